@@ -1,0 +1,71 @@
+/*
+ * zone.h -- faultd's authoritative data: zone files parsed with ldns, and
+ * answers computed from them.
+ *
+ * Pure logic: no sockets, no clock.  A zoneset is immutable once loaded;
+ * SIGHUP builds a new one and swaps it in only if every file parsed.
+ *
+ * Ownership: zoneset_load() returns a zoneset the caller frees with
+ * zoneset_free() (NULL-safe).  Pointers returned by lookups live as long as
+ * the zoneset.
+ */
+#ifndef FAULTD_ZONE_H
+#define FAULTD_ZONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnswire.h"
+#include "err.h"
+
+struct zoneset;
+struct zone;
+
+/*
+ * Load zone files.  Each file's origin comes from its SOA owner or $ORIGIN.
+ * On error returns DD_EINVAL and fills err with "FILE:LINE: message"; nothing
+ * is returned and nothing leaks.  Two files for the same origin is an error.
+ */
+int zoneset_load(struct zoneset **out, const char *const *files, size_t nfiles,
+    struct dd_err *err);
+void zoneset_free(struct zoneset *zs);
+size_t zoneset_count(const struct zoneset *zs);
+
+/* The zone whose origin is the longest suffix of qname (lower-case wire),
+ * or NULL when faultd is not authoritative for it. */
+const struct zone *zoneset_find(const struct zoneset *zs, const uint8_t *qname);
+
+/* The zone's origin (lower-case wire). */
+const uint8_t *zone_origin(const struct zone *z);
+
+/* The zone's SOA as wire pieces, for negative answers built by the fault
+ * code: rdata (uncompressed names), its TTL and its MINIMUM field. */
+struct zone_soa {
+	const uint8_t *owner;      /* wire */
+	const uint8_t *rdata;
+	uint16_t rdlen;
+	uint32_t ttl;
+	uint32_t minimum;
+};
+void zone_get_soa(const struct zone *z, struct zone_soa *soa);
+
+/*
+ * Answer q authoritatively from zone z into out (a complete DNS reply):
+ *  - header: the query's ID, opcode, RD and CD; QR set; AA set except for
+ *    referrals; the question copied as the client sent it (dns_w_reply_start);
+ *  - NOERROR with the RRset; CNAME chains followed inside the zoneset (max 8);
+ *    qtype ANY returns every RRset at the name;
+ *  - NODATA (NOERROR, empty answer) and NXDOMAIN with the zone's SOA in the
+ *    authority section; empty non-terminals are NODATA, not NXDOMAIN;
+ *  - names at or below a delegation (NS at a non-apex name): a referral,
+ *    the NS set in authority and in-zone glue A/AAAA in additional, AA clear;
+ *  - wildcards (*.label) per RFC 4592 for names that do not exist;
+ *  - an OPT record when the query had one (udp size 1232).
+ * Names in the reply may be compressed.  Returns 0 or DD_ENOSPACE when out is
+ * too small (faultd passes 65535 bytes and truncates for UDP itself).
+ */
+int zone_answer(const struct zoneset *zs, const struct zone *z,
+    const uint8_t *query, const struct dns_query *q, uint8_t *out,
+    size_t outcap, size_t *outlen);
+
+#endif

@@ -1,0 +1,84 @@
+#!/bin/bash
+# Run a test tier and print one closing line "N passed, N failed".
+#   tests/run.sh unit|integration|all BUILD_DIR [FILTER]
+#
+# Unit tier: every cmocka binary in BUILD/tests/test_*.
+# Integration tier: every tests/integration/*.sh; a script prints TAP-like
+# lines ("ok - what" / "not ok - what" / "ok - what # SKIP why") and exits
+# non-zero if anything failed.  Integration tests need root (namespaces).
+set -u
+tier=${1:-all}
+BUILD=${2:-build}
+filter=${3:-}
+export BUILD
+BUILD_ABS=$(cd "$BUILD" && pwd)
+export BUILD_ABS
+cd "$(dirname "$0")/.." || exit 2
+
+passed=0; failed=0; skipped=0
+failures=()
+
+run_unit() {
+	for t in "$BUILD"/tests/test_*; do
+		[ -x "$t" ] || continue
+		[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
+		out=$("$t" 2>&1); rc=$?
+		p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		p=${p:-0}; f=${f:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		passed=$((passed + p)); failed=$((failed + f))
+		if [ "$f" -ne 0 ]; then
+			printf '%s\n' "$out"
+			failures+=("$(basename "$t")")
+			echo "FAIL  unit $(basename "$t") ($p passed, $f failed)"
+		else
+			echo "PASS  unit $(basename "$t") ($p)"
+		fi
+	done
+}
+
+run_integration() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "integration tests need root (network namespaces); skipped" >&2
+		skipped=$((skipped + 1))
+		return
+	fi
+	for s in tests/integration/*.sh; do
+		[ -f "$s" ] || continue
+		[ -n "$filter" ] && [[ "$s" != *"$filter"* ]] && continue
+		log=$(mktemp)
+		start=$(date +%s)
+		timeout 600 bash "$s" >"$log" 2>&1; rc=$?
+		secs=$(( $(date +%s) - start ))
+		p=$(grep -c '^ok ' "$log" | tr -d ' ')
+		sk=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
+		f=$(grep -c '^not ok ' "$log" | tr -d ' ')
+		p=$((p - sk))
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + sk))
+		if [ "$f" -ne 0 ]; then
+			cat "$log"
+			failures+=("$(basename "$s")")
+			echo "FAIL  integration $(basename "$s") ($p passed, $f failed, ${secs}s, exit $rc)"
+		else
+			echo "PASS  integration $(basename "$s") ($p, ${secs}s)"
+		fi
+		rm -f "$log"
+	done
+}
+
+case "$tier" in
+unit) run_unit ;;
+integration) run_integration ;;
+all) run_unit; run_integration ;;
+*) echo "usage: tests/run.sh unit|integration|all BUILD [FILTER]" >&2; exit 2 ;;
+esac
+
+[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
