@@ -1,0 +1,293 @@
+/*
+ * config.c -- command line and config file for faultd.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+void
+faultd_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: faultd [options]\n"
+	    "\n"
+	    "A fault-injecting DNS server: authoritative for the zones it is given,\n"
+	    "forwarding everything else to its upstreams, misbehaving as its rules say.\n"
+	    "\n"
+	    "  --listen ADDR:PORT      listen on UDP and TCP (repeatable; [::1]:5300 for IPv6)\n"
+	    "  --zone FILE             serve a zone file (repeatable)\n"
+	    "  --upstream ADDR:PORT    forward other queries here (repeatable, tried in order)\n"
+	    "  --rule 'RULE'           a fault rule (repeatable; first match wins)\n"
+	    "  --rules FILE            rules, one per line ('#' comments); re-read on SIGHUP\n"
+	    "  --control PATH          unix control socket for faultctl (mode 0600)\n"
+	    "  --seed N                seed for prob= and jitter= (default 1)\n"
+	    "  --upstream-timeout DUR  per-upstream timeout before the next (default 1500ms)\n"
+	    "  --tcp-idle DUR          close idle TCP connections after (default 10s)\n"
+	    "  --max-tcp N             concurrent TCP connections (default 1024)\n"
+	    "  --config FILE           read these settings from FILE ('listen 127.0.0.1:53')\n"
+	    "  --log-level LEVEL       error, warn, info (default) or debug\n"
+	    "  --help, --version\n"
+	    "\n"
+	    "Rule terms: name= type= client= transport= prob= action= delay= jitter=\n"
+	    "ttl= negttl= soa=no.  Actions: pass empty nxdomain servfail refused formerr\n"
+	    "drop truncate answer:IP[,IP...].  Example:\n"
+	    "  faultd --listen 127.0.0.1:5300 --zone example.com.zone \\\n"
+	    "         --rule 'name=www.example.com type=A action=empty negttl=5'\n"
+	    "See faultd(1).\n");
+}
+
+enum {
+	OPT_LISTEN = 256, OPT_ZONE, OPT_UPSTREAM, OPT_RULE, OPT_RULES, OPT_CONTROL,
+	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_CONFIG, OPT_LOGLEVEL,
+	OPT_HELP, OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "zone", required_argument, NULL, OPT_ZONE },
+	{ "upstream", required_argument, NULL, OPT_UPSTREAM },
+	{ "rule", required_argument, NULL, OPT_RULE },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "upstream-timeout", required_argument, NULL, OPT_UPTIMEOUT },
+	{ "tcp-idle", required_argument, NULL, OPT_TCPIDLE },
+	{ "max-tcp", required_argument, NULL, OPT_MAXTCP },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Apply one setting; `where` names it for messages ("--listen" or
+ * "faultd.conf:3"). */
+static int
+apply(struct faultd_config *c, int opt, const char *v, const char *where,
+    struct dd_err *err)
+{
+	uint64_t u;
+	int lvl;
+
+	switch (opt) {
+	case OPT_LISTEN:
+		if (c->nlisten == CFG_MAX) {
+			dd_err_set(err, "%s: at most %d listen addresses", where, CFG_MAX);
+			return CFG_USAGE;
+		}
+		if (dd_sockaddr_parse(v, 53, &c->listen[c->nlisten]) < 0) {
+			dd_err_set(err, "%s: '%s' is not ADDR:PORT (e.g. 127.0.0.1:5300 or [::1]:5300)",
+			    where, v);
+			return CFG_USAGE;
+		}
+		c->nlisten++;
+		return CFG_OK;
+	case OPT_ZONE:
+		if (c->nzones == CFG_MAX) {
+			dd_err_set(err, "%s: at most %d zones", where, CFG_MAX);
+			return CFG_USAGE;
+		}
+		c->zones[c->nzones++] = v;
+		return CFG_OK;
+	case OPT_UPSTREAM:
+		if (c->nupstreams == CFG_MAX) {
+			dd_err_set(err, "%s: at most %d upstreams", where, CFG_MAX);
+			return CFG_USAGE;
+		}
+		if (dd_sockaddr_parse(v, 53, &c->upstreams[c->nupstreams]) < 0) {
+			dd_err_set(err, "%s: '%s' is not ADDR:PORT", where, v);
+			return CFG_USAGE;
+		}
+		c->nupstreams++;
+		return CFG_OK;
+	case OPT_RULE:
+		if (c->nrules == DD_ARRAY_LEN(c->rules)) {
+			dd_err_set(err, "%s: too many rules on the command line; use --rules FILE", where);
+			return CFG_USAGE;
+		}
+		c->rules[c->nrules++] = v;
+		return CFG_OK;
+	case OPT_RULES:
+		c->rules_file = v;
+		return CFG_OK;
+	case OPT_CONTROL:
+		c->control = v;
+		return CFG_OK;
+	case OPT_SEED:
+		if (dd_parse_u64(v, &c->seed) < 0) {
+			dd_err_set(err, "%s: '%s' is not a number", where, v);
+			return CFG_USAGE;
+		}
+		return CFG_OK;
+	case OPT_UPTIMEOUT:
+	case OPT_TCPIDLE:
+		if (dd_duration_parse(v, &u) < 0 || u == 0) {
+			dd_err_set(err, "%s: '%s' is not a duration ('1500ms', '10s')", where, v);
+			return CFG_USAGE;
+		}
+		if (opt == OPT_UPTIMEOUT)
+			c->upstream_timeout_us = u;
+		else
+			c->tcp_idle_us = u;
+		return CFG_OK;
+	case OPT_MAXTCP:
+		if (dd_parse_u64(v, &u) < 0 || u == 0 || u > 65536) {
+			dd_err_set(err, "%s: '%s' must be 1..65536", where, v);
+			return CFG_USAGE;
+		}
+		c->max_tcp = (unsigned)u;
+		return CFG_OK;
+	case OPT_LOGLEVEL:
+		lvl = log_level_parse(v);
+		if (lvl < 0) {
+			dd_err_set(err, "%s: '%s' is not error, warn, info or debug", where, v);
+			return CFG_USAGE;
+		}
+		c->log_level = lvl;
+		return CFG_OK;
+	}
+	dd_err_set(err, "%s: not allowed here", where);
+	return CFG_USAGE;
+}
+
+static int
+read_config(struct faultd_config *c, const char *path, struct dd_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	int rc = CFG_OK;
+
+	if (f == NULL) {
+		dd_err_set(err, "--config: %s: %s", path, strerror(errno));
+		return CFG_USAGE;
+	}
+	while (rc == CFG_OK && getline(&line, &cap, f) >= 0) {
+		char *s = line, *key, *val, *end, where[512];
+		const struct option *o;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		s[strcspn(s, "\r\n")] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '#' || *s == '\0')
+			continue;
+		key = s;
+		s += strcspn(s, " \t=");
+		if (*s != '\0')
+			*s++ = '\0';
+		while (*s == ' ' || *s == '\t' || *s == '=')
+			s++;
+		val = s;
+		end = val + strlen(val);
+		while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*val == '\'' || *val == '"') {
+			if (end > val + 1 && end[-1] == *val) {
+				end[-1] = '\0';
+				val++;
+			}
+		}
+		for (o = longopts; o->name != NULL; o++)
+			if (strcmp(o->name, key) == 0)
+				break;
+		if (o->name == NULL || o->val == OPT_CONFIG || o->has_arg == no_argument) {
+			dd_err_set(err, "%s: unknown setting '%s'", where, key);
+			rc = CFG_USAGE;
+			break;
+		}
+		if (*val == '\0') {
+			dd_err_set(err, "%s: '%s' needs a value", where, key);
+			rc = CFG_USAGE;
+			break;
+		}
+		if (c->nowned == DD_ARRAY_LEN(c->owned)) {
+			dd_err_set(err, "%s: config file too long", where);
+			rc = CFG_USAGE;
+			break;
+		}
+		char *copy = strdup(val);
+		if (copy == NULL) {
+			rc = CFG_USAGE;
+			break;
+		}
+		c->owned[c->nowned++] = copy;
+		rc = apply(c, o->val, copy, where, err);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int
+faultd_config_parse(struct faultd_config *c, int argc, char **argv,
+    struct dd_err *err)
+{
+	int opt, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->seed = 1;
+	c->log_level = LOG_LVL_INFO;
+	c->upstream_timeout_us = 1500000;
+	c->tcp_idle_us = 10000000;
+	c->max_tcp = 1024;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		char where[64];
+		switch (opt) {
+		case 'h':
+		case OPT_HELP:
+			faultd_usage(stdout);
+			return CFG_EXIT_OK;
+		case OPT_VERSION:
+			printf("faultd %s\n", DNSDRILL_VERSION);
+			return CFG_EXIT_OK;
+		case OPT_CONFIG:
+			rc = read_config(c, optarg, err);
+			if (rc != CFG_OK)
+				return rc;
+			break;
+		case '?':
+			if (optopt != 0)
+				dd_err_set(err, "option '-%c' is unknown or needs a value (see --help)", optopt);
+			else
+				dd_err_set(err, "option '%s' is unknown or needs a value (see --help)",
+				    argv[optind - 1]);
+			return CFG_USAGE;
+		default:
+			for (const struct option *o = longopts; o->name; o++)
+				if (o->val == opt)
+					snprintf(where, sizeof(where), "--%s", o->name);
+			rc = apply(c, opt, optarg, where, err);
+			if (rc != CFG_OK)
+				return rc;
+		}
+	}
+	if (optind < argc) {
+		dd_err_set(err, "unexpected argument '%s' (see --help)", argv[optind]);
+		return CFG_USAGE;
+	}
+	if (c->nlisten == 0) {
+		dd_err_set(err, "nothing to listen on: give --listen ADDR:PORT");
+		return CFG_USAGE;
+	}
+	return CFG_OK;
+}
+
+void
+faultd_config_free(struct faultd_config *c)
+{
+	for (size_t i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	c->nowned = 0;
+}

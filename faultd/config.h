@@ -1,0 +1,47 @@
+/*
+ * config.h -- faultd's settings, from the command line and/or a config file
+ * (--config FILE: one "key value" per line, the long option names without
+ * dashes, '#' comments).  Errors name the option or FILE:LINE.
+ */
+#ifndef FAULTD_CONFIG_H
+#define FAULTD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "err.h"
+
+#define CFG_MAX 64
+
+struct faultd_config {
+	struct dd_sockaddr listen[CFG_MAX];
+	size_t nlisten;
+	const char *zones[CFG_MAX];
+	size_t nzones;
+	struct dd_sockaddr upstreams[CFG_MAX];
+	size_t nupstreams;
+	const char *rules[4096];         /* --rule texts, in order */
+	size_t nrules;
+	const char *rules_file;
+	const char *control;
+	uint64_t seed;
+	int log_level;
+	uint64_t upstream_timeout_us;
+	uint64_t tcp_idle_us;
+	unsigned max_tcp;
+	char *owned[8192];               /* strings from a config file */
+	size_t nowned;
+};
+
+enum { CFG_OK = 0, CFG_EXIT_OK = 1, CFG_USAGE = 2 };
+
+/* Parse argv.  Returns CFG_OK, CFG_EXIT_OK (--help/--version printed) or
+ * CFG_USAGE with err set. */
+int faultd_config_parse(struct faultd_config *c, int argc, char **argv,
+    struct dd_err *err);
+void faultd_config_free(struct faultd_config *c);
+void faultd_usage(FILE *out);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * engine.h -- faultd's decision for one query: packet in, reply bytes (or a
+ * drop, or "forward this upstream") plus a delay out.
+ *
+ * Pure logic: the engine never touches a socket or reads a clock.  The
+ * server (server.c) feeds it datagrams and TCP frames, sends what it says
+ * after the delay it says, and hands forwarded queries to upstream.c, whose
+ * replies come back through engine_finish_upstream().
+ */
+#ifndef FAULTD_ENGINE_H
+#define FAULTD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dnswire.h"
+#include "rule.h"
+#include "util.h"
+#include "zone.h"
+
+/* Counters shown by `faultctl stats`. */
+struct engine_stats {
+	uint64_t queries, queries_udp, queries_tcp;
+	uint64_t replies, drops, malformed, formerr_sent;
+	uint64_t forwarded, upstream_timeouts, upstream_servfail, upstream_tcp_retries;
+	uint64_t authoritative, refused_no_zone;
+	uint64_t actions[ACT__COUNT];
+};
+
+struct engine {
+	struct ruleset *rules;       /* owned */
+	struct zoneset *zones;       /* owned; may be NULL */
+	bool have_upstreams;
+	struct dd_rng rng;
+	struct engine_stats stats;
+};
+
+enum engine_verdict {
+	ENG_DROP = 0,    /* send nothing */
+	ENG_REPLY,       /* send out[0..len) after delay_us */
+	ENG_FORWARD,     /* ask upstream; then engine_finish_upstream */
+};
+
+struct engine_result {
+	enum engine_verdict verdict;
+	struct rule *rule;       /* the rule that decided, or NULL */
+	uint64_t delay_us;
+	size_t len;
+	struct dns_query q;
+	bool parsed;             /* q is valid */
+};
+
+#define ENGINE_EDNS_SIZE 1232
+
+/* The engine takes ownership of rules and zones. */
+void engine_init(struct engine *e, struct ruleset *rules, struct zoneset *zones,
+    bool have_upstreams, uint64_t seed);
+void engine_fini(struct engine *e);
+
+/*
+ * Decide what to do with one query (pkt/len) from client over transport.
+ * For ENG_REPLY the reply is written to out (cap bytes; give 65535).  For UDP
+ * the reply already fits the client's limit (TC set otherwise).
+ */
+void engine_query(struct engine *e, const uint8_t *pkt, size_t len,
+    const struct sockaddr *client, enum rule_transport transport,
+    uint8_t *out, size_t cap, struct engine_result *res);
+
+/*
+ * Turn an upstream's reply (in reply/len, modified in place, cap bytes of
+ * room) into the client's reply for the query res describes: the client's
+ * ID and question bytes, the rule's ttl=, and the UDP size limit.  Returns
+ * the new length, or 0 when the upstream reply does not answer this query
+ * (wrong question), in which case the caller should treat it as a failure.
+ */
+size_t engine_finish_upstream(struct engine *e, const struct engine_result *res,
+    const uint8_t *query, enum rule_transport transport, uint8_t *reply,
+    size_t len, size_t cap);
+
+/* A SERVFAIL for res's query (upstream dead); returns its length. */
+size_t engine_servfail(struct engine *e, const struct engine_result *res,
+    const uint8_t *query, uint8_t *out, size_t cap);
+
+/* Helpers the unit tests use directly. */
+/* Rewrite every TTL (all sections, OPT excepted).  Returns 0 or DD_EFORMERR. */
+int dns_rewrite_ttls(uint8_t *pkt, size_t len, uint32_t ttl);
+/* If len exceeds the client's UDP limit, cut to header + question (+ OPT)
+ * with TC set; returns the new length. */
+size_t dns_fit_udp(const struct dns_query *q, uint8_t *reply, size_t len);
+
+#endif
