@@ -37,7 +37,7 @@ WARN += -Werror
 endif
 
 OPT ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -DDNSDRILL_VERSION='"$(VERSION)"' -Ilib
+CPPFLAGS += -D_GNU_SOURCE -DDNSDRILL_VERSION='"$(VERSION)"' -Ilib -I.
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fno-strict-aliasing
 
 ifneq ($(SANITIZE),)

@@ -62,10 +62,45 @@ void zone_get_soa(const struct zone *z, struct zone_soa *soa);
  *  - wildcards (*.label) per RFC 4592 for names that do not exist;
  *  - an OPT record when the query had one (udp size 1232).
  * Names in the reply may be compressed.  Returns 0 or DD_ENOSPACE when out is
- * too small (faultd passes 65535 bytes and truncates for UDP itself).
+ * too small (faultd passes 65535 bytes and truncates for UDP itself), or
+ * DD_EINVAL when an argument is NULL or q->qname is not in z.
+ *
+ * Not thread-safe per zoneset: replies are cached inside it (see below), so
+ * one zoneset must not be answered from by two threads at once.
  */
 int zone_answer(const struct zoneset *zs, const struct zone *z,
     const uint8_t *query, const struct dns_query *q, uint8_t *out,
     size_t outcap, size_t *outlen);
+
+/*
+ * Reply cache.  zoneset_load() turns it on with 4096 slots (direct-mapped,
+ * replies up to 2048 bytes, so at most ~8 MiB).  Entries are keyed by zone,
+ * lower-case qname, qtype, qclass, EDNS and DO; a hit copies the stored reply
+ * and patches in the query's ID, opcode, RD, CD and question bytes (so the
+ * client's 0x20 case comes back).  The zoneset never changes after loading,
+ * so entries never go stale.  Queries whose question name is compressed are
+ * never cached.  zoneset_cache_set(zs, 0) turns the cache off; any other
+ * value is rounded up to a power of two.  Returns 0 or DD_ENOMEM (the old
+ * cache is kept then).
+ */
+int zoneset_cache_set(struct zoneset *zs, size_t slots);
+void zoneset_cache_stats(const struct zoneset *zs, uint64_t *hits,
+    uint64_t *misses);
+
+/*
+ * For faultd/zone*.c: one zone file read into ldns records, each with the
+ * line it starts on.  $TTL/$ORIGIN applied, TTLs resolved, the head of every
+ * record checked (TTL syntax, class IN, known type).  On error returns
+ * DD_EINVAL (or DD_ENOMEM) with "FILE:LINE: message" in err and nothing
+ * allocated.  The caller frees the records with zone_recs_free() (NULL-safe),
+ * which also frees each ldns record.
+ */
+struct zone_rec {
+	struct ldns_struct_rr *rr;   /* an ldns_rr */
+	int line;
+};
+int zone_file_read(const char *file, struct zone_rec **recs, size_t *nrecs,
+    struct dd_err *err);
+void zone_recs_free(struct zone_rec *recs, size_t n);
 
 #endif
