@@ -1,0 +1,206 @@
+/*
+ * score.h -- scoring: event log + the scenario's definitions -> metrics and
+ * a verdict.  A pure function: no clock, no I/O; the same log always scores
+ * the same.  The metric definitions are DESIGN.md's "Metrics", made exact
+ * here (doc/results.md repeats them for users).
+ *
+ * Time.  Every time is the event log's ms since run start.  The fault window
+ * is [fault start, fault end): an event at the fault start is inside it, one
+ * at the fault end is not.  When the fault is never cleared, the window runs
+ * to the horizon (defs->horizon_ms, else the last event) inclusive.
+ *
+ * Stability.  "X is stable from T" means: T is the time of a good event
+ * (an ok result of the probe, or a matching event), no bad event (a failed
+ * result of that probe, or a `*_lost` match) falls in [T, T + stable_ms),
+ * and the whole window has been watched: T + stable_ms <= limit (the fault
+ * end for failover, the horizon for recovery).  A failure exactly at
+ * T + stable_ms does not spoil it: the state held for the full window.
+ *
+ * Metrics (seconds; "null" when not observed, with a reason):
+ *  detection_s    fault start -> first event matching any detection matcher
+ *                 inside the fault window.
+ *  failover_s     fault start -> the first service probe success, after the
+ *                 service's first failed probe in the fault window, that is
+ *                 stable (limit: fault end).  If no service probe failed in
+ *                 the fault window, failover_s = 0: the service never went
+ *                 down, so there was nothing to fail over from (availability
+ *                 is then 1; the result's `service_disrupted` is false).
+ *                 Null when the service probe had no result in the fault
+ *                 window, or never became stable before the fault ended.
+ *  recovery_s     fault end -> first time >= fault end at which the primary
+ *                 matcher is stable (limit: horizon).  If the primary-path
+ *                 signal is a probe that never failed from fault start on,
+ *                 the SUT never left its primary path: recovery_s = 0.
+ *                 Null when the fault was never cleared or no stable match.
+ *  availability   ok service probe results / all service probe results in
+ *                 the fault window (0..1).  Null when there were none.
+ *  query_amplification
+ *                 mean qps of rate samples inside the fault window over the
+ *                 mean qps of samples in the baseline before it.  A sample
+ *                 covers (t - window_ms, t]; baseline samples end at or
+ *                 before the fault start, fault samples lie wholly inside
+ *                 the window; samples straddling an edge are left out.
+ *                 Null when either side has no samples, or the baseline
+ *                 rate is 0.
+ */
+#ifndef DD_HARNESS_SCORE_H
+#define DD_HARNESS_SCORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "harness/event.h"
+
+/*
+ * Event matcher.  A zeroed matcher is unset (matches nothing, or means "use
+ * the default" where a default is documented).  source matches exactly,
+ * text as a substring; NULL or "" matches anything.  outcome filters probe
+ * results and is ignored for other kinds.
+ */
+enum ev_outcome {
+	EV_ANY = 0,
+	EV_OK,
+	EV_FAIL,
+};
+
+struct ev_match {
+	bool set;
+	enum ev_kind kind;
+	const char *source;
+	const char *text;
+	enum ev_outcome outcome;
+};
+
+/* true when m is set and e matches it. */
+bool ev_match(const struct ev_match *m, const struct ev *e);
+
+enum score_metric {
+	SCORE_DETECTION = 0,
+	SCORE_FAILOVER,
+	SCORE_RECOVERY,
+	SCORE_AVAILABILITY,
+	SCORE_AMPLIFICATION,
+	SCORE_METRIC_COUNT
+};
+
+/* "detection_s", ...; "?" when out of range. */
+const char *score_metric_name(enum score_metric m);
+/* 0 or DD_EINVAL. */
+int score_metric_parse(const char *name, enum score_metric *out);
+
+enum score_op {
+	SCORE_LT = 0,
+	SCORE_LE,
+	SCORE_GT,
+	SCORE_GE,
+	SCORE_EQ,
+};
+
+/* "<", "<=", ... */
+const char *score_op_name(enum score_op op);
+
+/* One expectation: "<metric> <op> <bound>". */
+struct score_expect {
+	enum score_metric metric;
+	enum score_op op;
+	double bound;
+	char bound_text[64]; /* "< 3", as written after the metric, trimmed */
+};
+
+/*
+ * Parse "failover_s < 3", "availability>=0.9", "detection_s <= 500ms",
+ * "availability >= 99%".  The bound is a decimal number; *_s metrics also
+ * take a duration with a unit (us, ms, s, m, h), availability a percentage.
+ * == compares exactly.  Returns 0, or DD_EINVAL with a message in err
+ * naming the offending term ("expectation 'failover < 3': unknown metric
+ * 'failover' (known: detection_s, ...)").
+ */
+int score_expect_parse(const char *s, struct score_expect *out,
+    struct dd_err *err);
+
+/* What a scenario defines.  Zero-initialise, then fill in what applies. */
+struct score_defs {
+	/*
+	 * Fault window.  An explicit time wins over a matcher.  Without
+	 * either, the start is the first EV_FAULT_INJECT and the end the first
+	 * EV_FAULT_CLEAR after which no target (event source) has a fault
+	 * left (a clear with an empty source clears every target).  With an
+	 * end matcher, the end is its first match at or after the start.
+	 */
+	bool fault_start_set;
+	uint64_t fault_start_ms;
+	bool fault_end_set;
+	uint64_t fault_end_ms;
+	struct ev_match fault_start;
+	struct ev_match fault_end;
+
+	/* The SUT noticed the fault: any of these. */
+	const struct ev_match *detect;
+	size_t n_detect;
+
+	/* Service probe: failover and availability.  outcome is ignored. */
+	struct ev_match service;
+
+	/* On the primary path: a probe (ok = on primary, fail = off) or any
+	 * other event kind; primary_lost (optional) marks leaving it again. */
+	struct ev_match primary;
+	struct ev_match primary_lost;
+
+	/* Capture rate samples; unset means every EV_RATE event. */
+	struct ev_match rate;
+
+	uint64_t stable_ms;
+
+	/* End of observation; 0 means the last event's time. */
+	uint64_t horizon_ms;
+
+	const struct score_expect *expect;
+	size_t n_expect;
+};
+
+struct score_value {
+	bool has;
+	double v;
+	char why[160]; /* when !has: why it was not observed */
+};
+
+struct score_check {
+	struct score_expect expect;
+	bool has_observed;
+	double observed;
+	bool pass;
+	char message[256]; /* "failover_s = 4.2, expected < 3" */
+};
+
+/* Owns checks; release with score_result_fini(). */
+struct score_result {
+	struct score_value metric[SCORE_METRIC_COUNT];
+
+	bool fault_found;
+	uint64_t fault_start_ms;
+	bool fault_cleared;
+	uint64_t fault_end_ms; /* the clear, or the horizon when not cleared */
+	bool service_disrupted; /* a service probe failed in the fault window */
+
+	struct score_check *checks; /* one per defs->expect, in order */
+	size_t n_checks;
+	bool pass; /* every check passed (true when there are none) */
+};
+
+/*
+ * Score log against defs into out (overwritten).  Returns 0, DD_EINVAL
+ * (NULL argument) or DD_ENOMEM.  On error out holds nothing to free.
+ */
+int score_run(const struct ev_log *log, const struct score_defs *defs,
+    struct score_result *out);
+
+/* Check one expectation against metrics; fills *out. */
+void score_check(const struct score_expect *ex,
+    const struct score_value metric[SCORE_METRIC_COUNT],
+    struct score_check *out);
+
+void score_result_fini(struct score_result *res);
+
+#endif

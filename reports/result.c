@@ -1,0 +1,216 @@
+/*
+ * result.c -- building and freeing the result model.
+ */
+#include "reports/result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct result *
+result_new(const char *scenario)
+{
+	struct result *r;
+
+	if (scenario == NULL)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->scenario = strdup(scenario);
+	r->events = ev_log_new();
+	r->pass = true;
+	if (r->scenario == NULL || r->events == NULL) {
+		result_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+free_kvs(struct result_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+static void
+free_score(struct result *r)
+{
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+		free(r->metric[m].note);
+		memset(&r->metric[m], 0, sizeof(r->metric[m]));
+	}
+	for (size_t i = 0; i < r->n_expect; i++) {
+		free(r->expect[i].metric);
+		free(r->expect[i].bound);
+		free(r->expect[i].message);
+	}
+	free(r->expect);
+	r->expect = NULL;
+	r->n_expect = 0;
+}
+
+void
+result_free(struct result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->scenario);
+	free(r->description);
+	free(r->started);
+	free_kvs(r->params, r->n_params);
+	free_kvs(r->versions, r->n_versions);
+	free_score(r);
+	ev_log_free(r->events);
+	free(r);
+}
+
+/* Replace *field with a copy of s (NULL clears). */
+static int
+set_str(char **field, const char *s)
+{
+	char *copy = NULL;
+
+	if (s != NULL && (copy = strdup(s)) == NULL)
+		return DD_ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int
+result_set_description(struct result *r, const char *text)
+{
+	if (r == NULL)
+		return DD_EINVAL;
+	return set_str(&r->description, text);
+}
+
+int
+result_set_started(struct result *r, const char *started)
+{
+	if (r == NULL)
+		return DD_EINVAL;
+	return set_str(&r->started, started);
+}
+
+void
+result_set_seed(struct result *r, uint64_t seed)
+{
+	if (r == NULL)
+		return;
+	r->has_seed = true;
+	r->seed = seed;
+}
+
+static int
+set_kv(struct result_kv **kvs, size_t *n, const char *key, const char *value)
+{
+	struct result_kv *grown;
+	char *k, *v;
+
+	if (key == NULL || value == NULL)
+		return DD_EINVAL;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*kvs)[i].key, key) == 0)
+			return set_str(&(*kvs)[i].value, value);
+	grown = realloc(*kvs, (*n + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return DD_ENOMEM;
+	*kvs = grown;
+	k = strdup(key);
+	v = strdup(value);
+	if (k == NULL || v == NULL) {
+		free(k);
+		free(v);
+		return DD_ENOMEM;
+	}
+	grown[*n].key = k;
+	grown[*n].value = v;
+	(*n)++;
+	return 0;
+}
+
+int
+result_set_param(struct result *r, const char *key, const char *value)
+{
+	if (r == NULL)
+		return DD_EINVAL;
+	return set_kv(&r->params, &r->n_params, key, value);
+}
+
+int
+result_set_version(struct result *r, const char *component,
+    const char *version)
+{
+	if (r == NULL)
+		return DD_EINVAL;
+	return set_kv(&r->versions, &r->n_versions, component, version);
+}
+
+int
+result_set_score(struct result *r, const struct score_result *s)
+{
+	if (r == NULL || s == NULL)
+		return DD_EINVAL;
+	free_score(r);
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+		r->metric[m].has = s->metric[m].has;
+		r->metric[m].value = s->metric[m].has ? s->metric[m].v : 0;
+		if (!s->metric[m].has && s->metric[m].why[0] != '\0' &&
+		    (r->metric[m].note = strdup(s->metric[m].why)) == NULL)
+			goto nomem;
+	}
+	r->fault_found = s->fault_found;
+	r->fault_start_ms = s->fault_start_ms;
+	r->fault_end_ms = s->fault_end_ms;
+	r->fault_cleared = s->fault_cleared;
+	r->service_disrupted = s->service_disrupted;
+	r->pass = s->pass;
+	if (s->n_checks > 0) {
+		r->expect = calloc(s->n_checks, sizeof(*r->expect));
+		if (r->expect == NULL)
+			goto nomem;
+		r->n_expect = s->n_checks;
+		for (size_t i = 0; i < s->n_checks; i++) {
+			const struct score_check *c = &s->checks[i];
+			struct result_expect *e = &r->expect[i];
+
+			e->metric = strdup(score_metric_name(c->expect.metric));
+			e->bound = strdup(c->expect.bound_text);
+			e->message = strdup(c->message);
+			if (e->metric == NULL || e->bound == NULL ||
+			    e->message == NULL)
+				goto nomem;
+			e->has_observed = c->has_observed;
+			e->observed = c->observed;
+			e->pass = c->pass;
+		}
+	}
+	return 0;
+nomem:
+	free_score(r);
+	return DD_ENOMEM;
+}
+
+int
+result_take_events(struct result *r, struct ev_log *log)
+{
+	if (r == NULL || log == NULL)
+		return DD_EINVAL;
+	if (log != r->events)
+		ev_log_free(r->events);
+	r->events = log;
+	if (ev_log_last_ms(log) > r->duration_ms)
+		r->duration_ms = ev_log_last_ms(log);
+	return 0;
+}
+
+const char *
+result_verdict(const struct result *r)
+{
+	return r != NULL && r->pass ? "pass" : "fail";
+}

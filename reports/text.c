@@ -1,0 +1,109 @@
+/*
+ * text.c -- the summary a person reads in a terminal after a run:
+ *
+ *   scenario  dynamodb-empty-record  (seed 42)
+ *   verdict   FAIL
+ *   fault     10.000s -> 40.000s (30.000s)
+ *
+ *   metric               observed
+ *   detection_s          1.200
+ *   failover_s           -         fault never cleared ...
+ *
+ *   expectation          observed  result
+ *   failover_s < 3       4.200     FAIL  failover_s = 4.2, expected < 3
+ *
+ * Plain ASCII framing; names and messages are printed as given.
+ */
+#include "reports/result.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static void
+fmt_value(char *buf, size_t len, bool has, double v)
+{
+	if (!has)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+static void
+fmt_ms(char *buf, size_t len, uint64_t ms)
+{
+	snprintf(buf, len, "%" PRIu64 ".%03us", ms / 1000,
+	    (unsigned)(ms % 1000));
+}
+
+int
+result_text_write(const struct result *r, FILE *f)
+{
+	char a[32], b[32], c[32];
+	int w = (int)strlen("query_amplification");
+	int we = (int)strlen("expectation");
+
+	if (r == NULL || f == NULL)
+		return DD_EINVAL;
+
+	fprintf(f, "scenario  %s", r->scenario);
+	if (r->has_seed)
+		fprintf(f, "  (seed %" PRIu64 ")", r->seed);
+	fputc('\n', f);
+	if (r->description != NULL)
+		fprintf(f, "          %s\n", r->description);
+	fprintf(f, "verdict   %s\n", r->pass ? "PASS" : "FAIL");
+	if (r->fault_found) {
+		fmt_ms(a, sizeof(a), r->fault_start_ms);
+		fmt_ms(b, sizeof(b), r->fault_end_ms);
+		fmt_ms(c, sizeof(c), r->fault_end_ms - r->fault_start_ms);
+		fprintf(f, "fault     %s -> %s (%s)%s\n", a, b, c,
+		    r->fault_cleared ? "" : ", never cleared");
+	} else {
+		fprintf(f, "fault     none found\n");
+	}
+	for (size_t i = 0; i < r->n_params; i++)
+		fprintf(f, "%-9s %s=%s\n", i == 0 ? "params" : "",
+		    r->params[i].key, r->params[i].value);
+
+	fprintf(f, "\n%-*s  %s\n", w, "metric", "observed");
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+		const struct result_metric *rm = &r->metric[m];
+		const char *name = score_metric_name((enum score_metric)m);
+
+		fmt_value(a, sizeof(a), rm->has, rm->value);
+		if (!rm->has && rm->note != NULL)
+			fprintf(f, "%-*s  %-9s %s\n", w, name, a, rm->note);
+		else
+			fprintf(f, "%-*s  %s\n", w, name, a);
+	}
+
+	if (r->n_expect == 0) {
+		fprintf(f, "\nno expectations\n");
+	} else {
+		for (size_t i = 0; i < r->n_expect; i++) {
+			int n = (int)(strlen(r->expect[i].metric) + 1 +
+			    strlen(r->expect[i].bound));
+
+			if (n > we)
+				we = n;
+		}
+		fprintf(f, "\n%-*s  %-9s  %s\n", we, "expectation", "observed",
+		    "result");
+		for (size_t i = 0; i < r->n_expect; i++) {
+			const struct result_expect *e = &r->expect[i];
+			int n = (int)(strlen(e->metric) + 1 + strlen(e->bound));
+
+			fmt_value(a, sizeof(a), e->has_observed, e->observed);
+			fprintf(f, "%s %s%*s  %-9s  %s", e->metric, e->bound,
+			    we - n, "", a, e->pass ? "pass" : "FAIL");
+			if (!e->pass && e->message != NULL)
+				fprintf(f, "  %s", e->message);
+			fputc('\n', f);
+		}
+	}
+	fmt_ms(a, sizeof(a), r->duration_ms);
+	fprintf(f, "\n%zu events, %s\n", r->events ? r->events->n : 0, a);
+	if (fflush(f) != 0 || ferror(f))
+		return DD_EIO;
+	return 0;
+}

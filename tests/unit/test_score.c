@@ -1,0 +1,984 @@
+/*
+ * test_score.c -- the event log and scoring on hand-made logs: every metric,
+ * stability windows (including a flap inside one), never-observed metrics,
+ * exact boundaries, fault-window rules, and expectation parsing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "harness/event.h"
+#include "harness/score.h"
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+static const struct ev_match SVC = { .set = true, .kind = EV_PROBE,
+    .source = "svc" };
+
+/* Service probe results every `step` ms in [from, to): ok unless the time
+ * is listed in fails[] (terminated by UINT64_MAX). */
+static void
+probes(struct ev_log *log, const char *name, uint64_t from, uint64_t to,
+    uint64_t step, const uint64_t *fails)
+{
+	for (uint64_t t = from; t < to; t += step) {
+		bool ok = true;
+
+		for (const uint64_t *f = fails; f && *f != UINT64_MAX; f++)
+			if (*f == t)
+				ok = false;
+		assert_int_equal(ev_log_probe(log, t, name, ok, 5.0,
+		    ok ? "200" : "timeout"), 0);
+	}
+}
+
+static void
+score(const struct ev_log *log, const struct score_defs *d,
+    struct score_result *r)
+{
+	assert_int_equal(score_run(log, d, r), 0);
+}
+
+#define assert_metric(r, m, val) do {                                  \
+	assert_true((r)->metric[m].has);                                \
+	assert_true(fabs((r)->metric[m].v - (val)) < 1e-9);             \
+} while (0)
+
+#define assert_null_metric(r, m, reason) do {                          \
+	assert_false((r)->metric[m].has);                               \
+	assert_non_null(strstr((r)->metric[m].why, (reason)));          \
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* event log */
+
+static void
+test_log_order_and_copy(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	char name[8] = "svc";
+
+	(void)state;
+	assert_non_null(log);
+	assert_int_equal(ev_log_probe(log, 100, name, true, 1.5, "ok"), 0);
+	name[0] = 'X'; /* the log keeps its own copy */
+	assert_int_equal(ev_log_mark(log, 300, "runner", "c"), 0);
+	assert_int_equal(ev_log_rate(log, 200, "veth0", 12.5, 1000), 0);
+	assert_int_equal(ev_log_mark(log, 200, "runner", "b2"), 0);
+	assert_int_equal(ev_log_rate(log, 50, NULL, 1, 1000), 0);
+	assert_int_equal(log->n, 5);
+	assert_int_equal(log->ev[0].t_ms, 50);
+	assert_string_equal(log->ev[0].source, "");
+	assert_string_equal(log->ev[1].source, "svc");
+	assert_true(log->ev[1].u.probe.ok);
+	/* equal timestamps keep arrival order */
+	assert_int_equal(log->ev[2].kind, EV_RATE);
+	assert_string_equal(log->ev[3].text, "b2");
+	assert_string_equal(log->ev[4].text, "c");
+	assert_int_equal(ev_log_last_ms(log), 300);
+	ev_log_free(log);
+	ev_log_free(NULL);
+	assert_int_equal(ev_log_last_ms(NULL), 0);
+}
+
+static void
+test_log_truncates_on_utf8_boundary(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	char big[EV_TEXT_MAX + 16];
+	size_t n;
+
+	(void)state;
+	/* 'a' then two-byte characters, so the cut lands mid-character */
+	big[0] = 'a';
+	for (n = 1; n + 2 < sizeof(big); n += 2) {
+		big[n] = (char)0xC3;
+		big[n + 1] = (char)0xA9; /* é */
+	}
+	big[n] = '\0';
+	assert_int_equal(ev_log_watch(log, 1, "w", big), 0);
+	n = strlen(log->ev[0].text);
+	assert_true(n <= EV_TEXT_MAX);
+	assert_int_equal(n, EV_TEXT_MAX - 1); /* é dropped whole */
+	assert_int_equal((unsigned char)log->ev[0].text[n - 1], 0xA9);
+	ev_log_free(log);
+}
+
+static void
+test_log_bad_input(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct ev e = { .kind = EV_KIND_COUNT };
+	enum ev_kind k;
+
+	(void)state;
+	assert_int_equal(ev_log_add(log, &e), DD_EINVAL);
+	assert_int_equal(ev_log_add(NULL, &e), DD_EINVAL);
+	assert_int_equal(ev_log_add(log, NULL), DD_EINVAL);
+	assert_int_equal(log->n, 0);
+	for (int i = 0; i < EV_KIND_COUNT; i++) {
+		assert_int_equal(ev_kind_parse(ev_kind_name((enum ev_kind)i),
+		    &k), 0);
+		assert_int_equal(k, i);
+	}
+	assert_int_equal(ev_kind_parse("prob", &k), DD_EINVAL);
+	assert_string_equal(ev_kind_name(EV_KIND_COUNT), "?");
+	ev_log_free(log);
+}
+
+static void
+test_log_grows(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	char text[64];
+
+	(void)state;
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(text, sizeof(text), "line %u", i);
+		assert_int_equal(ev_log_watch(log, 4999 - i, "w", text), 0);
+	}
+	assert_int_equal(log->n, 5000);
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(text, sizeof(text), "line %u", 4999 - i);
+		assert_int_equal(log->ev[i].t_ms, i);
+		assert_string_equal(log->ev[i].text, text);
+	}
+	ev_log_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* matcher */
+
+static void
+test_match(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct ev_match m = { .set = true, .kind = EV_PROBE, .source = "svc",
+	    .outcome = EV_FAIL };
+	struct ev_match w = { .set = true, .kind = EV_WATCH, .text = "unhealthy",
+	    .outcome = EV_FAIL /* ignored for watches */ };
+	struct ev_match unset = { .kind = EV_PROBE };
+
+	(void)state;
+	ev_log_probe(log, 1, "svc", false, 0, "");
+	ev_log_probe(log, 2, "svc", true, 0, "");
+	ev_log_probe(log, 3, "svc2", false, 0, "");
+	ev_log_watch(log, 4, "app", "region us-east-1 unhealthy now");
+	assert_true(ev_match(&m, &log->ev[0]));
+	assert_false(ev_match(&m, &log->ev[1]));
+	assert_false(ev_match(&m, &log->ev[2]));
+	assert_false(ev_match(&m, &log->ev[3]));
+	assert_true(ev_match(&w, &log->ev[3]));
+	assert_false(ev_match(&w, &log->ev[0]));
+	assert_false(ev_match(&unset, &log->ev[0]));
+	assert_false(ev_match(NULL, &log->ev[0]));
+	ev_log_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* fault window */
+
+static void
+test_fault_window_default_multi_target(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_defs d = { 0 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_mark(log, 0, "runner", "start");
+	ev_log_fault(log, 10000, true, "dns1", "action=empty");
+	ev_log_fault(log, 12000, true, "dns2", "action=servfail");
+	ev_log_fault(log, 20000, false, "dns1", "clear");
+	ev_log_fault(log, 30000, false, "dns2", "clear");
+	ev_log_mark(log, 50000, "runner", "end");
+	score(log, &d, &r);
+	assert_true(r.fault_found);
+	assert_int_equal(r.fault_start_ms, 10000);
+	assert_true(r.fault_cleared);
+	assert_int_equal(r.fault_end_ms, 30000);
+	score_result_fini(&r);
+
+	/* a clear with no target clears everything */
+	ev_log_fault(log, 12500, false, "", "clear all");
+	score(log, &d, &r);
+	assert_int_equal(r.fault_end_ms, 12500);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_fault_window_never_cleared(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_defs d = { .service = SVC, .primary = SVC };
+	struct score_result r;
+
+	(void)state;
+	ev_log_fault(log, 10000, true, "dns1", "action=drop");
+	probes(log, "svc", 0, 20001, 1000, NULL);
+	score(log, &d, &r);
+	assert_true(r.fault_found);
+	assert_false(r.fault_cleared);
+	assert_int_equal(r.fault_end_ms, 20000); /* horizon: last event */
+	/* probes at 10000..20000 inclusive */
+	assert_metric(&r, SCORE_AVAILABILITY, 1.0);
+	assert_null_metric(&r, SCORE_RECOVERY, "fault never cleared");
+	score_result_fini(&r);
+
+	d.horizon_ms = 25000;
+	score(log, &d, &r);
+	assert_int_equal(r.fault_end_ms, 25000);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_fault_window_explicit(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_defs d = { 0 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_phase(log, 5000, true, "fault");
+	ev_log_fault(log, 6000, true, "dns1", "x");
+	ev_log_fault(log, 9000, false, "dns1", "x");
+	ev_log_phase(log, 12000, false, "fault");
+
+	d.fault_start = (struct ev_match){ .set = true, .kind = EV_PHASE_START,
+	    .source = "fault" };
+	d.fault_end = (struct ev_match){ .set = true, .kind = EV_PHASE_END,
+	    .source = "fault" };
+	score(log, &d, &r);
+	assert_int_equal(r.fault_start_ms, 5000);
+	assert_int_equal(r.fault_end_ms, 12000);
+	score_result_fini(&r);
+
+	/* explicit times win over matchers */
+	d.fault_start_set = true;
+	d.fault_start_ms = 7000;
+	d.fault_end_set = true;
+	d.fault_end_ms = 8000;
+	score(log, &d, &r);
+	assert_int_equal(r.fault_start_ms, 7000);
+	assert_int_equal(r.fault_end_ms, 8000);
+	assert_true(r.fault_cleared);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_no_fault_everything_null(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_expect ex[2];
+	struct score_defs d = { .service = SVC, .expect = ex, .n_expect = 2 };
+	struct score_result r;
+
+	(void)state;
+	assert_int_equal(score_expect_parse("failover_s < 3", &ex[0], NULL), 0);
+	assert_int_equal(score_expect_parse("availability >= 0.9", &ex[1],
+	    NULL), 0);
+	probes(log, "svc", 0, 10000, 1000, NULL);
+	score(log, &d, &r);
+	assert_false(r.fault_found);
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+		assert_null_metric(&r, m, "no fault start");
+	assert_false(r.pass);
+	assert_int_equal(r.n_checks, 2);
+	assert_false(r.checks[0].pass);
+	assert_false(r.checks[0].has_observed);
+	assert_string_equal(r.checks[0].message,
+	    "failover_s never observed (no fault start in the log)");
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* detection */
+
+static void
+test_detection(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct ev_match det[2] = {
+		{ .set = true, .kind = EV_WATCH, .source = "app",
+		    .text = "unhealthy" },
+		{ .set = true, .kind = EV_PROBE, .source = "health",
+		    .outcome = EV_FAIL },
+	};
+	struct score_defs d = { .detect = det, .n_detect = 2 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_watch(log, 5000, "app", "endpoint unhealthy (before fault)");
+	ev_log_fault(log, 10000, true, "dns1", "action=empty");
+	ev_log_watch(log, 10400, "app", "all good");
+	ev_log_probe(log, 11000, "health", true, 1, "");
+	ev_log_watch(log, 11500, "other", "unhealthy");
+	ev_log_probe(log, 12250, "health", false, 1, "503");
+	ev_log_watch(log, 13000, "app", "endpoint unhealthy");
+	ev_log_fault(log, 40000, false, "dns1", "");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_DETECTION, 2.25);
+	score_result_fini(&r);
+
+	/* only the watch: 3.0 */
+	d.n_detect = 1;
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_DETECTION, 3.0);
+	score_result_fini(&r);
+
+	/* no matcher defined */
+	d.n_detect = 0;
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_DETECTION, "no detection event defined");
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_detection_boundaries(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct ev_match det = { .set = true, .kind = EV_WATCH, .source = "app" };
+	struct score_defs d = { .detect = &det, .n_detect = 1 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_fault(log, 20000, false, "dns1", "");
+	ev_log_watch(log, 20000, "app", "at the clear: outside");
+	ev_log_watch(log, 25000, "app", "after");
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_DETECTION, "no detection event during");
+	score_result_fini(&r);
+
+	/* exactly at the fault start: inside, 0 s */
+	ev_log_watch(log, 10000, "app", "at start");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_DETECTION, 0.0);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* failover and availability */
+
+/* Fault 10000..40000, probes each second from 0 to 50000 (offset 500). */
+static struct ev_log *
+failover_log(const uint64_t *fails)
+{
+	struct ev_log *log = ev_log_new();
+
+	ev_log_fault(log, 10000, true, "dns1", "action=empty");
+	ev_log_fault(log, 40000, false, "dns1", "");
+	probes(log, "svc", 500, 50000, 1000, fails);
+	return log;
+}
+
+static void
+test_failover_basic(void **state)
+{
+	static const uint64_t fails[] = { 10500, 11500, 12500, 13500,
+	    UINT64_MAX };
+	struct ev_log *log = failover_log(fails);
+	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
+	struct score_result r;
+
+	(void)state;
+	score(log, &d, &r);
+	assert_true(r.service_disrupted);
+	assert_metric(&r, SCORE_FAILOVER, 4.5);
+	/* 30 results in [10000, 40000): 4 failed */
+	assert_metric(&r, SCORE_AVAILABILITY, 26.0 / 30.0);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_failover_flap_inside_window(void **state)
+{
+	/* ok at 14500, 15500, then a flap at 16500: the window from 14500
+	 * (needs 14500..17500) is spoiled; 17500 starts the stable one. */
+	static const uint64_t fails[] = { 10500, 11500, 12500, 13500, 16500,
+	    UINT64_MAX };
+	struct ev_log *log = failover_log(fails);
+	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
+	struct score_result r;
+
+	(void)state;
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 7.5);
+	assert_metric(&r, SCORE_AVAILABILITY, 25.0 / 30.0);
+	score_result_fini(&r);
+
+	/* with a 2 s window, 14500..16500 holds: a fail exactly at
+	 * T + stable does not spoil it */
+	d.stable_ms = 2000;
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 4.5);
+	score_result_fini(&r);
+
+	/* one ms more and it does */
+	d.stable_ms = 2001;
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 7.5);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_failover_never_failed_is_zero(void **state)
+{
+	struct ev_log *log = failover_log(NULL);
+	struct score_defs d = { .service = SVC, .stable_ms = 5000 };
+	struct score_result r;
+
+	(void)state;
+	score(log, &d, &r);
+	assert_false(r.service_disrupted);
+	assert_metric(&r, SCORE_FAILOVER, 0.0);
+	assert_metric(&r, SCORE_AVAILABILITY, 1.0);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_failover_never_stable(void **state)
+{
+	uint64_t fails[64];
+	size_t n = 0;
+	struct ev_log *log;
+	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
+	struct score_result r;
+
+	(void)state;
+	/* failing the whole fault, fine again once it is cleared */
+	for (uint64_t t = 10500; t < 40000; t += 1000)
+		fails[n++] = t;
+	fails[n] = UINT64_MAX;
+	log = failover_log(fails);
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_FAILOVER, "never stable again");
+	assert_metric(&r, SCORE_AVAILABILITY, 0.0);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_failover_window_must_close_in_fault(void **state)
+{
+	/* Failing until 35500, ok from 36500: with stable 3000 the window
+	 * 36500..39500 closes before the clear at 40000 -> 26.5.  With
+	 * 3500 it ends exactly at the clear (40000): still counts.  With
+	 * 3501 it would need the fault to hold past its end: null. */
+	uint64_t fails[64];
+	size_t n = 0;
+	struct ev_log *log;
+	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
+	struct score_result r;
+
+	(void)state;
+	for (uint64_t t = 10500; t <= 35500; t += 1000)
+		fails[n++] = t;
+	fails[n] = UINT64_MAX;
+	log = failover_log(fails);
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 26.5);
+	score_result_fini(&r);
+	d.stable_ms = 3500;
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 26.5);
+	score_result_fini(&r);
+	d.stable_ms = 3501;
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_FAILOVER, "never stable");
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_failover_zero_stable_and_same_ms(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_defs d = { .service = SVC, .stable_ms = 0 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_fault(log, 1000, true, "dns1", "");
+	ev_log_probe(log, 1100, "svc", false, 0, "");
+	/* an ok and a fail in the same ms: not stable from there */
+	ev_log_probe(log, 1200, "svc", false, 0, "");
+	ev_log_probe(log, 1200, "svc", true, 0, "");
+	ev_log_probe(log, 1300, "svc", true, 0, "");
+	ev_log_fault(log, 2000, false, "dns1", "");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 0.3);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_availability_boundaries(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_defs d = { .service = SVC };
+	struct score_result r;
+
+	(void)state;
+	ev_log_probe(log, 9999, "svc", false, 0, "before");
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_probe(log, 10000, "svc", true, 0, "at start: in");
+	ev_log_probe(log, 15000, "svc", false, 0, "");
+	ev_log_probe(log, 15000, "other", false, 0, "other probe");
+	ev_log_fault(log, 20000, false, "dns1", "");
+	ev_log_probe(log, 20000, "svc", false, 0, "at clear: out");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_AVAILABILITY, 0.5);
+	score_result_fini(&r);
+
+	/* no results during the fault */
+	d.service.source = "nope";
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_AVAILABILITY, "no service probe results");
+	assert_null_metric(&r, SCORE_FAILOVER, "no service probe results");
+	score_result_fini(&r);
+
+	memset(&d.service, 0, sizeof(d.service));
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_AVAILABILITY, "no service probe defined");
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* recovery */
+
+static void
+test_recovery_probe(void **state)
+{
+	/* primary-path probe fails from 11000 (SUT on secondary) until
+	 * 42000; fault cleared at 40000; ok from 43000, stable 2000. */
+	struct ev_log *log = ev_log_new();
+	struct ev_match prim = { .set = true, .kind = EV_PROBE,
+	    .source = "on-primary" };
+	struct score_defs d = { .primary = prim, .stable_ms = 2000 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_fault(log, 40000, false, "dns1", "");
+	for (uint64_t t = 0; t <= 60000; t += 1000)
+		ev_log_probe(log, t, "on-primary", t < 11000 || t >= 43000, 0,
+		    "");
+	ev_log_probe(log, 44000, "on-primary", true, 0, "dup same ms");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 3.0);
+	score_result_fini(&r);
+
+	/* horizon too short for the stable window */
+	d.horizon_ms = 44999;
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_RECOVERY, "never stable");
+	score_result_fini(&r);
+	d.horizon_ms = 45000;
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 3.0);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_recovery_never_left_primary(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct ev_match prim = { .set = true, .kind = EV_PROBE,
+	    .source = "on-primary" };
+	struct score_defs d = { .primary = prim, .stable_ms = 2000 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_fault(log, 40000, false, "dns1", "");
+	ev_log_probe(log, 9000, "on-primary", false, 0, "before: ignored");
+	/* first ok after the clear is at 40500: 0, not 0.5 */
+	for (uint64_t t = 10500; t <= 50000; t += 1000)
+		ev_log_probe(log, t, "on-primary", true, 0, "");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 0.0);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_recovery_watch_with_lost(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct ev_match prim = { .set = true, .kind = EV_WATCH, .source = "app",
+	    .text = "using primary" };
+	struct ev_match lost = { .set = true, .kind = EV_WATCH, .source = "app",
+	    .text = "using secondary" };
+	struct score_defs d = { .primary = prim, .primary_lost = lost,
+	    .stable_ms = 5000 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_watch(log, 12000, "app", "using secondary");
+	ev_log_fault(log, 40000, false, "dns1", "");
+	ev_log_watch(log, 41000, "app", "using primary");
+	ev_log_watch(log, 43000, "app", "using secondary"); /* flap */
+	ev_log_watch(log, 44000, "app", "using primary");
+	ev_log_mark(log, 49000, "runner", "end");
+	score(log, &d, &r);
+	/* 44000 + 5000 = 49000 <= horizon 49000 */
+	assert_metric(&r, SCORE_RECOVERY, 4.0);
+	score_result_fini(&r);
+
+	/* without primary_lost the first match is already stable */
+	memset(&d.primary_lost, 0, sizeof(d.primary_lost));
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 1.0);
+	score_result_fini(&r);
+
+	memset(&d.primary, 0, sizeof(d.primary));
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_RECOVERY, "no primary-path event defined");
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* query amplification */
+
+static void
+test_amplification(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_defs d = { 0 };
+	struct score_result r;
+
+	(void)state;
+	/* 1 s samples: 10 qps before, 50 qps during, 10 after */
+	for (uint64_t t = 1000; t <= 30000; t += 1000) {
+		double q = (t > 10000 && t <= 20000) ? 50 : 10;
+
+		ev_log_rate(log, t, "sut0", q, 1000);
+	}
+	/* straddles the start (9500..10500): left out */
+	ev_log_rate(log, 10500, "sut0", 1000, 1000);
+	/* other link, filtered out below */
+	ev_log_rate(log, 15000, "other", 5000, 1000);
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_fault(log, 20000, false, "dns1", "");
+	d.rate = (struct ev_match){ .set = true, .kind = EV_RATE,
+	    .source = "sut0" };
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_AMPLIFICATION, 5.0);
+	score_result_fini(&r);
+
+	/* every link when no matcher is set */
+	memset(&d.rate, 0, sizeof(d.rate));
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_AMPLIFICATION, (500.0 + 5000.0) / 11 / 10);
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+static void
+test_amplification_null(void **state)
+{
+	struct ev_log *log = ev_log_new();
+	struct score_defs d = { 0 };
+	struct score_result r;
+
+	(void)state;
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_fault(log, 20000, false, "dns1", "");
+	ev_log_rate(log, 15000, "sut0", 40, 1000);
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_AMPLIFICATION, "no query-rate samples "
+	    "before");
+	score_result_fini(&r);
+
+	ev_log_rate(log, 5000, "sut0", 0, 1000);
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_AMPLIFICATION, "baseline query rate is 0");
+	score_result_fini(&r);
+	ev_log_free(log);
+
+	log = ev_log_new();
+	ev_log_rate(log, 5000, "sut0", 10, 1000);
+	ev_log_fault(log, 10000, true, "dns1", "");
+	ev_log_rate(log, 10500, "sut0", 40, 1000); /* straddles */
+	ev_log_fault(log, 20000, false, "dns1", "");
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_AMPLIFICATION, "no query-rate samples "
+	    "during");
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* expectations and verdict */
+
+static void
+test_expect_parse_good(void **state)
+{
+	static const struct {
+		const char *in;
+		enum score_metric m;
+		enum score_op op;
+		double bound;
+		const char *text;
+	} cases[] = {
+		{ "failover_s < 3", SCORE_FAILOVER, SCORE_LT, 3, "< 3" },
+		{ "availability>=0.9", SCORE_AVAILABILITY, SCORE_GE, 0.9,
+		    ">= 0.9" },
+		{ "  detection_s <= 500ms  ", SCORE_DETECTION, SCORE_LE, 0.5,
+		    "<= 500ms" },
+		{ "recovery_s == 0", SCORE_RECOVERY, SCORE_EQ, 0, "== 0" },
+		{ "query_amplification > 2.5", SCORE_AMPLIFICATION, SCORE_GT,
+		    2.5, "> 2.5" },
+		{ "availability >= 99%", SCORE_AVAILABILITY, SCORE_GE, 0.99,
+		    ">= 99%" },
+		{ "recovery_s<2m", SCORE_RECOVERY, SCORE_LT, 120, "< 2m" },
+		{ "failover_s < 1.5s", SCORE_FAILOVER, SCORE_LT, 1.5,
+		    "< 1.5s" },
+		{ "failover_s\t<\t-1e1", SCORE_FAILOVER, SCORE_LT, -10,
+		    "< -1e1" },
+	};
+	struct score_expect ex;
+	struct dd_err err = { "" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = score_expect_parse(cases[i].in, &ex, &err);
+
+		if (rc != 0)
+			fail_msg("'%s': %s", cases[i].in, err.msg);
+		assert_int_equal(ex.metric, cases[i].m);
+		assert_int_equal(ex.op, cases[i].op);
+		assert_true(fabs(ex.bound - cases[i].bound) < 1e-12);
+		assert_string_equal(ex.bound_text, cases[i].text);
+	}
+}
+
+static void
+test_expect_parse_errors(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *msg; /* substring of the error */
+	} cases[] = {
+		{ "", "empty" },
+		{ "   ", "empty" },
+		{ "< 3", "expected a metric name, got '< 3'" },
+		{ "failover < 3", "unknown metric 'failover'" },
+		{ "Failover_S < 3", "unknown metric 'Failover_S'" },
+		{ "failover_s", "missing operator after 'failover_s'" },
+		{ "failover_s   ", "missing operator after 'failover_s'" },
+		{ "failover_s 3", "unknown operator '3'" },
+		{ "failover_s => 3", "unknown operator '=>'" },
+		{ "failover_s = 3", "unknown operator '='" },
+		{ "failover_s != 3", "unknown operator '!='" },
+		{ "failover_s <> 3", "unknown operator '<>'" },
+		{ "failover_s <== 3", "unknown operator '<=='" },
+		{ "failover_s <", "missing bound after 'failover_s <'" },
+		{ "failover_s <=   ", "missing bound after 'failover_s <='" },
+		{ "failover_s < abc", "bad bound 'abc'" },
+		{ "failover_s < 3 and 4", "bad bound '3 and 4'" },
+		{ "failover_s < 3x", "bad bound '3x'" },
+		{ "failover_s < nan", "bad bound 'nan'" },
+		{ "failover_s < 99%", "bad bound '99%'" },
+		{ "availability >= 3s", "bad bound '3s'" },
+		{ "query_amplification < 50%", "bad bound '50%'" },
+		{ "query_amplification < 2s", "bad bound '2s'" },
+	};
+	struct score_expect ex;
+	struct dd_err err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err.msg[0] = '\0';
+		assert_int_equal(score_expect_parse(cases[i].in, &ex, &err),
+		    DD_EINVAL);
+		if (strstr(err.msg, cases[i].msg) == NULL)
+			fail_msg("'%s': got '%s', want '%s'", cases[i].in,
+			    err.msg, cases[i].msg);
+		/* every message quotes the whole expectation */
+		assert_non_null(strstr(err.msg, "expectation '"));
+	}
+	assert_int_equal(score_expect_parse(NULL, &ex, &err), DD_EINVAL);
+	/* a NULL err is fine */
+	assert_int_equal(score_expect_parse("x", &ex, NULL), DD_EINVAL);
+}
+
+static void
+test_metric_and_op_names(void **state)
+{
+	enum score_metric m;
+
+	(void)state;
+	for (int i = 0; i < SCORE_METRIC_COUNT; i++) {
+		assert_int_equal(score_metric_parse(score_metric_name(
+		    (enum score_metric)i), &m), 0);
+		assert_int_equal(m, i);
+	}
+	assert_int_equal(score_metric_parse("detection", &m), DD_EINVAL);
+	assert_string_equal(score_metric_name(SCORE_METRIC_COUNT), "?");
+	assert_string_equal(score_op_name(SCORE_GE), ">=");
+	assert_string_equal(score_op_name((enum score_op)99), "?");
+}
+
+static void
+test_check_operators(void **state)
+{
+	struct score_value mv[SCORE_METRIC_COUNT] = { { 0 } };
+	struct score_expect ex;
+	struct score_check c;
+	static const struct {
+		const char *in;
+		bool pass;
+	} cases[] = {
+		{ "failover_s < 3", false }, { "failover_s <= 3", true },
+		{ "failover_s > 3", false }, { "failover_s >= 3", true },
+		{ "failover_s == 3", true }, { "failover_s < 3.001", true },
+		{ "failover_s > 2.999", true }, { "failover_s == 3000ms", true },
+	};
+
+	(void)state;
+	mv[SCORE_FAILOVER].has = true;
+	mv[SCORE_FAILOVER].v = 3.0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(score_expect_parse(cases[i].in, &ex, NULL), 0);
+		score_check(&ex, mv, &c);
+		if (c.pass != cases[i].pass)
+			fail_msg("'%s': pass=%d", cases[i].in, c.pass);
+		assert_true(c.has_observed);
+	}
+	assert_int_equal(score_expect_parse("failover_s < 3", &ex, NULL), 0);
+	score_check(&ex, mv, &c);
+	assert_string_equal(c.message, "failover_s = 3, expected < 3");
+	assert_int_equal(score_expect_parse("failover_s <= 3", &ex, NULL), 0);
+	score_check(&ex, mv, &c);
+	assert_string_equal(c.message, "failover_s = 3 <= 3");
+
+	/* messages round for people */
+	mv[SCORE_AVAILABILITY].has = true;
+	mv[SCORE_AVAILABILITY].v = 2.0 / 3.0;
+	assert_int_equal(score_expect_parse("availability >= 90%", &ex, NULL),
+	    0);
+	score_check(&ex, mv, &c);
+	assert_false(c.pass);
+	assert_true(c.observed == 2.0 / 3.0);
+	assert_string_equal(c.message,
+	    "availability = 0.666667, expected >= 90%");
+
+	/* never observed, with and without a reason */
+	assert_int_equal(score_expect_parse("recovery_s < 3", &ex, NULL), 0);
+	score_check(&ex, mv, &c);
+	assert_false(c.pass);
+	assert_string_equal(c.message, "recovery_s never observed");
+	snprintf(mv[SCORE_RECOVERY].why, sizeof(mv[0].why),
+	    "fault never cleared");
+	score_check(&ex, mv, &c);
+	assert_string_equal(c.message,
+	    "recovery_s never observed (fault never cleared)");
+}
+
+static void
+test_verdict(void **state)
+{
+	static const uint64_t fails[] = { 10500, 11500, UINT64_MAX };
+	struct ev_log *log = failover_log(fails);
+	struct score_expect ex[3];
+	struct score_defs d = { .service = SVC, .stable_ms = 3000,
+	    .expect = ex };
+	struct score_result r;
+
+	(void)state;
+	assert_int_equal(score_expect_parse("failover_s < 3", &ex[0], NULL), 0);
+	assert_int_equal(score_expect_parse("availability >= 0.9", &ex[1],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("recovery_s < 10", &ex[2], NULL),
+	    0);
+
+	/* no expectations: pass */
+	score(log, &d, &r);
+	assert_true(r.pass);
+	assert_int_equal(r.n_checks, 0);
+	assert_null(r.checks);
+	score_result_fini(&r);
+
+	/* failover 2.5 < 3, availability 28/30 >= 0.9 */
+	d.n_expect = 2;
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 2.5);
+	assert_true(r.checks[0].pass);
+	assert_true(r.checks[1].pass);
+	assert_true(r.pass);
+	score_result_fini(&r);
+
+	/* recovery was never defined: the verdict fails and says so */
+	d.n_expect = 3;
+	score(log, &d, &r);
+	assert_false(r.pass);
+	assert_false(r.checks[2].pass);
+	assert_string_equal(r.checks[2].message, "recovery_s never observed "
+	    "(no primary-path event defined)");
+	score_result_fini(&r);
+	score_result_fini(&r); /* idempotent */
+	score_result_fini(NULL);
+
+	assert_int_equal(score_run(NULL, &d, &r), DD_EINVAL);
+	assert_int_equal(score_run(log, NULL, &r), DD_EINVAL);
+	ev_log_free(log);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_log_order_and_copy),
+		cmocka_unit_test(test_log_truncates_on_utf8_boundary),
+		cmocka_unit_test(test_log_bad_input),
+		cmocka_unit_test(test_log_grows),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_fault_window_default_multi_target),
+		cmocka_unit_test(test_fault_window_never_cleared),
+		cmocka_unit_test(test_fault_window_explicit),
+		cmocka_unit_test(test_no_fault_everything_null),
+		cmocka_unit_test(test_detection),
+		cmocka_unit_test(test_detection_boundaries),
+		cmocka_unit_test(test_failover_basic),
+		cmocka_unit_test(test_failover_flap_inside_window),
+		cmocka_unit_test(test_failover_never_failed_is_zero),
+		cmocka_unit_test(test_failover_never_stable),
+		cmocka_unit_test(test_failover_window_must_close_in_fault),
+		cmocka_unit_test(test_failover_zero_stable_and_same_ms),
+		cmocka_unit_test(test_availability_boundaries),
+		cmocka_unit_test(test_recovery_probe),
+		cmocka_unit_test(test_recovery_never_left_primary),
+		cmocka_unit_test(test_recovery_watch_with_lost),
+		cmocka_unit_test(test_amplification),
+		cmocka_unit_test(test_amplification_null),
+		cmocka_unit_test(test_expect_parse_good),
+		cmocka_unit_test(test_expect_parse_errors),
+		cmocka_unit_test(test_metric_and_op_names),
+		cmocka_unit_test(test_check_operators),
+		cmocka_unit_test(test_verdict),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
