@@ -31,7 +31,7 @@ PKGS := ldns libpcap libnl-3.0 libnl-route-3.0 lua5.4
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wpointer-arith -Wcast-qual -Wwrite-strings \
-        -Wno-unused-parameter -Wvla -Wimplicit-fallthrough
+        -Wno-unused-parameter -Wvla -Wimplicit-fallthrough -Wno-format-truncation
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif

@@ -14,3 +14,10 @@ MOD_LIBS += $(LIBHARNESS)
 $(LIBHARNESS): $(HARNESS_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
+
+BINS += $(BUILD)/dnsdrill
+MAN_PAGES += doc/dnsdrill.1
+
+$(BUILD)/dnsdrill: $(BUILD)/obj/harness/main.o $(MOD_LIBS) $(LIBCOMMON)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(MOD_LIBS) $(LIBCOMMON) -Wl,--end-group $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) -lm

@@ -1,0 +1,1749 @@
+/*
+ * lua_api.c -- the scenario language (see lua_api.h and doc/scenario-api.md).
+ *
+ * The bindings only translate: a declaration checks its table (unknown
+ * fields and wrong types are errors at the caller's file:line) and copies it
+ * into struct scenario.  Time and side effects belong to the runner.
+ *
+ * Sandbox: base (without dofile, loadfile, load, require, collectgarbage),
+ * string, table, math (random seeded from the run's seed), utf8, coroutine.
+ * No io, no os.  Globals are strict: reading or writing an undeclared global
+ * is an error.  A count hook stops code that runs for seconds without
+ * yielding.
+ */
+#include "harness/lua_api.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "dnswire.h"
+#include "log.h"
+#include "util.h"
+
+#define WATCHDOG_US (5u * 1000000u)
+
+enum co_state { CO_SLEEP, CO_WAIT, CO_DONE };
+
+struct sc_co {
+	lua_State *co;
+	int ref;             /* registry ref anchoring the thread */
+	enum co_state state;
+	uint64_t wake_ms;    /* CO_SLEEP: when; CO_WAIT: deadline */
+	int cond_ref;        /* CO_WAIT: the condition function */
+	bool main;
+};
+
+struct sc_lua {
+	lua_State *L;
+	struct scenario *sc;
+	struct sc_ops ops;
+	bool have_ops;
+	struct dd_rng rng;
+	char *build_dir;
+	int timeline_ref;
+	struct sc_co *cos;
+	size_t ncos;
+	uint64_t start_ms;   /* timeline start */
+	uint64_t now_ms;
+	uint64_t slice_start_us;
+	bool running;        /* inside the timeline */
+	bool main_done;
+};
+
+static struct sc_lua *
+getS(lua_State *L)
+{
+	return *(struct sc_lua **)lua_getextraspace(L);
+}
+
+/* ---------------- helpers for checking tables ---------------- */
+
+static void
+check_fields(lua_State *L, int idx, const char *what, const char *const *known,
+    bool allow_array)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TNUMBER && allow_array)
+			continue;
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			luaL_error(L, "%s: unexpected %s key (fields are named: %s = ...)", what,
+			    luaL_typename(L, -1), known[0] ? known[0] : "name");
+		}
+		const char *k = lua_tostring(L, -1);
+		bool ok = false;
+		for (const char *const *p = known; *p; p++)
+			if (strcmp(*p, k) == 0)
+				ok = true;
+		if (!ok) {
+			luaL_Buffer b;
+			luaL_buffinit(L, &b);
+			for (const char *const *p = known; *p; p++) {
+				if (p != known)
+					luaL_addstring(&b, ", ");
+				luaL_addstring(&b, *p);
+			}
+			luaL_pushresult(&b);
+			luaL_error(L, "%s: unknown field '%s' (known: %s)", what, k, lua_tostring(L, -1));
+		}
+	}
+}
+
+/* t[field] as a string (or NULL when absent); numbers are accepted. */
+static const char *
+opt_str(lua_State *L, int t, const char *field, const char *what)
+{
+	const char *s = NULL;
+	lua_getfield(L, t, field);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+		luaL_error(L, "%s: field '%s' must be a string, not %s", what, field,
+		    luaL_typename(L, -1));
+	s = lua_tostring(L, -1);
+	lua_pop(L, 1); /* the string stays alive: it is in the table */
+	lua_getfield(L, t, field);
+	s = lua_tostring(L, -1);
+	lua_pop(L, 1);
+	return s;
+}
+
+static char *
+dup_str(lua_State *L, int t, const char *field, const char *what)
+{
+	return sc_strdup(opt_str(L, t, field, what));
+}
+
+static bool
+opt_bool(lua_State *L, int t, const char *field, const char *what, bool def)
+{
+	bool v = def;
+	lua_getfield(L, t, field);
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isboolean(L, -1))
+			luaL_error(L, "%s: field '%s' must be true or false, not %s", what, field,
+			    luaL_typename(L, -1));
+		v = lua_toboolean(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/* A duration: "250ms", "2s", or a number of seconds. */
+static uint64_t
+to_duration(lua_State *L, int idx, const char *what, const char *field)
+{
+	uint64_t us;
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		double v = lua_tonumber(L, idx);
+		if (!(v >= 0) || v > 1e7)
+			luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not %s",
+			    what, field, lua_tostring(L, idx));
+		return (uint64_t)(v * 1e6 + 0.5);
+	}
+	if (lua_type(L, idx) != LUA_TSTRING || dd_duration_parse(lua_tostring(L, idx), &us) < 0)
+		luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not '%s'",
+		    what, field, luaL_tolstring(L, idx, NULL));
+	return us;
+}
+
+static bool
+opt_duration(lua_State *L, int t, const char *field, const char *what, uint64_t *out)
+{
+	lua_getfield(L, t, field);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return false;
+	}
+	*out = to_duration(L, -1, what, field);
+	lua_pop(L, 1);
+	return true;
+}
+
+/* A string or a list of strings into (*v, *n). */
+static void
+opt_strlist(lua_State *L, int t, const char *field, const char *what, char ***v, size_t *n)
+{
+	lua_getfield(L, t, field);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		char **slot = sc_push(v, n, sizeof(char *));
+		if (slot)
+			*slot = sc_strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		luaL_error(L, "%s: field '%s' must be a string or a list of strings, not %s",
+		    what, field, luaL_typename(L, -1));
+	lua_Integer len = luaL_len(L, -1);
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_geti(L, -1, i);
+		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+			luaL_error(L, "%s: %s[%d] must be a string, not %s", what, field, (int)i,
+			    luaL_typename(L, -1));
+		char **slot = sc_push(v, n, sizeof(char *));
+		if (slot)
+			*slot = sc_strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static int
+cur_line(lua_State *L)
+{
+	lua_Debug ar;
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+		return ar.currentline;
+	return 0;
+}
+
+static void
+check_name(lua_State *L, const char *kind, const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 24)
+		luaL_error(L, "%s name '%s' must be 1 to 24 characters", kind, name);
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			luaL_error(L, "%s name '%s': use letters, digits, '-' and '_' only", kind, name);
+}
+
+static void
+need_load_phase(lua_State *L, const char *fn)
+{
+	if (getS(L)->running)
+		luaL_error(L, "%s() declares the scenario: call it at the top level, not in the timeline", fn);
+}
+
+static void
+need_timeline(lua_State *L, const char *fn)
+{
+	if (!getS(L)->running)
+		luaL_error(L, "%s() works only inside timeline(function() ... end)", fn);
+}
+
+/* Declarations are called as  kind "name" { ... }  or  kind("name", {...}). */
+typedef int (*decl_fn)(lua_State *L, const char *name, int t);
+
+static int
+decl_apply(lua_State *L)
+{
+	decl_fn fn = (decl_fn)lua_touserdata(L, lua_upvalueindex(1));
+	const char *name = lua_tostring(L, lua_upvalueindex(2));
+	luaL_checktype(L, 1, LUA_TTABLE);
+	return fn(L, name, 1);
+}
+
+static int
+decl_entry(lua_State *L)
+{
+	decl_fn fn = (decl_fn)lua_touserdata(L, lua_upvalueindex(1));
+	const char *kind = lua_tostring(L, lua_upvalueindex(2));
+	const char *name;
+
+	need_load_phase(L, kind);
+	if (lua_type(L, 1) != LUA_TSTRING)
+		return luaL_error(L, "%s: give a name first: %s \"name\" { ... }", kind, kind);
+	name = lua_tostring(L, 1);
+	check_name(L, kind, name);
+	if (lua_gettop(L) == 1) {
+		lua_pushvalue(L, lua_upvalueindex(1));
+		lua_pushvalue(L, 1);
+		lua_pushcclosure(L, decl_apply, 2);
+		return 1;
+	}
+	luaL_checktype(L, 2, LUA_TTABLE);
+	return fn(L, name, 2);
+}
+
+/* ---------------- declarations ---------------- */
+
+static int
+l_scenario(lua_State *L)
+{
+	static const char *const known[] = { "name", "description", "speed",
+		"max_duration", "seed", NULL };
+	struct sc_lua *S = getS(L);
+	struct scenario *sc = S->sc;
+	uint64_t us;
+
+	need_load_phase(L, "scenario");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "scenario", known, false);
+	free(sc->name);
+	sc->name = dup_str(L, 1, "name", "scenario");
+	free(sc->description);
+	sc->description = dup_str(L, 1, "description", "scenario");
+	lua_getfield(L, 1, "speed");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) <= 0 || lua_tonumber(L, -1) > 1e6)
+			luaL_error(L, "scenario: speed must be a number > 0 (incident seconds per real second)");
+		/* --set speed=N wins over the file */
+		bool cli = false;
+		for (size_t i = 0; i < sc->n_sets; i++)
+			if (strcmp(sc->sets[i].key, "speed") == 0)
+				cli = true;
+		if (!cli)
+			sc->speed = lua_tonumber(L, -1);
+	}
+	lua_pop(L, 1);
+	if (opt_duration(L, 1, "max_duration", "scenario", &us))
+		sc->max_duration_us = us;
+	lua_getfield(L, 1, "seed");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
+			luaL_error(L, "scenario: seed must be a non-negative integer");
+		if (!sc->seed_set) {
+			sc->seed = (uint64_t)lua_tointeger(L, -1);
+			sc->seed_set = true;
+			dd_rng_seed(&S->rng, sc->seed);
+		}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static bool
+parse_bool_text(const char *s, bool *out)
+{
+	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on") || !strcmp(s, "1"))
+		*out = true;
+	else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off") || !strcmp(s, "0"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/* param(name, {default=, choices={...}, min=, max=, doc=}) -> value */
+static int
+l_param(lua_State *L)
+{
+	static const char *const known[] = { "default", "choices", "min", "max", "doc", NULL };
+	struct scenario *sc = getS(L)->sc;
+	const char *name = luaL_checkstring(L, 1);
+	const char *given = NULL;
+	char what[96];
+	struct sc_param *p;
+
+	need_load_phase(L, "param");
+	snprintf(what, sizeof(what), "param '%s'", name);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	check_fields(L, 2, what, known, false);
+	for (size_t i = 0; i < sc->n_params; i++)
+		if (strcmp(sc->params[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	for (size_t i = 0; i < sc->n_sets; i++)
+		if (strcmp(sc->sets[i].key, name) == 0) {
+			given = sc->sets[i].value;
+			sc->set_used[i] = true;
+		}
+	lua_getfield(L, 2, "default");
+	int dt = lua_type(L, -1);
+	if (dt != LUA_TSTRING && dt != LUA_TNUMBER && dt != LUA_TBOOLEAN)
+		luaL_error(L, "%s: needs a default (a string, number or boolean)", what);
+	int v = lua_gettop(L);
+	if (given != NULL) {
+		if (dt == LUA_TBOOLEAN) {
+			bool b = false;
+			if (!parse_bool_text(given, &b))
+				luaL_error(L, "--set %s=%s: must be true or false", name, given);
+			lua_pushboolean(L, b);
+		} else if (dt == LUA_TNUMBER) {
+			double d = 0;
+			if (dd_parse_double(given, &d) < 0)
+				luaL_error(L, "--set %s=%s: must be a number", name, given);
+			if (d == (double)(lua_Integer)d && lua_isinteger(L, v))
+				lua_pushinteger(L, (lua_Integer)d);
+			else
+				lua_pushnumber(L, d);
+		} else {
+			lua_pushstring(L, given);
+		}
+		lua_replace(L, v);
+	}
+	/* validate the effective value */
+	const char *src = given ? "--set " : "default ";
+	if (dt == LUA_TNUMBER) {
+		double d = lua_tonumber(L, v);
+		lua_getfield(L, 2, "min");
+		if (lua_isnumber(L, -1) && d < lua_tonumber(L, -1)) {
+			char m[200];
+			snprintf(m, sizeof(m), "%s%s=%g: below the minimum %g", src, name, d, lua_tonumber(L, -1));
+			luaL_error(L, "%s", m);
+		}
+		lua_pop(L, 1);
+		lua_getfield(L, 2, "max");
+		if (lua_isnumber(L, -1) && d > lua_tonumber(L, -1)) {
+			char m[200];
+			snprintf(m, sizeof(m), "%s%s=%g: above the maximum %g", src, name, d, lua_tonumber(L, -1));
+			luaL_error(L, "%s", m);
+		}
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, 2, "choices");
+	if (!lua_isnil(L, -1)) {
+		bool found = false;
+		struct dd_buf names = { 0 };
+		if (!lua_istable(L, -1))
+			luaL_error(L, "%s: choices must be a list", what);
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_geti(L, -1, i);
+			if (lua_compare(L, -1, v, LUA_OPEQ))
+				found = true;
+			dd_buf_printf(&names, "%s%s", i > 1 ? ", " : "", luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 2);
+		}
+		if (!found) {
+			lua_pushlstring(L, names.data ? (const char *)names.data : "", names.len);
+			dd_buf_free(&names);
+			luaL_error(L, "%s%s=%s: not one of %s", src, name, luaL_tolstring(L, v, NULL),
+			    lua_tostring(L, -2));
+		}
+		dd_buf_free(&names);
+	}
+	lua_pop(L, 1);
+	p = sc_push(&sc->params, &sc->n_params, sizeof(*p));
+	if (p == NULL)
+		return luaL_error(L, "out of memory");
+	p->name = sc_strdup(name);
+	p->value = sc_strdup(luaL_tolstring(L, v, NULL));
+	lua_pop(L, 1);
+	p->doc = dup_str(L, 2, "doc", what);
+	p->from_cli = given != NULL;
+	lua_pushvalue(L, v);
+	return 1;
+}
+
+static int
+d_host(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "forward", "resolv", "hosts", "intercept",
+		"routes", "lo", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_host *h;
+
+	snprintf(what, sizeof(what), "host '%s'", name);
+	check_fields(L, t, what, known, false);
+	if (scenario_host(sc, name))
+		luaL_error(L, "%s: declared twice", what);
+	h = sc_push(&sc->hosts, &sc->n_hosts, sizeof(*h));
+	if (h == NULL)
+		return luaL_error(L, "out of memory");
+	h->name = sc_strdup(name);
+	h->line = cur_line(L);
+	h->forward = opt_bool(L, t, "forward", what, false);
+	/* resolv = "nameserver ..." text, or a list of nameserver addresses */
+	lua_getfield(L, t, "resolv");
+	if (lua_istable(L, -1)) {
+		struct dd_buf b = { 0 };
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_geti(L, -1, i);
+			if (lua_type(L, -1) != LUA_TSTRING) {
+				dd_buf_free(&b);
+				luaL_error(L, "%s: resolv[%d] must be an address string", what, (int)i);
+			}
+			dd_buf_printf(&b, "nameserver %s\n", lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		dd_buf_printf(&b, "options timeout:1 attempts:1\n");
+		h->resolv = b.data ? sc_strdup((const char *)b.data) : NULL;
+		dd_buf_free(&b);
+	} else if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: resolv must be resolv.conf text or a list of addresses", what);
+		h->resolv = sc_strdup(lua_tostring(L, -1));
+	}
+	lua_pop(L, 1);
+	h->hosts = dup_str(L, t, "hosts", what);
+	h->intercept = dup_str(L, t, "intercept", what);
+	opt_strlist(L, t, "lo", what, &h->lo_addrs, &h->n_lo_addrs);
+	lua_getfield(L, t, "routes");
+	if (!lua_isnil(L, -1)) {
+		static const char *const rk[] = { "to", "via", "dev", NULL };
+		if (!lua_istable(L, -1))
+			luaL_error(L, "%s: routes must be a list of {to=, via=, dev=}", what);
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			char rw[96];
+			lua_geti(L, -1, i);
+			snprintf(rw, sizeof(rw), "%s: routes[%d]", what, (int)i);
+			if (!lua_istable(L, -1))
+				luaL_error(L, "%s must be a table {to=, via=, dev=}", rw);
+			check_fields(L, -1, rw, rk, false);
+			struct sc_route *r = sc_push(&h->routes, &h->n_routes, sizeof(*r));
+			if (r == NULL)
+				return luaL_error(L, "out of memory");
+			int ti = lua_gettop(L);
+			r->dst = dup_str(L, ti, "to", rw);
+			r->via = dup_str(L, ti, "via", rw);
+			r->dev = dup_str(L, ti, "dev", rw);
+			if (r->dst == NULL)
+				luaL_error(L, "%s: needs to= (a prefix or \"default\")", rw);
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* lan "name" { host = "addr" | {"addr", ...}, ... } and the same for link */
+static int
+net_common(lua_State *L, const char *name, int t, bool is_link)
+{
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_net *n;
+
+	snprintf(what, sizeof(what), "%s '%s'", is_link ? "link" : "lan", name);
+	for (size_t i = 0; i < sc->n_nets; i++)
+		if (strcmp(sc->nets[i].name, name) == 0)
+			luaL_error(L, "%s: a lan or link of that name exists", what);
+	n = sc_push(&sc->nets, &sc->n_nets, sizeof(*n));
+	if (n == NULL)
+		return luaL_error(L, "out of memory");
+	n->name = sc_strdup(name);
+	n->is_link = is_link;
+	n->line = cur_line(L);
+	lua_pushnil(L);
+	while (lua_next(L, t) != 0) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "%s: members are host = \"address\" pairs", what);
+		struct sc_member *m = sc_push(&n->members, &n->n_members, sizeof(*m));
+		if (m == NULL)
+			return luaL_error(L, "out of memory");
+		m->host = sc_strdup(lua_tostring(L, -2));
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			char **slot = sc_push(&m->addrs, &m->n_addrs, sizeof(char *));
+			if (slot)
+				*slot = sc_strdup(lua_tostring(L, -1));
+		} else if (lua_istable(L, -1)) {
+			lua_Integer k = luaL_len(L, -1);
+			for (lua_Integer i = 1; i <= k; i++) {
+				lua_geti(L, -1, i);
+				if (lua_type(L, -1) != LUA_TSTRING)
+					luaL_error(L, "%s: %s's addresses must be strings", what, m->host);
+				char **slot = sc_push(&m->addrs, &m->n_addrs, sizeof(char *));
+				if (slot)
+					*slot = sc_strdup(lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+		} else {
+			luaL_error(L, "%s: %s = must be an address (\"198.18.1.10/24\") or a list of them",
+			    what, m->host);
+		}
+		lua_pop(L, 1);
+	}
+	if (is_link && n->n_members != 2)
+		luaL_error(L, "%s: a link joins exactly two hosts (use lan for more)", what);
+	if (n->n_members == 0)
+		luaL_error(L, "%s: no hosts", what);
+	/* deterministic order: by host name */
+	for (size_t i = 1; i < n->n_members; i++)
+		for (size_t j = i; j > 0 && strcmp(n->members[j - 1].host, n->members[j].host) > 0; j--) {
+			struct sc_member tmp = n->members[j];
+			n->members[j] = n->members[j - 1];
+			n->members[j - 1] = tmp;
+		}
+	return 0;
+}
+
+static int
+d_lan(lua_State *L, const char *name, int t)
+{
+	return net_common(L, name, t, false);
+}
+
+static int
+d_link(lua_State *L, const char *name, int t)
+{
+	return net_common(L, name, t, true);
+}
+
+static int
+d_dns(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "listen", "zones", "zone", "upstreams",
+		"rules", "upstream_timeout", NULL };
+	struct sc_lua *S = getS(L);
+	struct scenario *sc = S->sc;
+	char what[64];
+	struct sc_dns *d;
+
+	snprintf(what, sizeof(what), "dns '%s'", name);
+	check_fields(L, t, what, known, false);
+	if (scenario_dns(sc, name))
+		luaL_error(L, "%s: declared twice", what);
+	d = sc_push(&sc->dns, &sc->n_dns, sizeof(*d));
+	if (d == NULL)
+		return luaL_error(L, "out of memory");
+	d->name = sc_strdup(name);
+	d->line = cur_line(L);
+	d->host = dup_str(L, t, "host", what);
+	if (d->host == NULL)
+		luaL_error(L, "%s: needs host = \"...\" (where faultd runs)", what);
+	opt_strlist(L, t, "listen", what, &d->listen, &d->n_listen);
+	if (d->n_listen == 0)
+		luaL_error(L, "%s: needs listen = \"ADDR:PORT\"", what);
+	opt_strlist(L, t, "zones", what, &d->zone_files, &d->n_zone_files);
+	for (size_t i = 0; i < d->n_zone_files; i++) {
+		if (d->zone_files[i][0] != '/') {
+			char *p;
+			if (asprintf(&p, "%s/%s", sc->dir, d->zone_files[i]) < 0)
+				return luaL_error(L, "out of memory");
+			free(d->zone_files[i]);
+			d->zone_files[i] = p;
+		}
+	}
+	opt_strlist(L, t, "zone", what, &d->zone_texts, &d->n_zone_texts);
+	opt_strlist(L, t, "upstreams", what, &d->upstreams, &d->n_upstreams);
+	opt_strlist(L, t, "rules", what, &d->rules, &d->n_rules);
+	d->upstream_timeout = dup_str(L, t, "upstream_timeout", what);
+	return 0;
+}
+
+static int
+d_process(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "cmd", "env", "cwd", "autostart",
+		"ready", "ready_timeout", NULL };
+	static const char *const rk[] = { "tcp", "http", "log", "delay", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_process *p;
+
+	snprintf(what, sizeof(what), "process '%s'", name);
+	check_fields(L, t, what, known, false);
+	if (scenario_proc(sc, name))
+		luaL_error(L, "%s: declared twice", what);
+	p = sc_push(&sc->procs, &sc->n_procs, sizeof(*p));
+	if (p == NULL)
+		return luaL_error(L, "out of memory");
+	p->name = sc_strdup(name);
+	p->line = cur_line(L);
+	p->host = dup_str(L, t, "host", what);
+	if (p->host == NULL)
+		luaL_error(L, "%s: needs host = \"...\"", what);
+	opt_strlist(L, t, "cmd", what, &p->argv, &p->argc);
+	if (p->argc == 0)
+		luaL_error(L, "%s: needs cmd = { \"program\", \"arg\", ... }", what);
+	lua_getfield(L, t, "env");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_istable(L, -1))
+			luaL_error(L, "%s: env must be a table { NAME = \"value\" }", what);
+		lua_pushnil(L);
+		while (lua_next(L, -2) != 0) {
+			if (lua_type(L, -2) != LUA_TSTRING ||
+			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER))
+				luaL_error(L, "%s: env entries are NAME = \"value\"", what);
+			char **slot = sc_push(&p->env, &p->n_env, sizeof(char *));
+			if (slot == NULL || asprintf(slot, "%s=%s", lua_tostring(L, -2),
+			    lua_tostring(L, -1)) < 0)
+				return luaL_error(L, "out of memory");
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	p->cwd = dup_str(L, t, "cwd", what);
+	p->autostart = opt_bool(L, t, "autostart", what, true);
+	p->ready_timeout_us = 10000000;
+	opt_duration(L, t, "ready_timeout", what, &p->ready_timeout_us);
+	lua_getfield(L, t, "ready");
+	if (!lua_isnil(L, -1)) {
+		char rw[96];
+		int ri = lua_gettop(L);
+		snprintf(rw, sizeof(rw), "%s: ready", what);
+		if (!lua_istable(L, ri))
+			luaL_error(L, "%s must be {tcp=ADDR:PORT} or {http=URL} or {log=REGEX} or {delay=DUR}", rw);
+		check_fields(L, ri, rw, rk, false);
+		const char *v;
+		if ((v = opt_str(L, ri, "tcp", rw))) {
+			p->ready = READY_TCP;
+			p->ready_arg = sc_strdup(v);
+		} else if ((v = opt_str(L, ri, "http", rw))) {
+			p->ready = READY_HTTP;
+			p->ready_arg = sc_strdup(v);
+		} else if ((v = opt_str(L, ri, "log", rw))) {
+			regex_t re;
+			if (regcomp(&re, v, REG_EXTENDED | REG_NOSUB) != 0)
+				luaL_error(L, "%s: log = '%s' is not a valid regular expression", rw, v);
+			regfree(&re);
+			p->ready = READY_LOG;
+			p->ready_arg = sc_strdup(v);
+		} else if (opt_duration(L, ri, "delay", rw, &p->ready_delay_us)) {
+			p->ready = READY_DELAY;
+		}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static int
+d_probe(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "every", "timeout", "dns", "http",
+		"tcp", "exec", "exit", NULL };
+	static const char *const dk[] = { "name", "type", "server", "tcp", "rcode", "answer",
+		"empty", NULL };
+	static const char *const hk[] = { "url", "status", "body", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_probe *p;
+	int kinds = 0;
+
+	snprintf(what, sizeof(what), "probe '%s'", name);
+	check_fields(L, t, what, known, false);
+	for (size_t i = 0; i < sc->n_probes; i++)
+		if (strcmp(sc->probes[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	p = sc_push(&sc->probes, &sc->n_probes, sizeof(*p));
+	if (p == NULL)
+		return luaL_error(L, "out of memory");
+	p->name = sc_strdup(name);
+	p->line = cur_line(L);
+	p->host = dup_str(L, t, "host", what);
+	if (p->host == NULL)
+		luaL_error(L, "%s: needs host = \"...\" (where the probe runs)", what);
+	p->interval_us = 500000;
+	p->timeout_us = 1000000;
+	opt_duration(L, t, "every", what, &p->interval_us);
+	opt_duration(L, t, "timeout", what, &p->timeout_us);
+	if (p->interval_us < 10000)
+		luaL_error(L, "%s: every must be at least 10ms", what);
+	p->expect_exit = 0;
+	p->expect_status = 200;
+	p->expect_rcode = 0;
+
+	lua_getfield(L, t, "dns");
+	if (!lua_isnil(L, -1)) {
+		int di = lua_gettop(L);
+		char dw[96];
+		kinds++;
+		snprintf(dw, sizeof(dw), "%s: dns", what);
+		if (!lua_istable(L, di))
+			luaL_error(L, "%s must be {name=, type=, server=, ...}", dw);
+		check_fields(L, di, dw, dk, false);
+		p->kind = SC_PROBE_DNS;
+		p->qname = dup_str(L, di, "name", dw);
+		p->server = dup_str(L, di, "server", dw);
+		if (p->qname == NULL || p->server == NULL)
+			luaL_error(L, "%s: needs name= and server=", dw);
+		const char *ty = opt_str(L, di, "type", dw);
+		p->qtype = ty ? dns_type_from_str(ty) : DNS_T_A;
+		if (p->qtype < 0)
+			luaL_error(L, "%s: unknown type '%s'", dw, ty);
+		p->use_tcp = opt_bool(L, di, "tcp", dw, false);
+		const char *rc = opt_str(L, di, "rcode", dw);
+		if (rc != NULL) {
+			p->expect_rcode = -2;
+			if (strcasecmp(rc, "any") == 0)
+				p->expect_rcode = -1;
+			for (int i = 0; i < 6; i++)
+				if (strcasecmp(rc, dns_rcode_to_str(i)) == 0)
+					p->expect_rcode = i;
+			if (p->expect_rcode == -2)
+				luaL_error(L, "%s: unknown rcode '%s' (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, any)", dw, rc);
+		}
+		p->expect_answer = dup_str(L, di, "answer", dw);
+		p->expect_empty = opt_bool(L, di, "empty", dw, false);
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, t, "http");
+	if (!lua_isnil(L, -1)) {
+		int hi = lua_gettop(L);
+		char hw[96];
+		kinds++;
+		snprintf(hw, sizeof(hw), "%s: http", what);
+		p->kind = SC_PROBE_HTTP;
+		if (lua_type(L, hi) == LUA_TSTRING) {
+			p->url = sc_strdup(lua_tostring(L, hi));
+		} else if (lua_istable(L, hi)) {
+			check_fields(L, hi, hw, hk, false);
+			p->url = dup_str(L, hi, "url", hw);
+			lua_getfield(L, hi, "status");
+			if (!lua_isnil(L, -1)) {
+				if (!lua_isinteger(L, -1))
+					luaL_error(L, "%s: status must be an integer", hw);
+				p->expect_status = (int)lua_tointeger(L, -1);
+			}
+			lua_pop(L, 1);
+			p->body_match = dup_str(L, hi, "body", hw);
+			if (p->body_match) {
+				regex_t re;
+				if (regcomp(&re, p->body_match, REG_EXTENDED | REG_NOSUB) != 0)
+					luaL_error(L, "%s: body = '%s' is not a valid regular expression", hw,
+					    p->body_match);
+				regfree(&re);
+			}
+		} else {
+			luaL_error(L, "%s must be a URL or {url=, status=, body=}", hw);
+		}
+		if (p->url == NULL || strncmp(p->url, "http://", 7) != 0)
+			luaL_error(L, "%s: url must start with http://", hw);
+	}
+	lua_pop(L, 1);
+	const char *tcp = opt_str(L, t, "tcp", what);
+	if (tcp) {
+		kinds++;
+		p->kind = SC_PROBE_TCP;
+		p->addr = sc_strdup(tcp);
+	}
+	lua_getfield(L, t, "exec");
+	if (!lua_isnil(L, -1)) {
+		kinds++;
+		p->kind = SC_PROBE_EXEC;
+		lua_pop(L, 1);
+		opt_strlist(L, t, "exec", what, &p->argv, &p->argc);
+		lua_getfield(L, t, "exit");
+		if (!lua_isnil(L, -1)) {
+			if (!lua_isinteger(L, -1))
+				luaL_error(L, "%s: exit must be an integer", what);
+			p->expect_exit = (int)lua_tointeger(L, -1);
+		}
+	}
+	lua_pop(L, 1);
+	if (kinds != 1)
+		luaL_error(L, "%s: give exactly one of dns=, http=, tcp=, exec=", what);
+	return 0;
+}
+
+static int
+d_watch(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "process", "match", "stream", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_watch *w;
+	regex_t re;
+
+	snprintf(what, sizeof(what), "watch '%s'", name);
+	check_fields(L, t, what, known, false);
+	for (size_t i = 0; i < sc->n_watches; i++)
+		if (strcmp(sc->watches[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	w = sc_push(&sc->watches, &sc->n_watches, sizeof(*w));
+	if (w == NULL)
+		return luaL_error(L, "out of memory");
+	w->name = sc_strdup(name);
+	w->line = cur_line(L);
+	w->process = dup_str(L, t, "process", what);
+	w->regex = dup_str(L, t, "match", what);
+	if (w->process == NULL || w->regex == NULL)
+		luaL_error(L, "%s: needs process= and match=", what);
+	if (regcomp(&re, w->regex, REG_EXTENDED | REG_NOSUB) != 0)
+		luaL_error(L, "%s: match = '%s' is not a valid regular expression", what, w->regex);
+	regfree(&re);
+	const char *st = opt_str(L, t, "stream", what);
+	w->stream = 3;
+	if (st && strcmp(st, "stdout") == 0)
+		w->stream = 1;
+	else if (st && strcmp(st, "stderr") == 0)
+		w->stream = 2;
+	else if (st && strcmp(st, "both") != 0)
+		luaL_error(L, "%s: stream must be stdout, stderr or both", what);
+	return 0;
+}
+
+static int
+d_capture(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "iface", "sut", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_capture *c;
+
+	snprintf(what, sizeof(what), "capture '%s'", name);
+	check_fields(L, t, what, known, false);
+	for (size_t i = 0; i < sc->n_caps; i++)
+		if (strcmp(sc->caps[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	c = sc_push(&sc->caps, &sc->n_caps, sizeof(*c));
+	if (c == NULL)
+		return luaL_error(L, "out of memory");
+	c->name = sc_strdup(name);
+	c->line = cur_line(L);
+	c->host = dup_str(L, t, "host", what);
+	c->iface = dup_str(L, t, "iface", what);
+	c->count_from = dup_str(L, t, "sut", what);
+	if (c->host == NULL)
+		luaL_error(L, "%s: needs host=", what);
+	if (c->iface == NULL)
+		c->iface = sc_strdup("any");
+	if (c->count_from) {
+		struct dd_cidr cidr;
+		if (dd_cidr_parse(c->count_from, &cidr) < 0)
+			luaL_error(L, "%s: sut = '%s' is not an address or prefix", what, c->count_from);
+	}
+	return 0;
+}
+
+/* {watch=N} {probe=N, ok=bool} {exit=N} {mark=TEXT} {phase=N} {start=N}, text= */
+static void
+get_match(lua_State *L, int idx, const char *what, struct sc_match *m)
+{
+	static const char *const known[] = { "watch", "probe", "ok", "exit", "mark",
+		"phase", "start", "text", NULL };
+	const char *v;
+
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		/* a bare name means a watch */
+		m->set = true;
+		m->kind = EV_WATCH;
+		m->source = sc_strdup(lua_tostring(L, idx));
+		return;
+	}
+	if (!lua_istable(L, idx))
+		luaL_error(L, "%s must be a matcher like {watch=\"name\"} or {probe=\"name\", ok=false}", what);
+	check_fields(L, idx, what, known, false);
+	m->set = true;
+	if ((v = opt_str(L, idx, "watch", what))) {
+		m->kind = EV_WATCH;
+	} else if ((v = opt_str(L, idx, "probe", what))) {
+		m->kind = EV_PROBE;
+		lua_getfield(L, idx, "ok");
+		if (!lua_isnil(L, -1))
+			m->outcome = lua_toboolean(L, -1) ? EV_OK : EV_FAIL;
+		lua_pop(L, 1);
+	} else if ((v = opt_str(L, idx, "exit", what))) {
+		m->kind = EV_PROC_EXIT;
+	} else if ((v = opt_str(L, idx, "start", what))) {
+		m->kind = EV_PROC_START;
+	} else if ((v = opt_str(L, idx, "phase", what))) {
+		m->kind = EV_PHASE_START;
+	} else if ((v = opt_str(L, idx, "mark", what))) {
+		m->kind = EV_MARK;
+		m->text = sc_strdup(v);
+		v = NULL;
+	} else {
+		luaL_error(L, "%s: name what to match: watch=, probe=, exit=, start=, phase= or mark=", what);
+	}
+	m->source = sc_strdup(v);
+	if (m->text == NULL)
+		m->text = dup_str(L, idx, "text", what);
+}
+
+static int
+l_score(lua_State *L)
+{
+	static const char *const known[] = { "detection", "service", "primary", "primary_lost",
+		"stable", "amplification", NULL };
+	struct scenario *sc = getS(L)->sc;
+	uint64_t us;
+
+	need_load_phase(L, "score");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "score", known, false);
+	lua_getfield(L, 1, "detection");
+	if (!lua_isnil(L, -1)) {
+		/* one matcher, or a list of them */
+		bool list = lua_istable(L, -1) && luaL_len(L, -1) > 0;
+		if (list) {
+			lua_Integer n = luaL_len(L, -1);
+			for (lua_Integer i = 1; i <= n; i++) {
+				char w[64];
+				snprintf(w, sizeof(w), "score: detection[%d]", (int)i);
+				lua_geti(L, -1, i);
+				struct sc_match *m = sc_push(&sc->detect, &sc->n_detect, sizeof(*m));
+				if (m == NULL)
+					return luaL_error(L, "out of memory");
+				get_match(L, -1, w, m);
+				lua_pop(L, 1);
+			}
+		} else {
+			struct sc_match *m = sc_push(&sc->detect, &sc->n_detect, sizeof(*m));
+			if (m == NULL)
+				return luaL_error(L, "out of memory");
+			get_match(L, -1, "score: detection", m);
+		}
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "service");
+	if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "score: service must name a probe");
+		sc->service.set = true;
+		sc->service.kind = EV_PROBE;
+		sc->service.source = sc_strdup(lua_tostring(L, -1));
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "primary");
+	if (!lua_isnil(L, -1))
+		get_match(L, -1, "score: primary", &sc->primary);
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "primary_lost");
+	if (!lua_isnil(L, -1))
+		get_match(L, -1, "score: primary_lost", &sc->primary_lost);
+	lua_pop(L, 1);
+	if (opt_duration(L, 1, "stable", "score", &us))
+		sc->stable_ms = us / 1000;
+	const char *amp = opt_str(L, 1, "amplification", "score");
+	if (amp) {
+		sc->rate.set = true;
+		sc->rate.kind = EV_RATE;
+		sc->rate.source = sc_strdup(amp);
+	}
+	return 0;
+}
+
+static void
+add_expect(lua_State *L, const char *text)
+{
+	struct scenario *sc = getS(L)->sc;
+	struct score_expect *e;
+	struct dd_err err;
+
+	e = sc_push(&sc->expect, &sc->n_expect, sizeof(*e));
+	if (e == NULL)
+		luaL_error(L, "out of memory");
+	if (score_expect_parse(text, e, &err) < 0) {
+		sc->n_expect--;
+		luaL_error(L, "expect: %s", err.msg);
+	}
+}
+
+static int
+l_expect(lua_State *L)
+{
+	need_load_phase(L, "expect");
+	if (lua_type(L, 1) == LUA_TSTRING) {
+		add_expect(L, lua_tostring(L, 1));
+		return 0;
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = luaL_len(L, 1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_geti(L, 1, i);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "expect: item %d must be a string like \"failover_s < 3\"", (int)i);
+		add_expect(L, lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static int
+l_timeline(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+
+	need_load_phase(L, "timeline");
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	if (S->sc->has_timeline)
+		luaL_error(L, "timeline: declared twice");
+	lua_pushvalue(L, 1);
+	S->timeline_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	S->sc->has_timeline = true;
+	return 0;
+}
+
+/* path("file") -> absolute path beside the scenario */
+static int
+l_path(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	const char *f = luaL_checkstring(L, 1);
+	if (f[0] == '/')
+		lua_pushstring(L, f);
+	else
+		lua_pushfstring(L, "%s/%s", S->sc->dir, f);
+	return 1;
+}
+
+/* bin("name") -> the project's program of that name */
+static int
+l_bin(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	const char *f = luaL_checkstring(L, 1);
+	if (strchr(f, '/') != NULL)
+		luaL_error(L, "bin: give a program name, not a path ('%s')", f);
+	lua_pushfstring(L, "%s/%s", S->build_dir, f);
+	return 1;
+}
+
+static int
+l_print(lua_State *L)
+{
+	luaL_Buffer b;
+	int n = lua_gettop(L);
+	luaL_buffinit(L, &b);
+	for (int i = 1; i <= n; i++) {
+		if (i > 1)
+			luaL_addchar(&b, ' ');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	log_info("scenario: %s", lua_tostring(L, -1));
+	return 0;
+}
+
+/* rand() in [0,1), rand(n) in 1..n, rand(m, n) in m..n: the run's seed */
+static int
+l_rand(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	int n = lua_gettop(L);
+	double r = dd_rng_double(&S->rng);
+	if (n == 0) {
+		lua_pushnumber(L, r);
+		return 1;
+	}
+	lua_Integer lo = 1, hi;
+	if (n == 1) {
+		hi = luaL_checkinteger(L, 1);
+	} else {
+		lo = luaL_checkinteger(L, 1);
+		hi = luaL_checkinteger(L, 2);
+	}
+	luaL_argcheck(L, lo <= hi, n, "interval is empty");
+	lua_pushinteger(L, lo + (lua_Integer)(r * (double)(hi - lo + 1)));
+	return 1;
+}
+
+/* ---------------- timeline functions ---------------- */
+
+static struct sc_co *
+find_co(struct sc_lua *S, lua_State *co)
+{
+	for (size_t i = 0; i < S->ncos; i++)
+		if (S->cos[i].co == co && S->cos[i].state != CO_DONE)
+			return &S->cos[i];
+	return NULL;
+}
+
+static uint64_t
+scaled_ms(struct sc_lua *S, uint64_t us)
+{
+	return (uint64_t)((double)us / S->sc->speed / 1000.0 + 0.5);
+}
+
+static int
+yield_until(lua_State *L, uint64_t wake_ms)
+{
+	struct sc_lua *S = getS(L);
+	struct sc_co *c = find_co(S, L);
+	if (c == NULL)
+		return luaL_error(L, "sleep/at/wait_until: call them from the timeline's own code, not from a condition");
+	c->state = CO_SLEEP;
+	c->wake_ms = wake_ms;
+	return lua_yield(L, 0);
+}
+
+static int
+l_sleep(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	need_timeline(L, "sleep");
+	uint64_t us = to_duration(L, 1, "sleep", "the argument");
+	return yield_until(L, S->now_ms + scaled_ms(S, us));
+}
+
+static int spawn_co(lua_State *L, int fidx, uint64_t wake_ms);
+
+/* at(t): wait until t after the timeline started; at(t, fn): run fn then */
+static int
+l_at(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	need_timeline(L, "at");
+	uint64_t when = S->start_ms + scaled_ms(S, to_duration(L, 1, "at", "the time"));
+	if (lua_gettop(L) >= 2) {
+		luaL_checktype(L, 2, LUA_TFUNCTION);
+		return spawn_co(L, 2, when);
+	}
+	return yield_until(L, when < S->now_ms ? S->now_ms : when);
+}
+
+static int
+l_after(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	need_timeline(L, "after");
+	uint64_t when = S->now_ms + scaled_ms(S, to_duration(L, 1, "after", "the delay"));
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	return spawn_co(L, 2, when);
+}
+
+/* wait_until(fn, timeout) -> true when fn() turned true, false on timeout.
+ * The timeout is real time, not scaled: it bounds how long the SUT gets. */
+static int
+l_wait_until(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	struct sc_co *c;
+	need_timeline(L, "wait_until");
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	uint64_t us = to_duration(L, 2, "wait_until", "the timeout");
+	c = find_co(S, L);
+	if (c == NULL)
+		return luaL_error(L, "wait_until: call it from the timeline's own code");
+	lua_pushvalue(L, 1);
+	c->cond_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	c->state = CO_WAIT;
+	c->wake_ms = S->now_ms + us / 1000;
+	return lua_yield(L, 0);
+}
+
+static int
+l_phase(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	need_timeline(L, "phase");
+	const char *name = luaL_checkstring(L, 1);
+	if (S->have_ops)
+		S->ops.phase(S->ops.arg, name);
+	return 0;
+}
+
+static int
+l_mark(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	need_timeline(L, "mark");
+	const char *text = luaL_checkstring(L, 1);
+	if (S->have_ops)
+		S->ops.mark(S->ops.arg, text);
+	return 0;
+}
+
+static int
+l_inject(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	struct dd_err err;
+	uint64_t id = 0;
+	need_timeline(L, "inject");
+	const char *dns = luaL_checkstring(L, 1);
+	const char *rule = luaL_checkstring(L, 2);
+	if (!scenario_dns(S->sc, dns))
+		return luaL_error(L, "inject: no dns server '%s'", dns);
+	if (S->have_ops && S->ops.inject(S->ops.arg, dns, rule, &id, &err) < 0)
+		return luaL_error(L, "inject %s: %s", dns, err.msg);
+	lua_pushinteger(L, (lua_Integer)id);
+	return 1;
+}
+
+static int
+l_clear(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	struct dd_err err;
+	need_timeline(L, "clear");
+	const char *dns = luaL_checkstring(L, 1);
+	lua_Integer id = luaL_optinteger(L, 2, 0);
+	if (!scenario_dns(S->sc, dns))
+		return luaL_error(L, "clear: no dns server '%s'", dns);
+	if (S->have_ops && S->ops.clear(S->ops.arg, dns, (uint64_t)id, &err) < 0)
+		return luaL_error(L, "clear %s: %s", dns, err.msg);
+	return 0;
+}
+
+static int
+proc_action(lua_State *L, const char *what)
+{
+	struct sc_lua *S = getS(L);
+	struct dd_err err;
+	need_timeline(L, what);
+	const char *name = luaL_checkstring(L, 1);
+	if (!scenario_proc(S->sc, name))
+		return luaL_error(L, "%s: no process '%s'", what, name);
+	if (S->have_ops && S->ops.proc(S->ops.arg, name, what, &err) < 0)
+		return luaL_error(L, "%s %s: %s", what, name, err.msg);
+	return 0;
+}
+
+static int l_start(lua_State *L) { return proc_action(L, "start"); }
+static int l_stop(lua_State *L) { return proc_action(L, "stop"); }
+static int l_kill(lua_State *L) { return proc_action(L, "kill"); }
+
+static int
+l_now(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	lua_pushnumber(L, (double)(S->now_ms - S->start_ms) / 1000.0);
+	return 1;
+}
+
+static int
+l_seen(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	const char *name = luaL_checkstring(L, 1);
+	long n = S->have_ops ? S->ops.watch_count(S->ops.arg, name) : 0;
+	if (n < 0)
+		return luaL_error(L, "seen: no watch '%s'", name);
+	lua_pushinteger(L, n);
+	return 1;
+}
+
+static int
+l_probe_ok(lua_State *L)
+{
+	struct sc_lua *S = getS(L);
+	const char *name = luaL_checkstring(L, 1);
+	bool known = false;
+	for (size_t i = 0; i < S->sc->n_probes; i++)
+		if (strcmp(S->sc->probes[i].name, name) == 0)
+			known = true;
+	if (!known)
+		return luaL_error(L, "probe_ok: no probe '%s'", name);
+	int r = S->have_ops ? S->ops.probe_last(S->ops.arg, name) : -1;
+	if (r < 0)
+		lua_pushnil(L);
+	else
+		lua_pushboolean(L, r);
+	return 1;
+}
+
+/* ---------------- the state ---------------- */
+
+static int
+strict_index(lua_State *L)
+{
+	return luaL_error(L, "'%s' is not defined (a typo? globals are strict in scenarios)",
+	    luaL_tolstring(L, 2, NULL));
+}
+
+static int
+strict_newindex(lua_State *L)
+{
+	return luaL_error(L, "assignment to undeclared global '%s' (use local)",
+	    luaL_tolstring(L, 2, NULL));
+}
+
+static void
+watchdog(lua_State *L, lua_Debug *ar)
+{
+	struct sc_lua *S = getS(L);
+	(void)ar;
+	if (dd_now_us() - S->slice_start_us > WATCHDOG_US)
+		luaL_error(L, "scenario code ran for more than %d s without yielding (an endless loop?)",
+		    (int)(WATCHDOG_US / 1000000u));
+}
+
+static const struct {
+	const char *name;
+	decl_fn fn;
+} decls[] = {
+	{ "host", d_host }, { "lan", d_lan }, { "link", d_link }, { "dns", d_dns },
+	{ "process", d_process }, { "probe", d_probe }, { "watch", d_watch },
+	{ "capture", d_capture },
+};
+
+static const luaL_Reg api[] = {
+	{ "scenario", l_scenario }, { "param", l_param }, { "score", l_score },
+	{ "expect", l_expect }, { "timeline", l_timeline }, { "path", l_path },
+	{ "bin", l_bin }, { "print", l_print }, { "rand", l_rand },
+	{ "sleep", l_sleep }, { "at", l_at }, { "after", l_after },
+	{ "wait_until", l_wait_until }, { "phase", l_phase }, { "mark", l_mark },
+	{ "inject", l_inject }, { "clear", l_clear }, { "start", l_start },
+	{ "stop", l_stop }, { "kill", l_kill }, { "now", l_now }, { "seen", l_seen },
+	{ "probe_ok", l_probe_ok },
+	{ NULL, NULL },
+};
+
+static int
+msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+	if (msg == NULL)
+		msg = luaL_tolstring(L, 1, NULL);
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+struct sc_lua *
+sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base }, { LUA_STRLIBNAME, luaopen_string },
+		{ LUA_TABLIBNAME, luaopen_table }, { LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 }, { LUA_COLIBNAME, luaopen_coroutine },
+		{ NULL, NULL },
+	};
+	static const char *const banned[] = { "dofile", "loadfile", "load", "require",
+		"collectgarbage", NULL };
+	struct sc_lua *S = calloc(1, sizeof(*S));
+
+	if (S == NULL)
+		return NULL;
+	S->sc = sc;
+	S->timeline_ref = LUA_NOREF;
+	S->build_dir = sc_strdup(build_dir ? build_dir : ".");
+	dd_rng_seed(&S->rng, seed);
+	S->L = luaL_newstate();
+	if (S->L == NULL || S->build_dir == NULL) {
+		sc_lua_free(S);
+		return NULL;
+	}
+	lua_State *L = S->L;
+	*(struct sc_lua **)lua_getextraspace(L) = S;
+	for (const luaL_Reg *l = libs; l->name; l++) {
+		luaL_requiref(L, l->name, l->func, 1);
+		lua_pop(L, 1);
+	}
+	for (const char *const *b = banned; *b; b++) {
+		lua_pushnil(L);
+		lua_setglobal(L, *b);
+	}
+	/* math.random draws from the run's seed too */
+	lua_getglobal(L, "math");
+	lua_pushcfunction(L, l_rand);
+	lua_setfield(L, -2, "random");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "randomseed");
+	lua_pop(L, 1);
+	lua_pushglobaltable(L);
+	luaL_setfuncs(L, api, 0);
+	for (size_t i = 0; i < DD_ARRAY_LEN(decls); i++) {
+		lua_pushlightuserdata(L, (void *)decls[i].fn);
+		lua_pushstring(L, decls[i].name);
+		lua_pushcclosure(L, decl_entry, 2);
+		lua_setfield(L, -2, decls[i].name);
+	}
+	/* strict globals */
+	lua_newtable(L);
+	lua_pushcfunction(L, strict_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, strict_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_setmetatable(L, -2);
+	lua_pop(L, 1);
+	lua_sethook(L, watchdog, LUA_MASKCOUNT, 10000);
+	return S;
+}
+
+void
+sc_lua_free(struct sc_lua *S)
+{
+	if (S == NULL)
+		return;
+	if (S->L)
+		lua_close(S->L);
+	free(S->cos);
+	free(S->build_dir);
+	free(S);
+}
+
+void
+sc_lua_set_ops(struct sc_lua *S, const struct sc_ops *ops)
+{
+	S->ops = *ops;
+	S->have_ops = true;
+}
+
+static int
+where_error(struct dd_err *err, const struct scenario *sc, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+where_error(struct dd_err *err, const struct scenario *sc, int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dd_err_set(err, "%s:%d: %s", sc->file, line, msg);
+	return DD_EINVAL;
+}
+
+/* Cross-checks that need the whole description. */
+static int
+validate(struct sc_lua *S, struct dd_err *err)
+{
+	struct scenario *sc = S->sc;
+
+	if (!sc->has_timeline)
+		return where_error(err, sc, 1, "no timeline(function() ... end) declared");
+	if (sc->n_hosts == 0)
+		return where_error(err, sc, 1, "no hosts declared (host \"name\" { ... })");
+	for (size_t i = 0; i < sc->n_nets; i++)
+		for (size_t j = 0; j < sc->nets[i].n_members; j++)
+			if (!scenario_host(sc, sc->nets[i].members[j].host))
+				return where_error(err, sc, sc->nets[i].line, "%s '%s': unknown host '%s'",
+				    sc->nets[i].is_link ? "link" : "lan", sc->nets[i].name,
+				    sc->nets[i].members[j].host);
+	for (size_t i = 0; i < sc->n_dns; i++)
+		if (!scenario_host(sc, sc->dns[i].host))
+			return where_error(err, sc, sc->dns[i].line, "dns '%s': unknown host '%s'",
+			    sc->dns[i].name, sc->dns[i].host);
+	for (size_t i = 0; i < sc->n_procs; i++) {
+		if (!scenario_host(sc, sc->procs[i].host))
+			return where_error(err, sc, sc->procs[i].line, "process '%s': unknown host '%s'",
+			    sc->procs[i].name, sc->procs[i].host);
+		if (scenario_dns(sc, sc->procs[i].name))
+			return where_error(err, sc, sc->procs[i].line,
+			    "process '%s': a dns server has that name", sc->procs[i].name);
+	}
+	for (size_t i = 0; i < sc->n_probes; i++)
+		if (!scenario_host(sc, sc->probes[i].host))
+			return where_error(err, sc, sc->probes[i].line, "probe '%s': unknown host '%s'",
+			    sc->probes[i].name, sc->probes[i].host);
+	for (size_t i = 0; i < sc->n_watches; i++)
+		if (!scenario_proc(sc, sc->watches[i].process) &&
+		    !scenario_dns(sc, sc->watches[i].process))
+			return where_error(err, sc, sc->watches[i].line, "watch '%s': unknown process '%s'",
+			    sc->watches[i].name, sc->watches[i].process);
+	for (size_t i = 0; i < sc->n_caps; i++)
+		if (!scenario_host(sc, sc->caps[i].host))
+			return where_error(err, sc, sc->caps[i].line, "capture '%s': unknown host '%s'",
+			    sc->caps[i].name, sc->caps[i].host);
+	/* matchers name things that exist */
+	struct sc_match *ms[64];
+	size_t nm = 0;
+	for (size_t i = 0; i < sc->n_detect && nm < 60; i++)
+		ms[nm++] = &sc->detect[i];
+	ms[nm++] = &sc->service;
+	ms[nm++] = &sc->primary;
+	ms[nm++] = &sc->primary_lost;
+	for (size_t i = 0; i < nm; i++) {
+		struct sc_match *m = ms[i];
+		bool ok = true;
+		if (!m->set || m->source == NULL)
+			continue;
+		if (m->kind == EV_WATCH) {
+			ok = false;
+			for (size_t k = 0; k < sc->n_watches; k++)
+				if (strcmp(sc->watches[k].name, m->source) == 0)
+					ok = true;
+		} else if (m->kind == EV_PROBE) {
+			ok = false;
+			for (size_t k = 0; k < sc->n_probes; k++)
+				if (strcmp(sc->probes[k].name, m->source) == 0)
+					ok = true;
+		} else if (m->kind == EV_PROC_EXIT || m->kind == EV_PROC_START) {
+			ok = scenario_proc(sc, m->source) || scenario_dns(sc, m->source);
+		}
+		if (!ok)
+			return where_error(err, sc, 1, "score: no %s named '%s'",
+			    m->kind == EV_WATCH ? "watch" : m->kind == EV_PROBE ? "probe" : "process",
+			    m->source);
+	}
+	if (sc->rate.set) {
+		bool ok = false;
+		for (size_t k = 0; k < sc->n_caps; k++)
+			if (strcmp(sc->caps[k].name, sc->rate.source) == 0)
+				ok = sc->caps[k].count_from != NULL;
+		if (!ok)
+			return where_error(err, sc, 1,
+			    "score: amplification = '%s' must name a capture with sut = ADDR",
+			    sc->rate.source);
+	}
+	/* --set keys the scenario does not know */
+	for (size_t i = 0; i < sc->n_sets; i++) {
+		if (sc->set_used[i] || strcmp(sc->sets[i].key, "speed") == 0)
+			continue;
+		char names[256] = "";
+		for (size_t k = 0; k < sc->n_params; k++) {
+			strncat(names, k ? ", " : "", sizeof(names) - strlen(names) - 1);
+			strncat(names, sc->params[k].name, sizeof(names) - strlen(names) - 1);
+		}
+		dd_err_set(err, "--set %s=%s: %s has no parameter '%s' (parameters: %s)",
+		    sc->sets[i].key, sc->sets[i].value, sc->file, sc->sets[i].key,
+		    names[0] ? names : "none");
+		return DD_EINVAL;
+	}
+	return 0;
+}
+
+int
+sc_lua_load(struct sc_lua *S, struct dd_err *err)
+{
+	lua_State *L = S->L;
+	int rc;
+
+	/* --set speed=N overrides the file */
+	for (size_t i = 0; i < S->sc->n_sets; i++) {
+		if (strcmp(S->sc->sets[i].key, "speed") == 0) {
+			double d;
+			if (dd_parse_double(S->sc->sets[i].value, &d) < 0 || d <= 0) {
+				dd_err_set(err, "--set speed=%s: must be a number > 0", S->sc->sets[i].value);
+				return DD_EINVAL;
+			}
+			S->sc->speed = d;
+		}
+	}
+	lua_pushcfunction(L, msghandler);
+	rc = luaL_loadfilex(L, S->sc->file, "t");
+	if (rc != LUA_OK) {
+		/* "file:line: message" already */
+		dd_err_set(err, "%s", lua_tostring(L, -1));
+		lua_pop(L, 2);
+		return DD_EINVAL;
+	}
+	S->slice_start_us = dd_now_us();
+	rc = lua_pcall(L, 0, 0, -2);
+	if (rc != LUA_OK) {
+		const char *m = lua_tostring(L, -1);
+		dd_err_set(err, "%s", m ? m : "error");
+		/* keep only the first line: the traceback is for timeline errors */
+		char *nl = strchr(err->msg, '\n');
+		if (nl)
+			*nl = '\0';
+		lua_pop(L, 2);
+		return DD_EINVAL;
+	}
+	lua_pop(L, 1);
+	if (S->sc->name == NULL) {
+		/* the file name without .lua */
+		const char *b = strrchr(S->sc->file, '/');
+		S->sc->name = sc_strdup(b ? b + 1 : S->sc->file);
+		char *dot = strrchr(S->sc->name, '.');
+		if (dot && strcmp(dot, ".lua") == 0)
+			*dot = '\0';
+	}
+	return validate(S, err);
+}
+
+/* ---------------- the scheduler ---------------- */
+
+static int
+spawn_co(lua_State *L, int fidx, uint64_t wake_ms)
+{
+	struct sc_lua *S = getS(L);
+	struct sc_co *c;
+	lua_State *co;
+
+	fidx = lua_absindex(L, fidx);
+	c = sc_push(&S->cos, &S->ncos, sizeof(*c));
+	if (c == NULL)
+		return luaL_error(L, "out of memory");
+	co = lua_newthread(L);
+	c->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	c->co = co;
+	c->state = CO_SLEEP;
+	c->wake_ms = wake_ms;
+	c->cond_ref = LUA_NOREF;
+	lua_sethook(co, watchdog, LUA_MASKCOUNT, 10000);
+	lua_pushvalue(L, fidx);
+	lua_xmove(L, co, 1);
+	return 0;
+}
+
+int
+sc_lua_timeline_start(struct sc_lua *S, uint64_t now_ms, struct dd_err *err)
+{
+	lua_State *L = S->L;
+
+	S->start_ms = S->now_ms = now_ms;
+	S->running = true;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, S->timeline_ref);
+	if (spawn_co(L, -1, now_ms) != 0) {
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	lua_pop(L, 1);
+	S->cos[S->ncos - 1].main = true;
+	return 0;
+}
+
+int
+sc_lua_waiting(const struct sc_lua *S)
+{
+	for (size_t i = 0; i < S->ncos; i++)
+		if (S->cos[i].state == CO_WAIT)
+			return 1;
+	return 0;
+}
+
+static int
+co_error(struct sc_lua *S, lua_State *co, struct dd_err *err)
+{
+	const char *m = lua_tostring(co, -1);
+	luaL_traceback(S->L, co, m ? m : "error in the timeline", 0);
+	dd_err_set(err, "%s", lua_tostring(S->L, -1));
+	lua_pop(S->L, 1);
+	return DD_EINVAL;
+}
+
+int
+sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
+    struct dd_err *err)
+{
+	lua_State *L = S->L;
+	bool progress = true;
+
+	S->now_ms = now_ms;
+	while (progress) {
+		progress = false;
+		for (size_t i = 0; i < S->ncos; i++) {
+			struct sc_co *c = &S->cos[i];
+			int nargs = 0, nres, rc;
+			lua_State *co = c->co;
+
+			if (c->state == CO_DONE)
+				continue;
+			if (c->state == CO_SLEEP && c->wake_ms > now_ms)
+				continue;
+			if (c->state == CO_WAIT) {
+				bool done = false, result = false;
+				S->slice_start_us = dd_now_us();
+				lua_pushcfunction(L, msghandler);
+				lua_rawgeti(L, LUA_REGISTRYINDEX, c->cond_ref);
+				if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
+					dd_err_set(err, "%s", lua_tostring(L, -1));
+					lua_pop(L, 2);
+					return DD_EINVAL;
+				}
+				if (lua_toboolean(L, -1)) {
+					done = result = true;
+				} else if (c->wake_ms <= now_ms) {
+					done = true;
+				}
+				lua_pop(L, 2);
+				if (!done)
+					continue;
+				luaL_unref(L, LUA_REGISTRYINDEX, c->cond_ref);
+				c->cond_ref = LUA_NOREF;
+				lua_pushboolean(co, result);
+				nargs = 1;
+			}
+			S->slice_start_us = dd_now_us();
+			rc = lua_resume(co, L, nargs, &nres);
+			/* S->cos may have moved if the coroutine spawned others */
+			c = &S->cos[i];
+			if (rc == LUA_YIELD) {
+				lua_pop(co, nres);
+				if (c->state == CO_SLEEP && c->wake_ms <= now_ms)
+					progress = true;
+				continue;
+			}
+			if (rc != LUA_OK)
+				return co_error(S, co, err);
+			c->state = CO_DONE;
+			if (c->main)
+				S->main_done = true;
+			luaL_unref(L, LUA_REGISTRYINDEX, c->ref);
+			progress = true;
+		}
+	}
+	*next_ms = UINT64_MAX;
+	for (size_t i = 0; i < S->ncos; i++)
+		if (S->cos[i].state != CO_DONE && S->cos[i].wake_ms < *next_ms)
+			*next_ms = S->cos[i].wake_ms;
+	return S->main_done ? 1 : 0;
+}

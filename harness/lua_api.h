@@ -1,0 +1,68 @@
+/*
+ * lua_api.h -- the scenario language: a sandboxed Lua 5.4 state per run.
+ *
+ * Loading a scenario runs its top level, whose declarations (host, lan,
+ * link, dns, process, probe, watch, capture, score, expect, param, timeline)
+ * fill a struct scenario; nothing is built then.  During the run the
+ * timeline is a coroutine (plus any started with at()/after()) that the
+ * runner resumes from its event loop: sleep, at, wait_until yield back to
+ * it.  Actions (inject, clear, start, stop, kill, phase, mark) go to the
+ * runner through struct sc_ops.
+ *
+ * Errors in the scenario (syntax, unknown field, wrong type, bad parameter,
+ * an unknown host) come back as "FILE:LINE: message".
+ */
+#ifndef DD_HARNESS_LUA_API_H
+#define DD_HARNESS_LUA_API_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "harness/scenario.h"
+
+/* What the timeline can do to the run.  Each returns 0 or a negative code
+ * with a message in err. */
+struct sc_ops {
+	void *arg;
+	void (*phase)(void *arg, const char *name);
+	void (*mark)(void *arg, const char *text);
+	int (*inject)(void *arg, const char *dns, const char *rule, uint64_t *id,
+	    struct dd_err *err);
+	int (*clear)(void *arg, const char *dns, uint64_t id /* 0: all */,
+	    struct dd_err *err);
+	int (*proc)(void *arg, const char *name, const char *what /* start|stop|kill */,
+	    struct dd_err *err);
+	long (*watch_count)(void *arg, const char *watch);   /* -1: unknown */
+	int (*probe_last)(void *arg, const char *probe);     /* -1 none/unknown, 0 fail, 1 ok */
+};
+
+struct sc_lua;
+
+/* A new state for sc (not yet loaded).  seed drives rand()/math.random.
+ * build_dir is where bin() finds the project's programs. */
+struct sc_lua *sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir);
+void sc_lua_free(struct sc_lua *S);   /* NULL-safe */
+
+/* Run the scenario file's top level and check the whole description.
+ * Returns 0, or DD_EINVAL with "FILE:LINE: message" in err. */
+int sc_lua_load(struct sc_lua *S, struct dd_err *err);
+
+void sc_lua_set_ops(struct sc_lua *S, const struct sc_ops *ops);
+
+/* Start the timeline at real time now_ms (ms since run start). */
+int sc_lua_timeline_start(struct sc_lua *S, uint64_t now_ms, struct dd_err *err);
+
+/*
+ * Resume every coroutine that is due at now_ms (sleep/at expired, or a
+ * wait_until condition true or timed out).  Returns 1 when the main timeline
+ * has finished, 0 while it runs, or DD_EINVAL on a scenario error (err has
+ * FILE:LINE and a traceback).  *next_ms gets the next time something is due
+ * (UINT64_MAX when only conditions are pending: call again on new events).
+ */
+int sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
+    struct dd_err *err);
+
+/* Are any wait_until conditions pending (the runner then steps on a tick)? */
+int sc_lua_waiting(const struct sc_lua *S);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * main.c -- the dnsdrill command line: run, check, list, cleanup.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/runner.h"
+#include "log.h"
+#include "netns/netns.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dnsdrill COMMAND [options]\n"
+	    "\n"
+	    "Replay a DNS incident against a system under test, in sealed network\n"
+	    "namespaces, and score its detection, failover and recovery.\n"
+	    "\n"
+	    "commands:\n"
+	    "  run SCENARIO.lua [--out DIR] [--set key=value]... [--seed N]\n"
+	    "                   [--junit FILE] [--quiet]\n"
+	    "                   build, run, score, report, tear down\n"
+	    "  check SCENARIO.lua [--set key=value]...\n"
+	    "                   load and validate the scenario; build nothing\n"
+	    "  list [DIR]       scenarios under DIR (default: the scenario library)\n"
+	    "  cleanup          remove what crashed runs left behind\n"
+	    "\n"
+	    "exit status: 0 pass, 1 an expectation failed, 2 scenario or usage error,\n"
+	    "3 environment error (privilege, missing program, start-up failure, interrupted)\n"
+	    "\n"
+	    "`dnsdrill COMMAND --help` for more; the scenario language is in\n"
+	    "doc/scenario-api.md and dnsdrill(1).\n");
+}
+
+static void
+run_usage(FILE *f, const char *cmd)
+{
+	if (strcmp(cmd, "run") == 0)
+		fprintf(f,
+		    "usage: dnsdrill run SCENARIO.lua [options]\n"
+		    "\n"
+		    "  --out DIR          results here (default dnsdrill-out/NAME-TIME)\n"
+		    "  --set key=value    a scenario parameter (repeatable); speed=N compresses time\n"
+		    "  --seed N           seed for every random choice (recorded in the result)\n"
+		    "  --junit FILE       also write the JUnit XML here\n"
+		    "  --quiet            only the summary\n"
+		    "\n"
+		    "Writes DIR/result.json, DIR/junit.xml, DIR/*.pcap and each process's\n"
+		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  Needs root.\n");
+	else if (strcmp(cmd, "check") == 0)
+		fprintf(f, "usage: dnsdrill check SCENARIO.lua [--set key=value]...\n"
+		    "Load and validate the scenario and its network; build nothing, needs no root.\n");
+	else if (strcmp(cmd, "list") == 0)
+		fprintf(f, "usage: dnsdrill list [DIR]\nScenarios under DIR with their descriptions.\n");
+	else if (strcmp(cmd, "cleanup") == 0)
+		fprintf(f, "usage: dnsdrill cleanup\n"
+		    "Remove namespaces, links, mounts, files and processes left by runs\n"
+		    "whose dnsdrill is gone.  Live runs are left alone.\n");
+}
+
+/* Where the project's programs are: beside this binary. */
+static void
+self_dir(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		snprintf(buf, len, ".");
+		return;
+	}
+	exe[n] = '\0';
+	snprintf(buf, len, "%s", dirname(exe));
+}
+
+static int
+cmd_run(int argc, char **argv, bool check_only)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "set", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_opts o = { .check_only = check_only };
+	const char **sets = calloc((size_t)argc + 1, sizeof(char *));
+	char build[PATH_MAX];
+	int opt, rc;
+
+	if (sets == NULL)
+		return RUN_ENV;
+	self_dir(build, sizeof(build));
+	o.build_dir = getenv("DNSDRILL_BUILD") ? getenv("DNSDRILL_BUILD") : build;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': o.out_dir = optarg; break;
+		case 's': sets[o.n_sets++] = optarg; break;
+		case 'S':
+			if (dd_parse_u64(optarg, &o.seed) < 0) {
+				fprintf(stderr, "dnsdrill: --seed '%s': not a number\n", optarg);
+				free(sets);
+				return RUN_USAGE;
+			}
+			o.seed_set = true;
+			break;
+		case 'j': o.junit = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'h':
+			run_usage(stdout, argv[0]);
+			free(sets);
+			return 0;
+		default:
+			run_usage(stderr, argv[0]);
+			free(sets);
+			return RUN_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "dnsdrill %s: give exactly one scenario file\n", argv[0]);
+		run_usage(stderr, argv[0]);
+		free(sets);
+		return RUN_USAGE;
+	}
+	o.scenario = argv[optind];
+	o.sets = sets;
+	rc = runner_main(&o);
+	free(sets);
+	return rc;
+}
+
+/* The first "-- " comment line, or description = "..." */
+static void
+describe(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	snprintf(out, len, "-");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "description");
+		if (p && (p = strchr(p, '"')) != NULL) {
+			char *e = strchr(p + 1, '"');
+			if (e) {
+				*e = '\0';
+				snprintf(out, len, "%s", p + 1);
+				break;
+			}
+		}
+		if (strncmp(line, "-- ", 3) == 0 && strcmp(out, "-") == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, len, "%s", line + 3);
+		}
+	}
+	fclose(f);
+}
+
+static void
+list_dir(const char *dir, int depth, int *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[PATH_MAX], desc[256];
+		struct stat st;
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "lib") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 3) {
+			list_dir(path, depth + 1, n);
+			continue;
+		}
+		size_t l = strlen(e->d_name);
+		if (l < 5 || strcmp(e->d_name + l - 4, ".lua") != 0)
+			continue;
+		describe(path, desc, sizeof(desc));
+		printf("%-50s %s\n", path, desc);
+		(*n)++;
+	}
+	closedir(d);
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	char dir[PATH_MAX];
+	int n = 0;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		run_usage(stdout, "list");
+		return 0;
+	}
+	if (argc > 1) {
+		snprintf(dir, sizeof(dir), "%s", argv[1]);
+	} else {
+		/* beside the build (a checkout) or the installed library */
+		char self[PATH_MAX];
+		self_dir(self, sizeof(self));
+		snprintf(dir, sizeof(dir), "%s/../scenarios", self);
+		if (access(dir, R_OK) < 0)
+			snprintf(dir, sizeof(dir), "%s/../share/dnsdrill/scenarios", self);
+	}
+	if (access(dir, R_OK) < 0) {
+		fprintf(stderr, "dnsdrill list: %s: %s\n", dir, strerror(errno));
+		return RUN_USAGE;
+	}
+	list_dir(dir, 0, &n);
+	if (n == 0)
+		fprintf(stderr, "dnsdrill list: no scenarios under %s\n", dir);
+	return 0;
+}
+
+static int
+cmd_cleanup(int argc, char **argv)
+{
+	struct dd_err err = { "" };
+	int removed = 0;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		run_usage(stdout, "cleanup");
+		return 0;
+	}
+	if (netns_check_privilege(&err) < 0) {
+		fprintf(stderr, "dnsdrill cleanup: %s\n", err.msg);
+		return RUN_ENV;
+	}
+	if (netns_cleanup(NULL, &removed, &err) < 0) {
+		fprintf(stderr, "dnsdrill cleanup: %s\n", err.msg);
+		return RUN_ENV;
+	}
+	printf("cleanup: removed %d abandoned run%s\n", removed, removed == 1 ? "" : "s");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	log_init("dnsdrill", LOG_LVL_INFO);
+	if (argc < 2) {
+		usage(stderr);
+		return RUN_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("dnsdrill %s\n", DNSDRILL_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1, false);
+	if (!strcmp(argv[1], "check"))
+		return cmd_run(argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "cleanup"))
+		return cmd_cleanup(argc - 1, argv + 1);
+	fprintf(stderr, "dnsdrill: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return RUN_USAGE;
+}

@@ -1,0 +1,62 @@
+/*
+ * proc.h -- processes the runner starts inside test hosts (faultd, the SUT,
+ * helpers such as unbound): spawned through netns, stdout and stderr kept
+ * in files in the run's output folder, exits seen through a pidfd on the
+ * event loop, and output lines handed to a callback as they appear (watches
+ * and log-based readiness are built on that).
+ *
+ * Ownership: a proc copies its name and argv; proc_free() (NULL-safe) kills
+ * a still-running process (SIGKILL to its group) and reaps it.
+ */
+#ifndef DD_HARNESS_PROC_H
+#define DD_HARNESS_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+struct ev_loop;
+struct netns_topo;
+struct proc;
+
+/* A new line of output (without its newline); stream 1 stdout, 2 stderr. */
+typedef void (*proc_line_cb)(void *arg, struct proc *p, int stream, const char *line);
+/* The process ended: code (exit status, or -1) and signal (0 when exited). */
+typedef void (*proc_exit_cb)(void *arg, struct proc *p, int code, int sig);
+
+struct proc_spec {
+	const char *name;
+	const char *host;            /* netns host */
+	const char *const *argv;     /* NULL-terminated */
+	const char *const *envp;     /* NULL: inherit */
+	const char *cwd;
+	const char *out_dir;         /* NAME.stdout / NAME.stderr go here */
+};
+
+struct proc *proc_new(struct ev_loop *loop, struct netns_topo *topo,
+    const struct proc_spec *spec, proc_line_cb on_line, proc_exit_cb on_exit,
+    void *arg);
+/* Start it.  DD_EIO with a message when it cannot run. */
+int proc_start(struct proc *p, struct dd_err *err);
+/* SIGTERM (stop) or SIGKILL (kill) to the process group; the exit callback
+ * follows.  expected marks the exit as one the scenario asked for. */
+int proc_signal(struct proc *p, int sig);
+bool proc_running(const struct proc *p);
+bool proc_stopping(const struct proc *p);  /* we asked it to end */
+pid_t proc_pid(const struct proc *p);
+const char *proc_name(const struct proc *p);
+/* Read new output now (also done on a timer every 50 ms). */
+void proc_poll_output(struct proc *p);
+/* The last n lines of stderr and stdout, for error messages. */
+void proc_tail(const struct proc *p, char *buf, size_t len, int nlines);
+/* SIGTERM, wait up to grace_ms on the loop, then SIGKILL and reap. */
+void proc_stop_wait(struct proc *p, unsigned grace_ms);
+void proc_free(struct proc *p);
+
+/* Find argv0 the way exec would (PATH when it has no '/'); 0 when it is an
+ * executable file, else DD_ENOTFOUND with a message. */
+int proc_check_exec(const char *argv0, struct dd_err *err);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * runner.h -- `dnsdrill run` and `dnsdrill check`: load a scenario, build
+ * its network, start faultd and the SUT, play the timeline, probe, watch,
+ * capture, score, write the results, tear everything down.
+ *
+ * The runner owns time: every event gets its timestamp here (ms since the
+ * run started, monotonic clock), and the timeline is resumed from the event
+ * loop.  Teardown happens on every path: normal end, scenario error,
+ * environment error, SIGINT and SIGTERM.
+ */
+#ifndef DD_HARNESS_RUNNER_H
+#define DD_HARNESS_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes (DESIGN.md). */
+enum {
+	RUN_PASS = 0,
+	RUN_FAIL = 1,      /* an expectation failed */
+	RUN_USAGE = 2,     /* scenario or usage error */
+	RUN_ENV = 3,       /* environment: privilege, missing binary, start failure */
+};
+
+struct run_opts {
+	const char *scenario;
+	const char *out_dir;          /* NULL: dnsdrill-out/NAME-TIMESTAMP */
+	const char *const *sets;      /* "key=value" */
+	size_t n_sets;
+	bool seed_set;
+	uint64_t seed;
+	const char *junit;            /* extra copy of junit.xml, or NULL */
+	bool quiet;
+	bool check_only;              /* load and validate, build nothing */
+	const char *build_dir;        /* where faultd and bin() programs are */
+};
+
+/* Returns one of the exit codes above. */
+int runner_main(const struct run_opts *o);
+
+#endif

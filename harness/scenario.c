@@ -1,0 +1,229 @@
+/*
+ * scenario.c -- life cycle of the scenario model, and the translation of its
+ * declared matchers into scoring definitions.
+ */
+#include "harness/scenario.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *
+sc_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void *
+sc_push(void *arr_ptr, size_t *n, size_t elem)
+{
+	void **arr = arr_ptr;
+	char *nv = realloc(*arr, (*n + 1) * elem);
+
+	if (nv == NULL)
+		return NULL;
+	memset(nv + *n * elem, 0, elem);
+	*arr = nv;
+	return nv + (*n)++ * elem;
+}
+
+struct scenario *
+scenario_new(const char *file)
+{
+	struct scenario *sc = calloc(1, sizeof(*sc));
+	char *copy;
+
+	if (sc == NULL)
+		return NULL;
+	sc->file = sc_strdup(file);
+	copy = sc_strdup(file);
+	if (sc->file == NULL || copy == NULL) {
+		free(copy);
+		scenario_free(sc);
+		return NULL;
+	}
+	sc->dir = sc_strdup(dirname(copy));
+	free(copy);
+	sc->speed = 1.0;
+	sc->max_duration_us = 3600ull * 1000000u;
+	sc->stable_ms = 2000;
+	return sc;
+}
+
+static void
+free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+free_match(struct sc_match *m)
+{
+	free(m->source);
+	free(m->text);
+}
+
+void
+scenario_free(struct scenario *sc)
+{
+	if (sc == NULL)
+		return;
+	free(sc->file);
+	free(sc->dir);
+	free(sc->name);
+	free(sc->description);
+	for (size_t i = 0; i < sc->n_hosts; i++) {
+		struct sc_host *h = &sc->hosts[i];
+		free(h->name);
+		free(h->resolv);
+		free(h->hosts);
+		free(h->intercept);
+		free_strv(h->lo_addrs, h->n_lo_addrs);
+		for (size_t j = 0; j < h->n_routes; j++) {
+			free(h->routes[j].dst);
+			free(h->routes[j].via);
+			free(h->routes[j].dev);
+		}
+		free(h->routes);
+	}
+	free(sc->hosts);
+	for (size_t i = 0; i < sc->n_nets; i++) {
+		struct sc_net *n = &sc->nets[i];
+		free(n->name);
+		for (size_t j = 0; j < n->n_members; j++) {
+			free(n->members[j].host);
+			free_strv(n->members[j].addrs, n->members[j].n_addrs);
+		}
+		free(n->members);
+	}
+	free(sc->nets);
+	for (size_t i = 0; i < sc->n_dns; i++) {
+		struct sc_dns *d = &sc->dns[i];
+		free(d->name);
+		free(d->host);
+		free_strv(d->listen, d->n_listen);
+		free_strv(d->zone_files, d->n_zone_files);
+		free_strv(d->zone_texts, d->n_zone_texts);
+		free_strv(d->upstreams, d->n_upstreams);
+		free_strv(d->rules, d->n_rules);
+		free(d->upstream_timeout);
+	}
+	free(sc->dns);
+	for (size_t i = 0; i < sc->n_procs; i++) {
+		struct sc_process *p = &sc->procs[i];
+		free(p->name);
+		free(p->host);
+		free_strv(p->argv, p->argc);
+		free_strv(p->env, p->n_env);
+		free(p->cwd);
+		free(p->ready_arg);
+	}
+	free(sc->procs);
+	for (size_t i = 0; i < sc->n_probes; i++) {
+		struct sc_probe *p = &sc->probes[i];
+		free(p->name);
+		free(p->host);
+		free(p->qname);
+		free(p->server);
+		free(p->expect_answer);
+		free(p->url);
+		free(p->body_match);
+		free(p->addr);
+		free_strv(p->argv, p->argc);
+	}
+	free(sc->probes);
+	for (size_t i = 0; i < sc->n_watches; i++) {
+		free(sc->watches[i].name);
+		free(sc->watches[i].process);
+		free(sc->watches[i].regex);
+	}
+	free(sc->watches);
+	for (size_t i = 0; i < sc->n_caps; i++) {
+		free(sc->caps[i].name);
+		free(sc->caps[i].host);
+		free(sc->caps[i].iface);
+		free(sc->caps[i].count_from);
+	}
+	free(sc->caps);
+	for (size_t i = 0; i < sc->n_params; i++) {
+		free(sc->params[i].name);
+		free(sc->params[i].value);
+		free(sc->params[i].doc);
+	}
+	free(sc->params);
+	for (size_t i = 0; i < sc->n_detect; i++)
+		free_match(&sc->detect[i]);
+	free(sc->detect);
+	free_match(&sc->service);
+	free_match(&sc->primary);
+	free_match(&sc->primary_lost);
+	free_match(&sc->rate);
+	free(sc->expect);
+	for (size_t i = 0; i < sc->n_sets; i++) {
+		free(sc->sets[i].key);
+		free(sc->sets[i].value);
+	}
+	free(sc->sets);
+	free(sc->set_used);
+	free(sc);
+}
+
+struct sc_host *
+scenario_host(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->n_hosts; i++)
+		if (strcmp(sc->hosts[i].name, name) == 0)
+			return &sc->hosts[i];
+	return NULL;
+}
+
+struct sc_process *
+scenario_proc(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->n_procs; i++)
+		if (strcmp(sc->procs[i].name, name) == 0)
+			return &sc->procs[i];
+	return NULL;
+}
+
+struct sc_dns *
+scenario_dns(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->n_dns; i++)
+		if (strcmp(sc->dns[i].name, name) == 0)
+			return &sc->dns[i];
+	return NULL;
+}
+
+static void
+to_ev_match(const struct sc_match *in, struct ev_match *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!in->set)
+		return;
+	out->set = true;
+	out->kind = in->kind;
+	out->source = in->source;
+	out->text = in->text;
+	out->outcome = in->outcome;
+}
+
+void
+scenario_score_defs(const struct scenario *sc, struct ev_match *detect,
+    struct score_defs *defs)
+{
+	memset(defs, 0, sizeof(*defs));
+	for (size_t i = 0; i < sc->n_detect; i++)
+		to_ev_match(&sc->detect[i], &detect[i]);
+	defs->detect = detect;
+	defs->n_detect = sc->n_detect;
+	to_ev_match(&sc->service, &defs->service);
+	to_ev_match(&sc->primary, &defs->primary);
+	to_ev_match(&sc->primary_lost, &defs->primary_lost);
+	to_ev_match(&sc->rate, &defs->rate);
+	defs->stable_ms = sc->stable_ms;
+	defs->expect = sc->expect;
+	defs->n_expect = sc->n_expect;
+}

@@ -1,0 +1,203 @@
+/*
+ * scenario.h -- a scenario as C data: what the Lua file declared.
+ *
+ * harness/lua_api.c fills this while the scenario file runs its top level
+ * (declarations only: nothing is built then); harness/runner.c reads it to
+ * build the network, start servers and processes, probe, watch and score.
+ * The timeline itself stays in Lua (a coroutine the runner resumes).
+ *
+ * Ownership: every string is owned by the scenario (sc_strdup'd) and freed
+ * with scenario_free().  Arrays grow with sc_push().
+ */
+#ifndef DD_HARNESS_SCENARIO_H
+#define DD_HARNESS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "harness/score.h"
+
+struct sc_kv {
+	char *key, *value;
+};
+
+struct sc_route {
+	char *dst, *via, *dev;
+};
+
+struct sc_host {
+	char *name;
+	bool forward;
+	char *resolv;        /* resolv.conf text or NULL */
+	char *hosts;         /* hosts file text or NULL */
+	char *intercept;     /* ADDR:PORT or NULL */
+	char **lo_addrs;     /* extra addresses on lo */
+	size_t n_lo_addrs;
+	struct sc_route *routes;
+	size_t n_routes;
+	int line;            /* where it was declared */
+};
+
+/* A LAN (bridge segment) or a point-to-point link. */
+struct sc_member {
+	char *host;
+	char **addrs;        /* "198.18.1.10/24", "fd00:1::10/64" */
+	size_t n_addrs;
+};
+
+struct sc_net {
+	char *name;
+	bool is_link;        /* veth pair between exactly two members */
+	struct sc_member *members;
+	size_t n_members;
+	int line;
+};
+
+struct sc_dns {
+	char *name;
+	char *host;
+	char **listen;       /* ADDR:PORT */
+	size_t n_listen;
+	char **zone_files;   /* resolved paths */
+	size_t n_zone_files;
+	char **zone_texts;   /* inline zones, written to the run dir */
+	size_t n_zone_texts;
+	char **upstreams;
+	size_t n_upstreams;
+	char **rules;
+	size_t n_rules;
+	char *upstream_timeout;   /* duration text or NULL */
+	int line;
+};
+
+enum sc_ready_kind { READY_NONE = 0, READY_TCP, READY_HTTP, READY_LOG, READY_DELAY };
+
+struct sc_process {
+	char *name;
+	char *host;
+	char **argv;
+	size_t argc;
+	char **env;          /* "K=V" */
+	size_t n_env;
+	char *cwd;
+	bool autostart;      /* start before the timeline */
+	enum sc_ready_kind ready;
+	char *ready_arg;     /* ADDR:PORT, URL, regex */
+	uint64_t ready_delay_us;
+	uint64_t ready_timeout_us;
+	int line;
+};
+
+struct sc_watch {
+	char *name;
+	char *process;
+	char *regex;
+	int stream;          /* 1 stdout, 2 stderr, 3 both */
+	int line;
+};
+
+struct sc_capture {
+	char *name;
+	char *host;
+	char *iface;
+	char *count_from;    /* source of the SUT's queries (CIDR/IP) or NULL */
+	int line;
+};
+
+enum sc_probe_kind { SC_PROBE_DNS = 0, SC_PROBE_HTTP, SC_PROBE_TCP, SC_PROBE_EXEC };
+
+struct sc_probe {
+	char *name;
+	char *host;
+	enum sc_probe_kind kind;
+	uint64_t interval_us, timeout_us;
+	/* dns */
+	char *qname;
+	int qtype;
+	char *server;        /* ADDR[:PORT] */
+	bool use_tcp;
+	int expect_rcode;    /* -1: any */
+	char *expect_answer; /* must appear among the answers, or NULL */
+	bool expect_empty;   /* NODATA counts as success */
+	/* http */
+	char *url;
+	int expect_status;
+	char *body_match;    /* extended regex or NULL */
+	/* tcp */
+	char *addr;
+	/* exec */
+	char **argv;
+	size_t argc;
+	int expect_exit;
+	int line;
+};
+
+/* A scoring matcher as declared ({watch="x"}, {probe="p", ok=false}, ...). */
+struct sc_match {
+	bool set;
+	enum ev_kind kind;
+	char *source;
+	char *text;
+	enum ev_outcome outcome;
+};
+
+struct sc_param {
+	char *name;
+	char *value;         /* effective value as text */
+	char *doc;
+	bool from_cli;
+};
+
+struct scenario {
+	char *file;          /* path as given */
+	char *dir;           /* its directory (zone files etc. are relative) */
+	char *name;
+	char *description;
+	double speed;        /* incident seconds per real second (>= 1 compresses) */
+	uint64_t max_duration_us;   /* safety cap on the whole timeline */
+	uint64_t seed;
+	bool seed_set;
+
+	struct sc_host *hosts;       size_t n_hosts;
+	struct sc_net *nets;         size_t n_nets;
+	struct sc_dns *dns;          size_t n_dns;
+	struct sc_process *procs;    size_t n_procs;
+	struct sc_probe *probes;     size_t n_probes;
+	struct sc_watch *watches;    size_t n_watches;
+	struct sc_capture *caps;     size_t n_caps;
+	struct sc_param *params;     size_t n_params;
+
+	/* scoring */
+	struct sc_match *detect;     size_t n_detect;
+	struct sc_match service, primary, primary_lost, rate;
+	uint64_t stable_ms;
+	struct score_expect *expect; size_t n_expect;
+
+	bool has_timeline;
+
+	/* --set pairs from the command line, and which were used */
+	struct sc_kv *sets;          size_t n_sets;
+	bool *set_used;
+};
+
+struct scenario *scenario_new(const char *file);
+void scenario_free(struct scenario *sc);
+
+char *sc_strdup(const char *s);
+/* Grow *arr (of elem-size items, *n of them) by one zeroed item; returns it
+ * or NULL when out of memory. */
+void *sc_push(void *arr_ptr, size_t *n, size_t elem);
+
+/* Find by name; NULL when absent. */
+struct sc_host *scenario_host(const struct scenario *sc, const char *name);
+struct sc_process *scenario_proc(const struct scenario *sc, const char *name);
+struct sc_dns *scenario_dns(const struct scenario *sc, const char *name);
+
+/* Turn the declared matchers into score_defs (pointers into sc and into
+ * the caller's detect array, which must hold sc->n_detect items). */
+void scenario_score_defs(const struct scenario *sc, struct ev_match *detect,
+    struct score_defs *defs);
+
+#endif
