@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rule.h"
 #include "util.h"
 
 void
@@ -107,13 +108,24 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 		}
 		c->nupstreams++;
 		return CFG_OK;
-	case OPT_RULE:
+	case OPT_RULE: {
+		struct rule *r;
+		struct dd_err e;
+
 		if (c->nrules == DD_ARRAY_LEN(c->rules)) {
 			dd_err_set(err, "%s: too many rules on the command line; use --rules FILE", where);
 			return CFG_USAGE;
 		}
+		/* a bad --rule is a bad command line (exit 2), so check it here
+		 * rather than when faultd_open() builds the rule set (exit 1) */
+		if (rule_parse(v, &r, &e) < 0) {
+			dd_err_set(err, "%s '%s': %s", where, v, e.msg);
+			return CFG_USAGE;
+		}
+		rule_free(r);
 		c->rules[c->nrules++] = v;
 		return CFG_OK;
+	}
 	case OPT_RULES:
 		c->rules_file = v;
 		return CFG_OK;

@@ -367,9 +367,10 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 	    memcmp(name, q->qname, (size_t)n) != 0 ||
 	    dns_get16(reply + off) != q->qtype)
 		return 0;
-	/* the client's ID and its question exactly as sent (0x20 case) */
+	/* the client's ID and its question exactly as sent (0x20 case); off
+	 * is past the name, so the question ends 4 octets later */
 	dns_put16(reply, q->id);
-	if (off == q->question_end)
+	if (off + 4 == q->question_end)
 		memcpy(reply + DNS_HDR_LEN, query + DNS_HDR_LEN, q->question_end - DNS_HDR_LEN);
 	if (res->rule != NULL && res->rule->has_ttl)
 		(void)dns_rewrite_ttls(reply, len, res->rule->ttl);

@@ -534,8 +534,11 @@ ruleset_replace_origin(struct ruleset *rs, enum rule_origin origin,
 
 	old = malloc((oldn + 1) * sizeof(*old));
 	if (old == NULL || grow(rs, n) < 0) {
+		/* the rules are ours now, the array stays the caller's (it
+		 * frees it on every path): free the rules only */
 		free(old);
-		rules_free_array(rules, n);
+		for (size_t i = 0; i < n; i++)
+			rule_free(rules[i]);
 		return DD_ENOMEM;
 	}
 	memcpy(old, rs->rules, oldn * sizeof(*old));
@@ -613,7 +616,13 @@ ruleset_match(struct ruleset *rs, const struct dns_query *q,
 			self = false;
 			p += 1 + *p;
 		}
-		/* the root as an ancestor: name=*. is not expressible, skip */
+		/* the root as an ancestor: name=*. is not expressible, skip;
+		 * but the root as the name itself (name=. type=NS) is */
+		if (*p == 0 && self) {
+			struct bucket *b = index_find(rs, p, name_hash(p));
+			if (b != NULL && b->exact.n && nl < MAX_LISTS)
+				lists[nl++] = &b->exact;
+		}
 	}
 	memset(pos, 0, nl * sizeof(pos[0]));
 	for (;;) {

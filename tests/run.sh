@@ -46,6 +46,7 @@ run_integration() {
 	fi
 	for s in tests/integration/*.sh; do
 		[ -f "$s" ] || continue
+		case "$s" in *_lib.sh) continue ;; esac   # helpers sourced by tests
 		[ -n "$filter" ] && [[ "$s" != *"$filter"* ]] && continue
 		log=$(mktemp)
 		start=$(date +%s)
