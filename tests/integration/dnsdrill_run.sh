@@ -23,7 +23,7 @@ before=$(state)
 rc=$?
 check "empty-record run exits 0 (pass)" test "$rc" = 0
 R=$work/run1/result.json
-check "result.json parses" jq -e . "$R" >/dev/null
+check "result.json parses" jqt . "$R"
 check "verdict pass, seed recorded" test "$(jq -r '.verdict + " " + (.seed|tostring)' "$R")" = "pass 42"
 fs=$(jq -r '.fault.start_ms // empty' "$R")
 fe=$(jq -r '.fault.end_ms // empty' "$R")
@@ -34,8 +34,8 @@ det=$(jq -r '.metrics.detection_s' "$R")
 rec=$(jq -r '.metrics.recovery_s' "$R")
 avl=$(jq -r '.metrics.availability' "$R")
 # probes every 100 ms: the first failing probe comes within one interval
-check "detection within 0..0.3 s of the injection ($det)" jqt '.metrics.detection_s >= 0 and .metrics.detection_s <= 0.3' "$R"
-check "recovery within 0..0.3 s of the clear ($rec)" jqt '.metrics.recovery_s >= 0 and .metrics.recovery_s <= 0.3' "$R"
+check "detection within 0..0.5 s of the injection ($det)" jqt '.metrics.detection_s >= 0 and .metrics.detection_s <= 0.5' "$R"
+check "recovery within 0..0.5 s of the clear ($rec)" jqt '.metrics.recovery_s >= 0 and .metrics.recovery_s <= 0.5' "$R"
 check "availability during the fault near 0 ($avl)" jqt '.metrics.availability <= 0.1' "$R"
 check "failover never observed is null" jqt '.metrics.failover_s == null' "$R"
 check "junit.xml written" grep -q '<testcase' "$work/run1/junit.xml"
