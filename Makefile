@@ -77,6 +77,7 @@ include lib/module.mk
 -include sut/module.mk
 -include tests/module.mk
 -include bench/module.mk
+-include bench/probe.mk
 
 all: $(BINS) $(TEST_HELPERS) $(UNIT_TESTS)
 

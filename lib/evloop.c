@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 struct ev_io {
@@ -31,6 +32,7 @@ struct ev_timer {
 struct ev_loop {
 	int epfd;
 	bool stop;
+	bool no_pwait2;     /* kernel without epoll_pwait2: ms resolution */
 	uint64_t now;
 	uint64_t seq;
 	struct ev_io *io;
@@ -254,7 +256,7 @@ ev_loop_once(struct ev_loop *l, uint64_t max_wait_us)
 {
 	struct epoll_event evs[64];
 	uint64_t wait = max_wait_us;
-	int n, timeout_ms;
+	int n = 0, timeout_ms;
 
 	l->now = dd_now_us();
 	run_timers(l);
@@ -263,9 +265,21 @@ ev_loop_once(struct ev_loop *l, uint64_t max_wait_us)
 		if (d < wait)
 			wait = d;
 	}
-	/* round up so we never wake before the deadline and spin */
-	timeout_ms = wait > 3600000000ull ? 3600000 : (int)((wait + 999) / 1000);
-	n = epoll_wait(l->epfd, evs, (int)DD_ARRAY_LEN(evs), timeout_ms);
+	/* microsecond wake-ups where the kernel has epoll_pwait2 (5.11+);
+	 * otherwise round up to whole ms so we never wake early and spin */
+	if (wait > 3600000000ull)
+		wait = 3600000000ull;
+	if (!l->no_pwait2) {
+		struct timespec ts = { .tv_sec = (time_t)(wait / 1000000u),
+			.tv_nsec = (long)(wait % 1000000u) * 1000 };
+		n = epoll_pwait2(l->epfd, evs, (int)DD_ARRAY_LEN(evs), &ts, NULL);
+		if (n < 0 && errno == ENOSYS)
+			l->no_pwait2 = true;
+	}
+	if (l->no_pwait2) {
+		timeout_ms = (int)((wait + 999) / 1000);
+		n = epoll_wait(l->epfd, evs, (int)DD_ARRAY_LEN(evs), timeout_ms);
+	}
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	l->now = dd_now_us();

@@ -1,41 +1,31 @@
 #!/bin/bash
-# make demo: until the scenario runner lands, show faultd's core trick on
-# loopback: serve a zone, blank a record live, and watch a client see it.
+# make demo: replay the AWS us-east-1 2025-10-20 DynamoDB empty-record
+# incident (about a minute) against the demo regional client, with a real
+# unbound in the path, and print the score and the report's path.
 set -u
 BUILD=${1:-build}
-FAULTD=$BUILD/faultd
-FAULTCTL=$BUILD/faultctl
-dir=$(mktemp -d /tmp/dnsdrill-demo.XXXXXX)
-port=$(( (RANDOM % 20000) + 20000 ))
-ctl=$dir/faultd.sock
-cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT INT TERM
-
-q() { kdig @127.0.0.1 -p "$port" +tries=1 +timeout=2 "$@"; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-
+SC=scenarios/aws-use1-2025-10-20/scenario.lua
+if [ "$(id -u)" != 0 ]; then
+	echo "make demo builds network namespaces and needs root: sudo make demo" >&2
+	exit 3
+fi
+out=dnsdrill-out/demo-$(date +%Y%m%d-%H%M%S)
 cat <<MSG
-dnsdrill demo (faultd only; the scenario runner replaces this demo later)
+dnsdrill demo: $SC
 
-What it shows: faultd serves doc/examples/example.com.zone on 127.0.0.1:$port.
-We ask for www.example.com, then blank the record through the control socket
-the way the 2025-10-20 us-east-1 DynamoDB record was blanked (NOERROR, no
-addresses), ask again, and put it back.
+On 2025-10-20 a race in AWS's DNS automation left
+dynamodb.us-east-1.amazonaws.com with an empty record for hours.  This replays
+it in about a minute: an app reaching DynamoDB through a real unbound, faultd
+as amazonaws.com's authority blanking the us-east-1 record, and the app
+expected to notice, fail over to us-west-2, and come back when the record
+returns.  (Try --set failover=false, fault=nxdomain|servfail|timeout,
+serve_expired=true: see 'dnsdrill check --help' and the scenario's params.)
+
 MSG
-"$FAULTD" --listen 127.0.0.1:$port --zone doc/examples/example.com.zone \
-	--control "$ctl" --log-level warn &
-pid=$!
-for _ in $(seq 50); do [ -S "$ctl" ] && break; sleep 0.1; done
-
-say "1. healthy: www.example.com A"
-q www.example.com A +noall +answer +comments | grep -E 'status|IN'
-say "2. blank the record: faultctl rule add 'name=www.example.com type=A action=empty negttl=5'"
-id=$("$FAULTCTL" --control "$ctl" rule add 'name=www.example.com type=A action=empty negttl=5')
-echo "rule id $id"
-say "3. the client now sees NOERROR with no answer (and an SOA saying: cache this for 5 s)"
-q www.example.com A +noall +answer +authority +comments | grep -E 'status|IN'
-say "4. the fix: faultctl rule del $id"
-"$FAULTCTL" --control "$ctl" rule del "$id"
-q www.example.com A +noall +answer +comments | grep -E 'status|IN'
-say "faultd counters"
-"$FAULTCTL" --control "$ctl" stats | grep -E '^(queries|replies|authoritative|action\.empty|action\.pass) '
+"$BUILD/dnsdrill" run "$SC" --out "$out" "${@:2}"
+rc=$?
+if [ -f "$out/report.html" ]; then
+	echo
+	echo "report: $PWD/$out/report.html"
+fi
+exit $rc

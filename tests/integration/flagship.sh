@@ -1,0 +1,65 @@
+#!/bin/bash
+# The flagship end to end, compressed: the AWS us-east-1 empty-record replay
+# with a real unbound in the path.  With failover the app passes; without it
+# the verdict is fail and the exit code 1; the report files exist and parse;
+# a matrix has one row per combination.
+. "$(dirname "$0")/../lib/tap.sh"
+B=${BUILD_ABS:-$PWD/build}
+DD=$B/dnsdrill
+SC=scenarios/aws-use1-2025-10-20/scenario.lua
+SPEED=${FLAGSHIP_SPEED:-720}
+work=$(mktemp -d /tmp/dd-it-flagship.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+jqt() { jq -e "$@" >/dev/null; }
+
+# 1. failover on: detected, failed over, recovered, within the scenario's bounds
+"$DD" run "$SC" --out "$work/on" --seed 1 --quiet --set speed=$SPEED >"$work/on.out" 2>&1
+rc=$?
+R=$work/on/result.json
+check "failover on: exit 0 (rc $rc)" test "$rc" = 0
+[ "$rc" = 0 ] || { cat "$work/on.out"; tail -5 "$work"/on/*.stdout 2>/dev/null; }
+check "failover on: verdict pass" jqt '.verdict == "pass"' "$R"
+check "detection observed ($(jq -c .metrics.detection_s "$R"))" jqt '.metrics.detection_s != null and .metrics.detection_s < 12' "$R"
+check "failover observed ($(jq -c .metrics.failover_s "$R"))" jqt '.metrics.failover_s != null and .metrics.failover_s < 15' "$R"
+check "recovery observed ($(jq -c .metrics.recovery_s "$R"))" jqt '.metrics.recovery_s != null' "$R"
+check "query amplification measured from the capture ($(jq -c .metrics.query_amplification "$R"))" \
+	jqt '.metrics.query_amplification != null and .metrics.query_amplification > 0' "$R"
+check "the app logged its failover" grep -q 'event=failover' "$work/on/app.stdout"
+check "requests were served by us-west-2 during the fault" grep -q 'us-west-2' "$work/on/app.stdout"
+check "unbound ran in the path (its log exists)" test -s "$work/on/unbound.stderr" -o -s "$work/on/unbound.stdout"
+check "pcap of the app's DNS written" test -s "$work/on/app-dns.pcap"
+check "junit.xml is well-formed with one testcase per expectation" \
+	test "$(grep -c '<testcase' "$work/on/junit.xml")" = "$(jq '.expectations | length' "$R")"
+if command -v xmllint >/dev/null; then
+	check "junit.xml parses (xmllint)" xmllint --noout "$work/on/junit.xml"
+fi
+check "report.html written with its timeline" grep -q '<svg' "$work/on/report.html"
+"$DD" report "$work/on" >/dev/null 2>&1
+check "dnsdrill report re-renders report.html" test -s "$work/on/report.html"
+
+# 2. failover off: the app stays on the broken region -> fail, exit 1
+"$DD" run "$SC" --out "$work/off" --seed 1 --quiet --set speed=$SPEED --set failover=false \
+	>"$work/off.out" 2>&1
+rc=$?
+check "failover off: exit 1 (rc $rc)" test "$rc" = 1
+check "failover off: verdict fail" jqt '.verdict == "fail"' "$work/off/result.json"
+check "failover off: failover_s never observed" jqt '.metrics.failover_s == null' "$work/off/result.json"
+
+# 3. a matrix: one row per combination
+"$DD" matrix "$SC" --vary fault=empty,timeout --vary serve_expired=false,true \
+	--set speed=$SPEED --seed 1 --out "$work/mx" >"$work/mx.out" 2>&1
+rc=$?
+check "matrix exits 0 (rc $rc)" test "$rc" = 0
+rows=$(grep -cE '^ *fault-(empty|timeout)_serve_expired-(true|false)' "$work/mx/matrix.txt")
+check "matrix.txt has one row per combination ($rows of 4)" test "$rows" = 4
+check "matrix.html written" grep -q '<table' "$work/mx/matrix.html"
+# RFC 8767: serve-expired shields clients from an unreachable authority,
+# not from an empty answer (an authoritative NOERROR is a successful refresh)
+a_to=$(jq '.metrics.availability // 0' "$work/mx/fault-timeout_serve_expired-true/result.json")
+a_em=$(jq '.metrics.availability // 0' "$work/mx/fault-empty_serve_expired-true/result.json")
+d_to=$(jq -c '.fault.service_disrupted' "$work/mx/fault-timeout_serve_expired-true/result.json")
+check "serve-expired keeps the service up through a timeout (availability $a_to, disrupted $d_to)" \
+	jqt '.metrics.availability >= 0.95' "$work/mx/fault-timeout_serve_expired-true/result.json"
+check "serve-expired does not help against an empty answer (degraded logged)" \
+	grep -q 'event=degraded' "$work/mx/fault-empty_serve_expired-true/app.stdout"
+t_done
