@@ -1,0 +1,18 @@
+# sut/: the systems under test that ship with dnsdrill -- the demo regional
+# client (dd-regional-client) and the regional endpoints' HTTP stand-in
+# (dd-http-responder).  Plain libc plus lib/ (and pthreads for the libc
+# resolver's worker threads); no ldns, so a SUT runs anywhere.
+SUT_SHARED_OBJS := $(BUILD)/obj/sut/httpd.o
+SUT_CLIENT_OBJS := $(BUILD)/obj/sut/regional_client.o $(BUILD)/obj/sut/failover.o \
+	$(BUILD)/obj/sut/resolve.o $(SUT_SHARED_OBJS)
+SUT_RESPONDER_OBJS := $(BUILD)/obj/sut/http_responder.o $(SUT_SHARED_OBJS)
+BINS += $(BUILD)/dd-regional-client $(BUILD)/dd-http-responder
+MAN_PAGES += doc/dd-regional-client.1 doc/dd-http-responder.1
+
+$(BUILD)/dd-regional-client: $(SUT_CLIENT_OBJS) $(LIBCOMMON)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+
+$(BUILD)/dd-http-responder: $(SUT_RESPONDER_OBJS) $(LIBCOMMON)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
