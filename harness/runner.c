@@ -834,11 +834,17 @@ write_results(struct runner *r, const struct score_result *res, const char *star
 	snprintf(path, sizeof(path), "%s/junit.xml", r->out);
 	if ((f = fopen(path, "w")) == NULL || result_junit_write(out, f) < 0 || fclose(f) != 0)
 		rc = -1;
+	snprintf(path, sizeof(path), "%s/report.html", r->out);
+	if ((f = fopen(path, "w")) == NULL || result_html_write(out, f) < 0 || fclose(f) != 0)
+		rc = -1;
 	if (r->o->junit && ((f = fopen(r->o->junit, "w")) == NULL ||
 	    result_junit_write(out, f) < 0 || fclose(f) != 0))
 		rc = -1;
-	result_text_write(out, stdout);
-	printf("results: %s/result.json, %s/junit.xml\n", r->out, r->out);
+	if (!r->o->no_summary) {
+		result_text_write(out, stdout);
+		printf("results: %s/result.json, %s/junit.xml\nreport:  %s/report.html\n",
+		    r->out, r->out, r->out);
+	}
 	result_free(out);
 	return rc;
 }
@@ -876,6 +882,13 @@ drive_timeline(struct runner *r)
 		if (sc_lua_waiting(r->S) && wait_ms > 20)
 			wait_ms = 20;    /* conditions are polled */
 		ev_loop_once(r->loop, wait_ms * 1000);
+	}
+	/* keep watching for one stability window (plus a probe interval's
+	 * slack), so the state the timeline ended in can be scored as stable */
+	if (!r->stop) {
+		uint64_t tail_end = now_ms(r) + r->sc->stable_ms + 500;
+		while (!r->stop && now_ms(r) < tail_end)
+			ev_loop_once(r->loop, (tail_end - now_ms(r)) * 1000);
 	}
 	if (r->phase_open)
 		ev_log_phase(r->log, now_ms(r), false, r->phase);
@@ -978,7 +991,8 @@ runner_main(const struct run_opts *o)
 	if (code != RUN_PASS)
 		goto out;
 	if (o->check_only) {
-		printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
+		if (!o->quiet)
+			printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
 		    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
 		    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
 		/* the network description too, without building it */

@@ -33,6 +33,7 @@ struct run_opts {
 	const char *junit;            /* extra copy of junit.xml, or NULL */
 	bool quiet;
 	bool check_only;              /* load and validate, build nothing */
+	bool no_summary;              /* write files only (matrix runs) */
 	const char *build_dir;        /* where faultd and bin() programs are */
 };
 

@@ -5,6 +5,7 @@
 #include "harness/scenario.h"
 
 #include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,12 @@ scenario_new(const char *file)
 		scenario_free(sc);
 		return NULL;
 	}
-	sc->dir = sc_strdup(dirname(copy));
+	/* absolute, so path() stays right whatever a process's cwd is */
+	{
+		char real[PATH_MAX];
+		const char *d = dirname(copy);
+		sc->dir = sc_strdup(realpath(d, real) ? real : d);
+	}
 	free(copy);
 	sc->speed = 1.0;
 	sc->max_duration_us = 3600ull * 1000000u;
