@@ -56,6 +56,8 @@ struct sc_lua {
 	uint64_t slice_start_us;
 	bool running;        /* inside the timeline */
 	bool main_done;
+	bool api_yield;      /* the last yield came from sleep/at/wait_until */
+	int score_line;      /* where score {} was declared */
 };
 
 static struct sc_lua *
@@ -153,7 +155,12 @@ to_duration(lua_State *L, int idx, const char *what, const char *field)
 			    what, field, lua_tostring(L, idx));
 		return (uint64_t)(v * 1e6 + 0.5);
 	}
-	if (lua_type(L, idx) != LUA_TSTRING || dd_duration_parse(lua_tostring(L, idx), &us) < 0)
+	/* a string needs its unit: "2" would otherwise silently mean 2 ms,
+	 * while the number 2 means 2 s */
+	const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+	size_t sl = s ? strlen(s) : 0;
+	if (s == NULL || sl == 0 || (s[sl - 1] >= '0' && s[sl - 1] <= '9') || s[sl - 1] == '.' ||
+	    dd_duration_parse(s, &us) < 0)
 		luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not '%s'",
 		    what, field, luaL_tolstring(L, idx, NULL));
 	return us;
@@ -371,7 +378,8 @@ l_param(lua_State *L)
 			double d = 0;
 			if (dd_parse_double(given, &d) < 0)
 				luaL_error(L, "--set %s=%s: must be a number", name, given);
-			if (d == (double)(lua_Integer)d && lua_isinteger(L, v))
+			if (lua_isinteger(L, v) && d >= -0x1p63 && d < 0x1p63 &&
+			    d == (double)(lua_Integer)d)
 				lua_pushinteger(L, (lua_Integer)d);
 			else
 				lua_pushnumber(L, d);
@@ -414,10 +422,12 @@ l_param(lua_State *L)
 			lua_pop(L, 2);
 		}
 		if (!found) {
+			/* push both strings before reading either: the order in
+			 * which C evaluates arguments is unspecified */
 			lua_pushlstring(L, names.data ? (const char *)names.data : "", names.len);
 			dd_buf_free(&names);
-			luaL_error(L, "%s%s=%s: not one of %s", src, name, luaL_tolstring(L, v, NULL),
-			    lua_tostring(L, -2));
+			const char *val = luaL_tolstring(L, v, NULL);
+			luaL_error(L, "%s%s=%s: not one of %s", src, name, val, lua_tostring(L, -2));
 		}
 		dd_buf_free(&names);
 	}
@@ -955,6 +965,7 @@ l_score(lua_State *L)
 	need_load_phase(L, "score");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "score", known, false);
+	getS(L)->score_line = cur_line(L);
 	lua_getfield(L, 1, "detection");
 	if (!lua_isnil(L, -1)) {
 		/* one matcher, or a list of them */
@@ -1149,6 +1160,7 @@ yield_until(lua_State *L, uint64_t wake_ms)
 		return luaL_error(L, "sleep/at/wait_until: call them from the timeline's own code, not from a condition");
 	c->state = CO_SLEEP;
 	c->wake_ms = wake_ms;
+	S->api_yield = true;
 	return lua_yield(L, 0);
 }
 
@@ -1204,6 +1216,7 @@ l_wait_until(lua_State *L)
 	c->cond_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	c->state = CO_WAIT;
 	c->wake_ms = S->now_ms + us / 1000;
+	S->api_yield = true;
 	return lua_yield(L, 0);
 }
 
@@ -1233,7 +1246,7 @@ static int
 l_inject(lua_State *L)
 {
 	struct sc_lua *S = getS(L);
-	struct dd_err err;
+	struct dd_err err = { "no reason given" };
 	uint64_t id = 0;
 	need_timeline(L, "inject");
 	const char *dns = luaL_checkstring(L, 1);
@@ -1250,7 +1263,7 @@ static int
 l_clear(lua_State *L)
 {
 	struct sc_lua *S = getS(L);
-	struct dd_err err;
+	struct dd_err err = { "no reason given" };
 	need_timeline(L, "clear");
 	const char *dns = luaL_checkstring(L, 1);
 	lua_Integer id = luaL_optinteger(L, 2, 0);
@@ -1265,7 +1278,7 @@ static int
 proc_action(lua_State *L, const char *what)
 {
 	struct sc_lua *S = getS(L);
-	struct dd_err err;
+	struct dd_err err = { "no reason given" };
 	need_timeline(L, what);
 	const char *name = luaL_checkstring(L, 1);
 	if (!scenario_proc(S->sc, name))
@@ -1338,10 +1351,32 @@ static void
 watchdog(lua_State *L, lua_Debug *ar)
 {
 	struct sc_lua *S = getS(L);
-	(void)ar;
-	if (dd_now_us() - S->slice_start_us > WATCHDOG_US)
-		luaL_error(L, "scenario code ran for more than %d s without yielding (an endless loop?)",
-		    (int)(WATCHDOG_US / 1000000u));
+	if (dd_now_us() - S->slice_start_us > WATCHDOG_US) {
+		/* luaL_error would name the caller of the looping function (or
+		 * nothing, at the top level): name the loop itself */
+		if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+			lua_pushfstring(L, "%s:%d: ", ar->short_src, ar->currentline);
+		else
+			lua_pushliteral(L, "");
+		lua_pushfstring(L, "%sscenario code ran for more than %d s without yielding "
+		    "(an endless loop?)", lua_tostring(L, -1), (int)(WATCHDOG_US / 1000000u));
+		/* from now on every instruction fails, so a pcall() inside the
+		 * loop cannot swallow the error and keep going */
+		lua_sethook(L, watchdog, LUA_MASKCOUNT, 1);
+		lua_error(L);
+	}
+}
+
+/* Scenario code is about to run on thread L: undo a watchdog that fired
+ * there before.  The clock (slice_start_us) restarts once per load or
+ * timeline step, so a step whose coroutines never wait (a loop around
+ * sleep(0)) is stopped too. */
+static void
+arm_watchdog(lua_State *L)
+{
+	/* lua_sethook restarts the instruction count: only when needed */
+	if (lua_gethook(L) != watchdog || lua_gethookcount(L) != 10000)
+		lua_sethook(L, watchdog, LUA_MASKCOUNT, 10000);
 }
 
 static const struct {
@@ -1539,7 +1574,7 @@ validate(struct sc_lua *S, struct dd_err *err)
 			ok = scenario_proc(sc, m->source) || scenario_dns(sc, m->source);
 		}
 		if (!ok)
-			return where_error(err, sc, 1, "score: no %s named '%s'",
+			return where_error(err, sc, S->score_line, "score: no %s named '%s'",
 			    m->kind == EV_WATCH ? "watch" : m->kind == EV_PROBE ? "probe" : "process",
 			    m->source);
 	}
@@ -1549,7 +1584,7 @@ validate(struct sc_lua *S, struct dd_err *err)
 			if (strcmp(sc->caps[k].name, sc->rate.source) == 0)
 				ok = sc->caps[k].count_from != NULL;
 		if (!ok)
-			return where_error(err, sc, 1,
+			return where_error(err, sc, S->score_line,
 			    "score: amplification = '%s' must name a capture with sut = ADDR",
 			    sc->rate.source);
 	}
@@ -1596,6 +1631,7 @@ sc_lua_load(struct sc_lua *S, struct dd_err *err)
 		return DD_EINVAL;
 	}
 	S->slice_start_us = dd_now_us();
+	arm_watchdog(L);
 	rc = lua_pcall(L, 0, 0, -2);
 	if (rc != LUA_OK) {
 		const char *m = lua_tostring(L, -1);
@@ -1680,66 +1716,109 @@ co_error(struct sc_lua *S, lua_State *co, struct dd_err *err)
 	return DD_EINVAL;
 }
 
+/* Evaluate a waiting coroutine's condition: 1 true, 0 false, or DD_EINVAL. */
+static int
+eval_cond(struct sc_lua *S, struct sc_co *c, struct dd_err *err)
+{
+	lua_State *L = S->L;
+	int r;
+
+	arm_watchdog(L);
+	lua_pushcfunction(L, msghandler);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->cond_ref);
+	if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
+		dd_err_set(err, "%s", lua_tostring(L, -1));
+		lua_pop(L, 2);
+		return DD_EINVAL;
+	}
+	r = lua_toboolean(L, -1);
+	lua_pop(L, 2);
+	return r;
+}
+
+/* Resume S->cos[i]; a waiting one gets the condition's result. */
+static int
+resume_co(struct sc_lua *S, size_t i, int cond, struct dd_err *err)
+{
+	lua_State *L = S->L;
+	struct sc_co *c = &S->cos[i];
+	lua_State *co = c->co;
+	int nargs = 0, nres, rc;
+
+	if (c->state == CO_WAIT) {
+		luaL_unref(L, LUA_REGISTRYINDEX, c->cond_ref);
+		c->cond_ref = LUA_NOREF;
+		lua_pushboolean(co, cond);
+		nargs = 1;
+	}
+	arm_watchdog(co);
+	S->api_yield = false;
+	rc = lua_resume(co, L, nargs, &nres);
+	/* S->cos may have moved if the coroutine spawned others */
+	c = &S->cos[i];
+	if (rc == LUA_YIELD) {
+		lua_pop(co, nres);
+		if (!S->api_yield) {
+			/* a bare coroutine.yield() would be resumed at once, for
+			 * ever: the timeline waits only through the API */
+			luaL_where(co, 1);
+			dd_err_set(err, "%scoroutine.yield() in the timeline: wait with sleep(), at() "
+			    "or wait_until()", lua_tostring(co, -1));
+			lua_pop(co, 1);
+			return DD_EINVAL;
+		}
+		return 0;
+	}
+	if (rc != LUA_OK)
+		return co_error(S, co, err);
+	c->state = CO_DONE;
+	if (c->main)
+		S->main_done = true;
+	luaL_unref(L, LUA_REGISTRYINDEX, c->ref);
+	return 0;
+}
+
 int
 sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
     struct dd_err *err)
 {
-	lua_State *L = S->L;
-	bool progress = true;
-
 	S->now_ms = now_ms;
-	while (progress) {
-		progress = false;
-		for (size_t i = 0; i < S->ncos; i++) {
-			struct sc_co *c = &S->cos[i];
-			int nargs = 0, nres, rc;
-			lua_State *co = c->co;
+	S->slice_start_us = dd_now_us();
+	for (;;) {
+		size_t pick = SIZE_MAX;
+		int rc, cond = 0;
 
-			if (c->state == CO_DONE)
-				continue;
-			if (c->state == CO_SLEEP && c->wake_ms > now_ms)
-				continue;
-			if (c->state == CO_WAIT) {
-				bool done = false, result = false;
-				S->slice_start_us = dd_now_us();
-				lua_pushcfunction(L, msghandler);
-				lua_rawgeti(L, LUA_REGISTRYINDEX, c->cond_ref);
-				if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
-					dd_err_set(err, "%s", lua_tostring(L, -1));
-					lua_pop(L, 2);
-					return DD_EINVAL;
-				}
-				if (lua_toboolean(L, -1)) {
-					done = result = true;
-				} else if (c->wake_ms <= now_ms) {
-					done = true;
-				}
-				lua_pop(L, 2);
-				if (!done)
-					continue;
-				luaL_unref(L, LUA_REGISTRYINDEX, c->cond_ref);
-				c->cond_ref = LUA_NOREF;
-				lua_pushboolean(co, result);
-				nargs = 1;
-			}
-			S->slice_start_us = dd_now_us();
-			rc = lua_resume(co, L, nargs, &nres);
-			/* S->cos may have moved if the coroutine spawned others */
-			c = &S->cos[i];
-			if (rc == LUA_YIELD) {
-				lua_pop(co, nres);
-				if (c->state == CO_SLEEP && c->wake_ms <= now_ms)
-					progress = true;
-				continue;
-			}
-			if (rc != LUA_OK)
-				return co_error(S, co, err);
-			c->state = CO_DONE;
-			if (c->main)
-				S->main_done = true;
-			luaL_unref(L, LUA_REGISTRYINDEX, c->ref);
-			progress = true;
+		/*
+		 * The earliest due time first (a sleep or at() that expired, or a
+		 * wait_until deadline), so a late step keeps the timeline's order.
+		 */
+		for (size_t i = 0; i < S->ncos; i++) {
+			const struct sc_co *c = &S->cos[i];
+			if (c->state != CO_DONE && c->wake_ms <= now_ms &&
+			    (pick == SIZE_MAX || c->wake_ms < S->cos[pick].wake_ms))
+				pick = i;
 		}
+		if (pick != SIZE_MAX) {
+			if (S->cos[pick].state == CO_WAIT &&
+			    (cond = eval_cond(S, &S->cos[pick], err)) < 0)
+				return cond;
+			if ((rc = resume_co(S, pick, cond, err)) < 0)
+				return rc;
+			continue;
+		}
+		/* then the conditions still within their time */
+		for (size_t i = 0; i < S->ncos && pick == SIZE_MAX; i++) {
+			if (S->cos[i].state != CO_WAIT)
+				continue;
+			if ((cond = eval_cond(S, &S->cos[i], err)) < 0)
+				return cond;
+			if (cond)
+				pick = i;
+		}
+		if (pick == SIZE_MAX)
+			break;
+		if ((rc = resume_co(S, pick, 1, err)) < 0)
+			return rc;
 	}
 	*next_ms = UINT64_MAX;
 	for (size_t i = 0; i < S->ncos; i++)

@@ -1,0 +1,330 @@
+/*
+ * build.c -- building a described topology, tearing it down, and the
+ * signal handlers that tear down on SIGINT/SIGTERM.
+ *
+ * Order of the build: run directory and journal; every namespace (with lo,
+ * sysctls and a netlink socket set up from inside); per-host files; links
+ * and bridges; addresses; routes; interception.  Each object is journaled
+ * just before it is made (nn_step), and any failure tears down everything.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int
+netns_check_privilege(struct dd_err *err)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	bool net, sys;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0) {
+		dd_err_set(err, "cannot read this process's capabilities: %s", strerror(errno));
+		return DD_EPERM;
+	}
+	net = data[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
+	sys = data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+	if (net && sys)
+		return 0;
+	dd_err_set(err, "building test networks needs root, or the capabilities "
+	    "CAP_NET_ADMIN and CAP_SYS_ADMIN (missing: %s%s%s); run as root, "
+	    "e.g. with sudo", net ? "" : "CAP_NET_ADMIN", !net && !sys ? ", " : "",
+	    sys ? "" : "CAP_SYS_ADMIN");
+	return DD_EPERM;
+}
+
+/* Journal one object before making it, after asking the test hook. */
+int
+nn_step(struct netns_topo *t, int kind, const char *arg)
+{
+	char what[NN_PATH_MAX + 16];
+	int rc;
+
+	t->step++;
+	if (t->hook != NULL) {
+		snprintf(what, sizeof(what), "%s %s", jr_kind_name(kind), arg);
+		if (t->hook(t->hook_arg, t->step, what) != 0) {
+			dd_err_set(&t->err, "injected failure at step %d (%s)", t->step, what);
+			return DD_EIO;
+		}
+	}
+	if ((rc = jr_add(&t->jr, kind, arg, 0, 0)) < 0)
+		dd_err_set(&t->err, "%s/journal: %s", t->jr.dir, dd_strerror(rc));
+	return rc;
+}
+
+/* mkdir, journaled first when the directory is not there yet. */
+static int
+make_dir(struct netns_topo *t, const char *path, mode_t mode)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if ((rc = nn_step(t, JR_DIR, path)) < 0)
+		return rc;
+	if (mkdir(path, mode) < 0 && errno != EEXIST) {
+		rc = -errno;
+		dd_err_set(&t->err, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+static int
+make_file(struct netns_topo *t, const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd, rc;
+
+	if ((rc = nn_step(t, JR_FILE, path)) < 0)
+		return rc;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		rc = -errno;
+		dd_err_set(&t->err, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+host_files(struct netns_topo *t)
+{
+	char dir[NN_PATH_MAX], path[NN_PATH_MAX + 16];
+	bool any = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->nhosts; i++)
+		any |= t->hosts[i].resolv != NULL || t->hosts[i].hosts != NULL;
+	if (!any)
+		return 0;
+	if ((rc = make_dir(t, NN_ETC_DIR, 0755)) < 0)
+		return rc;
+	for (i = 0; i < t->nhosts; i++) {
+		struct nn_host *h = &t->hosts[i];
+		if (h->resolv == NULL && h->hosts == NULL)
+			continue;
+		snprintf(dir, sizeof(dir), NN_ETC_DIR "/%s", h->nsname);
+		/* another run may rmdir an empty /etc/netns in between */
+		for (int tries = 0; (rc = make_dir(t, dir, 0755)) == -ENOENT && tries < 5; tries++)
+			make_dir(t, NN_ETC_DIR, 0755);
+		if (rc < 0)
+			return rc;
+		if (h->resolv != NULL) {
+			snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+			if ((rc = make_file(t, path, h->resolv)) < 0)
+				return rc;
+		}
+		if (h->hosts != NULL) {
+			snprintf(path, sizeof(path), "%s/hosts", dir);
+			if ((rc = make_file(t, path, h->hosts)) < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static void
+rename_run(struct netns_topo *t, const char *id)
+{
+	snprintf(t->run_id, sizeof(t->run_id), "%s", id);
+	for (size_t i = 0; i < t->nhosts; i++)
+		snprintf(t->hosts[i].nsname, sizeof(t->hosts[i].nsname), "dd-%s-%s",
+		    t->run_id, t->hosts[i].name);
+}
+
+static int
+open_journal(struct netns_topo *t)
+{
+	int rc, tries = 0;
+
+	while ((rc = jr_open(&t->jr, t->root, t->run_id, &t->err)) == -EEXIST &&
+	    !t->run_id_given && ++tries < 8) {
+		/* a random id already taken: draw another */
+		char id[NETNS_RUNID_MAX + 1];
+		nn_random_run_id(id, sizeof(id));
+		rename_run(t, id);
+	}
+	return rc;
+}
+
+static int
+build_steps(struct netns_topo *t, int orig)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = make_dir(t, NN_NETNS_DIR, 0755)) < 0)
+		return rc;
+	for (i = 0; i < t->nhosts; i++)
+		if ((rc = nn_ns_create(t, &t->hosts[i], orig)) < 0)
+			return rc;
+	if ((rc = host_files(t)) < 0)
+		return rc;
+	for (i = 0; i < t->nhosts; i++) {
+		struct nn_host *h = &t->hosts[i];
+		if (h->segment) {
+			h->next_ifindex = NN_IFINDEX_BASE;
+			if ((rc = nn_nl_bridge(t, h)) < 0)
+				return rc;
+		}
+	}
+	for (i = 0; i < t->nlinks; i++)
+		if ((rc = nn_nl_veth(t, &t->links[i])) < 0)
+			return rc;
+	for (i = 0; i < t->naddrs; i++) {
+		const struct nn_addr *a = &t->addrs[i];
+		if ((rc = nn_nl_addr(t, a, nn_ifindex_of(t, a->h, a->ifname))) < 0)
+			return rc;
+	}
+	for (i = 0; i < t->nroutes; i++) {
+		const struct nn_route *r = &t->routes[i];
+		int ix = r->dev[0] ? nn_ifindex_of(t, r->h, r->dev) : 0;
+		if ((rc = nn_nl_route(t, r, ix)) < 0)
+			return rc;
+	}
+	for (i = 0; i < t->nhosts; i++)
+		if (t->hosts[i].nicpt > 0 && (rc = nn_nft_apply(t, &t->hosts[i])) < 0)
+			return rc;
+	return 0;
+}
+
+int
+netns_build(struct netns_topo *t)
+{
+	int rc, orig = -1;
+	size_t i;
+
+	if (t == NULL)
+		return DD_EINVAL;
+	if (t->built) {
+		dd_err_set(&t->err, "topology %s was already built", t->run_id);
+		return DD_EINVAL;
+	}
+	if ((rc = netns_validate(t)) < 0 || (rc = netns_check_privilege(&t->err)) < 0)
+		return rc;
+	t->built = true;
+	t->step = 0;
+	if ((rc = open_journal(t)) < 0)
+		goto fail;
+	if ((orig = nn_open_self_ns()) < 0) {
+		rc = orig;
+		dd_err_set(&t->err, "cannot open this thread's namespace: %s", dd_strerror(rc));
+		goto fail;
+	}
+	rc = build_steps(t, orig);
+fail:
+	for (i = 0; i < t->nhosts; i++)
+		nn_nl_close(&t->hosts[i]);
+	if (orig >= 0)
+		close(orig);
+	if (rc < 0)
+		netns_teardown(t);
+	return rc;
+}
+
+/*
+ * Teardown and signals
+ */
+
+#define MAX_CAUGHT 16
+static struct netns_topo *volatile caught[MAX_CAUGHT];
+static volatile sig_atomic_t deferred_sig;
+
+int
+netns_teardown(struct netns_topo *t)
+{
+	int rc, sig;
+
+	if (t == NULL || !t->built || t->torn_down || t->tearing)
+		return 0;
+	t->tearing = 1;
+	rc = jr_undo(&t->jr);
+	for (size_t i = 0; i < t->nhosts; i++) {
+		if (t->hosts[i].fd >= 0)
+			close(t->hosts[i].fd);
+		t->hosts[i].fd = -1;
+	}
+	t->torn_down = true;
+	t->tearing = 0;
+	/* a SIGINT/SIGTERM that arrived meanwhile waited for us */
+	if ((sig = deferred_sig) != 0) {
+		deferred_sig = 0;
+		for (int i = 0; i < MAX_CAUGHT; i++)
+			netns_teardown(caught[i]);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return rc;
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	for (int i = 0; i < MAX_CAUGHT; i++)
+		if (caught[i] != NULL && caught[i]->tearing) {
+			/* interrupted a teardown: let it finish, it re-raises */
+			deferred_sig = sig;
+			errno = saved;
+			return;
+		}
+	for (int i = 0; i < MAX_CAUGHT; i++)
+		netns_teardown(caught[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
+int
+netns_catch_signals(struct netns_topo *t)
+{
+	struct sigaction sa;
+	int i, slot = -1;
+
+	if (t == NULL)
+		return DD_EINVAL;
+	for (i = 0; i < MAX_CAUGHT; i++) {
+		if (caught[i] == t)
+			return 0;
+		if (caught[i] == NULL && slot < 0)
+			slot = i;
+	}
+	if (slot < 0) {
+		dd_err_set(&t->err, "more than %d topologies with signal handlers", MAX_CAUGHT);
+		return DD_ENOSPACE;
+	}
+	caught[slot] = t;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);  /* one handler at a time */
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+void
+nn_forget_signals(struct netns_topo *t)
+{
+	for (int i = 0; i < MAX_CAUGHT; i++)
+		if (caught[i] == t)
+			caught[i] = NULL;
+}
