@@ -101,21 +101,28 @@ main(int argc, char **argv)
 		if (strcmp(c0, "rule") && strcmp(c0, "clear") && strcmp(c0, "stats") &&
 		    strcmp(c0, "reload") && strcmp(c0, "ping")) {
 			fprintf(stderr, "faultctl: unknown command '%s' (see --help)\n", c0);
+			dd_buf_free(&cmd);
 			return 2;
 		}
 	}
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		fprintf(stderr, "faultctl: %s: path too long\n", path);
+		dd_buf_free(&cmd);
 		return 2;
 	}
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		fprintf(stderr, "faultctl: cannot reach faultd at %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		dd_buf_free(&cmd);
 		return 3;
 	}
 	if (write(fd, cmd.data, cmd.len) != (ssize_t)cmd.len) {
 		fprintf(stderr, "faultctl: write to %s: %s\n", path, strerror(errno));
+		close(fd);
+		dd_buf_free(&cmd);
 		return 3;
 	}
 	shutdown(fd, SHUT_WR);
@@ -125,6 +132,9 @@ main(int argc, char **argv)
 		ssize_t n;
 		if (poll(&p, 1, timeout_ms) <= 0) {
 			fprintf(stderr, "faultctl: no answer from faultd within %d ms\n", timeout_ms);
+			close(fd);
+			dd_buf_free(&cmd);
+			dd_buf_free(&in);
 			return 3;
 		}
 		n = read(fd, b, sizeof(b));

@@ -84,8 +84,7 @@ conn_close(struct tcp_conn *c)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
 	d->nconns--;
-	c->refs++;
-	conn_release(c);
+	conn_release(c);     /* the open connection's own reference */
 }
 
 static void
@@ -347,24 +346,25 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	ssize_t n;
 
 	(void)loop;
+	/* hold a reference for the whole callback: a failed flush or a reply
+	 * written inline may close c, and closing drops the connection's own
+	 * reference */
+	c->refs++;
 	if (events & EV_WRITE) {
 		conn_flush(c);
 		if (c->closed)
-			return;
+			goto out;
 	}
 	if (!(events & EV_READ))
-		return;
+		goto out;
 	n = recv(fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, MSG_DONTWAIT);
 	if (n <= 0) {
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		conn_close(c);
-		return;
+		if (!(n < 0 && (errno == EAGAIN || errno == EINTR)))
+			conn_close(c);
+		goto out;
 	}
 	c->rlen += (size_t)n;
 	c->last_active_us = ev_now_us(d->loop);
-	/* hold a reference so a reply written inline cannot free c under us */
-	c->refs++;
 	size_t off = 0;
 	while (!c->closed && c->rlen - off >= 2) {
 		size_t flen = dns_get16(c->rbuf + off);
@@ -388,6 +388,7 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
 	}
+out:
 	conn_release(c);
 }
 

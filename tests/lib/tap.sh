@@ -11,12 +11,17 @@ check() {
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 t_done()  { exit "$T_FAILED"; }
-# A free TCP+UDP port on loopback.
+# A free TCP+UDP port on loopback: below the kernel's ephemeral range (so
+# no client socket can take it meanwhile), unused in any socket state.
 free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$(( (RANDOM % 20000) + 20000 ))
-		if ! ss -Hlntu "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return; fi
+	local p lo
+	lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	lo=${lo:-32768}
+	for _ in $(seq 100); do
+		p=$(( (RANDOM % (lo - 21000)) + 20000 ))
+		if ! ss -Hantu "( sport = :$p or dport = :$p )" 2>/dev/null | grep -q .; then
+			echo "$p"; return
+		fi
 	done
 	echo 0
 }

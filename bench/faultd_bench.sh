@@ -1,0 +1,220 @@
+#!/bin/bash
+# bench/faultd_bench.sh -- faultd throughput, latency, rule-matching cost and
+# memory, on loopback, with dnsperf.  One run prints one table.
+#
+#   bench/faultd_bench.sh [BUILD_DIR]        (default build)
+#   BENCH_SECONDS=10  length of each dnsperf measurement (-l)
+#   BENCH_RATE=10000  offered load (qps) during the latency runs (below
+#                     every server's capacity here, so it measures service,
+#                     not queueing)
+#
+# Measurements
+#  (a) forwarding: faultd with 1,000 non-matching rules vs dnsdist 1.7 with
+#      1,000 equivalent QNameRule(...) rules, both in front of the same
+#      backend (udp_echo, the fastest possible one).  qps at saturation with
+#      the server's CPU use, and p50/p99 latency of 2,000 sequential queries
+#      timed by it_dnsq while dnsperf offers a fixed load (BENCH_RATE qps).
+#  (b) authoritative: faultd answering from a zone vs udp_echo (recvmmsg/
+#      sendmmsg, sets QR, nothing else: the physical limit).
+#  (c) rule matching cost: faultd authoritative with 0, 1,000 and 10,000
+#      non-matching rules (rules are indexed by name: qps should stay flat).
+#  (d) faultd's VmRSS with 0 and with 10,000 rules loaded.
+# CPU pinning (2+ CPUs; BENCH_PIN=0 turns it off): the server under test on
+# CPU 0, dnsperf (and the backend in (a)) on CPU 1, so the client never
+# steals the server's core and multi-threaded dnsdist gets one core, like
+# faultd.  On a shared machine pinning costs tail latency: a pinned server
+# cannot move away from another tenant's busy process.
+# Traffic goes to 127.0.0.1 only; every run is bounded by -l.
+set -u
+BUILD=${1:-build}
+B=$(cd "$BUILD" && pwd) || exit 2
+cd "$(dirname "$0")/.." || exit 2
+DUR=${BENCH_SECONDS:-10}
+RATE=${BENCH_RATE:-10000}
+FAULTD=$B/faultd
+ECHO=$B/bench/udp_echo
+DNSQ=$B/tests/it_dnsq
+for x in "$FAULTD" "$ECHO" "$DNSQ"; do
+	[ -x "$x" ] || { echo "faultd_bench: $x missing (run make)" >&2; exit 2; }
+done
+for x in dnsperf dnsdist; do
+	command -v $x >/dev/null || { echo "faultd_bench: $x not installed (make deps)" >&2; exit 3; }
+done
+
+T=$(mktemp -d /tmp/faultd-bench.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "${BENCH_PIN:-1}" = 0 ]; then
+	PIN_SRV=; PIN_CLI=
+	PINNING="off (BENCH_PIN=0)"
+elif [ "$(nproc)" -ge 2 ]; then
+	PIN_SRV="taskset -c 0"; PIN_CLI="taskset -c 1"
+	PINNING="server on CPU 0; dnsperf and the (a) backend on CPU 1"
+else
+	PIN_SRV=; PIN_CLI=
+	PINNING="none (1 CPU)"
+fi
+
+port() {   # a free port below the ephemeral range
+	local p
+	for _ in $(seq 100); do
+		p=$(( (RANDOM % 10000) + 21000 ))
+		ss -Hantu "( sport = :$p or dport = :$p )" | grep -q . || { echo $p; return; }
+	done
+	echo 0
+}
+listening() { ss -Hlnu "sport = :$1" | grep -q .; }
+wait_listen() {
+	for _ in $(seq 200); do listening "$1" && return 0; sleep 0.05; done
+	echo "faultd_bench: nothing listening on $1" >&2; return 1
+}
+stop_last() {   # stop the most recently started server
+	local p=${PIDS[-1]}
+	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
+	unset 'PIDS[-1]'
+}
+
+# --- inputs ---
+{
+	echo '$ORIGIN bench.test.'
+	echo '$TTL 300'
+	echo '@ IN SOA ns hostmaster 1 3600 600 86400 60'
+	echo '@ IN NS ns'
+	echo 'ns IN A 198.18.0.53'
+	for i in $(seq 0 99); do echo "q$i IN A 198.18.1.$i"; done
+} >"$T/bench.zone"
+for i in $(seq 0 99); do echo "q$i.bench.test A"; done >"$T/queries"
+for n in 1000 10000; do
+	for i in $(seq 1 $n); do echo "name=n$i.nomatch.test action=nxdomain"; done >"$T/rules.$n"
+done
+: >"$T/rules.0"
+
+# dnsperf: 2 clients (sockets), 200 outstanding, DUR seconds
+# perf PORT PID -> "qps avg_ms lost server_cpu_%" (CPU of PID, all threads,
+# over the run: when dnsperf is the bottleneck, qps per CPU is the fair
+# comparison)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+perf() {
+	local t0 t1
+	t0=$(ticks "$2")
+	$PIN_CLI dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l "$DUR" -c 2 -q 200 -t 2 \
+		>"$T/perf.out" 2>&1
+	t1=$(ticks "$2")
+	awk -v dt="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v dur="$DUR" '
+	     /Queries per second:/ {q=$4}
+	     /Average Latency \(s\):/ {a=$4 * 1000}
+	     /Queries lost:/ {l=$3}
+	     END {printf "%.0f %.3f %s %.0f\n", q, a, l, 100 * dt / hz / dur}' "$T/perf.out"
+}
+# lat PORT -> "p50_ms p99_ms": 2,000 sequential queries timed by it_dnsq
+# (CLOCK_MONOTONIC around each exchange) while dnsperf offers RATE qps in
+# the background.  dnsperf's own per-query times (-v) have a ~4 ms tail
+# even against udp_echo (its send loop's scheduling), so they are not used
+# for the tail.
+lat() {
+	$PIN_CLI dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l 30 -c 2 -q 200 -t 2 \
+		-Q "$RATE" >"$T/bg.out" 2>&1 &
+	local bg=$!
+	sleep 0.5
+	$PIN_CLI "$DNSQ" --server "127.0.0.1:$1" --name q7.bench.test --repeat 2000 --timeout 1000 \
+		>"$T/lat.out" 2>&1
+	kill -INT "$bg" 2>/dev/null; wait "$bg" 2>/dev/null
+	sed -n 's/^elapsed_ms=\([0-9.]*\).*/\1/p' "$T/lat.out" | sort -n |
+		awk '{v[NR]=$1} END {if (NR == 0) {print "- -"; exit}
+		     i50=int(NR*0.50); if (i50<1) i50=1; i99=int(NR*0.99); if (i99<1) i99=1;
+		     printf "%.3f %.3f\n", v[i50], v[i99]}'
+}
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+start_faultd() {   # start_faultd PORT RULES_FILE ARGS...
+	local p=$1 rules=$2; shift 2
+	$PIN_SRV "$FAULTD" --listen "127.0.0.1:$p" --rules "$rules" --log-level warn "$@" \
+		>>"$T/faultd.log" 2>&1 &
+	PIDS+=($!)
+	wait_listen "$p"
+}
+
+declare -A R
+echo "faultd benchmark: dnsperf -l $DUR -c 2 -q 200 on 127.0.0.1, $(nproc) CPUs, pinning: $PINNING" >&2
+
+# ---- (a) forwarding with 1,000 non-matching rules ----
+BE=$(port)
+$PIN_CLI "$ECHO" "127.0.0.1:$BE" &
+PIDS+=($!)
+wait_listen "$BE" || exit 3
+FP=$(port)
+start_faultd "$FP" "$T/rules.1000" --upstream "127.0.0.1:$BE" || exit 3
+echo "(a) faultd forwarding ..." >&2
+R[a_fd]=$(perf "$FP" "${PIDS[-1]}"); R[a_fd_lat]=$(lat "$FP")
+stop_last
+
+DP=$(port)
+{
+	echo "setLocal('127.0.0.1:$DP')"
+	echo "newServer({address='127.0.0.1:$BE', checkName='q0.bench.test.', checkInterval=3600})"
+	echo "setServerPolicy(firstAvailable)"
+	for i in $(seq 1 1000); do
+		echo "addAction(QNameRule('n$i.nomatch.test.'), RCodeAction(DNSRCode.NXDOMAIN))"
+	done
+} >"$T/dnsdist.conf"
+$PIN_SRV dnsdist --supervised --disable-syslog -C "$T/dnsdist.conf" >"$T/dnsdist.log" 2>&1 &
+PIDS+=($!)
+wait_listen "$DP" || { cat "$T/dnsdist.log" >&2; exit 3; }
+sleep 1   # first health check
+echo "(a) dnsdist forwarding ..." >&2
+R[a_dd]=$(perf "$DP" "${PIDS[-1]}"); R[a_dd_lat]=$(lat "$DP")
+stop_last
+stop_last   # the echo backend
+
+# ---- (b) authoritative vs the echo limit; (c) rule count; (d) RSS ----
+EP=$(port)
+$PIN_SRV "$ECHO" "127.0.0.1:$EP" &
+PIDS+=($!)
+wait_listen "$EP" || exit 3
+echo "(b) udp_echo ..." >&2
+R[b_echo]=$(perf "$EP" "${PIDS[-1]}"); R[b_echo_lat]=$(lat "$EP")
+stop_last
+
+for n in 0 1000 10000; do
+	AP=$(port)
+	start_faultd "$AP" "$T/rules.$n" --zone "$T/bench.zone" || exit 3
+	sleep 0.2
+	R[rss_$n]=$(rss_kb "${PIDS[-1]}")
+	echo "(c) faultd authoritative, $n rules ..." >&2
+	R[c_$n]=$(perf "$AP" "${PIDS[-1]}")
+	[ $n = 0 ] && R[b_fd_lat]=$(lat "$AP")
+	R[rss_after_$n]=$(rss_kb "${PIDS[-1]}")
+	stop_last
+done
+
+f() { echo "${R[$1]}" | awk -v k="$2" '{print $k}'; }
+printf '\n'
+H='%-56s %9s %6s %11s %8s %8s %8s\n'
+printf "$H" "measurement" "qps" "cpu%" "qps/core" "avg ms" "p50 ms" "p99 ms"
+printf "$H" "-----------" "---" "----" "--------" "------" "------" "------"
+row() {
+	printf "$H" "$1" "$(f "$2" 1)" "$(f "$2" 4)" \
+		"$(awk -v q="$(f "$2" 1)" -v c="$(f "$2" 4)" 'BEGIN {if (c > 0) printf "%.0f", q * 100 / c; else print "-"}')" \
+		"$(f "$2" 2)" "${3:--}" "${4:--}"
+}
+row "(a) faultd fwd -> udp_echo, 1,000 non-matching rules" a_fd "$(f a_fd_lat 1)" "$(f a_fd_lat 2)"
+row "(a) dnsdist 1.7 fwd -> udp_echo, 1,000 QNameRule rules" a_dd "$(f a_dd_lat 1)" "$(f a_dd_lat 2)"
+row "(b) udp_echo (recvmmsg/sendmmsg, physical limit)" b_echo "$(f b_echo_lat 1)" "$(f b_echo_lat 2)"
+row "(b)(c) faultd authoritative (zone), 0 rules" c_0 "$(f b_fd_lat 1)" "$(f b_fd_lat 2)"
+row "(c) faultd authoritative, 1,000 non-matching rules" c_1000
+row "(c) faultd authoritative, 10,000 non-matching rules" c_10000
+printf '%-56s %9s\n' "(d) faultd VmRSS, 0 rules (after load)" "${R[rss_after_0]} kB"
+printf '%-56s %9s\n' "(d) faultd VmRSS, 10,000 rules (start / after load)" "${R[rss_10000]} / ${R[rss_after_10000]} kB"
+lost=$(for k in a_fd a_dd b_echo c_0 c_1000 c_10000; do f $k 3; done | awk '{s+=$1} END {print s+0}')
+printf '\nqps: dnsperf -l %s -c 2 -q 200 (saturation), avg ms from the same run; cpu%%: the\n' "$DUR"
+printf 'server process (all threads) over that run; qps/core = qps / (cpu%%/100).\n'
+printf 'p50/p99: 2,000 sequential it_dnsq queries while dnsperf offers %s qps (-Q).\n' "$RATE"
+printf 'queries lost over all saturation runs: %s.  CPU pinning: %s.\n' "$lost" "$PINNING"
