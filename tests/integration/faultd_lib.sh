@@ -34,14 +34,6 @@ fd_cleanup() {
 }
 trap fd_cleanup EXIT
 
-	for _ in $(seq 100); do
-		p=$(( (RANDOM % (lo - 21000)) + 20000 ))
-		if ! ss -Hantu "( sport = :$p or dport = :$p )" 2>/dev/null | grep -q .; then
-			echo "$p"; return
-		fi
-	done
-	echo 0
-}
 
 # fd_start NAME PORT ARGS...
 fd_start() {
