@@ -124,4 +124,46 @@ int result_junit_write(const struct result *r, FILE *f);
  * 0, DD_EINVAL or DD_EIO. */
 int result_text_write(const struct result *r, FILE *f);
 
+/*
+ * report.html: one self-contained page (inline CSS and SVG, no scripts, no
+ * external resources) for one run: header with the verdict, the metrics
+ * against their bounds, an SVG timeline of the event log, a legend and the
+ * event log itself (the first RESULT_HTML_MAX_EVENTS rows).  Every string
+ * from the result is escaped; the page declares a Content-Security-Policy
+ * that forbids loading anything.  Large logs stay small in the DOM: probe
+ * results and watch matches are merged when a row would hold too many
+ * marks.  Returns 0, DD_EINVAL (NULL argument), DD_ENOMEM or DD_EIO.
+ */
+#define RESULT_HTML_MAX_EVENTS 2000
+int result_html_write(const struct result *r, FILE *f);
+
+/* Write s as HTML text, safe in element content and in a quoted attribute:
+ * & < > " ' escaped; invalid UTF-8, C0 controls (but tab, LF, CR), DEL and
+ * C1 controls written as U+FFFD.  NULL writes nothing. */
+void result_html_escape(FILE *f, const char *s);
+
+/*
+ * Comparing runs (`dnsdrill matrix`): one row per run with its label
+ * (labels may be NULL, as may any labels[i]: the scenario name is used),
+ * its params as columns (the union over all runs, in first-seen order), the
+ * verdict and each metric.  A metric with an expectation is marked failed
+ * when any expectation on it failed.  The HTML writer writes a whole
+ * self-contained page; the text writer an aligned plain table.  runs may be
+ * NULL only when n is 0; no runs[i] may be NULL.  Returns 0, DD_EINVAL,
+ * DD_ENOMEM or DD_EIO.
+ */
+int result_matrix_html_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f);
+int result_matrix_text_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f);
+
+/*
+ * `dnsdrill report DIR`: read DIR/result.json and (re)write DIR/report.html
+ * (through a temporary file renamed into place, so a failed render leaves
+ * any earlier report intact).  Returns 0, a negative errno, DD_EINVAL (bad
+ * result.json), DD_ENOMEM or DD_EIO, with err naming the file
+ * ("out/result.json: events[3]: unknown kind 'prob'").
+ */
+int report_render_dir(const char *dir, struct dd_err *err);
+
 #endif

@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential pkg-config libldns-dev ldnsutils libpcap-dev libnl-3-dev
 libnl-route-3-dev liblua5.4-dev lua5.4 libcmocka-dev knot-dnsutils dnsdist
-dnsperf unbound iproute2 nftables procps psmisc"
+dnsperf unbound iproute2 nftables procps psmisc chromium jq libxml2-utils
+libcap2-bin"
 
 missing() {
 	for p in $PKGS; do
