@@ -72,6 +72,54 @@ on_end(struct ev_loop *loop, void *arg)
 	ev_loop_stop(loop);
 }
 
+/* The platform's own timer noise: the same grid with bare event-loop timers
+ * and no probing, so the prober's share of the lateness can be told apart. */
+struct bare {
+	struct ev_loop *loop;
+	uint64_t start, interval;
+	size_t k, n;
+	uint64_t *late;
+};
+
+static void
+on_bare(struct ev_loop *loop, void *arg)
+{
+	struct bare *b = arg;
+	uint64_t due = b->start + b->k * b->interval, now = dd_now_us();
+
+	b->late[b->k] = now > due ? now - due : 0;
+	if (++b->k == b->n) {
+		ev_loop_stop(loop);
+		return;
+	}
+	due += b->interval;
+	now = dd_now_us();
+	ev_timer_add(loop, due > now ? due - now : 0, on_bare, b);
+}
+
+static int cmp_u64(const void *a, const void *b);
+
+static void
+baseline(unsigned rate, unsigned seconds)
+{
+	struct bare b = { 0 };
+	b.loop = ev_loop_new();
+	b.interval = 1000000u / rate;
+	b.n = (size_t)rate * seconds;
+	b.late = calloc(b.n, sizeof(*b.late));
+	if (b.loop == NULL || b.late == NULL)
+		return;
+	b.start = dd_now_us() + b.interval;
+	ev_timer_add(b.loop, b.interval, on_bare, &b);
+	ev_loop_run(b.loop);
+	qsort(b.late, b.n, sizeof(*b.late), cmp_u64);
+	printf("baseline (bare timers, same grid) lateness ms: median %.3f  p99 %.3f  max %.3f\n",
+	    (double)b.late[b.n / 2] / 1000.0, (double)b.late[(b.n * 99) / 100] / 1000.0,
+	    (double)b.late[b.n - 1] / 1000.0);
+	ev_loop_free(b.loop);
+	free(b.late);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -160,6 +208,7 @@ main(int argc, char **argv)
 	    (unsigned long long)b.fail, (unsigned long long)st.skipped);
 	printf("cpu: user %.3f s sys %.3f s (%.2f%% of one core)\n",
 	    tv_s(ru.ru_utime), tv_s(ru.ru_stime), 100.0 * cpu / (double)seconds);
+	baseline(rate, seconds);
 	prober_free(p);
 	ev_io_del(loop, lfd);
 	close(lfd);
