@@ -121,13 +121,13 @@ dd_sockaddr_equal(const struct dd_sockaddr *a, const struct dd_sockaddr *b)
 }
 
 int
-dd_cidr_parse(const char *s, struct dd_cidr *out)
+dd_prefix_parse(const char *s, bool need_len, struct dd_cidr *out)
 {
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *slash;
 	size_t hl;
 	unsigned maxp;
-	long pfx = -1;
+	long pfx;
 
 	if (s == NULL || out == NULL)
 		return DD_EINVAL;
@@ -154,27 +154,41 @@ dd_cidr_parse(const char *s, struct dd_cidr *out)
 		pfx = strtol(slash + 1, &end, 10);
 		if (*end != '\0' || pfx < 0 || pfx > (long)maxp)
 			return DD_EINVAL;
+	} else if (need_len) {
+		return DD_EINVAL;
 	} else {
 		pfx = (long)maxp;
 	}
 	out->prefix = (unsigned)pfx;
+	return 0;
+}
+
+int
+dd_cidr_parse(const char *s, struct dd_cidr *out)
+{
+	unsigned maxp;
+	int rc = dd_prefix_parse(s, false, out);
+
+	if (rc < 0)
+		return rc;
 	/* zero the host bits so matching is a plain compare */
+	maxp = out->family == AF_INET ? 32 : 128;
 	for (unsigned bit = out->prefix; bit < maxp; bit++)
 		out->addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
 	return 0;
 }
 
-static bool
-prefix_eq(const uint8_t *a, const uint8_t *net, unsigned prefix)
+bool
+dd_bits_equal(const uint8_t *a, const uint8_t *net, unsigned bits)
 {
-	unsigned full = prefix / 8, rem = prefix % 8;
+	unsigned full = bits / 8, rem = bits % 8;
 
 	if (memcmp(a, net, full) != 0)
 		return false;
 	if (rem == 0)
 		return true;
 	uint8_t mask = (uint8_t)(0xffu << (8 - rem));
-	return (a[full] & mask) == net[full];
+	return (a[full] & mask) == (net[full] & mask);
 }
 
 bool
@@ -186,15 +200,15 @@ dd_cidr_match(const struct dd_cidr *c, const struct sockaddr *sa)
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
 		if (c->family != AF_INET)
 			return false;
-		return prefix_eq((const uint8_t *)&s4->sin_addr, c->addr, c->prefix);
+		return dd_bits_equal((const uint8_t *)&s4->sin_addr, c->addr, c->prefix);
 	}
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
 		const uint8_t *a = (const uint8_t *)&s6->sin6_addr;
 		if (c->family == AF_INET6)
-			return prefix_eq(a, c->addr, c->prefix);
+			return dd_bits_equal(a, c->addr, c->prefix);
 		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			return prefix_eq(a + 12, c->addr, c->prefix);
+			return dd_bits_equal(a + 12, c->addr, c->prefix);
 	}
 	return false;
 }

@@ -36,8 +36,14 @@ char *dd_sockaddr_str(const struct dd_sockaddr *a, char *buf, size_t len);
 char *dd_sockaddr_ip_str(const struct dd_sockaddr *a, char *buf, size_t len);
 bool dd_sockaddr_equal(const struct dd_sockaddr *a, const struct dd_sockaddr *b);
 
-/* "198.18.0.0/15", "fd00::/8", or a bare address (full-length prefix). */
+/* "198.18.0.0/15", "fd00::/8", or a bare address (full-length prefix).
+ * Host bits are zeroed: the result is a network. */
 int dd_cidr_parse(const char *s, struct dd_cidr *out);
+/* The same syntax, host bits kept ("198.18.0.10/24" stays .10): an
+ * interface address.  With need_len, "/len" is required. */
+int dd_prefix_parse(const char *s, bool need_len, struct dd_cidr *out);
+/* Do the first bits bits of a and net agree? */
+bool dd_bits_equal(const uint8_t *a, const uint8_t *net, unsigned bits);
 /* True when sa's address lies inside c.  A v4-mapped v6 address matches a
  * v4 prefix. */
 bool dd_cidr_match(const struct dd_cidr *c, const struct sockaddr *sa);

@@ -72,56 +72,15 @@ nn_ifname_ok(const char *s)
 int
 nn_prefix_parse(const char *s, bool need_len, struct nn_prefix *p)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *slash;
-	size_t hl;
-	unsigned max;
+	struct dd_cidr c;
 
 	memset(p, 0, sizeof(*p));
-	if (s == NULL)
+	if (dd_prefix_parse(s, need_len, &c) < 0)
 		return DD_EINVAL;
-	slash = strchr(s, '/');
-	hl = slash ? (size_t)(slash - s) : strlen(s);
-	if (hl == 0 || hl >= sizeof(host))
-		return DD_EINVAL;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	if (inet_pton(AF_INET, host, p->addr) == 1) {
-		p->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, host, p->addr) == 1) {
-		p->family = AF_INET6;
-		max = 128;
-	} else {
-		return DD_EINVAL;
-	}
-	p->len = max;
-	if (slash != NULL) {
-		char *end;
-		long v;
-
-		if (slash[1] < '0' || slash[1] > '9')
-			return DD_EINVAL;
-		v = strtol(slash + 1, &end, 10);
-		if (*end != '\0' || v < 0 || v > (long)max)
-			return DD_EINVAL;
-		p->len = (unsigned)v;
-	} else if (need_len) {
-		return DD_EINVAL;
-	}
+	p->family = c.family;
+	memcpy(p->addr, c.addr, sizeof(p->addr));
+	p->len = c.prefix;
 	return 0;
-}
-
-static bool
-in_prefix(const uint8_t *a, const uint8_t *net, unsigned len)
-{
-	unsigned full = len / 8, rem = len % 8;
-
-	if (memcmp(a, net, full) != 0)
-		return false;
-	if (rem == 0)
-		return true;
-	return ((a[full] ^ net[full]) & (uint8_t)(0xffu << (8 - rem))) == 0;
 }
 
 /* The whole prefix (not just its first address) must lie in 198.18.0.0/15
@@ -133,9 +92,9 @@ nn_prefix_allowed(const struct nn_prefix *p)
 	static const uint8_t v6[16] = { 0xfd };
 
 	if (p->family == AF_INET)
-		return p->len >= 15 && in_prefix(p->addr, v4, 15);
+		return p->len >= 15 && dd_bits_equal(p->addr, v4, 15);
 	if (p->family == AF_INET6)
-		return p->len >= 8 && in_prefix(p->addr, v6, 8);
+		return p->len >= 8 && dd_bits_equal(p->addr, v6, 8);
 	return false;
 }
 
