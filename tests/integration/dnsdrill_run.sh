@@ -78,4 +78,21 @@ check "SIGINT message says torn down" grep -q "interrupted" "$work/int.out"
 after=$(state)
 check "nothing left behind (namespaces, mounts, /etc/netns, run dirs, faultd)" test "$before" = "$after"
 pgrep -f "sleep 600" >/dev/null && not_ok "SUT process left running" || ok "SUT process stopped"
+
+# 6. SIGKILL mid-run (a crash): dnsdrill cleanup removes what it left
+"$DD" run tests/scenarios/long-run.lua --out "$work/kill" --quiet >"$work/kill.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -e "$work/kill/sleeper.stdout" ] && break; sleep 0.1; done
+sleep 1
+kill -KILL "$pid"; wait "$pid" 2>/dev/null
+left=$(ip netns list | grep -c '^dd-')
+check "a killed run leaves its namespaces ($left)" test "$left" -ge 2
+"$DD" cleanup >"$work/cleanup.out" 2>&1; rc=$?
+check "dnsdrill cleanup exits 0" test "$rc" = 0
+check "dnsdrill cleanup reports the run it removed ($(cat "$work/cleanup.out"))" grep -q 'removed 1 abandoned run' "$work/cleanup.out"
+after=$(state)
+check "after cleanup nothing is left behind" test "$before" = "$after"
+pgrep -f "sleep 600" >/dev/null && not_ok "crashed run's SUT left running" || ok "crashed run's SUT stopped by cleanup"
+"$DD" cleanup >"$work/cleanup2.out" 2>&1
+check "a second cleanup finds nothing" grep -q 'removed 0 abandoned runs' "$work/cleanup2.out"
 t_done
