@@ -119,6 +119,8 @@ install: all
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(MAN_PAGES),install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(wildcard scenarios),install -d $(DESTDIR)$(PREFIX)/share/dnsdrill && cp -r scenarios $(DESTDIR)$(PREFIX)/share/dnsdrill/)
+	install -d $(DESTDIR)$(PREFIX)/share/doc/dnsdrill
+	install -m 0644 README.md doc/*.md $(DESTDIR)$(PREFIX)/share/doc/dnsdrill/
 
 clean:
 	rm -rf $(BUILD)

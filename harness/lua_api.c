@@ -287,7 +287,7 @@ static int
 l_scenario(lua_State *L)
 {
 	static const char *const known[] = { "name", "description", "speed",
-		"max_duration", "seed", NULL };
+		"duration", "max_duration", "seed", NULL };
 	struct sc_lua *S = getS(L);
 	struct scenario *sc = S->sc;
 	uint64_t us;
@@ -295,10 +295,16 @@ l_scenario(lua_State *L)
 	need_load_phase(L, "scenario");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "scenario", known, false);
-	free(sc->name);
-	sc->name = dup_str(L, 1, "name", "scenario");
-	free(sc->description);
-	sc->description = dup_str(L, 1, "description", "scenario");
+	/* scenario{} may be called more than once: each call sets what it names */
+	const char *v;
+	if ((v = opt_str(L, 1, "name", "scenario")) != NULL) {
+		free(sc->name);
+		sc->name = sc_strdup(v);
+	}
+	if ((v = opt_str(L, 1, "description", "scenario")) != NULL) {
+		free(sc->description);
+		sc->description = sc_strdup(v);
+	}
 	lua_getfield(L, 1, "speed");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) <= 0 || lua_tonumber(L, -1) > 1e6)
@@ -314,6 +320,8 @@ l_scenario(lua_State *L)
 	lua_pop(L, 1);
 	if (opt_duration(L, 1, "max_duration", "scenario", &us))
 		sc->max_duration_us = us;
+	if (opt_duration(L, 1, "duration", "scenario", &us))
+		sc->duration_us = us;
 	lua_getfield(L, 1, "seed");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)

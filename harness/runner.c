@@ -91,6 +91,7 @@ struct runner {
 	struct ev_timer *status_timer, *rate_timer;
 	uint64_t rate_last_ms;
 	bool status_shown;
+	uint64_t timeline_t0_ms;   /* when the timeline began */
 };
 
 /* ---------------- events ---------------- */
@@ -520,8 +521,14 @@ on_status(struct ev_loop *loop, void *arg)
 	size_t o = 0;
 
 	r->status_timer = NULL;
-	o += (size_t)snprintf(line + o, sizeof(line) - o, "[%6.1fs] %s", (double)now_ms(r) / 1000.0,
-	    r->phase_open ? r->phase : "starting");
+	if (r->sc->duration_us > 0)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "[%6.1fs / %.1fs] %s",
+		    (double)now_ms(r) / 1000.0,
+		    (double)r->sc->duration_us / r->sc->speed / 1e6 + (double)r->timeline_t0_ms / 1000.0,
+		    r->phase_open ? r->phase : "starting");
+	else
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "[%6.1fs] %s",
+		    (double)now_ms(r) / 1000.0, r->phase_open ? r->phase : "starting");
 	for (size_t i = 0; i < r->sc->n_probes && o < sizeof(line) - 40; i++)
 		o += (size_t)snprintf(line + o, sizeof(line) - o, " | %s %s", r->sc->probes[i].name,
 		    r->probe_last[i] < 0 ? "-" : r->probe_last[i] ? "ok" : "FAIL");
@@ -855,6 +862,7 @@ drive_timeline(struct runner *r)
 	struct dd_err err;
 	uint64_t next = 0, limit_ms = now_ms(r) + r->sc->max_duration_us / 1000;
 
+	r->timeline_t0_ms = now_ms(r);
 	if (sc_lua_timeline_start(r->S, now_ms(r), &err) < 0) {
 		r->code = RUN_USAGE;
 		r->err = err;

@@ -157,6 +157,7 @@ struct scenario {
 	char *description;
 	double speed;        /* incident seconds per real second (>= 1 compresses) */
 	uint64_t max_duration_us;   /* safety cap on the whole timeline */
+	uint64_t duration_us;       /* expected timeline length (incident time), 0 unknown */
 	uint64_t seed;
 	bool seed_set;
 

@@ -14,6 +14,7 @@ scenario {
   name = "aws-use1-2025-10-20",
   description = "DynamoDB us-east-1 endpoint record left empty (AWS, 2025-10-20)",
   speed = 360,          -- six incident minutes per real second: ~50 s in all
+  duration = "232m",    -- 05:48 to 09:40 (shown on the status line)
 }
 
 local fault = param("fault", { default = "empty",

@@ -13,6 +13,7 @@ local negttl = param("negttl", { default = 1, min = 0, max = 3600,
   doc = "negative TTL (SOA minimum) in the empty answer" })
 local fault_at = param("fault_at", { default = 2, min = 0, doc = "seconds of baseline" })
 local fault_for = param("fault_for", { default = 3, min = 0.5, doc = "seconds the fault holds" })
+scenario { duration = fault_at + fault_for + 2 }   -- for the status line
 
 host "client" { resolv = { "198.18.0.53" } }
 host "auth" {}

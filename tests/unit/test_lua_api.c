@@ -686,6 +686,21 @@ test_decl_defaults(void **state)
 	assert_string_equal(f->sc->dir, want);
 }
 
+/* scenario{} may be called again (e.g. once parameters are known): each
+ * call sets only the fields it names. */
+static void
+test_decl_scenario_twice(void **state)
+{
+	struct fx *f = *state;
+
+	load_ok(f, "scenario { name = \"n\", description = \"d\" }\n"
+	    "scenario { duration = \"90s\" }\n"
+	    "host \"h\" {}\ntimeline(function() end)\n");
+	assert_string_equal(f->sc->name, "n");
+	assert_string_equal(f->sc->description, "d");
+	assert_int_equal(f->sc->duration_us, 90ull * 1000000u);
+}
+
 /* Zone files and path() resolve against the scenario's folder; bin()
  * against the build dir. */
 static void
@@ -1593,6 +1608,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decl_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_call_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decl_scenario_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_matchers, setup, teardown),
