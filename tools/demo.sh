@@ -22,10 +22,4 @@ returns.  (Try --set failover=false, fault=nxdomain|servfail|timeout,
 serve_expired=true: see 'dnsdrill check --help' and the scenario's params.)
 
 MSG
-"$BUILD/dnsdrill" run "$SC" --out "$out" "${@:2}"
-rc=$?
-if [ -f "$out/report.html" ]; then
-	echo
-	echo "report: $PWD/$out/report.html"
-fi
-exit $rc
+exec "$BUILD/dnsdrill" run "$SC" --out "$out" "${@:2}"
