@@ -219,6 +219,28 @@ on_upstream(void *arg, uint8_t *reply, size_t len, size_t cap)
 	free(fw);
 }
 
+/* One line per query at --log-level debug. */
+static void
+log_query(const struct dest *to, const struct engine_result *res)
+{
+	static const char *const verdicts[] = { "drop", "reply", "forward" };
+	char who[64], name[DNS_MAX_NAME * 4 + 1], tb[16];
+
+	dd_sockaddr_str(&to->addr, who, sizeof(who));
+	if (!res->parsed) {
+		log_debug("query from %s over %s: malformed, %s", who,
+		    to->t == TRANSPORT_TCP ? "tcp" : "udp", verdicts[res->verdict]);
+		return;
+	}
+	dns_name_to_str(res->q.qname, name, sizeof(name));
+	log_debug("query from %s over %s: %s %s id=%u rule=%llu action=%s delay=%llums -> %s",
+	    who, to->t == TRANSPORT_TCP ? "tcp" : "udp", name,
+	    dns_type_to_str(res->q.qtype, tb, sizeof(tb)), res->q.id,
+	    res->rule ? (unsigned long long)res->rule->id : 0ull,
+	    fault_action_name(res->rule ? res->rule->action : ACT_PASS),
+	    (unsigned long long)(res->delay_us / 1000), verdicts[res->verdict]);
+}
+
 /*
  * Run one query through the engine and act on its verdict.  For UDP, an
  * immediate reply is left in out and its length returned so the caller can
@@ -233,6 +255,8 @@ handle_query(struct faultd *d, const uint8_t *pkt, size_t len, struct dest *to,
 	struct forward *fw;
 
 	engine_query(&d->eng, pkt, len, &to->addr.u.sa, to->t, out, cap, &res);
+	if (log_get_level() >= LOG_LVL_DEBUG)
+		log_query(to, &res);
 	switch (res.verdict) {
 	case ENG_DROP:
 		d->eng.stats.drops++;
