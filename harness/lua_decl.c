@@ -1,0 +1,1041 @@
+/*
+ * lua_decl.c -- the scenario's declarations: scenario, param, host, lan,
+ * link, dns, process, probe, watch, capture, score and expect.
+ *
+ * The bindings only translate: a declaration checks its table (unknown
+ * fields and wrong types are errors at the caller's file:line) and copies it
+ * into struct scenario.  Time and side effects belong to the runner; the
+ * timeline and its scheduler are in lua_api.c.  Cross-checks that need the
+ * whole description (a lan naming an unknown host) run after loading, in
+ * lua_api.c's validate().
+ */
+#include "harness/lua_internal.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "dnswire.h"
+#include "util.h"
+
+/* ---------------- helpers for checking tables ---------------- */
+
+static void
+check_fields(lua_State *L, int idx, const char *what, const char *const *known,
+    bool allow_array)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TNUMBER && allow_array)
+			continue;
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			luaL_error(L, "%s: unexpected %s key (fields are named: %s = ...)", what,
+			    luaL_typename(L, -1), known[0] ? known[0] : "name");
+		}
+		const char *k = lua_tostring(L, -1);
+		bool ok = false;
+		for (const char *const *p = known; *p; p++)
+			if (strcmp(*p, k) == 0)
+				ok = true;
+		if (!ok) {
+			luaL_Buffer b;
+			luaL_buffinit(L, &b);
+			for (const char *const *p = known; *p; p++) {
+				if (p != known)
+					luaL_addstring(&b, ", ");
+				luaL_addstring(&b, *p);
+			}
+			luaL_pushresult(&b);
+			luaL_error(L, "%s: unknown field '%s' (known: %s)", what, k, lua_tostring(L, -1));
+		}
+	}
+}
+
+/* t[field] as a string (or NULL when absent); numbers are accepted. */
+static const char *
+opt_str(lua_State *L, int t, const char *field, const char *what)
+{
+	const char *s = NULL;
+	lua_getfield(L, t, field);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+		luaL_error(L, "%s: field '%s' must be a string, not %s", what, field,
+		    luaL_typename(L, -1));
+	s = lua_tostring(L, -1);
+	lua_pop(L, 1); /* the string stays alive: it is in the table */
+	lua_getfield(L, t, field);
+	s = lua_tostring(L, -1);
+	lua_pop(L, 1);
+	return s;
+}
+
+static char *
+dup_str(lua_State *L, int t, const char *field, const char *what)
+{
+	return sc_strdup(opt_str(L, t, field, what));
+}
+
+static bool
+opt_bool(lua_State *L, int t, const char *field, const char *what, bool def)
+{
+	bool v = def;
+	lua_getfield(L, t, field);
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isboolean(L, -1))
+			luaL_error(L, "%s: field '%s' must be true or false, not %s", what, field,
+			    luaL_typename(L, -1));
+		v = lua_toboolean(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/* A duration: "250ms", "2s", or a number of seconds. */
+uint64_t
+to_duration(lua_State *L, int idx, const char *what, const char *field)
+{
+	uint64_t us;
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		double v = lua_tonumber(L, idx);
+		if (!(v >= 0) || v > 1e7)
+			luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not %s",
+			    what, field, lua_tostring(L, idx));
+		return (uint64_t)(v * 1e6 + 0.5);
+	}
+	/* a string needs its unit: "2" would otherwise silently mean 2 ms,
+	 * while the number 2 means 2 s */
+	const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+	size_t sl = s ? strlen(s) : 0;
+	if (s == NULL || sl == 0 || (s[sl - 1] >= '0' && s[sl - 1] <= '9') || s[sl - 1] == '.' ||
+	    dd_duration_parse(s, &us) < 0)
+		luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not '%s'",
+		    what, field, luaL_tolstring(L, idx, NULL));
+	return us;
+}
+
+static bool
+opt_duration(lua_State *L, int t, const char *field, const char *what, uint64_t *out)
+{
+	lua_getfield(L, t, field);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return false;
+	}
+	*out = to_duration(L, -1, what, field);
+	lua_pop(L, 1);
+	return true;
+}
+
+/* A string or a list of strings into (*v, *n). */
+static void
+opt_strlist(lua_State *L, int t, const char *field, const char *what, char ***v, size_t *n)
+{
+	lua_getfield(L, t, field);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		char **slot = sc_push(v, n, sizeof(char *));
+		if (slot)
+			*slot = sc_strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		luaL_error(L, "%s: field '%s' must be a string or a list of strings, not %s",
+		    what, field, luaL_typename(L, -1));
+	lua_Integer len = luaL_len(L, -1);
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_geti(L, -1, i);
+		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+			luaL_error(L, "%s: %s[%d] must be a string, not %s", what, field, (int)i,
+			    luaL_typename(L, -1));
+		char **slot = sc_push(v, n, sizeof(char *));
+		if (slot)
+			*slot = sc_strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static int
+cur_line(lua_State *L)
+{
+	lua_Debug ar;
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+		return ar.currentline;
+	return 0;
+}
+
+static void
+check_name(lua_State *L, const char *kind, const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 24)
+		luaL_error(L, "%s name '%s' must be 1 to 24 characters", kind, name);
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			luaL_error(L, "%s name '%s': use letters, digits, '-' and '_' only", kind, name);
+}
+
+void
+need_load_phase(lua_State *L, const char *fn)
+{
+	if (getS(L)->running)
+		luaL_error(L, "%s() declares the scenario: call it at the top level, not in the timeline", fn);
+}
+
+/* Declarations are called as  kind "name" { ... }  or  kind("name", {...}). */
+typedef int (*decl_fn)(lua_State *L, const char *name, int t);
+
+static int
+decl_apply(lua_State *L)
+{
+	decl_fn fn = (decl_fn)lua_touserdata(L, lua_upvalueindex(1));
+	const char *name = lua_tostring(L, lua_upvalueindex(2));
+	luaL_checktype(L, 1, LUA_TTABLE);
+	return fn(L, name, 1);
+}
+
+static int
+decl_entry(lua_State *L)
+{
+	decl_fn fn = (decl_fn)lua_touserdata(L, lua_upvalueindex(1));
+	const char *kind = lua_tostring(L, lua_upvalueindex(2));
+	const char *name;
+
+	need_load_phase(L, kind);
+	if (lua_type(L, 1) != LUA_TSTRING)
+		return luaL_error(L, "%s: give a name first: %s \"name\" { ... }", kind, kind);
+	name = lua_tostring(L, 1);
+	check_name(L, kind, name);
+	if (lua_gettop(L) == 1) {
+		lua_pushvalue(L, lua_upvalueindex(1));
+		lua_pushvalue(L, 1);
+		lua_pushcclosure(L, decl_apply, 2);
+		return 1;
+	}
+	luaL_checktype(L, 2, LUA_TTABLE);
+	return fn(L, name, 2);
+}
+
+/* ---------------- declarations ---------------- */
+
+static int
+l_scenario(lua_State *L)
+{
+	static const char *const known[] = { "name", "description", "speed",
+		"duration", "max_duration", "seed", NULL };
+	struct sc_lua *S = getS(L);
+	struct scenario *sc = S->sc;
+	uint64_t us;
+
+	need_load_phase(L, "scenario");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "scenario", known, false);
+	/* scenario{} may be called more than once: each call sets what it names */
+	const char *v;
+	if ((v = opt_str(L, 1, "name", "scenario")) != NULL) {
+		free(sc->name);
+		sc->name = sc_strdup(v);
+	}
+	if ((v = opt_str(L, 1, "description", "scenario")) != NULL) {
+		free(sc->description);
+		sc->description = sc_strdup(v);
+	}
+	lua_getfield(L, 1, "speed");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) <= 0 || lua_tonumber(L, -1) > 1e6)
+			luaL_error(L, "scenario: speed must be a number > 0 (incident seconds per real second)");
+		/* --set speed=N wins over the file */
+		bool cli = false;
+		for (size_t i = 0; i < sc->n_sets; i++)
+			if (strcmp(sc->sets[i].key, "speed") == 0)
+				cli = true;
+		if (!cli)
+			sc->speed = lua_tonumber(L, -1);
+	}
+	lua_pop(L, 1);
+	if (opt_duration(L, 1, "max_duration", "scenario", &us))
+		sc->max_duration_us = us;
+	if (opt_duration(L, 1, "duration", "scenario", &us))
+		sc->duration_us = us;
+	lua_getfield(L, 1, "seed");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
+			luaL_error(L, "scenario: seed must be a non-negative integer");
+		if (!sc->seed_set) {
+			sc->seed = (uint64_t)lua_tointeger(L, -1);
+			sc->seed_set = true;
+			dd_rng_seed(&S->rng, sc->seed);
+		}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static bool
+parse_bool_text(const char *s, bool *out)
+{
+	if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on") || !strcmp(s, "1"))
+		*out = true;
+	else if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off") || !strcmp(s, "0"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/* param(name, {default=, choices={...}, min=, max=, doc=}) -> value */
+static int
+l_param(lua_State *L)
+{
+	static const char *const known[] = { "default", "choices", "min", "max", "doc", NULL };
+	struct scenario *sc = getS(L)->sc;
+	const char *name = luaL_checkstring(L, 1);
+	const char *given = NULL;
+	char what[96];
+	struct sc_param *p;
+
+	need_load_phase(L, "param");
+	snprintf(what, sizeof(what), "param '%s'", name);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	check_fields(L, 2, what, known, false);
+	for (size_t i = 0; i < sc->n_params; i++)
+		if (strcmp(sc->params[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	for (size_t i = 0; i < sc->n_sets; i++)
+		if (strcmp(sc->sets[i].key, name) == 0) {
+			given = sc->sets[i].value;
+			sc->set_used[i] = true;
+		}
+	lua_getfield(L, 2, "default");
+	int dt = lua_type(L, -1);
+	if (dt != LUA_TSTRING && dt != LUA_TNUMBER && dt != LUA_TBOOLEAN)
+		luaL_error(L, "%s: needs a default (a string, number or boolean)", what);
+	int v = lua_gettop(L);
+	if (given != NULL) {
+		if (dt == LUA_TBOOLEAN) {
+			bool b = false;
+			if (!parse_bool_text(given, &b))
+				luaL_error(L, "--set %s=%s: must be true or false", name, given);
+			lua_pushboolean(L, b);
+		} else if (dt == LUA_TNUMBER) {
+			double d = 0;
+			if (dd_parse_double(given, &d) < 0)
+				luaL_error(L, "--set %s=%s: must be a number", name, given);
+			if (lua_isinteger(L, v) && d >= -0x1p63 && d < 0x1p63 &&
+			    d == (double)(lua_Integer)d)
+				lua_pushinteger(L, (lua_Integer)d);
+			else
+				lua_pushnumber(L, d);
+		} else {
+			lua_pushstring(L, given);
+		}
+		lua_replace(L, v);
+	}
+	/* validate the effective value */
+	const char *src = given ? "--set " : "default ";
+	if (dt == LUA_TNUMBER) {
+		double d = lua_tonumber(L, v);
+		lua_getfield(L, 2, "min");
+		if (lua_isnumber(L, -1) && d < lua_tonumber(L, -1)) {
+			char m[200];
+			snprintf(m, sizeof(m), "%s%s=%g: below the minimum %g", src, name, d, lua_tonumber(L, -1));
+			luaL_error(L, "%s", m);
+		}
+		lua_pop(L, 1);
+		lua_getfield(L, 2, "max");
+		if (lua_isnumber(L, -1) && d > lua_tonumber(L, -1)) {
+			char m[200];
+			snprintf(m, sizeof(m), "%s%s=%g: above the maximum %g", src, name, d, lua_tonumber(L, -1));
+			luaL_error(L, "%s", m);
+		}
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, 2, "choices");
+	if (!lua_isnil(L, -1)) {
+		bool found = false;
+		struct dd_buf names = { 0 };
+		if (!lua_istable(L, -1))
+			luaL_error(L, "%s: choices must be a list", what);
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_geti(L, -1, i);
+			if (lua_compare(L, -1, v, LUA_OPEQ))
+				found = true;
+			dd_buf_printf(&names, "%s%s", i > 1 ? ", " : "", luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 2);
+		}
+		if (!found) {
+			/* push both strings before reading either: the order in
+			 * which C evaluates arguments is unspecified */
+			lua_pushlstring(L, names.data ? (const char *)names.data : "", names.len);
+			dd_buf_free(&names);
+			const char *val = luaL_tolstring(L, v, NULL);
+			luaL_error(L, "%s%s=%s: not one of %s", src, name, val, lua_tostring(L, -2));
+		}
+		dd_buf_free(&names);
+	}
+	lua_pop(L, 1);
+	p = sc_push(&sc->params, &sc->n_params, sizeof(*p));
+	if (p == NULL)
+		return luaL_error(L, "out of memory");
+	p->name = sc_strdup(name);
+	p->value = sc_strdup(luaL_tolstring(L, v, NULL));
+	lua_pop(L, 1);
+	p->doc = dup_str(L, 2, "doc", what);
+	p->from_cli = given != NULL;
+	lua_pushvalue(L, v);
+	return 1;
+}
+
+static int
+d_host(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "forward", "resolv", "hosts", "intercept",
+		"routes", "lo", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_host *h;
+
+	snprintf(what, sizeof(what), "host '%s'", name);
+	check_fields(L, t, what, known, false);
+	if (scenario_host(sc, name))
+		luaL_error(L, "%s: declared twice", what);
+	h = sc_push(&sc->hosts, &sc->n_hosts, sizeof(*h));
+	if (h == NULL)
+		return luaL_error(L, "out of memory");
+	h->name = sc_strdup(name);
+	h->line = cur_line(L);
+	h->forward = opt_bool(L, t, "forward", what, false);
+	/* resolv = "nameserver ..." text, or a list of nameserver addresses */
+	lua_getfield(L, t, "resolv");
+	if (lua_istable(L, -1)) {
+		struct dd_buf b = { 0 };
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_geti(L, -1, i);
+			if (lua_type(L, -1) != LUA_TSTRING) {
+				dd_buf_free(&b);
+				luaL_error(L, "%s: resolv[%d] must be an address string", what, (int)i);
+			}
+			dd_buf_printf(&b, "nameserver %s\n", lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		dd_buf_printf(&b, "options timeout:1 attempts:1\n");
+		h->resolv = b.data ? sc_strdup((const char *)b.data) : NULL;
+		dd_buf_free(&b);
+	} else if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: resolv must be resolv.conf text or a list of addresses", what);
+		h->resolv = sc_strdup(lua_tostring(L, -1));
+	}
+	lua_pop(L, 1);
+	h->hosts = dup_str(L, t, "hosts", what);
+	h->intercept = dup_str(L, t, "intercept", what);
+	opt_strlist(L, t, "lo", what, &h->lo_addrs, &h->n_lo_addrs);
+	lua_getfield(L, t, "routes");
+	if (!lua_isnil(L, -1)) {
+		static const char *const rk[] = { "to", "via", "dev", NULL };
+		if (!lua_istable(L, -1))
+			luaL_error(L, "%s: routes must be a list of {to=, via=, dev=}", what);
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			char rw[96];
+			lua_geti(L, -1, i);
+			snprintf(rw, sizeof(rw), "%s: routes[%d]", what, (int)i);
+			if (!lua_istable(L, -1))
+				luaL_error(L, "%s must be a table {to=, via=, dev=}", rw);
+			check_fields(L, -1, rw, rk, false);
+			struct sc_route *r = sc_push(&h->routes, &h->n_routes, sizeof(*r));
+			if (r == NULL)
+				return luaL_error(L, "out of memory");
+			int ti = lua_gettop(L);
+			r->dst = dup_str(L, ti, "to", rw);
+			r->via = dup_str(L, ti, "via", rw);
+			r->dev = dup_str(L, ti, "dev", rw);
+			if (r->dst == NULL)
+				luaL_error(L, "%s: needs to= (a prefix or \"default\")", rw);
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* lan "name" { host = "addr" | {"addr", ...}, ... } and the same for link */
+static int
+net_common(lua_State *L, const char *name, int t, bool is_link)
+{
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_net *n;
+
+	snprintf(what, sizeof(what), "%s '%s'", is_link ? "link" : "lan", name);
+	for (size_t i = 0; i < sc->n_nets; i++)
+		if (strcmp(sc->nets[i].name, name) == 0)
+			luaL_error(L, "%s: a lan or link of that name exists", what);
+	n = sc_push(&sc->nets, &sc->n_nets, sizeof(*n));
+	if (n == NULL)
+		return luaL_error(L, "out of memory");
+	n->name = sc_strdup(name);
+	n->is_link = is_link;
+	n->line = cur_line(L);
+	lua_pushnil(L);
+	while (lua_next(L, t) != 0) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "%s: members are host = \"address\" pairs", what);
+		struct sc_member *m = sc_push(&n->members, &n->n_members, sizeof(*m));
+		if (m == NULL)
+			return luaL_error(L, "out of memory");
+		m->host = sc_strdup(lua_tostring(L, -2));
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			char **slot = sc_push(&m->addrs, &m->n_addrs, sizeof(char *));
+			if (slot)
+				*slot = sc_strdup(lua_tostring(L, -1));
+		} else if (lua_istable(L, -1)) {
+			lua_Integer k = luaL_len(L, -1);
+			for (lua_Integer i = 1; i <= k; i++) {
+				lua_geti(L, -1, i);
+				if (lua_type(L, -1) != LUA_TSTRING)
+					luaL_error(L, "%s: %s's addresses must be strings", what, m->host);
+				char **slot = sc_push(&m->addrs, &m->n_addrs, sizeof(char *));
+				if (slot)
+					*slot = sc_strdup(lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+		} else {
+			luaL_error(L, "%s: %s = must be an address (\"198.18.1.10/24\") or a list of them",
+			    what, m->host);
+		}
+		lua_pop(L, 1);
+	}
+	if (is_link && n->n_members != 2)
+		luaL_error(L, "%s: a link joins exactly two hosts (use lan for more)", what);
+	if (n->n_members == 0)
+		luaL_error(L, "%s: no hosts", what);
+	/* deterministic order: by host name */
+	for (size_t i = 1; i < n->n_members; i++)
+		for (size_t j = i; j > 0 && strcmp(n->members[j - 1].host, n->members[j].host) > 0; j--) {
+			struct sc_member tmp = n->members[j];
+			n->members[j] = n->members[j - 1];
+			n->members[j - 1] = tmp;
+		}
+	return 0;
+}
+
+static int
+d_lan(lua_State *L, const char *name, int t)
+{
+	return net_common(L, name, t, false);
+}
+
+static int
+d_link(lua_State *L, const char *name, int t)
+{
+	return net_common(L, name, t, true);
+}
+
+static int
+d_dns(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "listen", "zones", "zone", "upstreams",
+		"rules", "upstream_timeout", NULL };
+	struct sc_lua *S = getS(L);
+	struct scenario *sc = S->sc;
+	char what[64];
+	struct sc_dns *d;
+
+	snprintf(what, sizeof(what), "dns '%s'", name);
+	check_fields(L, t, what, known, false);
+	if (scenario_dns(sc, name))
+		luaL_error(L, "%s: declared twice", what);
+	d = sc_push(&sc->dns, &sc->n_dns, sizeof(*d));
+	if (d == NULL)
+		return luaL_error(L, "out of memory");
+	d->name = sc_strdup(name);
+	d->line = cur_line(L);
+	d->host = dup_str(L, t, "host", what);
+	if (d->host == NULL)
+		luaL_error(L, "%s: needs host = \"...\" (where faultd runs)", what);
+	opt_strlist(L, t, "listen", what, &d->listen, &d->n_listen);
+	if (d->n_listen == 0)
+		luaL_error(L, "%s: needs listen = \"ADDR:PORT\"", what);
+	opt_strlist(L, t, "zones", what, &d->zone_files, &d->n_zone_files);
+	for (size_t i = 0; i < d->n_zone_files; i++) {
+		if (d->zone_files[i][0] != '/') {
+			char *p;
+			if (asprintf(&p, "%s/%s", sc->dir, d->zone_files[i]) < 0)
+				return luaL_error(L, "out of memory");
+			free(d->zone_files[i]);
+			d->zone_files[i] = p;
+		}
+	}
+	opt_strlist(L, t, "zone", what, &d->zone_texts, &d->n_zone_texts);
+	opt_strlist(L, t, "upstreams", what, &d->upstreams, &d->n_upstreams);
+	opt_strlist(L, t, "rules", what, &d->rules, &d->n_rules);
+	d->upstream_timeout = dup_str(L, t, "upstream_timeout", what);
+	return 0;
+}
+
+static int
+d_process(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "cmd", "env", "cwd", "autostart",
+		"ready", "ready_timeout", NULL };
+	static const char *const rk[] = { "tcp", "http", "log", "delay", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_process *p;
+
+	snprintf(what, sizeof(what), "process '%s'", name);
+	check_fields(L, t, what, known, false);
+	if (scenario_proc(sc, name))
+		luaL_error(L, "%s: declared twice", what);
+	p = sc_push(&sc->procs, &sc->n_procs, sizeof(*p));
+	if (p == NULL)
+		return luaL_error(L, "out of memory");
+	p->name = sc_strdup(name);
+	p->line = cur_line(L);
+	p->host = dup_str(L, t, "host", what);
+	if (p->host == NULL)
+		luaL_error(L, "%s: needs host = \"...\"", what);
+	opt_strlist(L, t, "cmd", what, &p->argv, &p->argc);
+	if (p->argc == 0)
+		luaL_error(L, "%s: needs cmd = { \"program\", \"arg\", ... }", what);
+	lua_getfield(L, t, "env");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_istable(L, -1))
+			luaL_error(L, "%s: env must be a table { NAME = \"value\" }", what);
+		lua_pushnil(L);
+		while (lua_next(L, -2) != 0) {
+			if (lua_type(L, -2) != LUA_TSTRING ||
+			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER))
+				luaL_error(L, "%s: env entries are NAME = \"value\"", what);
+			char **slot = sc_push(&p->env, &p->n_env, sizeof(char *));
+			if (slot == NULL || asprintf(slot, "%s=%s", lua_tostring(L, -2),
+			    lua_tostring(L, -1)) < 0)
+				return luaL_error(L, "out of memory");
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	p->cwd = dup_str(L, t, "cwd", what);
+	p->autostart = opt_bool(L, t, "autostart", what, true);
+	p->ready_timeout_us = 10000000;
+	opt_duration(L, t, "ready_timeout", what, &p->ready_timeout_us);
+	lua_getfield(L, t, "ready");
+	if (!lua_isnil(L, -1)) {
+		char rw[96];
+		int ri = lua_gettop(L);
+		snprintf(rw, sizeof(rw), "%s: ready", what);
+		if (!lua_istable(L, ri))
+			luaL_error(L, "%s must be {tcp=ADDR:PORT} or {http=URL} or {log=REGEX} or {delay=DUR}", rw);
+		check_fields(L, ri, rw, rk, false);
+		const char *v;
+		if ((v = opt_str(L, ri, "tcp", rw))) {
+			p->ready = READY_TCP;
+			p->ready_arg = sc_strdup(v);
+		} else if ((v = opt_str(L, ri, "http", rw))) {
+			p->ready = READY_HTTP;
+			p->ready_arg = sc_strdup(v);
+		} else if ((v = opt_str(L, ri, "log", rw))) {
+			regex_t re;
+			if (regcomp(&re, v, REG_EXTENDED | REG_NOSUB) != 0)
+				luaL_error(L, "%s: log = '%s' is not a valid regular expression", rw, v);
+			regfree(&re);
+			p->ready = READY_LOG;
+			p->ready_arg = sc_strdup(v);
+		} else if (opt_duration(L, ri, "delay", rw, &p->ready_delay_us)) {
+			p->ready = READY_DELAY;
+		}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static int
+d_probe(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "every", "timeout", "dns", "http",
+		"tcp", "exec", "exit", NULL };
+	static const char *const dk[] = { "name", "type", "server", "tcp", "rcode", "answer",
+		"empty", NULL };
+	static const char *const hk[] = { "url", "status", "body", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_probe *p;
+	int kinds = 0;
+
+	snprintf(what, sizeof(what), "probe '%s'", name);
+	check_fields(L, t, what, known, false);
+	for (size_t i = 0; i < sc->n_probes; i++)
+		if (strcmp(sc->probes[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	p = sc_push(&sc->probes, &sc->n_probes, sizeof(*p));
+	if (p == NULL)
+		return luaL_error(L, "out of memory");
+	p->name = sc_strdup(name);
+	p->line = cur_line(L);
+	p->host = dup_str(L, t, "host", what);
+	if (p->host == NULL)
+		luaL_error(L, "%s: needs host = \"...\" (where the probe runs)", what);
+	p->interval_us = 500000;
+	p->timeout_us = 1000000;
+	opt_duration(L, t, "every", what, &p->interval_us);
+	opt_duration(L, t, "timeout", what, &p->timeout_us);
+	if (p->interval_us < 10000)
+		luaL_error(L, "%s: every must be at least 10ms", what);
+	p->expect_exit = 0;
+	p->expect_status = 200;
+	p->expect_rcode = 0;
+
+	lua_getfield(L, t, "dns");
+	if (!lua_isnil(L, -1)) {
+		int di = lua_gettop(L);
+		char dw[96];
+		kinds++;
+		snprintf(dw, sizeof(dw), "%s: dns", what);
+		if (!lua_istable(L, di))
+			luaL_error(L, "%s must be {name=, type=, server=, ...}", dw);
+		check_fields(L, di, dw, dk, false);
+		p->kind = SC_PROBE_DNS;
+		p->qname = dup_str(L, di, "name", dw);
+		p->server = dup_str(L, di, "server", dw);
+		if (p->qname == NULL || p->server == NULL)
+			luaL_error(L, "%s: needs name= and server=", dw);
+		const char *ty = opt_str(L, di, "type", dw);
+		p->qtype = ty ? dns_type_from_str(ty) : DNS_T_A;
+		if (p->qtype < 0)
+			luaL_error(L, "%s: unknown type '%s'", dw, ty);
+		p->use_tcp = opt_bool(L, di, "tcp", dw, false);
+		const char *rc = opt_str(L, di, "rcode", dw);
+		if (rc != NULL) {
+			p->expect_rcode = -2;
+			if (strcasecmp(rc, "any") == 0)
+				p->expect_rcode = -1;
+			for (int i = 0; i < 6; i++)
+				if (strcasecmp(rc, dns_rcode_to_str(i)) == 0)
+					p->expect_rcode = i;
+			if (p->expect_rcode == -2)
+				luaL_error(L, "%s: unknown rcode '%s' (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, any)", dw, rc);
+		}
+		p->expect_answer = dup_str(L, di, "answer", dw);
+		p->expect_empty = opt_bool(L, di, "empty", dw, false);
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, t, "http");
+	if (!lua_isnil(L, -1)) {
+		int hi = lua_gettop(L);
+		char hw[96];
+		kinds++;
+		snprintf(hw, sizeof(hw), "%s: http", what);
+		p->kind = SC_PROBE_HTTP;
+		if (lua_type(L, hi) == LUA_TSTRING) {
+			p->url = sc_strdup(lua_tostring(L, hi));
+		} else if (lua_istable(L, hi)) {
+			check_fields(L, hi, hw, hk, false);
+			p->url = dup_str(L, hi, "url", hw);
+			lua_getfield(L, hi, "status");
+			if (!lua_isnil(L, -1)) {
+				if (!lua_isinteger(L, -1))
+					luaL_error(L, "%s: status must be an integer", hw);
+				p->expect_status = (int)lua_tointeger(L, -1);
+			}
+			lua_pop(L, 1);
+			p->body_match = dup_str(L, hi, "body", hw);
+			if (p->body_match) {
+				regex_t re;
+				if (regcomp(&re, p->body_match, REG_EXTENDED | REG_NOSUB) != 0)
+					luaL_error(L, "%s: body = '%s' is not a valid regular expression", hw,
+					    p->body_match);
+				regfree(&re);
+			}
+		} else {
+			luaL_error(L, "%s must be a URL or {url=, status=, body=}", hw);
+		}
+		if (p->url == NULL || strncmp(p->url, "http://", 7) != 0)
+			luaL_error(L, "%s: url must start with http://", hw);
+	}
+	lua_pop(L, 1);
+	const char *tcp = opt_str(L, t, "tcp", what);
+	if (tcp) {
+		kinds++;
+		p->kind = SC_PROBE_TCP;
+		p->addr = sc_strdup(tcp);
+	}
+	lua_getfield(L, t, "exec");
+	if (!lua_isnil(L, -1)) {
+		kinds++;
+		p->kind = SC_PROBE_EXEC;
+		lua_pop(L, 1);
+		opt_strlist(L, t, "exec", what, &p->argv, &p->argc);
+		lua_getfield(L, t, "exit");
+		if (!lua_isnil(L, -1)) {
+			if (!lua_isinteger(L, -1))
+				luaL_error(L, "%s: exit must be an integer", what);
+			p->expect_exit = (int)lua_tointeger(L, -1);
+		}
+	}
+	lua_pop(L, 1);
+	if (kinds != 1)
+		luaL_error(L, "%s: give exactly one of dns=, http=, tcp=, exec=", what);
+	return 0;
+}
+
+static int
+d_watch(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "process", "match", "stream", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_watch *w;
+	regex_t re;
+
+	snprintf(what, sizeof(what), "watch '%s'", name);
+	check_fields(L, t, what, known, false);
+	for (size_t i = 0; i < sc->n_watches; i++)
+		if (strcmp(sc->watches[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	w = sc_push(&sc->watches, &sc->n_watches, sizeof(*w));
+	if (w == NULL)
+		return luaL_error(L, "out of memory");
+	w->name = sc_strdup(name);
+	w->line = cur_line(L);
+	w->process = dup_str(L, t, "process", what);
+	w->regex = dup_str(L, t, "match", what);
+	if (w->process == NULL || w->regex == NULL)
+		luaL_error(L, "%s: needs process= and match=", what);
+	if (regcomp(&re, w->regex, REG_EXTENDED | REG_NOSUB) != 0)
+		luaL_error(L, "%s: match = '%s' is not a valid regular expression", what, w->regex);
+	regfree(&re);
+	const char *st = opt_str(L, t, "stream", what);
+	w->stream = 3;
+	if (st && strcmp(st, "stdout") == 0)
+		w->stream = 1;
+	else if (st && strcmp(st, "stderr") == 0)
+		w->stream = 2;
+	else if (st && strcmp(st, "both") != 0)
+		luaL_error(L, "%s: stream must be stdout, stderr or both", what);
+	return 0;
+}
+
+static int
+d_capture(lua_State *L, const char *name, int t)
+{
+	static const char *const known[] = { "host", "iface", "sut", NULL };
+	struct scenario *sc = getS(L)->sc;
+	char what[64];
+	struct sc_capture *c;
+
+	snprintf(what, sizeof(what), "capture '%s'", name);
+	check_fields(L, t, what, known, false);
+	for (size_t i = 0; i < sc->n_caps; i++)
+		if (strcmp(sc->caps[i].name, name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	c = sc_push(&sc->caps, &sc->n_caps, sizeof(*c));
+	if (c == NULL)
+		return luaL_error(L, "out of memory");
+	c->name = sc_strdup(name);
+	c->line = cur_line(L);
+	c->host = dup_str(L, t, "host", what);
+	c->iface = dup_str(L, t, "iface", what);
+	c->count_from = dup_str(L, t, "sut", what);
+	if (c->host == NULL)
+		luaL_error(L, "%s: needs host=", what);
+	if (c->iface == NULL)
+		c->iface = sc_strdup("any");
+	if (c->count_from) {
+		struct dd_cidr cidr;
+		if (dd_cidr_parse(c->count_from, &cidr) < 0)
+			luaL_error(L, "%s: sut = '%s' is not an address or prefix", what, c->count_from);
+	}
+	return 0;
+}
+
+/* {watch=N} {probe=N, ok=bool} {exit=N} {mark=TEXT} {phase=N} {start=N}, text= */
+static void
+get_match(lua_State *L, int idx, const char *what, struct sc_match *m)
+{
+	static const char *const known[] = { "watch", "probe", "ok", "exit", "mark",
+		"phase", "start", "text", NULL };
+	const char *v;
+
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		/* a bare name means a watch */
+		m->set = true;
+		m->kind = EV_WATCH;
+		m->source = sc_strdup(lua_tostring(L, idx));
+		return;
+	}
+	if (!lua_istable(L, idx))
+		luaL_error(L, "%s must be a matcher like {watch=\"name\"} or {probe=\"name\", ok=false}", what);
+	check_fields(L, idx, what, known, false);
+	m->set = true;
+	if ((v = opt_str(L, idx, "watch", what))) {
+		m->kind = EV_WATCH;
+	} else if ((v = opt_str(L, idx, "probe", what))) {
+		m->kind = EV_PROBE;
+		lua_getfield(L, idx, "ok");
+		if (!lua_isnil(L, -1))
+			m->outcome = lua_toboolean(L, -1) ? EV_OK : EV_FAIL;
+		lua_pop(L, 1);
+	} else if ((v = opt_str(L, idx, "exit", what))) {
+		m->kind = EV_PROC_EXIT;
+	} else if ((v = opt_str(L, idx, "start", what))) {
+		m->kind = EV_PROC_START;
+	} else if ((v = opt_str(L, idx, "phase", what))) {
+		m->kind = EV_PHASE_START;
+	} else if ((v = opt_str(L, idx, "mark", what))) {
+		m->kind = EV_MARK;
+		m->text = sc_strdup(v);
+		v = NULL;
+	} else {
+		luaL_error(L, "%s: name what to match: watch=, probe=, exit=, start=, phase= or mark=", what);
+	}
+	m->source = sc_strdup(v);
+	if (m->text == NULL)
+		m->text = dup_str(L, idx, "text", what);
+}
+
+static int
+l_score(lua_State *L)
+{
+	static const char *const known[] = { "detection", "service", "primary", "primary_lost",
+		"stable", "amplification", NULL };
+	struct scenario *sc = getS(L)->sc;
+	uint64_t us;
+
+	need_load_phase(L, "score");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_fields(L, 1, "score", known, false);
+	getS(L)->score_line = cur_line(L);
+	lua_getfield(L, 1, "detection");
+	if (!lua_isnil(L, -1)) {
+		/* one matcher, or a list of them */
+		bool list = lua_istable(L, -1) && luaL_len(L, -1) > 0;
+		if (list) {
+			lua_Integer n = luaL_len(L, -1);
+			for (lua_Integer i = 1; i <= n; i++) {
+				char w[64];
+				snprintf(w, sizeof(w), "score: detection[%d]", (int)i);
+				lua_geti(L, -1, i);
+				struct sc_match *m = sc_push(&sc->detect, &sc->n_detect, sizeof(*m));
+				if (m == NULL)
+					return luaL_error(L, "out of memory");
+				get_match(L, -1, w, m);
+				lua_pop(L, 1);
+			}
+		} else {
+			struct sc_match *m = sc_push(&sc->detect, &sc->n_detect, sizeof(*m));
+			if (m == NULL)
+				return luaL_error(L, "out of memory");
+			get_match(L, -1, "score: detection", m);
+		}
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "service");
+	if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "score: service must name a probe");
+		sc->service.set = true;
+		sc->service.kind = EV_PROBE;
+		sc->service.source = sc_strdup(lua_tostring(L, -1));
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "primary");
+	if (!lua_isnil(L, -1))
+		get_match(L, -1, "score: primary", &sc->primary);
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "primary_lost");
+	if (!lua_isnil(L, -1))
+		get_match(L, -1, "score: primary_lost", &sc->primary_lost);
+	lua_pop(L, 1);
+	if (opt_duration(L, 1, "stable", "score", &us))
+		sc->stable_ms = us / 1000;
+	const char *amp = opt_str(L, 1, "amplification", "score");
+	if (amp) {
+		sc->rate.set = true;
+		sc->rate.kind = EV_RATE;
+		sc->rate.source = sc_strdup(amp);
+	}
+	return 0;
+}
+
+static void
+add_expect(lua_State *L, const char *text)
+{
+	struct scenario *sc = getS(L)->sc;
+	struct score_expect *e;
+	struct dd_err err;
+
+	e = sc_push(&sc->expect, &sc->n_expect, sizeof(*e));
+	if (e == NULL)
+		luaL_error(L, "out of memory");
+	if (score_expect_parse(text, e, &err) < 0) {
+		sc->n_expect--;
+		luaL_error(L, "expect: %s", err.msg);
+	}
+}
+
+static int
+l_expect(lua_State *L)
+{
+	need_load_phase(L, "expect");
+	if (lua_type(L, 1) == LUA_TSTRING) {
+		add_expect(L, lua_tostring(L, 1));
+		return 0;
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_Integer n = luaL_len(L, 1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_geti(L, 1, i);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "expect: item %d must be a string like \"failover_s < 3\"", (int)i);
+		add_expect(L, lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	decl_fn fn;
+} decls[] = {
+	{ "host", d_host }, { "lan", d_lan }, { "link", d_link }, { "dns", d_dns },
+	{ "process", d_process }, { "probe", d_probe }, { "watch", d_watch },
+	{ "capture", d_capture },
+};
+
+static const luaL_Reg decl_api[] = {
+	{ "scenario", l_scenario }, { "param", l_param }, { "score", l_score },
+	{ "expect", l_expect },
+	{ NULL, NULL },
+};
+
+void
+sc_lua_decls_register(lua_State *L)
+{
+	luaL_setfuncs(L, decl_api, 0);
+	for (size_t i = 0; i < DD_ARRAY_LEN(decls); i++) {
+		lua_pushlightuserdata(L, (void *)decls[i].fn);
+		lua_pushstring(L, decls[i].name);
+		lua_pushcclosure(L, decl_entry, 2);
+		lua_setfield(L, -2, decls[i].name);
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * lua_internal.h -- what lua_api.c (the state, sandbox and scheduler) and
+ * lua_decl.c (the declaration bindings) share.  Private to those two files.
+ *
+ * struct sc_lua is the per-run state: it owns the lua_State, the
+ * coroutines of the timeline and the build_dir copy, and borrows the
+ * scenario it fills.  getS() finds it from any thread of the state (its
+ * pointer lives in the main thread's extra space).
+ */
+#ifndef DD_HARNESS_LUA_INTERNAL_H
+#define DD_HARNESS_LUA_INTERNAL_H
+
+#include <lua.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness/lua_api.h"
+#include "util.h"
+
+enum co_state { CO_SLEEP, CO_WAIT, CO_DONE };
+
+struct sc_co {
+	lua_State *co;
+	int ref;             /* registry ref anchoring the thread */
+	enum co_state state;
+	uint64_t wake_ms;    /* CO_SLEEP: when; CO_WAIT: deadline */
+	int cond_ref;        /* CO_WAIT: the condition function */
+	bool main;
+};
+
+struct sc_lua {
+	lua_State *L;
+	struct scenario *sc;
+	struct sc_ops ops;
+	bool have_ops;
+	struct dd_rng rng;
+	char *build_dir;
+	int timeline_ref;
+	struct sc_co *cos;
+	size_t ncos;
+	uint64_t start_ms;   /* timeline start */
+	uint64_t now_ms;
+	uint64_t slice_start_us;
+	bool running;        /* inside the timeline */
+	bool main_done;
+	bool api_yield;      /* the last yield came from sleep/at/wait_until */
+	int score_line;      /* where score {} was declared */
+};
+
+static inline struct sc_lua *
+getS(lua_State *L)
+{
+	return *(struct sc_lua **)lua_getextraspace(L);
+}
+
+/* A duration argument or field: "250ms", "2s", or a number of seconds.
+ * Raises a Lua error naming what and field when it is none of those. */
+uint64_t to_duration(lua_State *L, int idx, const char *what, const char *field);
+
+/* Raises a Lua error when fn, a declaration, is called inside the timeline. */
+void need_load_phase(lua_State *L, const char *fn);
+
+/* Sets the declaration functions (scenario, param, score, expect, and host,
+ * lan, link, dns, process, probe, watch, capture with their
+ * kind "name" { ... } call form) in the table on top of L's stack. */
+void sc_lua_decls_register(lua_State *L);
+
+#endif /* DD_HARNESS_LUA_INTERNAL_H */
