@@ -10,6 +10,7 @@ work=$(mktemp -d /tmp/dd-it-run.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 jqt() { jq -e "$@" >/dev/null; }
+quiet() { "$@" >/dev/null 2>&1; }
 state() {
 	{ ip netns list 2>/dev/null | grep '^dd-' ; ls /run/netns 2>/dev/null | grep '^dd-'
 	  ls /etc/netns 2>/dev/null | grep '^dd-'; grep -c ' /run/netns/dd-' /proc/self/mountinfo
@@ -57,6 +58,13 @@ check "unknown field names file:line and the field ($out)" grep -q "unknown-fiel
 out=$("$DD" run scenarios/examples/empty-record.lua --set nosuch=1 2>&1); rc=$?
 check "unknown --set exits 2" test "$rc" = 2
 check "unknown --set names the parameter" grep -q "no parameter 'nosuch'" <<<"$out"
+
+# every scenario in the library loads and validates
+for f in $(find scenarios -name '*.lua' -not -path '*/lib/*'); do
+	check "dnsdrill check $f" quiet "$DD" check "$f"
+done
+n=$("$DD" list | grep -c '\.lua')
+check "dnsdrill list shows the library ($n scenarios)" test "$n" -ge 2
 
 # 4. a missing program -> exit 3 before anything is built
 out=$("$DD" run tests/scenarios/missing-binary.lua --out "$work/e2" 2>&1); rc=$?
