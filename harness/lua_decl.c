@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,39 @@ l_param(lua_State *L)
 	return 1;
 }
 
+/*
+ * The common start of every named declaration: name it for messages
+ * ("probe 'www'"), check the table's fields, refuse a second declaration of
+ * the name, and append a zeroed item with its name and line set.  Every
+ * declared struct starts with its `char *name`; line_off is where its
+ * `int line` is.
+ */
+static void *
+decl_new(lua_State *L, int t, const char *kind, const char *name,
+    const char *const *known, void *arr_ptr, size_t *n, size_t elem,
+    size_t line_off, char *what, size_t wlen)
+{
+	char *base = *(char **)arr_ptr, *item;
+
+	snprintf(what, wlen, "%s '%s'", kind, name);
+	check_fields(L, t, what, known, false);
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(*(char **)(void *)(base + i * elem), name) == 0)
+			luaL_error(L, "%s: declared twice", what);
+	item = sc_push(arr_ptr, n, elem);
+	if (item == NULL) {
+		luaL_error(L, "out of memory");
+		return NULL;
+	}
+	*(char **)(void *)item = sc_strdup(name);
+	*(int *)(void *)(item + line_off) = cur_line(L);
+	return item;
+}
+
+#define DECL_NEW(L, t, kind, name, known, arr, n, type, what) \
+	((type *)decl_new((L), (t), (kind), (name), (known), &(arr), &(n), \
+	    sizeof(type), offsetof(type, line), (what), sizeof(what)))
+
 static int
 d_host(lua_State *L, const char *name, int t)
 {
@@ -412,15 +446,7 @@ d_host(lua_State *L, const char *name, int t)
 	char what[64];
 	struct sc_host *h;
 
-	snprintf(what, sizeof(what), "host '%s'", name);
-	check_fields(L, t, what, known, false);
-	if (scenario_host(sc, name))
-		luaL_error(L, "%s: declared twice", what);
-	h = sc_push(&sc->hosts, &sc->n_hosts, sizeof(*h));
-	if (h == NULL)
-		return luaL_error(L, "out of memory");
-	h->name = sc_strdup(name);
-	h->line = cur_line(L);
+	h = DECL_NEW(L, t, "host", name, known, sc->hosts, sc->n_hosts, struct sc_host, what);
 	h->forward = opt_bool(L, t, "forward", what, false);
 	/* resolv = "nameserver ..." text, or a list of nameserver addresses */
 	lua_getfield(L, t, "resolv");
@@ -560,15 +586,7 @@ d_dns(lua_State *L, const char *name, int t)
 	char what[64];
 	struct sc_dns *d;
 
-	snprintf(what, sizeof(what), "dns '%s'", name);
-	check_fields(L, t, what, known, false);
-	if (scenario_dns(sc, name))
-		luaL_error(L, "%s: declared twice", what);
-	d = sc_push(&sc->dns, &sc->n_dns, sizeof(*d));
-	if (d == NULL)
-		return luaL_error(L, "out of memory");
-	d->name = sc_strdup(name);
-	d->line = cur_line(L);
+	d = DECL_NEW(L, t, "dns", name, known, sc->dns, sc->n_dns, struct sc_dns, what);
 	d->host = dup_str(L, t, "host", what);
 	if (d->host == NULL)
 		luaL_error(L, "%s: needs host = \"...\" (where faultd runs)", what);
@@ -602,15 +620,7 @@ d_process(lua_State *L, const char *name, int t)
 	char what[64];
 	struct sc_process *p;
 
-	snprintf(what, sizeof(what), "process '%s'", name);
-	check_fields(L, t, what, known, false);
-	if (scenario_proc(sc, name))
-		luaL_error(L, "%s: declared twice", what);
-	p = sc_push(&sc->procs, &sc->n_procs, sizeof(*p));
-	if (p == NULL)
-		return luaL_error(L, "out of memory");
-	p->name = sc_strdup(name);
-	p->line = cur_line(L);
+	p = DECL_NEW(L, t, "process", name, known, sc->procs, sc->n_procs, struct sc_process, what);
 	p->host = dup_str(L, t, "host", what);
 	if (p->host == NULL)
 		luaL_error(L, "%s: needs host = \"...\"", what);
@@ -681,16 +691,7 @@ d_probe(lua_State *L, const char *name, int t)
 	struct sc_probe *p;
 	int kinds = 0;
 
-	snprintf(what, sizeof(what), "probe '%s'", name);
-	check_fields(L, t, what, known, false);
-	for (size_t i = 0; i < sc->n_probes; i++)
-		if (strcmp(sc->probes[i].name, name) == 0)
-			luaL_error(L, "%s: declared twice", what);
-	p = sc_push(&sc->probes, &sc->n_probes, sizeof(*p));
-	if (p == NULL)
-		return luaL_error(L, "out of memory");
-	p->name = sc_strdup(name);
-	p->line = cur_line(L);
+	p = DECL_NEW(L, t, "probe", name, known, sc->probes, sc->n_probes, struct sc_probe, what);
 	p->host = dup_str(L, t, "host", what);
 	if (p->host == NULL)
 		luaL_error(L, "%s: needs host = \"...\" (where the probe runs)", what);
@@ -806,16 +807,7 @@ d_watch(lua_State *L, const char *name, int t)
 	struct sc_watch *w;
 	regex_t re;
 
-	snprintf(what, sizeof(what), "watch '%s'", name);
-	check_fields(L, t, what, known, false);
-	for (size_t i = 0; i < sc->n_watches; i++)
-		if (strcmp(sc->watches[i].name, name) == 0)
-			luaL_error(L, "%s: declared twice", what);
-	w = sc_push(&sc->watches, &sc->n_watches, sizeof(*w));
-	if (w == NULL)
-		return luaL_error(L, "out of memory");
-	w->name = sc_strdup(name);
-	w->line = cur_line(L);
+	w = DECL_NEW(L, t, "watch", name, known, sc->watches, sc->n_watches, struct sc_watch, what);
 	w->process = dup_str(L, t, "process", what);
 	w->regex = dup_str(L, t, "match", what);
 	if (w->process == NULL || w->regex == NULL)
@@ -842,16 +834,7 @@ d_capture(lua_State *L, const char *name, int t)
 	char what[64];
 	struct sc_capture *c;
 
-	snprintf(what, sizeof(what), "capture '%s'", name);
-	check_fields(L, t, what, known, false);
-	for (size_t i = 0; i < sc->n_caps; i++)
-		if (strcmp(sc->caps[i].name, name) == 0)
-			luaL_error(L, "%s: declared twice", what);
-	c = sc_push(&sc->caps, &sc->n_caps, sizeof(*c));
-	if (c == NULL)
-		return luaL_error(L, "out of memory");
-	c->name = sc_strdup(name);
-	c->line = cur_line(L);
+	c = DECL_NEW(L, t, "capture", name, known, sc->caps, sc->n_caps, struct sc_capture, what);
 	c->host = dup_str(L, t, "host", what);
 	c->iface = dup_str(L, t, "iface", what);
 	c->count_from = dup_str(L, t, "sut", what);
