@@ -16,3 +16,10 @@ $(BUILD)/dd-regional-client: $(SUT_CLIENT_OBJS) $(LIBCOMMON)
 $(BUILD)/dd-http-responder: $(SUT_RESPONDER_OBJS) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+# The client's decision logic as an archive, for tests/unit/test_failover.c.
+LIBSUT := $(BUILD)/libsut.a
+MOD_LIBS += $(LIBSUT)
+$(LIBSUT): $(BUILD)/obj/sut/failover.o
+	@mkdir -p $(dir $@)
+	$(Q)$(AR) rcs $@ $^
