@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,23 @@ score_expect_parse(const char *s, struct score_expect *out,
 	end = p + strlen(p);
 	while (end > bound_start && isspace((unsigned char)end[-1]))
 		end--;
+	/* an optional condition: "... if disrupted" */
+	{
+		static const char cond[] = "if disrupted";
+		size_t cl = sizeof(cond) - 1;
+		if ((size_t)(end - bound_start) > cl &&
+		    strncmp(end - cl, cond, cl) == 0 &&
+		    isspace((unsigned char)end[-(ptrdiff_t)cl - 1])) {
+			out->if_disrupted = true;
+			end -= cl;
+			while (end > bound_start && isspace((unsigned char)end[-1]))
+				end--;
+		} else if (strstr(bound_start, " if ") != NULL) {
+			dd_err_set(err, "expectation '%s': the only condition is "
+			    "'if disrupted'", s);
+			return DD_EINVAL;
+		}
+	}
 	bound_len = (size_t)(end - bound_start);
 	if (bound_len == 0) {
 		dd_err_set(err, "expectation '%s': missing bound after '%s %s'",
@@ -240,8 +258,8 @@ score_expect_parse(const char *s, struct score_expect *out,
 		    "seconds, or a duration like 500ms");
 		return DD_EINVAL;
 	}
-	snprintf(out->bound_text, sizeof(out->bound_text), "%s %s",
-	    score_op_name(op), bound);
+	snprintf(out->bound_text, sizeof(out->bound_text), "%s %s%s",
+	    score_op_name(op), bound, out->if_disrupted ? " if disrupted" : "");
 	return 0;
 }
 
@@ -690,6 +708,15 @@ score_run(const struct ev_log *log, const struct score_defs *defs,
 		for (size_t i = 0; i < defs->n_expect; i++) {
 			score_check(&defs->expect[i], out->metric,
 			    &out->checks[i]);
+			if (defs->expect[i].if_disrupted && !out->service_disrupted &&
+			    !out->checks[i].pass) {
+				out->checks[i].pass = true;
+				snprintf(out->checks[i].message,
+				    sizeof(out->checks[i].message),
+				    "%s not required: the service was never "
+				    "disrupted", score_metric_name(
+				    defs->expect[i].metric));
+			}
 			if (!out->checks[i].pass)
 				out->pass = false;
 		}

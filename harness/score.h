@@ -107,11 +107,14 @@ struct score_expect {
 	enum score_op op;
 	double bound;
 	char bound_text[64]; /* "< 3", as written after the metric, trimmed */
+	/* "... if disrupted": only binding when a service probe failed during
+	 * the fault; otherwise the check passes, saying why. */
+	bool if_disrupted;
 };
 
 /*
  * Parse "failover_s < 3", "availability>=0.9", "detection_s <= 500ms",
- * "availability >= 99%".  The bound is a decimal number; *_s metrics also
+ * "availability >= 99%", "detection_s < 10 if disrupted".  The bound is a decimal number; *_s metrics also
  * take a duration with a unit (us, ms, s, m, h), availability a percentage.
  * == compares exactly.  Returns 0, or DD_EINVAL with a message in err
  * naming the offending term ("expectation 'failover < 3': unknown metric

@@ -946,10 +946,61 @@ test_verdict(void **state)
 	ev_log_free(log);
 }
 
+/* "... if disrupted": binding only when a service probe failed in the
+ * fault window */
+static void
+test_expect_if_disrupted(void **state)
+{
+	static const uint64_t none[] = { UINT64_MAX };
+	static const uint64_t some[] = { 10500, 11500, UINT64_MAX };
+	struct score_expect ex;
+	struct dd_err err;
+	struct score_defs d = { .service = SVC, .stable_ms = 3000, .expect = &ex,
+	    .n_expect = 1 };
+	struct score_result r;
+	struct ev_match det = { .set = true, .kind = EV_WATCH, .source = "noticed" };
+	struct ev_log *log;
+
+	(void)state;
+	assert_int_equal(score_expect_parse("detection_s < 10 if disrupted", &ex, &err), 0);
+	assert_true(ex.if_disrupted);
+	assert_true(ex.bound == 10);
+	assert_string_equal(ex.bound_text, "< 10 if disrupted");
+	assert_int_equal(score_expect_parse("detection_s < 10 if raining", &ex, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "'if disrupted'"));
+	assert_int_equal(score_expect_parse("detection_s < 10", &ex, &err), 0);
+	assert_false(ex.if_disrupted);
+	assert_int_equal(score_expect_parse("detection_s < 10 if disrupted", &ex, &err), 0);
+	d.detect = &det;
+	d.n_detect = 1;
+
+	/* never disrupted, never detected: not required, passes */
+	log = failover_log(none);
+	score(log, &d, &r);
+	assert_false(r.service_disrupted);
+	assert_false(r.metric[SCORE_DETECTION].has);
+	assert_true(r.checks[0].pass);
+	assert_true(r.pass);
+	assert_non_null(strstr(r.checks[0].message, "never disrupted"));
+	score_result_fini(&r);
+	ev_log_free(log);
+
+	/* disrupted and never detected: fails as usual */
+	log = failover_log(some);
+	score(log, &d, &r);
+	assert_true(r.service_disrupted);
+	assert_false(r.checks[0].pass);
+	assert_false(r.pass);
+	assert_non_null(strstr(r.checks[0].message, "never observed"));
+	score_result_fini(&r);
+	ev_log_free(log);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expect_if_disrupted),
 		cmocka_unit_test(test_log_order_and_copy),
 		cmocka_unit_test(test_log_truncates_on_utf8_boundary),
 		cmocka_unit_test(test_log_bad_input),
