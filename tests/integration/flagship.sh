@@ -60,6 +60,9 @@ a_em=$(jq '.metrics.availability // 0' "$work/mx/fault-empty_serve_expired-true/
 d_to=$(jq -c '.fault.service_disrupted' "$work/mx/fault-timeout_serve_expired-true/result.json")
 check "serve-expired keeps the service up through a timeout (availability $a_to, disrupted $d_to)" \
 	jqt '.metrics.availability >= 0.95' "$work/mx/fault-timeout_serve_expired-true/result.json"
+check "a run that rode the fault out passes: detection was not required" \
+	jqt '.verdict == "pass" and ([.expectations[] | select(.metric == "detection_s")][0].pass)' \
+	"$work/mx/fault-timeout_serve_expired-true/result.json"
 check "serve-expired does not help against an empty answer (degraded logged)" \
 	grep -q 'event=degraded' "$work/mx/fault-empty_serve_expired-true/app.stdout"
 t_done
