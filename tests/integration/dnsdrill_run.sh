@@ -72,6 +72,27 @@ check "missing binary exits 3" test "$rc" = 3
 check "missing binary message names the process and path ($out)" \
 	grep -q "process 'sut': cannot run /nonexistent/dd-no-such-sut" <<<"$out"
 
+# 4b. a process that dies at start-up: exit 3 with its last output
+out=$("$DD" run tests/scenarios/start-fails.lua --out "$work/sf" --quiet 2>&1); rc=$?
+check "start-up failure exits 3" test "$rc" = 3
+check "start-up failure names the process and shows its stderr ($out)" \
+	grep -q "process 'sut' on host 'app' exited during start-up" <<<"$out"
+check "... with its last output" grep -q "config error: no upstream" <<<"$out"
+
+# 4c. exits during the run are events; start/stop from the timeline; watches
+"$DD" run tests/scenarios/proc-exit.lua --out "$work/pe" --quiet >/dev/null 2>&1
+check "a run with an exiting process completes (exit 0)" test $? = 0
+P=$work/pe/result.json
+check "the exit is an event with its status" \
+	jqt '[.events[] | select(.kind == "proc_exit" and .source == "crasher")] | length == 1' "$P"
+check "the exit status 7 is recorded" jqt '[.events[] | select(.kind == "proc_exit" and .source == "crasher")][0] | tostring | test("7")' "$P"
+check "the watch matched the last line" jqt '[.events[] | select(.kind == "watch" and .source == "bye")] | length == 1' "$P"
+check "wait_until saw it" jqt '[.events[] | select(.kind == "mark" and .text == "saw bye")] | length == 1' "$P"
+check "start() from the timeline is an event" \
+	jqt '[.events[] | select(.kind == "proc_start" and .source == "later")] | length == 1' "$P"
+check "stop() ends the process (an exit event by SIGTERM)" \
+	jqt '[.events[] | select(.kind == "proc_exit" and .source == "later")] | length == 1' "$P"
+
 # 5. SIGINT mid-run: everything torn down
 "$DD" run tests/scenarios/long-run.lua --out "$work/int" --quiet >"$work/int.out" 2>&1 &
 pid=$!
