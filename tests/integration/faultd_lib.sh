@@ -12,7 +12,7 @@
 # Everything started is killed and $T removed on exit (kept, with the
 # daemons' logs, when FD_KEEP=1).
 set -u
-BUILD_ABS=${BUILD_ABS:-/work/main/build}
+BUILD_ABS=${BUILD_ABS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
 FAULTD=$BUILD_ABS/faultd
 FAULTCTL=$BUILD_ABS/faultctl
 DNSQ=$BUILD_ABS/tests/it_dnsq
