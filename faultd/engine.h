@@ -24,7 +24,7 @@
 struct engine_stats {
 	uint64_t queries, queries_udp, queries_tcp;
 	uint64_t replies, drops, malformed, formerr_sent;
-	uint64_t forwarded, upstream_timeouts, upstream_servfail, upstream_tcp_retries;
+	uint64_t forwarded, upstream_servfail;  /* upstream's own counters: upstream.h */
 	uint64_t authoritative, refused_no_zone;
 	uint64_t actions[ACT__COUNT];
 };

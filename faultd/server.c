@@ -55,7 +55,6 @@ struct forward {
 	struct faultd *d;
 	struct dest to;
 	struct engine_result res;
-	size_t qlen;
 	uint8_t query[];
 };
 
@@ -211,8 +210,6 @@ on_upstream(void *arg, uint8_t *reply, size_t len, size_t cap)
 	if (len > 0)
 		n = engine_finish_upstream(&d->eng, &fw->res, fw->query, fw->to.t, reply, len, cap);
 	if (n == 0) {
-		if (len == 0)
-			d->eng.stats.upstream_timeouts++;
 		n = engine_servfail(&d->eng, &fw->res, fw->query, reply, cap);
 	}
 	deliver(d, &fw->to, reply, n, fw->res.delay_us);
@@ -277,7 +274,6 @@ handle_query(struct faultd *d, const uint8_t *pkt, size_t len, struct dest *to,
 		fw->d = d;
 		fw->to = *to;
 		fw->res = res;
-		fw->qlen = len;
 		memcpy(fw->query, pkt, len);
 		if (upstream_query(d->up, pkt, len, on_upstream, fw) < 0) {
 			size_t n = engine_servfail(&d->eng, &res, pkt, out, cap);

@@ -40,8 +40,8 @@ struct proc *proc_new(struct ev_loop *loop, struct netns_topo *topo,
     void *arg);
 /* Start it.  DD_EIO with a message when it cannot run. */
 int proc_start(struct proc *p, struct dd_err *err);
-/* SIGTERM (stop) or SIGKILL (kill) to the process group; the exit callback
- * follows.  expected marks the exit as one the scenario asked for. */
+/* Send sig to the process group; the exit callback follows.  Marks the
+ * process as stopping, so its exit counts as asked for (proc_stopping). */
 int proc_signal(struct proc *p, int sig);
 bool proc_running(const struct proc *p);
 bool proc_stopping(const struct proc *p);  /* we asked it to end */
