@@ -37,7 +37,7 @@ WARN += -Werror
 endif
 
 OPT ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -DDNSDRILL_VERSION='"$(VERSION)"' -Ilib -I.
+CPPFLAGS += -D_GNU_SOURCE -DDNSDRILL_VERSION='"$(VERSION)"' -I.
 CFLAGS   += -std=c11 $(OPT) $(WARN) -fno-strict-aliasing
 
 ifneq ($(SANITIZE),)
@@ -72,6 +72,7 @@ all: deps-check
 include lib/module.mk
 -include faultd/module.mk
 -include netns/module.mk
+-include model/module.mk
 -include harness/module.mk
 -include reports/module.mk
 -include sut/module.mk
@@ -124,3 +125,4 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+.SECONDARY:

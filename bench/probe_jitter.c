@@ -17,10 +17,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "evloop.h"
+#include "lib/err.h"
+#include "lib/evloop.h"
 #include "harness/probe.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct bench {
 	uint64_t *late;

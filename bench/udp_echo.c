@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 
 #define BATCH 64
 #define BUFSZ 4096

@@ -1,7 +1,7 @@
 /*
  * config.c -- command line and config file for faultd.
  */
-#include "config.h"
+#include "faultd/config.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "rule.h"
-#include "util.h"
+#include "lib/log.h"
+#include "faultd/rule.h"
+#include "lib/util.h"
 
 void
 faultd_usage(FILE *out)

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "addr.h"
-#include "err.h"
+#include "lib/addr.h"
+#include "lib/err.h"
 
 #define CFG_MAX 64
 

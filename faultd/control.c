@@ -16,7 +16,7 @@
  * A change applies to the next packet: commands run on the event loop
  * between packets, never concurrently with one.
  */
-#include "server.h"
+#include "faultd/server.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,8 +27,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "log.h"
+#include "lib/buf.h"
+#include "lib/log.h"
 
 #define CTL_LINE_MAX 8192
 

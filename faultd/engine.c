@@ -2,11 +2,11 @@
  * engine.c -- the fault logic.  Each action is a few lines: choose the rule,
  * then write the reply it asks for with the dnswire writer.
  */
-#include "engine.h"
+#include "faultd/engine.h"
 
 #include <string.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 void
 engine_init(struct engine *e, struct ruleset *rules, struct zoneset *zones,

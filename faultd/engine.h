@@ -15,10 +15,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "dnswire.h"
-#include "rule.h"
-#include "util.h"
-#include "zone.h"
+#include "lib/dnswire.h"
+#include "faultd/rule.h"
+#include "lib/util.h"
+#include "faultd/zone.h"
 
 /* Counters shown by `faultctl stats`. */
 struct engine_stats {

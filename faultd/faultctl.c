@@ -17,7 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
 static void
 usage(FILE *out)

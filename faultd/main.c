@@ -9,10 +9,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "evloop.h"
-#include "log.h"
-#include "server.h"
+#include "faultd/config.h"
+#include "lib/evloop.h"
+#include "lib/log.h"
+#include "faultd/server.h"
 
 static void
 on_signal(struct ev_loop *loop, int fd, unsigned events, void *arg)

@@ -9,7 +9,7 @@
  * change rebuilds the index: O(rules), which is cheap next to the control
  * round trip that caused it.
  */
-#include "rule.h"
+#include "faultd/rule.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

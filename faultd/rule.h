@@ -25,10 +25,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "addr.h"
-#include "dnswire.h"
-#include "err.h"
-#include "util.h"
+#include "lib/addr.h"
+#include "lib/dnswire.h"
+#include "lib/err.h"
+#include "lib/util.h"
 
 enum fault_action {
 	ACT_PASS = 0,

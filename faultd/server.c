@@ -4,7 +4,7 @@
  * number in flight per connection, each answered on its own schedule.  A
  * delayed reply is a timer; nothing here ever sleeps.
  */
-#include "server.h"
+#include "faultd/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "log.h"
+#include "lib/buf.h"
+#include "lib/log.h"
 
 #define BATCH       64
 #define UDP_IN_MAX  4096

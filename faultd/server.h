@@ -9,10 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "engine.h"
-#include "evloop.h"
-#include "upstream.h"
+#include "faultd/config.h"
+#include "faultd/engine.h"
+#include "lib/evloop.h"
+#include "faultd/upstream.h"
 
 struct tcp_conn;
 struct ctl_conn;

@@ -6,7 +6,7 @@
  * 65536-slot table.  A reply with TC set starts a TCP exchange with the same
  * server for the same query.
  */
-#include "upstream.h"
+#include "faultd/upstream.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +15,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dnswire.h"
-#include "err.h"
-#include "log.h"
-#include "util.h"
+#include "lib/dnswire.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 #define UP_BUF 65536
 

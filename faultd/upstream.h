@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "evloop.h"
+#include "lib/addr.h"
+#include "lib/evloop.h"
 
 struct upstream;
 

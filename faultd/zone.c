@@ -20,7 +20,7 @@
  * never stale; it makes zone_answer() unsafe to call on one zoneset from two
  * threads at once.
  */
-#include "zone.h"
+#include "faultd/zone.h"
 
 #include <stdbool.h>
 #include <stdio.h>

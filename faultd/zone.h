@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dnswire.h"
-#include "err.h"
+#include "lib/dnswire.h"
+#include "lib/err.h"
 
 struct zoneset;
 struct zone;

@@ -10,7 +10,7 @@
  * unknown type is only "could not parse the RR's rdata"), so the head of
  * every record -- owner, TTL, class, type -- is checked here first.
  */
-#include "zone.h"
+#include "faultd/zone.h"
 
 #include <ctype.h>
 #include <errno.h>

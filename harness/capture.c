@@ -10,9 +10,9 @@
  */
 #include "harness/capture.h"
 
-#include "addr.h"
-#include "log.h"
-#include "netns.h"
+#include "lib/addr.h"
+#include "lib/log.h"
+#include "netns/netns.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

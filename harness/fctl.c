@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 int
 fctl_request(const char *sock, const char *line, struct dd_buf *out,

@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "buf.h"
-#include "err.h"
+#include "lib/buf.h"
+#include "lib/err.h"
 
 /* 0 with data lines in out (may be NULL) and the status text after "OK";
  * DD_EINVAL with faultd's "ERR" message in err; DD_EIO when unreachable. */

@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "harness/lua_internal.h"
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 #define WATCHDOG_US (5u * 1000000u)
 
@@ -523,22 +523,22 @@ validate(struct sc_lua *S, struct dd_err *err)
 		bool ok = true;
 		if (!m->set || m->source == NULL)
 			continue;
-		if (m->kind == EV_WATCH) {
+		if (m->kind == ELOG_WATCH) {
 			ok = false;
 			for (size_t k = 0; k < sc->n_watches; k++)
 				if (strcmp(sc->watches[k].name, m->source) == 0)
 					ok = true;
-		} else if (m->kind == EV_PROBE) {
+		} else if (m->kind == ELOG_PROBE) {
 			ok = false;
 			for (size_t k = 0; k < sc->n_probes; k++)
 				if (strcmp(sc->probes[k].name, m->source) == 0)
 					ok = true;
-		} else if (m->kind == EV_PROC_EXIT || m->kind == EV_PROC_START) {
+		} else if (m->kind == ELOG_PROC_EXIT || m->kind == ELOG_PROC_START) {
 			ok = scenario_proc(sc, m->source) || scenario_dns(sc, m->source);
 		}
 		if (!ok)
 			return where_error(err, sc, S->score_line, "score: no %s named '%s'",
-			    m->kind == EV_WATCH ? "watch" : m->kind == EV_PROBE ? "probe" : "process",
+			    m->kind == ELOG_WATCH ? "watch" : m->kind == ELOG_PROBE ? "probe" : "process",
 			    m->source);
 	}
 	if (sc->rate.set) {

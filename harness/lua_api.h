@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "lib/err.h"
 #include "harness/scenario.h"
 
 /* What the timeline can do to the run.  Each returns 0 or a negative code

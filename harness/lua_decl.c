@@ -20,10 +20,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "addr.h"
-#include "buf.h"
-#include "dnswire.h"
-#include "util.h"
+#include "lib/addr.h"
+#include "lib/buf.h"
+#include "lib/dnswire.h"
+#include "lib/util.h"
 
 /* ---------------- helpers for checking tables ---------------- */
 
@@ -862,7 +862,7 @@ get_match(lua_State *L, int idx, const char *what, struct sc_match *m)
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		/* a bare name means a watch */
 		m->set = true;
-		m->kind = EV_WATCH;
+		m->kind = ELOG_WATCH;
 		m->source = sc_strdup(lua_tostring(L, idx));
 		return;
 	}
@@ -871,21 +871,21 @@ get_match(lua_State *L, int idx, const char *what, struct sc_match *m)
 	check_fields(L, idx, what, known, false);
 	m->set = true;
 	if ((v = opt_str(L, idx, "watch", what))) {
-		m->kind = EV_WATCH;
+		m->kind = ELOG_WATCH;
 	} else if ((v = opt_str(L, idx, "probe", what))) {
-		m->kind = EV_PROBE;
+		m->kind = ELOG_PROBE;
 		lua_getfield(L, idx, "ok");
 		if (!lua_isnil(L, -1))
-			m->outcome = lua_toboolean(L, -1) ? EV_OK : EV_FAIL;
+			m->outcome = lua_toboolean(L, -1) ? SCORE_OK : SCORE_FAIL;
 		lua_pop(L, 1);
 	} else if ((v = opt_str(L, idx, "exit", what))) {
-		m->kind = EV_PROC_EXIT;
+		m->kind = ELOG_PROC_EXIT;
 	} else if ((v = opt_str(L, idx, "start", what))) {
-		m->kind = EV_PROC_START;
+		m->kind = ELOG_PROC_START;
 	} else if ((v = opt_str(L, idx, "phase", what))) {
-		m->kind = EV_PHASE_START;
+		m->kind = ELOG_PHASE_START;
 	} else if ((v = opt_str(L, idx, "mark", what))) {
-		m->kind = EV_MARK;
+		m->kind = ELOG_MARK;
 		m->text = sc_strdup(v);
 		v = NULL;
 	} else {
@@ -937,7 +937,7 @@ l_score(lua_State *L)
 		if (lua_type(L, -1) != LUA_TSTRING)
 			luaL_error(L, "score: service must name a probe");
 		sc->service.set = true;
-		sc->service.kind = EV_PROBE;
+		sc->service.kind = ELOG_PROBE;
 		sc->service.source = sc_strdup(lua_tostring(L, -1));
 	}
 	lua_pop(L, 1);
@@ -954,7 +954,7 @@ l_score(lua_State *L)
 	const char *amp = opt_str(L, 1, "amplification", "score");
 	if (amp) {
 		sc->rate.set = true;
-		sc->rate.kind = EV_RATE;
+		sc->rate.kind = ELOG_RATE;
 		sc->rate.source = sc_strdup(amp);
 	}
 	return 0;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "harness/lua_api.h"
-#include "util.h"
+#include "lib/util.h"
 
 enum co_state { CO_SLEEP, CO_WAIT, CO_DONE };
 

@@ -15,10 +15,10 @@
 #include <time.h>
 
 #include "harness/runner.h"
-#include "reports/result.h"
-#include "log.h"
+#include "model/result.h"
+#include "lib/log.h"
 #include "netns/netns.h"
-#include "util.h"
+#include "lib/util.h"
 
 static void
 usage(FILE *f)

@@ -14,11 +14,11 @@
 #include "harness/probe.h"
 #include "harness/probe_internal.h"
 
-#include "dnswire.h"
-#include "evloop.h"
-#include "log.h"
-#include "netns.h"
-#include "util.h"
+#include "lib/dnswire.h"
+#include "lib/evloop.h"
+#include "lib/log.h"
+#include "netns/netns.h"
+#include "lib/util.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -56,8 +56,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "err.h"
+#include "lib/addr.h"
+#include "lib/err.h"
 
 struct ev_loop;
 struct netns_topo;

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dnswire.h"
-#include "evloop.h"
-#include "util.h"
+#include "lib/dnswire.h"
+#include "lib/evloop.h"
+#include "lib/util.h"
 
 #define DNS_TCP_MAX     (65535u + 2u)
 

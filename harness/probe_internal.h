@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "addr.h"
-#include "dnswire.h"
+#include "lib/addr.h"
+#include "lib/dnswire.h"
 #include "harness/probe.h"
 
 struct ev_loop;

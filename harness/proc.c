@@ -17,10 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "evloop.h"
-#include "log.h"
+#include "lib/evloop.h"
+#include "lib/log.h"
 #include "netns/netns.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define LINE_MAX_BYTES 4096
 

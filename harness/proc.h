@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 struct ev_loop;
 struct netns_topo;

@@ -24,20 +24,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "evloop.h"
+#include "lib/buf.h"
+#include "lib/evloop.h"
 #include "harness/capture.h"
-#include "harness/event.h"
+#include "model/elog.h"
 #include "harness/fctl.h"
 #include "harness/lua_api.h"
 #include "harness/probe.h"
 #include "harness/proc.h"
 #include "harness/scenario.h"
-#include "harness/score.h"
-#include "log.h"
+#include "model/score.h"
+#include "lib/log.h"
 #include "netns/netns.h"
-#include "reports/result.h"
-#include "util.h"
+#include "model/result.h"
+#include "lib/util.h"
 
 struct rproc {
 	struct runner *r;
@@ -70,7 +70,7 @@ struct runner {
 	struct sc_lua *S;
 	struct netns_topo *topo;
 	struct ev_loop *loop;
-	struct ev_log *log;
+	struct elog *log;
 	struct prober *prober;
 	uint64_t t0_us;
 	char out[PATH_MAX];
@@ -155,7 +155,7 @@ on_line(void *arg, struct proc *p, int stream, const char *line)
 		if (regexec(&w->re, line, 0, NULL, 0) != 0)
 			continue;
 		w->count++;
-		ev_log_watch(r->log, now_ms(r), w->w->name, line);
+		elog_watch(r->log, now_ms(r), w->w->name, line);
 		say(r, "watch %s: %s", w->w->name, line);
 	}
 }
@@ -166,7 +166,7 @@ on_exit_cb(void *arg, struct proc *p, int code, int sig)
 	struct rproc *rp = arg;
 	struct runner *r = rp->r;
 
-	ev_log_proc_exit(r->log, now_ms(r), proc_name(p), sig ? -1 : code, sig);
+	elog_proc_exit(r->log, now_ms(r), proc_name(p), sig ? -1 : code, sig);
 	if (!proc_stopping(p)) {
 		if (sig)
 			say(r, "process %s died unexpectedly (signal %d)", proc_name(p), sig);
@@ -193,7 +193,7 @@ start_rproc(struct runner *r, struct rproc *rp)
 			o += (size_t)snprintf(cmd + o, sizeof(cmd) - o, "%s%s", i ? " " : "", argv[i]);
 	else
 		snprintf(cmd, sizeof(cmd), "faultd (dns %s)", rp->dns->name);
-	ev_log_proc_start(r->log, now_ms(r), proc_name(rp->p), cmd);
+	elog_proc_start(r->log, now_ms(r), proc_name(rp->p), cmd);
 	say(r, "started %s on host %s (pid %d)", proc_name(rp->p),
 	    rp->decl ? rp->decl->host : rp->dns->host, (int)proc_pid(rp->p));
 	return 0;
@@ -338,10 +338,10 @@ op_phase(void *arg, const char *name)
 	struct runner *r = arg;
 	uint64_t t = now_ms(r);
 	if (r->phase_open)
-		ev_log_phase(r->log, t, false, r->phase);
+		elog_phase(r->log, t, false, r->phase);
 	snprintf(r->phase, sizeof(r->phase), "%s", name);
 	r->phase_open = true;
-	ev_log_phase(r->log, t, true, name);
+	elog_phase(r->log, t, true, name);
 	say(r, "phase %s", name);
 }
 
@@ -349,7 +349,7 @@ static void
 op_mark(void *arg, const char *text)
 {
 	struct runner *r = arg;
-	ev_log_mark(r->log, now_ms(r), "scenario", text);
+	elog_mark(r->log, now_ms(r), "scenario", text);
 	say(r, "mark: %s", text);
 }
 
@@ -379,7 +379,7 @@ op_inject(void *arg, const char *dns, const char *rule, uint64_t *id, struct dd_
 	uint64_t *slot = sc_push(&rp->rule_ids, &rp->n_rule_ids, sizeof(*slot));
 	if (slot)
 		*slot = *id;
-	ev_log_fault(r->log, now_ms(r), true, dns, rule);
+	elog_fault(r->log, now_ms(r), true, dns, rule);
 	say(r, "fault injected on %s (rule %llu): %s", dns, (unsigned long long)*id, rule);
 	return 0;
 }
@@ -410,7 +410,7 @@ op_clear(void *arg, const char *dns, uint64_t id, struct dd_err *err)
 		snprintf(text, sizeof(text), "rule %llu", (unsigned long long)id);
 	else
 		snprintf(text, sizeof(text), "all injected rules");
-	ev_log_fault(r->log, now_ms(r), false, dns, text);
+	elog_fault(r->log, now_ms(r), false, dns, text);
 	say(r, "fault cleared on %s: %s", dns, text);
 	return 0;
 }
@@ -441,7 +441,7 @@ op_proc(void *arg, const char *name, const char *what, struct dd_err *err)
 		dd_err_set(err, "not running");
 		return DD_EINVAL;
 	}
-	ev_log_mark(r->log, now_ms(r), name, what);
+	elog_mark(r->log, now_ms(r), name, what);
 	say(r, "%s %s", what, name);
 	return proc_signal(rp->p, strcmp(what, "kill") == 0 ? SIGKILL : SIGTERM);
 }
@@ -472,7 +472,7 @@ static void
 on_probe(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
 {
 	struct runner *r = arg;
-	ev_log_probe(r->log, now_ms(r), name, ok, latency_ms, detail);
+	elog_probe(r->log, now_ms(r), name, ok, latency_ms, detail);
 	for (size_t i = 0; i < r->sc->n_probes; i++) {
 		if (strcmp(r->sc->probes[i].name, name) != 0)
 			continue;
@@ -506,7 +506,7 @@ on_rate(struct ev_loop *loop, void *arg)
 		uint64_t n = capture_queries(c->cap);
 		uint64_t win = t - r->rate_last_ms;
 		if (win > 0)
-			ev_log_rate(r->log, t, c->c->name, (double)(n - c->last_count) * 1000.0 / (double)win, win);
+			elog_rate(r->log, t, c->c->name, (double)(n - c->last_count) * 1000.0 / (double)win, win);
 		c->last_count = n;
 	}
 	r->rate_last_ms = t;
@@ -881,7 +881,7 @@ drive_timeline(struct runner *r)
 			break;
 		if (now_ms(r) >= limit_ms) {
 			say(r, "timeline exceeded max_duration; stopping");
-			ev_log_mark(r->log, now_ms(r), "dnsdrill", "timeline exceeded max_duration");
+			elog_mark(r->log, now_ms(r), "dnsdrill", "timeline exceeded max_duration");
 			break;
 		}
 		uint64_t t = now_ms(r), wait_ms = 1000;
@@ -899,7 +899,7 @@ drive_timeline(struct runner *r)
 			ev_loop_once(r->loop, (tail_end - now_ms(r)) * 1000);
 	}
 	if (r->phase_open)
-		ev_log_phase(r->log, now_ms(r), false, r->phase);
+		elog_phase(r->log, now_ms(r), false, r->phase);
 	r->phase_open = false;
 }
 
@@ -1071,7 +1071,7 @@ runner_main(const struct run_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 
 	r->loop = ev_loop_new();
-	r->log = ev_log_new();
+	r->log = elog_new();
 	r->topo = netns_topo_new(NULL);
 	if (r->loop == NULL || r->log == NULL || r->topo == NULL) {
 		code = RUN_ENV;
@@ -1171,7 +1171,7 @@ stop:
 			fprintf(stderr, "dnsdrill: %s\n", r->err.msg);
 			goto out;
 		}
-		struct ev_match *detect = calloc(r->sc->n_detect + 1, sizeof(*detect));
+		struct score_match *detect = calloc(r->sc->n_detect + 1, sizeof(*detect));
 		struct score_defs defs;
 		scenario_score_defs(r->sc, detect, &defs);
 		defs.horizon_ms = end_ms;
@@ -1201,7 +1201,7 @@ out:
 	free(r->procs);
 	free(r->probe_last);
 	netns_topo_free(r->topo);
-	ev_log_free(r->log);
+	elog_free(r->log);
 	ev_loop_free(r->loop);
 	sc_lua_free(r->S);
 	scenario_free(r->sc);

@@ -204,7 +204,7 @@ scenario_dns(const struct scenario *sc, const char *name)
 }
 
 static void
-to_ev_match(const struct sc_match *in, struct ev_match *out)
+to_ev_match(const struct sc_match *in, struct score_match *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!in->set)
@@ -217,7 +217,7 @@ to_ev_match(const struct sc_match *in, struct ev_match *out)
 }
 
 void
-scenario_score_defs(const struct scenario *sc, struct ev_match *detect,
+scenario_score_defs(const struct scenario *sc, struct score_match *detect,
     struct score_defs *defs)
 {
 	memset(defs, 0, sizeof(*defs));

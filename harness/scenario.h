@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
-#include "harness/score.h"
+#include "lib/addr.h"
+#include "model/score.h"
 
 struct sc_kv {
 	char *key, *value;
@@ -137,10 +137,10 @@ struct sc_probe {
 /* A scoring matcher as declared ({watch="x"}, {probe="p", ok=false}, ...). */
 struct sc_match {
 	bool set;
-	enum ev_kind kind;
+	enum elog_kind kind;
 	char *source;
 	char *text;
-	enum ev_outcome outcome;
+	enum score_outcome outcome;
 };
 
 struct sc_param {
@@ -198,7 +198,7 @@ struct sc_dns *scenario_dns(const struct scenario *sc, const char *name);
 
 /* Turn the declared matchers into score_defs (pointers into sc and into
  * the caller's detect array, which must hold sc->n_detect items). */
-void scenario_score_defs(const struct scenario *sc, struct ev_match *detect,
+void scenario_score_defs(const struct scenario *sc, struct score_match *detect,
     struct score_defs *defs);
 
 #endif

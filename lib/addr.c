@@ -1,8 +1,8 @@
 /*
  * addr.c -- parsing and printing of addresses, ports and prefixes.
  */
-#include "addr.h"
-#include "err.h"
+#include "lib/addr.h"
+#include "lib/err.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

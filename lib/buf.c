@@ -1,5 +1,5 @@
-#include "buf.h"
-#include "err.h"
+#include "lib/buf.h"
+#include "lib/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
  * message yields an error code, never a read past the end.  Compression
  * pointers must point strictly backwards, which also rules out loops.
  */
-#include "dnswire.h"
-#include "err.h"
+#include "lib/dnswire.h"
+#include "lib/err.h"
 
 #include <ctype.h>
 #include <stdio.h>

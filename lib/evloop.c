@@ -4,8 +4,8 @@
  * Why not libevent: the loop is ~250 lines, has no hidden allocations on the
  * hot path, and lets tests drive it one iteration at a time.
  */
-#include "evloop.h"
-#include "util.h"
+#include "lib/evloop.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <stdbool.h>

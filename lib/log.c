@@ -2,7 +2,7 @@
  * log.c -- stderr logging.  Kept deliberately small: the daemons log one line
  * per event and the harness reads those lines as evidence.
  */
-#include "log.h"
+#include "lib/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

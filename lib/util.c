@@ -1,5 +1,5 @@
-#include "util.h"
-#include "err.h"
+#include "lib/util.h"
+#include "lib/err.h"
 
 #include <errno.h>
 #include <math.h>

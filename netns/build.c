@@ -7,7 +7,7 @@
  * and bridges; addresses; routes; interception.  Each object is journaled
  * just before it is made (nn_step), and any failure tears down everything.
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,9 +15,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "addr.h"
-#include "err.h"
-#include "netns.h"
+#include "lib/addr.h"
+#include "lib/err.h"
+#include "netns/netns.h"
 
 #define NN_PATH_MAX 192          /* every path we build fits easily */
 #define NN_DEFAULT_ROOT "/run/dnsdrill"

@@ -16,7 +16,7 @@
  * the lock when the owner dies, however it dies; netns_cleanup() treats a
  * run whose lock it can take as dead.
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <dirent.h>
 #include <errno.h>

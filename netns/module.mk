@@ -10,8 +10,3 @@ $(LIBNETNS): $(NETNS_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
 
-# Users include "netns/netns.h" or "netns.h".
-ifeq ($(filter -I.,$(CPPFLAGS)),)
-CPPFLAGS += -I.
-endif
-CPPFLAGS += -Inetns

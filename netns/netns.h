@@ -51,7 +51,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 /* Limits checked by validation. */
 #define NETNS_NAME_MAX   24  /* host and segment names: [A-Za-z0-9_-] */

@@ -10,7 +10,7 @@
  * the `nft` binary inside the namespace with the ruleset on stdin; a ruleset
  * is applied atomically, so there is nothing to undo but the namespace.
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

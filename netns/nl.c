@@ -10,7 +10,7 @@
  *
  * Every libnl object allocated here is put before returning.
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <errno.h>
 #include <linux/if.h>

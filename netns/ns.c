@@ -14,7 +14,7 @@
  * that must happen there (netlink socket, lo up, sysctls), so each host
  * costs a single round of unshare and setns.
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

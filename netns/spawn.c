@@ -17,7 +17,7 @@
  * the caller gets "cannot run 'x': No such file or directory" and not a pid
  * that exits 127.
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,7 @@
  *
  * '#' starts a comment.  Errors read "FILE:LINE: message".
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * addresses and routes, and validating the whole before anything is built.
  * No system calls beyond memory here, so all of it is unit-tested.
  */
-#include "internal.h"
+#include "netns/internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

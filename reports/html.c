@@ -8,7 +8,7 @@
  * against their bounds, the timeline, its legend, and the event log.
  * The timeline itself is drawn by html_timeline.c.
  */
-#include "reports/result.h"
+#include "model/result.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "reports/html_internal.h"
-#include "reports/utf8.h"
+#include "lib/utf8.h"
 
 /* ------------------------------------------------------------------ */
 /* Text */
@@ -428,7 +428,7 @@ write_metrics(FILE *f, const struct result *r)
 static void
 write_event_log(FILE *f, const struct result *r)
 {
-	const struct ev_log *log = r->events;
+	const struct elog *log = r->events;
 	size_t n = log ? log->n : 0;
 	char a[32];
 
@@ -442,28 +442,28 @@ write_event_log(FILE *f, const struct result *r)
 	    "<th>kind</th><th>source</th><th>text</th></tr></thead>\n<tbody>\n",
 	    f);
 	for (size_t i = 0; i < n && i < RESULT_HTML_MAX_EVENTS; i++) {
-		const struct ev *e = &log->ev[i];
+		const struct elog_ev *e = &log->ev[i];
 
 		fmt_s(a, sizeof(a), e->t_ms);
 		fprintf(f, "<tr><td class=\"num\">%s</td><td>%s</td><td>", a,
-		    ev_kind_name(e->kind));
+		    elog_kind_name(e->kind));
 		esc(f, e->source);
 		fputs("</td><td class=\"txt\">", f);
 		switch (e->kind) {
-		case EV_PROBE:
+		case ELOG_PROBE:
 			fprintf(f, "<span class=\"res %s\">%s</span> %.3f ms ",
 			    e->u.probe.ok ? "pass" : "fail",
 			    e->u.probe.ok ? "ok" : "FAILED",
 			    e->u.probe.latency_ms);
 			break;
-		case EV_PROC_EXIT:
+		case ELOG_PROC_EXIT:
 			if (e->u.exit.signal != 0)
 				fprintf(f, "killed by signal %d ",
 				    e->u.exit.signal);
 			else
 				fprintf(f, "exit status %d ", e->u.exit.code);
 			break;
-		case EV_RATE:
+		case ELOG_RATE:
 			fprintf(f, "%.4g qps over %" PRIu64 " ms ",
 			    e->u.rate.qps, e->u.rate.window_ms);
 			break;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "reports/result.h"
+#include "model/result.h"
 
 /* Writes s (NULL: nothing) HTML-escaped to f, at most max characters of it
  * (0: all) and then "\xE2\x80\xA6" if cut.  Invalid UTF-8 and control

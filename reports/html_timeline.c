@@ -90,7 +90,7 @@ struct moment {
 struct tl {
 	FILE *f;
 	const struct result *r;
-	const struct ev_log *log;
+	const struct elog *log;
 	uint64_t t_end;
 	uint64_t step;      /* tick step, ms */
 	double top, bottom; /* rows span [top, bottom) */
@@ -200,21 +200,21 @@ moments(struct tl *t)
 static void
 collect_phases(struct tl *t)
 {
-	const struct ev_log *log = t->log;
+	const struct elog *log = t->log;
 	uint64_t lane_end[MAX_PHASE_LANES] = { 0 };
 	bool lane_used[MAX_PHASE_LANES] = { false };
 
 	for (size_t i = 0; i < log->n; i++) {
-		const struct ev *e = &log->ev[i];
+		const struct elog_ev *e = &log->ev[i];
 
-		if (e->kind == EV_PHASE_START && t->n_phases < MAX_PHASES) {
+		if (e->kind == ELOG_PHASE_START && t->n_phases < MAX_PHASES) {
 			struct phase *p = &t->phases[t->n_phases++];
 
 			p->name = e->source;
 			p->start = e->t_ms;
 			p->end = t->t_end;
 			p->open = true;
-		} else if (e->kind == EV_PHASE_END) {
+		} else if (e->kind == ELOG_PHASE_END) {
 			for (size_t j = t->n_phases; j-- > 0;) {
 				struct phase *p = &t->phases[j];
 
@@ -264,7 +264,7 @@ static int
 layout(struct tl *t)
 {
 	const struct result *r = t->r;
-	const struct ev_log *log = t->log;
+	const struct elog *log = t->log;
 	size_t max_rows = 2 + 1;
 	struct seen hid[ROW_KIND_COUNT];
 	uint64_t end = r->duration_ms;
@@ -281,8 +281,8 @@ layout(struct tl *t)
 		return DD_ENOMEM;
 
 	/* Time span: everything the page marks must fit. */
-	if (ev_log_last_ms(log) > end)
-		end = ev_log_last_ms(log);
+	if (elog_last_ms(log) > end)
+		end = elog_last_ms(log);
 	if (r->fault_found && r->fault_cleared && r->fault_end_ms > end)
 		end = r->fault_end_ms;
 	if (r->fault_found && r->fault_start_ms > end)
@@ -300,25 +300,25 @@ layout(struct tl *t)
 	if (t->n_phases > 0)
 		row_for(t, ROW_PHASES, NULL);
 	for (size_t i = 0; i < log->n; i++) {
-		const struct ev *e = &log->ev[i];
+		const struct elog_ev *e = &log->ev[i];
 		enum row_kind k;
 		struct row *rw;
 
 		switch (e->kind) {
-		case EV_FAULT_INJECT:
-		case EV_FAULT_CLEAR:
+		case ELOG_FAULT_INJECT:
+		case ELOG_FAULT_CLEAR:
 			k = ROW_FAULT;
 			if (e->source[0] == '\0') {
 				blank_fault = true;
 				continue;
 			}
 			break;
-		case EV_PROBE: k = ROW_PROBE; break;
-		case EV_WATCH: k = ROW_WATCH; break;
-		case EV_PROC_START:
-		case EV_PROC_EXIT: k = ROW_PROC; break;
-		case EV_MARK: k = ROW_MARK; break;
-		case EV_RATE: k = ROW_RATE; break;
+		case ELOG_PROBE: k = ROW_PROBE; break;
+		case ELOG_WATCH: k = ROW_WATCH; break;
+		case ELOG_PROC_START:
+		case ELOG_PROC_EXIT: k = ROW_PROC; break;
+		case ELOG_MARK: k = ROW_MARK; break;
+		case ELOG_RATE: k = ROW_RATE; break;
 		default: continue;
 		}
 		rw = row_for(t, k, k == ROW_MARK ? NULL : e->source);
@@ -481,10 +481,10 @@ draw_phases(struct tl *t, const struct row *rw)
 }
 
 static void
-fault_marker(struct tl *t, const struct row *rw, const struct ev *e)
+fault_marker(struct tl *t, const struct row *rw, const struct elog_ev *e)
 {
 	FILE *f = t->f;
-	bool in = e->kind == EV_FAULT_INJECT;
+	bool in = e->kind == ELOG_FAULT_INJECT;
 	double x = tx(t, e->t_ms), y = rw->y;
 	char a[32];
 
@@ -514,7 +514,7 @@ static void
 draw_fault_row(struct tl *t, const struct row *rw)
 {
 	FILE *f = t->f;
-	const struct ev_log *log = t->log;
+	const struct elog *log = t->log;
 	bool active = false;
 	uint64_t since = 0;
 	size_t marks = 0;
@@ -523,15 +523,15 @@ draw_fault_row(struct tl *t, const struct row *rw)
 	row_label(t, rw, "fault", rw->source[0] ? rw->source : "(all)");
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < log->n; i++) {
-			const struct ev *e = &log->ev[i];
+			const struct elog_ev *e = &log->ev[i];
 			bool mine;
 
-			if (e->kind != EV_FAULT_INJECT &&
-			    e->kind != EV_FAULT_CLEAR)
+			if (e->kind != ELOG_FAULT_INJECT &&
+			    e->kind != ELOG_FAULT_CLEAR)
 				continue;
 			mine = rw->source[0] == '\0' || e->source[0] == '\0' ||
 			    strcmp(e->source, rw->source) == 0;
-			if (!mine || (e->kind == EV_FAULT_INJECT &&
+			if (!mine || (e->kind == ELOG_FAULT_INJECT &&
 			    e->source[0] == '\0' && rw->source[0] != '\0'))
 				continue;
 			if (pass == 1) {
@@ -541,10 +541,10 @@ draw_fault_row(struct tl *t, const struct row *rw)
 			}
 			/* Pass 0: the spans the fault was active, below the
 			 * markers. */
-			if (e->kind == EV_FAULT_INJECT && !active) {
+			if (e->kind == ELOG_FAULT_INJECT && !active) {
 				active = true;
 				since = e->t_ms;
-			} else if (e->kind == EV_FAULT_CLEAR && active) {
+			} else if (e->kind == ELOG_FAULT_CLEAR && active) {
 				active = false;
 				draw_rect(f, "fspan", tx(t, since), rw->y + 5,
 				    tx(t, e->t_ms) - tx(t, since),
@@ -569,15 +569,15 @@ draw_fault_lines(struct tl *t)
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->log->n && n < FAULT_MARKS_MAX; i++) {
-		const struct ev *e = &t->log->ev[i];
+		const struct elog_ev *e = &t->log->ev[i];
 		double x;
 
-		if (e->kind != EV_FAULT_INJECT && e->kind != EV_FAULT_CLEAR)
+		if (e->kind != ELOG_FAULT_INJECT && e->kind != ELOG_FAULT_CLEAR)
 			continue;
 		x = tx(t, e->t_ms);
 		fprintf(f, "<line class=\"fov %s\" x1=\"%.1f\" y1=\"%.1f\" "
 		    "x2=\"%.1f\" y2=\"%.1f\"/>\n",
-		    e->kind == EV_FAULT_INJECT ? "in" : "cl", x, t->top, x,
+		    e->kind == ELOG_FAULT_INJECT ? "in" : "cl", x, t->top, x,
 		    t->bottom);
 		n++;
 	}
@@ -681,10 +681,10 @@ probe_bins(struct tl *t, const struct row *rw)
 		return DD_ENOMEM;
 	}
 	for (size_t i = 0; i < t->log->n; i++) {
-		const struct ev *e = &t->log->ev[i];
+		const struct elog_ev *e = &t->log->ev[i];
 		size_t k;
 
-		if (e->kind != EV_PROBE || strcmp(e->source, rw->source) != 0)
+		if (e->kind != ELOG_PROBE || strcmp(e->source, rw->source) != 0)
 			continue;
 		k = (size_t)((tx(t, e->t_ms) - TL_LEFT) / TL_BIN_PX);
 		if (k >= nb)
@@ -752,10 +752,10 @@ draw_probe_row(struct tl *t, const struct row *rw)
 	}
 	memset(&u, 0, sizeof(u));
 	for (size_t i = 0; i < t->log->n; i++) {
-		const struct ev *e = &t->log->ev[i];
+		const struct elog_ev *e = &t->log->ev[i];
 		double lat;
 
-		if (e->kind != EV_PROBE || strcmp(e->source, rw->source) != 0)
+		if (e->kind != ELOG_PROBE || strcmp(e->source, rw->source) != 0)
 			continue;
 		lat = e->u.probe.latency_ms;
 		if (have && (!merge || u.ok != e->u.probe.ok)) {
@@ -800,7 +800,7 @@ draw_probe_row(struct tl *t, const struct row *rw)
 
 /* Watch matches and marks: a tick each, or per 2-pixel bin when many. */
 static int
-draw_ticks(struct tl *t, const struct row *rw, enum ev_kind kind,
+draw_ticks(struct tl *t, const struct row *rw, enum elog_kind kind,
     const char *cls)
 {
 	FILE *f = t->f;
@@ -818,7 +818,7 @@ draw_ticks(struct tl *t, const struct row *rw, enum ev_kind kind,
 		}
 	}
 	for (size_t i = 0; i < t->log->n; i++) {
-		const struct ev *e = &t->log->ev[i];
+		const struct elog_ev *e = &t->log->ev[i];
 		double x;
 
 		if (e->kind != kind || (rw->source != NULL &&
@@ -845,7 +845,7 @@ draw_ticks(struct tl *t, const struct row *rw, enum ev_kind kind,
 		fputs("</title></rect>\n", f);
 	}
 	for (size_t k = 0; cnt != NULL && k < nb; k++) {
-		const struct ev *e;
+		const struct elog_ev *e;
 
 		if (cnt[k] == 0)
 			continue;
@@ -877,15 +877,15 @@ draw_proc_row(struct tl *t, const struct row *rw)
 	row_label(t, rw, "proc", rw->source);
 	/* Lifelines first, markers over them. */
 	for (size_t i = 0; i < t->log->n; i++) {
-		const struct ev *e = &t->log->ev[i];
+		const struct elog_ev *e = &t->log->ev[i];
 
-		if ((e->kind != EV_PROC_START && e->kind != EV_PROC_EXIT) ||
+		if ((e->kind != ELOG_PROC_START && e->kind != ELOG_PROC_EXIT) ||
 		    strcmp(e->source, rw->source) != 0)
 			continue;
-		if (e->kind == EV_PROC_START && !running) {
+		if (e->kind == ELOG_PROC_START && !running) {
 			running = true;
 			since = e->t_ms;
-		} else if (e->kind == EV_PROC_EXIT) {
+		} else if (e->kind == ELOG_PROC_EXIT) {
 			if (!running)
 				since = 0;
 			draw_rect(f, "life", tx(t, since), rw->y + 8,
@@ -900,15 +900,15 @@ draw_proc_row(struct tl *t, const struct row *rw)
 		fputs("/>\n", f);
 	}
 	for (size_t i = 0; i < t->log->n && marks < PROC_MARKS_MAX; i++) {
-		const struct ev *e = &t->log->ev[i];
+		const struct elog_ev *e = &t->log->ev[i];
 		double x = tx(t, e->t_ms), yc = rw->y + TL_ROW_H / 2.0;
 
-		if ((e->kind != EV_PROC_START && e->kind != EV_PROC_EXIT) ||
+		if ((e->kind != ELOG_PROC_START && e->kind != ELOG_PROC_EXIT) ||
 		    strcmp(e->source, rw->source) != 0)
 			continue;
 		marks++;
 		fmt_s(a, sizeof(a), e->t_ms);
-		if (e->kind == EV_PROC_START) {
+		if (e->kind == ELOG_PROC_START) {
 			fprintf(f, "<circle class=\"ps\" cx=\"%.1f\" "
 			    "cy=\"%.1f\" r=\"4.5\"><title>%s started", x, yc,
 			    a);
@@ -954,12 +954,12 @@ draw_rate_row(struct tl *t, const struct row *rw)
 		fputs(pass == 0 ? "<path class=\"ra\" d=\"" :
 		    "<path class=\"rl\" d=\"", f);
 		for (size_t i = 0; i <= t->log->n; i++) {
-			const struct ev *e = i < t->log->n ? &t->log->ev[i] :
+			const struct elog_ev *e = i < t->log->n ? &t->log->ev[i] :
 			    NULL;
 			double x = 0, y = 0, q;
 
 			if (e != NULL) {
-				if (e->kind != EV_RATE ||
+				if (e->kind != ELOG_RATE ||
 				    strcmp(e->source, rw->source) != 0)
 					continue;
 				q = isfinite(e->u.rate.qps) &&
@@ -1003,10 +1003,10 @@ draw_rate_row(struct tl *t, const struct row *rw)
 		fputs("</path>\n", f);
 	}
 	for (size_t i = 0; rw->n <= RATE_DOTS_MAX && i < t->log->n; i++) {
-		const struct ev *e = &t->log->ev[i];
+		const struct elog_ev *e = &t->log->ev[i];
 		double q;
 
-		if (e->kind != EV_RATE || strcmp(e->source, rw->source) != 0)
+		if (e->kind != ELOG_RATE || strcmp(e->source, rw->source) != 0)
 			continue;
 		q = isfinite(e->u.rate.qps) && e->u.rate.qps > 0 ?
 		    e->u.rate.qps : 0;
@@ -1130,14 +1130,14 @@ html_timeline_draw(struct tl *t)
 		case ROW_WATCH:
 			fputs("<g class=\"row watch\">\n", f);
 			row_label(t, rw, "watch", rw->source);
-			rc = draw_ticks(t, rw, EV_WATCH, "wt");
+			rc = draw_ticks(t, rw, ELOG_WATCH, "wt");
 			fputs("</g>\n", f);
 			break;
 		case ROW_PROC: draw_proc_row(t, rw); break;
 		case ROW_MARK:
 			fputs("<g class=\"row mark\">\n", f);
 			row_label(t, rw, NULL, "marks");
-			rc = draw_ticks(t, rw, EV_MARK, "mk");
+			rc = draw_ticks(t, rw, ELOG_MARK, "mk");
 			fputs("</g>\n", f);
 			break;
 		case ROW_RATE: draw_rate_row(t, rw); break;
@@ -1161,7 +1161,7 @@ html_timeline_draw(struct tl *t)
 }
 
 /* What an absent event log draws from. */
-static const struct ev_log no_events;
+static const struct elog no_events;
 
 int
 html_timeline_new(struct tl **out, const struct result *r, FILE *f)

@@ -5,7 +5,7 @@
  */
 #include "reports/json.h"
 
-#include "reports/utf8.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>

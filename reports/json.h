@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 #define JW_MAX_DEPTH 32
 

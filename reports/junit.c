@@ -8,8 +8,8 @@
  * characters at all, not even as references: those, and invalid UTF-8,
  * become U+FFFD.
  */
-#include "reports/result.h"
-#include "reports/utf8.h"
+#include "model/result.h"
+#include "lib/utf8.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * run's expectations on the metric failed, passed when all held, and left
  * plain when the run set no bound on it.
  */
-#include "reports/result.h"
+#include "model/result.h"
 
 #include <math.h>
 #include <stdlib.h>

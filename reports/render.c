@@ -5,7 +5,7 @@
  * is written to a temporary name beside it and renamed into place, so a
  * reader never sees half a report and a failed render keeps the old one.
  */
-#include "reports/result.h"
+#include "model/result.h"
 
 #include <errno.h>
 #include <stdlib.h>

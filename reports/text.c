@@ -14,7 +14,7 @@
  *
  * Plain ASCII framing; names and messages are printed as given.
  */
-#include "reports/result.h"
+#include "model/result.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * failover.c -- see failover.h.  Pure: no I/O, no clock, so a test can walk
  * it through any sequence of outcomes.
  */
-#include "failover.h"
+#include "sut/failover.h"
 
 #include <string.h>
 

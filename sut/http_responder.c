@@ -14,10 +14,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "evloop.h"
-#include "log.h"
-#include "util.h"
+#include "lib/addr.h"
+#include "lib/evloop.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 #include "sut/httpd.h"
 

@@ -5,7 +5,7 @@
  * only "read a request head, answer, close".  Requests larger than the input
  * buffer get 431; a head that never completes is dropped at the idle timeout.
  */
-#include "httpd.h"
+#include "sut/httpd.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 #define HTTPD_MAX_LISTEN 16
 #define HTTPD_MAX_CONNS 512

@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 
-#include "addr.h"
-#include "evloop.h"
+#include "lib/addr.h"
+#include "lib/evloop.h"
 
 struct httpd;
 

@@ -27,11 +27,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "err.h"
-#include "evloop.h"
-#include "log.h"
-#include "util.h"
+#include "lib/addr.h"
+#include "lib/err.h"
+#include "lib/evloop.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 #include "sut/failover.h"
 #include "sut/httpd.h"

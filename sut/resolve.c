@@ -7,7 +7,7 @@
  * lookup behind a hung one.  Ownership of a libc query passes to the thread
  * and comes back through the pipe: only the loop ever frees it.
  */
-#include "resolve.h"
+#include "sut/resolve.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,8 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dnswire.h"
-#include "util.h"
+#include "lib/dnswire.h"
+#include "lib/util.h"
 
 struct resolver {
 	struct ev_loop *loop;

@@ -24,9 +24,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "addr.h"
-#include "err.h"
-#include "evloop.h"
+#include "lib/addr.h"
+#include "lib/err.h"
+#include "lib/evloop.h"
 
 #define RESOLVE_MAX_ADDRS 8
 #define RESOLVE_MAX_THREADS 64

@@ -50,7 +50,7 @@
 
 #include <ldns/ldns.h>
 
-#include "addr.h"
+#include "lib/addr.h"
 
 struct opts {
 	struct dd_sockaddr server;

@@ -24,10 +24,10 @@
  * Only test addresses (198.18.0.0/15, fd00::/8) inside the sealed topology
  * are ever sent to; the library refuses anything else at description.
  */
-#include "addr.h"
-#include "err.h"
+#include "lib/addr.h"
+#include "lib/err.h"
 #include "netns/netns.h"
-#include "util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,9 +11,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "addr.h"
-#include "err.h"
-#include "util.h"
+#include "lib/addr.h"
+#include "lib/err.h"
+#include "lib/util.h"
 
 static void
 test_sockaddr_parse(void **state)

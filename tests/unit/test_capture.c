@@ -21,10 +21,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dnswire.h"
-#include "err.h"
+#include "lib/dnswire.h"
+#include "lib/err.h"
 #include "harness/capture.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct fx {
 	char dir[64], path[96];

@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dnswire.h"
-#include "err.h"
-#include "testpkt.h"
+#include "lib/dnswire.h"
+#include "lib/err.h"
+#include "tests/unit/testpkt.h"
 
 /* ---------------- dns_parse_query ---------------- */
 

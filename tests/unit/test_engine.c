@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "../../faultd/engine.h"
-#include "testpkt.h"
+#include "lib/err.h"
+#include "faultd/engine.h"
+#include "tests/unit/testpkt.h"
 
 /* ---------------- helpers ---------------- */
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evloop.h"
-#include "util.h"
+#include "lib/evloop.h"
+#include "lib/util.h"
 
 static int fired[128];
 static int nfired;

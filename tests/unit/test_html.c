@@ -21,10 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "harness/event.h"
-#include "harness/score.h"
-#include "reports/result.h"
+#include "lib/err.h"
+#include "model/elog.h"
+#include "model/score.h"
+#include "model/result.h"
 
 #define NASTY "a<b>&c\"d'e"
 #define NASTY_ESC "a&lt;b&gt;&amp;c&quot;d&#39;e"
@@ -78,12 +78,12 @@ timeline(const char *page)
 static struct result *
 make_result(const char *failover_bound)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev_match det = { .set = true, .kind = EV_WATCH, .source = "app" };
+	struct elog *log = elog_new();
+	struct score_match det = { .set = true, .kind = ELOG_WATCH, .source = "app" };
 	struct score_expect ex[2];
 	struct score_defs d = { .detect = &det, .n_detect = 1,
-	    .service = { .set = true, .kind = EV_PROBE, .source = "svc" },
-	    .primary = { .set = true, .kind = EV_PROBE, .source = "svc" },
+	    .service = { .set = true, .kind = ELOG_PROBE, .source = "svc" },
+	    .primary = { .set = true, .kind = ELOG_PROBE, .source = "svc" },
 	    .stable_ms = 500, .expect = ex, .n_expect = 2 };
 	struct score_result s;
 	struct result *r;
@@ -94,27 +94,27 @@ make_result(const char *failover_bound)
 	assert_int_equal(score_expect_parse(buf, &ex[0], NULL), 0);
 	assert_int_equal(score_expect_parse("availability >= 0.5", &ex[1],
 	    NULL), 0);
-	ev_log_proc_start(log, 10, "sut", "/usr/bin/sut --flag <x>");
-	ev_log_phase(log, 20, true, "baseline");
-	ev_log_phase(log, 2000, false, "baseline");
-	ev_log_phase(log, 2000, true, "fault <phase>");
-	ev_log_fault(log, 2000, true, "dns1", "name=*.example.com "
+	elog_proc_start(log, 10, "sut", "/usr/bin/sut --flag <x>");
+	elog_phase(log, 20, true, "baseline");
+	elog_phase(log, 2000, false, "baseline");
+	elog_phase(log, 2000, true, "fault <phase>");
+	elog_fault(log, 2000, true, "dns1", "name=*.example.com "
 	    "action=empty <rule>");
 	for (uint64_t t = 100; t < 7000; t += 100) {
-		ev_log_probe(log, t, "svc", t < 2000 || t >= 3000, 1.5,
+		elog_probe(log, t, "svc", t < 2000 || t >= 3000, 1.5,
 		    t < 2000 || t >= 3000 ? "HTTP 200" : "HTTP 503 <&>");
-		ev_log_probe(log, t + 10, NASTY, true, 0.25, "NOERROR");
+		elog_probe(log, t + 10, NASTY, true, 0.25, "NOERROR");
 	}
 	for (uint64_t t = 1000; t <= 7000; t += 1000)
-		ev_log_rate(log, t, "sut0", t > 2000 && t <= 5000 ? 40 : 10,
+		elog_rate(log, t, "sut0", t > 2000 && t <= 5000 ? 40 : 10,
 		    1000);
-	ev_log_watch(log, 2300, "app", "ERROR </script><script>x()</script>");
-	ev_log_mark(log, 4000, "operator", "paged <on-call>");
-	ev_log_phase(log, 5000, false, "fault <phase>");
-	ev_log_fault(log, 5000, false, "dns1", "clear");
-	ev_log_phase(log, 5000, true, "recovery");
-	ev_log_phase(log, 7000, false, "recovery");
-	ev_log_proc_exit(log, 7000, "sut", -1, 15);
+	elog_watch(log, 2300, "app", "ERROR </script><script>x()</script>");
+	elog_mark(log, 4000, "operator", "paged <on-call>");
+	elog_phase(log, 5000, false, "fault <phase>");
+	elog_fault(log, 5000, false, "dns1", "clear");
+	elog_phase(log, 5000, true, "recovery");
+	elog_phase(log, 7000, false, "recovery");
+	elog_proc_exit(log, 7000, "sut", -1, 15);
 
 	assert_int_equal(score_run(log, &d, &s), 0);
 	r = result_new("empty-record " NASTY);
@@ -240,7 +240,7 @@ static void
 test_big_log(void **state)
 {
 	struct result *r = result_new("big");
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	char *page, *tl;
 	size_t len, rects;
 
@@ -249,19 +249,19 @@ test_big_log(void **state)
 	assert_non_null(log);
 	for (uint64_t i = 0; i < 20000; i++) {
 		/* flappy: a new state every result; steady: long runs. */
-		ev_log_probe(log, i * 10, "flappy", i % 2 == 0, 1, "x");
-		ev_log_probe(log, i * 10 + 1, "steady", (i / 1000) % 2 == 0, 1,
+		elog_probe(log, i * 10, "flappy", i % 2 == 0, 1, "x");
+		elog_probe(log, i * 10 + 1, "steady", (i / 1000) % 2 == 0, 1,
 		    "y");
 		if (i % 4 == 0)
-			ev_log_watch(log, i * 10 + 2, "w", "line");
+			elog_watch(log, i * 10 + 2, "w", "line");
 		if (i % 10 == 0)
-			ev_log_rate(log, i * 10 + 3, "l0", (double)(i % 77), 100);
+			elog_rate(log, i * 10 + 3, "l0", (double)(i % 77), 100);
 	}
 	for (int p = 0; p < 100; p++) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "p%d", p);
-		ev_log_probe(log, 200000, name, true, 1, "");
+		elog_probe(log, 200000, name, true, 1, "");
 	}
 	assert_int_equal(result_take_events(r, log), 0);
 	page = render(r, &len);

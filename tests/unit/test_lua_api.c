@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "lib/err.h"
 #include "harness/lua_api.h"
 #include "harness/scenario.h"
 
@@ -603,23 +603,23 @@ test_decl_full(void **state)
 	/* score */
 	assert_int_equal(sc->n_detect, 2);
 	assert_true(sc->detect[0].set);
-	assert_int_equal(sc->detect[0].kind, EV_WATCH);
+	assert_int_equal(sc->detect[0].kind, ELOG_WATCH);
 	assert_string_equal(sc->detect[0].source, "fo");
-	assert_int_equal(sc->detect[1].kind, EV_PROBE);
+	assert_int_equal(sc->detect[1].kind, ELOG_PROBE);
 	assert_string_equal(sc->detect[1].source, "www");
-	assert_int_equal(sc->detect[1].outcome, EV_FAIL);
+	assert_int_equal(sc->detect[1].outcome, SCORE_FAIL);
 	assert_true(sc->service.set);
-	assert_int_equal(sc->service.kind, EV_PROBE);
+	assert_int_equal(sc->service.kind, ELOG_PROBE);
 	assert_string_equal(sc->service.source, "www");
-	assert_int_equal(sc->primary.kind, EV_PROBE);
-	assert_int_equal(sc->primary.outcome, EV_OK);
+	assert_int_equal(sc->primary.kind, ELOG_PROBE);
+	assert_int_equal(sc->primary.outcome, SCORE_OK);
 	assert_string_equal(sc->primary.text, "200");
 	assert_true(sc->primary_lost.set);
-	assert_int_equal(sc->primary_lost.kind, EV_WATCH);     /* a bare name is a watch */
+	assert_int_equal(sc->primary_lost.kind, ELOG_WATCH);     /* a bare name is a watch */
 	assert_string_equal(sc->primary_lost.source, "fo");
 	assert_int_equal(sc->stable_ms, 750);
 	assert_true(sc->rate.set);
-	assert_int_equal(sc->rate.kind, EV_RATE);
+	assert_int_equal(sc->rate.kind, ELOG_RATE);
 	assert_string_equal(sc->rate.source, "cap");
 
 	/* expect */
@@ -635,7 +635,7 @@ test_decl_full(void **state)
 	assert_true(fabs(sc->expect[2].bound - 0.5) < 1e-9);
 
 	/* score_defs point into the scenario */
-	struct ev_match det[2];
+	struct score_match det[2];
 	struct score_defs defs;
 	scenario_score_defs(sc, det, &defs);
 	assert_int_equal(defs.n_detect, 2);
@@ -751,12 +751,12 @@ test_decl_matchers(void **state)
 	    "        primary_lost = { phase = \"fault\", text = \"t\" } }\n"
 	    "timeline(function() end)\n");
 	assert_int_equal(f->sc->n_detect, 1);
-	assert_int_equal(f->sc->detect[0].kind, EV_PROC_EXIT);
+	assert_int_equal(f->sc->detect[0].kind, ELOG_PROC_EXIT);
 	assert_string_equal(f->sc->detect[0].source, "app");
-	assert_int_equal(f->sc->primary.kind, EV_MARK);
+	assert_int_equal(f->sc->primary.kind, ELOG_MARK);
 	assert_null(f->sc->primary.source);
 	assert_string_equal(f->sc->primary.text, "home");
-	assert_int_equal(f->sc->primary_lost.kind, EV_PHASE_START);
+	assert_int_equal(f->sc->primary_lost.kind, ELOG_PHASE_START);
 	assert_string_equal(f->sc->primary_lost.source, "fault");
 	assert_string_equal(f->sc->primary_lost.text, "t");
 
@@ -765,9 +765,9 @@ test_decl_matchers(void **state)
 	    "process \"app\" { host = \"h\", cmd = \"x\" }\n"
 	    "score { detection = { start = \"app\" } }\n"
 	    "timeline(function() end)\n");
-	assert_int_equal(f->sc->detect[0].kind, EV_PROC_START);
+	assert_int_equal(f->sc->detect[0].kind, ELOG_PROC_START);
 	assert_string_equal(f->sc->detect[0].source, "app");
-	assert_int_equal(f->sc->detect[0].outcome, EV_ANY);
+	assert_int_equal(f->sc->detect[0].outcome, SCORE_ANY);
 }
 
 /* ------------------------------------------------------------------ */

@@ -31,11 +31,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dnswire.h"
-#include "err.h"
-#include "evloop.h"
+#include "lib/dnswire.h"
+#include "lib/err.h"
+#include "lib/evloop.h"
 #include "harness/probe.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define MAXRES 64
 

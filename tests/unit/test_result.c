@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "harness/event.h"
-#include "harness/score.h"
+#include "lib/err.h"
+#include "model/elog.h"
+#include "model/score.h"
 #include "reports/json.h"
-#include "reports/result.h"
+#include "model/result.h"
 
 /* A string with every kind of trouble: quotes, backslash, newline, tab, a
  * C0 control, DEL, invalid UTF-8, U+2028, "</script>", markup, and a
@@ -53,11 +53,11 @@ render(int (*f)(const struct result *, FILE *), const struct result *r,
 static struct result *
 make_result(void)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev_match det = { .set = true, .kind = EV_WATCH, .source = "app" };
+	struct elog *log = elog_new();
+	struct score_match det = { .set = true, .kind = ELOG_WATCH, .source = "app" };
 	struct score_expect ex[3];
 	struct score_defs d = { .detect = &det, .n_detect = 1,
-	    .service = { .set = true, .kind = EV_PROBE, .source = "svc" },
+	    .service = { .set = true, .kind = ELOG_PROBE, .source = "svc" },
 	    .stable_ms = 3000, .expect = ex, .n_expect = 3 };
 	struct score_result s;
 	struct result *r;
@@ -67,17 +67,17 @@ make_result(void)
 	    NULL), 0);
 	assert_int_equal(score_expect_parse("recovery_s <= 10", &ex[2], NULL),
 	    0);
-	ev_log_proc_start(log, 0, "sut", "/usr/bin/sut --region us-east-1");
-	ev_log_rate(log, 5000, "sut0", 12.5, 1000);
-	ev_log_fault(log, 10000, true, "dns1", "name=*.amazonaws.com "
+	elog_proc_start(log, 0, "sut", "/usr/bin/sut --region us-east-1");
+	elog_rate(log, 5000, "sut0", 12.5, 1000);
+	elog_fault(log, 10000, true, "dns1", "name=*.amazonaws.com "
 	    "action=empty");
 	for (uint64_t t = 500; t < 50000; t += 1000)
-		ev_log_probe(log, t, "svc", t < 10000 || t > 14000, 3.25,
+		elog_probe(log, t, "svc", t < 10000 || t > 14000, 3.25,
 		    "HTTP 200");
-	ev_log_watch(log, 11200, "app", ODD);
-	ev_log_fault(log, 40000, false, "dns1", "clear");
-	ev_log_proc_exit(log, 50000, "sut", -1, 15);
-	ev_log_mark(log, 50000, "runner", "done");
+	elog_watch(log, 11200, "app", ODD);
+	elog_fault(log, 40000, false, "dns1", "clear");
+	elog_proc_exit(log, 50000, "sut", -1, 15);
+	elog_mark(log, 50000, "runner", "done");
 
 	assert_int_equal(score_run(log, &d, &s), 0);
 	r = result_new("dynamodb-empty-record");
@@ -174,21 +174,21 @@ test_json_roundtrip_tree(void **state)
 	ev = jv_get(root, "events");
 	assert_int_equal(ev->n, r->events->n);
 	for (size_t i = 0; i < ev->n; i++) {
-		const struct ev *e = &r->events->ev[i];
+		const struct elog_ev *e = &r->events->ev[i];
 		const struct jv *o = jv_at(ev, i);
 
 		assert_true(jv_get(o, "t_ms")->u64 == e->t_ms);
 		assert_string_equal(jv_string(jv_get(o, "kind")),
-		    ev_kind_name(e->kind));
+		    elog_kind_name(e->kind));
 		assert_string_equal(jv_string(jv_get(o, "source")), e->source);
-		if (e->kind == EV_WATCH) {
+		if (e->kind == ELOG_WATCH) {
 			assert_string_equal(jv_string(jv_get(o, "text")),
 			    ODD_BACK);
 		} else {
 			assert_string_equal(jv_string(jv_get(o, "text")),
 			    e->text);
 		}
-		if (e->kind == EV_PROBE) {
+		if (e->kind == ELOG_PROBE) {
 			assert_true(jv_boolean(jv_get(o, "ok"), &b));
 			assert_int_equal(b, e->u.probe.ok);
 			assert_true(jv_number(jv_get(o, "latency_ms"), &d));
@@ -196,13 +196,13 @@ test_json_roundtrip_tree(void **state)
 		} else {
 			assert_null(jv_get(o, "ok"));
 		}
-		if (e->kind == EV_PROC_EXIT) {
+		if (e->kind == ELOG_PROC_EXIT) {
 			assert_true(jv_number(jv_get(o, "exit_code"), &d));
 			assert_true(d == -1);
 			assert_true(jv_number(jv_get(o, "signal"), &d));
 			assert_true(d == 15);
 		}
-		if (e->kind == EV_RATE) {
+		if (e->kind == ELOG_RATE) {
 			assert_true(jv_number(jv_get(o, "qps"), &d));
 			assert_true(d == 12.5);
 			assert_true(jv_get(o, "window_ms")->u64 == 1000);
@@ -266,24 +266,24 @@ test_json_roundtrip_model(void **state)
 	}
 	assert_int_equal(back->events->n, r->events->n);
 	for (size_t i = 0; i < r->events->n; i++) {
-		const struct ev *a = &r->events->ev[i], *b = &back->events->ev[i];
+		const struct elog_ev *a = &r->events->ev[i], *b = &back->events->ev[i];
 
 		assert_true(a->t_ms == b->t_ms);
 		assert_int_equal(a->kind, b->kind);
 		assert_string_equal(a->source, b->source);
-		assert_string_equal(b->text, a->kind == EV_WATCH ? ODD_BACK :
+		assert_string_equal(b->text, a->kind == ELOG_WATCH ? ODD_BACK :
 		    a->text);
 		switch (a->kind) {
-		case EV_PROBE:
+		case ELOG_PROBE:
 			assert_int_equal(a->u.probe.ok, b->u.probe.ok);
 			assert_true(a->u.probe.latency_ms ==
 			    b->u.probe.latency_ms);
 			break;
-		case EV_PROC_EXIT:
+		case ELOG_PROC_EXIT:
 			assert_int_equal(a->u.exit.code, b->u.exit.code);
 			assert_int_equal(a->u.exit.signal, b->u.exit.signal);
 			break;
-		case EV_RATE:
+		case ELOG_RATE:
 			assert_true(a->u.rate.qps == b->u.rate.qps);
 			assert_true(a->u.rate.window_ms == b->u.rate.window_ms);
 			break;
@@ -687,7 +687,7 @@ static void
 test_model_edges(void **state)
 {
 	struct result *r;
-	struct ev_log *log;
+	struct elog *log;
 
 	(void)state;
 	assert_null(result_new(NULL));
@@ -707,8 +707,8 @@ test_model_edges(void **state)
 	assert_int_equal(result_set_description(r, NULL), 0);
 	assert_null(r->description);
 
-	log = ev_log_new();
-	ev_log_mark(log, 1234, "m", "");
+	log = elog_new();
+	elog_mark(log, 1234, "m", "");
 	assert_int_equal(result_take_events(r, log), 0);
 	assert_true(r->events == log);
 	assert_true(r->duration_ms == 1234);

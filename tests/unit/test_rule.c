@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "../../faultd/rule.h"
+#include "lib/err.h"
+#include "faultd/rule.h"
 
 /* ---------------- helpers ---------------- */
 

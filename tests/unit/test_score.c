@@ -13,20 +13,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
-#include "harness/event.h"
-#include "harness/score.h"
+#include "lib/err.h"
+#include "model/elog.h"
+#include "model/score.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers */
 
-static const struct ev_match SVC = { .set = true, .kind = EV_PROBE,
+static const struct score_match SVC = { .set = true, .kind = ELOG_PROBE,
     .source = "svc" };
 
 /* Service probe results every `step` ms in [from, to): ok unless the time
  * is listed in fails[] (terminated by UINT64_MAX). */
 static void
-probes(struct ev_log *log, const char *name, uint64_t from, uint64_t to,
+probes(struct elog *log, const char *name, uint64_t from, uint64_t to,
     uint64_t step, const uint64_t *fails)
 {
 	for (uint64_t t = from; t < to; t += step) {
@@ -35,13 +35,13 @@ probes(struct ev_log *log, const char *name, uint64_t from, uint64_t to,
 		for (const uint64_t *f = fails; f && *f != UINT64_MAX; f++)
 			if (*f == t)
 				ok = false;
-		assert_int_equal(ev_log_probe(log, t, name, ok, 5.0,
+		assert_int_equal(elog_probe(log, t, name, ok, 5.0,
 		    ok ? "200" : "timeout"), 0);
 	}
 }
 
 static void
-score(const struct ev_log *log, const struct score_defs *d,
+score(const struct elog *log, const struct score_defs *d,
     struct score_result *r)
 {
 	assert_int_equal(score_run(log, d, r), 0);
@@ -63,37 +63,37 @@ score(const struct ev_log *log, const struct score_defs *d,
 static void
 test_log_order_and_copy(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	char name[8] = "svc";
 
 	(void)state;
 	assert_non_null(log);
-	assert_int_equal(ev_log_probe(log, 100, name, true, 1.5, "ok"), 0);
+	assert_int_equal(elog_probe(log, 100, name, true, 1.5, "ok"), 0);
 	name[0] = 'X'; /* the log keeps its own copy */
-	assert_int_equal(ev_log_mark(log, 300, "runner", "c"), 0);
-	assert_int_equal(ev_log_rate(log, 200, "veth0", 12.5, 1000), 0);
-	assert_int_equal(ev_log_mark(log, 200, "runner", "b2"), 0);
-	assert_int_equal(ev_log_rate(log, 50, NULL, 1, 1000), 0);
+	assert_int_equal(elog_mark(log, 300, "runner", "c"), 0);
+	assert_int_equal(elog_rate(log, 200, "veth0", 12.5, 1000), 0);
+	assert_int_equal(elog_mark(log, 200, "runner", "b2"), 0);
+	assert_int_equal(elog_rate(log, 50, NULL, 1, 1000), 0);
 	assert_int_equal(log->n, 5);
 	assert_int_equal(log->ev[0].t_ms, 50);
 	assert_string_equal(log->ev[0].source, "");
 	assert_string_equal(log->ev[1].source, "svc");
 	assert_true(log->ev[1].u.probe.ok);
 	/* equal timestamps keep arrival order */
-	assert_int_equal(log->ev[2].kind, EV_RATE);
+	assert_int_equal(log->ev[2].kind, ELOG_RATE);
 	assert_string_equal(log->ev[3].text, "b2");
 	assert_string_equal(log->ev[4].text, "c");
-	assert_int_equal(ev_log_last_ms(log), 300);
-	ev_log_free(log);
-	ev_log_free(NULL);
-	assert_int_equal(ev_log_last_ms(NULL), 0);
+	assert_int_equal(elog_last_ms(log), 300);
+	elog_free(log);
+	elog_free(NULL);
+	assert_int_equal(elog_last_ms(NULL), 0);
 }
 
 static void
 test_log_truncates_on_utf8_boundary(void **state)
 {
-	struct ev_log *log = ev_log_new();
-	char big[EV_TEXT_MAX + 16];
+	struct elog *log = elog_new();
+	char big[ELOG_TEXT_MAX + 16];
 	size_t n;
 
 	(void)state;
@@ -104,46 +104,46 @@ test_log_truncates_on_utf8_boundary(void **state)
 		big[n + 1] = (char)0xA9; /* é */
 	}
 	big[n] = '\0';
-	assert_int_equal(ev_log_watch(log, 1, "w", big), 0);
+	assert_int_equal(elog_watch(log, 1, "w", big), 0);
 	n = strlen(log->ev[0].text);
-	assert_true(n <= EV_TEXT_MAX);
-	assert_int_equal(n, EV_TEXT_MAX - 1); /* é dropped whole */
+	assert_true(n <= ELOG_TEXT_MAX);
+	assert_int_equal(n, ELOG_TEXT_MAX - 1); /* é dropped whole */
 	assert_int_equal((unsigned char)log->ev[0].text[n - 1], 0xA9);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_log_bad_input(void **state)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev e = { .kind = EV_KIND_COUNT };
-	enum ev_kind k;
+	struct elog *log = elog_new();
+	struct elog_ev e = { .kind = ELOG_KIND_COUNT };
+	enum elog_kind k;
 
 	(void)state;
-	assert_int_equal(ev_log_add(log, &e), DD_EINVAL);
-	assert_int_equal(ev_log_add(NULL, &e), DD_EINVAL);
-	assert_int_equal(ev_log_add(log, NULL), DD_EINVAL);
+	assert_int_equal(elog_add(log, &e), DD_EINVAL);
+	assert_int_equal(elog_add(NULL, &e), DD_EINVAL);
+	assert_int_equal(elog_add(log, NULL), DD_EINVAL);
 	assert_int_equal(log->n, 0);
-	for (int i = 0; i < EV_KIND_COUNT; i++) {
-		assert_int_equal(ev_kind_parse(ev_kind_name((enum ev_kind)i),
+	for (int i = 0; i < ELOG_KIND_COUNT; i++) {
+		assert_int_equal(elog_kind_parse(elog_kind_name((enum elog_kind)i),
 		    &k), 0);
 		assert_int_equal(k, i);
 	}
-	assert_int_equal(ev_kind_parse("prob", &k), DD_EINVAL);
-	assert_string_equal(ev_kind_name(EV_KIND_COUNT), "?");
-	ev_log_free(log);
+	assert_int_equal(elog_kind_parse("prob", &k), DD_EINVAL);
+	assert_string_equal(elog_kind_name(ELOG_KIND_COUNT), "?");
+	elog_free(log);
 }
 
 static void
 test_log_grows(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	char text[64];
 
 	(void)state;
 	for (unsigned i = 0; i < 5000; i++) {
 		snprintf(text, sizeof(text), "line %u", i);
-		assert_int_equal(ev_log_watch(log, 4999 - i, "w", text), 0);
+		assert_int_equal(elog_watch(log, 4999 - i, "w", text), 0);
 	}
 	assert_int_equal(log->n, 5000);
 	for (unsigned i = 0; i < 5000; i++) {
@@ -151,7 +151,7 @@ test_log_grows(void **state)
 		assert_int_equal(log->ev[i].t_ms, i);
 		assert_string_equal(log->ev[i].text, text);
 	}
-	ev_log_free(log);
+	elog_free(log);
 }
 
 /* ------------------------------------------------------------------ */
@@ -160,27 +160,27 @@ test_log_grows(void **state)
 static void
 test_match(void **state)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev_match m = { .set = true, .kind = EV_PROBE, .source = "svc",
-	    .outcome = EV_FAIL };
-	struct ev_match w = { .set = true, .kind = EV_WATCH, .text = "unhealthy",
-	    .outcome = EV_FAIL /* ignored for watches */ };
-	struct ev_match unset = { .kind = EV_PROBE };
+	struct elog *log = elog_new();
+	struct score_match m = { .set = true, .kind = ELOG_PROBE, .source = "svc",
+	    .outcome = SCORE_FAIL };
+	struct score_match w = { .set = true, .kind = ELOG_WATCH, .text = "unhealthy",
+	    .outcome = SCORE_FAIL /* ignored for watches */ };
+	struct score_match unset = { .kind = ELOG_PROBE };
 
 	(void)state;
-	ev_log_probe(log, 1, "svc", false, 0, "");
-	ev_log_probe(log, 2, "svc", true, 0, "");
-	ev_log_probe(log, 3, "svc2", false, 0, "");
-	ev_log_watch(log, 4, "app", "region us-east-1 unhealthy now");
-	assert_true(ev_match(&m, &log->ev[0]));
-	assert_false(ev_match(&m, &log->ev[1]));
-	assert_false(ev_match(&m, &log->ev[2]));
-	assert_false(ev_match(&m, &log->ev[3]));
-	assert_true(ev_match(&w, &log->ev[3]));
-	assert_false(ev_match(&w, &log->ev[0]));
-	assert_false(ev_match(&unset, &log->ev[0]));
-	assert_false(ev_match(NULL, &log->ev[0]));
-	ev_log_free(log);
+	elog_probe(log, 1, "svc", false, 0, "");
+	elog_probe(log, 2, "svc", true, 0, "");
+	elog_probe(log, 3, "svc2", false, 0, "");
+	elog_watch(log, 4, "app", "region us-east-1 unhealthy now");
+	assert_true(score_match(&m, &log->ev[0]));
+	assert_false(score_match(&m, &log->ev[1]));
+	assert_false(score_match(&m, &log->ev[2]));
+	assert_false(score_match(&m, &log->ev[3]));
+	assert_true(score_match(&w, &log->ev[3]));
+	assert_false(score_match(&w, &log->ev[0]));
+	assert_false(score_match(&unset, &log->ev[0]));
+	assert_false(score_match(NULL, &log->ev[0]));
+	elog_free(log);
 }
 
 /* ------------------------------------------------------------------ */
@@ -189,17 +189,17 @@ test_match(void **state)
 static void
 test_fault_window_default_multi_target(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_defs d = { 0 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_mark(log, 0, "runner", "start");
-	ev_log_fault(log, 10000, true, "dns1", "action=empty");
-	ev_log_fault(log, 12000, true, "dns2", "action=servfail");
-	ev_log_fault(log, 20000, false, "dns1", "clear");
-	ev_log_fault(log, 30000, false, "dns2", "clear");
-	ev_log_mark(log, 50000, "runner", "end");
+	elog_mark(log, 0, "runner", "start");
+	elog_fault(log, 10000, true, "dns1", "action=empty");
+	elog_fault(log, 12000, true, "dns2", "action=servfail");
+	elog_fault(log, 20000, false, "dns1", "clear");
+	elog_fault(log, 30000, false, "dns2", "clear");
+	elog_mark(log, 50000, "runner", "end");
 	score(log, &d, &r);
 	assert_true(r.fault_found);
 	assert_int_equal(r.fault_start_ms, 10000);
@@ -208,22 +208,22 @@ test_fault_window_default_multi_target(void **state)
 	score_result_fini(&r);
 
 	/* a clear with no target clears everything */
-	ev_log_fault(log, 12500, false, "", "clear all");
+	elog_fault(log, 12500, false, "", "clear all");
 	score(log, &d, &r);
 	assert_int_equal(r.fault_end_ms, 12500);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_fault_window_never_cleared(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_defs d = { .service = SVC, .primary = SVC };
 	struct score_result r;
 
 	(void)state;
-	ev_log_fault(log, 10000, true, "dns1", "action=drop");
+	elog_fault(log, 10000, true, "dns1", "action=drop");
 	probes(log, "svc", 0, 20001, 1000, NULL);
 	score(log, &d, &r);
 	assert_true(r.fault_found);
@@ -238,25 +238,25 @@ test_fault_window_never_cleared(void **state)
 	score(log, &d, &r);
 	assert_int_equal(r.fault_end_ms, 25000);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_fault_window_explicit(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_defs d = { 0 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_phase(log, 5000, true, "fault");
-	ev_log_fault(log, 6000, true, "dns1", "x");
-	ev_log_fault(log, 9000, false, "dns1", "x");
-	ev_log_phase(log, 12000, false, "fault");
+	elog_phase(log, 5000, true, "fault");
+	elog_fault(log, 6000, true, "dns1", "x");
+	elog_fault(log, 9000, false, "dns1", "x");
+	elog_phase(log, 12000, false, "fault");
 
-	d.fault_start = (struct ev_match){ .set = true, .kind = EV_PHASE_START,
+	d.fault_start = (struct score_match){ .set = true, .kind = ELOG_PHASE_START,
 	    .source = "fault" };
-	d.fault_end = (struct ev_match){ .set = true, .kind = EV_PHASE_END,
+	d.fault_end = (struct score_match){ .set = true, .kind = ELOG_PHASE_END,
 	    .source = "fault" };
 	score(log, &d, &r);
 	assert_int_equal(r.fault_start_ms, 5000);
@@ -273,13 +273,13 @@ test_fault_window_explicit(void **state)
 	assert_int_equal(r.fault_end_ms, 8000);
 	assert_true(r.fault_cleared);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_no_fault_everything_null(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_expect ex[2];
 	struct score_defs d = { .service = SVC, .expect = ex, .n_expect = 2 };
 	struct score_result r;
@@ -300,7 +300,7 @@ test_no_fault_everything_null(void **state)
 	assert_string_equal(r.checks[0].message,
 	    "failover_s never observed (no fault start in the log)");
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 /* ------------------------------------------------------------------ */
@@ -309,25 +309,25 @@ test_no_fault_everything_null(void **state)
 static void
 test_detection(void **state)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev_match det[2] = {
-		{ .set = true, .kind = EV_WATCH, .source = "app",
+	struct elog *log = elog_new();
+	struct score_match det[2] = {
+		{ .set = true, .kind = ELOG_WATCH, .source = "app",
 		    .text = "unhealthy" },
-		{ .set = true, .kind = EV_PROBE, .source = "health",
-		    .outcome = EV_FAIL },
+		{ .set = true, .kind = ELOG_PROBE, .source = "health",
+		    .outcome = SCORE_FAIL },
 	};
 	struct score_defs d = { .detect = det, .n_detect = 2 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_watch(log, 5000, "app", "endpoint unhealthy (before fault)");
-	ev_log_fault(log, 10000, true, "dns1", "action=empty");
-	ev_log_watch(log, 10400, "app", "all good");
-	ev_log_probe(log, 11000, "health", true, 1, "");
-	ev_log_watch(log, 11500, "other", "unhealthy");
-	ev_log_probe(log, 12250, "health", false, 1, "503");
-	ev_log_watch(log, 13000, "app", "endpoint unhealthy");
-	ev_log_fault(log, 40000, false, "dns1", "");
+	elog_watch(log, 5000, "app", "endpoint unhealthy (before fault)");
+	elog_fault(log, 10000, true, "dns1", "action=empty");
+	elog_watch(log, 10400, "app", "all good");
+	elog_probe(log, 11000, "health", true, 1, "");
+	elog_watch(log, 11500, "other", "unhealthy");
+	elog_probe(log, 12250, "health", false, 1, "503");
+	elog_watch(log, 13000, "app", "endpoint unhealthy");
+	elog_fault(log, 40000, false, "dns1", "");
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_DETECTION, 2.25);
 	score_result_fini(&r);
@@ -343,45 +343,45 @@ test_detection(void **state)
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_DETECTION, "no detection event defined");
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_detection_boundaries(void **state)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev_match det = { .set = true, .kind = EV_WATCH, .source = "app" };
+	struct elog *log = elog_new();
+	struct score_match det = { .set = true, .kind = ELOG_WATCH, .source = "app" };
 	struct score_defs d = { .detect = &det, .n_detect = 1 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_fault(log, 20000, false, "dns1", "");
-	ev_log_watch(log, 20000, "app", "at the clear: outside");
-	ev_log_watch(log, 25000, "app", "after");
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 20000, false, "dns1", "");
+	elog_watch(log, 20000, "app", "at the clear: outside");
+	elog_watch(log, 25000, "app", "after");
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_DETECTION, "no detection event during");
 	score_result_fini(&r);
 
 	/* exactly at the fault start: inside, 0 s */
-	ev_log_watch(log, 10000, "app", "at start");
+	elog_watch(log, 10000, "app", "at start");
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_DETECTION, 0.0);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 /* ------------------------------------------------------------------ */
 /* failover and availability */
 
 /* Fault 10000..40000, probes each second from 0 to 50000 (offset 500). */
-static struct ev_log *
+static struct elog *
 failover_log(const uint64_t *fails)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 
-	ev_log_fault(log, 10000, true, "dns1", "action=empty");
-	ev_log_fault(log, 40000, false, "dns1", "");
+	elog_fault(log, 10000, true, "dns1", "action=empty");
+	elog_fault(log, 40000, false, "dns1", "");
 	probes(log, "svc", 500, 50000, 1000, fails);
 	return log;
 }
@@ -391,7 +391,7 @@ test_failover_basic(void **state)
 {
 	static const uint64_t fails[] = { 10500, 11500, 12500, 13500,
 	    UINT64_MAX };
-	struct ev_log *log = failover_log(fails);
+	struct elog *log = failover_log(fails);
 	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
 	struct score_result r;
 
@@ -402,7 +402,7 @@ test_failover_basic(void **state)
 	/* 30 results in [10000, 40000): 4 failed */
 	assert_metric(&r, SCORE_AVAILABILITY, 26.0 / 30.0);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
@@ -412,7 +412,7 @@ test_failover_flap_inside_window(void **state)
 	 * (needs 14500..17500) is spoiled; 17500 starts the stable one. */
 	static const uint64_t fails[] = { 10500, 11500, 12500, 13500, 16500,
 	    UINT64_MAX };
-	struct ev_log *log = failover_log(fails);
+	struct elog *log = failover_log(fails);
 	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
 	struct score_result r;
 
@@ -434,13 +434,13 @@ test_failover_flap_inside_window(void **state)
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_FAILOVER, 7.5);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_failover_never_failed_is_zero(void **state)
 {
-	struct ev_log *log = failover_log(NULL);
+	struct elog *log = failover_log(NULL);
 	struct score_defs d = { .service = SVC, .stable_ms = 5000 };
 	struct score_result r;
 
@@ -450,7 +450,7 @@ test_failover_never_failed_is_zero(void **state)
 	assert_metric(&r, SCORE_FAILOVER, 0.0);
 	assert_metric(&r, SCORE_AVAILABILITY, 1.0);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
@@ -458,7 +458,7 @@ test_failover_never_stable(void **state)
 {
 	uint64_t fails[64];
 	size_t n = 0;
-	struct ev_log *log;
+	struct elog *log;
 	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
 	struct score_result r;
 
@@ -472,7 +472,7 @@ test_failover_never_stable(void **state)
 	assert_null_metric(&r, SCORE_FAILOVER, "never stable again");
 	assert_metric(&r, SCORE_AVAILABILITY, 0.0);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
@@ -484,7 +484,7 @@ test_failover_window_must_close_in_fault(void **state)
 	 * 3501 it would need the fault to hold past its end: null. */
 	uint64_t fails[64];
 	size_t n = 0;
-	struct ev_log *log;
+	struct elog *log;
 	struct score_defs d = { .service = SVC, .stable_ms = 3000 };
 	struct score_result r;
 
@@ -504,45 +504,45 @@ test_failover_window_must_close_in_fault(void **state)
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_FAILOVER, "never stable");
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_failover_zero_stable_and_same_ms(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_defs d = { .service = SVC, .stable_ms = 0 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_fault(log, 1000, true, "dns1", "");
-	ev_log_probe(log, 1100, "svc", false, 0, "");
+	elog_fault(log, 1000, true, "dns1", "");
+	elog_probe(log, 1100, "svc", false, 0, "");
 	/* an ok and a fail in the same ms: not stable from there */
-	ev_log_probe(log, 1200, "svc", false, 0, "");
-	ev_log_probe(log, 1200, "svc", true, 0, "");
-	ev_log_probe(log, 1300, "svc", true, 0, "");
-	ev_log_fault(log, 2000, false, "dns1", "");
+	elog_probe(log, 1200, "svc", false, 0, "");
+	elog_probe(log, 1200, "svc", true, 0, "");
+	elog_probe(log, 1300, "svc", true, 0, "");
+	elog_fault(log, 2000, false, "dns1", "");
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_FAILOVER, 0.3);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_availability_boundaries(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_defs d = { .service = SVC };
 	struct score_result r;
 
 	(void)state;
-	ev_log_probe(log, 9999, "svc", false, 0, "before");
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_probe(log, 10000, "svc", true, 0, "at start: in");
-	ev_log_probe(log, 15000, "svc", false, 0, "");
-	ev_log_probe(log, 15000, "other", false, 0, "other probe");
-	ev_log_fault(log, 20000, false, "dns1", "");
-	ev_log_probe(log, 20000, "svc", false, 0, "at clear: out");
+	elog_probe(log, 9999, "svc", false, 0, "before");
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_probe(log, 10000, "svc", true, 0, "at start: in");
+	elog_probe(log, 15000, "svc", false, 0, "");
+	elog_probe(log, 15000, "other", false, 0, "other probe");
+	elog_fault(log, 20000, false, "dns1", "");
+	elog_probe(log, 20000, "svc", false, 0, "at clear: out");
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_AVAILABILITY, 0.5);
 	score_result_fini(&r);
@@ -558,7 +558,7 @@ test_availability_boundaries(void **state)
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_AVAILABILITY, "no service probe defined");
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 /* ------------------------------------------------------------------ */
@@ -569,19 +569,19 @@ test_recovery_probe(void **state)
 {
 	/* primary-path probe fails from 11000 (SUT on secondary) until
 	 * 42000; fault cleared at 40000; ok from 43000, stable 2000. */
-	struct ev_log *log = ev_log_new();
-	struct ev_match prim = { .set = true, .kind = EV_PROBE,
+	struct elog *log = elog_new();
+	struct score_match prim = { .set = true, .kind = ELOG_PROBE,
 	    .source = "on-primary" };
 	struct score_defs d = { .primary = prim, .stable_ms = 2000 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_fault(log, 40000, false, "dns1", "");
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 40000, false, "dns1", "");
 	for (uint64_t t = 0; t <= 60000; t += 1000)
-		ev_log_probe(log, t, "on-primary", t < 11000 || t >= 43000, 0,
+		elog_probe(log, t, "on-primary", t < 11000 || t >= 43000, 0,
 		    "");
-	ev_log_probe(log, 44000, "on-primary", true, 0, "dup same ms");
+	elog_probe(log, 44000, "on-primary", true, 0, "dup same ms");
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_RECOVERY, 3.0);
 	score_result_fini(&r);
@@ -595,51 +595,51 @@ test_recovery_probe(void **state)
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_RECOVERY, 3.0);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_recovery_never_left_primary(void **state)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev_match prim = { .set = true, .kind = EV_PROBE,
+	struct elog *log = elog_new();
+	struct score_match prim = { .set = true, .kind = ELOG_PROBE,
 	    .source = "on-primary" };
 	struct score_defs d = { .primary = prim, .stable_ms = 2000 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_fault(log, 40000, false, "dns1", "");
-	ev_log_probe(log, 9000, "on-primary", false, 0, "before: ignored");
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 40000, false, "dns1", "");
+	elog_probe(log, 9000, "on-primary", false, 0, "before: ignored");
 	/* first ok after the clear is at 40500: 0, not 0.5 */
 	for (uint64_t t = 10500; t <= 50000; t += 1000)
-		ev_log_probe(log, t, "on-primary", true, 0, "");
+		elog_probe(log, t, "on-primary", true, 0, "");
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_RECOVERY, 0.0);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_recovery_watch_with_lost(void **state)
 {
-	struct ev_log *log = ev_log_new();
-	struct ev_match prim = { .set = true, .kind = EV_WATCH, .source = "app",
+	struct elog *log = elog_new();
+	struct score_match prim = { .set = true, .kind = ELOG_WATCH, .source = "app",
 	    .text = "using primary" };
-	struct ev_match lost = { .set = true, .kind = EV_WATCH, .source = "app",
+	struct score_match lost = { .set = true, .kind = ELOG_WATCH, .source = "app",
 	    .text = "using secondary" };
 	struct score_defs d = { .primary = prim, .primary_lost = lost,
 	    .stable_ms = 5000 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_watch(log, 12000, "app", "using secondary");
-	ev_log_fault(log, 40000, false, "dns1", "");
-	ev_log_watch(log, 41000, "app", "using primary");
-	ev_log_watch(log, 43000, "app", "using secondary"); /* flap */
-	ev_log_watch(log, 44000, "app", "using primary");
-	ev_log_mark(log, 49000, "runner", "end");
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_watch(log, 12000, "app", "using secondary");
+	elog_fault(log, 40000, false, "dns1", "");
+	elog_watch(log, 41000, "app", "using primary");
+	elog_watch(log, 43000, "app", "using secondary"); /* flap */
+	elog_watch(log, 44000, "app", "using primary");
+	elog_mark(log, 49000, "runner", "end");
 	score(log, &d, &r);
 	/* 44000 + 5000 = 49000 <= horizon 49000 */
 	assert_metric(&r, SCORE_RECOVERY, 4.0);
@@ -655,7 +655,7 @@ test_recovery_watch_with_lost(void **state)
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_RECOVERY, "no primary-path event defined");
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 /* ------------------------------------------------------------------ */
@@ -664,7 +664,7 @@ test_recovery_watch_with_lost(void **state)
 static void
 test_amplification(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_defs d = { 0 };
 	struct score_result r;
 
@@ -673,15 +673,15 @@ test_amplification(void **state)
 	for (uint64_t t = 1000; t <= 30000; t += 1000) {
 		double q = (t > 10000 && t <= 20000) ? 50 : 10;
 
-		ev_log_rate(log, t, "sut0", q, 1000);
+		elog_rate(log, t, "sut0", q, 1000);
 	}
 	/* straddles the start (9500..10500): left out */
-	ev_log_rate(log, 10500, "sut0", 1000, 1000);
+	elog_rate(log, 10500, "sut0", 1000, 1000);
 	/* other link, filtered out below */
-	ev_log_rate(log, 15000, "other", 5000, 1000);
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_fault(log, 20000, false, "dns1", "");
-	d.rate = (struct ev_match){ .set = true, .kind = EV_RATE,
+	elog_rate(log, 15000, "other", 5000, 1000);
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 20000, false, "dns1", "");
+	d.rate = (struct score_match){ .set = true, .kind = ELOG_RATE,
 	    .source = "sut0" };
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_AMPLIFICATION, 5.0);
@@ -692,41 +692,41 @@ test_amplification(void **state)
 	score(log, &d, &r);
 	assert_metric(&r, SCORE_AMPLIFICATION, (500.0 + 5000.0) / 11 / 10);
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 static void
 test_amplification_null(void **state)
 {
-	struct ev_log *log = ev_log_new();
+	struct elog *log = elog_new();
 	struct score_defs d = { 0 };
 	struct score_result r;
 
 	(void)state;
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_fault(log, 20000, false, "dns1", "");
-	ev_log_rate(log, 15000, "sut0", 40, 1000);
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 20000, false, "dns1", "");
+	elog_rate(log, 15000, "sut0", 40, 1000);
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_AMPLIFICATION, "no query-rate samples "
 	    "before");
 	score_result_fini(&r);
 
-	ev_log_rate(log, 5000, "sut0", 0, 1000);
+	elog_rate(log, 5000, "sut0", 0, 1000);
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_AMPLIFICATION, "baseline query rate is 0");
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 
-	log = ev_log_new();
-	ev_log_rate(log, 5000, "sut0", 10, 1000);
-	ev_log_fault(log, 10000, true, "dns1", "");
-	ev_log_rate(log, 10500, "sut0", 40, 1000); /* straddles */
-	ev_log_fault(log, 20000, false, "dns1", "");
+	log = elog_new();
+	elog_rate(log, 5000, "sut0", 10, 1000);
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_rate(log, 10500, "sut0", 40, 1000); /* straddles */
+	elog_fault(log, 20000, false, "dns1", "");
 	score(log, &d, &r);
 	assert_null_metric(&r, SCORE_AMPLIFICATION, "no query-rate samples "
 	    "during");
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 /* ------------------------------------------------------------------ */
@@ -901,7 +901,7 @@ static void
 test_verdict(void **state)
 {
 	static const uint64_t fails[] = { 10500, 11500, UINT64_MAX };
-	struct ev_log *log = failover_log(fails);
+	struct elog *log = failover_log(fails);
 	struct score_expect ex[3];
 	struct score_defs d = { .service = SVC, .stable_ms = 3000,
 	    .expect = ex };
@@ -943,7 +943,7 @@ test_verdict(void **state)
 
 	assert_int_equal(score_run(NULL, &d, &r), DD_EINVAL);
 	assert_int_equal(score_run(log, NULL, &r), DD_EINVAL);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 /* "... if disrupted": binding only when a service probe failed in the
@@ -958,8 +958,8 @@ test_expect_if_disrupted(void **state)
 	struct score_defs d = { .service = SVC, .stable_ms = 3000, .expect = &ex,
 	    .n_expect = 1 };
 	struct score_result r;
-	struct ev_match det = { .set = true, .kind = EV_WATCH, .source = "noticed" };
-	struct ev_log *log;
+	struct score_match det = { .set = true, .kind = ELOG_WATCH, .source = "noticed" };
+	struct elog *log;
 
 	(void)state;
 	assert_int_equal(score_expect_parse("detection_s < 10 if disrupted", &ex, &err), 0);
@@ -983,7 +983,7 @@ test_expect_if_disrupted(void **state)
 	assert_true(r.pass);
 	assert_non_null(strstr(r.checks[0].message, "never disrupted"));
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 
 	/* disrupted and never detected: fails as usual */
 	log = failover_log(some);
@@ -993,7 +993,7 @@ test_expect_if_disrupted(void **state)
 	assert_false(r.pass);
 	assert_non_null(strstr(r.checks[0].message, "never observed"));
 	score_result_fini(&r);
-	ev_log_free(log);
+	elog_free(log);
 }
 
 int

@@ -17,9 +17,9 @@
 
 #include <ldns/ldns.h>
 
-#include "dnswire.h"
-#include "util.h"
-#include "../../faultd/zone.h"
+#include "lib/dnswire.h"
+#include "lib/util.h"
+#include "faultd/zone.h"
 
 static char tmpdir[64];
 static char path_ex[128], path_deep[128];

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dnswire.h"
+#include "lib/dnswire.h"
 
 #define TQ_NO_EDNS (-1)
 

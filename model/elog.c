@@ -3,66 +3,66 @@
  * log, so events can be moved (insertion of a late event) without copying
  * strings and the whole log is freed in a few calls.
  */
-#include "harness/event.h"
+#include "model/elog.h"
 
-#include "err.h"
+#include "lib/err.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define ARENA_CHUNK 8192
 
-struct ev_arena {
-	struct ev_arena *next;
+struct elog_arena {
+	struct elog_arena *next;
 	size_t used, cap;
 	char data[];
 };
 
-static const char *const kind_names[EV_KIND_COUNT] = {
-	[EV_PHASE_START] = "phase_start",
-	[EV_PHASE_END] = "phase_end",
-	[EV_FAULT_INJECT] = "fault_inject",
-	[EV_FAULT_CLEAR] = "fault_clear",
-	[EV_PROBE] = "probe",
-	[EV_WATCH] = "watch",
-	[EV_PROC_START] = "proc_start",
-	[EV_PROC_EXIT] = "proc_exit",
-	[EV_MARK] = "mark",
-	[EV_RATE] = "rate",
+static const char *const kind_names[ELOG_KIND_COUNT] = {
+	[ELOG_PHASE_START] = "phase_start",
+	[ELOG_PHASE_END] = "phase_end",
+	[ELOG_FAULT_INJECT] = "fault_inject",
+	[ELOG_FAULT_CLEAR] = "fault_clear",
+	[ELOG_PROBE] = "probe",
+	[ELOG_WATCH] = "watch",
+	[ELOG_PROC_START] = "proc_start",
+	[ELOG_PROC_EXIT] = "proc_exit",
+	[ELOG_MARK] = "mark",
+	[ELOG_RATE] = "rate",
 };
 
 const char *
-ev_kind_name(enum ev_kind kind)
+elog_kind_name(enum elog_kind kind)
 {
-	if ((unsigned)kind >= EV_KIND_COUNT)
+	if ((unsigned)kind >= ELOG_KIND_COUNT)
 		return "?";
 	return kind_names[kind];
 }
 
 int
-ev_kind_parse(const char *name, enum ev_kind *out)
+elog_kind_parse(const char *name, enum elog_kind *out)
 {
 	if (name == NULL)
 		return DD_EINVAL;
-	for (int k = 0; k < EV_KIND_COUNT; k++) {
+	for (int k = 0; k < ELOG_KIND_COUNT; k++) {
 		if (strcmp(name, kind_names[k]) == 0) {
-			*out = (enum ev_kind)k;
+			*out = (enum elog_kind)k;
 			return 0;
 		}
 	}
 	return DD_EINVAL;
 }
 
-struct ev_log *
-ev_log_new(void)
+struct elog *
+elog_new(void)
 {
-	return calloc(1, sizeof(struct ev_log));
+	return calloc(1, sizeof(struct elog));
 }
 
 void
-ev_log_free(struct ev_log *log)
+elog_free(struct elog *log)
 {
-	struct ev_arena *a, *next;
+	struct elog_arena *a, *next;
 
 	if (log == NULL)
 		return;
@@ -91,11 +91,11 @@ cut_len(const char *s, size_t max)
 }
 
 static const char *
-arena_strdup(struct ev_log *log, const char *s, size_t max)
+arena_strdup(struct elog *log, const char *s, size_t max)
 {
 	size_t n;
 	char *p;
-	struct ev_arena *a = log->arena;
+	struct elog_arena *a = log->arena;
 
 	if (s == NULL || *s == '\0')
 		return "";
@@ -119,16 +119,16 @@ arena_strdup(struct ev_log *log, const char *s, size_t max)
 }
 
 int
-ev_log_add(struct ev_log *log, const struct ev *e)
+elog_add(struct elog *log, const struct elog_ev *e)
 {
-	struct ev copy;
+	struct elog_ev copy;
 	size_t pos;
 
-	if (log == NULL || e == NULL || (unsigned)e->kind >= EV_KIND_COUNT)
+	if (log == NULL || e == NULL || (unsigned)e->kind >= ELOG_KIND_COUNT)
 		return DD_EINVAL;
 	if (log->n == log->cap) {
 		size_t cap = log->cap ? log->cap * 2 : 64;
-		struct ev *grown = realloc(log->ev, cap * sizeof(*grown));
+		struct elog_ev *grown = realloc(log->ev, cap * sizeof(*grown));
 
 		if (grown == NULL)
 			return DD_ENOMEM;
@@ -138,8 +138,8 @@ ev_log_add(struct ev_log *log, const struct ev *e)
 	copy = *e;
 	/* Strings left in the arena on a later failure are harmless: freed
 	 * with the log. */
-	copy.source = arena_strdup(log, e->source, EV_SOURCE_MAX);
-	copy.text = arena_strdup(log, e->text, EV_TEXT_MAX);
+	copy.source = arena_strdup(log, e->source, ELOG_SOURCE_MAX);
+	copy.text = arena_strdup(log, e->text, ELOG_TEXT_MAX);
 	if (copy.source == NULL || copy.text == NULL)
 		return DD_ENOMEM;
 
@@ -166,103 +166,103 @@ ev_log_add(struct ev_log *log, const struct ev *e)
 }
 
 static int
-add_simple(struct ev_log *log, uint64_t t_ms, enum ev_kind kind,
+add_simple(struct elog *log, uint64_t t_ms, enum elog_kind kind,
     const char *source, const char *text)
 {
-	struct ev e;
+	struct elog_ev e;
 
 	memset(&e, 0, sizeof(e));
 	e.t_ms = t_ms;
 	e.kind = kind;
 	e.source = source;
 	e.text = text;
-	return ev_log_add(log, &e);
+	return elog_add(log, &e);
 }
 
 int
-ev_log_phase(struct ev_log *log, uint64_t t_ms, bool start, const char *name)
+elog_phase(struct elog *log, uint64_t t_ms, bool start, const char *name)
 {
-	return add_simple(log, t_ms, start ? EV_PHASE_START : EV_PHASE_END,
+	return add_simple(log, t_ms, start ? ELOG_PHASE_START : ELOG_PHASE_END,
 	    name, NULL);
 }
 
 int
-ev_log_fault(struct ev_log *log, uint64_t t_ms, bool inject,
+elog_fault(struct elog *log, uint64_t t_ms, bool inject,
     const char *target, const char *text)
 {
-	return add_simple(log, t_ms, inject ? EV_FAULT_INJECT : EV_FAULT_CLEAR,
+	return add_simple(log, t_ms, inject ? ELOG_FAULT_INJECT : ELOG_FAULT_CLEAR,
 	    target, text);
 }
 
 int
-ev_log_probe(struct ev_log *log, uint64_t t_ms, const char *probe, bool ok,
+elog_probe(struct elog *log, uint64_t t_ms, const char *probe, bool ok,
     double latency_ms, const char *detail)
 {
-	struct ev e;
+	struct elog_ev e;
 
 	memset(&e, 0, sizeof(e));
 	e.t_ms = t_ms;
-	e.kind = EV_PROBE;
+	e.kind = ELOG_PROBE;
 	e.source = probe;
 	e.text = detail;
 	e.u.probe.ok = ok;
 	e.u.probe.latency_ms = latency_ms;
-	return ev_log_add(log, &e);
+	return elog_add(log, &e);
 }
 
 int
-ev_log_watch(struct ev_log *log, uint64_t t_ms, const char *watch,
+elog_watch(struct elog *log, uint64_t t_ms, const char *watch,
     const char *line)
 {
-	return add_simple(log, t_ms, EV_WATCH, watch, line);
+	return add_simple(log, t_ms, ELOG_WATCH, watch, line);
 }
 
 int
-ev_log_proc_start(struct ev_log *log, uint64_t t_ms, const char *name,
+elog_proc_start(struct elog *log, uint64_t t_ms, const char *name,
     const char *cmdline)
 {
-	return add_simple(log, t_ms, EV_PROC_START, name, cmdline);
+	return add_simple(log, t_ms, ELOG_PROC_START, name, cmdline);
 }
 
 int
-ev_log_proc_exit(struct ev_log *log, uint64_t t_ms, const char *name,
+elog_proc_exit(struct elog *log, uint64_t t_ms, const char *name,
     int code, int signal)
 {
-	struct ev e;
+	struct elog_ev e;
 
 	memset(&e, 0, sizeof(e));
 	e.t_ms = t_ms;
-	e.kind = EV_PROC_EXIT;
+	e.kind = ELOG_PROC_EXIT;
 	e.source = name;
 	e.u.exit.code = code;
 	e.u.exit.signal = signal;
-	return ev_log_add(log, &e);
+	return elog_add(log, &e);
 }
 
 int
-ev_log_mark(struct ev_log *log, uint64_t t_ms, const char *source,
+elog_mark(struct elog *log, uint64_t t_ms, const char *source,
     const char *text)
 {
-	return add_simple(log, t_ms, EV_MARK, source, text);
+	return add_simple(log, t_ms, ELOG_MARK, source, text);
 }
 
 int
-ev_log_rate(struct ev_log *log, uint64_t t_ms, const char *link, double qps,
+elog_rate(struct elog *log, uint64_t t_ms, const char *link, double qps,
     uint64_t window_ms)
 {
-	struct ev e;
+	struct elog_ev e;
 
 	memset(&e, 0, sizeof(e));
 	e.t_ms = t_ms;
-	e.kind = EV_RATE;
+	e.kind = ELOG_RATE;
 	e.source = link;
 	e.u.rate.qps = qps;
 	e.u.rate.window_ms = window_ms;
-	return ev_log_add(log, &e);
+	return elog_add(log, &e);
 }
 
 uint64_t
-ev_log_last_ms(const struct ev_log *log)
+elog_last_ms(const struct elog *log)
 {
 	if (log == NULL || log->n == 0)
 		return 0;

@@ -4,7 +4,7 @@
  * (compact objects) so a result.json stays greppable.
  */
 #include "reports/json.h"
-#include "reports/result.h"
+#include "model/result.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,31 +21,31 @@ write_kvs(struct jw *w, const struct result_kv *kv, size_t n)
 }
 
 static void
-write_event(struct jw *w, const struct ev *e)
+write_event(struct jw *w, const struct elog_ev *e)
 {
 	jw_obj_begin_compact(w);
 	jw_key(w, "t_ms");
 	jw_uint(w, e->t_ms);
 	jw_key(w, "kind");
-	jw_str(w, ev_kind_name(e->kind));
+	jw_str(w, elog_kind_name(e->kind));
 	jw_key(w, "source");
 	jw_str(w, e->source);
 	jw_key(w, "text");
 	jw_str(w, e->text);
 	switch (e->kind) {
-	case EV_PROBE:
+	case ELOG_PROBE:
 		jw_key(w, "ok");
 		jw_bool(w, e->u.probe.ok);
 		jw_key(w, "latency_ms");
 		jw_num(w, e->u.probe.latency_ms);
 		break;
-	case EV_PROC_EXIT:
+	case ELOG_PROC_EXIT:
 		jw_key(w, "exit_code");
 		jw_int(w, e->u.exit.code);
 		jw_key(w, "signal");
 		jw_int(w, e->u.exit.signal);
 		break;
-	case EV_RATE:
+	case ELOG_RATE:
 		jw_key(w, "qps");
 		jw_num(w, e->u.rate.qps);
 		jw_key(w, "window_ms");
@@ -335,10 +335,10 @@ read_expectations(const struct jv *root, struct result *r,
 }
 
 static int
-read_event(const struct jv *o, size_t i, struct ev_log *log,
+read_event(const struct jv *o, size_t i, struct elog *log,
     struct dd_err *err)
 {
-	struct ev e;
+	struct elog_ev e;
 	const struct jv *t = jv_get(o, "t_ms");
 	const char *kind = jv_string(jv_get(o, "kind"));
 	double d;
@@ -349,7 +349,7 @@ read_event(const struct jv *o, size_t i, struct ev_log *log,
 		dd_err_set(err, "events[%zu]: needs t_ms and kind", i);
 		return DD_EINVAL;
 	}
-	if (ev_kind_parse(kind, &e.kind) != 0) {
+	if (elog_kind_parse(kind, &e.kind) != 0) {
 		dd_err_set(err, "events[%zu]: unknown kind '%s'", i, kind);
 		return DD_EINVAL;
 	}
@@ -357,7 +357,7 @@ read_event(const struct jv *o, size_t i, struct ev_log *log,
 	e.source = jv_string(jv_get(o, "source"));
 	e.text = jv_string(jv_get(o, "text"));
 	switch (e.kind) {
-	case EV_PROBE:
+	case ELOG_PROBE:
 		if (!jv_boolean(jv_get(o, "ok"), &e.u.probe.ok)) {
 			dd_err_set(err, "events[%zu]: probe needs ok", i);
 			return DD_EINVAL;
@@ -365,13 +365,13 @@ read_event(const struct jv *o, size_t i, struct ev_log *log,
 		if (jv_number(jv_get(o, "latency_ms"), &d))
 			e.u.probe.latency_ms = d;
 		break;
-	case EV_PROC_EXIT:
+	case ELOG_PROC_EXIT:
 		if (jv_number(jv_get(o, "exit_code"), &d))
 			e.u.exit.code = (int)d;
 		if (jv_number(jv_get(o, "signal"), &d))
 			e.u.exit.signal = (int)d;
 		break;
-	case EV_RATE:
+	case ELOG_RATE:
 		if (!jv_number(jv_get(o, "qps"), &e.u.rate.qps)) {
 			dd_err_set(err, "events[%zu]: rate needs qps", i);
 			return DD_EINVAL;
@@ -383,7 +383,7 @@ read_event(const struct jv *o, size_t i, struct ev_log *log,
 	default:
 		break;
 	}
-	return ev_log_add(log, &e);
+	return elog_add(log, &e);
 }
 
 static int

@@ -13,17 +13,17 @@
  * was given.  result_free(NULL) is a no-op.  Setters return 0 or
  * DD_ENOMEM/DD_EINVAL and leave the field unchanged on failure.
  */
-#ifndef DD_REPORTS_RESULT_H
-#define DD_REPORTS_RESULT_H
+#ifndef DD_MODEL_RESULT_H
+#define DD_MODEL_RESULT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "err.h"
-#include "harness/event.h"
-#include "harness/score.h"
+#include "lib/err.h"
+#include "model/elog.h"
+#include "model/score.h"
 
 /* Version of the result.json layout; bumped on incompatible change. */
 #define RESULT_FORMAT "dnsdrill-result/1"
@@ -74,7 +74,7 @@ struct result {
 	struct result_expect *expect;
 	size_t n_expect;
 
-	struct ev_log *events; /* owned; never NULL after result_new() */
+	struct elog *events; /* owned; never NULL after result_new() */
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of
@@ -97,7 +97,7 @@ int result_set_score(struct result *r, const struct score_result *s);
 /* Take ownership of log (freeing the result's current one); NULL is
  * DD_EINVAL and changes nothing.  Sets duration_ms to the last event's
  * time when that is later. */
-int result_take_events(struct result *r, struct ev_log *log);
+int result_take_events(struct result *r, struct elog *log);
 
 /* "pass" / "fail". */
 const char *result_verdict(const struct result *r);

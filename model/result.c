@@ -1,7 +1,7 @@
 /*
  * result.c -- building and freeing the result model.
  */
-#include "reports/result.h"
+#include "model/result.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +17,7 @@ result_new(const char *scenario)
 	if (r == NULL)
 		return NULL;
 	r->scenario = strdup(scenario);
-	r->events = ev_log_new();
+	r->events = elog_new();
 	r->pass = true;
 	if (r->scenario == NULL || r->events == NULL) {
 		result_free(r);
@@ -64,7 +64,7 @@ result_free(struct result *r)
 	free_kvs(r->params, r->n_params);
 	free_kvs(r->versions, r->n_versions);
 	free_score(r);
-	ev_log_free(r->events);
+	elog_free(r->events);
 	free(r);
 }
 
@@ -197,15 +197,15 @@ nomem:
 }
 
 int
-result_take_events(struct result *r, struct ev_log *log)
+result_take_events(struct result *r, struct elog *log)
 {
 	if (r == NULL || log == NULL)
 		return DD_EINVAL;
 	if (log != r->events)
-		ev_log_free(r->events);
+		elog_free(r->events);
 	r->events = log;
-	if (ev_log_last_ms(log) > r->duration_ms)
-		r->duration_ms = ev_log_last_ms(log);
+	if (elog_last_ms(log) > r->duration_ms)
+		r->duration_ms = elog_last_ms(log);
 	return 0;
 }
 

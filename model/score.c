@@ -3,9 +3,9 @@
  * score.h; this file says why where the choice is not obvious.  Every scan
  * is linear over the (time-ordered) log, and nothing here reads a clock.
  */
-#include "harness/score.h"
+#include "model/score.h"
 
-#include "util.h"
+#include "lib/util.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -62,7 +62,7 @@ score_op_name(enum score_op op)
 }
 
 bool
-ev_match(const struct ev_match *m, const struct ev *e)
+score_match(const struct score_match *m, const struct elog_ev *e)
 {
 	if (m == NULL || e == NULL || !m->set || m->kind != e->kind)
 		return false;
@@ -72,10 +72,10 @@ ev_match(const struct ev_match *m, const struct ev *e)
 	if (m->text != NULL && m->text[0] != '\0' &&
 	    strstr(e->text, m->text) == NULL)
 		return false;
-	if (e->kind == EV_PROBE) {
-		if (m->outcome == EV_OK && !e->u.probe.ok)
+	if (e->kind == ELOG_PROBE) {
+		if (m->outcome == SCORE_OK && !e->u.probe.ok)
 			return false;
-		if (m->outcome == EV_FAIL && e->u.probe.ok)
+		if (m->outcome == SCORE_FAIL && e->u.probe.ok)
 			return false;
 	}
 	return true;
@@ -381,7 +381,7 @@ active_del(struct active *a, const char *name)
 }
 
 static void
-find_fault(const struct ev_log *log, const struct score_defs *d,
+find_fault(const struct elog *log, const struct score_defs *d,
     uint64_t horizon, struct score_result *r)
 {
 	size_t i, start_i = 0;
@@ -394,10 +394,10 @@ find_fault(const struct ev_log *log, const struct score_defs *d,
 		r->fault_start_ms = d->fault_start_ms;
 	} else {
 		for (i = 0; i < log->n; i++) {
-			const struct ev *e = &log->ev[i];
+			const struct elog_ev *e = &log->ev[i];
 			bool hit = d->fault_start.set ?
-			    ev_match(&d->fault_start, e) :
-			    e->kind == EV_FAULT_INJECT;
+			    score_match(&d->fault_start, e) :
+			    e->kind == ELOG_FAULT_INJECT;
 
 			if (hit) {
 				r->fault_found = true;
@@ -417,10 +417,10 @@ find_fault(const struct ev_log *log, const struct score_defs *d,
 		}
 	} else if (d->fault_end.set) {
 		for (i = 0; i < log->n; i++) {
-			const struct ev *e = &log->ev[i];
+			const struct elog_ev *e = &log->ev[i];
 
 			if (e->t_ms >= r->fault_start_ms &&
-			    ev_match(&d->fault_end, e)) {
+			    score_match(&d->fault_end, e)) {
 				r->fault_cleared = true;
 				r->fault_end_ms = e->t_ms;
 				break;
@@ -430,11 +430,11 @@ find_fault(const struct ev_log *log, const struct score_defs *d,
 		/* Follow inject/clear pairs per target from the start on. An
 		 * explicit start time uses every inject before it too. */
 		for (i = d->fault_start_set ? 0 : start_i; i < log->n; i++) {
-			const struct ev *e = &log->ev[i];
+			const struct elog_ev *e = &log->ev[i];
 
-			if (e->kind == EV_FAULT_INJECT) {
+			if (e->kind == ELOG_FAULT_INJECT) {
 				active_add(&act, e->source);
-			} else if (e->kind == EV_FAULT_CLEAR) {
+			} else if (e->kind == ELOG_FAULT_CLEAR) {
 				active_del(&act, e->source);
 				if (act.n == 0 && !act.overflow &&
 				    e->t_ms >= r->fault_start_ms) {
@@ -467,24 +467,24 @@ in_fault(const struct score_result *r, uint64_t t)
  * good = ok result and bad = failed result; `lost` adds more bad events.
  */
 static long
-first_stable(const struct ev_log *log, const struct ev_match *sig,
-    const struct ev_match *lost, uint64_t from_t, uint64_t limit,
+first_stable(const struct elog *log, const struct score_match *sig,
+    const struct score_match *lost, uint64_t from_t, uint64_t limit,
     uint64_t stable)
 {
-	struct ev_match good = *sig, bad = *sig;
+	struct score_match good = *sig, bad = *sig;
 
-	if (sig->kind == EV_PROBE) {
-		good.outcome = EV_OK;
-		bad.outcome = EV_FAIL;
+	if (sig->kind == ELOG_PROBE) {
+		good.outcome = SCORE_OK;
+		bad.outcome = SCORE_FAIL;
 	} else {
 		bad.set = false;
 	}
 	for (size_t i = 0; i < log->n; i++) {
-		const struct ev *e = &log->ev[i];
+		const struct elog_ev *e = &log->ev[i];
 		bool spoiled = false;
 		uint64_t wend;
 
-		if (e->t_ms < from_t || !ev_match(&good, e))
+		if (e->t_ms < from_t || !score_match(&good, e))
 			continue;
 		if (e->t_ms > UINT64_MAX - stable)
 			return -1;
@@ -494,14 +494,14 @@ first_stable(const struct ev_log *log, const struct ev_match *sig,
 		/* Events at T before this one in the log do not matter for
 		 * order, but a bad event at the same ms does: look back. */
 		for (size_t j = i; j-- > 0 && log->ev[j].t_ms == e->t_ms;) {
-			if (ev_match(&bad, &log->ev[j]) ||
-			    ev_match(lost, &log->ev[j]))
+			if (score_match(&bad, &log->ev[j]) ||
+			    score_match(lost, &log->ev[j]))
 				spoiled = true;
 		}
 		for (size_t j = i + 1; j < log->n && log->ev[j].t_ms < wend;
 		    j++) {
-			if (ev_match(&bad, &log->ev[j]) ||
-			    ev_match(lost, &log->ev[j])) {
+			if (score_match(&bad, &log->ev[j]) ||
+			    score_match(lost, &log->ev[j])) {
 				spoiled = true;
 				break;
 			}
@@ -513,7 +513,7 @@ first_stable(const struct ev_log *log, const struct ev_match *sig,
 }
 
 static void
-score_detection(const struct ev_log *log, const struct score_defs *d,
+score_detection(const struct elog *log, const struct score_defs *d,
     const struct score_result *r, struct score_value *v)
 {
 	if (d->n_detect == 0 || d->detect == NULL) {
@@ -521,12 +521,12 @@ score_detection(const struct ev_log *log, const struct score_defs *d,
 		return;
 	}
 	for (size_t i = 0; i < log->n; i++) {
-		const struct ev *e = &log->ev[i];
+		const struct elog_ev *e = &log->ev[i];
 
 		if (!in_fault(r, e->t_ms))
 			continue;
 		for (size_t k = 0; k < d->n_detect; k++) {
-			if (ev_match(&d->detect[k], e)) {
+			if (score_match(&d->detect[k], e)) {
 				set_val(v, secs(r->fault_start_ms, e->t_ms));
 				return;
 			}
@@ -536,28 +536,28 @@ score_detection(const struct ev_log *log, const struct score_defs *d,
 }
 
 static void
-score_service(const struct ev_log *log, const struct score_defs *d,
+score_service(const struct elog *log, const struct score_defs *d,
     struct score_result *r)
 {
 	struct score_value *fo = &r->metric[SCORE_FAILOVER];
 	struct score_value *av = &r->metric[SCORE_AVAILABILITY];
-	struct ev_match any;
+	struct score_match any;
 	size_t total = 0, ok = 0;
 	bool failed = false;
 	uint64_t first_fail = 0;
 	long t;
 
-	if (!d->service.set || d->service.kind != EV_PROBE) {
+	if (!d->service.set || d->service.kind != ELOG_PROBE) {
 		set_why(fo, "no service probe defined");
 		set_why(av, "no service probe defined");
 		return;
 	}
 	any = d->service;
-	any.outcome = EV_ANY;
+	any.outcome = SCORE_ANY;
 	for (size_t i = 0; i < log->n; i++) {
-		const struct ev *e = &log->ev[i];
+		const struct elog_ev *e = &log->ev[i];
 
-		if (!in_fault(r, e->t_ms) || !ev_match(&any, e))
+		if (!in_fault(r, e->t_ms) || !score_match(&any, e))
 			continue;
 		total++;
 		if (e->u.probe.ok) {
@@ -590,10 +590,10 @@ score_service(const struct ev_log *log, const struct score_defs *d,
 }
 
 static void
-score_recovery(const struct ev_log *log, const struct score_defs *d,
+score_recovery(const struct elog *log, const struct score_defs *d,
     const struct score_result *r, uint64_t horizon, struct score_value *v)
 {
-	struct ev_match any;
+	struct score_match any;
 	long t;
 
 	if (!d->primary.set) {
@@ -605,24 +605,24 @@ score_recovery(const struct ev_log *log, const struct score_defs *d,
 		return;
 	}
 	any = d->primary;
-	any.outcome = EV_ANY;
+	any.outcome = SCORE_ANY;
 	t = first_stable(log, &any, &d->primary_lost, r->fault_end_ms, horizon,
 	    d->stable_ms);
 	if (t < 0) {
 		set_why(v, "primary path never stable after the fault");
 		return;
 	}
-	if (any.kind == EV_PROBE) {
+	if (any.kind == ELOG_PROBE) {
 		/* A primary-path probe that never failed since the fault began
 		 * says the SUT never left its primary path. */
-		struct ev_match bad = any;
+		struct score_match bad = any;
 		bool left = false;
 
-		bad.outcome = EV_FAIL;
+		bad.outcome = SCORE_FAIL;
 		for (long i = 0; i < t && !left; i++)
 			if (log->ev[i].t_ms >= r->fault_start_ms &&
-			    (ev_match(&bad, &log->ev[i]) ||
-			    ev_match(&d->primary_lost, &log->ev[i])))
+			    (score_match(&bad, &log->ev[i]) ||
+			    score_match(&d->primary_lost, &log->ev[i])))
 				left = true;
 		if (!left) {
 			set_val(v, 0);
@@ -633,19 +633,19 @@ score_recovery(const struct ev_log *log, const struct score_defs *d,
 }
 
 static void
-score_amplification(const struct ev_log *log, const struct score_defs *d,
+score_amplification(const struct elog *log, const struct score_defs *d,
     const struct score_result *r, struct score_value *v)
 {
 	double base_sum = 0, fault_sum = 0;
 	size_t base_n = 0, fault_n = 0;
 
 	for (size_t i = 0; i < log->n; i++) {
-		const struct ev *e = &log->ev[i];
+		const struct elog_ev *e = &log->ev[i];
 		uint64_t from;
 
-		if (d->rate.set ? !ev_match(&d->rate, e) : e->kind != EV_RATE)
+		if (d->rate.set ? !score_match(&d->rate, e) : e->kind != ELOG_RATE)
 			continue;
-		if (e->kind != EV_RATE)
+		if (e->kind != ELOG_RATE)
 			continue;
 		from = e->t_ms > e->u.rate.window_ms ?
 		    e->t_ms - e->u.rate.window_ms : 0;
@@ -674,7 +674,7 @@ score_amplification(const struct ev_log *log, const struct score_defs *d,
 }
 
 int
-score_run(const struct ev_log *log, const struct score_defs *defs,
+score_run(const struct elog *log, const struct score_defs *defs,
     struct score_result *out)
 {
 	uint64_t horizon;
@@ -682,7 +682,7 @@ score_run(const struct ev_log *log, const struct score_defs *defs,
 	if (log == NULL || defs == NULL || out == NULL)
 		return DD_EINVAL;
 	memset(out, 0, sizeof(*out));
-	horizon = defs->horizon_ms ? defs->horizon_ms : ev_log_last_ms(log);
+	horizon = defs->horizon_ms ? defs->horizon_ms : elog_last_ms(log);
 
 	find_fault(log, defs, horizon, out);
 	if (!out->fault_found) {

@@ -43,15 +43,15 @@
  *                 Null when either side has no samples, or the baseline
  *                 rate is 0.
  */
-#ifndef DD_HARNESS_SCORE_H
-#define DD_HARNESS_SCORE_H
+#ifndef DD_MODEL_SCORE_H
+#define DD_MODEL_SCORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "harness/event.h"
+#include "lib/err.h"
+#include "model/elog.h"
 
 /*
  * Event matcher.  A zeroed matcher is unset (matches nothing, or means "use
@@ -59,22 +59,22 @@
  * text as a substring; NULL or "" matches anything.  outcome filters probe
  * results and is ignored for other kinds.
  */
-enum ev_outcome {
-	EV_ANY = 0,
-	EV_OK,
-	EV_FAIL,
+enum score_outcome {
+	SCORE_ANY = 0,
+	SCORE_OK,
+	SCORE_FAIL,
 };
 
-struct ev_match {
+struct score_match {
 	bool set;
-	enum ev_kind kind;
+	enum elog_kind kind;
 	const char *source;
 	const char *text;
-	enum ev_outcome outcome;
+	enum score_outcome outcome;
 };
 
 /* true when m is set and e matches it. */
-bool ev_match(const struct ev_match *m, const struct ev *e);
+bool score_match(const struct score_match *m, const struct elog_ev *e);
 
 enum score_metric {
 	SCORE_DETECTION = 0,
@@ -127,8 +127,8 @@ int score_expect_parse(const char *s, struct score_expect *out,
 struct score_defs {
 	/*
 	 * Fault window.  An explicit time wins over a matcher.  Without
-	 * either, the start is the first EV_FAULT_INJECT and the end the first
-	 * EV_FAULT_CLEAR after which no target (event source) has a fault
+	 * either, the start is the first ELOG_FAULT_INJECT and the end the first
+	 * ELOG_FAULT_CLEAR after which no target (event source) has a fault
 	 * left (a clear with an empty source clears every target).  With an
 	 * end matcher, the end is its first match at or after the start.
 	 */
@@ -136,23 +136,23 @@ struct score_defs {
 	uint64_t fault_start_ms;
 	bool fault_end_set;
 	uint64_t fault_end_ms;
-	struct ev_match fault_start;
-	struct ev_match fault_end;
+	struct score_match fault_start;
+	struct score_match fault_end;
 
 	/* The SUT noticed the fault: any of these. */
-	const struct ev_match *detect;
+	const struct score_match *detect;
 	size_t n_detect;
 
 	/* Service probe: failover and availability.  outcome is ignored. */
-	struct ev_match service;
+	struct score_match service;
 
 	/* On the primary path: a probe (ok = on primary, fail = off) or any
 	 * other event kind; primary_lost (optional) marks leaving it again. */
-	struct ev_match primary;
-	struct ev_match primary_lost;
+	struct score_match primary;
+	struct score_match primary_lost;
 
-	/* Capture rate samples; unset means every EV_RATE event. */
-	struct ev_match rate;
+	/* Capture rate samples; unset means every ELOG_RATE event. */
+	struct score_match rate;
 
 	uint64_t stable_ms;
 
@@ -196,7 +196,7 @@ struct score_result {
  * Score log against defs into out (overwritten).  Returns 0, DD_EINVAL
  * (NULL argument) or DD_ENOMEM.  On error out holds nothing to free.
  */
-int score_run(const struct ev_log *log, const struct score_defs *defs,
+int score_run(const struct elog *log, const struct score_defs *defs,
     struct score_result *out);
 
 /* Check one expectation against metrics; fills *out. */

@@ -2,7 +2,7 @@
  * utf8.c -- strict UTF-8 (RFC 3629): no overlongs, no surrogates, nothing
  * above U+10FFFF.
  */
-#include "reports/utf8.h"
+#include "lib/utf8.h"
 
 size_t
 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)

@@ -2,8 +2,8 @@
  * utf8.h -- decoding one UTF-8 character at a time, for the writers that
  * must emit valid UTF-8 (JSON, XML) from text the SUT produced (any bytes).
  */
-#ifndef DD_REPORTS_UTF8_H
-#define DD_REPORTS_UTF8_H
+#ifndef DD_LIB_UTF8_H
+#define DD_LIB_UTF8_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,112 @@
+/*
+ * event.h -- the run's event log: the one spine every other part reads.
+ *
+ * Everything that happens in a run -- a phase starting, a fault injected, a
+ * probe result, a SUT log line matching a watch, a process exiting, a
+ * capture rate sample -- is one struct elog_ev with a timestamp in milliseconds
+ * since run start (monotonic clock; the runner owns time and passes it in).
+ * Scoring (score.h) reads only this log; reports read only the result that
+ * holds it.
+ *
+ * The log is append-only and always in time order: elog_add() appends, and
+ * an event older than the last one (a capture sample delivered late) is
+ * inserted after every event with the same or an earlier timestamp, so equal
+ * timestamps keep their arrival order.
+ *
+ * Ownership: the log copies every string it is given into its own arena;
+ * struct elog_ev pointers and the strings they hold stay valid until the next
+ * elog_add() (events may move; strings never do) or elog_free().
+ * elog_free(NULL) is a no-op.
+ */
+#ifndef DD_MODEL_ELOG_H
+#define DD_MODEL_ELOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest source name and text kept; longer ones are cut on a UTF-8
+ * character boundary. */
+#define ELOG_SOURCE_MAX 128
+#define ELOG_TEXT_MAX 512
+
+enum elog_kind {
+	ELOG_PHASE_START = 0, /* source: phase name */
+	ELOG_PHASE_END,       /* source: phase name */
+	ELOG_FAULT_INJECT,    /* source: fault target (DNS host); text: the rule */
+	ELOG_FAULT_CLEAR,     /* source: fault target; text: what was cleared */
+	ELOG_PROBE,           /* source: probe name; text: detail; u.probe */
+	ELOG_WATCH,           /* source: watch name; text: the matching line */
+	ELOG_PROC_START,      /* source: process name; text: command line */
+	ELOG_PROC_EXIT,       /* source: process name; u.exit */
+	ELOG_MARK,            /* source: who marked; text: free form */
+	ELOG_RATE,            /* source: link; u.rate (capture query rate) */
+	ELOG_KIND_COUNT
+};
+
+struct elog_ev {
+	uint64_t t_ms;      /* ms since run start */
+	enum elog_kind kind;
+	const char *source; /* never NULL ("" when none) */
+	const char *text;   /* never NULL ("" when none) */
+	union {
+		struct {
+			bool ok;
+			double latency_ms;
+		} probe;
+		struct {
+			int code;   /* exit status, or -1 when killed by a signal */
+			int signal; /* terminating signal, 0 when exited */
+		} exit;
+		struct {
+			double qps;         /* DNS queries per second ... */
+			uint64_t window_ms; /* ... over the window ending at t_ms */
+		} rate;
+	} u;
+};
+
+/* Read-only for users: iterate ev[0..n). */
+struct elog {
+	struct elog_ev *ev;
+	size_t n;
+	size_t cap;
+	struct elog_arena *arena; /* private */
+};
+
+/* Returns NULL when out of memory. */
+struct elog *elog_new(void);
+void elog_free(struct elog *log);
+
+/*
+ * Add a copy of e (strings copied; NULL strings become "").  Returns 0,
+ * DD_EINVAL (kind out of range) or DD_ENOMEM (log unchanged).
+ */
+int elog_add(struct elog *log, const struct elog_ev *e);
+
+/* Shorthands for elog_add(); same return values. */
+int elog_phase(struct elog *log, uint64_t t_ms, bool start,
+    const char *name);
+int elog_fault(struct elog *log, uint64_t t_ms, bool inject,
+    const char *target, const char *text);
+int elog_probe(struct elog *log, uint64_t t_ms, const char *probe,
+    bool ok, double latency_ms, const char *detail);
+int elog_watch(struct elog *log, uint64_t t_ms, const char *watch,
+    const char *line);
+int elog_proc_start(struct elog *log, uint64_t t_ms, const char *name,
+    const char *cmdline);
+int elog_proc_exit(struct elog *log, uint64_t t_ms, const char *name,
+    int code, int signal);
+int elog_mark(struct elog *log, uint64_t t_ms, const char *source,
+    const char *text);
+int elog_rate(struct elog *log, uint64_t t_ms, const char *link,
+    double qps, uint64_t window_ms);
+
+/* Time of the last event, 0 for an empty log. */
+uint64_t elog_last_ms(const struct elog *log);
+
+/* "phase_start", "probe", ...; "?" when out of range.  elog_kind_parse()
+ * returns 0 or DD_EINVAL. */
+const char *elog_kind_name(enum elog_kind kind);
+int elog_kind_parse(const char *name, enum elog_kind *out);
+
+#endif
