@@ -12,6 +12,11 @@ reserve(struct dd_buf *b, size_t n)
 	if (b->off > 0 && b->off == b->len) {
 		b->off = b->len = 0;
 	}
+	/* a request that cannot fit in size_t is out of memory, not a wrap */
+	if (n > SIZE_MAX / 2 - b->len) {
+		b->oom = 1;
+		return DD_ENOMEM;
+	}
 	if (b->len + n <= b->cap)
 		return 0;
 	if (b->off > 0) {
