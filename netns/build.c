@@ -53,13 +53,13 @@ nn_step(struct netns_topo *t, int kind, const char *arg)
 
 	t->step++;
 	if (t->hook != NULL) {
-		snprintf(what, sizeof(what), "%s %s", jr_kind_name(kind), arg);
+		snprintf(what, sizeof(what), "%s %s", nn_jr_kind_name(kind), arg);
 		if (t->hook(t->hook_arg, t->step, what) != 0) {
 			dd_err_set(&t->err, "injected failure at step %d (%s)", t->step, what);
 			return DD_EIO;
 		}
 	}
-	if ((rc = jr_add(&t->jr, kind, arg, 0, 0)) < 0)
+	if ((rc = nn_jr_add(&t->jr, kind, arg, 0, 0)) < 0)
 		dd_err_set(&t->err, "%s/journal: %s", t->jr.dir, dd_strerror(rc));
 	return rc;
 }
@@ -73,7 +73,7 @@ make_dir(struct netns_topo *t, const char *path, mode_t mode)
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
-	if ((rc = nn_step(t, JR_DIR, path)) < 0)
+	if ((rc = nn_step(t, NN_JR_DIR, path)) < 0)
 		return rc;
 	if (mkdir(path, mode) < 0 && errno != EEXIST) {
 		rc = -errno;
@@ -89,7 +89,7 @@ make_file(struct netns_topo *t, const char *path, const char *text)
 	size_t len = strlen(text);
 	int fd, rc;
 
-	if ((rc = nn_step(t, JR_FILE, path)) < 0)
+	if ((rc = nn_step(t, NN_JR_FILE, path)) < 0)
 		return rc;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
@@ -155,7 +155,7 @@ open_journal(struct netns_topo *t)
 {
 	int rc, tries = 0;
 
-	while ((rc = jr_open(&t->jr, t->root, t->run_id, &t->err)) == -EEXIST &&
+	while ((rc = nn_jr_open(&t->jr, t->root, t->run_id, &t->err)) == -EEXIST &&
 	    !t->run_id_given && ++tries < 8) {
 		/* a random id already taken: draw another */
 		char id[NETNS_RUNID_MAX + 1];
@@ -256,7 +256,7 @@ netns_teardown(struct netns_topo *t)
 	if (t == NULL || !t->built || t->torn_down || t->tearing)
 		return 0;
 	t->tearing = 1;
-	rc = jr_undo(&t->jr);
+	rc = nn_jr_undo(&t->jr);
 	for (size_t i = 0; i < t->nhosts; i++) {
 		if (t->hosts[i].fd >= 0)
 			close(t->hosts[i].fd);

@@ -84,18 +84,18 @@ struct nn_route {
  * in-memory copy backwards using only system calls, so it may run in a
  * signal handler.  Signals are blocked while an entry is appended.
  */
-enum jr_kind {
-	JR_OWNER = 1,  /* pid start: the run's owner (informational) */
-	JR_DIR,        /* path: a directory we created; rmdir when empty */
-	JR_FILE,       /* path: a file we created; unlink */
-	JR_NETNS,      /* path: a namespace bind mount; stop its processes,
+enum nn_jr_kind {
+	NN_JR_OWNER = 1,  /* pid start: the run's owner (informational) */
+	NN_JR_DIR,        /* path: a directory we created; rmdir when empty */
+	NN_JR_FILE,       /* path: a file we created; unlink */
+	NN_JR_NETNS,      /* path: a namespace bind mount; stop its processes,
 	                * umount, unlink */
-	JR_LINK,       /* "nsname ifname": vanishes with its namespaces */
-	JR_NFT,        /* nsname: rules vanish with the namespace */
-	JR_PROC,       /* pid start: a spawned process group; stop it */
+	NN_JR_LINK,       /* "nsname ifname": vanishes with its namespaces */
+	NN_JR_NFT,        /* nsname: rules vanish with the namespace */
+	NN_JR_PROC,       /* pid start: a spawned process group; stop it */
 };
 
-struct jr_entry {
+struct nn_jr_entry {
 	int kind;
 	volatile sig_atomic_t done;
 	pid_t pid;
@@ -103,40 +103,40 @@ struct jr_entry {
 	char arg[NN_PATH_MAX];
 };
 
-struct journal {
+struct nn_jr {
 	char dir[NN_PATH_MAX];     /* ROOT/RUNID, "" when not open */
 	int fd;                    /* journal file, -1 when closed */
 	int lockfd;                /* flock held for the run's life */
-	struct jr_entry *ent;      /* owned */
+	struct nn_jr_entry *ent;      /* owned */
 	volatile sig_atomic_t n;
 	size_t cap;
 	unsigned grace_ms;
 };
 
-void jr_init(struct journal *j);
+void nn_jr_init(struct nn_jr *j);
 /* Create ROOT/RUNID (fails with -EEXIST when taken), take the lock, write
  * the owner entry. */
-int jr_open(struct journal *j, const char *root, const char *run_id, struct dd_err *e);
+int nn_jr_open(struct nn_jr *j, const char *root, const char *run_id, struct dd_err *e);
 /* Write down an entry (file first, then memory). */
-int jr_add(struct journal *j, int kind, const char *arg, pid_t pid,
+int nn_jr_add(struct nn_jr *j, int kind, const char *arg, pid_t pid,
     unsigned long long start);
 /* Replay backwards; async-signal-safe.  Removes the run directory at the
  * end and releases the lock.  Idempotent. */
-int jr_undo(struct journal *j);
+int nn_jr_undo(struct nn_jr *j);
 /* Free memory (does not undo).  NULL-safe. */
-void jr_free(struct journal *j);
-/* Read a dead run's journal from dir into j (which must be jr_init'ed). */
-int jr_load(struct journal *j, const char *dir, struct dd_err *e);
+void nn_jr_free(struct nn_jr *j);
+/* Read a dead run's journal from dir into j (which must be nn_jr_init'ed). */
+int nn_jr_load(struct nn_jr *j, const char *dir, struct dd_err *e);
 
 /* One journal line <-> one entry.  Format: "KIND PID START ARG\n" with KIND
  * a word ("netns", "proc", ...).  Pure; unit-tested. */
-int jr_format(const struct jr_entry *en, char *buf, size_t len);
-int jr_parse(const char *line, struct jr_entry *en);
-const char *jr_kind_name(int kind);
+int nn_jr_format(const struct nn_jr_entry *en, char *buf, size_t len);
+int nn_jr_parse(const char *line, struct nn_jr_entry *en);
+const char *nn_jr_kind_name(int kind);
 
 /* Start time of a process (field 22 of /proc/PID/stat), 0 when gone or a
  * zombie.  Async-signal-safe. */
-unsigned long long nn_proc_start(pid_t pid);
+unsigned long long nn_jr_proc_start(pid_t pid);
 
 /*
  * The topology
@@ -163,7 +163,7 @@ struct netns_topo {
 	int step;
 	netns_step_hook hook;
 	void *hook_arg;
-	struct journal jr;
+	struct nn_jr jr;
 };
 
 /* topo.c */

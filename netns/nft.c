@@ -78,7 +78,7 @@ nn_nft_apply(struct netns_topo *t, struct nn_host *h)
 
 	if ((len = nn_nft_ruleset(h, rules, sizeof(rules))) < 0)
 		return len;
-	if ((rc = nn_step(t, JR_NFT, h->nsname)) < 0)
+	if ((rc = nn_step(t, NN_JR_NFT, h->nsname)) < 0)
 		return rc;
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
 		rc = -errno;

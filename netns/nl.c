@@ -101,7 +101,7 @@ nn_nl_bridge(struct netns_topo *t, struct nn_host *seg)
 	int rc;
 
 	snprintf(what, sizeof(what), "%s br0", seg->nsname);
-	if ((rc = nn_step(t, JR_LINK, what)) < 0)
+	if ((rc = nn_step(t, NN_JR_LINK, what)) < 0)
 		return rc;
 	if ((br = rtnl_link_alloc()) == NULL)
 		return DD_ENOMEM;
@@ -138,7 +138,7 @@ nn_nl_veth(struct netns_topo *t, struct nn_link *l)
 		peerh = b, peerif = l->ifb, peerix = l->ixb;
 	}
 	snprintf(what, sizeof(what), "%s %s", mainh->nsname, mainif);
-	if ((rc = nn_step(t, JR_LINK, what)) < 0)
+	if ((rc = nn_step(t, NN_JR_LINK, what)) < 0)
 		return rc;
 	if ((veth = rtnl_link_veth_alloc()) == NULL)
 		return DD_ENOMEM;

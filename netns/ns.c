@@ -89,7 +89,7 @@ nn_ns_create(struct netns_topo *t, struct nn_host *h, int orig_fd)
 	int fd, rc, rc2;
 
 	snprintf(path, sizeof(path), NN_NETNS_DIR "/%s", h->nsname);
-	if ((rc = nn_step(t, JR_NETNS, path)) < 0)
+	if ((rc = nn_step(t, NN_JR_NETNS, path)) < 0)
 		return rc;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {

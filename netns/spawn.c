@@ -176,7 +176,7 @@ netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opt
 		goto out;
 	}
 	/* journal at once: the start time identifies the process for good */
-	rc = jr_add(&t->jr, JR_PROC, h->nsname, pid, nn_proc_start(pid));
+	rc = nn_jr_add(&t->jr, NN_JR_PROC, h->nsname, pid, nn_jr_proc_start(pid));
 	close(rep[1]);
 	rep[1] = -1;
 	while ((n = read(rep[0], &r, sizeof(r))) < 0 && errno == EINTR)

@@ -172,7 +172,7 @@ netns_topo_new(const char *run_id)
 		nn_random_run_id(t->run_id, sizeof(t->run_id));
 	}
 	snprintf(t->root, sizeof(t->root), "%s", NN_DEFAULT_ROOT);
-	jr_init(&t->jr);
+	nn_jr_init(&t->jr);
 	return t;
 }
 
@@ -185,7 +185,7 @@ netns_topo_free(struct netns_topo *t)
 		return;
 	netns_teardown(t);
 	nn_forget_signals(t);
-	jr_free(&t->jr);
+	nn_jr_free(&t->jr);
 	for (i = 0; i < t->nhosts; i++) {
 		free(t->hosts[i].resolv);
 		free(t->hosts[i].hosts);

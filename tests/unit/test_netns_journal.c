@@ -61,75 +61,75 @@ touch(const char *path)
 static void
 test_format_parse(void **state)
 {
-	struct jr_entry a, b;
+	struct nn_jr_entry a, b;
 	char line[NN_PATH_MAX + 64];
 
 	memset(&a, 0, sizeof(a));
-	a.kind = JR_NETNS;
+	a.kind = NN_JR_NETNS;
 	snprintf(a.arg, sizeof(a.arg), "/run/netns/dd-abc-client");
-	assert_true(jr_format(&a, line, sizeof(line)) > 0);
+	assert_true(nn_jr_format(&a, line, sizeof(line)) > 0);
 	assert_string_equal(line, "netns 0 0 /run/netns/dd-abc-client\n");
-	assert_int_equal(jr_parse(line, &b), 0);
-	assert_int_equal(b.kind, JR_NETNS);
+	assert_int_equal(nn_jr_parse(line, &b), 0);
+	assert_int_equal(b.kind, NN_JR_NETNS);
 	assert_string_equal(b.arg, a.arg);
 
-	a.kind = JR_PROC;
+	a.kind = NN_JR_PROC;
 	a.pid = 4242;
 	a.start = 123456789ULL;
 	snprintf(a.arg, sizeof(a.arg), "dd-abc-client");
-	assert_true(jr_format(&a, line, sizeof(line)) > 0);
-	assert_int_equal(jr_parse(line, &b), 0);
+	assert_true(nn_jr_format(&a, line, sizeof(line)) > 0);
+	assert_int_equal(nn_jr_parse(line, &b), 0);
 	assert_int_equal(b.pid, 4242);
 	assert_true(b.start == 123456789ULL);
 
 	/* paths with spaces survive; an empty argument is "-" */
-	a.kind = JR_FILE;
+	a.kind = NN_JR_FILE;
 	snprintf(a.arg, sizeof(a.arg), "/tmp/a b");
-	jr_format(&a, line, sizeof(line));
-	assert_int_equal(jr_parse(line, &b), 0);
+	nn_jr_format(&a, line, sizeof(line));
+	assert_int_equal(nn_jr_parse(line, &b), 0);
 	assert_string_equal(b.arg, "/tmp/a b");
-	a.kind = JR_OWNER;
+	a.kind = NN_JR_OWNER;
 	a.arg[0] = '\0';
-	jr_format(&a, line, sizeof(line));
-	assert_int_equal(jr_parse(line, &b), 0);
+	nn_jr_format(&a, line, sizeof(line));
+	assert_int_equal(nn_jr_parse(line, &b), 0);
 	assert_string_equal(b.arg, "");
 
 	/* refused */
-	assert_int_equal(jr_parse("bogus 0 0 /x\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("file 0 0 relative/path\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("dir 0 0 /run/../etc\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("file 0\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("file -3 0 /x\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("", &b), DD_EINVAL);
-	assert_int_equal(jr_parse(NULL, &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("bogus 0 0 /x\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("file 0 0 relative/path\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("dir 0 0 /run/../etc\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("file 0\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("file -3 0 /x\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse(NULL, &b), DD_EINVAL);
 	a.kind = 99;
-	assert_int_equal(jr_format(&a, line, sizeof(line)), DD_EINVAL);
-	a.kind = JR_FILE;
+	assert_int_equal(nn_jr_format(&a, line, sizeof(line)), DD_EINVAL);
+	a.kind = NN_JR_FILE;
 	snprintf(a.arg, sizeof(a.arg), "/a\nb");
-	assert_int_equal(jr_format(&a, line, sizeof(line)), DD_EINVAL);
+	assert_int_equal(nn_jr_format(&a, line, sizeof(line)), DD_EINVAL);
 	snprintf(a.arg, sizeof(a.arg), "/abc");
-	assert_int_equal(jr_format(&a, line, 8), DD_ENOSPACE);
+	assert_int_equal(nn_jr_format(&a, line, 8), DD_ENOSPACE);
 }
 
 static void
 test_write_ahead_and_undo(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	char dir[256], file[256], path[300], *text = NULL;
 	size_t cap = 0;
 	FILE *f;
 
-	jr_init(&j);
-	assert_int_equal(jr_open(&j, root, "run1", &e), 0);
+	nn_jr_init(&j);
+	assert_int_equal(nn_jr_open(&j, root, "run1", &e), 0);
 	snprintf(dir, sizeof(dir), "%s/made-dir", root);
 	snprintf(file, sizeof(file), "%s/made-dir/file", root);
-	assert_int_equal(jr_add(&j, JR_DIR, dir, 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_DIR, dir, 0, 0), 0);
 	mkdir(dir, 0755);
-	assert_int_equal(jr_add(&j, JR_FILE, file, 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_FILE, file, 0, 0), 0);
 	touch(file);
 	/* journaled but never created (as after a crash): harmless */
-	assert_int_equal(jr_add(&j, JR_FILE, "/tmp/dd-jr-never-created", 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_FILE, "/tmp/dd-jr-never-created", 0, 0), 0);
 
 	/* the file has every entry, in order, before undo */
 	snprintf(path, sizeof(path), "%s/run1/journal", root);
@@ -144,51 +144,51 @@ test_write_ahead_and_undo(void **state)
 	free(text);
 	fclose(f);
 
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	assert_false(exists(file));
 	assert_false(exists(dir));
 	snprintf(path, sizeof(path), "%s/run1", root);
 	assert_false(exists(path));
 	/* again: nothing to do, no error */
-	assert_int_equal(jr_undo(&j), 0);
-	jr_free(&j);
-	jr_free(NULL);
+	assert_int_equal(nn_jr_undo(&j), 0);
+	nn_jr_free(&j);
+	nn_jr_free(NULL);
 }
 
 static void
 test_run_id_taken(void **state)
 {
-	struct journal a, b;
+	struct nn_jr a, b;
 	struct dd_err e = { "" };
 
-	jr_init(&a);
-	jr_init(&b);
-	assert_int_equal(jr_open(&a, root, "same", &e), 0);
-	assert_int_equal(jr_open(&b, root, "same", &e), -EEXIST);
+	nn_jr_init(&a);
+	nn_jr_init(&b);
+	assert_int_equal(nn_jr_open(&a, root, "same", &e), 0);
+	assert_int_equal(nn_jr_open(&b, root, "same", &e), -EEXIST);
 	assert_non_null(strstr(e.msg, "already exists"));
-	jr_undo(&a);
-	jr_free(&a);
-	jr_free(&b);
+	nn_jr_undo(&a);
+	nn_jr_free(&a);
+	nn_jr_free(&b);
 }
 
 static void
 test_dir_shared_not_removed(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	char dir[256], other[300];
 
 	/* a shared parent holding another run's file stays */
-	jr_init(&j);
-	assert_int_equal(jr_open(&j, root, "run2", &e), 0);
+	nn_jr_init(&j);
+	assert_int_equal(nn_jr_open(&j, root, "run2", &e), 0);
 	snprintf(dir, sizeof(dir), "%s/shared", root);
 	snprintf(other, sizeof(other), "%s/shared/other-run", root);
-	assert_int_equal(jr_add(&j, JR_DIR, dir, 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_DIR, dir, 0, 0), 0);
 	mkdir(dir, 0755);
 	touch(other);
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	assert_true(exists(other));
-	jr_free(&j);
+	nn_jr_free(&j);
 }
 
 static pid_t
@@ -206,7 +206,7 @@ start_sleeper(bool ignore_term)
 	}
 	setpgid(pid, pid);
 	/* wait until it is sleep (start time is fixed from fork on anyway) */
-	for (int i = 0; i < 200 && nn_proc_start(pid) == 0; i++)
+	for (int i = 0; i < 200 && nn_jr_proc_start(pid) == 0; i++)
 		usleep(5000);
 	return pid;
 }
@@ -214,41 +214,41 @@ start_sleeper(bool ignore_term)
 static void
 test_undo_stops_processes(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	pid_t p1, p2;
 
-	jr_init(&j);
+	nn_jr_init(&j);
 	j.grace_ms = 300;
-	assert_int_equal(jr_open(&j, root, "run3", &e), 0);
+	assert_int_equal(nn_jr_open(&j, root, "run3", &e), 0);
 	p1 = start_sleeper(false);
 	p2 = start_sleeper(true);  /* needs the SIGKILL */
-	assert_true(nn_proc_start(p1) > 0);
-	assert_int_equal(jr_add(&j, JR_PROC, "dd-run3-h", p1, nn_proc_start(p1)), 0);
-	assert_int_equal(jr_add(&j, JR_PROC, "dd-run3-h", p2, nn_proc_start(p2)), 0);
+	assert_true(nn_jr_proc_start(p1) > 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_PROC, "dd-run3-h", p1, nn_jr_proc_start(p1)), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_PROC, "dd-run3-h", p2, nn_jr_proc_start(p2)), 0);
 	/* a stale entry: a pid with a start time that does not match must
 	 * never be signalled */
-	assert_int_equal(jr_add(&j, JR_PROC, "dd-run3-h", getpid(), 1), 0);
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_PROC, "dd-run3-h", getpid(), 1), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	/* reaped by undo: no such child any more */
 	assert_int_equal(waitpid(p1, NULL, WNOHANG), -1);
 	assert_int_equal(waitpid(p2, NULL, WNOHANG), -1);
-	assert_int_equal(nn_proc_start(p1), 0);
-	jr_free(&j);
+	assert_int_equal(nn_jr_proc_start(p1), 0);
+	nn_jr_free(&j);
 }
 
 static void
 test_proc_start(void **state)
 {
-	assert_true(nn_proc_start(getpid()) > 0);
-	assert_int_equal(nn_proc_start(0), 0);
-	assert_int_equal(nn_proc_start(-1), 0);
+	assert_true(nn_jr_proc_start(getpid()) > 0);
+	assert_int_equal(nn_jr_proc_start(0), 0);
+	assert_int_equal(nn_jr_proc_start(-1), 0);
 }
 
 static void
 test_load_torn_journal(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	char dir[256], path[300], a[300], b[300];
 	FILE *f;
@@ -263,15 +263,15 @@ test_load_torn_journal(void **state)
 	f = fopen(path, "w");
 	fprintf(f, "owner 1 1 -\nfile 0 0 %s\ngarbage line\nfile 0 0 %s", a, b);  /* torn */
 	fclose(f);
-	jr_init(&j);
-	assert_int_equal(jr_load(&j, dir, &e), DD_EINVAL);
+	nn_jr_init(&j);
+	assert_int_equal(nn_jr_load(&j, dir, &e), DD_EINVAL);
 	assert_non_null(strstr(e.msg, ":3: unreadable"));
 	assert_int_equal((int)j.n, 2);  /* owner + first file; torn line dropped */
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	assert_false(exists(a));
 	assert_true(exists(b));  /* never journaled completely */
 	assert_false(exists(dir));
-	jr_free(&j);
+	nn_jr_free(&j);
 	unlink(b);
 }
 
@@ -279,7 +279,7 @@ test_load_torn_journal(void **state)
 static void
 test_cleanup_dead_not_live(void **state)
 {
-	struct journal live;
+	struct nn_jr live;
 	struct dd_err e = { "" };
 	char dead_dir[256], path[300], fa[300], fb[300];
 	int removed = -1;
@@ -301,9 +301,9 @@ test_cleanup_dead_not_live(void **state)
 	fclose(f);
 
 	/* live: opened by us, lock held */
-	jr_init(&live);
-	assert_int_equal(jr_open(&live, root, "liverun", &e), 0);
-	assert_int_equal(jr_add(&live, JR_FILE, fb, 0, 0), 0);
+	nn_jr_init(&live);
+	assert_int_equal(nn_jr_open(&live, root, "liverun", &e), 0);
+	assert_int_equal(nn_jr_add(&live, NN_JR_FILE, fb, 0, 0), 0);
 
 	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
 	assert_int_equal(removed, 1);
@@ -319,7 +319,7 @@ test_cleanup_dead_not_live(void **state)
 	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
 	assert_int_equal(removed, 1);
 	assert_false(exists(fb));
-	jr_free(&live);
+	nn_jr_free(&live);
 
 	/* nothing left, and a missing root is not an error */
 	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
