@@ -11,12 +11,19 @@
  * only memory prepared beforehand and async-signal-safe system calls: no
  * stdio, no malloc, no opendir (getdents64 instead).
  *
+ * The signal handlers live here too, since what they do is replay journals:
+ * a journal registered with nn_jr_catch_signals() is undone on SIGINT or
+ * SIGTERM, and forgotten by nn_jr_free().  A signal that lands while any
+ * replay runs is held until it ends (one replay at a time: stop_procs()
+ * keeps its tables in static memory).
+ *
  * Liveness: the owner holds an exclusive flock on ROOT/RUNID/lock (opened
  * close-on-exec, so spawned programs do not inherit it).  The kernel drops
  * the lock when the owner dies, however it dies; netns_cleanup() treats a
  * run whose lock it can take as dead.
  */
-#include "netns/internal.h"
+#include "netns/journal.h"
+#include "netns/netns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,6 +45,9 @@
 #define JR_MAX_NS 512
 #define JR_MAX_VICTIMS 2048
 #define JR_YOUNG_S 10  /* a run dir without a lock file this young is being created */
+#define JR_MAX_CAUGHT 16
+
+static void forget_signals(const struct nn_jr *j);
 
 static const char *const kind_names[] = {
 	[NN_JR_OWNER] = "owner", [NN_JR_DIR] = "dir", [NN_JR_FILE] = "file",
@@ -75,7 +85,7 @@ nn_jr_format(const struct nn_jr_entry *en, char *buf, size_t len)
 int
 nn_jr_parse(const char *line, struct nn_jr_entry *en)
 {
-	char kind[16], arg[NN_PATH_MAX + 1];
+	char kind[16], arg[NN_JR_PATH_MAX + 1];
 	long pid;
 	unsigned long long start;
 	int k, used = 0;
@@ -121,6 +131,7 @@ nn_jr_free(struct nn_jr *j)
 {
 	if (j == NULL)
 		return;
+	forget_signals(j);
 	if (j->fd >= 0)
 		close(j->fd);
 	if (j->lockfd >= 0)
@@ -383,10 +394,10 @@ out:
 			j->ent[i].done = 1;
 }
 
-int
-nn_jr_undo(struct nn_jr *j)
+static int
+replay(struct nn_jr *j)
 {
-	char path[NN_PATH_MAX + 16];
+	char path[NN_JR_PATH_MAX + 16];
 	int rc = 0, n = (int)j->n;
 
 	if (n > 0)
@@ -443,6 +454,90 @@ nn_jr_undo(struct nn_jr *j)
 }
 
 /*
+ * Signals: undo on SIGINT/SIGTERM, one replay at a time
+ */
+
+static struct nn_jr *volatile caught[JR_MAX_CAUGHT];
+static volatile sig_atomic_t replaying;     /* replays under way */
+static volatile sig_atomic_t deferred_sig;  /* arrived during one */
+
+static void
+undo_caught_and_die(int sig)
+{
+	for (int i = 0; i < JR_MAX_CAUGHT; i++)
+		if (caught[i] != NULL)
+			nn_jr_undo(caught[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+nn_jr_undo(struct nn_jr *j)
+{
+	int rc, sig;
+
+	if (j == NULL)
+		return 0;
+	replaying = replaying + 1;
+	rc = replay(j);
+	replaying = replaying - 1;
+	/* a SIGINT/SIGTERM that arrived meanwhile waited for us */
+	if (replaying == 0 && (sig = deferred_sig) != 0) {
+		deferred_sig = 0;
+		undo_caught_and_die(sig);
+	}
+	return rc;
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (replaying > 0) {
+		/* interrupted a replay: let it finish, it re-raises */
+		deferred_sig = sig;
+		errno = saved;
+		return;
+	}
+	undo_caught_and_die(sig);
+	errno = saved;
+}
+
+int
+nn_jr_catch_signals(struct nn_jr *j)
+{
+	struct sigaction sa;
+	int i, slot = -1;
+
+	if (j == NULL)
+		return DD_EINVAL;
+	for (i = 0; i < JR_MAX_CAUGHT; i++) {
+		if (caught[i] == j)
+			return 0;
+		if (caught[i] == NULL && slot < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		return DD_ENOSPACE;
+	caught[slot] = j;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);  /* one handler at a time */
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void
+forget_signals(const struct nn_jr *j)
+{
+	for (int i = 0; i < JR_MAX_CAUGHT; i++)
+		if (caught[i] == j)
+			caught[i] = NULL;
+}
+
+/*
  * Writing
  */
 
@@ -467,7 +562,7 @@ nn_jr_add(struct nn_jr *j, int kind, const char *arg, pid_t pid, unsigned long l
 {
 	struct nn_jr_entry en;
 	sigset_t block, old;
-	char line[NN_PATH_MAX + 64];
+	char line[NN_JR_PATH_MAX + 64];
 	int rc;
 
 	if (j->fd < 0)
@@ -507,6 +602,39 @@ out:
 	return rc;
 }
 
+int
+nn_jr_step(struct nn_jr *j, int kind, const char *arg, struct dd_err *e)
+{
+	char what[NN_JR_PATH_MAX + 16];
+	int rc;
+
+	j->step++;
+	if (j->hook != NULL) {
+		snprintf(what, sizeof(what), "%s %s", nn_jr_kind_name(kind), arg);
+		if (j->hook(j->hook_arg, j->step, what) != 0) {
+			dd_err_set(e, "injected failure at step %d (%s)", j->step, what);
+			return DD_EIO;
+		}
+	}
+	if ((rc = nn_jr_add(j, kind, arg, 0, 0)) < 0)
+		dd_err_set(e, "%s/journal: %s", j->dir, dd_strerror(rc));
+	return rc;
+}
+
+void
+nn_jr_disown_last(struct nn_jr *j)
+{
+	if (j->n > 0)
+		j->ent[j->n - 1].done = 1;
+}
+
+void
+nn_jr_set_hook(struct nn_jr *j, nn_jr_hook fn, void *arg)
+{
+	j->hook = fn;
+	j->hook_arg = arg;
+}
+
 static int
 mkdir_p(char *path, mode_t mode)
 {
@@ -528,7 +656,7 @@ mkdir_p(char *path, mode_t mode)
 int
 nn_jr_open(struct nn_jr *j, const char *root, const char *run_id, struct dd_err *e)
 {
-	char path[NN_PATH_MAX + 16], rootbuf[NN_PATH_MAX];
+	char path[NN_JR_PATH_MAX + 16], rootbuf[NN_JR_PATH_MAX];
 	int rc;
 
 	snprintf(rootbuf, sizeof(rootbuf), "%s", root);
@@ -570,7 +698,7 @@ fail:
 int
 nn_jr_load(struct nn_jr *j, const char *dir, struct dd_err *e)
 {
-	char path[NN_PATH_MAX + 16], *line = NULL;
+	char path[NN_JR_PATH_MAX + 16], *line = NULL;
 	size_t cap = 0;
 	int lineno = 0, rc = 0;
 	FILE *f;
@@ -612,7 +740,7 @@ nn_jr_load(struct nn_jr *j, const char *dir, struct dd_err *e)
 int
 netns_cleanup(const char *root, int *removed, struct dd_err *err)
 {
-	char path[NN_PATH_MAX + 16], dir[NN_PATH_MAX];
+	char path[NN_JR_PATH_MAX + 16], dir[NN_JR_PATH_MAX];
 	struct dirent *d;
 	struct dd_err e1;
 	int rc = 0, count = 0;
@@ -621,7 +749,7 @@ netns_cleanup(const char *root, int *removed, struct dd_err *err)
 	if (removed != NULL)
 		*removed = 0;
 	if (root == NULL)
-		root = NN_DEFAULT_ROOT;
+		root = NN_JR_DEFAULT_ROOT;
 	if ((dp = opendir(root)) == NULL) {
 		if (errno == ENOENT)
 			return 0;

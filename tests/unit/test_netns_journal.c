@@ -1,8 +1,9 @@
 /*
  * test_netns_journal.c -- the undo journal: line format, write-ahead and
- * replay, idempotence, process stopping, and cleanup of dead runs versus
- * live ones.  Uses a temporary run root and plain files and processes, so
- * it needs no privilege.
+ * replay, build steps and their hook, idempotence, process stopping, the
+ * signal handlers, cleanup of dead runs versus live ones, and freeing a
+ * topology (which leaves its journal alone).  Uses a temporary run root and
+ * plain files and processes, so it needs no privilege.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netns/internal.h"
+#include "netns/journal.h"
+#include "netns/netns.h"
+#include "netns/topo.h"
 
 static char root[128];
 
@@ -62,7 +65,7 @@ static void
 test_format_parse(void **state)
 {
 	struct nn_jr_entry a, b;
-	char line[NN_PATH_MAX + 64];
+	char line[NN_JR_PATH_MAX + 64];
 
 	memset(&a, 0, sizeof(a));
 	a.kind = NN_JR_NETNS;
@@ -328,6 +331,262 @@ test_cleanup_dead_not_live(void **state)
 	assert_int_equal(removed, 0);
 }
 
+/* The test hook of nn_jr_step: remembers what it saw, refuses one step. */
+struct hook_log {
+	int calls, refuse_at;
+	int steps[8];
+	char what[8][NN_JR_PATH_MAX + 16];
+};
+
+static int
+log_hook(void *arg, int step, const char *what)
+{
+	struct hook_log *h = arg;
+
+	if (h->calls < 8) {
+		h->steps[h->calls] = step;
+		snprintf(h->what[h->calls], sizeof(h->what[0]), "%s", what);
+	}
+	h->calls++;
+	return step == h->refuse_at;
+}
+
+/* Steps are journaled in order and replayed backwards: a directory holding
+ * what was made after it is only empty (and removable) once its contents
+ * are gone, so a forward replay would leave the outer ones behind. */
+static void
+test_step_replay_order(void **state)
+{
+	struct hook_log hl = { 0, 0, { 0 }, { "" } };
+	struct nn_jr j;
+	struct dd_err e = { "" };
+	char d1[256], d2[300], f[340], path[300], *line = NULL;
+	size_t cap = 0;
+	FILE *fp;
+
+	snprintf(d1, sizeof(d1), "%s/outer", root);
+	snprintf(d2, sizeof(d2), "%s/inner", d1);
+	snprintf(f, sizeof(f), "%s/file", d2);
+	nn_jr_init(&j);
+	nn_jr_set_hook(&j, log_hook, &hl);
+	assert_int_equal(nn_jr_open(&j, root, "order", &e), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_DIR, d1, &e), 0);
+	assert_int_equal(mkdir(d1, 0755), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_DIR, d2, &e), 0);
+	assert_int_equal(mkdir(d2, 0755), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, f, &e), 0);
+	touch(f);
+
+	/* the hook saw each step, numbered from 1, as "KIND ARG" */
+	assert_int_equal(hl.calls, 3);
+	assert_int_equal(hl.steps[0], 1);
+	assert_int_equal(hl.steps[2], 3);
+	snprintf(path, sizeof(path), "dir %s", d1);
+	assert_string_equal(hl.what[0], path);
+	snprintf(path, sizeof(path), "file %s", f);
+	assert_string_equal(hl.what[2], path);
+
+	/* the file lists them after the owner, in the order taken */
+	snprintf(path, sizeof(path), "%s/order/journal", root);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, "owner "));
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, d1));
+	assert_null(strstr(line, "inner"));
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, "inner"));
+	assert_null(strstr(line, "file"));
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, "file 0 0 "));
+	free(line);
+	fclose(fp);
+
+	assert_int_equal(nn_jr_undo(&j), 0);
+	assert_false(exists(f));
+	assert_false(exists(d2));
+	assert_false(exists(d1));
+	nn_jr_free(&j);
+}
+
+/* A refused step is not journaled and nothing may be made for it; the
+ * count goes on; a closed journal refuses with a message. */
+static void
+test_step_refused(void **state)
+{
+	struct hook_log hl = { 0, 2, { 0 }, { "" } };
+	struct nn_jr j, closed;
+	struct dd_err e = { "" };
+	char a[256], b[256];
+	int n;
+
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	nn_jr_init(&closed);
+	assert_int_equal(nn_jr_step(&closed, NN_JR_FILE, a, &e), DD_EINVAL);
+	assert_non_null(strstr(e.msg, "/journal: "));
+	assert_int_equal((int)closed.n, 0);
+	nn_jr_init(&j);
+	nn_jr_set_hook(&j, log_hook, &hl);
+	assert_int_equal(nn_jr_open(&j, root, "refuse", &e), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, a, &e), 0);
+	n = (int)j.n;
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, b, &e), DD_EIO);
+	assert_non_null(strstr(e.msg, "injected failure at step 2 (file "));
+	assert_int_equal((int)j.n, n);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, b, &e), 0);
+	assert_int_equal(j.step, 3);
+	assert_int_equal((int)j.n, n + 1);
+	nn_jr_undo(&j);
+	nn_jr_free(&j);
+}
+
+/* An entry disowned right after its step (the object was there before
+ * us) is left alone by undo. */
+static void
+test_disown_last(void **state)
+{
+	struct nn_jr j;
+	struct dd_err e = { "" };
+	char mine[256], theirs[256];
+
+	snprintf(mine, sizeof(mine), "%s/mine", root);
+	snprintf(theirs, sizeof(theirs), "%s/theirs", root);
+	touch(theirs);
+	nn_jr_init(&j);
+	nn_jr_disown_last(&j);  /* nothing yet: no-op */
+	assert_int_equal(nn_jr_open(&j, root, "disown", &e), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, mine, &e), 0);
+	touch(mine);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, theirs, &e), 0);
+	nn_jr_disown_last(&j);
+	assert_int_equal(nn_jr_undo(&j), 0);
+	assert_false(exists(mine));
+	assert_true(exists(theirs));
+	nn_jr_free(&j);
+}
+
+/* SIGTERM with handlers installed: every journal still registered is
+ * undone and the process dies by the signal; a journal freed before is no
+ * longer touched. */
+static void
+test_signal_undoes_caught(void **state)
+{
+	char kept[256], undone[256];
+	int status;
+	pid_t pid;
+
+	snprintf(kept, sizeof(kept), "%s/kept", root);
+	snprintf(undone, sizeof(undone), "%s/undone", root);
+	touch(kept);
+	touch(undone);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nn_jr gone, live;
+		struct dd_err e = { "" };
+
+		nn_jr_init(&gone);
+		nn_jr_init(&live);
+		if (nn_jr_open(&gone, root, "gone", &e) < 0 ||
+		    nn_jr_add(&gone, NN_JR_FILE, kept, 0, 0) < 0 ||
+		    nn_jr_catch_signals(&gone) < 0)
+			_exit(10);
+		/* its memory stays readable, so a handler that still knew it
+		 * would replay it and remove its run directory */
+		nn_jr_free(&gone);
+		if (nn_jr_open(&live, root, "live", &e) < 0 ||
+		    nn_jr_add(&live, NN_JR_FILE, undone, 0, 0) < 0 ||
+		    nn_jr_catch_signals(&live) < 0 || nn_jr_catch_signals(&live) < 0)
+			_exit(11);
+		raise(SIGTERM);
+		_exit(12);  /* not reached */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	assert_false(exists(undone));
+	assert_true(exists(kept));
+	/* the freed run stays for cleanup; the undone one is gone whole */
+	snprintf(undone, sizeof(undone), "%s/live", root);
+	assert_false(exists(undone));
+	snprintf(kept, sizeof(kept), "%s/gone/journal", root);
+	assert_true(exists(kept));
+}
+
+/* Freeing a topology frees memory only: what its build made and its
+ * journal stay (its lock goes), so cleanup can still remove them; tearing
+ * down is the caller's explicit act. */
+static void
+test_topo_free_keeps_journal(void **state)
+{
+	struct netns_topo *t = netns_topo_new("tf");
+	char made[256], path[300], *text;
+	struct dd_err e = { "" };
+	int removed = -1;
+	FILE *f;
+
+	assert_non_null(t);
+	snprintf(made, sizeof(made), "%s/made-by-build", root);
+	assert_int_equal(netns_set_run_root(t, root), 0);
+	/* what netns_build() does first, without needing privilege */
+	assert_int_equal(nn_jr_open(&t->jr, t->root, t->run_id, &t->err), 0);
+	t->built = true;
+	assert_int_equal(nn_jr_step(&t->jr, NN_JR_FILE, made, &t->err), 0);
+	touch(made);
+	assert_int_equal(netns_catch_signals(t), 0);
+	netns_topo_free(t);
+
+	assert_true(exists(made));
+	snprintf(path, sizeof(path), "%s/tf/journal", root);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	text = calloc(1, 4096);
+	assert_non_null(text);
+	assert_true(fread(text, 1, 4095, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(text, "owner "));
+	assert_non_null(strstr(text, made));
+	free(text);
+
+	/* no lock held any more: a dead run to cleanup */
+	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_false(exists(made));
+	assert_false(exists(path));
+}
+
+/* The explicit way: teardown undoes, once; free after it has nothing left
+ * to leave behind. */
+static void
+test_teardown_then_free(void **state)
+{
+	struct netns_topo *t = netns_topo_new("td");
+	char made[256], dir[256];
+	int removed = -1;
+
+	assert_non_null(t);
+	snprintf(made, sizeof(made), "%s/made-by-build", root);
+	snprintf(dir, sizeof(dir), "%s/td", root);
+	assert_int_equal(netns_teardown(t), 0);  /* not built: nothing to do */
+	assert_int_equal(netns_set_run_root(t, root), 0);
+	assert_int_equal(nn_jr_open(&t->jr, t->root, t->run_id, &t->err), 0);
+	t->built = true;
+	assert_int_equal(nn_jr_step(&t->jr, NN_JR_FILE, made, &t->err), 0);
+	touch(made);
+	assert_int_equal(netns_teardown(t), 0);
+	assert_false(exists(made));
+	assert_false(exists(dir));
+	touch(made);  /* someone else's now: a second teardown leaves it */
+	assert_int_equal(netns_teardown(t), 0);
+	assert_true(exists(made));
+	netns_topo_free(t);
+	assert_int_equal(netns_cleanup(root, &removed, NULL), 0);
+	assert_int_equal(removed, 0);
+	assert_true(exists(made));
+}
+
 int
 main(void)
 {
@@ -340,6 +599,12 @@ main(void)
 		cmocka_unit_test(test_proc_start),
 		cmocka_unit_test_setup_teardown(test_load_torn_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cleanup_dead_not_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step_replay_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disown_last, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_undoes_caught, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topo_free_keeps_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_teardown_then_free, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
