@@ -1,21 +1,26 @@
 /*
- * build.c -- building a described topology, tearing it down, and the
- * signal handlers that tear down on SIGINT/SIGTERM.
+ * build.c -- the top layer: building a described topology out of the
+ * layers below (ns.c namespaces, nl.c links and addresses, nft.c
+ * interception, the journal), and tearing it down again.
  *
  * Order of the build: run directory and journal; every namespace (with lo,
  * sysctls and a netlink socket set up from inside); per-host files; links
  * and bridges; addresses; routes; interception.  Each object is journaled
- * just before it is made (nn_step), and any failure tears down everything.
+ * just before it is made (nn_jr_step), and any failure tears down
+ * everything.  Nothing below calls back up here.
  */
-#include "netns/internal.h"
+#include "lib/err.h"
+#include "netns/journal.h"
+#include "netns/netns.h"
+#include "netns/nft.h"
+#include "netns/nl.h"
+#include "netns/ns.h"
+#include "netns/topo.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,26 +49,6 @@ netns_check_privilege(struct dd_err *err)
 	return DD_EPERM;
 }
 
-/* Journal one object before making it, after asking the test hook. */
-int
-nn_step(struct netns_topo *t, int kind, const char *arg)
-{
-	char what[NN_PATH_MAX + 16];
-	int rc;
-
-	t->step++;
-	if (t->hook != NULL) {
-		snprintf(what, sizeof(what), "%s %s", jr_kind_name(kind), arg);
-		if (t->hook(t->hook_arg, t->step, what) != 0) {
-			dd_err_set(&t->err, "injected failure at step %d (%s)", t->step, what);
-			return DD_EIO;
-		}
-	}
-	if ((rc = jr_add(&t->jr, kind, arg, 0, 0)) < 0)
-		dd_err_set(&t->err, "%s/journal: %s", t->jr.dir, dd_strerror(rc));
-	return rc;
-}
-
 /* mkdir, journaled first when the directory is not there yet. */
 static int
 make_dir(struct netns_topo *t, const char *path, mode_t mode)
@@ -73,7 +58,7 @@ make_dir(struct netns_topo *t, const char *path, mode_t mode)
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
-	if ((rc = nn_step(t, JR_DIR, path)) < 0)
+	if ((rc = nn_jr_step(&t->jr, NN_JR_DIR, path, &t->err)) < 0)
 		return rc;
 	if (mkdir(path, mode) < 0 && errno != EEXIST) {
 		rc = -errno;
@@ -89,7 +74,7 @@ make_file(struct netns_topo *t, const char *path, const char *text)
 	size_t len = strlen(text);
 	int fd, rc;
 
-	if ((rc = nn_step(t, JR_FILE, path)) < 0)
+	if ((rc = nn_jr_step(&t->jr, NN_JR_FILE, path, &t->err)) < 0)
 		return rc;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
@@ -155,7 +140,7 @@ open_journal(struct netns_topo *t)
 {
 	int rc, tries = 0;
 
-	while ((rc = jr_open(&t->jr, t->root, t->run_id, &t->err)) == -EEXIST &&
+	while ((rc = nn_jr_open(&t->jr, t->root, t->run_id, &t->err)) == -EEXIST &&
 	    !t->run_id_given && ++tries < 8) {
 		/* a random id already taken: draw another */
 		char id[NETNS_RUNID_MAX + 1];
@@ -163,6 +148,17 @@ open_journal(struct netns_topo *t)
 		rename_run(t, id);
 	}
 	return rc;
+}
+
+/* Inside a fresh namespace: its netlink socket, and lo up. */
+static int
+inside_host(void *arg, struct nn_host *h, struct dd_err *e)
+{
+	int rc;
+
+	if ((rc = nn_nl_open(h, e)) < 0 || (rc = nn_nl_lo_up(h, e)) < 0)
+		return rc;
+	return 0;
 }
 
 static int
@@ -174,7 +170,8 @@ build_steps(struct netns_topo *t, int orig)
 	if ((rc = make_dir(t, NN_NETNS_DIR, 0755)) < 0)
 		return rc;
 	for (i = 0; i < t->nhosts; i++)
-		if ((rc = nn_ns_create(t, &t->hosts[i], orig)) < 0)
+		if ((rc = nn_ns_create(&t->jr, &t->hosts[i], orig, inside_host, NULL,
+		    &t->err)) < 0)
 			return rc;
 	if ((rc = host_files(t)) < 0)
 		return rc;
@@ -182,26 +179,30 @@ build_steps(struct netns_topo *t, int orig)
 		struct nn_host *h = &t->hosts[i];
 		if (h->segment) {
 			h->next_ifindex = NN_IFINDEX_BASE;
-			if ((rc = nn_nl_bridge(t, h)) < 0)
+			if ((rc = nn_nl_bridge(&t->jr, h, &t->err)) < 0)
 				return rc;
 		}
 	}
-	for (i = 0; i < t->nlinks; i++)
-		if ((rc = nn_nl_veth(t, &t->links[i])) < 0)
+	for (i = 0; i < t->nlinks; i++) {
+		struct nn_link *l = &t->links[i];
+		if ((rc = nn_nl_veth(&t->jr, l, &t->hosts[l->ha], &t->hosts[l->hb],
+		    &t->err)) < 0)
 			return rc;
+	}
 	for (i = 0; i < t->naddrs; i++) {
 		const struct nn_addr *a = &t->addrs[i];
-		if ((rc = nn_nl_addr(t, a, nn_ifindex_of(t, a->h, a->ifname))) < 0)
+		if ((rc = nn_nl_addr(&t->hosts[a->h], a, nn_ifindex_of(t, a->h, a->ifname),
+		    &t->err)) < 0)
 			return rc;
 	}
 	for (i = 0; i < t->nroutes; i++) {
 		const struct nn_route *r = &t->routes[i];
 		int ix = r->dev[0] ? nn_ifindex_of(t, r->h, r->dev) : 0;
-		if ((rc = nn_nl_route(t, r, ix)) < 0)
+		if ((rc = nn_nl_route(&t->hosts[r->h], r, ix, &t->err)) < 0)
 			return rc;
 	}
 	for (i = 0; i < t->nhosts; i++)
-		if (t->hosts[i].nicpt > 0 && (rc = nn_nft_apply(t, &t->hosts[i])) < 0)
+		if (t->hosts[i].nicpt > 0 && (rc = nn_nft_apply(&t->jr, &t->hosts[i], &t->err)) < 0)
 			return rc;
 	return 0;
 }
@@ -221,10 +222,9 @@ netns_build(struct netns_topo *t)
 	if ((rc = netns_validate(t)) < 0 || (rc = netns_check_privilege(&t->err)) < 0)
 		return rc;
 	t->built = true;
-	t->step = 0;
 	if ((rc = open_journal(t)) < 0)
 		goto fail;
-	if ((orig = nn_open_self_ns()) < 0) {
+	if ((orig = nn_ns_open_self()) < 0) {
 		rc = orig;
 		dd_err_set(&t->err, "cannot open this thread's namespace: %s", dd_strerror(rc));
 		goto fail;
@@ -244,87 +244,34 @@ fail:
  * Teardown and signals
  */
 
-#define MAX_CAUGHT 16
-static struct netns_topo *volatile caught[MAX_CAUGHT];
-static volatile sig_atomic_t deferred_sig;
-
 int
 netns_teardown(struct netns_topo *t)
 {
-	int rc, sig;
+	int rc;
 
-	if (t == NULL || !t->built || t->torn_down || t->tearing)
+	if (t == NULL || !t->built || t->torn_down)
 		return 0;
-	t->tearing = 1;
-	rc = jr_undo(&t->jr);
+	/* a signal meanwhile waits for the replay (journal.c) */
+	rc = nn_jr_undo(&t->jr);
 	for (size_t i = 0; i < t->nhosts; i++) {
 		if (t->hosts[i].fd >= 0)
 			close(t->hosts[i].fd);
 		t->hosts[i].fd = -1;
 	}
 	t->torn_down = true;
-	t->tearing = 0;
-	/* a SIGINT/SIGTERM that arrived meanwhile waited for us */
-	if ((sig = deferred_sig) != 0) {
-		deferred_sig = 0;
-		for (int i = 0; i < MAX_CAUGHT; i++)
-			netns_teardown(caught[i]);
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
 	return rc;
-}
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-
-	for (int i = 0; i < MAX_CAUGHT; i++)
-		if (caught[i] != NULL && caught[i]->tearing) {
-			/* interrupted a teardown: let it finish, it re-raises */
-			deferred_sig = sig;
-			errno = saved;
-			return;
-		}
-	for (int i = 0; i < MAX_CAUGHT; i++)
-		netns_teardown(caught[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-	errno = saved;
 }
 
 int
 netns_catch_signals(struct netns_topo *t)
 {
-	struct sigaction sa;
-	int i, slot = -1;
+	int rc;
 
 	if (t == NULL)
 		return DD_EINVAL;
-	for (i = 0; i < MAX_CAUGHT; i++) {
-		if (caught[i] == t)
-			return 0;
-		if (caught[i] == NULL && slot < 0)
-			slot = i;
-	}
-	if (slot < 0) {
-		dd_err_set(&t->err, "more than %d topologies with signal handlers", MAX_CAUGHT);
-		return DD_ENOSPACE;
-	}
-	caught[slot] = t;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigfillset(&sa.sa_mask);  /* one handler at a time */
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
-		return -errno;
-	return 0;
-}
-
-void
-nn_forget_signals(struct netns_topo *t)
-{
-	for (int i = 0; i < MAX_CAUGHT; i++)
-		if (caught[i] == t)
-			caught[i] = NULL;
+	/* the handler replays the journal: that is all of a teardown a dying
+	 * process needs */
+	if ((rc = nn_jr_catch_signals(&t->jr)) == DD_ENOSPACE)
+		dd_err_set(&t->err, "more than 16 topologies with signal handlers");
+	return rc;
 }

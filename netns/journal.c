@@ -7,16 +7,23 @@
  * is not fsync'ed: it guards against the process dying, not the machine,
  * and a reboot takes the namespaces with it.
  *
- * Replay (jr_undo) must work from a SIGINT/SIGTERM handler, so it touches
+ * Replay (nn_jr_undo) must work from a SIGINT/SIGTERM handler, so it touches
  * only memory prepared beforehand and async-signal-safe system calls: no
  * stdio, no malloc, no opendir (getdents64 instead).
+ *
+ * The signal handlers live here too, since what they do is replay journals:
+ * a journal registered with nn_jr_catch_signals() is undone on SIGINT or
+ * SIGTERM, and forgotten by nn_jr_free().  A signal that lands while any
+ * replay runs is held until it ends (one replay at a time: stop_procs()
+ * keeps its tables in static memory).
  *
  * Liveness: the owner holds an exclusive flock on ROOT/RUNID/lock (opened
  * close-on-exec, so spawned programs do not inherit it).  The kernel drops
  * the lock when the owner dies, however it dies; netns_cleanup() treats a
  * run whose lock it can take as dead.
  */
-#include "netns/internal.h"
+#include "netns/journal.h"
+#include "netns/netns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,15 +45,18 @@
 #define JR_MAX_NS 512
 #define JR_MAX_VICTIMS 2048
 #define JR_YOUNG_S 10  /* a run dir without a lock file this young is being created */
+#define JR_MAX_CAUGHT 16
+
+static void forget_signals(const struct nn_jr *j);
 
 static const char *const kind_names[] = {
-	[JR_OWNER] = "owner", [JR_DIR] = "dir", [JR_FILE] = "file",
-	[JR_NETNS] = "netns", [JR_LINK] = "link", [JR_NFT] = "nft",
-	[JR_PROC] = "proc",
+	[NN_JR_OWNER] = "owner", [NN_JR_DIR] = "dir", [NN_JR_FILE] = "file",
+	[NN_JR_NETNS] = "netns", [NN_JR_LINK] = "link", [NN_JR_NFT] = "nft",
+	[NN_JR_PROC] = "proc",
 };
 
 const char *
-jr_kind_name(int kind)
+nn_jr_kind_name(int kind)
 {
 	if (kind <= 0 || kind >= (int)(sizeof(kind_names) / sizeof(kind_names[0])))
 		return NULL;
@@ -54,9 +64,9 @@ jr_kind_name(int kind)
 }
 
 int
-jr_format(const struct jr_entry *en, char *buf, size_t len)
+nn_jr_format(const struct nn_jr_entry *en, char *buf, size_t len)
 {
-	const char *k = jr_kind_name(en->kind);
+	const char *k = nn_jr_kind_name(en->kind);
 	size_t i;
 	int n;
 
@@ -73,9 +83,9 @@ jr_format(const struct jr_entry *en, char *buf, size_t len)
 }
 
 int
-jr_parse(const char *line, struct jr_entry *en)
+nn_jr_parse(const char *line, struct nn_jr_entry *en)
 {
-	char kind[16], arg[NN_PATH_MAX + 1];
+	char kind[16], arg[NN_JR_PATH_MAX + 1];
 	long pid;
 	unsigned long long start;
 	int k, used = 0;
@@ -84,10 +94,10 @@ jr_parse(const char *line, struct jr_entry *en)
 	if (line == NULL || sscanf(line, "%15s %ld %llu %n", kind, &pid, &start, &used) != 3 ||
 	    used == 0)
 		return DD_EINVAL;
-	for (k = 1; jr_kind_name(k) != NULL; k++)
-		if (strcmp(kind, jr_kind_name(k)) == 0)
+	for (k = 1; nn_jr_kind_name(k) != NULL; k++)
+		if (strcmp(kind, nn_jr_kind_name(k)) == 0)
 			break;
-	if (jr_kind_name(k) == NULL || pid < 0)
+	if (nn_jr_kind_name(k) == NULL || pid < 0)
 		return DD_EINVAL;
 	/* the argument is the rest of the line (paths may hold spaces) */
 	snprintf(arg, sizeof(arg), "%s", line + used);
@@ -97,7 +107,7 @@ jr_parse(const char *line, struct jr_entry *en)
 	if (strcmp(arg, "-") == 0)
 		arg[0] = '\0';
 	/* only absolute, dotless paths for the kinds that remove things */
-	if ((k == JR_DIR || k == JR_FILE || k == JR_NETNS) &&
+	if ((k == NN_JR_DIR || k == NN_JR_FILE || k == NN_JR_NETNS) &&
 	    (arg[0] != '/' || strstr(arg, "/..") != NULL))
 		return DD_EINVAL;
 	en->kind = k;
@@ -108,7 +118,7 @@ jr_parse(const char *line, struct jr_entry *en)
 }
 
 void
-jr_init(struct journal *j)
+nn_jr_init(struct nn_jr *j)
 {
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
@@ -117,10 +127,11 @@ jr_init(struct journal *j)
 }
 
 void
-jr_free(struct journal *j)
+nn_jr_free(struct nn_jr *j)
 {
 	if (j == NULL)
 		return;
+	forget_signals(j);
 	if (j->fd >= 0)
 		close(j->fd);
 	if (j->lockfd >= 0)
@@ -171,7 +182,7 @@ utoa(unsigned long v, char *buf, size_t len)
 }
 
 unsigned long long
-nn_proc_start(pid_t pid)
+nn_jr_proc_start(pid_t pid)
 {
 	char path[48], num[24], buf[1024];
 	unsigned long long v = 0;
@@ -278,7 +289,7 @@ scan_proc(const struct nsids *ns, struct victims *v)
 				continue;
 			for (int i = 0; i < ns->n; i++)
 				if (st.st_dev == ns->dev[i] && st.st_ino == ns->ino[i]) {
-					victim_add(v, (pid_t)pid, nn_proc_start((pid_t)pid));
+					victim_add(v, (pid_t)pid, nn_jr_proc_start((pid_t)pid));
 					break;
 				}
 		}
@@ -297,7 +308,7 @@ alive(pid_t pid, unsigned long long start)
 		return false;
 	if (r == 0)
 		return true;  /* our child, still running */
-	return start != 0 && nn_proc_start(pid) == start;
+	return start != 0 && nn_jr_proc_start(pid) == start;
 }
 
 static int
@@ -333,7 +344,7 @@ signal_all(const struct victims *v, int sig)
 /* Stop spawned process groups and everything else inside the run's
  * namespaces: SIGTERM, grace, SIGKILL. */
 static void
-stop_procs(struct journal *j)
+stop_procs(struct nn_jr *j)
 {
 	static struct victims v;  /* too big for a signal handler's stack */
 	static struct nsids ns;
@@ -345,18 +356,18 @@ stop_procs(struct journal *j)
 	if (stat("/proc/self/ns/net", &nsfs) < 0)
 		nsfs.st_dev = 0;
 	for (int i = n - 1; i >= 0; i--) {
-		struct jr_entry *e = &j->ent[i];
+		struct nn_jr_entry *e = &j->ent[i];
 		if (e->done)
 			continue;
-		if (e->kind == JR_PROC && e->start != 0 && nn_proc_start(e->pid) == e->start) {
+		if (e->kind == NN_JR_PROC && e->start != 0 && nn_jr_proc_start(e->pid) == e->start) {
 			kill(-e->pid, SIGTERM);  /* its group: helpers it forked */
 			victim_add(&v, e->pid, e->start);
-		} else if (e->kind == JR_PROC) {
+		} else if (e->kind == NN_JR_PROC) {
 			/* gone already; reap it if it is our zombie */
 			int status;
 			waitpid(e->pid, &status, WNOHANG);
 		}
-		if (e->kind == JR_NETNS && ns.n < JR_MAX_NS && stat(e->arg, &st) == 0 &&
+		if (e->kind == NN_JR_NETNS && ns.n < JR_MAX_NS && stat(e->arg, &st) == 0 &&
 		    st.st_dev == nsfs.st_dev) {
 			ns.dev[ns.n] = st.st_dev;
 			ns.ino[ns.n] = st.st_ino;
@@ -379,34 +390,34 @@ stop_procs(struct journal *j)
 	wait_gone(&v, JR_KILL_WAIT_MS);
 out:
 	for (int i = 0; i < n; i++)
-		if (j->ent[i].kind == JR_PROC)
+		if (j->ent[i].kind == NN_JR_PROC)
 			j->ent[i].done = 1;
 }
 
-int
-jr_undo(struct journal *j)
+static int
+replay(struct nn_jr *j)
 {
-	char path[NN_PATH_MAX + 16];
+	char path[NN_JR_PATH_MAX + 16];
 	int rc = 0, n = (int)j->n;
 
 	if (n > 0)
 		stop_procs(j);
 	for (int i = n - 1; i >= 0; i--) {
-		struct jr_entry *e = &j->ent[i];
+		struct nn_jr_entry *e = &j->ent[i];
 		if (e->done)
 			continue;
 		switch (e->kind) {
-		case JR_FILE:
+		case NN_JR_FILE:
 			if (unlink(e->arg) < 0 && errno != ENOENT && rc == 0)
 				rc = -errno;
 			break;
-		case JR_DIR:
+		case NN_JR_DIR:
 			/* shared parents (/etc/netns) may hold another run's files */
 			if (rmdir(e->arg) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
 			    errno != EEXIST && errno != EBUSY && rc == 0)
 				rc = -errno;
 			break;
-		case JR_NETNS:
+		case NN_JR_NETNS:
 			/* EINVAL: not mounted (the crash came between the
 			 * journal entry and the mount) */
 			if (umount2(e->arg, MNT_DETACH) < 0 && errno != EINVAL &&
@@ -443,6 +454,90 @@ jr_undo(struct journal *j)
 }
 
 /*
+ * Signals: undo on SIGINT/SIGTERM, one replay at a time
+ */
+
+static struct nn_jr *volatile caught[JR_MAX_CAUGHT];
+static volatile sig_atomic_t replaying;     /* replays under way */
+static volatile sig_atomic_t deferred_sig;  /* arrived during one */
+
+static void
+undo_caught_and_die(int sig)
+{
+	for (int i = 0; i < JR_MAX_CAUGHT; i++)
+		if (caught[i] != NULL)
+			nn_jr_undo(caught[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+nn_jr_undo(struct nn_jr *j)
+{
+	int rc, sig;
+
+	if (j == NULL)
+		return 0;
+	replaying = replaying + 1;
+	rc = replay(j);
+	replaying = replaying - 1;
+	/* a SIGINT/SIGTERM that arrived meanwhile waited for us */
+	if (replaying == 0 && (sig = deferred_sig) != 0) {
+		deferred_sig = 0;
+		undo_caught_and_die(sig);
+	}
+	return rc;
+}
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (replaying > 0) {
+		/* interrupted a replay: let it finish, it re-raises */
+		deferred_sig = sig;
+		errno = saved;
+		return;
+	}
+	undo_caught_and_die(sig);
+	errno = saved;
+}
+
+int
+nn_jr_catch_signals(struct nn_jr *j)
+{
+	struct sigaction sa;
+	int i, slot = -1;
+
+	if (j == NULL)
+		return DD_EINVAL;
+	for (i = 0; i < JR_MAX_CAUGHT; i++) {
+		if (caught[i] == j)
+			return 0;
+		if (caught[i] == NULL && slot < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		return DD_ENOSPACE;
+	caught[slot] = j;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);  /* one handler at a time */
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void
+forget_signals(const struct nn_jr *j)
+{
+	for (int i = 0; i < JR_MAX_CAUGHT; i++)
+		if (caught[i] == j)
+			caught[i] = NULL;
+}
+
+/*
  * Writing
  */
 
@@ -463,11 +558,11 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 int
-jr_add(struct journal *j, int kind, const char *arg, pid_t pid, unsigned long long start)
+nn_jr_add(struct nn_jr *j, int kind, const char *arg, pid_t pid, unsigned long long start)
 {
-	struct jr_entry en;
+	struct nn_jr_entry en;
 	sigset_t block, old;
-	char line[NN_PATH_MAX + 64];
+	char line[NN_JR_PATH_MAX + 64];
 	int rc;
 
 	if (j->fd < 0)
@@ -481,7 +576,7 @@ jr_add(struct journal *j, int kind, const char *arg, pid_t pid, unsigned long lo
 			return DD_ENOSPACE;
 		memcpy(en.arg, arg, strlen(arg) + 1);
 	}
-	if ((rc = jr_format(&en, line, sizeof(line))) < 0)
+	if ((rc = nn_jr_format(&en, line, sizeof(line))) < 0)
 		return rc;
 	/* a teardown from a signal handler must see whole entries only */
 	sigemptyset(&block);
@@ -490,7 +585,7 @@ jr_add(struct journal *j, int kind, const char *arg, pid_t pid, unsigned long lo
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if ((size_t)j->n == j->cap) {
 		size_t nc = j->cap ? j->cap * 2 : 64;
-		struct jr_entry *p = realloc(j->ent, nc * sizeof(*p));
+		struct nn_jr_entry *p = realloc(j->ent, nc * sizeof(*p));
 		if (p == NULL) {
 			rc = DD_ENOMEM;
 			goto out;
@@ -505,6 +600,39 @@ jr_add(struct journal *j, int kind, const char *arg, pid_t pid, unsigned long lo
 out:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
+}
+
+int
+nn_jr_step(struct nn_jr *j, int kind, const char *arg, struct dd_err *e)
+{
+	char what[NN_JR_PATH_MAX + 16];
+	int rc;
+
+	j->step++;
+	if (j->hook != NULL) {
+		snprintf(what, sizeof(what), "%s %s", nn_jr_kind_name(kind), arg);
+		if (j->hook(j->hook_arg, j->step, what) != 0) {
+			dd_err_set(e, "injected failure at step %d (%s)", j->step, what);
+			return DD_EIO;
+		}
+	}
+	if ((rc = nn_jr_add(j, kind, arg, 0, 0)) < 0)
+		dd_err_set(e, "%s/journal: %s", j->dir, dd_strerror(rc));
+	return rc;
+}
+
+void
+nn_jr_disown_last(struct nn_jr *j)
+{
+	if (j->n > 0)
+		j->ent[j->n - 1].done = 1;
+}
+
+void
+nn_jr_set_hook(struct nn_jr *j, nn_jr_hook fn, void *arg)
+{
+	j->hook = fn;
+	j->hook_arg = arg;
 }
 
 static int
@@ -526,9 +654,9 @@ mkdir_p(char *path, mode_t mode)
 }
 
 int
-jr_open(struct journal *j, const char *root, const char *run_id, struct dd_err *e)
+nn_jr_open(struct nn_jr *j, const char *root, const char *run_id, struct dd_err *e)
 {
-	char path[NN_PATH_MAX + 16], rootbuf[NN_PATH_MAX];
+	char path[NN_JR_PATH_MAX + 16], rootbuf[NN_JR_PATH_MAX];
 	int rc;
 
 	snprintf(rootbuf, sizeof(rootbuf), "%s", root);
@@ -555,11 +683,11 @@ jr_open(struct journal *j, const char *root, const char *run_id, struct dd_err *
 	j->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
 	if (j->fd < 0)
 		goto fail;
-	return jr_add(j, JR_OWNER, "-", getpid(), nn_proc_start(getpid()));
+	return nn_jr_add(j, NN_JR_OWNER, "-", getpid(), nn_jr_proc_start(getpid()));
 fail:
 	rc = -errno;
 	dd_err_set(e, "%s: %s", path, strerror(errno));
-	jr_undo(j);
+	nn_jr_undo(j);
 	return rc;
 }
 
@@ -568,9 +696,9 @@ fail:
  */
 
 int
-jr_load(struct journal *j, const char *dir, struct dd_err *e)
+nn_jr_load(struct nn_jr *j, const char *dir, struct dd_err *e)
 {
-	char path[NN_PATH_MAX + 16], *line = NULL;
+	char path[NN_JR_PATH_MAX + 16], *line = NULL;
 	size_t cap = 0;
 	int lineno = 0, rc = 0;
 	FILE *f;
@@ -582,18 +710,18 @@ jr_load(struct journal *j, const char *dir, struct dd_err *e)
 	if ((f = fopen(path, "re")) == NULL)
 		return errno == ENOENT ? 0 : -errno;
 	while (getline(&line, &cap, f) > 0) {
-		struct jr_entry en;
+		struct nn_jr_entry en;
 		lineno++;
 		if (line[strlen(line) - 1] != '\n')
 			break;  /* torn last line: the owner died mid-write */
-		if (jr_parse(line, &en) < 0) {
+		if (nn_jr_parse(line, &en) < 0) {
 			dd_err_set(e, "%s:%d: unreadable journal line", path, lineno);
 			rc = DD_EINVAL;
 			continue;  /* undo what we can read */
 		}
 		if ((size_t)j->n == j->cap) {
 			size_t nc = j->cap ? j->cap * 2 : 64;
-			struct jr_entry *p = realloc(j->ent, nc * sizeof(*p));
+			struct nn_jr_entry *p = realloc(j->ent, nc * sizeof(*p));
 			if (p == NULL) {
 				rc = DD_ENOMEM;
 				break;
@@ -612,7 +740,7 @@ jr_load(struct journal *j, const char *dir, struct dd_err *e)
 int
 netns_cleanup(const char *root, int *removed, struct dd_err *err)
 {
-	char path[NN_PATH_MAX + 16], dir[NN_PATH_MAX];
+	char path[NN_JR_PATH_MAX + 16], dir[NN_JR_PATH_MAX];
 	struct dirent *d;
 	struct dd_err e1;
 	int rc = 0, count = 0;
@@ -621,7 +749,7 @@ netns_cleanup(const char *root, int *removed, struct dd_err *err)
 	if (removed != NULL)
 		*removed = 0;
 	if (root == NULL)
-		root = NN_DEFAULT_ROOT;
+		root = NN_JR_DEFAULT_ROOT;
 	if ((dp = opendir(root)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -629,7 +757,7 @@ netns_cleanup(const char *root, int *removed, struct dd_err *err)
 		return -errno;
 	}
 	while ((d = readdir(dp)) != NULL) {
-		struct journal j;
+		struct nn_jr j;
 		struct stat st;
 		int lockfd, r;
 
@@ -648,11 +776,11 @@ netns_cleanup(const char *root, int *removed, struct dd_err *err)
 			close(lockfd);  /* its owner is alive */
 			continue;
 		}
-		jr_init(&j);
+		nn_jr_init(&j);
 		e1.msg[0] = '\0';
-		r = jr_load(&j, dir, &e1);
+		r = nn_jr_load(&j, dir, &e1);
 		j.lockfd = lockfd;
-		if (jr_undo(&j) < 0 && r == 0)
+		if (nn_jr_undo(&j) < 0 && r == 0)
 			r = DD_EIO;
 		if (r < 0 && rc == 0) {
 			rc = r;
@@ -661,7 +789,7 @@ netns_cleanup(const char *root, int *removed, struct dd_err *err)
 			else
 				dd_err_set(err, "%s: cleanup incomplete", dir);
 		}
-		jr_free(&j);
+		nn_jr_free(&j);
 		count++;
 	}
 	closedir(dp);

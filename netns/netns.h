@@ -32,7 +32,8 @@
  * them) and finally the run directory.  A build that fails at any step tears
  * down what it made before returning.  netns_cleanup() does the same for runs
  * whose owner is dead (the owner holds an flock on ROOT/RUNID/lock for the
- * run's lifetime), and never touches a live run.
+ * run's lifetime), and never touches a live run.  Freeing a topology
+ * (netns_topo_free) never tears it down.
  *
  * Errors follow lib/err.h: 0 or a negative code.  Functions taking a topology
  * leave a message for people in it (netns_errmsg()), naming the host, link
@@ -71,8 +72,12 @@ struct netns_topo;
  * of memory or run_id is malformed. */
 struct netns_topo *netns_topo_new(const char *run_id);
 
-/* Tears the topology down if it is built (see netns_teardown), then frees
- * it.  NULL is fine. */
+/* Frees the description and closes what a build left open.  It does not
+ * tear down: that is the caller's explicit act (netns_teardown() first).  A
+ * built topology freed without it stays in place with its journal, and as
+ * its lock goes with it, netns_cleanup() ("dnsdrill cleanup") removes it
+ * later.  Also forgets t in the handlers of netns_catch_signals().  NULL is
+ * fine. */
 void netns_topo_free(struct netns_topo *t);
 
 /* Where run directories live; default "/run/dnsdrill".  Before build only. */

@@ -10,7 +10,12 @@
  * the `nft` binary inside the namespace with the ruleset on stdin; a ruleset
  * is applied atomically, so there is nothing to undo but the namespace.
  */
-#include "netns/internal.h"
+#include "netns/nft.h"
+
+#include "lib/addr.h"
+#include "lib/err.h"
+#include "netns/journal.h"
+#include "netns/topo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +69,7 @@ child_reset_signals(void)
 }
 
 int
-nn_nft_apply(struct netns_topo *t, struct nn_host *h)
+nn_nft_apply(struct nn_jr *j, struct nn_host *h, struct dd_err *e)
 {
 	static const char *const paths[] = { "nft", "/usr/sbin/nft", "/sbin/nft" };
 	static char a0[] = "nft", a1[] = "-f", a2[] = "-";
@@ -78,7 +83,7 @@ nn_nft_apply(struct netns_topo *t, struct nn_host *h)
 
 	if ((len = nn_nft_ruleset(h, rules, sizeof(rules))) < 0)
 		return len;
-	if ((rc = nn_step(t, JR_NFT, h->nsname)) < 0)
+	if ((rc = nn_jr_step(j, NN_JR_NFT, h->nsname, e)) < 0)
 		return rc;
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
 		rc = -errno;
@@ -125,10 +130,10 @@ nn_nft_apply(struct netns_topo *t, struct nn_host *h)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		errbuf[strcspn(errbuf, "\n")] = '\0';
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-			dd_err_set(&t->err, "host '%s': DNS interception needs the nft "
+			dd_err_set(e, "host '%s': DNS interception needs the nft "
 			    "program (Debian package nftables)", h->name);
 		else
-			dd_err_set(&t->err, "host '%s': nft refused the interception "
+			dd_err_set(e, "host '%s': nft refused the interception "
 			    "rules: %s", h->name, errbuf[0] ? errbuf : "no message");
 		rc = DD_EIO;
 	}

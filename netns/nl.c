@@ -1,8 +1,9 @@
 /*
  * nl.c -- links, bridges, addresses and routes over rtnetlink (libnl-route).
  *
- * Each namespace has its own netlink socket, opened from inside it (ns.c),
- * so requests act there without entering it again.  Both ends of a veth
+ * Each namespace has its own netlink socket, opened from inside it (build.c
+ * calls nn_nl_open while ns.c has the thread there), so requests act there
+ * without entering it again.  Both ends of a veth
  * are created by one RTM_NEWLINK from one side, the peer placed straight
  * into the other namespace (IFLA_NET_NS_FD): no interface ever appears in
  * the caller's namespace, and a crash cannot leave half a pair.  We pick the ifindexes ourselves
@@ -10,7 +11,11 @@
  *
  * Every libnl object allocated here is put before returning.
  */
-#include "netns/internal.h"
+#include "netns/nl.h"
+
+#include "lib/err.h"
+#include "netns/journal.h"
+#include "netns/topo.h"
 
 #include <errno.h>
 #include <linux/if.h>
@@ -23,16 +28,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NL_FAIL(t, rc, ...) do { \
+#define NL_FAIL(e, rc, ...) do { \
 	char what_[256]; \
 	snprintf(what_, sizeof(what_), __VA_ARGS__); \
-	return nl_fail((t), (rc), what_); \
+	return nl_fail((e), (rc), what_); \
 } while (0)
 
 static int
-nl_fail(struct netns_topo *t, int nlerr, const char *what)
+nl_fail(struct dd_err *e, int nlerr, const char *what)
 {
-	dd_err_set(&t->err, "%s: %s", what, nl_geterror(nlerr));
+	dd_err_set(e, "%s: %s", what, nl_geterror(nlerr));
 	if (nlerr == -NLE_PERM)
 		return DD_EPERM;
 	if (nlerr == -NLE_EXIST)
@@ -41,7 +46,7 @@ nl_fail(struct netns_topo *t, int nlerr, const char *what)
 }
 
 int
-nn_nl_open(struct netns_topo *t, struct nn_host *h)
+nn_nl_open(struct nn_host *h, struct dd_err *e)
 {
 	int rc;
 
@@ -50,7 +55,7 @@ nn_nl_open(struct netns_topo *t, struct nn_host *h)
 	if ((rc = nl_connect(h->nl, NETLINK_ROUTE)) < 0) {
 		nl_socket_free(h->nl);
 		h->nl = NULL;
-		NL_FAIL(t, rc, "namespace %s: netlink socket", h->nsname);
+		NL_FAIL(e, rc, "namespace %s: netlink socket", h->nsname);
 	}
 	h->next_ifindex = NN_IFINDEX_BASE;
 	return 0;
@@ -84,24 +89,24 @@ set_up(struct nl_sock *sk, int ifindex)
 }
 
 int
-nn_nl_lo_up(struct netns_topo *t, struct nn_host *h)
+nn_nl_lo_up(struct nn_host *h, struct dd_err *e)
 {
 	int rc = set_up(h->nl, 1);
 
 	if (rc < 0)
-		NL_FAIL(t, rc, "namespace %s: lo up", h->nsname);
+		NL_FAIL(e, rc, "namespace %s: lo up", h->nsname);
 	return 0;
 }
 
 int
-nn_nl_bridge(struct netns_topo *t, struct nn_host *seg)
+nn_nl_bridge(struct nn_jr *j, struct nn_host *seg, struct dd_err *e)
 {
 	struct rtnl_link *br;
 	char what[NN_PATH_MAX];
 	int rc;
 
 	snprintf(what, sizeof(what), "%s br0", seg->nsname);
-	if ((rc = nn_step(t, JR_LINK, what)) < 0)
+	if ((rc = nn_jr_step(j, NN_JR_LINK, what, e)) < 0)
 		return rc;
 	if ((br = rtnl_link_alloc()) == NULL)
 		return DD_ENOMEM;
@@ -112,14 +117,14 @@ nn_nl_bridge(struct netns_topo *t, struct nn_host *seg)
 		rc = rtnl_link_add(seg->nl, br, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(br);
 	if (rc < 0)
-		NL_FAIL(t, rc, "segment '%s': creating bridge br0", seg->name);
+		NL_FAIL(e, rc, "segment '%s': creating bridge br0", seg->name);
 	return 0;
 }
 
 int
-nn_nl_veth(struct netns_topo *t, struct nn_link *l)
+nn_nl_veth(struct nn_jr *j, struct nn_link *l, struct nn_host *a,
+    struct nn_host *b, struct dd_err *e)
 {
-	struct nn_host *a = &t->hosts[l->ha], *b = &t->hosts[l->hb];
 	struct nn_host *mainh, *peerh;
 	struct rtnl_link *veth, *peer;
 	const char *mainif, *peerif;
@@ -138,7 +143,7 @@ nn_nl_veth(struct netns_topo *t, struct nn_link *l)
 		peerh = b, peerif = l->ifb, peerix = l->ixb;
 	}
 	snprintf(what, sizeof(what), "%s %s", mainh->nsname, mainif);
-	if ((rc = nn_step(t, JR_LINK, what)) < 0)
+	if ((rc = nn_jr_step(j, NN_JR_LINK, what, e)) < 0)
 		return rc;
 	if ((veth = rtnl_link_veth_alloc()) == NULL)
 		return DD_ENOMEM;
@@ -160,7 +165,7 @@ nn_nl_veth(struct netns_topo *t, struct nn_link *l)
 	if (rc == 0)
 		rc = set_up(peerh->nl, peerix);
 	if (rc < 0) {
-		NL_FAIL(t, rc, "%s %s - %s: creating veth", l->attach ? "attachment" : "link",
+		NL_FAIL(e, rc, "%s %s - %s: creating veth", l->attach ? "attachment" : "link",
 		    l->a, l->b);
 	}
 	return 0;
@@ -177,9 +182,8 @@ to_nl_addr(const struct nn_prefix *p)
 }
 
 int
-nn_nl_addr(struct netns_topo *t, const struct nn_addr *ad, int ifindex)
+nn_nl_addr(struct nn_host *h, const struct nn_addr *ad, int ifindex, struct dd_err *e)
 {
-	struct nn_host *h = &t->hosts[ad->h];
 	struct rtnl_addr *addr;
 	struct nl_addr *local;
 	int rc;
@@ -201,14 +205,13 @@ nn_nl_addr(struct netns_topo *t, const struct nn_addr *ad, int ifindex)
 	nl_addr_put(local);
 	rtnl_addr_put(addr);
 	if (rc < 0)
-		NL_FAIL(t, rc, "host '%s': adding address %s", h->name, ad->text);
+		NL_FAIL(e, rc, "host '%s': adding address %s", h->name, ad->text);
 	return 0;
 }
 
 int
-nn_nl_route(struct netns_topo *t, const struct nn_route *r, int ifindex)
+nn_nl_route(struct nn_host *h, const struct nn_route *r, int ifindex, struct dd_err *e)
 {
-	struct nn_host *h = &t->hosts[r->h];
 	struct rtnl_route *route;
 	struct rtnl_nexthop *nh;
 	struct nl_addr *dst, *gw = NULL;
@@ -248,6 +251,6 @@ nn_nl_route(struct netns_topo *t, const struct nn_route *r, int ifindex)
 		rc = rtnl_route_add(h->nl, route, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_route_put(route);
 	if (rc < 0)
-		NL_FAIL(t, rc, "host '%s': adding route %s", h->name, r->text);
+		NL_FAIL(e, rc, "host '%s': adding route %s", h->name, r->text);
 	return 0;
 }

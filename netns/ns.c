@@ -1,6 +1,6 @@
 /*
  * ns.c -- network namespaces the iproute2 way, and moving threads in and
- * out of them.
+ * out of them (netns_leave() is here; finding a host to enter is use.c's).
  *
  * A namespace is made by unshare(CLONE_NEWNET) on the calling thread and
  * kept alive by bind-mounting /proc/thread-self/ns/net onto an empty file
@@ -11,10 +11,16 @@
  * nothing depends on the propagation.
  *
  * While the thread is still inside the new namespace we do all the work
- * that must happen there (netlink socket, lo up, sysctls), so each host
- * costs a single round of unshare and setns.
+ * that must happen there (sysctls here; the netlink socket and lo through
+ * the caller's inside function), so each host costs a single round of
+ * unshare and setns.
  */
-#include "netns/internal.h"
+#include "netns/ns.h"
+
+#include "lib/err.h"
+#include "netns/journal.h"
+#include "netns/netns.h"
+#include "netns/topo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +31,7 @@
 #include <unistd.h>
 
 int
-nn_open_self_ns(void)
+nn_ns_open_self(void)
 {
 	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 
@@ -53,28 +59,28 @@ write_sysctl(const char *path, const char *value)
 
 /* Everything done from inside the new namespace. */
 static int
-inside(struct netns_topo *t, struct nn_host *h)
+inside(struct nn_host *h, nn_ns_inside_fn fn, void *arg, struct dd_err *e)
 {
 	int rc;
 
-	if ((h->fd = nn_open_self_ns()) < 0) {
+	if ((h->fd = nn_ns_open_self()) < 0) {
 		rc = h->fd;
 		h->fd = -1;
-		dd_err_set(&t->err, "namespace %s: %s", h->nsname, dd_strerror(rc));
+		dd_err_set(e, "namespace %s: %s", h->nsname, dd_strerror(rc));
 		return rc;
 	}
-	if ((rc = nn_nl_open(t, h)) < 0 || (rc = nn_nl_lo_up(t, h)) < 0)
+	if (fn != NULL && (rc = fn(arg, h, e)) < 0)
 		return rc;
 	if (h->forward) {
 		if ((rc = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1")) < 0) {
-			dd_err_set(&t->err, "host '%s': cannot enable IPv4 forwarding: %s",
+			dd_err_set(e, "host '%s': cannot enable IPv4 forwarding: %s",
 			    h->name, dd_strerror(rc));
 			return rc;
 		}
 		/* a kernel without IPv6 has no such file: nothing to forward */
 		rc = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
 		if (rc < 0 && rc != -ENOENT) {
-			dd_err_set(&t->err, "host '%s': cannot enable IPv6 forwarding: %s",
+			dd_err_set(e, "host '%s': cannot enable IPv6 forwarding: %s",
 			    h->name, dd_strerror(rc));
 			return rc;
 		}
@@ -83,44 +89,45 @@ inside(struct netns_topo *t, struct nn_host *h)
 }
 
 int
-nn_ns_create(struct netns_topo *t, struct nn_host *h, int orig_fd)
+nn_ns_create(struct nn_jr *j, struct nn_host *h, int orig_fd,
+    nn_ns_inside_fn fn, void *arg, struct dd_err *e)
 {
 	char path[NN_PATH_MAX];
 	int fd, rc, rc2;
 
 	snprintf(path, sizeof(path), NN_NETNS_DIR "/%s", h->nsname);
-	if ((rc = nn_step(t, JR_NETNS, path)) < 0)
+	if ((rc = nn_jr_step(j, NN_JR_NETNS, path, e)) < 0)
 		return rc;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
 		rc = -errno;
 		if (rc == -EEXIST)
-			dd_err_set(&t->err, "namespace %s already exists", h->nsname);
+			dd_err_set(e, "namespace %s already exists", h->nsname);
 		else
-			dd_err_set(&t->err, "%s: %s", path, strerror(errno));
+			dd_err_set(e, "%s: %s", path, strerror(errno));
 		/* not ours: make sure undo leaves it alone */
 		if (rc == -EEXIST)
-			t->jr.ent[t->jr.n - 1].done = 1;
+			nn_jr_disown_last(j);
 		return rc;
 	}
 	close(fd);
 	if (unshare(CLONE_NEWNET) < 0) {
 		rc = -errno;
-		dd_err_set(&t->err, "namespace %s: unshare: %s", h->nsname, strerror(errno));
+		dd_err_set(e, "namespace %s: unshare: %s", h->nsname, strerror(errno));
 		return rc;
 	}
 	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
 		rc = -errno;
-		dd_err_set(&t->err, "namespace %s: bind mount on %s: %s", h->nsname, path,
+		dd_err_set(e, "namespace %s: bind mount on %s: %s", h->nsname, path,
 		    strerror(errno));
 	} else {
-		rc = inside(t, h);
+		rc = inside(h, fn, arg, e);
 	}
 	if (setns(orig_fd, CLONE_NEWNET) < 0) {
 		/* we cannot get home: every later step would act in the
 		 * wrong namespace */
 		rc2 = -errno;
-		dd_err_set(&t->err, "namespace %s: cannot return to the original "
+		dd_err_set(e, "namespace %s: cannot return to the original "
 		    "namespace: %s", h->nsname, strerror(errno));
 		return rc2;
 	}
@@ -128,26 +135,15 @@ nn_ns_create(struct netns_topo *t, struct nn_host *h, int orig_fd)
 }
 
 int
-netns_enter(struct netns_topo *t, const char *host, struct netns_token *tok)
+nn_ns_enter(int fd, struct netns_token *tok)
 {
-	struct nn_host *h;
-	int saved;
+	int saved, rc;
 
-	if (tok == NULL)
-		return DD_EINVAL;
 	tok->saved_fd = -1;
-	if (t == NULL)
-		return DD_EINVAL;
-	if ((h = nn_host_find(t, host)) == NULL || h->fd < 0 || t->torn_down) {
-		dd_err_set(&t->err, "enter '%s': no such host in a built topology",
-		    host ? host : "(null)");
-		return DD_ENOTFOUND;
-	}
-	if ((saved = nn_open_self_ns()) < 0)
+	if ((saved = nn_ns_open_self()) < 0)
 		return saved;
-	if (setns(h->fd, CLONE_NEWNET) < 0) {
-		int rc = -errno;
-		dd_err_set(&t->err, "enter '%s': setns: %s", host, strerror(errno));
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		rc = -errno;
 		close(saved);
 		return rc;
 	}
@@ -166,26 +162,5 @@ netns_leave(struct netns_token *tok)
 		rc = -errno;
 	close(tok->saved_fd);
 	tok->saved_fd = -1;
-	return rc;
-}
-
-int
-netns_socket(struct netns_topo *t, const char *host, int domain, int type, int protocol)
-{
-	struct netns_token tok;
-	int fd, rc;
-
-	if ((rc = netns_enter(t, host, &tok)) < 0)
-		return rc;
-	fd = socket(domain, type, protocol);
-	rc = fd < 0 ? -errno : fd;
-	if (netns_leave(&tok) < 0) {
-		/* the thread is stranded in the host: say so loudly */
-		if (fd >= 0)
-			close(fd);
-		dd_err_set(&t->err, "leave '%s': cannot return to the original namespace",
-		    host);
-		return DD_EIO;
-	}
 	return rc;
 }

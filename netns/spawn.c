@@ -1,5 +1,6 @@
 /*
- * spawn.c -- running a program inside a host.
+ * spawn.c -- running a program inside a host (the host record is found by
+ * netns_spawn() in use.c).
  *
  * The child joins the host's network namespace, then gets a mount namespace
  * of its own (slave of ours, so later mounts still reach it) in which the
@@ -17,7 +18,12 @@
  * the caller gets "cannot run 'x': No such file or directory" and not a pid
  * that exits 127.
  */
-#include "netns/internal.h"
+#include "netns/spawn.h"
+
+#include "lib/err.h"
+#include "netns/journal.h"
+#include "netns/netns.h"
+#include "netns/topo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -113,39 +119,32 @@ child(const struct nn_host *h, const struct netns_spawn_opts *o, pid_t parent,
 }
 
 static int
-open_out(struct netns_topo *t, const char *path)
+open_out(const char *path, struct dd_err *e)
 {
 	int fd = open(path ? path : "/dev/null",
 	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0) {
 		int rc = -errno;
-		dd_err_set(&t->err, "%s: %s", path, strerror(errno));
+		dd_err_set(e, "%s: %s", path, strerror(errno));
 		return rc;
 	}
 	return fd;
 }
 
 int
-netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opts *o,
-    pid_t *pidp)
+nn_spawn(struct nn_jr *j, const struct nn_host *h, const struct netns_spawn_opts *o,
+    pid_t *pidp, struct dd_err *e)
 {
+	const char *host = h->name;
 	int fds[3] = { -1, -1, -1 }, rep[2] = { -1, -1 }, rc = 0, status;
 	struct report r;
 	sigset_t all, old;
-	struct nn_host *h;
 	ssize_t n;
 	pid_t pid, self;
 
-	if (t == NULL || o == NULL || o->argv == NULL || o->argv[0] == NULL || pidp == NULL)
-		return DD_EINVAL;
-	if ((h = nn_host_find(t, host)) == NULL || h->segment || h->fd < 0 || t->torn_down) {
-		dd_err_set(&t->err, "run in '%s': no such host in a built topology",
-		    host ? host : "(null)");
-		return DD_ENOTFOUND;
-	}
 	if ((fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (fds[1] = open_out(t, o->stdout_path)) < 0) {
+	    (fds[1] = open_out(o->stdout_path, e)) < 0) {
 		rc = fds[0] < 0 ? -errno : fds[1];
 		goto out;
 	}
@@ -153,7 +152,7 @@ netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opt
 	    strcmp(o->stderr_path, o->stdout_path) == 0)
 		fds[2] = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
 	else
-		fds[2] = open_out(t, o->stderr_path);
+		fds[2] = open_out(o->stderr_path, e);
 	if (fds[2] < 0) {
 		rc = fds[2];
 		goto out;
@@ -172,11 +171,11 @@ netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opt
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		rc = -errno;
-		dd_err_set(&t->err, "run in '%s': fork: %s", host, strerror(errno));
+		dd_err_set(e, "run in '%s': fork: %s", host, strerror(errno));
 		goto out;
 	}
 	/* journal at once: the start time identifies the process for good */
-	rc = jr_add(&t->jr, JR_PROC, h->nsname, pid, nn_proc_start(pid));
+	rc = nn_jr_add(j, NN_JR_PROC, h->nsname, pid, nn_jr_proc_start(pid));
 	close(rep[1]);
 	rep[1] = -1;
 	while ((n = read(rep[0], &r, sizeof(r))) < 0 && errno == EINTR)
@@ -184,7 +183,7 @@ netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opt
 	if (n == (ssize_t)sizeof(r)) {
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		dd_err_set(&t->err, "run in '%s': %s '%s': %s", host,
+		dd_err_set(e, "run in '%s': %s '%s': %s", host,
 		    r.stage > 0 && r.stage <= ST_EXEC ? stage_names[r.stage] : "starting",
 		    r.stage == ST_CWD ? o->cwd : o->argv[0], strerror(r.err));
 		rc = r.err == ENOENT ? DD_ENOTFOUND : -r.err;
@@ -195,7 +194,7 @@ netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opt
 		kill(-pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		dd_err_set(&t->err, "run in '%s': journal: %s", host, dd_strerror(rc));
+		dd_err_set(e, "run in '%s': journal: %s", host, dd_strerror(rc));
 		goto out;
 	}
 	*pidp = pid;

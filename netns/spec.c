@@ -11,7 +11,8 @@
  *
  * '#' starts a comment.  Errors read "FILE:LINE: message".
  */
-#include "netns/internal.h"
+#include "netns/netns.h"
+#include "netns/topo.h"
 
 #include <stdio.h>
 #include <stdlib.h>

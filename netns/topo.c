@@ -1,9 +1,11 @@
 /*
- * topo.c -- the topology description: recording hosts, links, segments,
+ * topo.c -- the topology model: recording hosts, links, segments,
  * addresses and routes, and validating the whole before anything is built.
- * No system calls beyond memory here, so all of it is unit-tested.
+ * No system calls beyond memory here (freeing closes what a build left
+ * open, nothing more), so all of it is unit-tested.  It calls only the
+ * journal: building and tearing down live above, in build.c.
  */
-#include "netns/internal.h"
+#include "netns/topo.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -171,8 +173,8 @@ netns_topo_new(const char *run_id)
 	} else {
 		nn_random_run_id(t->run_id, sizeof(t->run_id));
 	}
-	snprintf(t->root, sizeof(t->root), "%s", NN_DEFAULT_ROOT);
-	jr_init(&t->jr);
+	snprintf(t->root, sizeof(t->root), "%s", NN_JR_DEFAULT_ROOT);
+	nn_jr_init(&t->jr);
 	return t;
 }
 
@@ -183,10 +185,12 @@ netns_topo_free(struct netns_topo *t)
 
 	if (t == NULL)
 		return;
-	netns_teardown(t);
-	nn_forget_signals(t);
-	jr_free(&t->jr);
+	/* memory and fds only: tearing down is netns_teardown()'s job, and
+	 * a run left standing keeps its journal for netns_cleanup() */
+	nn_jr_free(&t->jr);
 	for (i = 0; i < t->nhosts; i++) {
+		if (t->hosts[i].fd >= 0)
+			close(t->hosts[i].fd);
 		free(t->hosts[i].resolv);
 		free(t->hosts[i].hosts);
 	}
@@ -233,8 +237,7 @@ netns_set_step_hook(struct netns_topo *t, netns_step_hook fn, void *arg)
 {
 	if (t == NULL)
 		return;
-	t->hook = fn;
-	t->hook_arg = arg;
+	nn_jr_set_hook(&t->jr, fn, arg);
 }
 
 struct nn_host *

@@ -1,7 +1,8 @@
 /*
  * test_netns.c -- the topology description: add calls, whole-picture
- * validation, the text format and the interception ruleset.  Nothing here
- * needs privilege or creates anything.
+ * validation, the text format, the interception ruleset, and the calls on
+ * a built topology refusing one that is not.  Nothing here needs privilege
+ * or creates anything.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,11 +11,14 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "netns/internal.h"
+#include "netns/nft.h"
+#include "netns/ns.h"
+#include "netns/topo.h"
 
 static struct netns_topo *
 three_hosts(void)
@@ -361,6 +365,54 @@ test_build_refusals(void **state)
 	netns_topo_free(t);
 }
 
+static int
+count_hook(void *arg, int step, const char *what)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* use.c: entering, sockets and programs need a built host; they refuse
+ * before touching any namespace, and leave the token unused. */
+static void
+test_use_unbuilt(void **state)
+{
+	struct netns_topo *t = three_hosts();
+	const char *argv[] = { "true", NULL };
+	struct netns_spawn_opts o = { .argv = argv };
+	struct netns_token tok = { 42 };
+	pid_t pid = 0;
+	int calls = 0;
+
+	assert_int_equal(netns_enter(t, "client", &tok), DD_ENOTFOUND);
+	assert_int_equal(tok.saved_fd, -1);
+	assert_string_equal(netns_errmsg(t),
+	    "enter 'client': no such host in a built topology");
+	assert_int_equal(netns_socket(t, "nobody", AF_INET, SOCK_DGRAM, 0), DD_ENOTFOUND);
+	assert_non_null(strstr(netns_errmsg(t), "enter 'nobody'"));
+	assert_int_equal(netns_spawn(t, "client", &o, &pid), DD_ENOTFOUND);
+	assert_string_equal(netns_errmsg(t),
+	    "run in 'client': no such host in a built topology");
+	assert_int_equal(pid, 0);
+	assert_int_equal(netns_spawn(t, "client", NULL, &pid), DD_EINVAL);
+	assert_int_equal(netns_spawn(NULL, "client", &o, &pid), DD_EINVAL);
+	assert_int_equal(netns_enter(NULL, "client", &tok), DD_EINVAL);
+	assert_int_equal(netns_enter(t, "client", NULL), DD_EINVAL);
+	assert_int_equal(netns_leave(&tok), 0);  /* unused token: nothing */
+	assert_int_equal(netns_leave(NULL), 0);
+	/* ns.c below: a bad fd fails without leaving a saved namespace */
+	tok.saved_fd = 42;
+	assert_true(nn_ns_enter(-1, &tok) < 0);
+	assert_int_equal(tok.saved_fd, -1);
+	/* the step hook is the journal's */
+	netns_set_step_hook(t, count_hook, &calls);
+	assert_ptr_equal(t->jr.hook_arg, &calls);
+	assert_int_equal(t->jr.hook(t->jr.hook_arg, 1, "dir /x"), 0);
+	assert_int_equal(calls, 1);
+	assert_int_equal(netns_catch_signals(NULL), DD_EINVAL);
+	netns_topo_free(t);
+}
+
 int
 main(void)
 {
@@ -379,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_nft_ruleset),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_build_refusals),
+		cmocka_unit_test(test_use_unbuilt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /*
  * test_netns_journal.c -- the undo journal: line format, write-ahead and
- * replay, idempotence, process stopping, and cleanup of dead runs versus
- * live ones.  Uses a temporary run root and plain files and processes, so
- * it needs no privilege.
+ * replay, build steps and their hook, idempotence, process stopping, the
+ * signal handlers, cleanup of dead runs versus live ones, and freeing a
+ * topology (which leaves its journal alone).  Uses a temporary run root and
+ * plain files and processes, so it needs no privilege.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netns/internal.h"
+#include "netns/journal.h"
+#include "netns/netns.h"
+#include "netns/topo.h"
 
 static char root[128];
 
@@ -61,75 +64,75 @@ touch(const char *path)
 static void
 test_format_parse(void **state)
 {
-	struct jr_entry a, b;
-	char line[NN_PATH_MAX + 64];
+	struct nn_jr_entry a, b;
+	char line[NN_JR_PATH_MAX + 64];
 
 	memset(&a, 0, sizeof(a));
-	a.kind = JR_NETNS;
+	a.kind = NN_JR_NETNS;
 	snprintf(a.arg, sizeof(a.arg), "/run/netns/dd-abc-client");
-	assert_true(jr_format(&a, line, sizeof(line)) > 0);
+	assert_true(nn_jr_format(&a, line, sizeof(line)) > 0);
 	assert_string_equal(line, "netns 0 0 /run/netns/dd-abc-client\n");
-	assert_int_equal(jr_parse(line, &b), 0);
-	assert_int_equal(b.kind, JR_NETNS);
+	assert_int_equal(nn_jr_parse(line, &b), 0);
+	assert_int_equal(b.kind, NN_JR_NETNS);
 	assert_string_equal(b.arg, a.arg);
 
-	a.kind = JR_PROC;
+	a.kind = NN_JR_PROC;
 	a.pid = 4242;
 	a.start = 123456789ULL;
 	snprintf(a.arg, sizeof(a.arg), "dd-abc-client");
-	assert_true(jr_format(&a, line, sizeof(line)) > 0);
-	assert_int_equal(jr_parse(line, &b), 0);
+	assert_true(nn_jr_format(&a, line, sizeof(line)) > 0);
+	assert_int_equal(nn_jr_parse(line, &b), 0);
 	assert_int_equal(b.pid, 4242);
 	assert_true(b.start == 123456789ULL);
 
 	/* paths with spaces survive; an empty argument is "-" */
-	a.kind = JR_FILE;
+	a.kind = NN_JR_FILE;
 	snprintf(a.arg, sizeof(a.arg), "/tmp/a b");
-	jr_format(&a, line, sizeof(line));
-	assert_int_equal(jr_parse(line, &b), 0);
+	nn_jr_format(&a, line, sizeof(line));
+	assert_int_equal(nn_jr_parse(line, &b), 0);
 	assert_string_equal(b.arg, "/tmp/a b");
-	a.kind = JR_OWNER;
+	a.kind = NN_JR_OWNER;
 	a.arg[0] = '\0';
-	jr_format(&a, line, sizeof(line));
-	assert_int_equal(jr_parse(line, &b), 0);
+	nn_jr_format(&a, line, sizeof(line));
+	assert_int_equal(nn_jr_parse(line, &b), 0);
 	assert_string_equal(b.arg, "");
 
 	/* refused */
-	assert_int_equal(jr_parse("bogus 0 0 /x\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("file 0 0 relative/path\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("dir 0 0 /run/../etc\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("file 0\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("file -3 0 /x\n", &b), DD_EINVAL);
-	assert_int_equal(jr_parse("", &b), DD_EINVAL);
-	assert_int_equal(jr_parse(NULL, &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("bogus 0 0 /x\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("file 0 0 relative/path\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("dir 0 0 /run/../etc\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("file 0\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("file -3 0 /x\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse(NULL, &b), DD_EINVAL);
 	a.kind = 99;
-	assert_int_equal(jr_format(&a, line, sizeof(line)), DD_EINVAL);
-	a.kind = JR_FILE;
+	assert_int_equal(nn_jr_format(&a, line, sizeof(line)), DD_EINVAL);
+	a.kind = NN_JR_FILE;
 	snprintf(a.arg, sizeof(a.arg), "/a\nb");
-	assert_int_equal(jr_format(&a, line, sizeof(line)), DD_EINVAL);
+	assert_int_equal(nn_jr_format(&a, line, sizeof(line)), DD_EINVAL);
 	snprintf(a.arg, sizeof(a.arg), "/abc");
-	assert_int_equal(jr_format(&a, line, 8), DD_ENOSPACE);
+	assert_int_equal(nn_jr_format(&a, line, 8), DD_ENOSPACE);
 }
 
 static void
 test_write_ahead_and_undo(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	char dir[256], file[256], path[300], *text = NULL;
 	size_t cap = 0;
 	FILE *f;
 
-	jr_init(&j);
-	assert_int_equal(jr_open(&j, root, "run1", &e), 0);
+	nn_jr_init(&j);
+	assert_int_equal(nn_jr_open(&j, root, "run1", &e), 0);
 	snprintf(dir, sizeof(dir), "%s/made-dir", root);
 	snprintf(file, sizeof(file), "%s/made-dir/file", root);
-	assert_int_equal(jr_add(&j, JR_DIR, dir, 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_DIR, dir, 0, 0), 0);
 	mkdir(dir, 0755);
-	assert_int_equal(jr_add(&j, JR_FILE, file, 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_FILE, file, 0, 0), 0);
 	touch(file);
 	/* journaled but never created (as after a crash): harmless */
-	assert_int_equal(jr_add(&j, JR_FILE, "/tmp/dd-jr-never-created", 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_FILE, "/tmp/dd-jr-never-created", 0, 0), 0);
 
 	/* the file has every entry, in order, before undo */
 	snprintf(path, sizeof(path), "%s/run1/journal", root);
@@ -144,51 +147,51 @@ test_write_ahead_and_undo(void **state)
 	free(text);
 	fclose(f);
 
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	assert_false(exists(file));
 	assert_false(exists(dir));
 	snprintf(path, sizeof(path), "%s/run1", root);
 	assert_false(exists(path));
 	/* again: nothing to do, no error */
-	assert_int_equal(jr_undo(&j), 0);
-	jr_free(&j);
-	jr_free(NULL);
+	assert_int_equal(nn_jr_undo(&j), 0);
+	nn_jr_free(&j);
+	nn_jr_free(NULL);
 }
 
 static void
 test_run_id_taken(void **state)
 {
-	struct journal a, b;
+	struct nn_jr a, b;
 	struct dd_err e = { "" };
 
-	jr_init(&a);
-	jr_init(&b);
-	assert_int_equal(jr_open(&a, root, "same", &e), 0);
-	assert_int_equal(jr_open(&b, root, "same", &e), -EEXIST);
+	nn_jr_init(&a);
+	nn_jr_init(&b);
+	assert_int_equal(nn_jr_open(&a, root, "same", &e), 0);
+	assert_int_equal(nn_jr_open(&b, root, "same", &e), -EEXIST);
 	assert_non_null(strstr(e.msg, "already exists"));
-	jr_undo(&a);
-	jr_free(&a);
-	jr_free(&b);
+	nn_jr_undo(&a);
+	nn_jr_free(&a);
+	nn_jr_free(&b);
 }
 
 static void
 test_dir_shared_not_removed(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	char dir[256], other[300];
 
 	/* a shared parent holding another run's file stays */
-	jr_init(&j);
-	assert_int_equal(jr_open(&j, root, "run2", &e), 0);
+	nn_jr_init(&j);
+	assert_int_equal(nn_jr_open(&j, root, "run2", &e), 0);
 	snprintf(dir, sizeof(dir), "%s/shared", root);
 	snprintf(other, sizeof(other), "%s/shared/other-run", root);
-	assert_int_equal(jr_add(&j, JR_DIR, dir, 0, 0), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_DIR, dir, 0, 0), 0);
 	mkdir(dir, 0755);
 	touch(other);
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	assert_true(exists(other));
-	jr_free(&j);
+	nn_jr_free(&j);
 }
 
 static pid_t
@@ -206,7 +209,7 @@ start_sleeper(bool ignore_term)
 	}
 	setpgid(pid, pid);
 	/* wait until it is sleep (start time is fixed from fork on anyway) */
-	for (int i = 0; i < 200 && nn_proc_start(pid) == 0; i++)
+	for (int i = 0; i < 200 && nn_jr_proc_start(pid) == 0; i++)
 		usleep(5000);
 	return pid;
 }
@@ -214,41 +217,41 @@ start_sleeper(bool ignore_term)
 static void
 test_undo_stops_processes(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	pid_t p1, p2;
 
-	jr_init(&j);
+	nn_jr_init(&j);
 	j.grace_ms = 300;
-	assert_int_equal(jr_open(&j, root, "run3", &e), 0);
+	assert_int_equal(nn_jr_open(&j, root, "run3", &e), 0);
 	p1 = start_sleeper(false);
 	p2 = start_sleeper(true);  /* needs the SIGKILL */
-	assert_true(nn_proc_start(p1) > 0);
-	assert_int_equal(jr_add(&j, JR_PROC, "dd-run3-h", p1, nn_proc_start(p1)), 0);
-	assert_int_equal(jr_add(&j, JR_PROC, "dd-run3-h", p2, nn_proc_start(p2)), 0);
+	assert_true(nn_jr_proc_start(p1) > 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_PROC, "dd-run3-h", p1, nn_jr_proc_start(p1)), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_PROC, "dd-run3-h", p2, nn_jr_proc_start(p2)), 0);
 	/* a stale entry: a pid with a start time that does not match must
 	 * never be signalled */
-	assert_int_equal(jr_add(&j, JR_PROC, "dd-run3-h", getpid(), 1), 0);
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_add(&j, NN_JR_PROC, "dd-run3-h", getpid(), 1), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	/* reaped by undo: no such child any more */
 	assert_int_equal(waitpid(p1, NULL, WNOHANG), -1);
 	assert_int_equal(waitpid(p2, NULL, WNOHANG), -1);
-	assert_int_equal(nn_proc_start(p1), 0);
-	jr_free(&j);
+	assert_int_equal(nn_jr_proc_start(p1), 0);
+	nn_jr_free(&j);
 }
 
 static void
 test_proc_start(void **state)
 {
-	assert_true(nn_proc_start(getpid()) > 0);
-	assert_int_equal(nn_proc_start(0), 0);
-	assert_int_equal(nn_proc_start(-1), 0);
+	assert_true(nn_jr_proc_start(getpid()) > 0);
+	assert_int_equal(nn_jr_proc_start(0), 0);
+	assert_int_equal(nn_jr_proc_start(-1), 0);
 }
 
 static void
 test_load_torn_journal(void **state)
 {
-	struct journal j;
+	struct nn_jr j;
 	struct dd_err e = { "" };
 	char dir[256], path[300], a[300], b[300];
 	FILE *f;
@@ -263,15 +266,15 @@ test_load_torn_journal(void **state)
 	f = fopen(path, "w");
 	fprintf(f, "owner 1 1 -\nfile 0 0 %s\ngarbage line\nfile 0 0 %s", a, b);  /* torn */
 	fclose(f);
-	jr_init(&j);
-	assert_int_equal(jr_load(&j, dir, &e), DD_EINVAL);
+	nn_jr_init(&j);
+	assert_int_equal(nn_jr_load(&j, dir, &e), DD_EINVAL);
 	assert_non_null(strstr(e.msg, ":3: unreadable"));
 	assert_int_equal((int)j.n, 2);  /* owner + first file; torn line dropped */
-	assert_int_equal(jr_undo(&j), 0);
+	assert_int_equal(nn_jr_undo(&j), 0);
 	assert_false(exists(a));
 	assert_true(exists(b));  /* never journaled completely */
 	assert_false(exists(dir));
-	jr_free(&j);
+	nn_jr_free(&j);
 	unlink(b);
 }
 
@@ -279,7 +282,7 @@ test_load_torn_journal(void **state)
 static void
 test_cleanup_dead_not_live(void **state)
 {
-	struct journal live;
+	struct nn_jr live;
 	struct dd_err e = { "" };
 	char dead_dir[256], path[300], fa[300], fb[300];
 	int removed = -1;
@@ -301,9 +304,9 @@ test_cleanup_dead_not_live(void **state)
 	fclose(f);
 
 	/* live: opened by us, lock held */
-	jr_init(&live);
-	assert_int_equal(jr_open(&live, root, "liverun", &e), 0);
-	assert_int_equal(jr_add(&live, JR_FILE, fb, 0, 0), 0);
+	nn_jr_init(&live);
+	assert_int_equal(nn_jr_open(&live, root, "liverun", &e), 0);
+	assert_int_equal(nn_jr_add(&live, NN_JR_FILE, fb, 0, 0), 0);
 
 	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
 	assert_int_equal(removed, 1);
@@ -319,13 +322,269 @@ test_cleanup_dead_not_live(void **state)
 	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
 	assert_int_equal(removed, 1);
 	assert_false(exists(fb));
-	jr_free(&live);
+	nn_jr_free(&live);
 
 	/* nothing left, and a missing root is not an error */
 	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
 	assert_int_equal(removed, 0);
 	assert_int_equal(netns_cleanup("/tmp/dd-jr-no-such-root", &removed, &e), 0);
 	assert_int_equal(removed, 0);
+}
+
+/* The test hook of nn_jr_step: remembers what it saw, refuses one step. */
+struct hook_log {
+	int calls, refuse_at;
+	int steps[8];
+	char what[8][NN_JR_PATH_MAX + 16];
+};
+
+static int
+log_hook(void *arg, int step, const char *what)
+{
+	struct hook_log *h = arg;
+
+	if (h->calls < 8) {
+		h->steps[h->calls] = step;
+		snprintf(h->what[h->calls], sizeof(h->what[0]), "%s", what);
+	}
+	h->calls++;
+	return step == h->refuse_at;
+}
+
+/* Steps are journaled in order and replayed backwards: a directory holding
+ * what was made after it is only empty (and removable) once its contents
+ * are gone, so a forward replay would leave the outer ones behind. */
+static void
+test_step_replay_order(void **state)
+{
+	struct hook_log hl = { 0, 0, { 0 }, { "" } };
+	struct nn_jr j;
+	struct dd_err e = { "" };
+	char d1[256], d2[300], f[340], path[300], *line = NULL;
+	size_t cap = 0;
+	FILE *fp;
+
+	snprintf(d1, sizeof(d1), "%s/outer", root);
+	snprintf(d2, sizeof(d2), "%s/inner", d1);
+	snprintf(f, sizeof(f), "%s/file", d2);
+	nn_jr_init(&j);
+	nn_jr_set_hook(&j, log_hook, &hl);
+	assert_int_equal(nn_jr_open(&j, root, "order", &e), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_DIR, d1, &e), 0);
+	assert_int_equal(mkdir(d1, 0755), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_DIR, d2, &e), 0);
+	assert_int_equal(mkdir(d2, 0755), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, f, &e), 0);
+	touch(f);
+
+	/* the hook saw each step, numbered from 1, as "KIND ARG" */
+	assert_int_equal(hl.calls, 3);
+	assert_int_equal(hl.steps[0], 1);
+	assert_int_equal(hl.steps[2], 3);
+	snprintf(path, sizeof(path), "dir %s", d1);
+	assert_string_equal(hl.what[0], path);
+	snprintf(path, sizeof(path), "file %s", f);
+	assert_string_equal(hl.what[2], path);
+
+	/* the file lists them after the owner, in the order taken */
+	snprintf(path, sizeof(path), "%s/order/journal", root);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, "owner "));
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, d1));
+	assert_null(strstr(line, "inner"));
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, "inner"));
+	assert_null(strstr(line, "file"));
+	assert_true(getline(&line, &cap, fp) > 0);
+	assert_non_null(strstr(line, "file 0 0 "));
+	free(line);
+	fclose(fp);
+
+	assert_int_equal(nn_jr_undo(&j), 0);
+	assert_false(exists(f));
+	assert_false(exists(d2));
+	assert_false(exists(d1));
+	nn_jr_free(&j);
+}
+
+/* A refused step is not journaled and nothing may be made for it; the
+ * count goes on; a closed journal refuses with a message. */
+static void
+test_step_refused(void **state)
+{
+	struct hook_log hl = { 0, 2, { 0 }, { "" } };
+	struct nn_jr j, closed;
+	struct dd_err e = { "" };
+	char a[256], b[256];
+	int n;
+
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	nn_jr_init(&closed);
+	assert_int_equal(nn_jr_step(&closed, NN_JR_FILE, a, &e), DD_EINVAL);
+	assert_non_null(strstr(e.msg, "/journal: "));
+	assert_int_equal((int)closed.n, 0);
+	nn_jr_init(&j);
+	nn_jr_set_hook(&j, log_hook, &hl);
+	assert_int_equal(nn_jr_open(&j, root, "refuse", &e), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, a, &e), 0);
+	n = (int)j.n;
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, b, &e), DD_EIO);
+	assert_non_null(strstr(e.msg, "injected failure at step 2 (file "));
+	assert_int_equal((int)j.n, n);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, b, &e), 0);
+	assert_int_equal(j.step, 3);
+	assert_int_equal((int)j.n, n + 1);
+	nn_jr_undo(&j);
+	nn_jr_free(&j);
+}
+
+/* An entry disowned right after its step (the object was there before
+ * us) is left alone by undo. */
+static void
+test_disown_last(void **state)
+{
+	struct nn_jr j;
+	struct dd_err e = { "" };
+	char mine[256], theirs[256];
+
+	snprintf(mine, sizeof(mine), "%s/mine", root);
+	snprintf(theirs, sizeof(theirs), "%s/theirs", root);
+	touch(theirs);
+	nn_jr_init(&j);
+	nn_jr_disown_last(&j);  /* nothing yet: no-op */
+	assert_int_equal(nn_jr_open(&j, root, "disown", &e), 0);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, mine, &e), 0);
+	touch(mine);
+	assert_int_equal(nn_jr_step(&j, NN_JR_FILE, theirs, &e), 0);
+	nn_jr_disown_last(&j);
+	assert_int_equal(nn_jr_undo(&j), 0);
+	assert_false(exists(mine));
+	assert_true(exists(theirs));
+	nn_jr_free(&j);
+}
+
+/* SIGTERM with handlers installed: every journal still registered is
+ * undone and the process dies by the signal; a journal freed before is no
+ * longer touched. */
+static void
+test_signal_undoes_caught(void **state)
+{
+	char kept[256], undone[256];
+	int status;
+	pid_t pid;
+
+	snprintf(kept, sizeof(kept), "%s/kept", root);
+	snprintf(undone, sizeof(undone), "%s/undone", root);
+	touch(kept);
+	touch(undone);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nn_jr gone, live;
+		struct dd_err e = { "" };
+
+		nn_jr_init(&gone);
+		nn_jr_init(&live);
+		if (nn_jr_open(&gone, root, "gone", &e) < 0 ||
+		    nn_jr_add(&gone, NN_JR_FILE, kept, 0, 0) < 0 ||
+		    nn_jr_catch_signals(&gone) < 0)
+			_exit(10);
+		/* its memory stays readable, so a handler that still knew it
+		 * would replay it and remove its run directory */
+		nn_jr_free(&gone);
+		if (nn_jr_open(&live, root, "live", &e) < 0 ||
+		    nn_jr_add(&live, NN_JR_FILE, undone, 0, 0) < 0 ||
+		    nn_jr_catch_signals(&live) < 0 || nn_jr_catch_signals(&live) < 0)
+			_exit(11);
+		raise(SIGTERM);
+		_exit(12);  /* not reached */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	assert_false(exists(undone));
+	assert_true(exists(kept));
+	/* the freed run stays for cleanup; the undone one is gone whole */
+	snprintf(undone, sizeof(undone), "%s/live", root);
+	assert_false(exists(undone));
+	snprintf(kept, sizeof(kept), "%s/gone/journal", root);
+	assert_true(exists(kept));
+}
+
+/* Freeing a topology frees memory only: what its build made and its
+ * journal stay (its lock goes), so cleanup can still remove them; tearing
+ * down is the caller's explicit act. */
+static void
+test_topo_free_keeps_journal(void **state)
+{
+	struct netns_topo *t = netns_topo_new("tf");
+	char made[256], path[300], *text;
+	struct dd_err e = { "" };
+	int removed = -1;
+	FILE *f;
+
+	assert_non_null(t);
+	snprintf(made, sizeof(made), "%s/made-by-build", root);
+	assert_int_equal(netns_set_run_root(t, root), 0);
+	/* what netns_build() does first, without needing privilege */
+	assert_int_equal(nn_jr_open(&t->jr, t->root, t->run_id, &t->err), 0);
+	t->built = true;
+	assert_int_equal(nn_jr_step(&t->jr, NN_JR_FILE, made, &t->err), 0);
+	touch(made);
+	assert_int_equal(netns_catch_signals(t), 0);
+	netns_topo_free(t);
+
+	assert_true(exists(made));
+	snprintf(path, sizeof(path), "%s/tf/journal", root);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	text = calloc(1, 4096);
+	assert_non_null(text);
+	assert_true(fread(text, 1, 4095, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(text, "owner "));
+	assert_non_null(strstr(text, made));
+	free(text);
+
+	/* no lock held any more: a dead run to cleanup */
+	assert_int_equal(netns_cleanup(root, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_false(exists(made));
+	assert_false(exists(path));
+}
+
+/* The explicit way: teardown undoes, once; free after it has nothing left
+ * to leave behind. */
+static void
+test_teardown_then_free(void **state)
+{
+	struct netns_topo *t = netns_topo_new("td");
+	char made[256], dir[256];
+	int removed = -1;
+
+	assert_non_null(t);
+	snprintf(made, sizeof(made), "%s/made-by-build", root);
+	snprintf(dir, sizeof(dir), "%s/td", root);
+	assert_int_equal(netns_teardown(t), 0);  /* not built: nothing to do */
+	assert_int_equal(netns_set_run_root(t, root), 0);
+	assert_int_equal(nn_jr_open(&t->jr, t->root, t->run_id, &t->err), 0);
+	t->built = true;
+	assert_int_equal(nn_jr_step(&t->jr, NN_JR_FILE, made, &t->err), 0);
+	touch(made);
+	assert_int_equal(netns_teardown(t), 0);
+	assert_false(exists(made));
+	assert_false(exists(dir));
+	touch(made);  /* someone else's now: a second teardown leaves it */
+	assert_int_equal(netns_teardown(t), 0);
+	assert_true(exists(made));
+	netns_topo_free(t);
+	assert_int_equal(netns_cleanup(root, &removed, NULL), 0);
+	assert_int_equal(removed, 0);
+	assert_true(exists(made));
 }
 
 int
@@ -340,6 +599,12 @@ main(void)
 		cmocka_unit_test(test_proc_start),
 		cmocka_unit_test_setup_teardown(test_load_torn_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cleanup_dead_not_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step_replay_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disown_last, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_undoes_caught, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topo_free_keeps_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_teardown_then_free, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
