@@ -204,7 +204,8 @@ size_t ctl_client_pending(const struct ctl_client *c);
 
 /* NULL-safe.  Every pending callback is called with CTL_ECANCELED before
  * this returns (or, when called from inside a callback, before the
- * outermost callback returns); the socket is closed. */
+ * outermost callback returns); the socket is closed.  Free a client before
+ * its event loop: the loop owns the client's timers. */
 void ctl_client_free(struct ctl_client *c);
 
 #define CTL_DEFAULT_TIMEOUT_US 5000000u
