@@ -119,7 +119,12 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 		/* a bad --rule is a bad command line (exit 2), so check it here
 		 * rather than when faultd_open() builds the rule set (exit 1) */
 		if (rule_parse(v, &r, &e) < 0) {
-			dd_err_set(err, "%s '%s': %s", where, v, e.msg);
+			/* "--rule 'R': why" on the command line, "FILE:LINE: rule
+			 * 'R': why" from a config file */
+			if (strncmp(where, "--", 2) == 0)
+				dd_err_set(err, "%s '%s': %s", where, v, e.msg);
+			else
+				dd_err_set(err, "%s: rule '%s': %s", where, v, e.msg);
 			return CFG_USAGE;
 		}
 		rule_free(r);
@@ -252,7 +257,7 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 	c->upstream_timeout_us = 1500000;
 	c->tcp_idle_us = 10000000;
 	c->max_tcp = 1024;
-	optind = 1;
+	optind = 0;    /* 0, not 1: glibc then also resets its own state (a second parse) */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		char where[64];
@@ -270,7 +275,13 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 				return rc;
 			break;
 		case '?':
-			if (optopt != 0)
+			/* a long option without its value comes back as its val */
+			for (const struct option *o = longopts; o->name; o++)
+				if (optopt != 0 && o->val == optopt) {
+					dd_err_set(err, "option '--%s' needs a value (see --help)", o->name);
+					return CFG_USAGE;
+				}
+			if (optopt > 0 && optopt < 256)
 				dd_err_set(err, "option '-%c' is unknown or needs a value (see --help)", optopt);
 			else
 				dd_err_set(err, "option '%s' is unknown or needs a value (see --help)",

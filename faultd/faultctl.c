@@ -5,18 +5,16 @@
  *   faultctl --control PATH rule del ID | rule list | clear | stats [--json]
  *
  * Exit: 0 done, 1 faultd refused the command (its message on stderr),
- * 2 usage, 3 cannot reach faultd.
+ * 2 usage, 3 cannot reach faultd.  The protocol is faultd/ctl.h's; this
+ * file only turns the command line into one request and prints the reply.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
+#include "faultd/ctl.h"
 #include "lib/buf.h"
 
 static void
@@ -58,9 +56,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("FAULTD_CONTROL");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct dd_buf cmd = { 0 }, in = { 0 };
-	int opt, fd, timeout_ms = 5000, json = 0, rc = 1;
+	struct dd_buf cmd = { 0 };
+	struct ctl_result res;
+	struct dd_err err = { "" };
+	int opt, timeout_ms = 5000, json = 0, rc;
 
 	while ((opt = getopt_long(argc, argv, "+c:t:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -89,13 +88,13 @@ main(int argc, char **argv)
 		}
 		if (strchr(argv[i], '\n') != NULL) {
 			fprintf(stderr, "faultctl: newline in argument '%s'\n", argv[i]);
+			dd_buf_free(&cmd);
 			return 2;
 		}
 		dd_buf_printf(&cmd, "%s%s", cmd.len ? " " : "", argv[i]);
 	}
 	if (json)
 		dd_buf_printf(&cmd, " json");
-	dd_buf_printf(&cmd, "\n");
 	{
 		const char *c0 = argv[optind];
 		if (strcmp(c0, "rule") && strcmp(c0, "clear") && strcmp(c0, "stats") &&
@@ -105,64 +104,39 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "faultctl: %s: path too long\n", path);
-		dd_buf_free(&cmd);
-		return 2;
-	}
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "faultctl: cannot reach faultd at %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	dd_buf_append(&cmd, "", 1);
+	if (cmd.oom) {
+		fprintf(stderr, "faultctl: out of memory\n");
 		dd_buf_free(&cmd);
 		return 3;
 	}
-	if (write(fd, cmd.data, cmd.len) != (ssize_t)cmd.len) {
-		fprintf(stderr, "faultctl: write to %s: %s\n", path, strerror(errno));
-		close(fd);
-		dd_buf_free(&cmd);
-		return 3;
-	}
-	shutdown(fd, SHUT_WR);
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		char b[4096];
-		ssize_t n;
-		if (poll(&p, 1, timeout_ms) <= 0) {
-			fprintf(stderr, "faultctl: no answer from faultd within %d ms\n", timeout_ms);
-			close(fd);
-			dd_buf_free(&cmd);
-			dd_buf_free(&in);
-			return 3;
-		}
-		n = read(fd, b, sizeof(b));
-		if (n <= 0)
-			break;
-		dd_buf_append(&in, b, (size_t)n);
-	}
-	close(fd);
-	dd_buf_append(&in, "", 1);
-	/* print data lines; the status line decides the exit code */
-	char *s = (char *)in.data, *line;
-	char *save = NULL;
-	rc = 3;
-	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "OK", 2) == 0 && (line[2] == '\0' || line[2] == ' ')) {
-			if (line[2] == ' ')
-				printf("%s\n", line + 3);
-			rc = 0;
-		} else if (strncmp(line, "ERR ", 4) == 0) {
-			fprintf(stderr, "faultctl: %s\n", line + 4);
-			rc = 1;
-		} else {
-			printf("%s\n", line);
-		}
-	}
-	if (rc == 3)
-		fprintf(stderr, "faultctl: faultd closed the connection without an answer\n");
+	if (timeout_ms <= 0)
+		timeout_ms = 1;
+
+	rc = ctl_request(path, (const char *)cmd.data, (uint64_t)timeout_ms * 1000, &res, &err);
 	dd_buf_free(&cmd);
-	dd_buf_free(&in);
+	/* data lines to stdout, also before an ERR; the status decides the
+	 * exit code */
+	if (res.data != NULL)
+		fwrite(res.data, 1, res.data_len, stdout);
+	switch (rc) {
+	case 0:
+		if (res.status[0] != '\0')
+			printf("%s\n", res.status);
+		break;
+	case DD_EINVAL:
+		fprintf(stderr, "faultctl: %s\n", err.msg);
+		rc = 1;
+		break;
+	case -ENAMETOOLONG:
+		fprintf(stderr, "faultctl: %s: path too long\n", path);
+		rc = 2;
+		break;
+	default:
+		fprintf(stderr, "faultctl: %s\n", err.msg);
+		rc = 3;
+		break;
+	}
+	ctl_result_free(&res);
 	return rc;
 }

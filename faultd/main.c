@@ -12,7 +12,7 @@
 #include "faultd/config.h"
 #include "lib/evloop.h"
 #include "lib/log.h"
-#include "faultd/server.h"
+#include "faultd/daemon.h"
 
 static void
 on_signal(struct ev_loop *loop, int fd, unsigned events, void *arg)

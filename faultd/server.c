@@ -24,7 +24,7 @@
 #define TCP_WBUF_MAX (4u << 20)
 
 struct tcp_conn {
-	struct faultd *d;
+	struct server *srv;
 	struct tcp_conn *prev, *next;
 	int fd;
 	struct dd_sockaddr peer;
@@ -44,18 +44,41 @@ struct dest {
 	struct tcp_conn *conn;   /* holds a ref while a reply is owed */
 };
 
+/* A reply held back by delay=; on the server's list so closing the
+ * server can cancel its timer. */
 struct delayed {
-	struct faultd *d;
+	struct server *srv;
+	struct delayed *prev, *next;
+	struct ev_timer *timer;
 	struct dest to;
 	size_t len;
 	uint8_t data[];
 };
 
 struct forward {
-	struct faultd *d;
+	struct server *srv;
 	struct dest to;
 	struct engine_result res;
 	uint8_t query[];
+};
+
+struct listener {
+	int fd;
+	bool tcp;
+};
+
+struct server {
+	const struct faultd_config *cfg;
+	struct ev_loop *loop;
+	struct engine *eng;
+	struct upstream *up;
+	struct listener ls[2 * CFG_MAX];
+	size_t nls;
+	struct tcp_conn *conns;      /* doubly linked */
+	unsigned nconns;
+	struct ev_timer *sweep;
+	struct delayed *delayed;     /* doubly linked */
+	uint64_t delayed_pending;
 };
 
 static uint8_t scratch[OUT_MAX];
@@ -67,22 +90,22 @@ static void conn_release(struct tcp_conn *c);
 static void
 conn_close(struct tcp_conn *c)
 {
-	struct faultd *d = c->d;
+	struct server *srv = c->srv;
 
 	if (c->closed)
 		return;
 	c->closed = true;
-	ev_io_del(d->loop, c->fd);
+	ev_io_del(srv->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		d->conns = c->next;
+		srv->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
-	d->nconns--;
+	srv->nconns--;
 	conn_release(c);     /* the open connection's own reference */
 }
 
@@ -109,7 +132,7 @@ conn_flush(struct tcp_conn *c)
 		}
 		dd_buf_consume(&c->w, (size_t)n);
 	}
-	ev_io_mod(c->d->loop, c->fd, EV_READ | (c->w.len > c->w.off ? EV_WRITE : 0));
+	ev_io_mod(c->srv->loop, c->fd, EV_READ | (c->w.len > c->w.off ? EV_WRITE : 0));
 }
 
 static void
@@ -128,23 +151,23 @@ conn_send(struct tcp_conn *c, const uint8_t *p, size_t len)
 	dns_put16(hdr, (uint16_t)len);
 	dd_buf_append(&c->w, hdr, 2);
 	dd_buf_append(&c->w, p, len);
-	c->last_active_us = ev_now_us(c->d->loop);
+	c->last_active_us = ev_now_us(c->srv->loop);
 	conn_flush(c);
 }
 
 /* ---------------- delivering replies ---------------- */
 
 static void
-send_now(struct faultd *d, const struct dest *to, const uint8_t *p, size_t len)
+send_now(struct server *srv, const struct dest *to, const uint8_t *p, size_t len)
 {
-	d->eng.stats.replies++;
+	srv->eng->stats.replies++;
 	if (to->t == TRANSPORT_TCP) {
 		conn_send(to->conn, p, len);
 		return;
 	}
 	if (sendto(to->udp_fd, p, len, MSG_DONTWAIT, &to->addr.u.sa, to->addr.len) < 0) {
-		d->eng.stats.replies--;
-		d->eng.stats.drops++;
+		srv->eng->stats.replies--;
+		srv->eng->stats.drops++;
 	}
 }
 
@@ -158,61 +181,81 @@ dest_release(struct dest *to)
 }
 
 static void
+delayed_unlink(struct delayed *dl)
+{
+	struct server *srv = dl->srv;
+
+	if (dl->prev)
+		dl->prev->next = dl->next;
+	else
+		srv->delayed = dl->next;
+	if (dl->next)
+		dl->next->prev = dl->prev;
+	srv->delayed_pending--;
+}
+
+static void
 on_delayed(struct ev_loop *loop, void *arg)
 {
 	struct delayed *dl = arg;
 
 	(void)loop;
-	dl->d->delayed_pending--;
-	send_now(dl->d, &dl->to, dl->data, dl->len);
+	delayed_unlink(dl);
+	send_now(dl->srv, &dl->to, dl->data, dl->len);
 	dest_release(&dl->to);
 	free(dl);
 }
 
 /* Send p now or after delay_us.  Takes over to's connection reference. */
 static void
-deliver(struct faultd *d, struct dest *to, const uint8_t *p, size_t len,
+deliver(struct server *srv, struct dest *to, const uint8_t *p, size_t len,
     uint64_t delay_us)
 {
 	struct delayed *dl;
 
 	if (delay_us == 0) {
-		send_now(d, to, p, len);
+		send_now(srv, to, p, len);
 		dest_release(to);
 		return;
 	}
 	dl = malloc(sizeof(*dl) + len);
 	if (dl == NULL) {
-		d->eng.stats.drops++;
+		srv->eng->stats.drops++;
 		dest_release(to);
 		return;
 	}
-	dl->d = d;
+	dl->srv = srv;
 	dl->to = *to;
 	dl->len = len;
 	memcpy(dl->data, p, len);
-	if (ev_timer_add(d->loop, delay_us, on_delayed, dl) == NULL) {
-		d->eng.stats.drops++;
+	dl->timer = ev_timer_add(srv->loop, delay_us, on_delayed, dl);
+	if (dl->timer == NULL) {
+		srv->eng->stats.drops++;
 		dest_release(to);
 		free(dl);
 		return;
 	}
-	d->delayed_pending++;
+	dl->prev = NULL;
+	dl->next = srv->delayed;
+	if (srv->delayed)
+		srv->delayed->prev = dl;
+	srv->delayed = dl;
+	srv->delayed_pending++;
 }
 
 static void
 on_upstream(void *arg, uint8_t *reply, size_t len, size_t cap)
 {
 	struct forward *fw = arg;
-	struct faultd *d = fw->d;
+	struct server *srv = fw->srv;
 	size_t n = 0;
 
 	if (len > 0)
-		n = engine_finish_upstream(&d->eng, &fw->res, fw->query, fw->to.t, reply, len, cap);
+		n = engine_finish_upstream(srv->eng, &fw->res, fw->query, fw->to.t, reply, len, cap);
 	if (n == 0) {
-		n = engine_servfail(&d->eng, &fw->res, fw->query, reply, cap);
+		n = engine_servfail(srv->eng, &fw->res, fw->query, reply, cap);
 	}
-	deliver(d, &fw->to, reply, n, fw->res.delay_us);
+	deliver(srv, &fw->to, reply, n, fw->res.delay_us);
 	free(fw);
 }
 
@@ -245,39 +288,39 @@ log_query(const struct dest *to, const struct engine_result *res)
  * is returned.
  */
 static size_t
-handle_query(struct faultd *d, const uint8_t *pkt, size_t len, struct dest *to,
+handle_query(struct server *srv, const uint8_t *pkt, size_t len, struct dest *to,
     uint8_t *out, size_t cap)
 {
 	struct engine_result res;
 	struct forward *fw;
 
-	engine_query(&d->eng, pkt, len, &to->addr.u.sa, to->t, out, cap, &res);
+	engine_query(srv->eng, pkt, len, &to->addr.u.sa, to->t, out, cap, &res);
 	if (log_get_level() >= LOG_LVL_DEBUG)
 		log_query(to, &res);
 	switch (res.verdict) {
 	case ENG_DROP:
-		d->eng.stats.drops++;
+		srv->eng->stats.drops++;
 		dest_release(to);
 		return 0;
 	case ENG_REPLY:
 		if (res.delay_us == 0 && to->t == TRANSPORT_UDP)
 			return res.len;
-		deliver(d, to, out, res.len, res.delay_us);
+		deliver(srv, to, out, res.len, res.delay_us);
 		return 0;
 	case ENG_FORWARD:
 		fw = malloc(sizeof(*fw) + len);
 		if (fw == NULL) {
-			d->eng.stats.drops++;
+			srv->eng->stats.drops++;
 			dest_release(to);
 			return 0;
 		}
-		fw->d = d;
+		fw->srv = srv;
 		fw->to = *to;
 		fw->res = res;
 		memcpy(fw->query, pkt, len);
-		if (upstream_query(d->up, pkt, len, on_upstream, fw) < 0) {
-			size_t n = engine_servfail(&d->eng, &res, pkt, out, cap);
-			deliver(d, &fw->to, out, n, 0);
+		if (upstream_query(srv->up, pkt, len, on_upstream, fw) < 0) {
+			size_t n = engine_servfail(srv->eng, &res, pkt, out, cap);
+			deliver(srv, &fw->to, out, n, 0);
 			free(fw);
 		}
 		return 0;
@@ -295,7 +338,7 @@ on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	static struct dd_sockaddr from[BATCH];
 	static struct mmsghdr in[BATCH], out[BATCH];
 	static struct iovec iin[BATCH], iout[BATCH];
-	struct faultd *d = arg;
+	struct server *srv = arg;
 
 	(void)loop;
 	(void)events;
@@ -322,14 +365,14 @@ on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 			to.addr.len = in[i].msg_hdr.msg_namelen;
 			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				/* larger than any query we accept */
-				d->eng.stats.queries++;
-				d->eng.stats.malformed++;
-				d->eng.stats.drops++;
+				srv->eng->stats.queries++;
+				srv->eng->stats.malformed++;
+				srv->eng->stats.drops++;
 				continue;
 			}
 			/* answers are built in scratch (they may be large before
 			 * they are cut to the UDP size) and copied into the batch */
-			slen = handle_query(d, inbuf[i], in[i].msg_len, &to, scratch, sizeof(scratch));
+			slen = handle_query(srv, inbuf[i], in[i].msg_len, &to, scratch, sizeof(scratch));
 			if (slen == 0 || slen > UDP_IN_MAX)
 				continue;
 			memcpy(outbuf[nout], scratch, slen);
@@ -345,11 +388,11 @@ on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		for (int sent = 0; sent < nout;) {
 			int k = sendmmsg(fd, out + sent, (unsigned)(nout - sent), MSG_DONTWAIT);
 			if (k <= 0) {
-				d->eng.stats.drops += (uint64_t)(nout - sent);
+				srv->eng->stats.drops += (uint64_t)(nout - sent);
 				break;
 			}
 			sent += k;
-			d->eng.stats.replies += (uint64_t)k;
+			srv->eng->stats.replies += (uint64_t)k;
 		}
 		if (n < BATCH)
 			return;
@@ -362,7 +405,7 @@ static void
 on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
 	struct tcp_conn *c = arg;
-	struct faultd *d = c->d;
+	struct server *srv = c->srv;
 	ssize_t n;
 
 	(void)loop;
@@ -384,15 +427,15 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		goto out;
 	}
 	c->rlen += (size_t)n;
-	c->last_active_us = ev_now_us(d->loop);
+	c->last_active_us = ev_now_us(srv->loop);
 	size_t off = 0;
 	while (!c->closed && c->rlen - off >= 2) {
 		size_t flen = dns_get16(c->rbuf + off);
 		if (flen == 0) {
 			/* a zero-length frame is garbage: count it and hang up */
-			d->eng.stats.queries++;
-			d->eng.stats.malformed++;
-			d->eng.stats.drops++;
+			srv->eng->stats.queries++;
+			srv->eng->stats.malformed++;
+			srv->eng->stats.drops++;
 			conn_close(c);
 			break;
 		}
@@ -401,7 +444,7 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		struct dest to = { .t = TRANSPORT_TCP, .udp_fd = -1, .conn = c };
 		to.addr = c->peer;
 		c->refs++;
-		handle_query(d, c->rbuf + off + 2, flen, &to, scratch, sizeof(scratch));
+		handle_query(srv, c->rbuf + off + 2, flen, &to, scratch, sizeof(scratch));
 		off += 2 + flen;
 	}
 	if (!c->closed && off > 0) {
@@ -415,7 +458,7 @@ out:
 static void
 on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
-	struct faultd *d = arg;
+	struct server *srv = arg;
 
 	(void)loop;
 	(void)events;
@@ -428,7 +471,7 @@ on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		cfd = accept4(fd, &peer.u.sa, &peer.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			return;
-		if (d->nconns >= d->cfg->max_tcp) {
+		if (srv->nconns >= srv->cfg->max_tcp) {
 			close(cfd);
 			continue;
 		}
@@ -437,21 +480,21 @@ on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 			close(cfd);
 			continue;
 		}
-		c->d = d;
+		c->srv = srv;
 		c->fd = cfd;
 		c->peer = peer;
 		c->refs = 1;   /* the open connection itself */
-		c->last_active_us = ev_now_us(d->loop);
-		if (ev_io_add(d->loop, cfd, EV_READ, on_conn, c) < 0) {
+		c->last_active_us = ev_now_us(srv->loop);
+		if (ev_io_add(srv->loop, cfd, EV_READ, on_conn, c) < 0) {
 			close(cfd);
 			free(c);
 			continue;
 		}
-		c->next = d->conns;
-		if (d->conns)
-			d->conns->prev = c;
-		d->conns = c;
-		d->nconns++;
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		srv->nconns++;
 	}
 }
 
@@ -459,30 +502,30 @@ on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 static void
 on_sweep(struct ev_loop *loop, void *arg)
 {
-	struct faultd *d = arg;
+	struct server *srv = arg;
 	uint64_t now = ev_now_us(loop);
 
-	d->sweep = NULL;
-	for (struct tcp_conn *c = d->conns, *next; c != NULL; c = next) {
+	srv->sweep = NULL;
+	for (struct tcp_conn *c = srv->conns, *next; c != NULL; c = next) {
 		next = c->next;
 		if (c->refs <= 1 && c->w.len == c->w.off &&
-		    now - c->last_active_us >= d->cfg->tcp_idle_us) {
+		    now - c->last_active_us >= srv->cfg->tcp_idle_us) {
 			log_debug("tcp: closing idle connection");
 			conn_close(c);
 		}
 	}
-	uint64_t period = d->cfg->tcp_idle_us / 4;
+	uint64_t period = srv->cfg->tcp_idle_us / 4;
 	if (period < 10000)
 		period = 10000;
 	if (period > 1000000)
 		period = 1000000;
-	d->sweep = ev_timer_add(loop, period, on_sweep, d);
+	srv->sweep = ev_timer_add(loop, period, on_sweep, srv);
 }
 
 /* ---------------- setup ---------------- */
 
 static int
-open_listener(struct faultd *d, const struct dd_sockaddr *a, bool tcp,
+open_listener(struct server *srv, const struct dd_sockaddr *a, bool tcp,
     struct dd_err *err)
 {
 	int one = 1, fd, sz = 8 << 20;
@@ -505,11 +548,11 @@ open_listener(struct faultd *d, const struct dd_sockaddr *a, bool tcp,
 		goto fail;
 	if (tcp && listen(fd, 512) < 0)
 		goto fail;
-	if (ev_io_add(d->loop, fd, EV_READ, tcp ? on_accept : on_udp, d) < 0)
+	if (ev_io_add(srv->loop, fd, EV_READ, tcp ? on_accept : on_udp, srv) < 0)
 		goto fail;
-	d->ls[d->nls].fd = fd;
-	d->ls[d->nls].tcp = tcp;
-	d->nls++;
+	srv->ls[srv->nls].fd = fd;
+	srv->ls[srv->nls].tcp = tcp;
+	srv->nls++;
 	return 0;
 fail:
 	dd_err_set(err, "--listen %s (%s): %s", dd_sockaddr_str(a, s, sizeof(s)),
@@ -519,135 +562,73 @@ fail:
 	return -errno;
 }
 
-/* Parse rule texts from the command line and the rules file into rs. */
-static int
-load_rules(const struct faultd_config *cfg, struct ruleset *rs, struct dd_err *err)
-{
-	for (size_t i = 0; i < cfg->nrules; i++) {
-		struct rule *r;
-		struct dd_err e;
-		if (rule_parse(cfg->rules[i], &r, &e) < 0) {
-			dd_err_set(err, "--rule '%s': %s", cfg->rules[i], e.msg);
-			return DD_EINVAL;
-		}
-		r->origin = RULE_FROM_CLI;
-		if (ruleset_add(rs, r, false) < 0)
-			return DD_ENOMEM;
-	}
-	if (cfg->rules_file != NULL) {
-		struct rule **v;
-		size_t n;
-		int rc = rules_load_file(cfg->rules_file, &v, &n, err);
-		if (rc < 0)
-			return rc;
-		rc = ruleset_replace_origin(rs, RULE_FROM_FILE, v, n);
-		free(v);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 int
-faultd_open(struct faultd *d, const struct faultd_config *cfg,
-    struct ev_loop *loop, struct dd_err *err)
+server_open(struct server **out, struct ev_loop *loop,
+    const struct faultd_config *cfg, struct engine *eng, struct upstream *up,
+    struct dd_err *err)
 {
-	struct ruleset *rs = NULL;
-	struct zoneset *zs = NULL;
+	struct server *srv;
 	int rc;
 
-	memset(d, 0, sizeof(*d));
-	d->cfg = cfg;
-	d->loop = loop;
-	d->ctl_fd = -1;
-	rs = ruleset_new();
-	if (rs == NULL)
+	*out = NULL;
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL) {
+		dd_err_set(err, "out of memory");
 		return DD_ENOMEM;
-	rc = load_rules(cfg, rs, err);
-	if (rc < 0) {
-		ruleset_free(rs);
-		return rc;
 	}
-	if (cfg->nzones > 0) {
-		rc = zoneset_load(&zs, cfg->zones, cfg->nzones, err);
-		if (rc < 0) {
-			ruleset_free(rs);
-			return rc;
-		}
-	}
-	engine_init(&d->eng, rs, zs, cfg->nupstreams > 0, cfg->seed);
-	if (cfg->nupstreams > 0) {
-		d->up = upstream_new(loop, cfg->upstreams, cfg->nupstreams,
-		    cfg->upstream_timeout_us);
-		if (d->up == NULL) {
-			dd_err_set(err, "cannot open upstream sockets: %s", strerror(errno));
-			rc = DD_EIO;
-			goto fail;
-		}
-	}
+	srv->cfg = cfg;
+	srv->loop = loop;
+	srv->eng = eng;
+	srv->up = up;
 	for (size_t i = 0; i < cfg->nlisten; i++) {
-		if ((rc = open_listener(d, &cfg->listen[i], false, err)) < 0 ||
-		    (rc = open_listener(d, &cfg->listen[i], true, err)) < 0)
+		if ((rc = open_listener(srv, &cfg->listen[i], false, err)) < 0 ||
+		    (rc = open_listener(srv, &cfg->listen[i], true, err)) < 0)
 			goto fail;
 	}
-	if (cfg->control != NULL && (rc = control_open(d, cfg->control, err)) < 0)
+	srv->sweep = ev_timer_add(loop, 1000, on_sweep, srv);
+	if (srv->sweep == NULL) {
+		dd_err_set(err, "out of memory");
+		rc = DD_ENOMEM;
 		goto fail;
-	d->sweep = ev_timer_add(loop, 1000, on_sweep, d);
+	}
+	*out = srv;
 	return 0;
 fail:
-	faultd_close(d);
+	server_close(srv);
 	return rc;
 }
 
 void
-faultd_close(struct faultd *d)
+server_close(struct server *srv)
 {
-	control_close(d);
-	while (d->conns != NULL)
-		conn_close(d->conns);
-	for (size_t i = 0; i < d->nls; i++) {
-		ev_io_del(d->loop, d->ls[i].fd);
-		close(d->ls[i].fd);
+	if (srv == NULL)
+		return;
+	while (srv->delayed != NULL) {
+		struct delayed *dl = srv->delayed;
+
+		delayed_unlink(dl);
+		ev_timer_cancel(srv->loop, dl->timer);
+		dest_release(&dl->to);
+		free(dl);
 	}
-	d->nls = 0;
-	ev_timer_cancel(d->loop, d->sweep);
-	d->sweep = NULL;
-	upstream_free(d->up);
-	d->up = NULL;
-	engine_fini(&d->eng);
+	while (srv->conns != NULL)
+		conn_close(srv->conns);
+	for (size_t i = 0; i < srv->nls; i++) {
+		ev_io_del(srv->loop, srv->ls[i].fd);
+		close(srv->ls[i].fd);
+	}
+	ev_timer_cancel(srv->loop, srv->sweep);
+	free(srv);
 }
 
-int
-faultd_reload(struct faultd *d, struct dd_err *err)
+unsigned
+server_tcp_connections(const struct server *s)
 {
-	const struct faultd_config *cfg = d->cfg;
-	struct zoneset *zs = NULL;
-	struct rule **v = NULL;
-	size_t n = 0;
-	int rc;
+	return s->nconns;
+}
 
-	/* parse everything first; swap only when all of it is good */
-	if (cfg->rules_file != NULL) {
-		rc = rules_load_file(cfg->rules_file, &v, &n, err);
-		if (rc < 0)
-			return rc;
-	}
-	if (cfg->nzones > 0) {
-		rc = zoneset_load(&zs, cfg->zones, cfg->nzones, err);
-		if (rc < 0) {
-			rules_free_array(v, n);
-			return rc;
-		}
-		zoneset_free(d->eng.zones);
-		d->eng.zones = zs;
-	}
-	if (cfg->rules_file != NULL) {
-		rc = ruleset_replace_origin(d->eng.rules, RULE_FROM_FILE, v, n);
-		free(v);
-		if (rc < 0) {
-			dd_err_set(err, "out of memory");
-			return rc;
-		}
-	}
-	return 0;
+uint64_t
+server_delayed_pending(const struct server *s)
+{
+	return s->delayed_pending;
 }

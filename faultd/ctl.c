@@ -1,0 +1,148 @@
+/*
+ * ctl.c -- the control protocol's framing, both directions: cutting a
+ * client's byte stream into command lines (server side) and cutting
+ * faultd's byte stream into replies (client side).  Pure: bytes in, lines
+ * and replies out; the sockets are control.c's and ctl_client.c's.
+ */
+#include "faultd/ctl.h"
+
+#include <string.h>
+
+/* ---------------- server side: command lines ---------------- */
+
+/* Run every complete line in s->buf; keep the unfinished tail. */
+static void
+session_lines(struct ctl_session *s, const struct ctl_target *t, struct dd_buf *out)
+{
+	char *start = s->buf, *nl;
+
+	while ((nl = memchr(start, '\n', s->len - (size_t)(start - s->buf))) != NULL) {
+		*nl = '\0';
+		if (nl > start && nl[-1] == '\r')
+			nl[-1] = '\0';
+		if (*start != '\0')
+			ctl_exec(t, start, out);
+		start = nl + 1;
+	}
+	s->len -= (size_t)(start - s->buf);
+	memmove(s->buf, start, s->len);
+}
+
+int
+ctl_session_feed(struct ctl_session *s, const struct ctl_target *t,
+    const void *data, size_t len, struct dd_buf *out)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		/* one byte of buf stays free for the NUL that ends a line */
+		size_t room = sizeof(s->buf) - 1 - s->len;
+		size_t n = len < room ? len : room;
+
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
+		p += n;
+		len -= n;
+		session_lines(s, t, out);
+		if (s->len >= sizeof(s->buf) - 1) {
+			dd_buf_printf(out, "ERR command longer than %d bytes\n", CTL_LINE_MAX - 2);
+			s->len = 0;
+			return CTL_SESSION_CLOSE;
+		}
+	}
+	return 0;
+}
+
+/* ---------------- client side: replies ---------------- */
+
+/* "OK", "OK text" or "ERR text": the line that ends a reply. */
+static bool
+is_status(const char *line, size_t len, bool *ok, size_t *text_off)
+{
+	if (len >= 2 && memcmp(line, "OK", 2) == 0 && (len == 2 || line[2] == ' ')) {
+		*ok = true;
+		*text_off = len == 2 ? 2 : 3;
+		return true;
+	}
+	if (len >= 4 && memcmp(line, "ERR ", 4) == 0) {
+		*ok = false;
+		*text_off = 4;
+		return true;
+	}
+	return false;
+}
+
+/* Let go of the reply handed out last: its bytes may now move. */
+static void
+reader_release(struct ctl_reader *r)
+{
+	dd_buf_consume(&r->in, r->done);
+	r->done = 0;
+}
+
+int
+ctl_reader_feed(struct ctl_reader *r, const void *p, size_t n)
+{
+	reader_release(r);
+	return dd_buf_append(&r->in, p, n);
+}
+
+int
+ctl_reader_next(struct ctl_reader *r, struct ctl_reply *out)
+{
+	char *base;
+	size_t avail;
+
+	reader_release(r);
+	if (r->in.data == NULL)
+		return 0;
+	base = (char *)r->in.data + r->in.off;
+	avail = r->in.len - r->in.off;
+	for (;;) {
+		char *line = base + r->scan, *nl;
+		size_t llen, toff;
+		bool ok;
+
+		nl = avail > r->scan ? memchr(line, '\n', avail - r->scan) : NULL;
+		if (nl == NULL)
+			return avail > CTL_REPLY_MAX ? DD_EIO : 0;
+		llen = (size_t)(nl - line);
+		if (!is_status(line, llen, &ok, &toff)) {
+			r->scan += llen + 1;
+			continue;
+		}
+		/* NUL-terminate both in place: the status's first letter ends
+		 * the data (its text starts after it), its '\n' ends the text */
+		out->ok = ok;
+		out->text = line + toff;
+		*nl = '\0';
+		line[0] = '\0';
+		out->data = base;
+		out->data_len = r->scan;
+		r->done = (size_t)(nl + 1 - base);
+		r->scan = 0;
+		return 1;
+	}
+}
+
+bool
+ctl_reader_pending(const struct ctl_reader *r)
+{
+	return r->in.len - r->in.off > r->done;
+}
+
+void
+ctl_reader_reset(struct ctl_reader *r)
+{
+	dd_buf_reset(&r->in);
+	r->scan = r->done = 0;
+}
+
+void
+ctl_reader_free(struct ctl_reader *r)
+{
+	if (r == NULL)
+		return;
+	dd_buf_free(&r->in);
+	r->scan = r->done = 0;
+}

@@ -1,0 +1,500 @@
+/*
+ * ctl_client.c -- the client side of the control protocol: an asynchronous
+ * client on lib/evloop (the harness drives faultd with it without ever
+ * blocking its runner) and, built on it, the blocking one-shot request
+ * faultctl uses.  One implementation, so the two can never disagree.
+ *
+ * Requests form one FIFO.  `wnext` marks the first not yet fully written;
+ * replies are matched to the head, because faultd answers in order.  A
+ * request whose timeout fires after it was (partly) written stays in the
+ * FIFO with its callback cleared, so its late reply is read and dropped
+ * and the ones behind it stay matched.
+ *
+ * Callbacks may send and may free the client: every entry from the loop
+ * (I/O, the connect kick, a timeout) and ctl_client_free itself hold
+ * `depth`, and the client is destroyed only when the last of them leaves.
+ */
+#include "faultd/ctl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct ctl_req {
+	struct ctl_req *next;
+	struct ctl_client *c;
+	ctl_reply_cb cb;          /* NULL once answered (timed out, reply still owed) */
+	void *arg;
+	struct ev_timer *timer;   /* the request's timeout; NULL once fired */
+	uint64_t timeout_us;
+	size_t len, off;          /* bytes of line (with its '\n'); bytes written */
+	char line[];
+};
+
+struct ctl_client {
+	struct ev_loop *loop;
+	struct sockaddr_un sun;
+	int fd;                   /* -1: not connected */
+	bool connecting;          /* non-blocking connect under way */
+	struct ctl_req *head, *tail;
+	struct ctl_req *wnext;    /* first request not fully written */
+	struct ctl_reader rd;
+	struct ev_timer *kick;    /* connect from the loop, not from send */
+	unsigned depth;
+	bool dead;                /* ctl_client_free was called */
+};
+
+static void
+enter(struct ctl_client *c)
+{
+	c->depth++;
+}
+
+static void
+destroy(struct ctl_client *c)
+{
+	ctl_reader_free(&c->rd);
+	free(c);
+}
+
+/* Leave an entry; false when the client is gone and must not be touched. */
+static bool
+leave(struct ctl_client *c)
+{
+	if (--c->depth == 0 && c->dead) {
+		destroy(c);
+		return false;
+	}
+	return !c->dead;
+}
+
+static void
+req_free(struct ctl_client *c, struct ctl_req *r)
+{
+	ev_timer_cancel(c->loop, r->timer);
+	free(r);
+}
+
+/* Call r's callback once (if it still has one). */
+static void
+answer(struct ctl_client *c, struct ctl_req *r, int rc, const char *status,
+    const char *data, size_t data_len, const char *errmsg)
+{
+	ctl_reply_cb cb = r->cb;
+
+	r->cb = NULL;
+	ev_timer_cancel(c->loop, r->timer);
+	r->timer = NULL;
+	if (cb == NULL)
+		return;
+	enter(c);
+	cb(r->arg, rc, status, data, data_len, errmsg);
+	c->depth--;           /* the caller's own entry keeps c alive */
+}
+
+static void
+disconnect(struct ctl_client *c)
+{
+	if (c->fd >= 0) {
+		ev_io_del(c->loop, c->fd);
+		close(c->fd);
+	}
+	c->fd = -1;
+	c->connecting = false;
+	c->wnext = NULL;
+	ctl_reader_reset(&c->rd);
+}
+
+/* Drop the connection and fail every request on it with rc and msg.
+ * Requests sent from those callbacks start a fresh FIFO. */
+static void
+fail_all(struct ctl_client *c, int rc, const char *msg)
+{
+	struct ctl_req *r = c->head, *next;
+
+	disconnect(c);
+	c->head = c->tail = NULL;
+	for (; r != NULL; r = next) {
+		next = r->next;
+		answer(c, r, rc, NULL, NULL, 0, msg);
+		req_free(c, r);
+	}
+}
+
+/* Fail everything with "WHAT PATH: strerror(e)". */
+static void
+fail_errno(struct ctl_client *c, const char *what, int e)
+{
+	char msg[sizeof(c->sun.sun_path) + 128];
+
+	snprintf(msg, sizeof(msg), "%s %s: %s", what, c->sun.sun_path, strerror(e));
+	fail_all(c, DD_EIO, msg);
+}
+
+static void
+want(struct ctl_client *c)
+{
+	ev_io_mod(c->loop, c->fd, c->connecting ? EV_WRITE :
+	    EV_READ | (c->wnext != NULL ? EV_WRITE : 0));
+}
+
+static void
+flush(struct ctl_client *c)
+{
+	while (c->wnext != NULL) {
+		struct ctl_req *r = c->wnext;
+		ssize_t n = send(c->fd, r->line + r->off, r->len - r->off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			fail_errno(c, "write to", errno);
+			return;
+		}
+		r->off += (size_t)n;
+		if (r->off == r->len)
+			c->wnext = r->next;
+	}
+	want(c);
+}
+
+/* Hand every complete reply to the request at the head of the FIFO. */
+static void
+dispatch(struct ctl_client *c)
+{
+	struct ctl_reply rep;
+	int rc;
+
+	while (!c->dead && c->fd >= 0 && (rc = ctl_reader_next(&c->rd, &rep)) != 0) {
+		struct ctl_req *r = c->head;
+
+		if (rc < 0) {
+			fail_all(c, DD_EIO, "faultd's reply is too long");
+			return;
+		}
+		if (r == NULL || r->off == 0) {
+			fail_all(c, DD_EIO, "faultd sent a reply to no request");
+			return;
+		}
+		/* a reply before the whole line was written: faultd refused it
+		 * as too long and is hanging up; write no more of it */
+		c->head = r->next;
+		if (c->head == NULL)
+			c->tail = NULL;
+		if (c->wnext == r)
+			c->wnext = r->next;
+		if (rep.ok)
+			answer(c, r, 0, rep.text, rep.data, rep.data_len, NULL);
+		else
+			answer(c, r, DD_EINVAL, NULL, rep.data, rep.data_len, rep.text);
+		req_free(c, r);
+	}
+}
+
+static void
+on_io(struct ev_loop *loop, int fd, unsigned events, void *arg)
+{
+	struct ctl_client *c = arg;
+
+	(void)loop;
+	(void)fd;
+	enter(c);
+	if (c->connecting) {
+		int e = 0;
+		socklen_t elen = sizeof(e);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
+			e = errno;
+		if (e != 0) {
+			fail_errno(c, "cannot reach faultd at", e);
+			goto out;
+		}
+		c->connecting = false;
+	}
+	if (events & EV_WRITE) {
+		flush(c);
+		if (c->fd < 0)
+			goto out;
+	}
+	if (events & EV_READ) {
+		char b[16384];
+		ssize_t n = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
+
+		if (n > 0) {
+			if (ctl_reader_feed(&c->rd, b, (size_t)n) < 0)
+				fail_all(c, DD_ENOMEM, "out of memory reading faultd's reply");
+			else
+				dispatch(c);
+		} else if (n == 0) {
+			/* faultd went away; quietly when nothing was owed */
+			fail_all(c, DD_EIO, "faultd closed the connection without an answer");
+		} else if (errno != EAGAIN && errno != EINTR) {
+			fail_errno(c, "read from", errno);
+		}
+	}
+out:
+	leave(c);
+}
+
+/* Connect (from the loop, so failures reach callbacks from the loop). */
+static void
+on_kick(struct ev_loop *loop, void *arg)
+{
+	struct ctl_client *c = arg;
+
+	(void)loop;
+	c->kick = NULL;
+	if (c->fd >= 0 || c->head == NULL)
+		return;
+	enter(c);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		fail_errno(c, "cannot reach faultd at", errno);
+		goto out;
+	}
+	if (connect(c->fd, (struct sockaddr *)&c->sun, sizeof(c->sun)) < 0) {
+		if (errno != EINPROGRESS) {
+			int e = errno;
+
+			close(c->fd);
+			c->fd = -1;
+			fail_errno(c, "cannot reach faultd at", e);
+			goto out;
+		}
+		c->connecting = true;
+	}
+	if (ev_io_add(c->loop, c->fd, c->connecting ? EV_WRITE : EV_READ | EV_WRITE,
+	    on_io, c) < 0) {
+		close(c->fd);
+		c->fd = -1;
+		fail_all(c, DD_EIO, "cannot watch the control socket");
+		goto out;
+	}
+	c->wnext = c->head;
+out:
+	leave(c);
+}
+
+static void
+on_timeout(struct ev_loop *loop, void *arg)
+{
+	struct ctl_req *r = arg, **pp;
+	struct ctl_client *c = r->c;
+	char msg[96];
+
+	(void)loop;
+	r->timer = NULL;
+	enter(c);
+	snprintf(msg, sizeof(msg), "no answer from faultd within %llu ms",
+	    (unsigned long long)(r->timeout_us / 1000));
+	if (r->off > 0) {
+		/* faultd may have it: keep it to absorb the reply */
+		answer(c, r, CTL_ETIMEDOUT, NULL, NULL, 0, msg);
+		leave(c);
+		return;
+	}
+	/* never sent: take it out (it is at or after wnext) */
+	for (pp = &c->head; *pp != r; pp = &(*pp)->next)
+		;
+	*pp = r->next;
+	if (c->tail == r) {
+		c->tail = NULL;
+		for (struct ctl_req *x = c->head; x != NULL; x = x->next)
+			c->tail = x;
+	}
+	if (c->wnext == r)
+		c->wnext = r->next;
+	answer(c, r, CTL_ETIMEDOUT, NULL, NULL, 0, msg);
+	req_free(c, r);
+	leave(c);
+}
+
+struct ctl_client *
+ctl_client_new(struct ev_loop *loop, const char *sock_path, struct dd_err *err)
+{
+	struct ctl_client *c;
+
+	if (strlen(sock_path) >= sizeof(c->sun.sun_path)) {
+		dd_err_set(err, "%s: control socket path longer than %zu bytes", sock_path,
+		    sizeof(c->sun.sun_path) - 1);
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		dd_err_set(err, "out of memory");
+		return NULL;
+	}
+	c->loop = loop;
+	c->fd = -1;
+	c->sun.sun_family = AF_UNIX;
+	memcpy(c->sun.sun_path, sock_path, strlen(sock_path) + 1);
+	return c;
+}
+
+int
+ctl_client_send(struct ctl_client *c, const char *line, uint64_t timeout_us,
+    ctl_reply_cb cb, void *arg)
+{
+	size_t len = strlen(line);
+	struct ctl_req *r;
+
+	if (c->dead || cb == NULL || memchr(line, '\n', len) != NULL)
+		return DD_EINVAL;
+	if (timeout_us == 0)
+		timeout_us = CTL_DEFAULT_TIMEOUT_US;
+	r = calloc(1, sizeof(*r) + len + 1);
+	if (r == NULL)
+		return DD_ENOMEM;
+	r->c = c;
+	r->cb = cb;
+	r->arg = arg;
+	r->timeout_us = timeout_us;
+	r->len = len + 1;
+	memcpy(r->line, line, len);
+	r->line[len] = '\n';
+	r->timer = ev_timer_add(c->loop, timeout_us, on_timeout, r);
+	if (r->timer == NULL) {
+		free(r);
+		return DD_ENOMEM;
+	}
+	if (c->fd < 0 && c->kick == NULL) {
+		c->kick = ev_timer_add(c->loop, 0, on_kick, c);
+		if (c->kick == NULL) {
+			req_free(c, r);
+			return DD_ENOMEM;
+		}
+	}
+	if (c->tail != NULL)
+		c->tail->next = r;
+	else
+		c->head = r;
+	c->tail = r;
+	if (c->fd >= 0 && c->wnext == NULL) {
+		c->wnext = r;
+		if (!c->connecting)
+			want(c);
+	}
+	return 0;
+}
+
+size_t
+ctl_client_pending(const struct ctl_client *c)
+{
+	size_t n = 0;
+
+	for (const struct ctl_req *r = c->head; r != NULL; r = r->next)
+		n += r->cb != NULL;
+	return n;
+}
+
+void
+ctl_client_free(struct ctl_client *c)
+{
+	if (c == NULL || c->dead)
+		return;
+	c->dead = true;
+	enter(c);
+	ev_timer_cancel(c->loop, c->kick);
+	c->kick = NULL;
+	fail_all(c, CTL_ECANCELED, "control client closed before faultd answered");
+	leave(c);
+}
+
+/* ---------------- the blocking face ---------------- */
+
+struct waiter {
+	bool done;
+	int rc;
+	struct ctl_result *res;
+	struct dd_err *err;
+};
+
+static char *
+dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d != NULL) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static void
+on_result(void *arg, int rc, const char *status, const char *data, size_t data_len,
+    const char *errmsg)
+{
+	struct waiter *w = arg;
+
+	w->done = true;
+	w->rc = rc;
+	if (errmsg != NULL)
+		dd_err_set(w->err, "%s", errmsg);
+	if (data != NULL) {
+		w->res->data = dup_n(data, data_len);
+		w->res->data_len = data_len;
+	}
+	if (status != NULL)
+		w->res->status = dup_n(status, strlen(status));
+	if ((data != NULL && w->res->data == NULL) || (status != NULL && w->res->status == NULL)) {
+		dd_err_set(w->err, "out of memory");
+		w->rc = DD_ENOMEM;
+	}
+}
+
+int
+ctl_request(const char *sock_path, const char *line, uint64_t timeout_us,
+    struct ctl_result *res, struct dd_err *err)
+{
+	struct waiter w = { .res = res, .err = err };
+	struct ev_loop *loop;
+	struct ctl_client *c;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	loop = ev_loop_new();
+	if (loop == NULL) {
+		dd_err_set(err, "cannot create an event loop: %s", strerror(errno));
+		return DD_ENOMEM;
+	}
+	c = ctl_client_new(loop, sock_path, err);
+	if (c == NULL) {
+		ev_loop_free(loop);
+		return strlen(sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path) ?
+		    -ENAMETOOLONG : DD_ENOMEM;
+	}
+	rc = ctl_client_send(c, line, timeout_us, on_result, &w);
+	if (rc < 0) {
+		dd_err_set(err, "%s", rc == DD_EINVAL ? "bad control command (newline?)" :
+		    "out of memory");
+		ctl_client_free(c);
+		ev_loop_free(loop);
+		return rc;
+	}
+	/* the request's own timer ends the wait */
+	int lr = 0;
+	while (!w.done && (lr = ev_loop_once(loop, 1000000)) == 0)
+		;
+	ctl_client_free(c);
+	ev_loop_free(loop);
+	if (lr < 0) {
+		dd_err_set(err, "event loop: %s", dd_strerror(lr));
+		return DD_EIO;
+	}
+	return w.rc;
+}
+
+void
+ctl_result_free(struct ctl_result *res)
+{
+	if (res == NULL)
+		return;
+	free(res->status);
+	free(res->data);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,158 @@
+/*
+ * ctl_exec.c -- the server side of the control protocol: one command line
+ * in, its reply out, run against the rule set and the daemon's two hooks
+ * (struct ctl_target).  No socket in sight, so every command is unit-tested
+ * as a plain function call (tests/unit/test_ctl.c).
+ *
+ * A change applies to the next packet: faultd runs commands on its event
+ * loop between packets, never concurrently with one.
+ */
+#include "faultd/ctl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+void
+ctl_stats_add(struct ctl_stats *st, const char *name, uint64_t value)
+{
+	if (st->n < CTL_STATS_MAX)
+		st->v[st->n++] = (struct ctl_stat){ name, value };
+}
+
+static void
+stats_reply(const struct ctl_target *t, struct dd_buf *out, bool json)
+{
+	const struct rule *const *rules;
+	size_t n = ruleset_list(t->rules, &rules);
+	struct ctl_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (t->stats != NULL)
+		t->stats(t->arg, &st);
+	ctl_stats_add(&st, "rules", n);
+	if (json) {
+		dd_buf_printf(out, "{");
+		for (size_t i = 0; i < st.n; i++)
+			dd_buf_printf(out, "\"%s\":%llu,", st.v[i].name,
+			    (unsigned long long)st.v[i].value);
+		dd_buf_printf(out, "\"actions\":{");
+		for (int a = 0; a < ACT__COUNT; a++)
+			dd_buf_printf(out, "%s\"%s\":%llu", a ? "," : "", fault_action_name(a),
+			    (unsigned long long)st.actions[a]);
+		dd_buf_printf(out, "},\"rule_hits\":[");
+		for (size_t i = 0; i < n; i++)
+			dd_buf_printf(out, "%s{\"id\":%llu,\"hits\":%llu}", i ? "," : "",
+			    (unsigned long long)rules[i]->id, (unsigned long long)rules[i]->hits);
+		dd_buf_printf(out, "]}\n");
+		return;
+	}
+	for (size_t i = 0; i < st.n; i++)
+		dd_buf_printf(out, "%-22s %llu\n", st.v[i].name, (unsigned long long)st.v[i].value);
+	for (int a = 0; a < ACT__COUNT; a++)
+		dd_buf_printf(out, "action.%-15s %llu\n", fault_action_name(a),
+		    (unsigned long long)st.actions[a]);
+	for (size_t i = 0; i < n; i++)
+		dd_buf_printf(out, "rule.%-17llu %llu\n", (unsigned long long)rules[i]->id,
+		    (unsigned long long)rules[i]->hits);
+}
+
+/* The next space-separated word of *p (at most cap-1 bytes) into w; *p is
+ * left at the start of what follows. */
+static void
+next_word(const char **p, char *w, size_t cap)
+{
+	const char *s = *p;
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strcspn(s, " \t");
+	snprintf(w, cap, "%.*s", (int)n, s);
+	s += n;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*p = s;
+}
+
+static void
+rule_cmd(const struct ctl_target *t, const char *rest, struct dd_buf *out)
+{
+	char sub[32];
+
+	next_word(&rest, sub, sizeof(sub));
+	if (strcmp(sub, "add") == 0 || strcmp(sub, "insert") == 0) {
+		struct rule *r;
+		struct dd_err e;
+
+		if (rule_parse(rest, &r, &e) < 0) {
+			dd_buf_printf(out, "ERR %s\n", e.msg);
+			return;
+		}
+		r->origin = RULE_FROM_CONTROL;
+		if (ruleset_add(t->rules, r, sub[0] == 'i') < 0) {
+			dd_buf_printf(out, "ERR out of memory\n");
+			return;
+		}
+		log_info("control: rule %llu added: %s", (unsigned long long)r->id, r->text);
+		dd_buf_printf(out, "%llu\nOK\n", (unsigned long long)r->id);
+	} else if (strcmp(sub, "del") == 0) {
+		uint64_t id;
+
+		if (dd_parse_u64(rest, &id) < 0) {
+			dd_buf_printf(out, "ERR rule del: '%s' is not a rule id\n", rest);
+			return;
+		}
+		if (ruleset_del(t->rules, id) < 0) {
+			dd_buf_printf(out, "ERR rule del: no rule %llu\n", (unsigned long long)id);
+			return;
+		}
+		log_info("control: rule %llu deleted", (unsigned long long)id);
+		dd_buf_printf(out, "OK\n");
+	} else if (strcmp(sub, "list") == 0) {
+		const struct rule *const *rules;
+		size_t k = ruleset_list(t->rules, &rules);
+
+		for (size_t i = 0; i < k; i++)
+			dd_buf_printf(out, "%llu\t%llu\t%s\n", (unsigned long long)rules[i]->id,
+			    (unsigned long long)rules[i]->hits, rules[i]->text);
+		dd_buf_printf(out, "OK\n");
+	} else {
+		dd_buf_printf(out, "ERR rule: unknown subcommand '%s' (add, insert, del, list)\n", sub);
+	}
+}
+
+void
+ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out)
+{
+	char cmd[32];
+	const char *rest = line;
+
+	next_word(&rest, cmd, sizeof(cmd));
+	if (strcmp(cmd, "ping") == 0) {
+		dd_buf_printf(out, "OK pong\n");
+	} else if (strcmp(cmd, "rule") == 0) {
+		rule_cmd(t, rest, out);
+	} else if (strcmp(cmd, "clear") == 0) {
+		ruleset_clear(t->rules, -1);
+		log_info("control: all rules cleared");
+		dd_buf_printf(out, "OK\n");
+	} else if (strcmp(cmd, "stats") == 0) {
+		stats_reply(t, out, strcmp(rest, "json") == 0);
+		dd_buf_printf(out, "OK\n");
+	} else if (strcmp(cmd, "reload") == 0) {
+		struct dd_err e = { "reload is not available here" };
+
+		if (t->reload == NULL || t->reload(t->arg, &e) < 0) {
+			log_warnx("reload refused: %s", e.msg);
+			dd_buf_printf(out, "ERR %s\n", e.msg);
+		} else {
+			log_info("reloaded rules and zones");
+			dd_buf_printf(out, "OK\n");
+		}
+	} else {
+		dd_buf_printf(out, "ERR unknown command '%s' (rule, clear, stats, reload, ping)\n", cmd);
+	}
+}

@@ -1,0 +1,176 @@
+/*
+ * daemon.c -- faultd's lifecycle: open, reload, close.  It is the one place
+ * that knows every part; the parts know only what they are handed (the DNS
+ * sockets an engine and an upstream, the control socket a ctl_target).
+ */
+#include "faultd/daemon.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+
+/* Parse rule texts from the command line and the rules file into rs. */
+static int
+load_rules(const struct faultd_config *cfg, struct ruleset *rs, struct dd_err *err)
+{
+	for (size_t i = 0; i < cfg->nrules; i++) {
+		struct rule *r;
+		struct dd_err e;
+		if (rule_parse(cfg->rules[i], &r, &e) < 0) {
+			dd_err_set(err, "--rule '%s': %s", cfg->rules[i], e.msg);
+			return DD_EINVAL;
+		}
+		r->origin = RULE_FROM_CLI;
+		if (ruleset_add(rs, r, false) < 0)
+			return DD_ENOMEM;
+	}
+	if (cfg->rules_file != NULL) {
+		struct rule **v;
+		size_t n;
+		int rc = rules_load_file(cfg->rules_file, &v, &n, err);
+		if (rc < 0)
+			return rc;
+		rc = ruleset_replace_origin(rs, RULE_FROM_FILE, v, n);
+		free(v);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ctl_target.stats: the counters `faultctl stats` shows, in its order. */
+static void
+daemon_stats(void *arg, struct ctl_stats *st)
+{
+	const struct faultd *d = arg;
+	const struct engine_stats *s = &d->eng.stats;
+	const struct upstream_stats *u = d->up ? upstream_get_stats(d->up) : NULL;
+
+	ctl_stats_add(st, "queries", s->queries);
+	ctl_stats_add(st, "queries_udp", s->queries_udp);
+	ctl_stats_add(st, "queries_tcp", s->queries_tcp);
+	ctl_stats_add(st, "replies", s->replies);
+	ctl_stats_add(st, "drops", s->drops);
+	ctl_stats_add(st, "malformed", s->malformed);
+	ctl_stats_add(st, "formerr_sent", s->formerr_sent);
+	ctl_stats_add(st, "authoritative", s->authoritative);
+	ctl_stats_add(st, "forwarded", s->forwarded);
+	ctl_stats_add(st, "refused_no_zone", s->refused_no_zone);
+	ctl_stats_add(st, "upstream_timeouts", u ? u->timeouts : 0);
+	ctl_stats_add(st, "upstream_failures", u ? u->failures : 0);
+	ctl_stats_add(st, "upstream_tcp_retries", u ? u->tcp_retries : 0);
+	ctl_stats_add(st, "upstream_servfail", s->upstream_servfail);
+	ctl_stats_add(st, "tcp_connections", d->srv ? server_tcp_connections(d->srv) : 0);
+	ctl_stats_add(st, "delayed_pending", d->srv ? server_delayed_pending(d->srv) : 0);
+	memcpy(st->actions, s->actions, sizeof(st->actions));
+}
+
+static int
+daemon_reload(void *arg, struct dd_err *err)
+{
+	return faultd_reload(arg, err);
+}
+
+int
+faultd_open(struct faultd *d, const struct faultd_config *cfg,
+    struct ev_loop *loop, struct dd_err *err)
+{
+	struct ruleset *rs = NULL;
+	struct zoneset *zs = NULL;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	d->loop = loop;
+	rs = ruleset_new();
+	if (rs == NULL) {
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	rc = load_rules(cfg, rs, err);
+	if (rc < 0) {
+		ruleset_free(rs);
+		return rc;
+	}
+	if (cfg->nzones > 0) {
+		rc = zoneset_load(&zs, cfg->zones, cfg->nzones, err);
+		if (rc < 0) {
+			ruleset_free(rs);
+			return rc;
+		}
+	}
+	engine_init(&d->eng, rs, zs, cfg->nupstreams > 0, cfg->seed);
+	if (cfg->nupstreams > 0) {
+		d->up = upstream_new(loop, cfg->upstreams, cfg->nupstreams,
+		    cfg->upstream_timeout_us);
+		if (d->up == NULL) {
+			dd_err_set(err, "cannot open upstream sockets: %s", strerror(errno));
+			rc = DD_EIO;
+			goto fail;
+		}
+	}
+	if ((rc = server_open(&d->srv, loop, cfg, &d->eng, d->up, err)) < 0)
+		goto fail;
+	d->target = (struct ctl_target){
+		.rules = d->eng.rules,
+		.stats = daemon_stats,
+		.reload = daemon_reload,
+		.arg = d,
+	};
+	if (cfg->control != NULL &&
+	    (rc = control_open(&d->ctl, loop, cfg->control, &d->target, err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	faultd_close(d);
+	return rc;
+}
+
+void
+faultd_close(struct faultd *d)
+{
+	control_close(d->ctl);
+	d->ctl = NULL;
+	server_close(d->srv);
+	d->srv = NULL;
+	upstream_free(d->up);
+	d->up = NULL;
+	engine_fini(&d->eng);
+}
+
+int
+faultd_reload(struct faultd *d, struct dd_err *err)
+{
+	const struct faultd_config *cfg = d->cfg;
+	struct zoneset *zs = NULL;
+	struct rule **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	/* parse everything first; swap only when all of it is good */
+	if (cfg->rules_file != NULL) {
+		rc = rules_load_file(cfg->rules_file, &v, &n, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (cfg->nzones > 0) {
+		rc = zoneset_load(&zs, cfg->zones, cfg->nzones, err);
+		if (rc < 0) {
+			rules_free_array(v, n);
+			return rc;
+		}
+		zoneset_free(d->eng.zones);
+		d->eng.zones = zs;
+	}
+	if (cfg->rules_file != NULL) {
+		rc = ruleset_replace_origin(d->eng.rules, RULE_FROM_FILE, v, n);
+		free(v);
+		if (rc < 0) {
+			dd_err_set(err, "out of memory");
+			return rc;
+		}
+	}
+	return 0;
+}

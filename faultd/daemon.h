@@ -1,0 +1,49 @@
+/*
+ * daemon.h -- faultd's lifecycle: build everything a running faultd has
+ * from its settings (rules, zones, engine, upstreams, DNS sockets, control
+ * socket), reload rules and zones, and take it all down.
+ *
+ * The parts below it never call each other: the DNS sockets (server.h)
+ * serve the engine, the control socket (control.h) serves the control
+ * protocol (ctl.h) against a ctl_target this file fills in -- the running
+ * rule set, the counters, and faultd_reload.
+ */
+#ifndef FAULTD_DAEMON_H
+#define FAULTD_DAEMON_H
+
+#include "faultd/config.h"
+#include "faultd/control.h"
+#include "faultd/ctl.h"
+#include "faultd/engine.h"
+#include "faultd/server.h"
+#include "faultd/upstream.h"
+#include "lib/err.h"
+#include "lib/evloop.h"
+
+struct faultd {
+	const struct faultd_config *cfg;   /* borrowed; outlives the daemon */
+	struct ev_loop *loop;              /* borrowed */
+	struct engine eng;                 /* owns the rule set and the zones */
+	struct upstream *up;               /* NULL without --upstream */
+	struct server *srv;
+	struct control *ctl;               /* NULL without --control */
+	struct ctl_target target;          /* what the control socket works on */
+};
+
+/*
+ * Build everything from cfg.  On error everything built so far is taken
+ * down again and a negative code returned, with err naming the file:line
+ * or option.
+ */
+int faultd_open(struct faultd *d, const struct faultd_config *cfg,
+    struct ev_loop *loop, struct dd_err *err);
+/* Take everything down (the control socket's file too).  Safe after a
+ * failed faultd_open. */
+void faultd_close(struct faultd *d);
+
+/* SIGHUP and `reload`: re-read --rules and --zone files; on any error keep
+ * the old data and fill err.  Rules from --rule and the control socket
+ * stay. */
+int faultd_reload(struct faultd *d, struct dd_err *err);
+
+#endif
