@@ -20,8 +20,11 @@
  * than an interval are counted as skipped too.
  *
  * Deadlines.  An attempt fails with "timeout after N ms" when it has not
- * finished within timeout_us of its start.  Exec children are killed
- * (SIGKILL to their process group) at the deadline and reaped later.
+ * finished within timeout_us of its grid time (of the call, for
+ * prober_once()), so with timeout <= interval attempts never overlap; an
+ * attempt that starts later than its timeout (the loop was blocked) has
+ * run out already.  Exec children are killed (SIGKILL to their process
+ * group) at the deadline and reaped later.
  *
  * Results.  cb(arg, name, ok, latency_ms, detail) once per attempt; latency
  * is from the attempt's actual start to its end (for a timeout: the timeout).
