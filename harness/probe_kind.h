@@ -8,18 +8,24 @@
  * looks the table up once per probe, from the spec's kind, and from then on
  * calls only through it.  The kinds never call the prober: they end an
  * attempt with probe_attempt_done() and the attempt layer (probe_attempt.c)
- * hands it back through env->report.  So the files call downwards only:
+ * hands it back through env->report.  So calls only go downwards:
  *
- *     probe.c  ->  probe_{dns,http,tcp,exec}.c  ->  probe_attempt.c
- *        \_____________________________________________/
+ *     probe.c ------(kind table)------> probe_{dns,http,tcp,exec}.c
+ *        |                                        |
+ *   new, run, settle, free          done, watch, sockets, stream
+ *        |                                        |
+ *        +------------> probe_attempt.c <---------+
+ *
+ * No kind includes another's code or a header of its own; the HTTP kind
+ * also uses the pure probe_http_head.c.
  *
  * Ownership: the prober owns its probes; a probe owns its spec copy and
  * kind_data (freed by ops->release); a probe has at most one attempt, which
  * owns its fd, its timers and its receive buffer, all released when the
  * attempt ends (probe_attempt_done) or is dropped (probe_attempt_free).
  *
- * Time: only this layer and the prober read the clock (env->clock); kinds
- * never do.
+ * Time: only probe.c and probe_attempt.c read it, and only through
+ * env->clock; the kinds never do.
  */
 #ifndef DD_HARNESS_PROBE_KIND_H
 #define DD_HARNESS_PROBE_KIND_H
