@@ -3,7 +3,9 @@
  * costs.  Runs one TCP probe at RATE attempts per second for SECONDS against
  * a listener on loopback (served from the same event loop), records each
  * tick's lateness against its grid time through the scheduling hook, and
- * prints median / p99 / max lateness and the process's CPU time.
+ * prints median / p99 / max lateness, the latencies the prober measured
+ * (connect times on loopback, on the real clock) and the process's CPU
+ * time.
  *
  *   probe_jitter [--rate N] [--seconds S]      (defaults 20 and 10)
  *
@@ -26,6 +28,8 @@ struct bench {
 	uint64_t *late;
 	size_t n, cap;
 	uint64_t ok, fail;
+	double *lat;               /* measured latencies, ms */
+	size_t nlat;
 };
 
 static void
@@ -45,8 +49,9 @@ on_result(void *arg, const char *name, bool ok, double latency_ms, const char *d
 	struct bench *b = arg;
 
 	(void)name;
-	(void)latency_ms;
 	(void)detail;
+	if (b->nlat < b->cap)
+		b->lat[b->nlat++] = latency_ms;
 	if (ok)
 		b->ok++;
 	else
@@ -127,6 +132,13 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
 static double
 tv_s(struct timeval tv)
 {
@@ -178,8 +190,9 @@ main(int argc, char **argv)
 	s.timeout_us = s.interval_us;
 	b.cap = (size_t)rate * seconds + 16;
 	b.late = calloc(b.cap, sizeof(*b.late));
+	b.lat = calloc(b.cap, sizeof(*b.lat));
 	p = prober_new(loop, NULL, on_result, &b);
-	if (b.late == NULL || p == NULL || prober_add(p, &s, &err) < 0) {
+	if (b.late == NULL || b.lat == NULL || p == NULL || prober_add(p, &s, &err) < 0) {
 		fprintf(stderr, "probe_jitter: setup failed\n");
 		return 1;
 	}
@@ -203,6 +216,12 @@ main(int argc, char **argv)
 		    (double)b.late[b.n / 2] / 1000.0,
 		    (double)b.late[(b.n * 99) / 100 < b.n ? (b.n * 99) / 100 : b.n - 1] / 1000.0,
 		    (double)b.late[b.n - 1] / 1000.0);
+	qsort(b.lat, b.nlat, sizeof(*b.lat), cmp_double);
+	if (b.nlat > 0)
+		printf("measured latency ms: median %.3f  p99 %.3f  max %.3f\n",
+		    b.lat[b.nlat / 2],
+		    b.lat[(b.nlat * 99) / 100 < b.nlat ? (b.nlat * 99) / 100 : b.nlat - 1],
+		    b.lat[b.nlat - 1]);
 	printf("results: sent %llu ok %llu fail %llu skipped %llu\n",
 	    (unsigned long long)st.sent, (unsigned long long)b.ok,
 	    (unsigned long long)b.fail, (unsigned long long)st.skipped);
@@ -214,5 +233,6 @@ main(int argc, char **argv)
 	close(lfd);
 	ev_loop_free(loop);
 	free(b.late);
+	free(b.lat);
 	return b.fail == 0 && st.skipped == 0 ? 0 : 1;
 }

@@ -20,8 +20,11 @@
  * than an interval are counted as skipped too.
  *
  * Deadlines.  An attempt fails with "timeout after N ms" when it has not
- * finished within timeout_us of its start.  Exec children are killed
- * (SIGKILL to their process group) at the deadline and reaped later.
+ * finished within timeout_us of its grid time (of the call, for
+ * prober_once()), so with timeout <= interval attempts never overlap; an
+ * attempt that starts later than its timeout (the loop was blocked) has
+ * run out already.  Exec children are killed (SIGKILL to their process
+ * group) at the deadline and reaped later.
  *
  * Results.  cb(arg, name, ok, latency_ms, detail) once per attempt; latency
  * is from the attempt's actual start to its end (for a timeout: the timeout).
@@ -38,6 +41,14 @@
  * Callback rules: cb may call prober_stop(), prober_add() and
  * prober_once(); it must not call prober_free() (free it after the loop
  * iteration, e.g. from a zero-delay timer).
+ *
+ * Time.  A prober reads time and sets its timers only through its clock
+ * (struct probe_clock).  prober_new() gives it the real one: the monotonic
+ * clock (dd_now_us) read at each event, timers on the caller's loop, so
+ * latencies and lateness are real.  prober_new_clock() takes another clock:
+ * tests give a virtual one and fire its timers themselves, so schedules,
+ * deadlines and latencies are exact and never wait on wall time.  Sockets
+ * and exec children are watched on the loop either way.
  *
  * Children: exec probes reap their own children by pid (waitpid on the pid
  * their pidfd reports).  A caller that reaps with waitpid(-1, ...) steals
@@ -125,8 +136,8 @@ typedef void (*probe_cb)(void *arg, const char *probe_name, bool ok,
     double latency_ms, const char *detail);
 
 /* Scheduling hook (benchmarks, diagnostics): called when a tick fires, with
- * the grid time it was due and the time it actually ran (dd_now_us clock),
- * and whether an attempt was started (false: skipped). */
+ * the grid time it was due and the time it actually ran (on the prober's
+ * clock), and whether an attempt was started (false: skipped). */
 typedef void (*probe_sched_hook)(void *arg, const char *probe_name,
     uint64_t due_us, uint64_t fired_us, bool started);
 
@@ -139,10 +150,30 @@ struct probe_stats {
 	double last_latency_ms;    /* of the latest finished attempt */
 };
 
+/*
+ * A prober's source of time.  now_us: monotonic microseconds.  timer_at:
+ * call cb(loop, arg) once, at when_us on this clock (or as soon after as it
+ * can); returns a handle, or NULL when out of memory.  timer_cancel: cancel
+ * a pending handle, never one that fired.  ctx is passed to all three.
+ */
+struct probe_clock {
+	void *ctx;
+	uint64_t (*now_us)(void *ctx);
+	void *(*timer_at)(void *ctx, uint64_t when_us,
+	    void (*cb)(struct ev_loop *loop, void *arg), void *arg);
+	void (*timer_cancel)(void *ctx, void *timer);
+};
+
 /* NULL when out of memory.  topo may be NULL (then no spec may name a host);
- * cb receives every result of every probe added with prober_add(). */
+ * cb receives every result of every probe added with prober_add().  Runs
+ * on the real clock, its timers on loop. */
 struct prober *prober_new(struct ev_loop *loop, struct netns_topo *topo,
     probe_cb cb, void *arg);
+
+/* The same on clock (copied; its ctx must outlive the prober).  NULL clock:
+ * the real one.  NULL when out of memory. */
+struct prober *prober_new_clock(struct ev_loop *loop, struct netns_topo *topo,
+    const struct probe_clock *clock, probe_cb cb, void *arg);
 
 /* Validate and copy spec.  DD_EINVAL with a message naming the probe
  * ("probe 'api': url: port out of range"), DD_ENOMEM.  May be called after
