@@ -13,7 +13,9 @@ OBJ=${BUILD_ABS:-$PWD/build}/obj
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-objs=$(find "$OBJ" -name '*.o' ! -path '*/tests/*' ! -path '*/bench/*' | sort)
+# objects of today's sources only (a reused build dir may hold stale ones)
+objs=$(find "$OBJ" -name '*.o' ! -path '*/tests/*' ! -path '*/bench/*' | sort |
+    while read -r o; do s=${o#"$OBJ"/}; [ -f "${s%.o}.c" ] && echo "$o"; done)
 check "there are objects to check in $OBJ" test -n "$objs"
 
 # --- symbol graph: "user definer" for every project symbol one object uses
