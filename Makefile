@@ -27,7 +27,7 @@ else
 Q := @
 endif
 
-PKGS := ldns libpcap libnl-3.0 libnl-route-3.0 lua5.4
+PKGS := ldns libpcap libnl-3.0 libnl-route-3.0 lua5.4 jansson
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wpointer-arith -Wcast-qual -Wwrite-strings \
@@ -57,6 +57,8 @@ LUA_CFLAGS    = $(call pc_cflags,lua5.4)
 LUA_LIBS      = $(call pc_libs,lua5.4)
 PCAP_CFLAGS   = $(call pc_cflags,libpcap)
 PCAP_LIBS     = $(call pc_libs,libpcap)
+JANSSON_CFLAGS = $(call pc_cflags,jansson)
+JANSSON_LIBS  = $(call pc_libs,jansson)
 CMOCKA_CFLAGS = $(call pc_cflags,cmocka)
 CMOCKA_LIBS   = $(call pc_libs,cmocka)
 
@@ -90,7 +92,8 @@ $(BUILD)/obj/%.o: %.c
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-EXTRA_CFLAGS = $(LDNS_CFLAGS) $(NL_CFLAGS) $(LUA_CFLAGS) $(PCAP_CFLAGS) $(CMOCKA_CFLAGS)
+EXTRA_CFLAGS = $(LDNS_CFLAGS) $(NL_CFLAGS) $(LUA_CFLAGS) $(PCAP_CFLAGS) $(JANSSON_CFLAGS) \
+               $(CMOCKA_CFLAGS)
 
 # `make deps` installs what is missing; `deps-check` only runs it when a
 # package is absent, so a normal build costs one dpkg query.

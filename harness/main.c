@@ -16,6 +16,7 @@
 
 #include "harness/runner.h"
 #include "model/result.h"
+#include "reports/report.h"
 #include "lib/log.h"
 #include "netns/netns.h"
 #include "lib/util.h"

@@ -20,4 +20,4 @@ MAN_PAGES += doc/dnsdrill.1
 
 $(BUILD)/dnsdrill: $(BUILD)/obj/harness/main.o $(MOD_LIBS) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(MOD_LIBS) $(LIBCOMMON) -Wl,--end-group $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(MOD_LIBS) $(LIBCOMMON) -Wl,--end-group $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) $(JANSSON_LIBS) -lm

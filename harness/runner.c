@@ -37,6 +37,7 @@
 #include "lib/log.h"
 #include "netns/netns.h"
 #include "model/result.h"
+#include "reports/report.h"
 #include "lib/util.h"
 
 struct rproc {

@@ -1,5 +1,6 @@
 /*
- * result.c -- building and freeing the result model.
+ * result.c -- building and freeing the result model.  Pure: strings are
+ * copied in, nothing is read from or written to anywhere.
  */
 #include "model/result.h"
 
@@ -44,7 +45,7 @@ free_score(struct result *r)
 		memset(&r->metric[m], 0, sizeof(r->metric[m]));
 	}
 	for (size_t i = 0; i < r->n_expect; i++) {
-		free(r->expect[i].metric);
+		free(r->expect[i].other_metric);
 		free(r->expect[i].bound);
 		free(r->expect[i].message);
 	}
@@ -179,11 +180,10 @@ result_set_score(struct result *r, const struct score_result *s)
 			const struct score_check *c = &s->checks[i];
 			struct result_expect *e = &r->expect[i];
 
-			e->metric = strdup(score_metric_name(c->expect.metric));
+			e->metric = c->expect.metric;
 			e->bound = strdup(c->expect.bound_text);
 			e->message = strdup(c->message);
-			if (e->metric == NULL || e->bound == NULL ||
-			    e->message == NULL)
+			if (e->bound == NULL || e->message == NULL)
 				goto nomem;
 			e->has_observed = c->has_observed;
 			e->observed = c->observed;
@@ -213,4 +213,14 @@ const char *
 result_verdict(const struct result *r)
 {
 	return r != NULL && r->pass ? "pass" : "fail";
+}
+
+const char *
+result_expect_metric(const struct result_expect *e)
+{
+	if (e == NULL)
+		return "?";
+	if ((unsigned)e->metric < SCORE_METRIC_COUNT)
+		return score_metric_name(e->metric);
+	return e->other_metric != NULL ? e->other_metric : "?";
 }

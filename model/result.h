@@ -1,13 +1,16 @@
 /*
- * result.h -- the result of one run and the writers that render it.
+ * result.h -- the result of one run, and its JSON form (result.json).
  *
  * A result is everything a report shows: which scenario ran with which
  * seed, parameters and versions, the verdict, the metrics (null where not
  * observed, with the reason), each expectation's outcome, and the event log.
  * The runner builds one (result_new, result_set_*, result_set_score,
  * result_take_events); `dnsdrill report DIR` rebuilds one from result.json
- * (result_json_read).  Writers only read the result and write to a FILE *
- * they are given: no other I/O, no clock.
+ * (result_json_read).  The other writers (JUnit, HTML, text, matrix) live in
+ * reports/report.h; they only read a result.
+ *
+ * Metrics stay enum score_metric from scoring to the writers, which alone
+ * turn them into names.
  *
  * Ownership: the result owns every string (copied in) and the event log it
  * was given.  result_free(NULL) is a no-op.  Setters return 0 or
@@ -40,7 +43,10 @@ struct result_metric {
 };
 
 struct result_expect {
-	char *metric;  /* "failover_s" */
+	/* SCORE_METRIC_COUNT only for a metric this build does not know, read
+	 * from a newer result.json: its name is then in other_metric. */
+	enum score_metric metric;
+	char *other_metric; /* NULL unless metric == SCORE_METRIC_COUNT */
 	char *bound;   /* "< 3" */
 	bool has_observed;
 	double observed;
@@ -102,68 +108,28 @@ int result_take_events(struct result *r, struct elog *log);
 /* "pass" / "fail". */
 const char *result_verdict(const struct result *r);
 
+/* The expectation's metric name: "failover_s", or other_metric; never
+ * NULL. */
+const char *result_expect_metric(const struct result_expect *e);
+
 /*
- * result.json (doc/results.md).  Returns 0, DD_EINVAL (NULL argument) or
- * DD_EIO (write error).
+ * result.json (doc/results.md), through jansson.  The text is valid UTF-8
+ * (invalid bytes written as U+FFFD), "</" is written "<\/" and U+2028 and
+ * U+2029 as escapes, so it embeds in an HTML <script> block as is; members
+ * in the documented order, events one per line; non-finite numbers null;
+ * the seed exact over 0..2^64-1.  Returns 0, DD_EINVAL (NULL argument),
+ * DD_ENOMEM or DD_EIO (write error).
  */
 int result_json_write(const struct result *r, FILE *f);
 
 /*
- * Rebuild a result from result.json text.  Unknown members are ignored, so
- * newer writers stay readable.  Returns 0 and *out, DD_ENOMEM, or DD_EINVAL
- * with err naming the place ("events[3]: unknown kind 'prob'").
+ * Rebuild a result from len bytes of result.json text.  Unknown members
+ * are ignored, so newer writers stay readable; an expectation on an unknown
+ * metric is kept by name (other_metric).  Returns 0 and *out, DD_ENOMEM, or
+ * DD_EINVAL with err naming the place ("events[3]: unknown kind 'prob'",
+ * "line 2, column 16: invalid token near 'pass'").
  */
 int result_json_read(const char *text, size_t len, struct result **out,
     struct dd_err *err);
-
-/* junit.xml: one <testsuite> inside <testsuites>, one <testcase> per
- * expectation.  Returns 0, DD_EINVAL or DD_EIO. */
-int result_junit_write(const struct result *r, FILE *f);
-
-/* The human summary: verdict, metrics table, expectations table.  Returns
- * 0, DD_EINVAL or DD_EIO. */
-int result_text_write(const struct result *r, FILE *f);
-
-/*
- * report.html: one self-contained page (inline CSS and SVG, no scripts, no
- * external resources) for one run: header with the verdict, the metrics
- * against their bounds, an SVG timeline of the event log, a legend and the
- * event log itself (the first RESULT_HTML_MAX_EVENTS rows).  Every string
- * from the result is escaped; the page declares a Content-Security-Policy
- * that forbids loading anything.  Large logs stay small in the DOM: probe
- * results and watch matches are merged when a row would hold too many
- * marks.  Returns 0, DD_EINVAL (NULL argument), DD_ENOMEM or DD_EIO.
- */
-#define RESULT_HTML_MAX_EVENTS 2000
-int result_html_write(const struct result *r, FILE *f);
-
-/* Write s as HTML text, safe in element content and in a quoted attribute:
- * & < > " ' escaped; invalid UTF-8, C0 controls (but tab, LF, CR), DEL and
- * C1 controls written as U+FFFD.  NULL writes nothing. */
-void result_html_escape(FILE *f, const char *s);
-
-/*
- * Comparing runs (`dnsdrill matrix`): one row per run with its label
- * (labels may be NULL, as may any labels[i]: the scenario name is used),
- * its params as columns (the union over all runs, in first-seen order), the
- * verdict and each metric.  A metric with an expectation is marked failed
- * when any expectation on it failed.  The HTML writer writes a whole
- * self-contained page; the text writer an aligned plain table.  runs may be
- * NULL only when n is 0; no runs[i] may be NULL.  Returns 0, DD_EINVAL,
- * DD_ENOMEM or DD_EIO.
- */
-int result_matrix_html_write(struct result *const *runs, size_t n,
-    const char *const *labels, FILE *f);
-int result_matrix_text_write(struct result *const *runs, size_t n,
-    const char *const *labels, FILE *f);
-
-/*
- * `dnsdrill report DIR`: read DIR/result.json and (re)write DIR/report.html
- * (through a temporary file renamed into place, so a failed render leaves
- * any earlier report intact).  Returns 0, a negative errno, DD_EINVAL (bad
- * result.json), DD_ENOMEM or DD_EIO, with err naming the file
- * ("out/result.json: events[3]: unknown kind 'prob'").
- */
-int report_render_dir(const char *dir, struct dd_err *err);
 
 #endif

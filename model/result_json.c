@@ -1,253 +1,626 @@
 /*
- * result_json.c -- result.json out and back in.  The layout is documented in
- * doc/results.md; keep the two in step.  Events are written one per line
- * (compact objects) so a result.json stays greppable.
+ * result_json.c -- result.json out and back in, through jansson.  The
+ * layout is documented in doc/results.md; keep the two in step.
+ *
+ * Writing builds the document as a jansson tree, members in the documented
+ * order (jansson objects keep insertion order), then lays it out: one
+ * member per line, but each expectation and each event one compact object
+ * per line so a result.json stays greppable -- a mix JSON_INDENT cannot
+ * make.  jansson writes every string, integer and literal token; three
+ * things it cannot do are done here:
+ *  - HTML safety.  jansson has no flag for it, so each token it writes
+ *    passes through put_safe(): "</" becomes "<\/", U+2028 and U+2029
+ *    become escapes (and, to stay byte-identical with the writer before
+ *    jansson, DEL is written \u007f and \u escapes use lower-case hex).
+ *  - Reals.  jansson prints 17 digits and appends ".0" to integral ones; we
+ *    print the shortest of %.15g and %.17g that reads back equal, as
+ *    result.json always has (assumes the C locale's LC_NUMERIC).
+ *  - Integers above INT64_MAX (seeds are 0..2^64-1; jansson's integers are
+ *    long long and it refuses longer literals as "too big integer").  In the
+ *    tree such a number is a "big" string: a NUL, then the decimal digits.
+ *    No string of a result can be one (they are C strings), the layout
+ *    prints the digits bare, and before parsing, mark_big() turns every
+ *    integer literal jansson would refuse into the same form.
+ * jansson also refuses invalid UTF-8, which the SUT's output may hold:
+ * strings are cleaned (each bad byte -> U+FFFD) before entering the tree.
  */
-#include "reports/json.h"
 #include "model/result.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-write_kvs(struct jw *w, const struct result_kv *kv, size_t n)
+#include <jansson.h>
+
+#include "lib/buf.h"
+#include "lib/utf8.h"
+
+/* ------------------------------------------------------------------ */
+/* Numbers jansson cannot hold */
+
+/* The digits of a big integer (see the top of the file), or NULL when v is
+ * anything else. */
+static const char *
+big_digits(const json_t *v)
 {
-	jw_obj_begin(w);
-	for (size_t i = 0; i < n; i++) {
-		jw_key(w, kv[i].key);
-		jw_str(w, kv[i].value);
-	}
-	jw_obj_end(w);
+	const char *s;
+	size_t n;
+
+	if (!json_is_string(v))
+		return NULL;
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n < 2 || s[0] != '\0')
+		return NULL;
+	for (size_t i = 1; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return NULL;
+	return s + 1;
 }
 
-static void
-write_event(struct jw *w, const struct elog_ev *e)
+static json_t *
+json_u64(uint64_t u)
 {
-	jw_obj_begin_compact(w);
-	jw_key(w, "t_ms");
-	jw_uint(w, e->t_ms);
-	jw_key(w, "kind");
-	jw_str(w, elog_kind_name(e->kind));
-	jw_key(w, "source");
-	jw_str(w, e->source);
-	jw_key(w, "text");
-	jw_str(w, e->text);
+	char big[24];
+	int n;
+
+	if (u <= INT64_MAX)
+		return json_integer((json_int_t)u);
+	big[0] = '\0';
+	n = snprintf(big + 1, sizeof(big) - 1, "%" PRIu64, u);
+	return json_stringn_nocheck(big, (size_t)n + 1);
+}
+
+/* json_real() refuses NaN and infinities: those are null. */
+static json_t *
+json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* A C string as a JSON string, invalid UTF-8 replaced; NULL is null. */
+static json_t *
+json_text(const char *s)
+{
+	size_t len, n;
+	char *clean;
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	len = strlen(s);
+	if (utf8_valid(s, len))
+		return json_stringn_nocheck(s, len);
+	if ((clean = utf8_dup_valid(s, len, &n)) == NULL)
+		return NULL;
+	v = json_stringn_nocheck(clean, n);
+	free(clean);
+	return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* The tree */
+
+/* obj[key] = v, taking v; false when v is NULL (out of memory) or the set
+ * failed.  key must be valid UTF-8. */
+static bool
+put(json_t *obj, const char *key, json_t *v)
+{
+	return v != NULL && json_object_set_new(obj, key, v) == 0;
+}
+
+static bool
+append(json_t *arr, json_t *v)
+{
+	return v != NULL && json_array_append_new(arr, v) == 0;
+}
+
+static json_t *
+kvs_tree(const struct result_kv *kv, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < n; i++) {
+		char *key = utf8_dup_valid(kv[i].key, strlen(kv[i].key), NULL);
+		bool ok = key != NULL && put(o, key, json_text(kv[i].value));
+
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *
+event_tree(const struct elog_ev *e)
+{
+	json_t *o = json_object();
+	bool ok = o != NULL &&
+	    put(o, "t_ms", json_u64(e->t_ms)) &&
+	    put(o, "kind", json_string(elog_kind_name(e->kind))) &&
+	    put(o, "source", json_text(e->source)) &&
+	    put(o, "text", json_text(e->text));
+
 	switch (e->kind) {
 	case ELOG_PROBE:
-		jw_key(w, "ok");
-		jw_bool(w, e->u.probe.ok);
-		jw_key(w, "latency_ms");
-		jw_num(w, e->u.probe.latency_ms);
+		ok = ok && put(o, "ok", json_boolean(e->u.probe.ok)) &&
+		    put(o, "latency_ms", json_num(e->u.probe.latency_ms));
 		break;
 	case ELOG_PROC_EXIT:
-		jw_key(w, "exit_code");
-		jw_int(w, e->u.exit.code);
-		jw_key(w, "signal");
-		jw_int(w, e->u.exit.signal);
+		ok = ok && put(o, "exit_code", json_integer(e->u.exit.code)) &&
+		    put(o, "signal", json_integer(e->u.exit.signal));
 		break;
 	case ELOG_RATE:
-		jw_key(w, "qps");
-		jw_num(w, e->u.rate.qps);
-		jw_key(w, "window_ms");
-		jw_uint(w, e->u.rate.window_ms);
+		ok = ok && put(o, "qps", json_num(e->u.rate.qps)) &&
+		    put(o, "window_ms", json_u64(e->u.rate.window_ms));
 		break;
 	default:
 		break;
 	}
-	jw_obj_end(w);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+expect_tree(const struct result_expect *e)
+{
+	json_t *o = json_object();
+
+	if (o != NULL &&
+	    put(o, "metric", json_text(result_expect_metric(e))) &&
+	    put(o, "bound", json_text(e->bound)) &&
+	    put(o, "observed", e->has_observed ? json_num(e->observed) :
+	    json_null()) &&
+	    put(o, "pass", json_boolean(e->pass)) &&
+	    put(o, "message", json_text(e->message)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *
+metrics_tree(const struct result *r, bool notes)
+{
+	json_t *o = json_object();
+
+	for (int m = 0; o != NULL && m < SCORE_METRIC_COUNT; m++) {
+		const struct result_metric *rm = &r->metric[m];
+		const char *name = score_metric_name((enum score_metric)m);
+		bool ok;
+
+		if (!notes)
+			ok = put(o, name, rm->has ? json_num(rm->value) :
+			    json_null());
+		else if (!rm->has && rm->note != NULL)
+			ok = put(o, name, json_text(rm->note));
+		else
+			continue;
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *
+fault_tree(const struct result *r)
+{
+	json_t *o;
+
+	if (!r->fault_found)
+		return json_null();
+	o = json_object();
+	if (o != NULL &&
+	    put(o, "start_ms", json_u64(r->fault_start_ms)) &&
+	    put(o, "end_ms", json_u64(r->fault_end_ms)) &&
+	    put(o, "cleared", json_boolean(r->fault_cleared)) &&
+	    put(o, "service_disrupted", json_boolean(r->service_disrupted)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+/* The whole document, members in doc/results.md's order; NULL when out
+ * of memory. */
+static json_t *
+result_tree(const struct result *r)
+{
+	json_t *root = json_object(), *ex = json_array(), *ev = json_array();
+	bool ok = root != NULL && ex != NULL && ev != NULL;
+
+	for (size_t i = 0; ok && i < r->n_expect; i++)
+		ok = append(ex, expect_tree(&r->expect[i]));
+	for (size_t i = 0; ok && r->events != NULL && i < r->events->n; i++)
+		ok = append(ev, event_tree(&r->events->ev[i]));
+	ok = ok &&
+	    put(root, "format", json_string(RESULT_FORMAT)) &&
+	    put(root, "scenario", json_text(r->scenario)) &&
+	    put(root, "description", json_text(r->description)) &&
+	    put(root, "verdict", json_string(result_verdict(r))) &&
+	    put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
+	    put(root, "started", json_text(r->started)) &&
+	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
+	    put(root, "params", kvs_tree(r->params, r->n_params)) &&
+	    put(root, "versions", kvs_tree(r->versions, r->n_versions)) &&
+	    put(root, "metrics", metrics_tree(r, false)) &&
+	    put(root, "metric_notes", metrics_tree(r, true)) &&
+	    put(root, "fault", fault_tree(r)) &&
+	    put(root, "expectations", json_incref(ex)) &&
+	    put(root, "events", json_incref(ev));
+	json_decref(ex);
+	json_decref(ev);
+	if (!ok) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* ------------------------------------------------------------------ */
+/* Layout */
+
+struct jout {
+	FILE *f;
+	bool oom;
+};
+
+/* Write n bytes of jansson's output, made safe to embed in HTML. */
+static void
+put_safe(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		if (p[i] == '\\' && i + 1 < n) {
+			/* an escape: copied whole, so "\\/" and "\\u2028"
+			 * typed by the SUT are left alone */
+			size_t len = p[i + 1] == 'u' && i + 6 <= n ? 6 : 2;
+
+			putc('\\', f);
+			for (size_t k = 1; k < len; k++)
+				putc(len == 6 && p[i + k] >= 'A' &&
+				    p[i + k] <= 'F' ? p[i + k] - 'A' + 'a' :
+				    p[i + k], f);
+			i += len;
+		} else if (p[i] == '/' && i > 0 && p[i - 1] == '<') {
+			fputs("\\/", f);
+			i++;
+		} else if (p[i] == 0x7F) {
+			fputs("\\u007f", f);
+			i++;
+		} else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 &&
+		    (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+			fputs(p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", f);
+			i += 3;
+		} else {
+			putc(p[i], f);
+			i++;
+		}
+	}
+}
+
+/* One scalar (or empty container) as jansson writes it. */
+static void
+put_token(struct jout *o, const json_t *v)
+{
+	char small[256], *text = small;
+	size_t n = json_dumpb(v, small, sizeof(small), JSON_ENCODE_ANY);
+
+	if (n > sizeof(small)) {
+		if ((text = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
+			n = 0;
+		else
+			n = strlen(text);
+	}
+	if (n == 0)
+		o->oom = true;
+	else
+		put_safe(o->f, text, n);
+	if (text != small)
+		free(text);
+}
+
+static void
+put_real(FILE *f, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, f);
+}
+
+static void
+put_key(struct jout *o, const char *key)
+{
+	json_t *k = json_string_nocheck(key);
+
+	if (k == NULL) {
+		o->oom = true;
+		return;
+	}
+	put_token(o, k);
+	json_decref(k);
+	fputs(": ", o->f);
+}
+
+/* Before each member or element: a comma after the first, and in a
+ * multi-line container a new line indented to depth. */
+static void
+next_item(struct jout *o, bool *first, bool one_line, int depth)
+{
+	if (!*first)
+		fputs(one_line ? ", " : ",", o->f);
+	*first = false;
+	if (!one_line)
+		fprintf(o->f, "\n%*s", 2 * depth, "");
+}
+
+/* The root and its members' values span lines; anything deeper (each
+ * expectation, each event) stays on one. */
+static void
+emit(struct jout *o, json_t *v, int depth)
+{
+	bool one_line = depth >= 2, first = true;
+	const char *digits, *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		putc('{', o->f);
+		json_object_foreach(v, key, item) {
+			next_item(o, &first, one_line, depth + 1);
+			put_key(o, key);
+			emit(o, item, depth + 1);
+		}
+		if (!one_line)
+			fprintf(o->f, "\n%*s", 2 * depth, "");
+		putc('}', o->f);
+	} else if (json_is_array(v) && json_array_size(v) > 0) {
+		putc('[', o->f);
+		json_array_foreach(v, i, item) {
+			next_item(o, &first, one_line, depth + 1);
+			emit(o, item, depth + 1);
+		}
+		if (!one_line)
+			fprintf(o->f, "\n%*s", 2 * depth, "");
+		putc(']', o->f);
+	} else if (json_is_real(v)) {
+		put_real(o->f, json_real_value(v));
+	} else if ((digits = big_digits(v)) != NULL) {
+		fputs(digits, o->f);
+	} else {
+		put_token(o, v);
+	}
 }
 
 int
 result_json_write(const struct result *r, FILE *f)
 {
-	struct jw w;
-	bool any_note = false;
+	struct jout o = { f, false };
+	json_t *root;
 
 	if (r == NULL || f == NULL)
 		return DD_EINVAL;
-	jw_init(&w, f, true);
-	jw_obj_begin(&w);
-	jw_key(&w, "format");
-	jw_str(&w, RESULT_FORMAT);
-	jw_key(&w, "scenario");
-	jw_str(&w, r->scenario);
-	jw_key(&w, "description");
-	jw_str(&w, r->description);
-	jw_key(&w, "verdict");
-	jw_str(&w, result_verdict(r));
-	jw_key(&w, "seed");
-	if (r->has_seed)
-		jw_uint(&w, r->seed);
-	else
-		jw_null(&w);
-	jw_key(&w, "started");
-	jw_str(&w, r->started);
-	jw_key(&w, "duration_ms");
-	jw_uint(&w, r->duration_ms);
-	jw_key(&w, "params");
-	write_kvs(&w, r->params, r->n_params);
-	jw_key(&w, "versions");
-	write_kvs(&w, r->versions, r->n_versions);
-
-	jw_key(&w, "metrics");
-	jw_obj_begin(&w);
-	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
-		jw_key(&w, score_metric_name((enum score_metric)m));
-		if (r->metric[m].has)
-			jw_num(&w, r->metric[m].value);
-		else
-			jw_null(&w);
-		if (!r->metric[m].has && r->metric[m].note != NULL)
-			any_note = true;
-	}
-	jw_obj_end(&w);
-
-	jw_key(&w, "metric_notes");
-	jw_obj_begin(&w);
-	for (int m = 0; any_note && m < SCORE_METRIC_COUNT; m++) {
-		if (r->metric[m].has || r->metric[m].note == NULL)
-			continue;
-		jw_key(&w, score_metric_name((enum score_metric)m));
-		jw_str(&w, r->metric[m].note);
-	}
-	jw_obj_end(&w);
-
-	jw_key(&w, "fault");
-	if (r->fault_found) {
-		jw_obj_begin(&w);
-		jw_key(&w, "start_ms");
-		jw_uint(&w, r->fault_start_ms);
-		jw_key(&w, "end_ms");
-		jw_uint(&w, r->fault_end_ms);
-		jw_key(&w, "cleared");
-		jw_bool(&w, r->fault_cleared);
-		jw_key(&w, "service_disrupted");
-		jw_bool(&w, r->service_disrupted);
-		jw_obj_end(&w);
-	} else {
-		jw_null(&w);
-	}
-
-	jw_key(&w, "expectations");
-	jw_arr_begin(&w);
-	for (size_t i = 0; i < r->n_expect; i++) {
-		const struct result_expect *e = &r->expect[i];
-
-		jw_obj_begin_compact(&w);
-		jw_key(&w, "metric");
-		jw_str(&w, e->metric);
-		jw_key(&w, "bound");
-		jw_str(&w, e->bound);
-		jw_key(&w, "observed");
-		if (e->has_observed)
-			jw_num(&w, e->observed);
-		else
-			jw_null(&w);
-		jw_key(&w, "pass");
-		jw_bool(&w, e->pass);
-		jw_key(&w, "message");
-		jw_str(&w, e->message);
-		jw_obj_end(&w);
-	}
-	jw_arr_end(&w);
-
-	jw_key(&w, "events");
-	jw_arr_begin(&w);
-	for (size_t i = 0; r->events != NULL && i < r->events->n; i++)
-		write_event(&w, &r->events->ev[i]);
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	return jw_finish(&w);
+	if ((root = result_tree(r)) == NULL)
+		return DD_ENOMEM;
+	emit(&o, root, 0);
+	putc('\n', f);
+	json_decref(root);
+	if (o.oom)
+		return DD_ENOMEM;
+	if (fflush(f) != 0 || ferror(f))
+		return DD_EIO;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Reading back */
 
+/* Is text[a..b) an integer literal jansson refuses (above INT64_MAX)? */
+static bool
+too_big(const char *text, size_t a, size_t b)
+{
+	static const char max[] = "9223372036854775807";
+	size_t n = b - a;
+
+	for (size_t i = a; i < b; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+	return n > sizeof(max) - 1 ||
+	    (n == sizeof(max) - 1 && memcmp(text + a, max, n) > 0);
+}
+
+/*
+ * Turn each integer literal above INT64_MAX in text into a big string
+ * ("\u0000" and the digits).  *copy is the rewritten text, or stays empty
+ * when there was nothing to rewrite (then parse text as is).  Returns 0 or
+ * DD_ENOMEM.  Error columns jansson reports later on such a line are off
+ * by the 8 characters added.
+ */
+static int
+mark_big(const char *text, size_t len, struct dd_buf *copy)
+{
+	size_t i = 0, done = 0;
+
+	while (i < len) {
+		size_t start = i;
+
+		if (text[i] == '"') {
+			for (i++; i < len && text[i] != '"'; i++)
+				if (text[i] == '\\')
+					i++;
+			i++;
+			continue;
+		}
+		if (!(text[i] == '-' || (text[i] >= '0' && text[i] <= '9'))) {
+			i++;
+			continue;
+		}
+		while (i < len && (text[i] == '-' || text[i] == '+' ||
+		    text[i] == '.' || text[i] == 'e' || text[i] == 'E' ||
+		    (text[i] >= '0' && text[i] <= '9')))
+			i++;
+		if (!too_big(text, start, i))
+			continue;
+		if (dd_buf_append(copy, text + done, start - done) < 0 ||
+		    dd_buf_append(copy, "\"\\u0000", 7) < 0 ||
+		    dd_buf_append(copy, text + start, i - start) < 0 ||
+		    dd_buf_append(copy, "\"", 1) < 0)
+			return DD_ENOMEM;
+		done = i;
+	}
+	if (copy->len > 0 && dd_buf_append(copy, text + done, len - done) < 0)
+		return DD_ENOMEM;
+	return 0;
+}
+
+/* The string, or NULL when v is not one. */
+static const char *
+str_of(const json_t *v)
+{
+	return json_is_string(v) && big_digits(v) == NULL ?
+	    json_string_value(v) : NULL;
+}
+
+static bool
+u64_of(const json_t *v, uint64_t *out)
+{
+	const char *digits = big_digits(v);
+	unsigned long long u;
+	char *end;
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return true;
+	}
+	if (digits == NULL)
+		return false;
+	errno = 0;
+	u = strtoull(digits, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = (uint64_t)u;
+	return true;
+}
+
+static bool
+num_of(const json_t *v, double *out)
+{
+	const char *digits = big_digits(v);
+
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return true;
+	}
+	if (digits == NULL)
+		return false;
+	*out = strtod(digits, NULL);
+	return true;
+}
+
+static bool
+bool_of(const json_t *v, bool *out)
+{
+	if (!json_is_boolean(v))
+		return false;
+	*out = json_is_true(v);
+	return true;
+}
+
 /* Optional string member: absent or null leaves *out NULL. */
 static int
-opt_str(const struct jv *obj, const char *key, const char **out,
-    const char *where, struct dd_err *err)
+opt_str(const json_t *obj, const char *key, const char **out,
+    struct dd_err *err)
 {
-	const struct jv *v = jv_get(obj, key);
+	const json_t *v = json_object_get(obj, key);
 
 	*out = NULL;
-	if (v == NULL || v->type == JV_NULL)
+	if (v == NULL || json_is_null(v))
 		return 0;
-	if (v->type != JV_STR) {
-		dd_err_set(err, "%s%s: expected a string", where, key);
+	if ((*out = str_of(v)) == NULL) {
+		dd_err_set(err, "%s: expected a string", key);
 		return DD_EINVAL;
 	}
-	*out = v->str;
 	return 0;
 }
 
 static int
-opt_u64(const struct jv *obj, const char *key, bool *has, uint64_t *out,
+opt_u64(const json_t *obj, const char *key, bool *has, uint64_t *out,
     const char *where, struct dd_err *err)
 {
-	const struct jv *v = jv_get(obj, key);
+	const json_t *v = json_object_get(obj, key);
 
 	*has = false;
-	if (v == NULL || v->type == JV_NULL)
+	if (v == NULL || json_is_null(v))
 		return 0;
-	if (v->type != JV_NUM || !v->is_u64) {
+	if (!u64_of(v, out)) {
 		dd_err_set(err, "%s%s: expected a non-negative integer", where,
 		    key);
 		return DD_EINVAL;
 	}
 	*has = true;
-	*out = v->u64;
 	return 0;
 }
 
 static int
-read_kvs(const struct jv *root, const char *key, struct result *r,
+read_kvs(const json_t *root, const char *key, struct result *r,
     int (*set)(struct result *, const char *, const char *),
     struct dd_err *err)
 {
-	const struct jv *obj = jv_get(root, key);
+	json_t *obj = json_object_get(root, key), *v;
+	const char *k;
 	int rc;
 
-	if (obj == NULL || obj->type == JV_NULL)
+	if (obj == NULL || json_is_null(obj))
 		return 0;
-	if (obj->type != JV_OBJ) {
+	if (!json_is_object(obj)) {
 		dd_err_set(err, "%s: expected an object", key);
 		return DD_EINVAL;
 	}
-	for (size_t i = 0; i < obj->n; i++) {
-		if (obj->items[i].type != JV_STR) {
-			dd_err_set(err, "%s.%s: expected a string", key,
-			    obj->keys[i]);
+	json_object_foreach(obj, k, v) {
+		if (str_of(v) == NULL) {
+			dd_err_set(err, "%s.%s: expected a string", key, k);
 			return DD_EINVAL;
 		}
-		if ((rc = set(r, obj->keys[i], obj->items[i].str)) != 0)
+		if ((rc = set(r, k, str_of(v))) != 0)
 			return rc;
 	}
 	return 0;
 }
 
 static int
-read_metrics(const struct jv *root, struct result *r, struct dd_err *err)
+read_metrics(const json_t *root, struct result *r, struct dd_err *err)
 {
-	const struct jv *metrics = jv_get(root, "metrics");
-	const struct jv *notes = jv_get(root, "metric_notes");
+	const json_t *metrics = json_object_get(root, "metrics");
+	const json_t *notes = json_object_get(root, "metric_notes");
 
-	if (metrics == NULL || metrics->type != JV_OBJ) {
+	if (!json_is_object(metrics)) {
 		dd_err_set(err, "metrics: missing or not an object");
 		return DD_EINVAL;
 	}
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
 		const char *name = score_metric_name((enum score_metric)m);
-		const struct jv *v = jv_get(metrics, name);
-		const char *note = jv_string(jv_get(notes, name));
+		const json_t *v = json_object_get(metrics, name);
+		const char *note = str_of(json_object_get(notes, name));
 
-		if (v == NULL || v->type == JV_NULL) {
+		if (v == NULL || json_is_null(v)) {
 			if (note != NULL &&
 			    (r->metric[m].note = strdup(note)) == NULL)
 				return DD_ENOMEM;
 			continue;
 		}
-		if (!jv_number(v, &r->metric[m].value)) {
+		if (!num_of(v, &r->metric[m].value)) {
 			dd_err_set(err, "metrics.%s: expected a number or null",
 			    name);
 			return DD_EINVAL;
@@ -258,15 +631,15 @@ read_metrics(const struct jv *root, struct result *r, struct dd_err *err)
 }
 
 static int
-read_fault(const struct jv *root, struct result *r, struct dd_err *err)
+read_fault(const json_t *root, struct result *r, struct dd_err *err)
 {
-	const struct jv *f = jv_get(root, "fault");
+	const json_t *f = json_object_get(root, "fault");
 	bool has_start, has_end;
 	int rc;
 
-	if (f == NULL || f->type == JV_NULL)
+	if (f == NULL || json_is_null(f))
 		return 0;
-	if (f->type != JV_OBJ) {
+	if (!json_is_object(f)) {
 		dd_err_set(err, "fault: expected an object or null");
 		return DD_EINVAL;
 	}
@@ -280,72 +653,74 @@ read_fault(const struct jv *root, struct result *r, struct dd_err *err)
 		return DD_EINVAL;
 	}
 	r->fault_found = true;
-	jv_boolean(jv_get(f, "cleared"), &r->fault_cleared);
-	jv_boolean(jv_get(f, "service_disrupted"), &r->service_disrupted);
+	bool_of(json_object_get(f, "cleared"), &r->fault_cleared);
+	bool_of(json_object_get(f, "service_disrupted"), &r->service_disrupted);
 	return 0;
 }
 
 static int
-read_expectations(const struct jv *root, struct result *r,
+read_expectations(const json_t *root, struct result *r,
     struct dd_err *err)
 {
-	const struct jv *arr = jv_get(root, "expectations");
+	const json_t *arr = json_object_get(root, "expectations");
+	size_t n;
 
-	if (arr == NULL || arr->type == JV_NULL)
+	if (arr == NULL || json_is_null(arr))
 		return 0;
-	if (arr->type != JV_ARR) {
+	if (!json_is_array(arr)) {
 		dd_err_set(err, "expectations: expected an array");
 		return DD_EINVAL;
 	}
-	if (arr->n == 0)
+	if ((n = json_array_size(arr)) == 0)
 		return 0;
-	r->expect = calloc(arr->n, sizeof(*r->expect));
-	if (r->expect == NULL)
+	if ((r->expect = calloc(n, sizeof(*r->expect))) == NULL)
 		return DD_ENOMEM;
-	for (size_t i = 0; i < arr->n; i++) {
-		const struct jv *o = &arr->items[i];
+	for (size_t i = 0; i < n; i++) {
+		const json_t *o = json_array_get(arr, i);
 		struct result_expect *e = &r->expect[i];
-		const char *metric = jv_string(jv_get(o, "metric"));
-		const char *bound = jv_string(jv_get(o, "bound"));
-		const char *msg = jv_string(jv_get(o, "message"));
-		const struct jv *obs = jv_get(o, "observed");
+		const char *metric = str_of(json_object_get(o, "metric"));
+		const char *bound = str_of(json_object_get(o, "bound"));
+		const char *msg = str_of(json_object_get(o, "message"));
+		const json_t *obs = json_object_get(o, "observed");
 
 		r->n_expect = i + 1;
-		if (o->type != JV_OBJ || metric == NULL || bound == NULL ||
-		    !jv_boolean(jv_get(o, "pass"), &e->pass)) {
+		if (metric == NULL || bound == NULL ||
+		    !bool_of(json_object_get(o, "pass"), &e->pass)) {
 			dd_err_set(err, "expectations[%zu]: needs metric, bound "
 			    "and pass", i);
 			return DD_EINVAL;
 		}
-		if (obs != NULL && obs->type != JV_NULL) {
-			if (!jv_number(obs, &e->observed)) {
+		if (obs != NULL && !json_is_null(obs)) {
+			if (!num_of(obs, &e->observed)) {
 				dd_err_set(err, "expectations[%zu].observed: "
 				    "expected a number or null", i);
 				return DD_EINVAL;
 			}
 			e->has_observed = true;
 		}
-		e->metric = strdup(metric);
+		/* a metric from a newer dnsdrill is kept by name */
+		if (score_metric_parse(metric, &e->metric) != 0) {
+			e->metric = SCORE_METRIC_COUNT;
+			if ((e->other_metric = strdup(metric)) == NULL)
+				return DD_ENOMEM;
+		}
 		e->bound = strdup(bound);
 		e->message = strdup(msg ? msg : "");
-		if (e->metric == NULL || e->bound == NULL || e->message == NULL)
+		if (e->bound == NULL || e->message == NULL)
 			return DD_ENOMEM;
 	}
 	return 0;
 }
 
 static int
-read_event(const struct jv *o, size_t i, struct elog *log,
-    struct dd_err *err)
+read_event(const json_t *o, size_t i, struct elog *log, struct dd_err *err)
 {
 	struct elog_ev e;
-	const struct jv *t = jv_get(o, "t_ms");
-	const char *kind = jv_string(jv_get(o, "kind"));
+	const char *kind = str_of(json_object_get(o, "kind"));
 	double d;
 
 	memset(&e, 0, sizeof(e));
-	if (o->type != JV_OBJ || t == NULL || t->type != JV_NUM ||
-	    !t->is_u64 || kind == NULL) {
+	if (!u64_of(json_object_get(o, "t_ms"), &e.t_ms) || kind == NULL) {
 		dd_err_set(err, "events[%zu]: needs t_ms and kind", i);
 		return DD_EINVAL;
 	}
@@ -353,32 +728,29 @@ read_event(const struct jv *o, size_t i, struct elog *log,
 		dd_err_set(err, "events[%zu]: unknown kind '%s'", i, kind);
 		return DD_EINVAL;
 	}
-	e.t_ms = t->u64;
-	e.source = jv_string(jv_get(o, "source"));
-	e.text = jv_string(jv_get(o, "text"));
+	e.source = str_of(json_object_get(o, "source"));
+	e.text = str_of(json_object_get(o, "text"));
 	switch (e.kind) {
 	case ELOG_PROBE:
-		if (!jv_boolean(jv_get(o, "ok"), &e.u.probe.ok)) {
+		if (!bool_of(json_object_get(o, "ok"), &e.u.probe.ok)) {
 			dd_err_set(err, "events[%zu]: probe needs ok", i);
 			return DD_EINVAL;
 		}
-		if (jv_number(jv_get(o, "latency_ms"), &d))
+		if (num_of(json_object_get(o, "latency_ms"), &d))
 			e.u.probe.latency_ms = d;
 		break;
 	case ELOG_PROC_EXIT:
-		if (jv_number(jv_get(o, "exit_code"), &d))
+		if (num_of(json_object_get(o, "exit_code"), &d))
 			e.u.exit.code = (int)d;
-		if (jv_number(jv_get(o, "signal"), &d))
+		if (num_of(json_object_get(o, "signal"), &d))
 			e.u.exit.signal = (int)d;
 		break;
 	case ELOG_RATE:
-		if (!jv_number(jv_get(o, "qps"), &e.u.rate.qps)) {
+		if (!num_of(json_object_get(o, "qps"), &e.u.rate.qps)) {
 			dd_err_set(err, "events[%zu]: rate needs qps", i);
 			return DD_EINVAL;
 		}
-		t = jv_get(o, "window_ms");
-		if (t != NULL && t->is_u64)
-			e.u.rate.window_ms = t->u64;
+		u64_of(json_object_get(o, "window_ms"), &e.u.rate.window_ms);
 		break;
 	default:
 		break;
@@ -387,28 +759,60 @@ read_event(const struct jv *o, size_t i, struct elog *log,
 }
 
 static int
-read_events(const struct jv *root, struct result *r, struct dd_err *err)
+read_events(const json_t *root, struct result *r, struct dd_err *err)
 {
-	const struct jv *arr = jv_get(root, "events");
+	const json_t *arr = json_object_get(root, "events");
 	int rc;
 
-	if (arr == NULL || arr->type == JV_NULL)
+	if (arr == NULL || json_is_null(arr))
 		return 0;
-	if (arr->type != JV_ARR) {
+	if (!json_is_array(arr)) {
 		dd_err_set(err, "events: expected an array");
 		return DD_EINVAL;
 	}
-	for (size_t i = 0; i < arr->n; i++)
-		if ((rc = read_event(&arr->items[i], i, r->events, err)) != 0)
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if ((rc = read_event(json_array_get(arr, i), i, r->events,
+		    err)) != 0)
 			return rc;
 	return 0;
+}
+
+/* Parse text, big integers included.  0 and *root, DD_ENOMEM, or
+ * DD_EINVAL with jansson's "line L, column C: what". */
+static int
+parse(const char *text, size_t len, json_t **root, struct dd_err *err)
+{
+	struct dd_buf copy = { 0 };
+	json_error_t jerr;
+	int rc;
+
+	*root = NULL;
+	if ((rc = mark_big(text, len, &copy)) != 0) {
+		dd_buf_free(&copy);
+		return rc;
+	}
+	if (copy.len > 0) {
+		text = (const char *)copy.data;
+		len = copy.len;
+	}
+	/* any top-level value, so "[]" is named below, not by jansson; NUL
+	 * inside strings as before (a C string ends there) */
+	*root = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	dd_buf_free(&copy);
+	if (*root != NULL)
+		return 0;
+	if (json_error_code(&jerr) == json_error_out_of_memory)
+		return DD_ENOMEM;
+	dd_err_set(err, "line %d, column %d: %s", jerr.line, jerr.column,
+	    jerr.text);
+	return DD_EINVAL;
 }
 
 int
 result_json_read(const char *text, size_t len, struct result **out,
     struct dd_err *err)
 {
-	struct jv *root = NULL;
+	json_t *root = NULL;
 	struct result *r = NULL;
 	const char *scenario, *verdict, *s;
 	bool has;
@@ -418,15 +822,19 @@ result_json_read(const char *text, size_t len, struct result **out,
 	if (out == NULL)
 		return DD_EINVAL;
 	*out = NULL;
-	if ((rc = json_parse(text, len, &root, err)) != 0)
-		return rc;
+	if (text == NULL) {
+		dd_err_set(err, "no input");
+		return DD_EINVAL;
+	}
+	if ((rc = parse(text, len, &root, err)) != 0)
+		goto fail;
 	rc = DD_EINVAL;
-	if (root->type != JV_OBJ) {
+	if (!json_is_object(root)) {
 		dd_err_set(err, "result: expected an object");
 		goto fail;
 	}
-	scenario = jv_string(jv_get(root, "scenario"));
-	verdict = jv_string(jv_get(root, "verdict"));
+	scenario = str_of(json_object_get(root, "scenario"));
+	verdict = str_of(json_object_get(root, "verdict"));
 	if (scenario == NULL) {
 		dd_err_set(err, "scenario: missing or not a string");
 		goto fail;
@@ -441,9 +849,9 @@ result_json_read(const char *text, size_t len, struct result **out,
 		goto fail;
 	}
 	r->pass = strcmp(verdict, "pass") == 0;
-	if ((rc = opt_str(root, "description", &s, "", err)) != 0 ||
+	if ((rc = opt_str(root, "description", &s, err)) != 0 ||
 	    (rc = result_set_description(r, s)) != 0 ||
-	    (rc = opt_str(root, "started", &s, "", err)) != 0 ||
+	    (rc = opt_str(root, "started", &s, err)) != 0 ||
 	    (rc = result_set_started(r, s)) != 0 ||
 	    (rc = opt_u64(root, "seed", &has, &u, "", err)) != 0)
 		goto fail;
@@ -460,13 +868,13 @@ result_json_read(const char *text, size_t len, struct result **out,
 	    (rc = read_expectations(root, r, err)) != 0 ||
 	    (rc = read_events(root, r, err)) != 0)
 		goto fail;
-	jv_free(root);
+	json_decref(root);
 	*out = r;
 	return 0;
 fail:
 	if (rc == DD_ENOMEM)
 		dd_err_set(err, "out of memory");
 	result_free(r);
-	jv_free(root);
+	json_decref(root);
 	return rc;
 }

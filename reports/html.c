@@ -6,75 +6,32 @@
  * behind the escaping: SUT log lines end up in this page).  Top to bottom:
  * the header (scenario, verdict, seed, params, fault window), the metrics
  * against their bounds, the timeline, its legend, and the event log.
- * The timeline itself is drawn by html_timeline.c.
+ * The timeline itself is drawn by html_timeline.c; escaping is markup.c's.
  */
-#include "model/result.h"
+#include "reports/report.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/html_internal.h"
-#include "lib/utf8.h"
+#include "reports/html_timeline.h"
+#include "reports/markup.h"
 
 /* ------------------------------------------------------------------ */
 /* Text */
 
-static bool
-html_char_ok(uint32_t cp)
+static void
+esc(FILE *f, const char *s)
 {
-	if (cp == '\t' || cp == '\n' || cp == '\r')
-		return true;
-	return cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F);
+	markup_put(f, s, MARKUP_HTML);
 }
-
-/* Escape at most max characters of s (0: all), then "…" if cut. */
-void
-esc_n(FILE *f, const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p), i = 0, chars = 0;
-
-	while (i < len) {
-		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
-
-		if (max != 0 && chars == max) {
-			fputs("\xE2\x80\xA6", f);
-			return;
-		}
-		if (!html_char_ok(cp) || (cp == UTF8_REPLACEMENT && n == 1)) {
-			fputs("\xEF\xBF\xBD", f);
-		} else {
-			switch (cp) {
-			case '&': fputs("&amp;", f); break;
-			case '<': fputs("&lt;", f); break;
-			case '>': fputs("&gt;", f); break;
-			case '"': fputs("&quot;", f); break;
-			case '\'': fputs("&#39;", f); break;
-			default: fwrite(p + i, 1, n, f); break;
-			}
-		}
-		i += n;
-		chars++;
-	}
-}
-
-void
-result_html_escape(FILE *f, const char *s)
-{
-	if (f != NULL && s != NULL)
-		esc_n(f, s, 0);
-}
-
 
 /* "12.345 s" */
-void
+static void
 fmt_s(char *buf, size_t len, uint64_t ms)
 {
-	snprintf(buf, len, "%" PRIu64 ".%03u s", ms / 1000,
-	    (unsigned)(ms % 1000));
+	markup_secs(buf, len, ms, " s");
 }
 
 static bool
@@ -394,7 +351,7 @@ write_metrics(FILE *f, const struct result *r)
 		bool any = false;
 
 		for (size_t i = 0; i < r->n_expect; i++) {
-			if (strcmp(r->expect[i].metric, name) != 0)
+			if (r->expect[i].metric != (enum score_metric)m)
 				continue;
 			metric_row(f, name, any ? NULL : metric_about[m], m,
 			    &r->metric[m], &r->expect[i]);
@@ -404,14 +361,12 @@ write_metrics(FILE *f, const struct result *r)
 			metric_row(f, name, metric_about[m], m, &r->metric[m],
 			    NULL);
 	}
-	/* Expectations on metrics this build does not know. */
-	for (size_t i = 0; i < r->n_expect; i++) {
-		enum score_metric m;
-
-		if (score_metric_parse(r->expect[i].metric, &m) != 0)
-			metric_row(f, r->expect[i].metric, NULL, -1, NULL,
-			    &r->expect[i]);
-	}
+	/* Expectations on metrics this build does not know (read from a
+	 * newer result.json). */
+	for (size_t i = 0; i < r->n_expect; i++)
+		if ((unsigned)r->expect[i].metric >= SCORE_METRIC_COUNT)
+			metric_row(f, result_expect_metric(&r->expect[i]), NULL,
+			    -1, NULL, &r->expect[i]);
 	fputs("</tbody>\n</table>\n", f);
 	for (size_t i = 0; i < r->n_expect; i++)
 		passed += r->expect[i].pass;
@@ -435,13 +390,13 @@ write_event_log(FILE *f, const struct result *r)
 	fprintf(f, "<section>\n<h2>Event log</h2>\n<details%s>\n"
 	    "<summary>%zu event%s", n > 0 && n <= 40 ? " open" : "", n,
 	    n == 1 ? "" : "s");
-	if (n > RESULT_HTML_MAX_EVENTS)
+	if (n > REPORT_HTML_MAX_EVENTS)
 		fprintf(f, " (the first %d shown; all are in result.json)",
-		    RESULT_HTML_MAX_EVENTS);
+		    REPORT_HTML_MAX_EVENTS);
 	fputs("</summary>\n<table class=\"t ev\">\n<thead><tr><th>time</th>"
 	    "<th>kind</th><th>source</th><th>text</th></tr></thead>\n<tbody>\n",
 	    f);
-	for (size_t i = 0; i < n && i < RESULT_HTML_MAX_EVENTS; i++) {
+	for (size_t i = 0; i < n && i < REPORT_HTML_MAX_EVENTS; i++) {
 		const struct elog_ev *e = &log->ev[i];
 
 		fmt_s(a, sizeof(a), e->t_ms);
@@ -477,9 +432,9 @@ write_event_log(FILE *f, const struct result *r)
 }
 
 int
-result_html_write(const struct result *r, FILE *f)
+report_html_write(const struct result *r, FILE *f)
 {
-	struct tl *t;
+	struct html_timeline *t;
 	int rc;
 
 	if (r == NULL || f == NULL)

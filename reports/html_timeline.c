@@ -11,12 +11,33 @@
  * binned into 2-pixel columns (green, red or amber for mixed) when even the
  * runs are too many; watch ticks and rate samples are binned the same way.
  */
-#include "reports/html_internal.h"
+#include "reports/html_timeline.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "reports/markup.h"
+
+/* The page is HTML; times are shown as "12.345 s". */
+static void
+esc(FILE *f, const char *s)
+{
+	markup_put(f, s, MARKUP_HTML);
+}
+
+static void
+esc_n(FILE *f, const char *s, size_t max)
+{
+	markup_put_n(f, s, max, MARKUP_HTML);
+}
+
+static void
+fmt_s(char *buf, size_t len, uint64_t ms)
+{
+	markup_secs(buf, len, ms, " s");
+}
 
 /* Geometry of the timeline, in SVG user units (= CSS px at 1:1). */
 #define TL_W 1140
@@ -87,7 +108,7 @@ struct moment {
 	const char *cls, *name, *label;
 };
 
-struct tl {
+struct html_timeline {
 	FILE *f;
 	const struct result *r;
 	const struct elog *log;
@@ -109,7 +130,7 @@ struct tl {
 };
 
 static double
-tx(const struct tl *t, uint64_t ms)
+tx(const struct html_timeline *t, uint64_t ms)
 {
 	if (ms > t->t_end)
 		ms = t->t_end;
@@ -117,7 +138,7 @@ tx(const struct tl *t, uint64_t ms)
 }
 
 static struct row *
-row_for(struct tl *t, enum row_kind kind, const char *source)
+row_for(struct html_timeline *t, enum row_kind kind, const char *source)
 {
 	struct row *rw;
 
@@ -168,7 +189,7 @@ seen_add(struct seen *sn, const char *s)
 }
 
 static void
-moments(struct tl *t)
+moments(struct html_timeline *t)
 {
 	const struct result *r = t->r;
 	static const char *const cls[3] = { "det", "fo", "rec" };
@@ -198,7 +219,7 @@ moments(struct tl *t)
 }
 
 static void
-collect_phases(struct tl *t)
+collect_phases(struct html_timeline *t)
 {
 	const struct elog *log = t->log;
 	uint64_t lane_end[MAX_PHASE_LANES] = { 0 };
@@ -261,7 +282,7 @@ nice_step(uint64_t span)
 }
 
 static int
-layout(struct tl *t)
+layout(struct html_timeline *t)
 {
 	const struct result *r = t->r;
 	const struct elog *log = t->log;
@@ -402,7 +423,7 @@ tick_label(char *buf, size_t len, uint64_t ms, uint64_t step)
 }
 
 static void
-draw_axis(struct tl *t)
+draw_axis(struct html_timeline *t)
 {
 	FILE *f = t->f;
 	char buf[32];
@@ -429,7 +450,7 @@ draw_axis(struct tl *t)
 }
 
 static void
-row_label(struct tl *t, const struct row *rw, const char *kind,
+row_label(struct html_timeline *t, const struct row *rw, const char *kind,
     const char *name)
 {
 	FILE *f = t->f;
@@ -447,7 +468,7 @@ row_label(struct tl *t, const struct row *rw, const char *kind,
 }
 
 static void
-draw_phases(struct tl *t, const struct row *rw)
+draw_phases(struct html_timeline *t, const struct row *rw)
 {
 	FILE *f = t->f;
 	char a[32], b[32];
@@ -481,7 +502,8 @@ draw_phases(struct tl *t, const struct row *rw)
 }
 
 static void
-fault_marker(struct tl *t, const struct row *rw, const struct elog_ev *e)
+fault_marker(struct html_timeline *t, const struct row *rw,
+    const struct elog_ev *e)
 {
 	FILE *f = t->f;
 	bool in = e->kind == ELOG_FAULT_INJECT;
@@ -511,7 +533,7 @@ fault_marker(struct tl *t, const struct row *rw, const struct elog_ev *e)
 }
 
 static void
-draw_fault_row(struct tl *t, const struct row *rw)
+draw_fault_row(struct html_timeline *t, const struct row *rw)
 {
 	FILE *f = t->f;
 	const struct elog *log = t->log;
@@ -563,7 +585,7 @@ draw_fault_row(struct tl *t, const struct row *rw)
 
 /* Faint full-height lines for each inject and clear, under the rows. */
 static void
-draw_fault_lines(struct tl *t)
+draw_fault_lines(struct html_timeline *t)
 {
 	FILE *f = t->f;
 	size_t n = 0;
@@ -584,7 +606,7 @@ draw_fault_lines(struct tl *t)
 }
 
 static void
-draw_fault_window(struct tl *t)
+draw_fault_window(struct html_timeline *t)
 {
 	const struct result *r = t->r;
 	FILE *f = t->f;
@@ -628,7 +650,7 @@ struct run {
 };
 
 static void
-emit_run(struct tl *t, const struct row *rw, const struct run *u,
+emit_run(struct html_timeline *t, const struct row *rw, const struct run *u,
     uint64_t end)
 {
 	FILE *f = t->f;
@@ -666,7 +688,7 @@ bin_class(size_t ok, size_t bad)
 /* Too many state changes to draw: 2-pixel bins, merged while their colour
  * holds.  An empty bin continues the bin before it. */
 static int
-probe_bins(struct tl *t, const struct row *rw)
+probe_bins(struct html_timeline *t, const struct row *rw)
 {
 	FILE *f = t->f;
 	size_t nb = (size_t)(TL_PLOT_W / TL_BIN_PX) + 1, start = 0;
@@ -734,7 +756,7 @@ probe_bins(struct tl *t, const struct row *rw)
 }
 
 static int
-draw_probe_row(struct tl *t, const struct row *rw)
+draw_probe_row(struct html_timeline *t, const struct row *rw)
 {
 	FILE *f = t->f;
 	bool merge = rw->n > PROBE_EACH_MAX;
@@ -800,7 +822,7 @@ draw_probe_row(struct tl *t, const struct row *rw)
 
 /* Watch matches and marks: a tick each, or per 2-pixel bin when many. */
 static int
-draw_ticks(struct tl *t, const struct row *rw, enum elog_kind kind,
+draw_ticks(struct html_timeline *t, const struct row *rw, enum elog_kind kind,
     const char *cls)
 {
 	FILE *f = t->f;
@@ -865,7 +887,7 @@ draw_ticks(struct tl *t, const struct row *rw, enum elog_kind kind,
 }
 
 static void
-draw_proc_row(struct tl *t, const struct row *rw)
+draw_proc_row(struct html_timeline *t, const struct row *rw)
 {
 	FILE *f = t->f;
 	bool running = false;
@@ -932,7 +954,7 @@ draw_proc_row(struct tl *t, const struct row *rw)
 }
 
 static void
-draw_rate_row(struct tl *t, const struct row *rw)
+draw_rate_row(struct html_timeline *t, const struct row *rw)
 {
 	FILE *f = t->f;
 	double base = rw->y + rw->h - 4, span = rw->h - 14;
@@ -1021,7 +1043,7 @@ draw_rate_row(struct tl *t, const struct row *rw)
 }
 
 static void
-draw_score_row(struct tl *t, const struct row *rw)
+draw_score_row(struct html_timeline *t, const struct row *rw)
 {
 	FILE *f = t->f;
 	char a[32];
@@ -1056,7 +1078,7 @@ draw_score_row(struct tl *t, const struct row *rw)
 }
 
 static void
-draw_moment_lines(struct tl *t)
+draw_moment_lines(struct html_timeline *t)
 {
 	for (int i = 0; i < 3; i++) {
 		double x;
@@ -1071,7 +1093,7 @@ draw_moment_lines(struct tl *t)
 }
 
 static void
-draw_phase_lines(struct tl *t)
+draw_phase_lines(struct html_timeline *t)
 {
 	for (size_t i = 0; i < t->n_phases; i++) {
 		double x = tx(t, t->phases[i].start);
@@ -1082,7 +1104,7 @@ draw_phase_lines(struct tl *t)
 }
 
 int
-html_timeline_draw(struct tl *t)
+html_timeline_draw(struct html_timeline *t)
 {
 	static const char *const hidden_what[ROW_KIND_COUNT] = {
 		"", "fault targets", "", "probes", "watches", "processes", "",
@@ -1164,9 +1186,10 @@ html_timeline_draw(struct tl *t)
 static const struct elog no_events;
 
 int
-html_timeline_new(struct tl **out, const struct result *r, FILE *f)
+html_timeline_new(struct html_timeline **out, const struct result *r,
+    FILE *f)
 {
-	struct tl *t = calloc(1, sizeof(*t));
+	struct html_timeline *t = calloc(1, sizeof(*t));
 	int rc;
 
 	*out = NULL;
@@ -1184,7 +1207,7 @@ html_timeline_new(struct tl **out, const struct result *r, FILE *f)
 }
 
 void
-html_timeline_free(struct tl *t)
+html_timeline_free(struct html_timeline *t)
 {
 	if (t == NULL)
 		return;

@@ -4,54 +4,24 @@
  * that failed.  The shape is the one Jenkins, GitLab, GitHub test reporters
  * and Azure all read (attributes name/tests/failures/errors/skipped/time).
  *
- * Text is escaped for XML 1.0, which cannot carry most C0 control
- * characters at all, not even as references: those, and invalid UTF-8,
- * become U+FFFD.
+ * Text is escaped for XML 1.0 by markup.c, which turns what XML 1.0 cannot
+ * carry at all (most C0 controls, not even as references) and invalid
+ * UTF-8 into U+FFFD.
  */
-#include "model/result.h"
-#include "lib/utf8.h"
+#include "reports/report.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
-static bool
-xml_char_ok(uint32_t cp)
-{
-	return cp == 0x9 || cp == 0xA || cp == 0xD ||
-	    (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
-	    (cp >= 0x10000 && cp <= 0x10FFFF);
-}
+#include "reports/markup.h"
 
 /* attr: inside a "..." attribute, where newlines and tabs must be
  * references to survive attribute-value normalisation. */
 static void
 xml_escape(FILE *f, const char *s, bool attr)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p), i = 0;
-
-	while (i < len) {
-		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
-
-		if (!xml_char_ok(cp) || (cp == UTF8_REPLACEMENT && n == 1)) {
-			fputs("\xEF\xBF\xBD", f);
-		} else {
-			switch (cp) {
-			case '&': fputs("&amp;", f); break;
-			case '<': fputs("&lt;", f); break;
-			case '>': fputs("&gt;", f); break;
-			case '"': fputs(attr ? "&quot;" : "\"", f); break;
-			case '\'': fputs(attr ? "&apos;" : "'", f); break;
-			case '\n': fputs(attr ? "&#10;" : "\n", f); break;
-			case '\r': fputs("&#13;", f); break;
-			case '\t': fputs(attr ? "&#9;" : "\t", f); break;
-			default: fwrite(p + i, 1, n, f); break;
-			}
-		}
-		i += n;
-	}
+	markup_put(f, s, attr ? MARKUP_XML_ATTR : MARKUP_XML);
 }
 
 static void
@@ -68,11 +38,14 @@ property(FILE *f, const char *prefix, const char *name, const char *value)
 static void
 seconds_attr(FILE *f, uint64_t ms)
 {
-	fprintf(f, "%" PRIu64 ".%03u", ms / 1000, (unsigned)(ms % 1000));
+	char buf[32];
+
+	markup_secs(buf, sizeof(buf), ms, "");
+	fputs(buf, f);
 }
 
 int
-result_junit_write(const struct result *r, FILE *f)
+report_junit_write(const struct result *r, FILE *f)
 {
 	size_t failures = 0;
 	char seed[32];
@@ -121,7 +94,7 @@ result_junit_write(const struct result *r, FILE *f)
 		fputs("    <testcase classname=\"dnsdrill.", f);
 		xml_escape(f, r->scenario, true);
 		fputs("\" name=\"", f);
-		xml_escape(f, e->metric, true);
+		xml_escape(f, result_expect_metric(e), true);
 		fputc(' ', f);
 		xml_escape(f, e->bound, true);
 		fputs("\" time=\"0\"", f);
@@ -144,7 +117,7 @@ result_junit_write(const struct result *r, FILE *f)
 		FILE *mem = open_memstream(&buf, &len);
 
 		if (mem != NULL) {
-			result_text_write(r, mem);
+			report_text_write(r, mem);
 			fclose(mem);
 			xml_escape(f, buf, false);
 		}

@@ -9,11 +9,13 @@
  * run's expectations on the metric failed, passed when all held, and left
  * plain when the run set no bound on it.
  */
-#include "model/result.h"
+#include "reports/report.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "reports/markup.h"
 
 struct cols {
 	const char **key; /* param names, borrowed from the runs */
@@ -102,11 +104,10 @@ label_of(struct result *const *runs, const char *const *labels, size_t i)
 static int
 metric_verdict(const struct result *r, int m)
 {
-	const char *name = score_metric_name((enum score_metric)m);
 	int v = -1;
 
 	for (size_t i = 0; i < r->n_expect; i++) {
-		if (strcmp(r->expect[i].metric, name) != 0)
+		if (r->expect[i].metric != (enum score_metric)m)
 			continue;
 		if (!r->expect[i].pass)
 			return 0;
@@ -152,7 +153,7 @@ pad(FILE *f, const char *s, size_t w)
 }
 
 int
-result_matrix_text_write(struct result *const *runs, size_t n,
+report_matrix_text_write(struct result *const *runs, size_t n,
     const char *const *labels, FILE *f)
 {
 	struct cols c;
@@ -298,27 +299,32 @@ static const char matrix_css[] =
 "monospace;font-size:12.5px}\n";
 
 static void
+esc(FILE *f, const char *s)
+{
+	markup_put(f, s, MARKUP_HTML);
+}
+
+static void
 metric_title(FILE *f, const struct result *r, int m)
 {
-	const char *name = score_metric_name((enum score_metric)m);
 	bool first = true;
 
 	if (!r->metric[m].has && r->metric[m].note != NULL) {
-		result_html_escape(f, r->metric[m].note);
+		esc(f, r->metric[m].note);
 		first = false;
 	}
 	for (size_t i = 0; i < r->n_expect; i++) {
-		if (strcmp(r->expect[i].metric, name) != 0)
+		if (r->expect[i].metric != (enum score_metric)m)
 			continue;
 		if (!first)
 			fputs("; ", f);
-		result_html_escape(f, r->expect[i].message);
+		esc(f, r->expect[i].message);
 		first = false;
 	}
 }
 
 int
-result_matrix_html_write(struct result *const *runs, size_t n,
+report_matrix_html_write(struct result *const *runs, size_t n,
     const char *const *labels, FILE *f)
 {
 	static const char *const cell_cls[3] = { "none", "fail", "pass" };
@@ -343,12 +349,12 @@ result_matrix_html_write(struct result *const *runs, size_t n,
 	    "<title>dnsdrill matrix", f);
 	if (n > 0 && !c.scenarios_differ) {
 		fputs(" \xE2\x80\x94 ", f);
-		result_html_escape(f, runs[0]->scenario);
+		esc(f, runs[0]->scenario);
 	}
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n"
 	    "<h1>", matrix_css);
 	if (n > 0 && !c.scenarios_differ)
-		result_html_escape(f, runs[0]->scenario);
+		esc(f, runs[0]->scenario);
 	else
 		fputs("Run matrix", f);
 	fprintf(f, "</h1>\n<p class=\"sub\">%zu run%s: %zu pass, %zu fail"
@@ -361,7 +367,7 @@ result_matrix_html_write(struct result *const *runs, size_t n,
 	for (size_t j = 0; j < c.n; j++) {
 		fprintf(f, "<th class=\"param%s\">",
 		    c.varies[j] ? " vary" : "");
-		result_html_escape(f, c.key[j]);
+		esc(f, c.key[j]);
 		fputs("</th>", f);
 	}
 	fputs("<th>verdict</th>", f);
@@ -374,11 +380,11 @@ result_matrix_html_write(struct result *const *runs, size_t n,
 		const struct result *r = runs[i];
 
 		fputs("<tr><td>", f);
-		result_html_escape(f, label_of(runs, labels, i));
+		esc(f, label_of(runs, labels, i));
 		fputs("</td>", f);
 		if (c.scenario_col) {
 			fputs("<td>", f);
-			result_html_escape(f, r->scenario);
+			esc(f, r->scenario);
 			fputs("</td>", f);
 		}
 		for (size_t j = 0; j < c.n; j++) {
@@ -389,7 +395,7 @@ result_matrix_html_write(struct result *const *runs, size_t n,
 				continue;
 			}
 			fputs("<td><code>", f);
-			result_html_escape(f, v);
+			esc(f, v);
 			fputs("</code></td>", f);
 		}
 		fprintf(f, "<td><span class=\"badge %s\">%s</span></td>",

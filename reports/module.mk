@@ -1,6 +1,7 @@
-# reports/: the result model and its writers (result.json and its reader,
-# junit.xml, the text summary).  Pure: they read a result and write to a
-# FILE *.  All of it goes into libreports.a.
+# reports/: the writers (junit.xml, report.html with its timeline, the text
+# summary, the run matrix) and a run's files on disk (atomic writes,
+# reading result.json back).  Depends on model/ and lib/ only.  All of it
+# goes into libreports.a.
 ifeq ($(filter -I.,$(CPPFLAGS)),)
 CPPFLAGS += -I.
 endif

@@ -1,16 +1,13 @@
 /*
- * render.c -- `dnsdrill report DIR`: rebuild report.html from result.json.
- *
- * The only file I/O in reports/: read one file, write one file.  The page
- * is written to a temporary name beside it and renamed into place, so a
- * reader never sees half a report and a failed render keeps the old one.
+ * render.c -- reading a run's result.json back, and `dnsdrill report DIR`:
+ * rebuild report.html from it, through the same atomic writer a run uses
+ * (artifacts.c), so a failed render keeps the old page.
  */
-#include "model/result.h"
+#include "reports/report.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* A result.json larger than this is not one dnsdrill wrote. */
 #define RENDER_MAX_INPUT (512u * 1024 * 1024)
@@ -66,72 +63,51 @@ fail:
 }
 
 int
-report_render_dir(const char *dir, struct dd_err *err)
+report_read_file(const char *path, struct result **out, struct dd_err *err)
 {
-	char *json_path = NULL, *html_path = NULL, *tmp_path = NULL;
+	struct dd_err jerr = { "" };
 	char *text = NULL;
 	size_t len = 0;
+	int rc;
+
+	if (out == NULL)
+		return DD_EINVAL;
+	*out = NULL;
+	if (path == NULL) {
+		dd_err_set(err, "report: no result.json given");
+		return DD_EINVAL;
+	}
+	if ((rc = read_all(path, &text, &len, err)) != 0)
+		return rc;
+	if ((rc = result_json_read(text, len, out, &jerr)) != 0)
+		dd_err_set(err, "%s: %s", path, jerr.msg);
+	free(text);
+	return rc;
+}
+
+int
+report_render_dir(const char *dir, struct dd_err *err)
+{
+	char *json_path = NULL, *html_path = NULL;
 	struct result *r = NULL;
-	struct dd_err jerr = { "" };
-	FILE *f = NULL;
 	int rc;
 
 	if (dir == NULL || dir[0] == '\0') {
 		dd_err_set(err, "report: no directory given");
 		return DD_EINVAL;
 	}
-	if (asprintf(&json_path, "%s/result.json", dir) < 0) {
+	if (asprintf(&json_path, "%s/result.json", dir) < 0)
 		json_path = NULL;
-		goto nomem;
-	}
-	if (asprintf(&html_path, "%s/report.html", dir) < 0) {
+	if (asprintf(&html_path, "%s/report.html", dir) < 0)
 		html_path = NULL;
-		goto nomem;
+	if (json_path == NULL || html_path == NULL) {
+		dd_err_set(err, "report: out of memory");
+		rc = DD_ENOMEM;
+	} else if ((rc = report_read_file(json_path, &r, err)) == 0) {
+		rc = report_write_file(html_path, report_html_write, r, err);
 	}
-	if (asprintf(&tmp_path, "%s/.report.html.%ld", dir,
-	    (long)getpid()) < 0) {
-		tmp_path = NULL;
-		goto nomem;
-	}
-
-	if ((rc = read_all(json_path, &text, &len, err)) != 0)
-		goto out;
-	if ((rc = result_json_read(text, len, &r, &jerr)) != 0) {
-		dd_err_set(err, "%s: %s", json_path, jerr.msg);
-		goto out;
-	}
-
-	if ((f = fopen(tmp_path, "w")) == NULL) {
-		rc = -errno;
-		dd_err_set(err, "%s: %s", html_path, strerror(errno));
-		goto out;
-	}
-	rc = result_html_write(r, f);
-	if (fclose(f) != 0 && rc == 0)
-		rc = DD_EIO;
-	f = NULL;
-	if (rc != 0) {
-		dd_err_set(err, "%s: %s", html_path, rc == DD_EIO ?
-		    "write error" : dd_strerror(rc));
-		unlink(tmp_path);
-		goto out;
-	}
-	if (rename(tmp_path, html_path) != 0) {
-		rc = -errno;
-		dd_err_set(err, "%s: %s", html_path, strerror(errno));
-		unlink(tmp_path);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-nomem:
-	dd_err_set(err, "report: out of memory");
-	rc = DD_ENOMEM;
-out:
 	result_free(r);
-	free(text);
 	free(json_path);
 	free(html_path);
-	free(tmp_path);
 	return rc;
 }

@@ -14,7 +14,7 @@
  *
  * Plain ASCII framing; names and messages are printed as given.
  */
-#include "model/result.h"
+#include "reports/report.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -36,7 +36,7 @@ fmt_ms(char *buf, size_t len, uint64_t ms)
 }
 
 int
-result_text_write(const struct result *r, FILE *f)
+report_text_write(const struct result *r, FILE *f)
 {
 	char a[32], b[32], c[32];
 	int w = (int)strlen("query_amplification");
@@ -81,8 +81,8 @@ result_text_write(const struct result *r, FILE *f)
 		fprintf(f, "\nno expectations\n");
 	} else {
 		for (size_t i = 0; i < r->n_expect; i++) {
-			int n = (int)(strlen(r->expect[i].metric) + 1 +
-			    strlen(r->expect[i].bound));
+			int n = (int)(strlen(result_expect_metric(
+			    &r->expect[i])) + 1 + strlen(r->expect[i].bound));
 
 			if (n > we)
 				we = n;
@@ -91,10 +91,11 @@ result_text_write(const struct result *r, FILE *f)
 		    "result");
 		for (size_t i = 0; i < r->n_expect; i++) {
 			const struct result_expect *e = &r->expect[i];
-			int n = (int)(strlen(e->metric) + 1 + strlen(e->bound));
+			const char *metric = result_expect_metric(e);
+			int n = (int)(strlen(metric) + 1 + strlen(e->bound));
 
 			fmt_value(a, sizeof(a), e->has_observed, e->observed);
-			fprintf(f, "%s %s%*s  %-9s  %s", e->metric, e->bound,
+			fprintf(f, "%s %s%*s  %-9s  %s", metric, e->bound,
 			    we - n, "", a, e->pass ? "pass" : "FAIL");
 			if (!e->pass && e->message != NULL)
 				fprintf(f, "  %s", e->message);

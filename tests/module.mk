@@ -8,7 +8,7 @@ UNIT_TESTS += $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 IT_SRCS := $(wildcard tests/integration/it_*.c)
 TEST_HELPERS += $(IT_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
 
-ALL_LIBS = $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) -lm
+ALL_LIBS = $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) $(JANSSON_LIBS) -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(MOD_LIBS) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # report_browser.sh -- report.html in a real browser.  Render the fixture
-# result (tests/fixtures/result-empty-record.json, a real run) with
+# result (tests/fixtures/compat/empty-record.result.json, a real run) with
 # `dnsdrill report DIR` (or `test_html --render DIR` when the binary has no
 # report command), load it in headless Chromium from file:// with
 # networking off, check the parsed DOM holds the timeline <svg> with its
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
 BUILD_ABS=${BUILD_ABS:-$(cd "$BUILD" && pwd)}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-fixture=tests/fixtures/result-empty-record.json
+fixture=tests/fixtures/compat/empty-record.result.json
 shot="$BUILD_ABS/report-screenshot.png"
 
 work=$(mktemp -d)

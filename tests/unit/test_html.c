@@ -1,5 +1,5 @@
 /*
- * test_html.c -- report.html (result_html_write), the run matrix (HTML and
+ * test_html.c -- report.html (report_html_write), the run matrix (HTML and
  * text) and `dnsdrill report DIR` (report_render_dir): the page holds the
  * timeline with one row per probe, the phase labels, the verdict, escaped
  * text everywhere; big logs stay small in the DOM; bad input is refused.
@@ -25,6 +25,8 @@
 #include "model/elog.h"
 #include "model/score.h"
 #include "model/result.h"
+#include "reports/markup.h"
+#include "reports/report.h"
 
 #define NASTY "a<b>&c\"d'e"
 #define NASTY_ESC "a&lt;b&gt;&amp;c&quot;d&#39;e"
@@ -37,7 +39,7 @@ render(const struct result *r, size_t *lenp)
 	FILE *mem = open_memstream(&buf, &len);
 
 	assert_non_null(mem);
-	assert_int_equal(result_html_write(r, mem), 0);
+	assert_int_equal(report_html_write(r, mem), 0);
 	assert_int_equal(fclose(mem), 0);
 	if (lenp)
 		*lenp = len;
@@ -276,7 +278,7 @@ test_big_log(void **state)
 	assert_non_null(strstr(tl, "1000 ok, latency"));
 	/* The event log table is capped. */
 	assert_int_equal(count(page, "<tr><td class=\"num\">"),
-	    RESULT_HTML_MAX_EVENTS);
+	    REPORT_HTML_MAX_EVENTS);
 	assert_true(len < 2 * 1024 * 1024);
 	free(tl);
 	free(page);
@@ -292,18 +294,18 @@ test_bad_args(void **state)
 	FILE *mem = open_memstream(&buf, &len);
 
 	(void)state;
-	assert_int_equal(result_html_write(NULL, mem), DD_EINVAL);
-	assert_int_equal(result_html_write(r, NULL), DD_EINVAL);
-	assert_int_equal(result_matrix_html_write(NULL, 1, NULL, mem),
+	assert_int_equal(report_html_write(NULL, mem), DD_EINVAL);
+	assert_int_equal(report_html_write(r, NULL), DD_EINVAL);
+	assert_int_equal(report_matrix_html_write(NULL, 1, NULL, mem),
 	    DD_EINVAL);
-	assert_int_equal(result_matrix_text_write(NULL, 1, NULL, mem),
+	assert_int_equal(report_matrix_text_write(NULL, 1, NULL, mem),
 	    DD_EINVAL);
 	{
 		struct result *runs[2] = { r, NULL };
 
-		assert_int_equal(result_matrix_html_write(runs, 2, NULL, mem),
+		assert_int_equal(report_matrix_html_write(runs, 2, NULL, mem),
 		    DD_EINVAL);
-		assert_int_equal(result_matrix_text_write(runs, 2, NULL, mem),
+		assert_int_equal(report_matrix_text_write(runs, 2, NULL, mem),
 		    DD_EINVAL);
 	}
 	assert_int_equal(report_render_dir(NULL, NULL), DD_EINVAL);
@@ -320,9 +322,9 @@ test_escape(void **state)
 	FILE *mem = open_memstream(&buf, &len);
 
 	(void)state;
-	result_html_escape(mem, "<a href='x'>&\"\x01\x7f\xff\tok\xc2\x85"
-	    "\xe2\x9c\x93");
-	result_html_escape(mem, NULL);
+	markup_put(mem, "<a href='x'>&\"\x01\x7f\xff\tok\xc2\x85"
+	    "\xe2\x9c\x93", MARKUP_HTML);
+	markup_put(mem, NULL, MARKUP_HTML);
 	fclose(mem);
 	assert_string_equal(buf, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"
 	    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\tok\xEF\xBF\xBD"
@@ -358,7 +360,7 @@ test_matrix(void **state)
 	assert_int_equal(result_set_param(runs[1], "negttl", "60"), 0);
 	assert_int_equal(result_set_param(runs[2], "extra", "on"), 0);
 
-	html = matrix(result_matrix_html_write, runs, 3, labels);
+	html = matrix(report_matrix_html_write, runs, 3, labels);
 	assert_non_null(strstr(html, "<table class=\"matrix\">"));
 	assert_int_equal(count(html, "<tr><td>"), 3);
 	assert_non_null(strstr(html, "<tr><td>run-a</td>"));
@@ -377,7 +379,7 @@ test_matrix(void **state)
 	assert_null(strstr(html, NASTY));
 	assert_null(strstr(html, "<script"));
 
-	text = matrix(result_matrix_text_write, runs, 3, labels);
+	text = matrix(report_matrix_text_write, runs, 3, labels);
 	assert_int_equal(count(text, "\n"), 1 + 3 + 3);
 	assert_true(strncmp(text, "run ", 4) == 0);
 	assert_non_null(strstr(text, "negttl"));
@@ -392,10 +394,10 @@ test_matrix(void **state)
 	free(text);
 
 	/* No runs: a valid, empty table. */
-	html = matrix(result_matrix_html_write, NULL, 0, NULL);
+	html = matrix(report_matrix_html_write, NULL, 0, NULL);
 	assert_non_null(strstr(html, "0 runs"));
 	free(html);
-	text = matrix(result_matrix_text_write, NULL, 0, NULL);
+	text = matrix(report_matrix_text_write, NULL, 0, NULL);
 	assert_non_null(strstr(text, "0 runs"));
 	free(text);
 	for (int i = 0; i < 3; i++)

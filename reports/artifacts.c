@@ -1,0 +1,175 @@
+/*
+ * artifacts.c -- putting a run's files on disk: result.json, junit.xml,
+ * report.html, and junit.xml again where --junit asks.  The one place
+ * reports/ creates files, and the one way it does: a new temporary file
+ * beside the target, written, flushed to disk, renamed over the target.  A
+ * reader (a CI job, a browser) never sees half a file; a failure keeps the
+ * earlier file; and nothing planted in the directory is followed: the
+ * temporary file is created with O_EXCL|O_NOFOLLOW, and a target that is a
+ * symbolic link is refused (were one planted after the check, rename()
+ * would replace the link, not write through it).
+ */
+#include "reports/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Tries at a free temporary name before giving up. */
+#define TMP_TRIES 100
+
+/* Create "DIR/.BASE.PID.N.tmp" beside path, N the first free one.  Returns
+ * the open descriptor and *tmp (the caller frees it), or a negative errno
+ * or DD_ENOMEM. */
+static int
+open_temp(const char *path, char **tmp)
+{
+	static unsigned serial;
+	const char *slash = strrchr(path, '/');
+	int dlen = slash != NULL ? (int)(slash - path + 1) : 0;
+	const char *base = path + dlen;
+
+	for (int i = 0; i < TMP_TRIES; i++) {
+		int fd;
+
+		if (asprintf(tmp, "%.*s.%s.%ld.%u.tmp", dlen, path, base,
+		    (long)getpid(), serial++) < 0) {
+			*tmp = NULL;
+			return DD_ENOMEM;
+		}
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0666);
+		if (fd >= 0)
+			return fd;
+		free(*tmp);
+		*tmp = NULL;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/* Is path something we may replace: absent, or a regular file? */
+static int
+check_target(const char *path, struct dd_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		dd_err_set(err, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		dd_err_set(err, "%s: a symbolic link; not written through or "
+		    "replaced", path);
+		return DD_EINVAL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		dd_err_set(err, "%s: not a regular file", path);
+		return DD_EINVAL;
+	}
+	return 0;
+}
+
+int
+report_write_file(const char *path, report_writer writer,
+    const struct result *r, struct dd_err *err)
+{
+	char *tmp = NULL;
+	FILE *f;
+	int fd, rc;
+
+	if (path == NULL || path[0] == '\0' || writer == NULL || r == NULL) {
+		dd_err_set(err, "report: no file or result to write");
+		return DD_EINVAL;
+	}
+	if ((rc = check_target(path, err)) != 0)
+		return rc;
+	if ((fd = open_temp(path, &tmp)) < 0) {
+		dd_err_set(err, "%s: cannot create a temporary file beside it: "
+		    "%s", path, dd_strerror(fd));
+		return fd;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		rc = -errno;
+		close(fd);
+		dd_err_set(err, "%s: %s", path, strerror(-rc));
+		goto fail;
+	}
+	rc = writer(r, f);
+	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
+		rc = -errno;
+		dd_err_set(err, "%s: %s", path, strerror(-rc));
+	} else if (rc != 0) {
+		dd_err_set(err, "%s: %s", path, rc == DD_EIO ? "write error" :
+		    dd_strerror(rc));
+	}
+	if (fclose(f) != 0 && rc == 0) {
+		rc = -errno;
+		dd_err_set(err, "%s: %s", path, strerror(-rc));
+	}
+	if (rc != 0)
+		goto fail;
+	if (rename(tmp, path) != 0) {
+		rc = -errno;
+		dd_err_set(err, "%s: %s", path, strerror(-rc));
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+report_write_run(const char *dir, const struct result *res,
+    const char *extra_junit_path, struct dd_err *err)
+{
+	static const struct {
+		const char *name;
+		report_writer writer;
+	} files[] = {
+		{ "result.json", result_json_write },
+		{ "junit.xml", report_junit_write },
+		{ "report.html", report_html_write },
+	};
+	struct dd_err first = { "" }, e = { "" };
+	int rc = 0, frc;
+
+	if (dir == NULL || dir[0] == '\0' || res == NULL) {
+		dd_err_set(err, "report: no directory or result to write");
+		return DD_EINVAL;
+	}
+	for (size_t i = 0; i <= sizeof(files) / sizeof(files[0]); i++) {
+		char *path = NULL;
+
+		if (i == sizeof(files) / sizeof(files[0])) {
+			if (extra_junit_path == NULL)
+				break;
+			frc = report_write_file(extra_junit_path,
+			    report_junit_write, res, &e);
+		} else if (asprintf(&path, "%s/%s", dir, files[i].name) < 0) {
+			path = NULL;
+			dd_err_set(&e, "%s/%s: out of memory", dir,
+			    files[i].name);
+			frc = DD_ENOMEM;
+		} else {
+			frc = report_write_file(path, files[i].writer, res, &e);
+		}
+		free(path);
+		if (frc != 0 && rc == 0) {
+			rc = frc;
+			first = e;
+		}
+	}
+	if (rc != 0)
+		dd_err_set(err, "%s", first.msg);
+	return rc;
+}

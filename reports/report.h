@@ -1,0 +1,139 @@
+/*
+ * report.h -- the writers: what a result looks like to people and to CI.
+ *
+ * reports/ reads the result model (model/result.h) and nothing else of a
+ * run.  The writers render one result (or, for the matrix, several) to a
+ * FILE * they are given: no other I/O, no clock.  The only files reports/
+ * opens itself are a run's artefacts: report_write_file() and
+ * report_write_run() write through a temporary file renamed into place,
+ * and report_read_file() reads a result.json back.  result.json itself is
+ * the model's (result_json_write / result_json_read).
+ *
+ * Every writer returns 0, DD_EINVAL (a NULL argument), DD_ENOMEM or DD_EIO
+ * (the stream reported an error).
+ */
+#ifndef DD_REPORTS_REPORT_H
+#define DD_REPORTS_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lib/err.h"
+#include "model/result.h"
+
+/* junit.xml: one <testsuite> inside <testsuites>, one <testcase> per
+ * expectation, the text summary as <system-out> (doc/results.md). */
+int report_junit_write(const struct result *r, FILE *f);
+
+/* The human summary: verdict, metrics table, expectations table. */
+int report_text_write(const struct result *r, FILE *f);
+
+/*
+ * report.html: one self-contained page (inline CSS and SVG, no scripts, no
+ * external resources) for one run: header with the verdict, the metrics
+ * against their bounds, an SVG timeline of the event log, a legend and the
+ * event log itself (the first REPORT_HTML_MAX_EVENTS rows).  Every string
+ * from the result is escaped; the page declares a Content-Security-Policy
+ * that forbids loading anything.  Large logs stay small in the DOM: probe
+ * results and watch matches are merged when a row would hold too many
+ * marks.
+ */
+#define REPORT_HTML_MAX_EVENTS 2000
+int report_html_write(const struct result *r, FILE *f);
+
+/*
+ * Comparing runs (`dnsdrill matrix`): one row per run with its label
+ * (labels may be NULL, as may any labels[i]: the scenario name is used),
+ * its params as columns (the union over all runs, in first-seen order), the
+ * verdict and each metric.  A metric with an expectation is marked failed
+ * when any expectation on it failed.  The HTML writer writes a whole
+ * self-contained page; the text writer an aligned plain table.  runs may be
+ * NULL only when n is 0; no runs[i] may be NULL.
+ */
+int report_matrix_html_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f);
+int report_matrix_text_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f);
+
+/* Any of the single-result writers above, or result_json_write. */
+typedef int (*report_writer)(const struct result *r, FILE *f);
+
+/*
+ * Write path with writer(r, ...), atomically: into a new temporary file in
+ * the same directory (created with O_CREAT|O_EXCL|O_NOFOLLOW, so nothing
+ * planted there is followed or reused), flushed to disk, then renamed over
+ * path.  A reader never sees half a file and a failure leaves any earlier
+ * file intact.  path itself is never written through: when it is a
+ * symbolic link or not a regular file it is refused, and the rename would
+ * replace a link planted later rather than follow it.  Returns 0, DD_EINVAL
+ * (NULL argument, or path is a link or not a regular file), a negative
+ * errno, DD_ENOMEM or DD_EIO, with err naming path ("out/report.html: No
+ * space left on device").
+ */
+int report_write_file(const char *path, report_writer writer,
+    const struct result *r, struct dd_err *err);
+
+/*
+ * Every artefact of a run, each through report_write_file(): DIR/result.json,
+ * DIR/junit.xml, DIR/report.html and, when extra_junit_path is not NULL,
+ * junit.xml again there (`dnsdrill run --junit PATH`).  A failure does not
+ * stop the others from being written; the first one is returned, with err
+ * naming its file.
+ */
+int report_write_run(const char *dir, const struct result *res,
+    const char *extra_junit_path, struct dd_err *err);
+
+/*
+ * Read the result.json at path.  Returns 0 and *out (the caller frees it
+ * with result_free), a negative errno (cannot open), DD_EINVAL (not a
+ * result.json, or larger than 512 MiB), DD_ENOMEM or DD_EIO, with err
+ * naming the file ("out/result.json: events[3]: unknown kind 'prob'").
+ */
+int report_read_file(const char *path, struct result **out,
+    struct dd_err *err);
+
+/*
+ * `dnsdrill report DIR`: read DIR/result.json and (re)write DIR/report.html
+ * with report_write_file().  Returns 0 or what those return, with err naming
+ * the file.
+ */
+int report_render_dir(const char *dir, struct dd_err *err);
+
+/*
+ * The names the writers had when they were declared in model/result.h,
+ * kept while harness/ moves over to the report_ ones; remove with the
+ * last caller.
+ */
+static inline int
+result_junit_write(const struct result *r, FILE *f)
+{
+	return report_junit_write(r, f);
+}
+
+static inline int
+result_text_write(const struct result *r, FILE *f)
+{
+	return report_text_write(r, f);
+}
+
+static inline int
+result_html_write(const struct result *r, FILE *f)
+{
+	return report_html_write(r, f);
+}
+
+static inline int
+result_matrix_html_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f)
+{
+	return report_matrix_html_write(runs, n, labels, f);
+}
+
+static inline int
+result_matrix_text_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f)
+{
+	return report_matrix_text_write(runs, n, labels, f);
+}
+
+#endif
