@@ -128,6 +128,34 @@ fail:
 	return rc;
 }
 
+/*
+ * --junit PATH is the user's own choice of place, and may name a stream
+ * (/dev/stdout, a pipe a CI step reads): a device or FIFO cannot be
+ * replaced by a rename, so it is written straight through; anything else
+ * goes the safe way.
+ */
+static int
+write_extra(const char *path, const struct result *res, struct dd_err *err)
+{
+	struct stat st;
+	FILE *f;
+	int rc;
+
+	if (stat(path, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+		return report_write_file(path, report_junit_write, res, err);
+	if ((f = fopen(path, "w")) == NULL) {
+		rc = -errno;
+		dd_err_set(err, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	rc = report_junit_write(res, f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = DD_EIO;
+	if (rc != 0)
+		dd_err_set(err, "%s: write error", path);
+	return rc;
+}
+
 int
 report_write_run(const char *dir, const struct result *res,
     const char *extra_junit_path, struct dd_err *err)
@@ -153,8 +181,7 @@ report_write_run(const char *dir, const struct result *res,
 		if (i == sizeof(files) / sizeof(files[0])) {
 			if (extra_junit_path == NULL)
 				break;
-			frc = report_write_file(extra_junit_path,
-			    report_junit_write, res, &e);
+			frc = write_extra(extra_junit_path, res, &e);
 		} else if (asprintf(&path, "%s/%s", dir, files[i].name) < 0) {
 			path = NULL;
 			dd_err_set(&e, "%s/%s: out of memory", dir,

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "lib/err.h"
@@ -226,6 +228,67 @@ test_write_run(void **state)
 	result_free(r);
 }
 
+/* --junit naming a stream (a FIFO, as /dev/stdout may be) is written
+ * straight through: a stream cannot be renamed over. */
+static void
+test_extra_junit_stream(void **state)
+{
+	char dir[] = "/tmp/dd-test-art-XXXXXX", fifo[128];
+	struct result *r = make_result();
+	struct dd_err err = { "" };
+	char *want, *got = NULL;
+	size_t cap = 0, len = 0;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/pipe", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	want = render(report_junit_write, r);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* the reader: copy the FIFO to DIR/read */
+		char out[160], buf[4096];
+		ssize_t n;
+		FILE *in, *o;
+
+		snprintf(out, sizeof(out), "%s/read", dir);
+		in = fopen(fifo, "r");
+		o = fopen(out, "w");
+		if (in == NULL || o == NULL)
+			_exit(1);
+		while ((n = (ssize_t)fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, (size_t)n, o);
+		_exit(fclose(o) == 0 ? 0 : 1);
+	}
+	if (report_write_run(dir, r, fifo, &err) != 0) {
+		kill(pid, SIGKILL);    /* the reader still waits for a writer */
+		waitpid(pid, &st, 0);
+		fail_msg("%s", err.msg);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	{
+		char path[160];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/read", dir);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_true(getdelim(&got, &cap, '\0', f) > 0);
+		len = strlen(got);
+		fclose(f);
+	}
+	assert_int_equal(len, strlen(want));
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	rm_rf(dir);
+	result_free(r);
+}
+
 /* An old file is replaced by a new one (a hard link to the old one keeps
  * the old bytes: nothing was rewritten in place). */
 static void
@@ -394,6 +457,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_planted_temp_links),
 		cmocka_unit_test(test_write_run),
+		cmocka_unit_test(test_extra_junit_stream),
 		cmocka_unit_test(test_replaces_not_rewrites),
 		cmocka_unit_test(test_planted_target),
 		cmocka_unit_test(test_write_errors),
