@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "harness/lua_internal.h"
+#include "harness/rulecheck.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -231,6 +232,10 @@ l_inject(lua_State *L)
 	const char *rule = luaL_checkstring(L, 2);
 	if (!scenario_dns(S->sc, dns))
 		return luaL_error(L, "inject: no dns server '%s'", dns);
+	/* a rule built at run time is checked here, where the error can name
+	 * the timeline's line; faultd never sees a bad one */
+	if (rulecheck_rule(rule, &err) < 0)
+		return luaL_error(L, "inject %s: %s", dns, err.msg);
 	if (S->have_ops && S->ops.inject(S->ops.arg, dns, rule, &id, &err) < 0)
 		return luaL_error(L, "inject %s: %s", dns, err.msg);
 	lua_pushinteger(L, (lua_Integer)id);
