@@ -10,6 +10,7 @@
  * netns refuses) are DD_EINVAL with file:line; everything else is the
  * environment's.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,15 +119,16 @@ run_build_network(struct run *r)
 
 /* ---------------- faultd and the processes ---------------- */
 
+/* 0 or -errno. */
 static int
 write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
-		return -1;
+		return -errno;
 	fputs(text, f);
-	return fclose(f);
+	return fclose(f) == 0 ? 0 : -errno;
 }
 
 static void
@@ -163,8 +165,9 @@ faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 	}
 	for (size_t i = 0; i < d->n_zone_texts; i++) {
 		snprintf(path, sizeof(path), "%s/%s-zone%zu.zone", r->out, d->name, i + 1);
-		if (write_file(path, d->zone_texts[i]) < 0)
-			log_warn("%s", path);
+		int rc = write_file(path, d->zone_texts[i]);
+		if (rc < 0)
+			log_warnx("%s: %s", path, strerror(-rc));
 		ARG("--zone");
 		ARG(path);
 	}

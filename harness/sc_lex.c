@@ -97,7 +97,8 @@ long_level(const struct sc_lex *lx)
 }
 
 /* After the opening bracket of the given level: read up to the matching
- * close, keeping the text in lx->str when keep.  0, or -1 if unfinished. */
+ * close, keeping the text in lx->str when keep.  0, or DD_EINVAL if
+ * unfinished. */
 static int
 read_long(struct sc_lex *lx, int level, int keep)
 {
@@ -107,7 +108,7 @@ read_long(struct sc_lex *lx, int level, int keep)
 	for (;;) {
 		int c = peek(lx, 0);
 		if (c < 0)
-			return -1;
+			return DD_EINVAL;
 		if (c == ']') {
 			int n = 1;
 			while (peek(lx, (size_t)n) == '=')
@@ -154,7 +155,7 @@ put_utf8(struct dd_buf *b, uint32_t x)
 	dd_buf_append(b, out, (size_t)n);
 }
 
-/* One escape after '\' (lx->p at the character after it).  0 or -1. */
+/* One escape after '\' (lx->p at the character after it).  0 or DD_EINVAL. */
 static int
 read_escape(struct sc_lex *lx)
 {
@@ -163,7 +164,7 @@ read_escape(struct sc_lex *lx)
 	const char *hit;
 
 	if (c < 0)
-		return -1;
+		return DD_EINVAL;
 	if (is_newline(c)) {
 		newline(lx);
 		dd_buf_append(&lx->str, "\n", 1);
@@ -176,7 +177,7 @@ read_escape(struct sc_lex *lx)
 	}
 	if (c == 'x') {
 		if (!is_xdigit(peek(lx, 1)) || !is_xdigit(peek(lx, 2)))
-			return -1;
+			return DD_EINVAL;
 		uint8_t v = (uint8_t)(xvalue(peek(lx, 1)) * 16 + xvalue(peek(lx, 2)));
 		dd_buf_append(&lx->str, &v, 1);
 		lx->p += 3;
@@ -186,14 +187,14 @@ read_escape(struct sc_lex *lx)
 		uint32_t v = 0;
 		size_t i = 2;
 		if (peek(lx, 1) != '{' || !is_xdigit(peek(lx, 2)))
-			return -1;
+			return DD_EINVAL;
 		for (; is_xdigit(peek(lx, i)); i++) {
 			if (v >= 0x8000000u)
-				return -1;
+				return DD_EINVAL;
 			v = v * 16 + (uint32_t)xvalue(peek(lx, i));
 		}
 		if (peek(lx, i) != '}')
-			return -1;
+			return DD_EINVAL;
 		put_utf8(&lx->str, v);
 		lx->p += i + 1;
 		return 0;
@@ -215,16 +216,16 @@ read_escape(struct sc_lex *lx)
 		for (; i < 3 && is_digit(peek(lx, (size_t)i)); i++)
 			v = v * 10 + peek(lx, (size_t)i) - '0';
 		if (v > 255)
-			return -1;
+			return DD_EINVAL;
 		uint8_t b = (uint8_t)v;
 		dd_buf_append(&lx->str, &b, 1);
 		lx->p += i;
 		return 0;
 	}
-	return -1;
+	return DD_EINVAL;
 }
 
-/* A short string; lx->p at its opening quote.  0 or -1. */
+/* A short string; lx->p at its opening quote.  0 or DD_EINVAL. */
 static int
 read_short(struct sc_lex *lx)
 {
@@ -234,13 +235,13 @@ read_short(struct sc_lex *lx)
 	for (;;) {
 		int c = peek(lx, 0);
 		if (c < 0 || is_newline(c))
-			return -1;
+			return DD_EINVAL;
 		lx->p++;
 		if (c == q)
 			return 0;
 		if (c == '\\') {
 			if (read_escape(lx) < 0)
-				return -1;
+				return DD_EINVAL;
 			continue;
 		}
 		dd_buf_append(&lx->str, lx->p - 1, 1);
@@ -270,7 +271,7 @@ read_number(struct sc_lex *lx)
 	}
 }
 
-/* Skip blanks and comments.  0, or -1 inside an unfinished long comment. */
+/* Skip blanks and comments.  0, or DD_EINVAL inside an unfinished long comment. */
 static int
 skip_space(struct sc_lex *lx)
 {
@@ -285,7 +286,7 @@ skip_space(struct sc_lex *lx)
 			lx->p += 2;
 			if (peek(lx, 0) == '[' && (level = long_level(lx)) >= 0) {
 				if (read_long(lx, level, 0) < 0)
-					return -1;
+					return DD_EINVAL;
 				continue;
 			}
 			while (lx->p < lx->end && !is_newline(peek(lx, 0)))
