@@ -5,7 +5,7 @@ BENCH_BINS += $(BUILD)/bench/probe_jitter
 
 all: $(BUILD)/bench/probe_jitter
 
-$(BUILD)/bench/probe_jitter: $(BUILD)/obj/bench/probe_jitter.o $(MOD_LIBS) $(LIBCOMMON)
+$(BUILD)/bench/probe_jitter: $(BUILD)/obj/bench/probe_jitter.o $(TEST_ARCHIVES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--start-group $(MOD_LIBS) $(LIBCOMMON) -Wl,--end-group $(ALL_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TEST_ARCHIVES) $(ALL_LIBS)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "harness/lua_internal.h"
+#include "harness/rulecheck.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -28,16 +29,16 @@
 static void
 need_timeline(lua_State *L, const char *fn)
 {
-	if (!getS(L)->running)
+	if (!sc_lua_of(L)->running)
 		luaL_error(L, "%s() works only inside timeline(function() ... end)", fn);
 }
 
 static int
 l_timeline(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 
-	need_load_phase(L, "timeline");
+	sc_lua_need_load_phase(L, "timeline");
 	luaL_checktype(L, 1, LUA_TFUNCTION);
 	if (S->sc->has_timeline)
 		luaL_error(L, "timeline: declared twice");
@@ -51,7 +52,7 @@ l_timeline(lua_State *L)
 static int
 l_path(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	const char *f = luaL_checkstring(L, 1);
 	if (f[0] == '/')
 		lua_pushstring(L, f);
@@ -64,7 +65,7 @@ l_path(lua_State *L)
 static int
 l_bin(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	const char *f = luaL_checkstring(L, 1);
 	if (strchr(f, '/') != NULL)
 		luaL_error(L, "bin: give a program name, not a path ('%s')", f);
@@ -93,7 +94,7 @@ l_print(lua_State *L)
 static int
 l_rand(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	int n = lua_gettop(L);
 	double r = dd_rng_double(&S->rng);
 	if (n == 0) {
@@ -114,11 +115,11 @@ l_rand(lua_State *L)
 
 /* ---------------- timeline functions ---------------- */
 
-static struct sc_co *
+static struct sc_lua_co *
 find_co(struct sc_lua *S, lua_State *co)
 {
 	for (size_t i = 0; i < S->ncos; i++)
-		if (S->cos[i].co == co && S->cos[i].state != CO_DONE)
+		if (S->cos[i].co == co && S->cos[i].state != SC_LUA_CO_DONE)
 			return &S->cos[i];
 	return NULL;
 }
@@ -132,11 +133,11 @@ scaled_ms(struct sc_lua *S, uint64_t us)
 static int
 yield_until(lua_State *L, uint64_t wake_ms)
 {
-	struct sc_lua *S = getS(L);
-	struct sc_co *c = find_co(S, L);
+	struct sc_lua *S = sc_lua_of(L);
+	struct sc_lua_co *c = find_co(S, L);
 	if (c == NULL)
 		return luaL_error(L, "sleep/at/wait_until: call them from the timeline's own code, not from a condition");
-	c->state = CO_SLEEP;
+	c->state = SC_LUA_CO_SLEEP;
 	c->wake_ms = wake_ms;
 	S->api_yield = true;
 	return lua_yield(L, 0);
@@ -145,9 +146,9 @@ yield_until(lua_State *L, uint64_t wake_ms)
 static int
 l_sleep(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	need_timeline(L, "sleep");
-	uint64_t us = to_duration(L, 1, "sleep", "the argument");
+	uint64_t us = sc_lua_to_duration(L, 1, "sleep", "the argument");
 	return yield_until(L, S->now_ms + scaled_ms(S, us));
 }
 
@@ -157,9 +158,9 @@ static int spawn_co(lua_State *L, int fidx, uint64_t wake_ms);
 static int
 l_at(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	need_timeline(L, "at");
-	uint64_t when = S->start_ms + scaled_ms(S, to_duration(L, 1, "at", "the time"));
+	uint64_t when = S->start_ms + scaled_ms(S, sc_lua_to_duration(L, 1, "at", "the time"));
 	if (lua_gettop(L) >= 2) {
 		luaL_checktype(L, 2, LUA_TFUNCTION);
 		return spawn_co(L, 2, when);
@@ -170,9 +171,9 @@ l_at(lua_State *L)
 static int
 l_after(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	need_timeline(L, "after");
-	uint64_t when = S->now_ms + scaled_ms(S, to_duration(L, 1, "after", "the delay"));
+	uint64_t when = S->now_ms + scaled_ms(S, sc_lua_to_duration(L, 1, "after", "the delay"));
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	return spawn_co(L, 2, when);
 }
@@ -182,17 +183,17 @@ l_after(lua_State *L)
 static int
 l_wait_until(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
-	struct sc_co *c;
+	struct sc_lua *S = sc_lua_of(L);
+	struct sc_lua_co *c;
 	need_timeline(L, "wait_until");
 	luaL_checktype(L, 1, LUA_TFUNCTION);
-	uint64_t us = to_duration(L, 2, "wait_until", "the timeout");
+	uint64_t us = sc_lua_to_duration(L, 2, "wait_until", "the timeout");
 	c = find_co(S, L);
 	if (c == NULL)
 		return luaL_error(L, "wait_until: call it from the timeline's own code");
 	lua_pushvalue(L, 1);
 	c->cond_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	c->state = CO_WAIT;
+	c->state = SC_LUA_CO_WAIT;
 	c->wake_ms = S->now_ms + us / 1000;
 	S->api_yield = true;
 	return lua_yield(L, 0);
@@ -201,7 +202,7 @@ l_wait_until(lua_State *L)
 static int
 l_phase(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	need_timeline(L, "phase");
 	const char *name = luaL_checkstring(L, 1);
 	if (S->have_ops)
@@ -212,7 +213,7 @@ l_phase(lua_State *L)
 static int
 l_mark(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	need_timeline(L, "mark");
 	const char *text = luaL_checkstring(L, 1);
 	if (S->have_ops)
@@ -223,7 +224,7 @@ l_mark(lua_State *L)
 static int
 l_inject(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	struct dd_err err = { "no reason given" };
 	uint64_t id = 0;
 	need_timeline(L, "inject");
@@ -231,6 +232,10 @@ l_inject(lua_State *L)
 	const char *rule = luaL_checkstring(L, 2);
 	if (!scenario_dns(S->sc, dns))
 		return luaL_error(L, "inject: no dns server '%s'", dns);
+	/* a rule built at run time is checked here, where the error can name
+	 * the timeline's line; faultd never sees a bad one */
+	if (rulecheck_rule(rule, &err) < 0)
+		return luaL_error(L, "inject %s: %s", dns, err.msg);
 	if (S->have_ops && S->ops.inject(S->ops.arg, dns, rule, &id, &err) < 0)
 		return luaL_error(L, "inject %s: %s", dns, err.msg);
 	lua_pushinteger(L, (lua_Integer)id);
@@ -240,7 +245,7 @@ l_inject(lua_State *L)
 static int
 l_clear(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	struct dd_err err = { "no reason given" };
 	need_timeline(L, "clear");
 	const char *dns = luaL_checkstring(L, 1);
@@ -255,7 +260,7 @@ l_clear(lua_State *L)
 static int
 proc_action(lua_State *L, const char *what)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	struct dd_err err = { "no reason given" };
 	need_timeline(L, what);
 	const char *name = luaL_checkstring(L, 1);
@@ -273,7 +278,7 @@ static int l_kill(lua_State *L) { return proc_action(L, "kill"); }
 static int
 l_now(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	lua_pushnumber(L, (double)(S->now_ms - S->start_ms) / 1000.0);
 	return 1;
 }
@@ -281,7 +286,7 @@ l_now(lua_State *L)
 static int
 l_seen(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	const char *name = luaL_checkstring(L, 1);
 	long n = S->have_ops ? S->ops.watch_count(S->ops.arg, name) : 0;
 	if (n < 0)
@@ -293,7 +298,7 @@ l_seen(lua_State *L)
 static int
 l_probe_ok(lua_State *L)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	const char *name = luaL_checkstring(L, 1);
 	bool known = false;
 	for (size_t i = 0; i < S->sc->n_probes; i++)
@@ -328,7 +333,7 @@ strict_newindex(lua_State *L)
 static void
 watchdog(lua_State *L, lua_Debug *ar)
 {
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	if (dd_now_us() - S->slice_start_us > WATCHDOG_US) {
 		/* luaL_error would name the caller of the looping function (or
 		 * nothing, at the top level): name the loop itself */
@@ -623,8 +628,8 @@ sc_lua_load(struct sc_lua *S, struct dd_err *err)
 static int
 spawn_co(lua_State *L, int fidx, uint64_t wake_ms)
 {
-	struct sc_lua *S = getS(L);
-	struct sc_co *c;
+	struct sc_lua *S = sc_lua_of(L);
+	struct sc_lua_co *c;
 	lua_State *co;
 
 	fidx = lua_absindex(L, fidx);
@@ -634,7 +639,7 @@ spawn_co(lua_State *L, int fidx, uint64_t wake_ms)
 	co = lua_newthread(L);
 	c->ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	c->co = co;
-	c->state = CO_SLEEP;
+	c->state = SC_LUA_CO_SLEEP;
 	c->wake_ms = wake_ms;
 	c->cond_ref = LUA_NOREF;
 	lua_sethook(co, watchdog, LUA_MASKCOUNT, 10000);
@@ -664,7 +669,7 @@ int
 sc_lua_waiting(const struct sc_lua *S)
 {
 	for (size_t i = 0; i < S->ncos; i++)
-		if (S->cos[i].state == CO_WAIT)
+		if (S->cos[i].state == SC_LUA_CO_WAIT)
 			return 1;
 	return 0;
 }
@@ -681,7 +686,7 @@ co_error(struct sc_lua *S, lua_State *co, struct dd_err *err)
 
 /* Evaluate a waiting coroutine's condition: 1 true, 0 false, or DD_EINVAL. */
 static int
-eval_cond(struct sc_lua *S, struct sc_co *c, struct dd_err *err)
+eval_cond(struct sc_lua *S, struct sc_lua_co *c, struct dd_err *err)
 {
 	lua_State *L = S->L;
 	int r;
@@ -704,11 +709,11 @@ static int
 resume_co(struct sc_lua *S, size_t i, int cond, struct dd_err *err)
 {
 	lua_State *L = S->L;
-	struct sc_co *c = &S->cos[i];
+	struct sc_lua_co *c = &S->cos[i];
 	lua_State *co = c->co;
 	int nargs = 0, nres, rc;
 
-	if (c->state == CO_WAIT) {
+	if (c->state == SC_LUA_CO_WAIT) {
 		luaL_unref(L, LUA_REGISTRYINDEX, c->cond_ref);
 		c->cond_ref = LUA_NOREF;
 		lua_pushboolean(co, cond);
@@ -734,7 +739,7 @@ resume_co(struct sc_lua *S, size_t i, int cond, struct dd_err *err)
 	}
 	if (rc != LUA_OK)
 		return co_error(S, co, err);
-	c->state = CO_DONE;
+	c->state = SC_LUA_CO_DONE;
 	if (c->main)
 		S->main_done = true;
 	luaL_unref(L, LUA_REGISTRYINDEX, c->ref);
@@ -756,13 +761,13 @@ sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
 		 * wait_until deadline), so a late step keeps the timeline's order.
 		 */
 		for (size_t i = 0; i < S->ncos; i++) {
-			const struct sc_co *c = &S->cos[i];
-			if (c->state != CO_DONE && c->wake_ms <= now_ms &&
+			const struct sc_lua_co *c = &S->cos[i];
+			if (c->state != SC_LUA_CO_DONE && c->wake_ms <= now_ms &&
 			    (pick == SIZE_MAX || c->wake_ms < S->cos[pick].wake_ms))
 				pick = i;
 		}
 		if (pick != SIZE_MAX) {
-			if (S->cos[pick].state == CO_WAIT &&
+			if (S->cos[pick].state == SC_LUA_CO_WAIT &&
 			    (cond = eval_cond(S, &S->cos[pick], err)) < 0)
 				return cond;
 			if ((rc = resume_co(S, pick, cond, err)) < 0)
@@ -771,7 +776,7 @@ sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
 		}
 		/* then the conditions still within their time */
 		for (size_t i = 0; i < S->ncos && pick == SIZE_MAX; i++) {
-			if (S->cos[i].state != CO_WAIT)
+			if (S->cos[i].state != SC_LUA_CO_WAIT)
 				continue;
 			if ((cond = eval_cond(S, &S->cos[i], err)) < 0)
 				return cond;
@@ -785,7 +790,7 @@ sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
 	}
 	*next_ms = UINT64_MAX;
 	for (size_t i = 0; i < S->ncos; i++)
-		if (S->cos[i].state != CO_DONE && S->cos[i].wake_ms < *next_ms)
+		if (S->cos[i].state != SC_LUA_CO_DONE && S->cos[i].wake_ms < *next_ms)
 			*next_ms = S->cos[i].wake_ms;
 	return S->main_done ? 1 : 0;
 }

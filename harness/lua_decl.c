@@ -104,7 +104,7 @@ opt_bool(lua_State *L, int t, const char *field, const char *what, bool def)
 
 /* A duration: "250ms", "2s", or a number of seconds. */
 uint64_t
-to_duration(lua_State *L, int idx, const char *what, const char *field)
+sc_lua_to_duration(lua_State *L, int idx, const char *what, const char *field)
 {
 	uint64_t us;
 	if (lua_type(L, idx) == LUA_TNUMBER) {
@@ -133,7 +133,7 @@ opt_duration(lua_State *L, int t, const char *field, const char *what, uint64_t 
 		lua_pop(L, 1);
 		return false;
 	}
-	*out = to_duration(L, -1, what, field);
+	*out = sc_lua_to_duration(L, -1, what, field);
 	lua_pop(L, 1);
 	return true;
 }
@@ -193,9 +193,9 @@ check_name(lua_State *L, const char *kind, const char *name)
 }
 
 void
-need_load_phase(lua_State *L, const char *fn)
+sc_lua_need_load_phase(lua_State *L, const char *fn)
 {
-	if (getS(L)->running)
+	if (sc_lua_of(L)->running)
 		luaL_error(L, "%s() declares the scenario: call it at the top level, not in the timeline", fn);
 }
 
@@ -218,7 +218,7 @@ decl_entry(lua_State *L)
 	const char *kind = lua_tostring(L, lua_upvalueindex(2));
 	const char *name;
 
-	need_load_phase(L, kind);
+	sc_lua_need_load_phase(L, kind);
 	if (lua_type(L, 1) != LUA_TSTRING)
 		return luaL_error(L, "%s: give a name first: %s \"name\" { ... }", kind, kind);
 	name = lua_tostring(L, 1);
@@ -240,11 +240,11 @@ l_scenario(lua_State *L)
 {
 	static const char *const known[] = { "name", "description", "speed",
 		"duration", "max_duration", "seed", NULL };
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	struct scenario *sc = S->sc;
 	uint64_t us;
 
-	need_load_phase(L, "scenario");
+	sc_lua_need_load_phase(L, "scenario");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "scenario", known, false);
 	/* scenario{} may be called more than once: each call sets what it names */
@@ -305,13 +305,13 @@ static int
 l_param(lua_State *L)
 {
 	static const char *const known[] = { "default", "choices", "min", "max", "doc", NULL };
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	const char *name = luaL_checkstring(L, 1);
 	const char *given = NULL;
 	char what[96];
 	struct sc_param *p;
 
-	need_load_phase(L, "param");
+	sc_lua_need_load_phase(L, "param");
 	snprintf(what, sizeof(what), "param '%s'", name);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	check_fields(L, 2, what, known, false);
@@ -442,7 +442,7 @@ d_host(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "forward", "resolv", "hosts", "intercept",
 		"routes", "lo", NULL };
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
 	struct sc_host *h;
 
@@ -507,7 +507,7 @@ d_host(lua_State *L, const char *name, int t)
 static int
 net_common(lua_State *L, const char *name, int t, bool is_link)
 {
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
 	struct sc_net *n;
 
@@ -581,7 +581,7 @@ d_dns(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "listen", "zones", "zone", "upstreams",
 		"rules", "upstream_timeout", NULL };
-	struct sc_lua *S = getS(L);
+	struct sc_lua *S = sc_lua_of(L);
 	struct scenario *sc = S->sc;
 	char what[64];
 	struct sc_dns *d;
@@ -616,7 +616,7 @@ d_process(lua_State *L, const char *name, int t)
 	static const char *const known[] = { "host", "cmd", "env", "cwd", "autostart",
 		"ready", "ready_timeout", NULL };
 	static const char *const rk[] = { "tcp", "http", "log", "delay", NULL };
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
 	struct sc_process *p;
 
@@ -686,7 +686,7 @@ d_probe(lua_State *L, const char *name, int t)
 	static const char *const dk[] = { "name", "type", "server", "tcp", "rcode", "answer",
 		"empty", NULL };
 	static const char *const hk[] = { "url", "status", "body", NULL };
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
 	struct sc_probe *p;
 	int kinds = 0;
@@ -802,7 +802,7 @@ static int
 d_watch(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "process", "match", "stream", NULL };
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
 	struct sc_watch *w;
 	regex_t re;
@@ -830,7 +830,7 @@ static int
 d_capture(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "iface", "sut", NULL };
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
 	struct sc_capture *c;
 
@@ -901,13 +901,13 @@ l_score(lua_State *L)
 {
 	static const char *const known[] = { "detection", "service", "primary", "primary_lost",
 		"stable", "amplification", NULL };
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	uint64_t us;
 
-	need_load_phase(L, "score");
+	sc_lua_need_load_phase(L, "score");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "score", known, false);
-	getS(L)->score_line = cur_line(L);
+	sc_lua_of(L)->score_line = cur_line(L);
 	lua_getfield(L, 1, "detection");
 	if (!lua_isnil(L, -1)) {
 		/* one matcher, or a list of them */
@@ -963,7 +963,7 @@ l_score(lua_State *L)
 static void
 add_expect(lua_State *L, const char *text)
 {
-	struct scenario *sc = getS(L)->sc;
+	struct scenario *sc = sc_lua_of(L)->sc;
 	struct score_expect *e;
 	struct dd_err err;
 
@@ -979,7 +979,7 @@ add_expect(lua_State *L, const char *text)
 static int
 l_expect(lua_State *L)
 {
-	need_load_phase(L, "expect");
+	sc_lua_need_load_phase(L, "expect");
 	if (lua_type(L, 1) == LUA_TSTRING) {
 		add_expect(L, lua_tostring(L, 1));
 		return 0;

@@ -4,7 +4,7 @@
  *
  * struct sc_lua is the per-run state: it owns the lua_State, the
  * coroutines of the timeline and the build_dir copy, and borrows the
- * scenario it fills.  getS() finds it from any thread of the state (its
+ * scenario it fills.  sc_lua_of() finds it from any thread of the state (its
  * pointer lives in the main thread's extra space).
  */
 #ifndef DD_HARNESS_LUA_INTERNAL_H
@@ -17,14 +17,14 @@
 #include "harness/lua_api.h"
 #include "lib/util.h"
 
-enum co_state { CO_SLEEP, CO_WAIT, CO_DONE };
+enum sc_lua_co_state { SC_LUA_CO_SLEEP, SC_LUA_CO_WAIT, SC_LUA_CO_DONE };
 
-struct sc_co {
+struct sc_lua_co {
 	lua_State *co;
 	int ref;             /* registry ref anchoring the thread */
-	enum co_state state;
-	uint64_t wake_ms;    /* CO_SLEEP: when; CO_WAIT: deadline */
-	int cond_ref;        /* CO_WAIT: the condition function */
+	enum sc_lua_co_state state;
+	uint64_t wake_ms;    /* SC_LUA_CO_SLEEP: when; SC_LUA_CO_WAIT: deadline */
+	int cond_ref;        /* SC_LUA_CO_WAIT: the condition function */
 	bool main;
 };
 
@@ -36,7 +36,7 @@ struct sc_lua {
 	struct dd_rng rng;
 	char *build_dir;
 	int timeline_ref;
-	struct sc_co *cos;
+	struct sc_lua_co *cos;
 	size_t ncos;
 	uint64_t start_ms;   /* timeline start */
 	uint64_t now_ms;
@@ -48,17 +48,17 @@ struct sc_lua {
 };
 
 static inline struct sc_lua *
-getS(lua_State *L)
+sc_lua_of(lua_State *L)
 {
 	return *(struct sc_lua **)lua_getextraspace(L);
 }
 
 /* A duration argument or field: "250ms", "2s", or a number of seconds.
  * Raises a Lua error naming what and field when it is none of those. */
-uint64_t to_duration(lua_State *L, int idx, const char *what, const char *field);
+uint64_t sc_lua_to_duration(lua_State *L, int idx, const char *what, const char *field);
 
 /* Raises a Lua error when fn, a declaration, is called inside the timeline. */
-void need_load_phase(lua_State *L, const char *fn);
+void sc_lua_need_load_phase(lua_State *L, const char *fn);
 
 /* Sets the declaration functions (scenario, param, score, expect, and host,
  * lan, link, dns, process, probe, watch, capture with their

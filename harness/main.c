@@ -1,5 +1,6 @@
 /*
- * main.c -- the dnsdrill command line: run, check, list, cleanup.
+ * main.c -- the dnsdrill command line: run, check, matrix (matrix.c),
+ * report, list, cleanup.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <time.h>
-
+#include "harness/matrix.h"
 #include "harness/runner.h"
 #include "model/result.h"
 #include "reports/report.h"
@@ -69,21 +69,7 @@ run_usage(FILE *f, const char *cmd)
 		fprintf(f, "usage: dnsdrill check SCENARIO.lua [--set key=value]...\n"
 		    "Load and validate the scenario and its network; build nothing, needs no root.\n");
 	else if (strcmp(cmd, "matrix") == 0)
-		fprintf(f,
-		    "usage: dnsdrill matrix SCENARIO.lua --vary key=v1,v2[,...] [--vary ...] [options]\n"
-		    "\n"
-		    "Runs the scenario once for every combination of the --vary values and\n"
-		    "writes one comparison table: DIR/matrix.txt and DIR/matrix.html, with\n"
-		    "each run's results in DIR/key-value_key-value/.\n"
-		    "\n"
-		    "  --vary key=v1,v2   a parameter and the values to try (repeatable)\n"
-		    "  --set key=value    a parameter fixed for every run\n"
-		    "  --out DIR          default dnsdrill-out/NAME-matrix-TIME\n"
-		    "  --seed N           the same seed for every run\n"
-		    "  --quiet            only the table\n"
-		    "\n"
-		    "Exit status: 0 when every run completed (whatever its verdict), 2 usage,\n"
-		    "3 when a run could not complete.\n");
+		matrix_usage(f);
 	else if (strcmp(cmd, "report") == 0)
 		fprintf(f, "usage: dnsdrill report DIR\n"
 		    "Render DIR/report.html again from DIR/result.json.\n");
@@ -109,6 +95,18 @@ self_dir(char *buf, size_t len)
 	snprintf(buf, len, "%s", dirname(exe));
 }
 
+/* Where faultd and bin() programs are: $DNSDRILL_BUILD, else beside us. */
+static const char *
+build_dir(char *buf, size_t len)
+{
+	const char *env = getenv("DNSDRILL_BUILD");
+
+	if (env != NULL)
+		return env;
+	self_dir(buf, len);
+	return buf;
+}
+
 static int
 cmd_run(int argc, char **argv, bool check_only)
 {
@@ -128,8 +126,7 @@ cmd_run(int argc, char **argv, bool check_only)
 
 	if (sets == NULL)
 		return RUN_ENV;
-	self_dir(build, sizeof(build));
-	o.build_dir = getenv("DNSDRILL_BUILD") ? getenv("DNSDRILL_BUILD") : build;
+	o.build_dir = build_dir(build, sizeof(build));
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -261,240 +258,12 @@ cmd_list(int argc, char **argv)
 	return 0;
 }
 
-#define MATRIX_MAX_AXES 8
-#define MATRIX_MAX_VALUES 16
-
-struct axis {
-	char *key;
-	char *values[MATRIX_MAX_VALUES];
-	size_t n;
-};
-
 static int
 cmd_matrix(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "vary", required_argument, NULL, 'v' },
-		{ "set", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct axis axes[MATRIX_MAX_AXES];
-	char *combo[MATRIX_MAX_AXES];
-	size_t naxes = 0, nsets = 0, total = 1;
-	const char **sets = calloc((size_t)argc + MATRIX_MAX_AXES + 1, sizeof(char *));
-	struct run_opts base = { 0 };
-	char build[PATH_MAX], out[PATH_MAX];
-	struct result **runs = NULL;
-	char **labels = NULL;
-	int opt, code = 0;
+	char build[PATH_MAX];
 
-	memset(axes, 0, sizeof(axes));
-	if (sets == NULL)
-		return RUN_ENV;
-	self_dir(build, sizeof(build));
-	base.build_dir = getenv("DNSDRILL_BUILD") ? getenv("DNSDRILL_BUILD") : build;
-	out[0] = '\0';
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'v': {
-			char *eq = strchr(optarg, '=');
-			if (eq == NULL || eq == optarg || eq[1] == '\0' || naxes == MATRIX_MAX_AXES) {
-				fprintf(stderr, "dnsdrill matrix: --vary '%s': expected key=v1,v2,... "
-				    "(at most %d)\n", optarg, MATRIX_MAX_AXES);
-				code = RUN_USAGE;
-				goto out;
-			}
-			struct axis *a = &axes[naxes++];
-			a->key = strndup(optarg, (size_t)(eq - optarg));
-			char *save = NULL, *copy = strdup(eq + 1);
-			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				if (a->n == MATRIX_MAX_VALUES) {
-					fprintf(stderr, "dnsdrill matrix: --vary %s: at most %d values\n",
-					    a->key, MATRIX_MAX_VALUES);
-					free(copy);
-					code = RUN_USAGE;
-					goto out;
-				}
-				a->values[a->n++] = strdup(t);
-			}
-			free(copy);
-			if (a->n == 0) {
-				fprintf(stderr, "dnsdrill matrix: --vary %s: no values\n", a->key);
-				code = RUN_USAGE;
-				goto out;
-			}
-			total *= a->n;
-			break;
-		}
-		case 's': sets[nsets++] = optarg; break;
-		case 'o': snprintf(out, sizeof(out), "%s", optarg); break;
-		case 'S':
-			if (dd_parse_u64(optarg, &base.seed) < 0) {
-				fprintf(stderr, "dnsdrill matrix: --seed '%s': not a number\n", optarg);
-				code = RUN_USAGE;
-				goto out;
-			}
-			base.seed_set = true;
-			break;
-		case 'q': base.quiet = true; break;
-		case 'h': run_usage(stdout, "matrix"); goto out;
-		default: run_usage(stderr, "matrix"); code = RUN_USAGE; goto out;
-		}
-	}
-	if (optind != argc - 1 || naxes == 0) {
-		fprintf(stderr, "dnsdrill matrix: give one scenario and at least one --vary\n");
-		run_usage(stderr, "matrix");
-		code = RUN_USAGE;
-		goto out;
-	}
-	if (total > 256) {
-		fprintf(stderr, "dnsdrill matrix: %zu combinations is too many (256 at most)\n", total);
-		code = RUN_USAGE;
-		goto out;
-	}
-	base.scenario = argv[optind];
-	/* validate once, with the first combination, before running anything */
-	{
-		struct run_opts chk = base;
-		for (size_t k = 0; k < naxes; k++) {
-			char *kv;
-			if (asprintf(&kv, "%s=%s", axes[k].key, axes[k].values[0]) < 0)
-				goto out;
-			combo[k] = kv;
-			sets[nsets + k] = kv;
-		}
-		chk.sets = sets;
-		chk.n_sets = nsets + naxes;
-		chk.check_only = true;
-		chk.quiet = true;
-		int rc = runner_main(&chk);
-		for (size_t k = 0; k < naxes; k++)
-			free(combo[k]);
-		if (rc != 0) {
-			code = rc;
-			goto out;
-		}
-	}
-	if (out[0] == '\0') {
-		char ts[32];
-		time_t t = time(NULL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-		const char *b = strrchr(base.scenario, '/');
-		snprintf(out, sizeof(out), "dnsdrill-out/%s-matrix-%s", b ? b + 1 : base.scenario, ts);
-	}
-	runs = calloc(total, sizeof(*runs));
-	labels = calloc(total, sizeof(*labels));
-	if (runs == NULL || labels == NULL) {
-		code = RUN_ENV;
-		goto out;
-	}
-	for (size_t i = 0; i < total; i++) {
-		size_t idx = i;
-		char dir[PATH_MAX + 512], label[512] = "";
-		size_t lo = 0;
-		/* combination i: mixed-radix digits over the axes, first axis slowest */
-		size_t digit[MATRIX_MAX_AXES];
-		for (size_t k = naxes; k-- > 0;) {
-			digit[k] = idx % axes[k].n;
-			idx /= axes[k].n;
-		}
-		for (size_t k = 0; k < naxes; k++) {
-			char *kv;
-			if (asprintf(&kv, "%s=%s", axes[k].key, axes[k].values[digit[k]]) < 0)
-				goto out;
-			combo[k] = kv;
-			sets[nsets + k] = kv;
-			lo += (size_t)snprintf(label + lo, sizeof(label) - lo, "%s%s-%s", k ? "_" : "",
-			    axes[k].key, axes[k].values[digit[k]]);
-		}
-		snprintf(dir, sizeof(dir), "%s/%s", out, label);
-		struct run_opts o = base;
-		o.sets = sets;
-		o.n_sets = nsets + naxes;
-		o.out_dir = dir;
-		o.quiet = true;
-		o.no_summary = true;
-		fprintf(stderr, "dnsdrill matrix: run %zu/%zu: %s\n", i + 1, total, label);
-		fflush(stdout);
-		int rc = runner_main(&o);
-		for (size_t k = 0; k < naxes; k++)
-			free(combo[k]);
-		labels[i] = strdup(label);
-		if (rc == RUN_USAGE || rc == RUN_ENV) {
-			fprintf(stderr, "dnsdrill matrix: run %s could not complete (exit %d)\n", label, rc);
-			code = rc;
-			if (rc == RUN_USAGE)
-				goto out;
-			continue;
-		}
-		char rpath[PATH_MAX + 600];
-		snprintf(rpath, sizeof(rpath), "%s/result.json", dir);
-		FILE *f = fopen(rpath, "r");
-		if (f != NULL) {
-			struct dd_err err;
-			char *text = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&text, &len);
-			char b[8192];
-			size_t n;
-			while ((n = fread(b, 1, sizeof(b), f)) > 0)
-				fwrite(b, 1, n, m);
-			fclose(m);
-			fclose(f);
-			if (result_json_read(text, len, &runs[i], &err) < 0)
-				fprintf(stderr, "dnsdrill matrix: %s: %s\n", rpath, err.msg);
-			free(text);
-		}
-	}
-	{
-		/* the table: only runs that produced a result */
-		struct result **ok = calloc(total, sizeof(*ok));
-		const char **okl = calloc(total, sizeof(*okl));
-		size_t n = 0;
-		char path[PATH_MAX + 32];
-		for (size_t i = 0; ok && okl && i < total; i++)
-			if (runs[i]) {
-				ok[n] = runs[i];
-				okl[n++] = labels[i];
-			}
-		snprintf(path, sizeof(path), "%s/matrix.txt", out);
-		FILE *f = fopen(path, "w");
-		if (f) {
-			result_matrix_text_write(ok, n, okl, f);
-			fclose(f);
-		}
-		snprintf(path, sizeof(path), "%s/matrix.html", out);
-		f = fopen(path, "w");
-		if (f) {
-			result_matrix_html_write(ok, n, okl, f);
-			fclose(f);
-		}
-		result_matrix_text_write(ok, n, okl, stdout);
-		printf("matrix: %s/matrix.txt, %s/matrix.html (%zu of %zu runs)\n", out, out, n, total);
-		free(ok);
-		free(okl);
-	}
-out:
-	for (size_t i = 0; runs && i < total; i++)
-		result_free(runs[i]);
-	for (size_t i = 0; labels && i < total; i++)
-		free(labels[i]);
-	free(runs);
-	free(labels);
-	for (size_t k = 0; k < naxes; k++) {
-		free(axes[k].key);
-		for (size_t j = 0; j < axes[k].n; j++)
-			free(axes[k].values[j]);
-	}
-	free(sets);
-	return code;
+	return matrix_main(argc, argv, build_dir(build, sizeof(build)));
 }
 
 static int

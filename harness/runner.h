@@ -1,7 +1,8 @@
 /*
- * runner.h -- `dnsdrill run` and `dnsdrill check`: load a scenario, build
- * its network, start faultd and the SUT, play the timeline, probe, watch,
- * capture, score, write the results, tear everything down.
+ * runner.h -- `dnsdrill run` and `dnsdrill check`: load a scenario and
+ * check every rule it states, build its network, start faultd and the SUT,
+ * play the timeline, probe, watch, capture, score, write the results, tear
+ * everything down.  The phases live in harness/run*.c (run_internal.h).
  *
  * The runner owns time: every event gets its timestamp here (ms since the
  * run started, monotonic clock), and the timeline is resumed from the event

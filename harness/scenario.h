@@ -2,8 +2,9 @@
  * scenario.h -- a scenario as C data: what the Lua file declared.
  *
  * harness/lua_api.c fills this while the scenario file runs its top level
- * (declarations only: nothing is built then); harness/runner.c reads it to
- * build the network, start servers and processes, probe, watch and score.
+ * (declarations only: nothing is built then); the runner (harness/run*.c)
+ * reads it to build the network, start servers and processes, probe, watch
+ * and score.
  * The timeline itself stays in Lua (a coroutine the runner resumes).
  *
  * Ownership: every string is owned by the scenario (sc_strdup'd) and freed

@@ -6,4 +6,5 @@ LIBCOMMON := $(BUILD)/libcommon.a
 
 $(LIBCOMMON): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^

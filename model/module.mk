@@ -8,4 +8,5 @@ MOD_LIBS += $(LIBMODEL)
 
 $(LIBMODEL): $(MODEL_OBJS)
 	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^

@@ -8,5 +8,6 @@ MOD_LIBS += $(LIBNETNS)
 
 $(LIBNETNS): $(NETNS_OBJS)
 	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 

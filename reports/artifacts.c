@@ -76,18 +76,31 @@ check_target(const char *path, struct dd_err *err)
 	return 0;
 }
 
-int
-report_write_file(const char *path, report_writer writer,
-    const struct result *r, struct dd_err *err)
+/* What goes into one file: a single-result writer, or the matrix. */
+struct emit {
+	report_writer one;
+	const struct result *r;
+	struct result *const *runs;
+	const char *const *labels;
+	size_t n;
+	int (*many)(struct result *const *, size_t, const char *const *, FILE *);
+};
+
+static int
+emit(const struct emit *e, FILE *f)
+{
+	return e->one != NULL ? e->one(e->r, f) : e->many(e->runs, e->n, e->labels, f);
+}
+
+/* The one way a file of a run reaches the disk: checked target, temporary
+ * file beside it, written, flushed, renamed. */
+static int
+write_atomic(const char *path, const struct emit *e, struct dd_err *err)
 {
 	char *tmp = NULL;
 	FILE *f;
 	int fd, rc;
 
-	if (path == NULL || path[0] == '\0' || writer == NULL || r == NULL) {
-		dd_err_set(err, "report: no file or result to write");
-		return DD_EINVAL;
-	}
 	if ((rc = check_target(path, err)) != 0)
 		return rc;
 	if ((fd = open_temp(path, &tmp)) < 0) {
@@ -101,7 +114,7 @@ report_write_file(const char *path, report_writer writer,
 		dd_err_set(err, "%s: %s", path, strerror(-rc));
 		goto fail;
 	}
-	rc = writer(r, f);
+	rc = emit(e, f);
 	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
 		rc = -errno;
 		dd_err_set(err, "%s: %s", path, strerror(-rc));
@@ -125,6 +138,60 @@ report_write_file(const char *path, report_writer writer,
 fail:
 	unlink(tmp);
 	free(tmp);
+	return rc;
+}
+
+int
+report_write_file(const char *path, report_writer writer,
+    const struct result *r, struct dd_err *err)
+{
+	struct emit e = { .one = writer, .r = r };
+
+	if (path == NULL || path[0] == '\0' || writer == NULL || r == NULL) {
+		dd_err_set(err, "report: no file or result to write");
+		return DD_EINVAL;
+	}
+	return write_atomic(path, &e, err);
+}
+
+int
+report_write_matrix(const char *dir, struct result *const *runs, size_t n,
+    const char *const *labels, struct dd_err *err)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct result *const *, size_t, const char *const *, FILE *);
+	} files[] = {
+		{ "matrix.txt", report_matrix_text_write },
+		{ "matrix.html", report_matrix_html_write },
+	};
+	struct dd_err first = { "" }, e = { "" };
+	int rc = 0;
+
+	if (dir == NULL || dir[0] == '\0' || (n > 0 && (runs == NULL || labels == NULL))) {
+		dd_err_set(err, "report: no directory or runs to write");
+		return DD_EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct emit em = { .many = files[i].fn, .runs = runs, .n = n, .labels = labels };
+		char *path = NULL;
+		int frc;
+
+		if (asprintf(&path, "%s/%s", dir, files[i].name) < 0) {
+			path = NULL;
+			dd_err_set(&e, "%s/%s: out of memory", dir, files[i].name);
+			frc = DD_ENOMEM;
+		} else {
+			frc = write_atomic(path, &em, &e);
+		}
+		free(path);
+		if (frc != 0 && rc == 0) {
+			rc = frc;
+			first = e;
+		}
+	}
+	if (rc != 0)
+		dd_err_set(err, "%s", first.msg);
 	return rc;
 }
 

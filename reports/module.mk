@@ -12,4 +12,5 @@ MOD_LIBS += $(LIBREPORTS)
 
 $(LIBREPORTS): $(REPORTS_OBJS)
 	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^

@@ -84,6 +84,14 @@ int report_write_run(const char *dir, const struct result *res,
     const char *extra_junit_path, struct dd_err *err);
 
 /*
+ * A matrix's table, DIR/matrix.txt and DIR/matrix.html, each the way
+ * report_write_file() writes (temporary file, rename).  Both are
+ * attempted; returns 0 or the first failure, err naming the file.
+ */
+int report_write_matrix(const char *dir, struct result *const *runs, size_t n,
+    const char *const *labels, struct dd_err *err);
+
+/*
  * Read the result.json at path.  Returns 0 and *out (the caller frees it
  * with result_free), a negative errno (cannot open), DD_EINVAL (not a
  * result.json, or larger than 512 MiB), DD_ENOMEM or DD_EIO, with err
@@ -98,42 +106,5 @@ int report_read_file(const char *path, struct result **out,
  * the file.
  */
 int report_render_dir(const char *dir, struct dd_err *err);
-
-/*
- * The names the writers had when they were declared in model/result.h,
- * kept while harness/ moves over to the report_ ones; remove with the
- * last caller.
- */
-static inline int
-result_junit_write(const struct result *r, FILE *f)
-{
-	return report_junit_write(r, f);
-}
-
-static inline int
-result_text_write(const struct result *r, FILE *f)
-{
-	return report_text_write(r, f);
-}
-
-static inline int
-result_html_write(const struct result *r, FILE *f)
-{
-	return report_html_write(r, f);
-}
-
-static inline int
-result_matrix_html_write(struct result *const *runs, size_t n,
-    const char *const *labels, FILE *f)
-{
-	return report_matrix_html_write(runs, n, labels, f);
-}
-
-static inline int
-result_matrix_text_write(struct result *const *runs, size_t n,
-    const char *const *labels, FILE *f)
-{
-	return report_matrix_text_write(runs, n, labels, f);
-}
 
 #endif

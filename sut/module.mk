@@ -22,4 +22,5 @@ LIBSUT := $(BUILD)/libsut.a
 MOD_LIBS += $(LIBSUT)
 $(LIBSUT): $(BUILD)/obj/sut/failover.o
 	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^

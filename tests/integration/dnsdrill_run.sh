@@ -11,12 +11,23 @@ trap 'rm -rf "$work"' EXIT
 
 jqt() { jq -e "$@" >/dev/null; }
 quiet() { "$@" >/dev/null 2>&1; }
-state() {
-	{ ip netns list 2>/dev/null | grep '^dd-' ; ls /run/netns 2>/dev/null | grep '^dd-'
-	  ls /etc/netns 2>/dev/null | grep '^dd-'; grep -c ' /run/netns/dd-' /proc/self/mountinfo
-	  ls /run/dnsdrill 2>/dev/null; pgrep -c -f "$B/faultd --listen 198.18" ; } | sort
+# What one run left behind, by its run id: namespaces, their mounts and
+# /etc/netns folders, its run directory, its faultd (by control socket).
+# Only that run's: other tests on the machine may build namespaces meanwhile.
+left_by() {
+	local id=$1 ctl=$2
+	{ ip netns list 2>/dev/null | grep "^dd-$id-"; ls /run/netns 2>/dev/null | grep "^dd-$id-"
+	  ls /etc/netns 2>/dev/null | grep "^dd-$id-"; grep " /run/netns/dd-$id-" /proc/self/mountinfo
+	  ls -d "/run/dnsdrill/$id" 2>/dev/null; pgrep -f -- "--control $ctl"; } | sort
 }
-before=$(state)
+# The run id a run printed ("network up: N hosts (run ID)") in file $1.
+run_id() { sed -n 's/.*network up: .* (run \([a-z0-9]*\)).*/\1/p' "$1" | head -1; }
+# A process that still runs (a zombie waiting for its reaper does not).
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+# Wait until run output $1 shows its network and $2 (a SUT's output) exists.
+wait_live() {
+	for _ in $(seq 100); do [ -n "$(run_id "$1")" ] && [ -e "$2" ] && return; sleep 0.1; done
+}
 
 # 1. the real thing, compressed: fault 2 s .. 5 s
 "$DD" run scenarios/examples/empty-record.lua --out "$work/run1" --seed 42 --quiet \
@@ -93,35 +104,75 @@ check "start() from the timeline is an event" \
 check "stop() ends the process (an exit event by SIGTERM)" \
 	jqt '[.events[] | select(.kind == "proc_exit" and .source == "later")] | length == 1' "$P"
 
-# 5. SIGINT mid-run: everything torn down
-"$DD" run tests/scenarios/long-run.lua --out "$work/int" --quiet >"$work/int.out" 2>&1 &
+# 4d. faults go to faultd in the background (the timeline never waits for
+# faultd): inject() answers with the run's own handle; a rule cleared before
+# faultd acknowledged it is deleted once acknowledged; events carry the
+# acknowledgement times.
+"$DD" run tests/scenarios/inject-clear.lua --out "$work/ic" --quiet >/dev/null 2>&1
+check "inject/clear run completes (exit 0)" test $? = 0
+I=$work/ic/result.json
+check "handles are the run's own, from 1" jqt '[.events[] | select(.kind == "mark") | .text] == ["first 1", "second 2"]' "$I"
+check "two injections and two clears, in that order per rule" \
+	jqt '[.events[] | select(.kind == "fault_inject" or .kind == "fault_clear") | .kind + ":" + .text] ==
+	    ["fault_inject:name=www.example.com type=A action=servfail", "fault_clear:rule 1",
+	     "fault_inject:name=www.example.com type=A action=empty negttl=0", "fault_clear:rule 2"]' "$I"
+check "the first rule was acknowledged and cleared within 100 ms of the call" \
+	jqt '([.events[] | select(.kind == "fault_clear")][0].t_ms) - ([.events[] | select(.kind == "mark")][0].t_ms) < 100' "$I"
+# truth from the probes: the cleared rule really left faultd (answers good
+# from 0.6 s until the second rule), the second held, and then left too
+check "after the immediate clear faultd answers again (probes 0.6..1.5 s ok)" \
+	jqt '[.events[] | select(.kind == "probe" and .t_ms > 600 and .t_ms < 1500) | .ok] | (length >= 8 and all)' "$I"
+check "the second rule held (probes 1.6..2.5 s fail)" \
+	jqt '[.events[] | select(.kind == "probe" and .t_ms > 1600 and .t_ms < 2500) | .ok] | (length >= 8 and (any | not))' "$I"
+check "and was cleared (probes after 2.6 s ok)" \
+	jqt '[.events[] | select(.kind == "probe" and .t_ms > 2600) | .ok] | (length >= 8 and all)' "$I"
+
+# 4e. faultd dies under the run: the next inject cannot reach it -> exit 3
+"$DD" run tests/scenarios/faultd-gone.lua --out "$work/fg" >"$work/fg.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q . "$work/int/sleeper.stdout" 2>/dev/null; [ -e "$work/int/sleeper.stdout" ] && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q 'auth is ready' "$work/fg.out" && break; sleep 0.1; done
+pkill -f -- "--control $work/fg/auth.ctl"
+wait "$pid"; rc=$?
+check "an inject faultd cannot take exits 3" test "$rc" = 3
+check "... naming the dns server and the rule ($(tail -1 "$work/fg.out"))" \
+	grep -q "dns 'auth': rule \"name=www.example.com action=servfail\": cannot reach faultd" "$work/fg.out"
+
+# 5. SIGINT mid-run: everything torn down
+"$DD" run tests/scenarios/long-run.lua --out "$work/int" >"$work/int.out" 2>&1 &
+pid=$!
+wait_live "$work/int.out" "$work/int/sleeper.stdout"
 sleep 1
-mid=$(ip netns list | grep -c '^dd-')
+id=$(run_id "$work/int.out")
+mid=$(ip netns list | grep -c "^dd-$id-")
+sut=$(ip netns pids "dd-$id-client" 2>/dev/null)
 kill -INT "$pid"
 wait "$pid"; rc=$?
-check "run was live before SIGINT ($mid namespaces)" test "$mid" -ge 2
+check "run was live before SIGINT (run $id, $mid namespaces)" test -n "$id" -a "$mid" -ge 2
 check "SIGINT exits 3" test "$rc" = 3
 check "SIGINT message says torn down" grep -q "interrupted" "$work/int.out"
-after=$(state)
-check "nothing left behind (namespaces, mounts, /etc/netns, run dirs, faultd)" test "$before" = "$after"
-pgrep -f "sleep 600" >/dev/null && not_ok "SUT process left running" || ok "SUT process stopped"
+left=$(left_by "${id:-none}" "$work/int/auth.ctl")
+check "nothing left behind (namespaces, mounts, /etc/netns, run dir, faultd): '$left'" test -z "$left"
+check "the SUT was found in its namespace ($sut)" test -n "$sut"
+for p in $sut; do alive "$p" && break; p=; done
+check "SUT process stopped" test -z "$p"
 
 # 6. SIGKILL mid-run (a crash): dnsdrill cleanup removes what it left
-"$DD" run tests/scenarios/long-run.lua --out "$work/kill" --quiet >"$work/kill.out" 2>&1 &
+"$DD" run tests/scenarios/long-run.lua --out "$work/kill" >"$work/kill.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -e "$work/kill/sleeper.stdout" ] && break; sleep 0.1; done
+wait_live "$work/kill.out" "$work/kill/sleeper.stdout"
 sleep 1
+id=$(run_id "$work/kill.out")
+sut=$(ip netns pids "dd-$id-client" 2>/dev/null)
 kill -KILL "$pid"; wait "$pid" 2>/dev/null
-left=$(ip netns list | grep -c '^dd-')
-check "a killed run leaves its namespaces ($left)" test "$left" -ge 2
+left=$(ip netns list | grep -c "^dd-$id-")
+check "a killed run leaves its namespaces (run $id, $left)" test -n "$id" -a "$left" -ge 2
 "$DD" cleanup >"$work/cleanup.out" 2>&1; rc=$?
 check "dnsdrill cleanup exits 0" test "$rc" = 0
-check "dnsdrill cleanup reports the run it removed ($(cat "$work/cleanup.out"))" grep -q 'removed 1 abandoned run' "$work/cleanup.out"
-after=$(state)
-check "after cleanup nothing is left behind" test "$before" = "$after"
-pgrep -f "sleep 600" >/dev/null && not_ok "crashed run's SUT left running" || ok "crashed run's SUT stopped by cleanup"
+check "dnsdrill cleanup reports the run it removed ($(cat "$work/cleanup.out"))" grep -q 'removed [1-9][0-9]* abandoned run' "$work/cleanup.out"
+left=$(left_by "${id:-none}" "$work/kill/auth.ctl")
+check "after cleanup nothing is left behind: '$left'" test -z "$left"
+for p in $sut; do alive "$p" && break; p=; done
+check "crashed run's SUT stopped by cleanup ($sut)" test -n "$sut" -a -z "$p"
 "$DD" cleanup >"$work/cleanup2.out" 2>&1
 check "a second cleanup finds nothing" grep -q 'removed 0 abandoned runs' "$work/cleanup2.out"
 t_done

@@ -289,6 +289,49 @@ test_extra_junit_stream(void **state)
 	result_free(r);
 }
 
+/* The matrix's two files go the same way: whole, beside nothing else, and a
+ * planted link is refused with the file named. */
+static void
+test_write_matrix(void **state)
+{
+	char dir[] = "/tmp/dd-test-art-XXXXXX", path[128], *names;
+	struct result *r = make_result();
+	struct result *runs[1] = { r };
+	const char *labels[1] = { "fault=empty" };
+	struct dd_err err = { "" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	if (report_write_matrix(dir, runs, 1, labels, &err) != 0)
+		fail_msg("%s", err.msg);
+	mem = open_memstream(&buf, &len);
+	assert_int_equal(report_matrix_text_write(runs, 1, labels, mem), 0);
+	fclose(mem);
+	check_file(dir, "matrix.txt", buf);
+	free(buf);
+	buf = NULL;
+	mem = open_memstream(&buf, &len);
+	assert_int_equal(report_matrix_html_write(runs, 1, labels, mem), 0);
+	fclose(mem);
+	check_file(dir, "matrix.html", buf);
+	free(buf);
+	names = listing(dir);
+	assert_string_equal(names, "matrix.html matrix.txt");
+	free(names);
+
+	/* a planted link where matrix.html goes */
+	snprintf(path, sizeof(path), "%s/matrix.html", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("/tmp/dd-test-art-elsewhere", path), 0);
+	assert_int_not_equal(report_write_matrix(dir, runs, 1, labels, &err), 0);
+	assert_non_null(strstr(err.msg, "matrix.html"));
+	rm_rf(dir);
+	result_free(r);
+}
+
 /* An old file is replaced by a new one (a hard link to the old one keeps
  * the old bytes: nothing was rewritten in place). */
 static void
@@ -458,6 +501,7 @@ main(void)
 		cmocka_unit_test(test_planted_temp_links),
 		cmocka_unit_test(test_write_run),
 		cmocka_unit_test(test_extra_junit_stream),
+		cmocka_unit_test(test_write_matrix),
 		cmocka_unit_test(test_replaces_not_rewrites),
 		cmocka_unit_test(test_planted_target),
 		cmocka_unit_test(test_write_errors),

@@ -1459,16 +1459,16 @@ test_tl_errors(void **state)
 	assert_msg(f->err.msg, 7, NEEDLES("not from a condition"));
 
 	/* an ops callback that fails raises a Lua error with its message */
-	load_tl(f, NULL, "  mark \"a\"\n  inject(\"auth\", \"garbage\")\n  mark \"b\"\n");
+	load_tl(f, NULL, "  mark \"a\"\n  inject(\"auth\", \"action=drop\")\n  mark \"b\"\n");
 	f->rec.fail_inject = true;
 	tl_start(f, 0);
 	assert_int_equal(step(f, 0), DD_EINVAL);
-	assert_msg(f->err.msg, 8, NEEDLES("inject auth: faultd said no: bad rule 'garbage'"));
+	assert_msg(f->err.msg, 8, NEEDLES("inject auth: faultd said no: bad rule 'action=drop'"));
 	assert_log(&f->rec, LOG("0 mark a"));
 	/* ... which the scenario can catch */
 	f->rec.n = 0;
 	load_tl(f, NULL,
-	    "  local ok, e = pcall(inject, \"auth\", \"garbage\")\n"
+	    "  local ok, e = pcall(inject, \"auth\", \"action=drop\")\n"
 	    "  mark(tostring(ok) .. \": \" .. e)\n");
 	f->rec.fail_inject = true;
 	tl_start(f, 0);
@@ -1476,6 +1476,46 @@ test_tl_errors(void **state)
 	assert_int_equal(f->rec.n, 1);
 	assert_non_null(strstr(f->rec.log[0], "0 mark false: "));
 	assert_non_null(strstr(f->rec.log[0], "faultd said no"));
+}
+
+/* A rule the timeline builds at run time is checked with faultd's parser
+ * before the runner is asked to send it: a bad one is an error at the
+ * timeline's line naming the bad term, and inject never reaches the ops. */
+static void
+test_tl_rule_checked(void **state)
+{
+	struct fx *f = *state;
+
+	load_tl(f, NULL,
+	    "  local verb = \"expl\" .. \"ode\"\n"
+	    "  inject(\"auth\", \"name=x action=drop\")\n"
+	    "  sleep \"1s\"\n"
+	    "  inject(\"auth\", \"name=x action=\" .. verb)\n"
+	    "  mark \"not reached\"\n");
+	tl_start(f, 0);
+	step_expect(f, 0, 0, 1000);
+	assert_int_equal(step(f, 1000), DD_EINVAL);
+	assert_msg(f->err.msg, 10, NEEDLES("inject auth: rule \"name=x action=explode\"",
+	    "action=explode: unknown action"));
+	assert_log(&f->rec, LOG("0 inject auth name=x action=drop -> 1"));
+
+	/* every kind of bad term, and a rule of two lines */
+	static const char *const bad[][2] = {
+		{ "\"\"", "empty rule" },
+		{ "\"name=x nmae=y\"", "unknown key 'nmae'" },
+		{ "\"prob=\" .. 2", "prob=2: must be a number from 0 to 1" },
+		{ "\"action=drop\\nname=x\"", "a rule is one line" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char body[256];
+		f->rec.n = 0;
+		snprintf(body, sizeof(body), "  inject(\"auth\", %s)\n", bad[i][0]);
+		load_tl(f, NULL, body);
+		tl_start(f, 0);
+		assert_int_equal(step(f, 0), DD_EINVAL);
+		assert_msg(f->err.msg, 7, NEEDLES("inject auth: rule \"", bad[i][1]));
+		assert_int_equal(f->rec.n, 0);
+	}
 }
 
 /* A bare coroutine.yield() in the timeline is not a way to sleep: it must
@@ -1633,6 +1673,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tl_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_wait_until, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tl_rule_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_bare_yield, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_rand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),

@@ -1,0 +1,369 @@
+/*
+ * matrix.c -- see matrix.h.  The order: parse the plan, check the scenario
+ * once (with the first combination) before anything runs, then one run per
+ * combination into DIR/LABEL/, each run's result.json read back, and the
+ * table over the runs that produced one.  A scenario error in any run
+ * stops the matrix; a run that could not complete is left out of the table
+ * and makes the exit status 3.
+ */
+#include "harness/matrix.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness/runner.h"
+#include "lib/util.h"
+#include "model/result.h"
+#include "reports/report.h"
+
+void
+matrix_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dnsdrill matrix SCENARIO.lua --vary key=v1,v2[,...] [--vary ...] [options]\n"
+	    "\n"
+	    "Runs the scenario once for every combination of the --vary values and\n"
+	    "writes one comparison table: DIR/matrix.txt and DIR/matrix.html, with\n"
+	    "each run's results in DIR/key-value_key-value/.\n"
+	    "\n"
+	    "  --vary key=v1,v2   a parameter and the values to try (repeatable)\n"
+	    "  --set key=value    a parameter fixed for every run\n"
+	    "  --out DIR          default dnsdrill-out/NAME-matrix-TIME\n"
+	    "  --seed N           the same seed for every run\n"
+	    "  --quiet            only the table\n"
+	    "\n"
+	    "Exit status: 0 when every run completed (whatever its verdict), 2 usage,\n"
+	    "3 when a run could not complete.\n");
+}
+
+/* ---------------- the plan ---------------- */
+
+int
+matrix_add_axis(struct matrix *m, const char *arg, struct dd_err *err)
+{
+	const char *eq = strchr(arg, '=');
+	struct matrix_axis *a;
+	char *copy, *save = NULL;
+
+	if (eq == NULL || eq == arg || eq[1] == '\0' || m->naxes == MATRIX_MAX_AXES) {
+		dd_err_set(err, "--vary '%s': expected key=v1,v2,... (at most %d)", arg,
+		    MATRIX_MAX_AXES);
+		return DD_EINVAL;
+	}
+	a = &m->axes[m->naxes++];
+	a->key = strndup(arg, (size_t)(eq - arg));
+	copy = strdup(eq + 1);
+	if (a->key == NULL || copy == NULL) {
+		free(copy);
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (a->n == MATRIX_MAX_VALUES) {
+			dd_err_set(err, "--vary %s: at most %d values", a->key, MATRIX_MAX_VALUES);
+			free(copy);
+			return DD_EINVAL;
+		}
+		if ((a->values[a->n] = strdup(t)) == NULL) {
+			free(copy);
+			dd_err_set(err, "out of memory");
+			return DD_ENOMEM;
+		}
+		a->n++;
+	}
+	free(copy);
+	if (a->n == 0) {
+		dd_err_set(err, "--vary %s: no values", a->key);
+		return DD_EINVAL;
+	}
+	m->total = (m->total ? m->total : 1) * a->n;
+	return 0;
+}
+
+int
+matrix_combo(const struct matrix *m, size_t i, char **kv, char *label, size_t len)
+{
+	size_t digit[MATRIX_MAX_AXES], lo = 0;
+
+	/* mixed-radix digits over the axes, the first axis slowest */
+	for (size_t k = m->naxes; k-- > 0;) {
+		digit[k] = i % m->axes[k].n;
+		i /= m->axes[k].n;
+	}
+	if (len > 0)
+		label[0] = '\0';
+	for (size_t k = 0; k < m->naxes; k++) {
+		const struct matrix_axis *a = &m->axes[k];
+		if (asprintf(&kv[k], "%s=%s", a->key, a->values[digit[k]]) < 0) {
+			while (k-- > 0) {
+				free(kv[k]);
+				kv[k] = NULL;
+			}
+			return DD_ENOMEM;
+		}
+		if (lo < len)
+			lo += (size_t)snprintf(label + lo, len - lo, "%s%s-%s", k ? "_" : "", a->key,
+			    a->values[digit[k]]);
+	}
+	return 0;
+}
+
+void
+matrix_fini(struct matrix *m)
+{
+	for (size_t k = 0; k < m->naxes; k++) {
+		free(m->axes[k].key);
+		for (size_t j = 0; j < m->axes[k].n; j++)
+			free(m->axes[k].values[j]);
+	}
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---------------- the command ---------------- */
+
+/* One matrix command: the plan, the options every run shares, the runs. */
+struct matrix_cmd {
+	struct matrix m;
+	struct run_opts base;
+	const char **sets;       /* the --set pairs, then one slot per axis */
+	size_t nsets;
+	char out[PATH_MAX];
+	struct result **runs;    /* per combination; NULL when none was read */
+	char **labels;
+};
+
+/* The options; 0 to go on, 1 when --help was answered, else the exit
+ * status of a usage error (the message printed). */
+static int
+parse_args(struct matrix_cmd *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vary", required_argument, NULL, 'v' },
+		{ "set", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dd_err err;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+			if ((rc = matrix_add_axis(&c->m, optarg, &err)) < 0) {
+				fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
+				return rc == DD_EINVAL ? RUN_USAGE : RUN_ENV;
+			}
+			break;
+		case 's': c->sets[c->nsets++] = optarg; break;
+		case 'o': snprintf(c->out, sizeof(c->out), "%s", optarg); break;
+		case 'S':
+			if (dd_parse_u64(optarg, &c->base.seed) < 0) {
+				fprintf(stderr, "dnsdrill matrix: --seed '%s': not a number\n", optarg);
+				return RUN_USAGE;
+			}
+			c->base.seed_set = true;
+			break;
+		case 'q': c->base.quiet = true; break;
+		case 'h': matrix_usage(stdout); return 1;
+		default: matrix_usage(stderr); return RUN_USAGE;
+		}
+	}
+	if (optind != argc - 1 || c->m.naxes == 0) {
+		fprintf(stderr, "dnsdrill matrix: give one scenario and at least one --vary\n");
+		matrix_usage(stderr);
+		return RUN_USAGE;
+	}
+	if (c->m.total > MATRIX_MAX_RUNS) {
+		fprintf(stderr, "dnsdrill matrix: %zu combinations is too many (%d at most)\n",
+		    c->m.total, MATRIX_MAX_RUNS);
+		return RUN_USAGE;
+	}
+	c->base.scenario = argv[optind];
+	return 0;
+}
+
+/* runner_main with combination i's parameters on top of o; label gets its
+ * name.  Returns the run's exit status. */
+static int
+run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_t len)
+{
+	char *kv[MATRIX_MAX_AXES] = { 0 };
+	int rc;
+
+	if (matrix_combo(&c->m, i, kv, label, len) < 0)
+		return RUN_ENV;
+	for (size_t k = 0; k < c->m.naxes; k++)
+		c->sets[c->nsets + k] = kv[k];
+	o->sets = c->sets;
+	o->n_sets = c->nsets + c->m.naxes;
+	rc = runner_main(o);
+	for (size_t k = 0; k < c->m.naxes; k++)
+		free(kv[k]);
+	return rc;
+}
+
+/* Check the scenario once, with the first combination, before any run. */
+static int
+check_first(struct matrix_cmd *c)
+{
+	struct run_opts chk = c->base;
+	char label[512];
+
+	chk.check_only = true;
+	chk.quiet = true;
+	return run_combo(c, &chk, 0, label, sizeof(label));
+}
+
+/* The name of combination i alone (it names the run's folder). */
+static int
+combo_label(const struct matrix *m, size_t i, char *label, size_t len)
+{
+	char *kv[MATRIX_MAX_AXES] = { 0 };
+
+	if (matrix_combo(m, i, kv, label, len) < 0)
+		return DD_ENOMEM;
+	for (size_t k = 0; k < m->naxes; k++)
+		free(kv[k]);
+	return 0;
+}
+
+static void
+default_out(struct matrix_cmd *c)
+{
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	const char *b = strrchr(c->base.scenario, '/');
+
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+	snprintf(c->out, sizeof(c->out), "dnsdrill-out/%s-matrix-%s", b ? b + 1 : c->base.scenario, ts);
+}
+
+static struct result *
+read_result(const char *dir)
+{
+	char path[PATH_MAX + 600];
+	struct result *res = NULL;
+	struct dd_err err;
+
+	snprintf(path, sizeof(path), "%s/result.json", dir);
+	if (report_read_file(path, &res, &err) < 0) {
+		fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
+		return NULL;
+	}
+	return res;
+}
+
+/* Every combination in turn.  Returns the matrix's exit status so far:
+ * RUN_USAGE stops at once, RUN_ENV is remembered and the runs go on. */
+static int
+run_all(struct matrix_cmd *c)
+{
+	int code = 0;
+
+	for (size_t i = 0; i < c->m.total; i++) {
+		char dir[PATH_MAX + 512], label[512];
+		struct run_opts o = c->base;
+
+		if (combo_label(&c->m, i, label, sizeof(label)) < 0)
+			return RUN_ENV;
+		snprintf(dir, sizeof(dir), "%s/%s", c->out, label);
+		o.out_dir = dir;
+		o.quiet = true;
+		o.no_summary = true;
+		fprintf(stderr, "dnsdrill matrix: run %zu/%zu: %s\n", i + 1, c->m.total, label);
+		fflush(stdout);
+		int rc = run_combo(c, &o, i, label, sizeof(label));
+		c->labels[i] = strdup(label);
+		if (rc == RUN_USAGE || rc == RUN_ENV) {
+			fprintf(stderr, "dnsdrill matrix: run %s could not complete (exit %d)\n", label, rc);
+			code = rc;
+			if (rc == RUN_USAGE)
+				return code;
+			continue;
+		}
+		c->runs[i] = read_result(dir);
+	}
+	return code;
+}
+
+/* The table over the runs that produced a result: files and stdout. */
+static void
+write_table(struct matrix_cmd *c)
+{
+	struct result **ok = calloc(c->m.total, sizeof(*ok));
+	const char **okl = calloc(c->m.total, sizeof(*okl));
+	struct dd_err err = { "" };
+	size_t n = 0;
+
+	for (size_t i = 0; ok && okl && i < c->m.total; i++) {
+		if (c->runs[i]) {
+			ok[n] = c->runs[i];
+			okl[n++] = c->labels[i];
+		}
+	}
+	if (report_write_matrix(c->out, ok, n, okl, &err) < 0)
+		fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
+	report_matrix_text_write(ok, n, okl, stdout);
+	printf("matrix: %s/matrix.txt, %s/matrix.html (%zu of %zu runs)\n", c->out, c->out, n,
+	    c->m.total);
+	free(ok);
+	free(okl);
+}
+
+static void
+cmd_free(struct matrix_cmd *c)
+{
+	for (size_t i = 0; i < c->m.total; i++) {
+		if (c->runs)
+			result_free(c->runs[i]);
+		if (c->labels)
+			free(c->labels[i]);
+	}
+	free(c->runs);
+	free(c->labels);
+	free(c->sets);
+	matrix_fini(&c->m);
+}
+
+int
+matrix_main(int argc, char **argv, const char *build_dir)
+{
+	struct matrix_cmd c;
+	int code;
+
+	memset(&c, 0, sizeof(c));
+	c.base.build_dir = build_dir;
+	c.sets = calloc((size_t)argc + MATRIX_MAX_AXES + 1, sizeof(char *));
+	if (c.sets == NULL)
+		return RUN_ENV;
+	if ((code = parse_args(&c, argc, argv)) != 0) {
+		code = code == 1 ? 0 : code;   /* --help */
+		goto out;
+	}
+	if ((code = check_first(&c)) != 0)
+		goto out;
+	if (c.out[0] == '\0')
+		default_out(&c);
+	c.runs = calloc(c.m.total, sizeof(*c.runs));
+	c.labels = calloc(c.m.total, sizeof(*c.labels));
+	if (c.runs == NULL || c.labels == NULL) {
+		code = RUN_ENV;
+		goto out;
+	}
+	code = run_all(&c);
+	if (code != RUN_USAGE)
+		write_table(&c);
+out:
+	cmd_free(&c);
+	return code;
+}

@@ -1,0 +1,315 @@
+/*
+ * run_fault.c -- the run's side of faultd's control protocol: one
+ * asynchronous control client (faultd/ctl.h) per faultd, on the run's event
+ * loop, so the probes, captures and watches never wait for faultd.
+ *
+ * inject() is answered at once with a handle of the run's own (the value
+ * the scenario gets back and may pass to clear()); the rule reaches faultd
+ * in the background.  The fault_inject event is logged when faultd
+ * acknowledges the rule -- from then on it applies to the next packet --
+ * and the fault_clear event when faultd acknowledges the last deletion the
+ * clear() asked for.  Requests on one client are answered in order, so a
+ * clear() issued before its inject() was acknowledged waits for that
+ * acknowledgement and then deletes faultd's rule.
+ *
+ * A control request that fails (faultd refused, died, or did not answer)
+ * is a run error: recorded with run_fail() and the run stops.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultd/ctl.h"
+#include "harness/run_internal.h"
+#include "model/elog.h"
+
+/* How long faultd may take to answer one command on a local socket. */
+#define FAULT_CTL_TIMEOUT_US 3000000
+#define FAULT_PING_TIMEOUT_US 500000
+
+enum run_fault_state { FAULT_ADDING, FAULT_ACTIVE, FAULT_DELETING };
+
+/* A rule the timeline injected into one faultd. */
+struct run_fault {
+	uint64_t handle;            /* the run's id, returned to the scenario */
+	uint64_t fid;               /* faultd's id, once acknowledged */
+	enum run_fault_state state;
+	struct run_clear *clear;    /* a clear() waiting for the add's answer */
+};
+
+/* One clear(): done when every deletion it asked for is acknowledged. */
+struct run_clear {
+	struct run_proc *rp;
+	unsigned outstanding;
+	char text[64];
+};
+
+/* The argument of one request's callback. */
+struct run_req {
+	struct run_proc *rp;
+	uint64_t handle;
+	struct run_clear *clear;    /* deletions only */
+	char rule[];                /* additions only */
+};
+
+static struct run_fault *
+find_fault(struct run_proc *rp, uint64_t handle)
+{
+	for (size_t i = 0; i < rp->n_faults; i++)
+		if (rp->faults[i].handle == handle)
+			return &rp->faults[i];
+	return NULL;
+}
+
+static void
+drop_fault(struct run_proc *rp, uint64_t handle)
+{
+	struct run_fault *f = find_fault(rp, handle);
+
+	if (f != NULL)
+		*f = rp->faults[--rp->n_faults];
+}
+
+/* One deletion of cl answered (or abandoned): log the clear when it was
+ * the last, unless the run is being torn down (logged is false). */
+static void
+clear_done(struct run_clear *cl, bool logged)
+{
+	struct run *r = cl->rp->r;
+
+	if (--cl->outstanding > 0)
+		return;
+	if (logged) {
+		elog_fault(r->log, run_now_ms(r), false, cl->rp->dns->name, cl->text);
+		run_say(r, "fault cleared on %s: %s", cl->rp->dns->name, cl->text);
+	}
+	free(cl);
+}
+
+static void
+request_failed(struct run_proc *rp, int rc, const char *what, const char *errmsg)
+{
+	struct run *r = rp->r;
+
+	/* faultd refusing a rule our own parser accepted is the scenario's
+	 * problem to see (exit 2); losing faultd is the environment's */
+	run_fail(r, rc == DD_EINVAL ? DD_EINVAL : rc, "dns '%s': %s: %s", rp->dns->name, what,
+	    errmsg ? errmsg : dd_strerror(rc));
+	r->stop = true;
+}
+
+static void send_del(struct run_proc *rp, struct run_fault *f, struct run_clear *cl);
+
+static void
+on_del(void *arg, int rc, const char *status, const char *data, size_t data_len,
+    const char *errmsg)
+{
+	struct run_req *q = arg;
+	struct run_proc *rp = q->rp;
+
+	(void)status, (void)data, (void)data_len;
+	if (rc == 0) {
+		drop_fault(rp, q->handle);
+		clear_done(q->clear, true);
+	} else if (rc == CTL_ECANCELED) {
+		clear_done(q->clear, false);
+	} else {
+		char what[64];
+
+		snprintf(what, sizeof(what), "clearing rule %llu", (unsigned long long)q->handle);
+		request_failed(rp, rc, what, errmsg);
+		clear_done(q->clear, false);
+	}
+	free(q);
+}
+
+static void
+send_del(struct run_proc *rp, struct run_fault *f, struct run_clear *cl)
+{
+	struct run_req *q = calloc(1, sizeof(*q));
+	char line[64];
+	int rc;
+
+	if (q == NULL) {
+		request_failed(rp, DD_ENOMEM, "clearing a rule", "out of memory");
+		clear_done(cl, false);
+		return;
+	}
+	q->rp = rp;
+	q->handle = f->handle;
+	q->clear = cl;
+	f->state = FAULT_DELETING;
+	snprintf(line, sizeof(line), "rule del %llu", (unsigned long long)f->fid);
+	if ((rc = ctl_client_send(rp->ctl, line, FAULT_CTL_TIMEOUT_US, on_del, q)) < 0) {
+		free(q);
+		request_failed(rp, rc, "clearing a rule", NULL);
+		clear_done(cl, false);
+	}
+}
+
+static void
+on_add(void *arg, int rc, const char *status, const char *data, size_t data_len,
+    const char *errmsg)
+{
+	struct run_req *q = arg;
+	struct run_proc *rp = q->rp;
+	struct run *r = rp->r;
+	struct run_fault *f = find_fault(rp, q->handle);
+	char *end = NULL;
+	unsigned long long fid = 0;
+
+	(void)status, (void)data_len;
+	if (rc == 0) {
+		fid = strtoull(data, &end, 10);
+		if (end == data)
+			rc = DD_EIO, errmsg = "faultd's answer has no rule id";
+	}
+	if (rc == 0 && f != NULL) {
+		f->fid = fid;
+		f->state = FAULT_ACTIVE;
+		elog_fault(r->log, run_now_ms(r), true, rp->dns->name, q->rule);
+		run_say(r, "fault injected on %s (rule %llu): %s", rp->dns->name,
+		    (unsigned long long)q->handle, q->rule);
+		if (f->clear != NULL) {
+			struct run_clear *cl = f->clear;
+
+			f->clear = NULL;
+			send_del(rp, f, cl);
+		}
+	} else if (f != NULL) {
+		struct run_clear *cl = f->clear;
+
+		if (rc != CTL_ECANCELED) {
+			char what[600];
+
+			snprintf(what, sizeof(what), "rule \"%s\"", q->rule);
+			request_failed(rp, rc, what, errmsg);
+		}
+		drop_fault(rp, q->handle);
+		if (cl != NULL)
+			clear_done(cl, false);
+	}
+	free(q);
+}
+
+int
+run_fault_connect(struct run *r, struct run_proc *rp)
+{
+	struct dd_err e;
+
+	if ((rp->ctl = ctl_client_new(r->loop, rp->sock, &e)) == NULL)
+		return run_fail(r, DD_ENOMEM, "dns '%s': control client: %s", rp->dns->name, e.msg);
+	return 0;
+}
+
+static void
+on_ping(void *arg, int rc, const char *status, const char *data, size_t data_len,
+    const char *errmsg)
+{
+	struct run_proc *rp = arg;
+
+	(void)status, (void)data, (void)data_len, (void)errmsg;
+	rp->ping_out = false;
+	if (rc == 0)
+		rp->ready = true;
+}
+
+int
+run_fault_ping(struct run *r, struct run_proc *rp)
+{
+	int rc;
+
+	if (rp->ping_out || rp->ready)
+		return 0;
+	if ((rc = ctl_client_send(rp->ctl, "ping", FAULT_PING_TIMEOUT_US, on_ping, rp)) < 0)
+		return run_fail(r, rc, "dns '%s': control client: %s", rp->dns->name, dd_strerror(rc));
+	rp->ping_out = true;
+	return 0;
+}
+
+int
+run_fault_inject(struct run *r, struct run_proc *rp, const char *rule, uint64_t *handle,
+    struct dd_err *err)
+{
+	size_t len = strlen(rule);
+	struct run_req *q;
+	struct run_fault *f;
+	char *line;
+	int rc;
+
+	if (rp->n_faults == rp->cap_faults) {
+		size_t cap = rp->cap_faults ? rp->cap_faults * 2 : 8;
+		struct run_fault *nf = realloc(rp->faults, cap * sizeof(*nf));
+		if (nf == NULL)
+			goto oom;
+		rp->faults = nf;
+		rp->cap_faults = cap;
+	}
+	if ((q = calloc(1, sizeof(*q) + len + 1)) == NULL)
+		goto oom;
+	if (asprintf(&line, "rule add %s", rule) < 0) {
+		free(q);
+		goto oom;
+	}
+	q->rp = rp;
+	q->handle = ++r->fault_seq;
+	memcpy(q->rule, rule, len + 1);
+	rc = ctl_client_send(rp->ctl, line, FAULT_CTL_TIMEOUT_US, on_add, q);
+	free(line);
+	if (rc < 0) {
+		free(q);
+		dd_err_set(err, "cannot send the rule to faultd: %s", dd_strerror(rc));
+		return rc;
+	}
+	f = &rp->faults[rp->n_faults++];
+	memset(f, 0, sizeof(*f));
+	f->handle = q->handle;
+	f->state = FAULT_ADDING;
+	*handle = q->handle;
+	return 0;
+oom:
+	dd_err_set(err, "out of memory");
+	return DD_ENOMEM;
+}
+
+int
+run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct dd_err *err)
+{
+	struct run_clear *cl = calloc(1, sizeof(*cl));
+
+	if (cl == NULL) {
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	cl->rp = rp;
+	cl->outstanding = 1;   /* held until every deletion is under way */
+	if (handle != 0)
+		snprintf(cl->text, sizeof(cl->text), "rule %llu", (unsigned long long)handle);
+	else
+		snprintf(cl->text, sizeof(cl->text), "all injected rules");
+	for (size_t i = 0; i < rp->n_faults; i++) {
+		struct run_fault *f = &rp->faults[i];
+
+		if ((handle != 0 && f->handle != handle) || f->clear != NULL ||
+		    f->state == FAULT_DELETING)
+			continue;
+		cl->outstanding++;
+		if (f->state == FAULT_ADDING) {
+			f->clear = cl;      /* deleted once faultd says its id */
+		} else {
+			send_del(rp, f, cl);
+		}
+	}
+	clear_done(cl, !r->stop);
+	return 0;
+}
+
+void
+run_fault_close(struct run_proc *rp)
+{
+	ctl_client_free(rp->ctl);   /* pending callbacks run, cancelled */
+	rp->ctl = NULL;
+	free(rp->faults);
+	rp->faults = NULL;
+	rp->n_faults = rp->cap_faults = 0;
+}

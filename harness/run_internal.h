@@ -1,0 +1,204 @@
+/*
+ * run_internal.h -- what the files of the runner share.  Private to
+ * harness/run*.c; the public face is runner.h (runner_main).
+ *
+ * The runner is split by phase, and the calls go one way:
+ *
+ *   run.c          the skeleton: load, check, preflight, drive, shut down
+ *     -> run_build.c    the network, faultd argv, start everything, probes
+ *                       and captures
+ *     -> run_ops.c      what the timeline does (phase, mark, inject, clear,
+ *                       start/stop/kill, seen, probe_ok)
+ *     -> run_results.c  score the log, build the result, write it
+ *   run_build.c, run_ops.c -> run_proc.c   processes: start, readiness,
+ *                       exits, watches over their output
+ *   run_build.c, run_proc.c, run_ops.c -> run_fault.c   faultd's control
+ *                       client: readiness ping, inject and clear
+ *   everyone -> run_status.c   the run's clock, its messages and status
+ *                       line, and how an error is recorded
+ *
+ * A phase never calls back into the skeleton: it records what went wrong in
+ * struct run (run_fail) and returns the negative DD_E* code; the skeleton
+ * turns the recorded code into the exit status (run_exit_code).
+ *
+ * Ownership: struct run owns everything it points to except o (the
+ * caller's options) and the borrowed sc_* declarations inside the procs,
+ * watches and captures, which belong to r->sc.
+ */
+#ifndef DD_HARNESS_RUN_INTERNAL_H
+#define DD_HARNESS_RUN_INTERNAL_H
+
+#include <limits.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/runner.h"
+#include "harness/scenario.h"
+#include "lib/err.h"
+
+struct capture;
+struct ctl_client;
+struct run_fault;
+struct elog;
+struct ev_loop;
+struct ev_timer;
+struct netns_topo;
+struct proc;
+struct prober;
+struct sc_lua;
+struct score_result;
+
+/* A process the run started: a faultd (dns set) or a declared process. */
+struct run_proc {
+	struct run *r;
+	struct proc *p;
+	struct sc_process *decl;   /* NULL for a dns server */
+	struct sc_dns *dns;        /* NULL for a process */
+	char sock[108];            /* faultd's control socket */
+	struct ctl_client *ctl;    /* faultd's control client (run_fault.c) */
+	struct run_fault *faults;  /* rules injected by the timeline */
+	size_t n_faults, cap_faults;
+	bool ping_out;             /* a readiness ping is on its way */
+	bool ready;
+	regex_t ready_re;
+	bool has_ready_re;
+};
+
+struct run_watch {
+	struct sc_watch *w;
+	regex_t re;
+	long count;
+};
+
+struct run_cap {
+	struct sc_capture *c;
+	struct capture *cap;
+	uint64_t last_count;
+};
+
+struct run {
+	const struct run_opts *o;
+	struct scenario *sc;
+	struct sc_lua *S;
+	struct netns_topo *topo;
+	struct ev_loop *loop;
+	struct elog *log;
+	struct prober *prober;
+	uint64_t t0_us;            /* the run's clock starts here */
+	char out[PATH_MAX];
+	struct run_proc *procs;    /* sized once: callbacks keep &procs[i] */
+	size_t nprocs;
+	struct run_watch *watches;
+	size_t nwatches;
+	struct run_cap *caps;
+	size_t ncaps;
+	int *probe_last;           /* per scenario probe: -1 none, 0 fail, 1 ok */
+	char phase[64];
+	bool phase_open;
+	int sigfd;
+	bool stop;                 /* leave the main loop */
+	int rc;                    /* the recorded error (DD_E*), 0 while none */
+	struct dd_err err;         /* its message */
+	bool tty, quiet;
+	struct ev_timer *status_timer, *rate_timer;
+	uint64_t rate_last_ms;
+	bool status_shown;
+	uint64_t timeline_t0_ms;   /* when the timeline began */
+	uint64_t fault_seq;        /* the last handle inject() gave out */
+};
+
+/* ---- run_status.c ---- */
+
+/* ms since the run started (monotonic). */
+uint64_t run_now_ms(const struct run *r);
+/* A progress line on stderr ("  1.234s  text"), unless quiet. */
+void run_say(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Erase the status line if one is shown. */
+void run_clear_status(struct run *r);
+/* Refresh the status line (phase and probes) every 250 ms from now on;
+ * run_status_stop() cancels that and erases the line. */
+void run_status_start(struct run *r);
+void run_status_stop(struct run *r);
+/* Record an error, its code and message (a later one replaces an earlier
+ * one: a timeline error wraps what failed under it).  Returns rc, so a
+ * phase can `return run_fail(r, DD_EIO, ...)`. */
+int run_fail(struct run *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The exit status for a DD_E* code: DD_EINVAL is the scenario's fault
+ * (RUN_USAGE), anything else the environment's (RUN_ENV); 0 is RUN_PASS. */
+int run_exit_code(int rc);
+
+/* ---- run_proc.c ---- */
+
+/* Compile the scenario's watches into r->watches. */
+int run_proc_watches(struct run *r);
+/* Append a process to r->procs (already sized); argv and env are copied. */
+int run_proc_add(struct run *r, const char *name, const char *host, char **argv,
+    char **env, size_t n_env, const char *cwd, struct sc_process *decl, struct sc_dns *dns);
+/* Start it and log the start event. */
+int run_proc_start(struct run *r, struct run_proc *rp);
+/* Pump the loop until rp is ready, dies, or its ready timeout passes. */
+int run_proc_wait_ready(struct run *r, struct run_proc *rp);
+struct run_proc *run_proc_find(struct run *r, const char *name);
+struct run_proc *run_proc_dns(struct run *r, const char *dns);
+/* Stop every running process, the last started first. */
+void run_proc_stop_all(struct run *r);
+/* Free procs and watches (after run_proc_stop_all). */
+void run_proc_free_all(struct run *r);
+
+/* ---- run_fault.c ---- */
+
+/* The control client of a faultd (rp->dns set, rp->sock named). */
+int run_fault_connect(struct run *r, struct run_proc *rp);
+/* Send a readiness ping unless one is on its way; rp->ready turns true
+ * when faultd answers (a failed ping is simply sent again next time). */
+int run_fault_ping(struct run *r, struct run_proc *rp);
+/* Send RULE (already checked) to faultd; *handle is the run's id for it at
+ * once, the fault_inject event is logged when faultd acknowledges.  A
+ * failure to send is returned; a failure faultd reports later is recorded
+ * with run_fail() and stops the run. */
+int run_fault_inject(struct run *r, struct run_proc *rp, const char *rule,
+    uint64_t *handle, struct dd_err *err);
+/* Delete the rule with that handle (0: every rule the timeline injected);
+ * the fault_clear event is logged when faultd acknowledges the last
+ * deletion (at once when there is nothing to delete). */
+int run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct dd_err *err);
+/* Free the client (pending requests cancelled, nothing logged) and the
+ * bookkeeping.  NULL client is fine. */
+void run_fault_close(struct run_proc *rp);
+
+/* ---- run_build.c ---- */
+
+/* Describe the scenario's network to r->topo (creates nothing).
+ * DD_EINVAL with the message in netns_errmsg(r->topo). */
+int run_build_describe(struct run *r);
+/* Describe and build the network. */
+int run_build_network(struct run *r);
+/* The prober and the watches, then faultd per dns server and every
+ * autostart process, each waited for until ready. */
+int run_build_start(struct run *r);
+/* Captures, the query-rate timer and the probes (started). */
+int run_build_observe(struct run *r);
+/* Stop probing (before the processes are stopped, so their going away is
+ * not scored). */
+void run_build_stop_probes(struct run *r);
+/* Close captures, cancel the rate timer, free the prober. */
+void run_build_close(struct run *r);
+
+/* ---- run_ops.c ---- */
+
+/* Give the timeline its operations (struct sc_ops over r). */
+void run_ops_install(struct run *r);
+
+/* ---- run_results.c ---- */
+
+/*
+ * Score the log up to end_ms, write result.json, junit.xml, report.html
+ * (and the --junit copy) into r->out, print the summary unless no_summary.
+ * The log passes to the result.  0 with *pass set, or a negative code with
+ * the message recorded by run_fail.
+ */
+int run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * run_ops.c -- what the timeline does to a run, as struct sc_ops for the
+ * Lua bindings: phases and marks into the event log, faults injected into
+ * and cleared from a faultd over its control socket, processes started,
+ * stopped and killed, and the answers to seen() and probe_ok().  Faults
+ * travel through run_fault.c, which never makes the timeline wait.
+ *
+ * Each operation returns 0 or a negative code with a message for the
+ * binding, which raises it as a Lua error at the timeline's file:line.
+ * Rules arrive here already checked by faultd's own parser (lua_api.c).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/lua_api.h"
+#include "harness/proc.h"
+#include "harness/run_internal.h"
+#include "model/elog.h"
+
+static void
+op_phase(void *arg, const char *name)
+{
+	struct run *r = arg;
+	uint64_t t = run_now_ms(r);
+
+	if (r->phase_open)
+		elog_phase(r->log, t, false, r->phase);
+	snprintf(r->phase, sizeof(r->phase), "%s", name);
+	r->phase_open = true;
+	elog_phase(r->log, t, true, name);
+	run_say(r, "phase %s", name);
+}
+
+static void
+op_mark(void *arg, const char *text)
+{
+	struct run *r = arg;
+
+	elog_mark(r->log, run_now_ms(r), "scenario", text);
+	run_say(r, "mark: %s", text);
+}
+
+static int
+op_inject(void *arg, const char *dns, const char *rule, uint64_t *id, struct dd_err *err)
+{
+	struct run *r = arg;
+	struct run_proc *rp = run_proc_dns(r, dns);
+
+	if (rp == NULL) {
+		dd_err_set(err, "no dns server '%s'", dns);
+		return DD_ENOTFOUND;
+	}
+	return run_fault_inject(r, rp, rule, id, err);
+}
+
+static int
+op_clear(void *arg, const char *dns, uint64_t id, struct dd_err *err)
+{
+	struct run *r = arg;
+	struct run_proc *rp = run_proc_dns(r, dns);
+
+	if (rp == NULL) {
+		dd_err_set(err, "no dns server '%s'", dns);
+		return DD_ENOTFOUND;
+	}
+	return run_fault_clear(r, rp, id, err);
+}
+
+static int
+op_proc(void *arg, const char *name, const char *what, struct dd_err *err)
+{
+	struct run *r = arg;
+	struct run_proc *rp = run_proc_find(r, name);
+	int rc;
+
+	if (rp == NULL) {
+		dd_err_set(err, "no process '%s'", name);
+		return DD_ENOTFOUND;
+	}
+	if (strcmp(what, "start") == 0) {
+		if (proc_running(rp->p)) {
+			dd_err_set(err, "already running");
+			return DD_EINVAL;
+		}
+		if ((rc = run_proc_start(r, rp)) < 0) {
+			/* the run cannot go on without it */
+			dd_err_set(err, "%s", r->err.msg);
+			r->stop = true;
+			return rc;
+		}
+		return 0;
+	}
+	if (!proc_running(rp->p)) {
+		dd_err_set(err, "not running");
+		return DD_EINVAL;
+	}
+	elog_mark(r->log, run_now_ms(r), name, what);
+	run_say(r, "%s %s", what, name);
+	return proc_signal(rp->p, strcmp(what, "kill") == 0 ? SIGKILL : SIGTERM);
+}
+
+static long
+op_watch_count(void *arg, const char *name)
+{
+	struct run *r = arg;
+
+	for (size_t i = 0; i < r->nwatches; i++)
+		if (strcmp(r->watches[i].w->name, name) == 0)
+			return r->watches[i].count;
+	return -1;
+}
+
+static int
+op_probe_last(void *arg, const char *name)
+{
+	struct run *r = arg;
+
+	for (size_t i = 0; i < r->sc->n_probes; i++)
+		if (strcmp(r->sc->probes[i].name, name) == 0)
+			return r->probe_last[i];
+	return -1;
+}
+
+void
+run_ops_install(struct run *r)
+{
+	const struct sc_ops ops = { .arg = r, .phase = op_phase, .mark = op_mark,
+		.inject = op_inject, .clear = op_clear, .proc = op_proc,
+		.watch_count = op_watch_count, .probe_last = op_probe_last };
+
+	sc_lua_set_ops(r->S, &ops);
+}

@@ -1,0 +1,83 @@
+/*
+ * run_results.c -- the end of a run: score the event log against the
+ * scenario's definitions, build the result (scenario, seed, parameters,
+ * versions, score, events), write its artefacts into the run's folder and
+ * print the summary.
+ *
+ * The files themselves are written by reports/ (report_write_run: each
+ * through a temporary file and a rename).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/run_internal.h"
+#include "model/elog.h"
+#include "model/result.h"
+#include "model/score.h"
+#include "reports/report.h"
+
+/* The result of this run; takes r->log. */
+static struct result *
+build_result(struct run *r, const struct score_result *score, const char *started)
+{
+	struct result *out = result_new(r->sc->name);
+	char sp[32];
+
+	if (out == NULL)
+		return NULL;
+	result_set_description(out, r->sc->description);
+	result_set_started(out, started);
+	result_set_seed(out, r->sc->seed);
+	for (size_t i = 0; i < r->sc->n_params; i++)
+		result_set_param(out, r->sc->params[i].name, r->sc->params[i].value);
+	snprintf(sp, sizeof(sp), "%g", r->sc->speed);
+	result_set_param(out, "speed", sp);
+	result_set_version(out, "dnsdrill", DNSDRILL_VERSION);
+	result_set_version(out, "faultd", DNSDRILL_VERSION);
+	result_set_score(out, score);
+	result_take_events(out, r->log);
+	r->log = NULL;
+	return out;
+}
+
+int
+run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass)
+{
+	struct score_match *detect = calloc(r->sc->n_detect + 1, sizeof(*detect));
+	struct score_result score;
+	struct score_defs defs;
+	struct result *res = NULL;
+	struct dd_err werr = { "" };
+	int rc;
+
+	if (detect == NULL)
+		return run_fail(r, DD_ENOMEM, "out of memory");
+	scenario_score_defs(r->sc, detect, &defs);
+	defs.horizon_ms = end_ms;
+	if ((rc = score_run(r->log, &defs, &score)) < 0) {
+		free(detect);
+		return run_fail(r, rc, "scoring: %s", dd_strerror(rc));
+	}
+	*pass = score.pass;
+	if ((res = build_result(r, &score, started)) == NULL) {
+		rc = run_fail(r, DD_ENOMEM, "cannot write results in %s: out of memory", r->out);
+		goto out;
+	}
+	rc = report_write_run(r->out, res, r->o->junit, &werr);
+	/* the summary even when a file failed: the verdict is known */
+	if (!r->o->no_summary) {
+		report_text_write(res, stdout);
+		printf("results: %s/result.json, %s/junit.xml\nreport:  %s/report.html\n",
+		    r->out, r->out, r->out);
+	}
+	if (rc < 0)
+		run_fail(r, rc, "cannot write results: %s", werr.msg);
+out:
+	result_free(res);
+	score_result_fini(&score);
+	free(detect);
+	return rc;
+}
