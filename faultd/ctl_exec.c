@@ -40,7 +40,7 @@ stats_reply(const struct ctl_target *t, struct dd_buf *out, bool json)
 			    (unsigned long long)st.v[i].value);
 		dd_buf_printf(out, "\"actions\":{");
 		for (int a = 0; a < ACT__COUNT; a++)
-			dd_buf_printf(out, "%s\"%s\":%llu", a ? "," : "", fault_action_name(a),
+			dd_buf_printf(out, "%s\"%s\":%llu", a ? "," : "", rule_action_name(a),
 			    (unsigned long long)st.actions[a]);
 		dd_buf_printf(out, "},\"rule_hits\":[");
 		for (size_t i = 0; i < n; i++)
@@ -52,7 +52,7 @@ stats_reply(const struct ctl_target *t, struct dd_buf *out, bool json)
 	for (size_t i = 0; i < st.n; i++)
 		dd_buf_printf(out, "%-22s %llu\n", st.v[i].name, (unsigned long long)st.v[i].value);
 	for (int a = 0; a < ACT__COUNT; a++)
-		dd_buf_printf(out, "action.%-15s %llu\n", fault_action_name(a),
+		dd_buf_printf(out, "action.%-15s %llu\n", rule_action_name(a),
 		    (unsigned long long)st.actions[a]);
 	for (size_t i = 0; i < n; i++)
 		dd_buf_printf(out, "rule.%-17llu %llu\n", (unsigned long long)rules[i]->id,

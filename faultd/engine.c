@@ -29,7 +29,7 @@ engine_fini(struct engine *e)
 }
 
 int
-dns_rewrite_ttls(uint8_t *pkt, size_t len, uint32_t ttl)
+engine_rewrite_ttls(uint8_t *pkt, size_t len, uint32_t ttl)
 {
 	size_t off = DNS_HDR_LEN;
 	unsigned qd, total;
@@ -64,7 +64,7 @@ udp_limit(const struct dns_query *q)
 }
 
 size_t
-dns_fit_udp(const struct dns_query *q, uint8_t *reply, size_t len)
+engine_fit_udp(const struct dns_query *q, uint8_t *reply, size_t len)
 {
 	struct dns_writer w;
 	size_t qend = q->question_end;
@@ -329,7 +329,7 @@ engine_query(struct engine *e, const uint8_t *pkt, size_t len,
 			e->stats.authoritative++;
 			res->len = n;
 			if (r->has_ttl)
-				(void)dns_rewrite_ttls(out, n, r->ttl);
+				(void)engine_rewrite_ttls(out, n, r->ttl);
 		} else if (e->have_upstreams) {
 			e->stats.forwarded++;
 			res->verdict = ENG_FORWARD;
@@ -345,7 +345,7 @@ engine_query(struct engine *e, const uint8_t *pkt, size_t len,
 		return;
 	}
 	if (transport == TRANSPORT_UDP)
-		res->len = dns_fit_udp(&res->q, out, res->len);
+		res->len = engine_fit_udp(&res->q, out, res->len);
 }
 
 size_t
@@ -373,9 +373,9 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 	if (off + 4 == q->question_end)
 		memcpy(reply + DNS_HDR_LEN, query + DNS_HDR_LEN, q->question_end - DNS_HDR_LEN);
 	if (res->rule != NULL && res->rule->has_ttl)
-		(void)dns_rewrite_ttls(reply, len, res->rule->ttl);
+		(void)engine_rewrite_ttls(reply, len, res->rule->ttl);
 	if (transport == TRANSPORT_UDP)
-		len = dns_fit_udp(q, reply, len);
+		len = engine_fit_udp(q, reply, len);
 	return len;
 }
 

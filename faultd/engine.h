@@ -85,9 +85,9 @@ size_t engine_servfail(struct engine *e, const struct engine_result *res,
 
 /* Helpers the unit tests use directly. */
 /* Rewrite every TTL (all sections, OPT excepted).  Returns 0 or DD_EFORMERR. */
-int dns_rewrite_ttls(uint8_t *pkt, size_t len, uint32_t ttl);
+int engine_rewrite_ttls(uint8_t *pkt, size_t len, uint32_t ttl);
 /* If len exceeds the client's UDP limit, cut to header + question (+ OPT)
  * with TC set; returns the new length. */
-size_t dns_fit_udp(const struct dns_query *q, uint8_t *reply, size_t len);
+size_t engine_fit_udp(const struct dns_query *q, uint8_t *reply, size_t len);
 
 #endif

@@ -25,7 +25,7 @@ static const char *const action_names[ACT__COUNT] = {
 };
 
 const char *
-fault_action_name(enum fault_action a)
+rule_action_name(enum fault_action a)
 {
 	return (a >= 0 && a < ACT__COUNT) ? action_names[a] : "?";
 }

@@ -81,7 +81,7 @@ struct rule {
  * DD_EINVAL with err naming the offending term.  Blank text is an error. */
 int rule_parse(const char *text, struct rule **out, struct dd_err *err);
 void rule_free(struct rule *r);
-const char *fault_action_name(enum fault_action a);
+const char *rule_action_name(enum fault_action a);
 
 struct ruleset;
 

@@ -277,7 +277,7 @@ log_query(const struct dest *to, const struct engine_result *res)
 	    who, to->t == TRANSPORT_TCP ? "tcp" : "udp", name,
 	    dns_type_to_str(res->q.qtype, tb, sizeof(tb)), res->q.id,
 	    res->rule ? (unsigned long long)res->rule->id : 0ull,
-	    fault_action_name(res->rule ? res->rule->action : ACT_PASS),
+	    rule_action_name(res->rule ? res->rule->action : ACT_PASS),
 	    (unsigned long long)(res->delay_us / 1000), verdicts[res->verdict]);
 }
 

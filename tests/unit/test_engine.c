@@ -521,7 +521,7 @@ test_dns_fit_udp(void **state)
 	size_t full = w.len;
 	assert_true(full > 512);
 
-	size_t n = dns_fit_udp(&q, rep, full);
+	size_t n = engine_fit_udp(&q, rep, full);
 	assert_int_equal(n, q.question_end);
 	assert_true(dns_get16(rep + 2) & DNS_TC);
 	assert_true(dns_get16(rep + 2) & DNS_AA);
@@ -538,13 +538,13 @@ test_dns_fit_udp(void **state)
 	len = tq_build(pkt, sizeof(pkt), 0x77, DNS_RD, "fit.example", DNS_T_TXT, TQ_NO_EDNS, false);
 	memcpy(rep, pkt, len);
 	dns_put16(rep + 2, DNS_QR | DNS_RD);
-	assert_int_equal(dns_fit_udp(&q, rep, len), len);
+	assert_int_equal(engine_fit_udp(&q, rep, len), len);
 	assert_false(dns_get16(rep + 2) & DNS_TC);
 
 	/* with EDNS 4096 the 600-octet reply fits */
 	len = tq_build(pkt, sizeof(pkt), 0x77, DNS_RD, "fit.example", DNS_T_TXT, 4096, false);
 	assert_int_equal(dns_parse_query(pkt, len, &q), 0);
-	assert_int_equal(dns_fit_udp(&q, rep, full), full);
+	assert_int_equal(engine_fit_udp(&q, rep, full), full);
 }
 
 /* ---------------- ttl=, delay=, jitter= ---------------- */
@@ -557,7 +557,7 @@ test_rewrite_ttls(void **state)
 	ask("t.example", DNS_T_A, TRANSPORT_UDP, 1232);
 	assert_int_equal(R.verdict, ENG_REPLY);
 	size_t len = R.len;
-	assert_int_equal(dns_rewrite_ttls(OUT, len, 9), 0);
+	assert_int_equal(engine_rewrite_ttls(OUT, len, 9), 0);
 	ldns_pkt *p = reply();
 	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), i)), 9);
@@ -566,8 +566,8 @@ test_rewrite_ttls(void **state)
 	assert_int_equal(dns_get32(OUT + len - 6), 0);
 	ldns_pkt_free(p);
 	/* a truncated message is refused */
-	assert_int_equal(dns_rewrite_ttls(OUT, len - 3, 9), DD_EFORMERR);
-	assert_int_equal(dns_rewrite_ttls(OUT, 5, 9), DD_EFORMERR);
+	assert_int_equal(engine_rewrite_ttls(OUT, len - 3, 9), DD_EFORMERR);
+	assert_int_equal(engine_rewrite_ttls(OUT, 5, 9), DD_EFORMERR);
 }
 
 static void

@@ -253,9 +253,9 @@ test_parse_every_action(void **state)
 			fail_msg("%s -> %d, want %d", cases[i].t, r->action, cases[i].a);
 		rule_free(r);
 	}
-	assert_string_equal(fault_action_name(ACT_NXDOMAIN), "nxdomain");
-	assert_string_equal(fault_action_name(ACT_ANSWER), "answer");
-	assert_string_equal(fault_action_name(ACT_TRUNCATE), "truncate");
+	assert_string_equal(rule_action_name(ACT_NXDOMAIN), "nxdomain");
+	assert_string_equal(rule_action_name(ACT_ANSWER), "answer");
+	assert_string_equal(rule_action_name(ACT_TRUNCATE), "truncate");
 }
 
 static void
