@@ -65,6 +65,17 @@ for f in $(git ls-files 'lib/*.[ch]' 'model/*.[ch]' 'reports/*.[ch]' 'netns/*.[c
 done
 check "includes name their folder and go one way only${bad:+:$bad}" test -z "$bad"
 
+# no two files include each other's headers (a.c including b.h and b.c
+# including a.h, or a longer circle of the same kind)
+for f in $(git ls-files '*.c' | grep -v '^tests/'); do
+	for inc in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
+		[ "${f%.*}" != "${inc%.*}" ] && echo "${f%.*} ${inc%.*}"
+	done
+done | sort -u >"$TMP/incs"
+tsort "$TMP/incs" >/dev/null 2>"$TMP/incloops"
+loops=$(grep -v 'input contains a loop' "$TMP/incloops" | sed 's/^tsort: //' | tr '\n' ' ')
+check "no two files include each other's headers${loops:+: $loops}" test -z "$loops"
+
 hits=$(grep -ln '#include "harness/' model reports -r 2>/dev/null | tr '\n' ' ')
 check "no include from reports/ or model/ into harness/${hits:+: $hits}" test -z "$hits"
 
