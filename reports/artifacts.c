@@ -154,6 +154,32 @@ report_write_file(const char *path, report_writer writer,
 	return write_atomic(path, &e, err);
 }
 
+/* DIR/NAME from em; 0 or the failure, err naming the file. */
+static int
+write_in(const char *dir, const char *name, const struct emit *em, struct dd_err *err)
+{
+	char *path;
+	int rc;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0) {
+		dd_err_set(err, "%s/%s: out of memory", dir, name);
+		return DD_ENOMEM;
+	}
+	rc = write_atomic(path, em, err);
+	free(path);
+	return rc;
+}
+
+/* Of several files, every one is attempted and the first failure kept. */
+static void
+keep_first(int frc, const struct dd_err *e, int *rc, struct dd_err *first)
+{
+	if (frc != 0 && *rc == 0) {
+		*rc = frc;
+		*first = *e;
+	}
+}
+
 int
 report_write_matrix(const char *dir, struct result *const *runs, size_t n,
     const char *const *labels, struct dd_err *err)
@@ -174,21 +200,8 @@ report_write_matrix(const char *dir, struct result *const *runs, size_t n,
 	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct emit em = { .many = files[i].fn, .runs = runs, .n = n, .labels = labels };
-		char *path = NULL;
-		int frc;
 
-		if (asprintf(&path, "%s/%s", dir, files[i].name) < 0) {
-			path = NULL;
-			dd_err_set(&e, "%s/%s: out of memory", dir, files[i].name);
-			frc = DD_ENOMEM;
-		} else {
-			frc = write_atomic(path, &em, &e);
-		}
-		free(path);
-		if (frc != 0 && rc == 0) {
-			rc = frc;
-			first = e;
-		}
+		keep_first(write_in(dir, files[i].name, &em, &e), &e, &rc, &first);
 	}
 	if (rc != 0)
 		dd_err_set(err, "%s", first.msg);
@@ -236,33 +249,19 @@ report_write_run(const char *dir, const struct result *res,
 		{ "report.html", report_html_write },
 	};
 	struct dd_err first = { "" }, e = { "" };
-	int rc = 0, frc;
+	int rc = 0;
 
 	if (dir == NULL || dir[0] == '\0' || res == NULL) {
 		dd_err_set(err, "report: no directory or result to write");
 		return DD_EINVAL;
 	}
-	for (size_t i = 0; i <= sizeof(files) / sizeof(files[0]); i++) {
-		char *path = NULL;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct emit em = { .one = files[i].writer, .r = res };
 
-		if (i == sizeof(files) / sizeof(files[0])) {
-			if (extra_junit_path == NULL)
-				break;
-			frc = write_extra(extra_junit_path, res, &e);
-		} else if (asprintf(&path, "%s/%s", dir, files[i].name) < 0) {
-			path = NULL;
-			dd_err_set(&e, "%s/%s: out of memory", dir,
-			    files[i].name);
-			frc = DD_ENOMEM;
-		} else {
-			frc = report_write_file(path, files[i].writer, res, &e);
-		}
-		free(path);
-		if (frc != 0 && rc == 0) {
-			rc = frc;
-			first = e;
-		}
+		keep_first(write_in(dir, files[i].name, &em, &e), &e, &rc, &first);
 	}
+	if (extra_junit_path != NULL)
+		keep_first(write_extra(extra_junit_path, res, &e), &e, &rc, &first);
 	if (rc != 0)
 		dd_err_set(err, "%s", first.msg);
 	return rc;
