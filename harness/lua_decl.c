@@ -785,6 +785,9 @@ d_probe(lua_State *L, const char *name, int t)
 		p->kind = SC_PROBE_EXEC;
 		lua_pop(L, 1);
 		opt_strlist(L, t, "exec", what, &p->argv, &p->argc);
+		/* the spawn reads argv up to a NULL: one past argc */
+		if (sc_push(&p->argv, &p->argc, sizeof(char *)) != NULL)
+			p->argc--;
 		lua_getfield(L, t, "exit");
 		if (!lua_isnil(L, -1)) {
 			if (!lua_isinteger(L, -1))
