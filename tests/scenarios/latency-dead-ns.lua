@@ -4,7 +4,14 @@
 -- latency expectations must fail the run.
 scenario { name = "latency-dead-ns" }
 
-host "client" { resolv = { "198.18.0.53", "198.18.0.54" } }
+-- resolv.conf as written, options explicit: glibc gives each server 1 s
+-- (its default is 5 s, twice), no rotation, so the first is always asked
+-- first
+host "client" { resolv = [[
+nameserver 198.18.0.53
+nameserver 198.18.0.54
+options timeout:1 attempts:1
+]] }
 host "ns1" {}
 host "ns2" {}
 lan "lan0" {
