@@ -556,6 +556,12 @@ validate(struct sc_lua *S, struct dd_err *err)
 			    "score: amplification = '%s' must name a capture with sut = ADDR",
 			    sc->rate.source);
 	}
+	{
+		/* score{} and expect against the whole declaration */
+		int rc = sc_lua_score_finish(S, err);
+		if (rc != 0)
+			return rc;
+	}
 	/* --set keys the scenario does not know */
 	for (size_t i = 0; i < sc->n_sets; i++) {
 		if (sc->set_used[i] || strcmp(sc->sets[i].key, "speed") == 0)

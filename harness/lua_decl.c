@@ -785,6 +785,9 @@ d_probe(lua_State *L, const char *name, int t)
 		p->kind = SC_PROBE_EXEC;
 		lua_pop(L, 1);
 		opt_strlist(L, t, "exec", what, &p->argv, &p->argc);
+		/* the spawn reads argv up to a NULL: one past argc */
+		if (sc_push(&p->argv, &p->argc, sizeof(char *)) != NULL)
+			p->argc--;
 		lua_getfield(L, t, "exit");
 		if (!lua_isnil(L, -1)) {
 			if (!lua_isinteger(L, -1))
@@ -896,11 +899,36 @@ get_match(lua_State *L, int idx, const char *what, struct sc_match *m)
 		m->text = dup_str(L, idx, "text", what);
 }
 
+/* t[field] as a list of probe names (a string is a list of one), each a
+ * probe matcher pushed onto *out.  Returns the count, 0 when absent. */
+static size_t
+probe_list(lua_State *L, int t, const char *field, const char *what,
+    struct sc_match **out, size_t *n)
+{
+	char **names = NULL;
+	size_t nn = 0;
+
+	opt_strlist(L, t, field, what, &names, &nn);
+	for (size_t i = 0; i < nn; i++) {
+		struct sc_match *m = sc_push(out, n, sizeof(*m));
+
+		if (m == NULL) {
+			free(names[i]);
+			continue;
+		}
+		m->set = true;
+		m->kind = ELOG_PROBE;
+		m->source = names[i];
+	}
+	free(names);
+	return nn;
+}
+
 static int
 l_score(lua_State *L)
 {
 	static const char *const known[] = { "detection", "service", "primary", "primary_lost",
-		"stable", "amplification", NULL };
+		"stable", "amplification", "failover", "latency", NULL };
 	struct scenario *sc = sc_lua_of(L)->sc;
 	uint64_t us;
 
@@ -932,15 +960,18 @@ l_score(lua_State *L)
 		}
 	}
 	lua_pop(L, 1);
+	/* a probe, or a service made of several: { "www", "api", "login" } */
 	lua_getfield(L, 1, "service");
-	if (!lua_isnil(L, -1)) {
-		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "score: service must name a probe");
+	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING &&
+	    (!lua_istable(L, -1) || luaL_len(L, -1) == 0))
+		luaL_error(L, "score: service must name a probe, or list probes");
+	lua_pop(L, 1);
+	if (probe_list(L, 1, "service", "score: service", &sc->services,
+	    &sc->n_services) > 0 && sc->n_services > 0) {
 		sc->service.set = true;
 		sc->service.kind = ELOG_PROBE;
-		sc->service.source = sc_strdup(lua_tostring(L, -1));
+		sc->service.source = sc_strdup(sc->services[0].source);
 	}
-	lua_pop(L, 1);
 	lua_getfield(L, 1, "primary");
 	if (!lua_isnil(L, -1))
 		get_match(L, -1, "score: primary", &sc->primary);
@@ -949,6 +980,19 @@ l_score(lua_State *L)
 	if (!lua_isnil(L, -1))
 		get_match(L, -1, "score: primary_lost", &sc->primary_lost);
 	lua_pop(L, 1);
+	/* what failed over: the SUT's own line, a mark, a probe */
+	lua_getfield(L, 1, "failover");
+	if (!lua_isnil(L, -1))
+		get_match(L, -1, "score: failover", &sc->failover);
+	lua_pop(L, 1);
+	lua_getfield(L, 1, "latency");
+	if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TSTRING && !lua_istable(L, -1))
+			luaL_error(L, "score: latency must name a probe, or list probes");
+		sc->latency_set = true;
+	}
+	lua_pop(L, 1);
+	probe_list(L, 1, "latency", "score: latency", &sc->latency, &sc->n_latency);
 	if (opt_duration(L, 1, "stable", "score", &us))
 		sc->stable_ms = us / 1000;
 	const char *amp = opt_str(L, 1, "amplification", "score");
@@ -966,7 +1010,14 @@ add_expect(lua_State *L, const char *text)
 	struct scenario *sc = sc_lua_of(L)->sc;
 	struct score_expect *e;
 	struct dd_err err;
+	int *lines;
 
+	/* the line of each, for the checks once every probe is declared */
+	lines = realloc(sc->expect_line, (sc->n_expect + 1) * sizeof(*lines));
+	if (lines == NULL)
+		luaL_error(L, "out of memory");
+	sc->expect_line = lines;
+	lines[sc->n_expect] = cur_line(L);
 	e = sc_push(&sc->expect, &sc->n_expect, sizeof(*e));
 	if (e == NULL)
 		luaL_error(L, "out of memory");
@@ -992,6 +1043,71 @@ l_expect(lua_State *L)
 			luaL_error(L, "expect: item %d must be a string like \"failover_s < 3\"", (int)i);
 		add_expect(L, lua_tostring(L, -1));
 		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static bool
+has_probe(const struct scenario *sc, const char *name)
+{
+	for (size_t k = 0; k < sc->n_probes; k++)
+		if (strcmp(sc->probes[k].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_watch(const struct scenario *sc, const char *name)
+{
+	for (size_t k = 0; k < sc->n_watches; k++)
+		if (strcmp(sc->watches[k].name, name) == 0)
+			return true;
+	return false;
+}
+
+int
+sc_lua_score_finish(struct sc_lua *S, struct dd_err *err)
+{
+	struct scenario *sc = S->sc;
+	const struct sc_match *fo = &sc->failover;
+	char name[ELOG_SOURCE_MAX + 32];
+
+	for (size_t i = 0; i < sc->n_services; i++)
+		if (!has_probe(sc, sc->services[i].source)) {
+			dd_err_set(err, "%s:%d: score: service: no probe named '%s'", sc->file,
+			    S->score_line, sc->services[i].source);
+			return DD_EINVAL;
+		}
+	for (size_t i = 0; i < sc->n_latency; i++)
+		if (!has_probe(sc, sc->latency[i].source)) {
+			dd_err_set(err, "%s:%d: score: latency: no probe named '%s'", sc->file,
+			    S->score_line, sc->latency[i].source);
+			return DD_EINVAL;
+		}
+	if (fo->set && fo->source != NULL &&
+	    ((fo->kind == ELOG_WATCH && !has_watch(sc, fo->source)) ||
+	    (fo->kind == ELOG_PROBE && !has_probe(sc, fo->source)) ||
+	    ((fo->kind == ELOG_PROC_EXIT || fo->kind == ELOG_PROC_START) &&
+	    !scenario_proc(sc, fo->source) && !scenario_dns(sc, fo->source)))) {
+		dd_err_set(err, "%s:%d: score: failover: no %s named '%s'", sc->file,
+		    S->score_line, fo->kind == ELOG_WATCH ? "watch" :
+		    fo->kind == ELOG_PROBE ? "probe" : "process", fo->source);
+		return DD_EINVAL;
+	}
+	for (size_t i = 0; i < sc->n_expect; i++) {
+		const struct score_expect *e = &sc->expect[i];
+
+		if (e->probe[0] == '\0' || has_probe(sc, e->probe))
+			continue;
+		dd_err_set(err, "%s:%d: expect '%s %s': no probe named '%s'", sc->file,
+		    sc->expect_line ? sc->expect_line[i] : 0,
+		    score_metric_label(e->metric, e->probe, name, sizeof(name)),
+		    e->bound_text, e->probe);
+		return DD_EINVAL;
+	}
+	if (scenario_score_prepare(sc) != 0) {
+		dd_err_set(err, "%s: out of memory", sc->file);
+		return DD_ENOMEM;
 	}
 	return 0;
 }

@@ -65,4 +65,9 @@ void sc_lua_need_load_phase(lua_State *L, const char *fn);
  * kind "name" { ... } call form) in the table on top of L's stack. */
 void sc_lua_decls_register(lua_State *L);
 
+/* After every declaration: score{} and expect name probes, watches and
+ * processes that exist; then scenario_score_prepare().  Returns 0, or
+ * DD_EINVAL / DD_ENOMEM with err naming the file and line. */
+int sc_lua_score_finish(struct sc_lua *S, struct dd_err *err);
+
 #endif /* DD_HARNESS_LUA_INTERNAL_H */

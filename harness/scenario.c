@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/err.h"
+
 char *
 sc_strdup(const char *s)
 {
@@ -167,6 +169,15 @@ scenario_free(struct scenario *sc)
 	free_match(&sc->primary_lost);
 	free_match(&sc->rate);
 	free(sc->expect);
+	for (size_t i = 0; i < sc->n_services; i++)
+		free_match(&sc->services[i]);
+	free(sc->services);
+	free_match(&sc->failover);
+	for (size_t i = 0; i < sc->n_latency; i++)
+		free_match(&sc->latency[i]);
+	free(sc->latency);
+	free(sc->expect_line);
+	free(sc->score_m);
 	for (size_t i = 0; i < sc->n_sets; i++) {
 		free(sc->sets[i].key);
 		free(sc->sets[i].value);
@@ -216,6 +227,44 @@ to_ev_match(const struct sc_match *in, struct score_match *out)
 	out->outcome = in->outcome;
 }
 
+int
+scenario_score_prepare(struct scenario *sc)
+{
+	struct score_match *m;
+
+	if (!sc->latency_set) {
+		for (size_t i = 0; i < sc->n_latency; i++)
+			free_match(&sc->latency[i]);
+		free(sc->latency);
+		sc->latency = NULL;
+		sc->n_latency = 0;
+		for (size_t i = 0; i < sc->n_probes; i++) {
+			struct sc_match *l;
+
+			if (sc->probes[i].kind != SC_PROBE_DNS &&
+			    sc->probes[i].kind != SC_PROBE_EXEC)
+				continue;
+			if ((l = sc_push(&sc->latency, &sc->n_latency,
+			    sizeof(*l))) == NULL)
+				return DD_ENOMEM;
+			l->set = true;
+			l->kind = ELOG_PROBE;
+			if ((l->source = sc_strdup(sc->probes[i].name)) == NULL)
+				return DD_ENOMEM;
+		}
+	}
+	m = calloc(sc->n_services + sc->n_latency + 1, sizeof(*m));
+	if (m == NULL)
+		return DD_ENOMEM;
+	for (size_t i = 0; i < sc->n_services; i++)
+		to_ev_match(&sc->services[i], &m[i]);
+	for (size_t i = 0; i < sc->n_latency; i++)
+		to_ev_match(&sc->latency[i], &m[sc->n_services + i]);
+	free(sc->score_m);
+	sc->score_m = m;
+	return 0;
+}
+
 void
 scenario_score_defs(const struct scenario *sc, struct score_match *detect,
     struct score_defs *defs)
@@ -232,4 +281,11 @@ scenario_score_defs(const struct scenario *sc, struct score_match *detect,
 	defs->stable_ms = sc->stable_ms;
 	defs->expect = sc->expect;
 	defs->n_expect = sc->n_expect;
+	to_ev_match(&sc->failover, &defs->failover);
+	if (sc->score_m != NULL) {
+		defs->services = sc->score_m;
+		defs->n_services = sc->n_services;
+		defs->latency = sc->score_m + sc->n_services;
+		defs->n_latency = sc->n_latency;
+	}
 }

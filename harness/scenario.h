@@ -182,6 +182,18 @@ struct scenario {
 	/* --set pairs from the command line, and which were used */
 	struct sc_kv *sets;          size_t n_sets;
 	bool *set_used;
+
+	/* score{} (issue 9): the service as a list of probes (`service`
+	 * above is its first); the failover matcher; the latency probes,
+	 * named (latency_set) or by default every dns and exec probe; the
+	 * line of each expectation; score_m, both probe lists as score
+	 * matchers (built by scenario_score_prepare) */
+	struct sc_match *services;   size_t n_services;
+	struct sc_match failover;
+	struct sc_match *latency;    size_t n_latency;
+	bool latency_set;
+	int *expect_line;            /* n_expect of them */
+	struct score_match *score_m;
 };
 
 struct scenario *scenario_new(const char *file);
@@ -196,6 +208,11 @@ void *sc_push(void *arr_ptr, size_t *n, size_t elem);
 struct sc_host *scenario_host(const struct scenario *sc, const char *name);
 struct sc_process *scenario_proc(const struct scenario *sc, const char *name);
 struct sc_dns *scenario_dns(const struct scenario *sc, const char *name);
+
+/* Once every declaration is in: the default latency probes (every dns and
+ * exec probe, unless score{} named them) and the matchers
+ * scenario_score_defs() points at.  Returns 0 or DD_ENOMEM. */
+int scenario_score_prepare(struct scenario *sc);
 
 /* Turn the declared matchers into score_defs (pointers into sc and into
  * the caller's detect array, which must hold sc->n_detect items). */

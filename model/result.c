@@ -38,20 +38,35 @@ free_kvs(struct result_kv *kv, size_t n)
 }
 
 static void
-free_score(struct result *r)
+free_metrics(struct result_metric *metric)
 {
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
-		free(r->metric[m].note);
-		memset(&r->metric[m], 0, sizeof(r->metric[m]));
+		free(metric[m].note);
+		memset(&metric[m], 0, sizeof(metric[m]));
 	}
+}
+
+static void
+free_score(struct result *r)
+{
+	free_metrics(r->metric);
 	for (size_t i = 0; i < r->n_expect; i++) {
 		free(r->expect[i].other_metric);
 		free(r->expect[i].bound);
 		free(r->expect[i].message);
+		free(r->expect[i].probe);
+		free(r->expect[i].label);
 	}
 	free(r->expect);
 	r->expect = NULL;
 	r->n_expect = 0;
+	for (size_t i = 0; i < r->n_probes; i++) {
+		free(r->probes[i].name);
+		free_metrics(r->probes[i].metric);
+	}
+	free(r->probes);
+	r->probes = NULL;
+	r->n_probes = 0;
 }
 
 void
@@ -152,19 +167,55 @@ result_set_version(struct result *r, const char *component,
 	return set_kv(&r->versions, &r->n_versions, component, version);
 }
 
+/* Copy one metric of a score; 0 or DD_ENOMEM. */
+static int
+copy_metric(struct result_metric *rm, const struct score_value *v)
+{
+	rm->has = v->has;
+	rm->value = v->has ? v->v : 0;
+	rm->censored = !v->has && v->censored;
+	rm->at_least = rm->censored ? v->at_least : 0;
+	if (!v->has && v->why[0] != '\0' &&
+	    (rm->note = strdup(v->why)) == NULL)
+		return DD_ENOMEM;
+	return 0;
+}
+
+static int
+copy_probes(struct result *r, const struct score_result *s)
+{
+	if (s->n_probes == 0)
+		return 0;
+	if ((r->probes = calloc(s->n_probes, sizeof(*r->probes))) == NULL)
+		return DD_ENOMEM;
+	r->n_probes = s->n_probes;
+	for (size_t i = 0; i < s->n_probes; i++) {
+		struct result_probe *p = &r->probes[i];
+
+		if ((p->name = strdup(s->probes[i].name)) == NULL)
+			return DD_ENOMEM;
+		for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+			if (!score_metric_per_probe((enum score_metric)m))
+				p->metric[m].absent = true;
+			else if (copy_metric(&p->metric[m],
+			    &s->probes[i].metric[m]) != 0)
+				return DD_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int
 result_set_score(struct result *r, const struct score_result *s)
 {
 	if (r == NULL || s == NULL)
 		return DD_EINVAL;
 	free_score(r);
-	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
-		r->metric[m].has = s->metric[m].has;
-		r->metric[m].value = s->metric[m].has ? s->metric[m].v : 0;
-		if (!s->metric[m].has && s->metric[m].why[0] != '\0' &&
-		    (r->metric[m].note = strdup(s->metric[m].why)) == NULL)
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+		if (copy_metric(&r->metric[m], &s->metric[m]) != 0)
 			goto nomem;
-	}
+	if (copy_probes(r, s) != 0)
+		goto nomem;
 	r->fault_found = s->fault_found;
 	r->fault_start_ms = s->fault_start_ms;
 	r->fault_end_ms = s->fault_end_ms;
@@ -188,6 +239,18 @@ result_set_score(struct result *r, const struct score_result *s)
 			e->has_observed = c->has_observed;
 			e->observed = c->observed;
 			e->pass = c->pass;
+			e->censored = c->censored;
+			e->at_least = c->censored ? c->at_least : 0;
+			if (c->expect.probe[0] != '\0') {
+				char label[ELOG_SOURCE_MAX + 32];
+
+				score_metric_label(c->expect.metric,
+				    c->expect.probe, label, sizeof(label));
+				e->probe = strdup(c->expect.probe);
+				e->label = strdup(label);
+				if (e->probe == NULL || e->label == NULL)
+					goto nomem;
+			}
 		}
 	}
 	return 0;
@@ -220,6 +283,8 @@ result_expect_metric(const struct result_expect *e)
 {
 	if (e == NULL)
 		return "?";
+	if (e->label != NULL)
+		return e->label;
 	if ((unsigned)e->metric < SCORE_METRIC_COUNT)
 		return score_metric_name(e->metric);
 	return e->other_metric != NULL ? e->other_metric : "?";

@@ -40,6 +40,14 @@ struct result_metric {
 	bool has;
 	double value;
 	char *note; /* why not observed (when !has), else NULL */
+	/* !has, but watched for and not seen: the value is at least
+	 * at_least (score.h, "Censoring") */
+	bool censored;
+	double at_least;
+	/* not part of this result at all: read from a result.json written
+	 * before the metric existed, or not a per-probe metric in a
+	 * result_probe.  Writers leave it out. */
+	bool absent;
 };
 
 struct result_expect {
@@ -52,6 +60,20 @@ struct result_expect {
 	double observed;
 	bool pass;
 	char *message; /* "failover_s = 4.2, expected < 3" */
+	/* "availability.www > 0.9": the probe and the whole name
+	 * ("availability.www"); both NULL for the run's own metric */
+	char *probe;
+	char *label;
+	/* the metric was censored (observed is then unset) */
+	bool censored;
+	double at_least;
+};
+
+/* One probe's own figures (score.h, "Per probe"): the per-probe metrics;
+ * the others are absent. */
+struct result_probe {
+	char *name;
+	struct result_metric metric[SCORE_METRIC_COUNT];
 };
 
 struct result {
@@ -81,6 +103,9 @@ struct result {
 	size_t n_expect;
 
 	struct elog *events; /* owned; never NULL after result_new() */
+
+	struct result_probe *probes; /* every probe with a result, in order */
+	size_t n_probes;
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of
@@ -96,8 +121,9 @@ int result_set_param(struct result *r, const char *key, const char *value);
 int result_set_version(struct result *r, const char *component,
     const char *version);
 
-/* Copy metrics, fault window, checks and verdict from a score; replaces
- * any earlier score (on DD_ENOMEM the result is left with none). */
+/* Copy metrics (the run's and each probe's), fault window, checks and
+ * verdict from a score; replaces any earlier score (on DD_ENOMEM the
+ * result is left with none). */
 int result_set_score(struct result *r, const struct score_result *s);
 
 /* Take ownership of log (freeing the result's current one); NULL is
@@ -108,8 +134,8 @@ int result_take_events(struct result *r, struct elog *log);
 /* "pass" / "fail". */
 const char *result_verdict(const struct result *r);
 
-/* The expectation's metric name: "failover_s", or other_metric; never
- * NULL. */
+/* The expectation's metric name: "failover_s", "availability.www" for a
+ * probe's own, or other_metric; never NULL. */
 const char *result_expect_metric(const struct result_expect *e);
 
 /*

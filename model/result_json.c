@@ -179,29 +179,85 @@ expect_tree(const struct result_expect *e)
 	    put(o, "observed", e->has_observed ? json_num(e->observed) :
 	    json_null()) &&
 	    put(o, "pass", json_boolean(e->pass)) &&
-	    put(o, "message", json_text(e->message)))
+	    put(o, "message", json_text(e->message)) &&
+	    (!e->censored || (put(o, "censored", json_true()) &&
+	    put(o, "at_least", json_num(e->at_least)))))
 		return o;
 	json_decref(o);
 	return NULL;
 }
 
+/* What a metric set says: values (null when not observed), or notes
+ * (why, for the null ones), or bounds (the censored ones).  Absent
+ * metrics are left out. */
+enum metric_part { PART_VALUES, PART_NOTES, PART_BOUNDS };
+
 static json_t *
-metrics_tree(const struct result *r, bool notes)
+metrics_tree(const struct result_metric *metric, enum metric_part part)
 {
 	json_t *o = json_object();
 
 	for (int m = 0; o != NULL && m < SCORE_METRIC_COUNT; m++) {
-		const struct result_metric *rm = &r->metric[m];
+		const struct result_metric *rm = &metric[m];
 		const char *name = score_metric_name((enum score_metric)m);
+		json_t *b;
 		bool ok;
 
-		if (!notes)
+		if (rm->absent)
+			continue;
+		if (part == PART_VALUES) {
 			ok = put(o, name, rm->has ? json_num(rm->value) :
 			    json_null());
-		else if (!rm->has && rm->note != NULL)
+		} else if (part == PART_NOTES) {
+			if (rm->has || rm->note == NULL)
+				continue;
 			ok = put(o, name, json_text(rm->note));
-		else
-			continue;
+		} else {
+			if (rm->has || !rm->censored)
+				continue;
+			b = json_object();
+			ok = b != NULL && put(b, "censored", json_true()) &&
+			    put(b, "at_least", json_num(rm->at_least));
+			ok = ok ? put(o, name, b) : (json_decref(b), false);
+		}
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static bool
+any_censored(const struct result_metric *metric)
+{
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+		if (!metric[m].absent && !metric[m].has && metric[m].censored)
+			return true;
+	return false;
+}
+
+/* "probes": {"www": {"metrics": {...}, "metric_notes": {...},
+ * "metric_bounds": {...}}, ...}; metric_bounds only when one is
+ * censored. */
+static json_t *
+probes_tree(const struct result *r)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < r->n_probes; i++) {
+		const struct result_probe *p = &r->probes[i];
+		json_t *po = json_object();
+		char *key = utf8_dup_valid(p->name, strlen(p->name), NULL);
+		bool ok = po != NULL && key != NULL &&
+		    put(po, "metrics", metrics_tree(p->metric, PART_VALUES)) &&
+		    put(po, "metric_notes", metrics_tree(p->metric,
+		    PART_NOTES)) &&
+		    (!any_censored(p->metric) || put(po, "metric_bounds",
+		    metrics_tree(p->metric, PART_BOUNDS)));
+
+		ok = ok ? put(o, key, po) : (json_decref(po), false);
+		free(key);
 		if (!ok) {
 			json_decref(o);
 			o = NULL;
@@ -250,8 +306,11 @@ result_tree(const struct result *r)
 	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
 	    put(root, "params", kvs_tree(r->params, r->n_params)) &&
 	    put(root, "versions", kvs_tree(r->versions, r->n_versions)) &&
-	    put(root, "metrics", metrics_tree(r, false)) &&
-	    put(root, "metric_notes", metrics_tree(r, true)) &&
+	    put(root, "metrics", metrics_tree(r->metric, PART_VALUES)) &&
+	    put(root, "metric_notes", metrics_tree(r->metric, PART_NOTES)) &&
+	    (!any_censored(r->metric) || put(root, "metric_bounds",
+	    metrics_tree(r->metric, PART_BOUNDS))) &&
+	    (r->n_probes == 0 || put(root, "probes", probes_tree(r))) &&
 	    put(root, "fault", fault_tree(r)) &&
 	    put(root, "expectations", json_incref(ex)) &&
 	    put(root, "events", json_incref(ev));
@@ -599,35 +658,119 @@ read_kvs(const json_t *root, const char *key, struct result *r,
 	return 0;
 }
 
+/* A metric set from its values, notes and bounds objects (notes and
+ * bounds may be NULL).  A metric not among the values is absent, except
+ * one of the classic five at the top (want_classic), which every writer
+ * wrote: it is null.  per_probe: only per-probe metrics belong here. */
+static int
+read_metric_set(const json_t *metrics, const json_t *notes,
+    const json_t *bounds, struct result_metric *out, bool want_classic,
+    bool per_probe, const char *where, struct dd_err *err)
+{
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+		const char *name = score_metric_name((enum score_metric)m);
+		const json_t *v = json_object_get(metrics, name);
+		const json_t *b = json_object_get(bounds, name);
+		const char *note = str_of(json_object_get(notes, name));
+		double at_least;
+
+		if ((per_probe && !score_metric_per_probe((enum score_metric)m)) ||
+		    (v == NULL && !(want_classic && m < SCORE_CLASSIC_COUNT))) {
+			out[m].absent = true;
+			continue;
+		}
+		if (v == NULL || json_is_null(v)) {
+			if (note != NULL &&
+			    (out[m].note = strdup(note)) == NULL)
+				return DD_ENOMEM;
+			if (json_is_true(json_object_get(b, "censored")) &&
+			    num_of(json_object_get(b, "at_least"), &at_least)) {
+				out[m].censored = true;
+				out[m].at_least = at_least;
+			}
+			continue;
+		}
+		if (!num_of(v, &out[m].value)) {
+			dd_err_set(err, "%smetrics.%s: expected a number or null",
+			    where, name);
+			return DD_EINVAL;
+		}
+		out[m].has = true;
+	}
+	return 0;
+}
+
 static int
 read_metrics(const json_t *root, struct result *r, struct dd_err *err)
 {
 	const json_t *metrics = json_object_get(root, "metrics");
-	const json_t *notes = json_object_get(root, "metric_notes");
 
 	if (!json_is_object(metrics)) {
 		dd_err_set(err, "metrics: missing or not an object");
 		return DD_EINVAL;
 	}
-	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
-		const char *name = score_metric_name((enum score_metric)m);
-		const json_t *v = json_object_get(metrics, name);
-		const char *note = str_of(json_object_get(notes, name));
+	return read_metric_set(metrics, json_object_get(root, "metric_notes"),
+	    json_object_get(root, "metric_bounds"), r->metric, true, false, "",
+	    err);
+}
 
-		if (v == NULL || json_is_null(v)) {
-			if (note != NULL &&
-			    (r->metric[m].note = strdup(note)) == NULL)
-				return DD_ENOMEM;
-			continue;
-		}
-		if (!num_of(v, &r->metric[m].value)) {
-			dd_err_set(err, "metrics.%s: expected a number or null",
-			    name);
+static int
+read_probes(const json_t *root, struct result *r, struct dd_err *err)
+{
+	json_t *probes = json_object_get(root, "probes"), *po;
+	const char *name;
+	char where[160];
+	size_t i = 0;
+	int rc;
+
+	if (probes == NULL || json_is_null(probes))
+		return 0;
+	if (!json_is_object(probes)) {
+		dd_err_set(err, "probes: expected an object");
+		return DD_EINVAL;
+	}
+	if (json_object_size(probes) == 0)
+		return 0;
+	r->probes = calloc(json_object_size(probes), sizeof(*r->probes));
+	if (r->probes == NULL)
+		return DD_ENOMEM;
+	json_object_foreach(probes, name, po) {
+		struct result_probe *p = &r->probes[i++];
+		const json_t *metrics = json_object_get(po, "metrics");
+
+		r->n_probes = i;
+		snprintf(where, sizeof(where), "probes.%.128s.", name);
+		if ((p->name = strdup(name)) == NULL)
+			return DD_ENOMEM;
+		if (!json_is_object(metrics)) {
+			dd_err_set(err, "%smetrics: missing or not an object",
+			    where);
 			return DD_EINVAL;
 		}
-		r->metric[m].has = true;
+		if ((rc = read_metric_set(metrics, json_object_get(po,
+		    "metric_notes"), json_object_get(po, "metric_bounds"),
+		    p->metric, false, true, where, err)) != 0)
+			return rc;
 	}
 	return 0;
+}
+
+/* "availability.www": a per-probe metric and its probe.  false when name
+ * is no such thing. */
+static bool
+split_label(const char *name, enum score_metric *m, const char **probe)
+{
+	const char *dot = strchr(name, '.');
+	char base[64];
+
+	if (dot == NULL || dot[1] == '\0' || (size_t)(dot - name) >= sizeof(base))
+		return false;
+	memcpy(base, name, (size_t)(dot - name));
+	base[dot - name] = '\0';
+	if (score_metric_parse(base, m) != 0 || !score_metric_per_probe(*m))
+		return false;
+	*probe = dot + 1;
+	return true;
 }
 
 static int
@@ -682,6 +825,7 @@ read_expectations(const json_t *root, struct result *r,
 		const char *bound = str_of(json_object_get(o, "bound"));
 		const char *msg = str_of(json_object_get(o, "message"));
 		const json_t *obs = json_object_get(o, "observed");
+		const char *probe;
 
 		r->n_expect = i + 1;
 		if (metric == NULL || bound == NULL ||
@@ -698,12 +842,22 @@ read_expectations(const json_t *root, struct result *r,
 			}
 			e->has_observed = true;
 		}
-		/* a metric from a newer dnsdrill is kept by name */
-		if (score_metric_parse(metric, &e->metric) != 0) {
+		/* a probe's own figure; a metric from a newer dnsdrill is
+		 * kept by name */
+		if (score_metric_parse(metric, &e->metric) == 0) {
+			/* the run's */
+		} else if (split_label(metric, &e->metric, &probe)) {
+			if ((e->probe = strdup(probe)) == NULL ||
+			    (e->label = strdup(metric)) == NULL)
+				return DD_ENOMEM;
+		} else {
 			e->metric = SCORE_METRIC_COUNT;
 			if ((e->other_metric = strdup(metric)) == NULL)
 				return DD_ENOMEM;
 		}
+		if (json_is_true(json_object_get(o, "censored")) &&
+		    num_of(json_object_get(o, "at_least"), &e->at_least))
+			e->censored = true;
 		e->bound = strdup(bound);
 		e->message = strdup(msg ? msg : "");
 		if (e->bound == NULL || e->message == NULL)
@@ -864,6 +1018,7 @@ result_json_read(const char *text, size_t len, struct result **out,
 	if ((rc = read_kvs(root, "params", r, result_set_param, err)) != 0 ||
 	    (rc = read_kvs(root, "versions", r, result_set_version, err)) != 0 ||
 	    (rc = read_metrics(root, r, err)) != 0 ||
+	    (rc = read_probes(root, r, err)) != 0 ||
 	    (rc = read_fault(root, r, err)) != 0 ||
 	    (rc = read_expectations(root, r, err)) != 0 ||
 	    (rc = read_events(root, r, err)) != 0)

@@ -21,7 +21,48 @@ static const char *const metric_names[SCORE_METRIC_COUNT] = {
 	[SCORE_RECOVERY] = "recovery_s",
 	[SCORE_AVAILABILITY] = "availability",
 	[SCORE_AMPLIFICATION] = "query_amplification",
+	[SCORE_AVAILABILITY_WORST] = "availability_worst",
+	[SCORE_AVAILABILITY_MEAN] = "availability_mean",
+	[SCORE_LATENCY_P50] = "latency_p50_ms",
+	[SCORE_LATENCY_P95] = "latency_p95_ms",
+	[SCORE_LATENCY_P99] = "latency_p99_ms",
+	[SCORE_BASE_LATENCY_P50] = "baseline_latency_p50_ms",
+	[SCORE_BASE_LATENCY_P95] = "baseline_latency_p95_ms",
+	[SCORE_BASE_LATENCY_P99] = "baseline_latency_p99_ms",
+	[SCORE_SLOWDOWN] = "slowdown",
 };
+
+/* What a bound is written in, by metric. */
+enum bound_unit {
+	UNIT_SECONDS, /* a number of seconds, or a duration */
+	UNIT_MS,      /* a number of ms, or a duration */
+	UNIT_RATIO,   /* a number, or a percentage */
+	UNIT_NUMBER,
+};
+
+static enum bound_unit
+metric_unit(enum score_metric m)
+{
+	switch (m) {
+	case SCORE_DETECTION:
+	case SCORE_FAILOVER:
+	case SCORE_RECOVERY:
+		return UNIT_SECONDS;
+	case SCORE_AVAILABILITY:
+	case SCORE_AVAILABILITY_WORST:
+	case SCORE_AVAILABILITY_MEAN:
+		return UNIT_RATIO;
+	case SCORE_LATENCY_P50:
+	case SCORE_LATENCY_P95:
+	case SCORE_LATENCY_P99:
+	case SCORE_BASE_LATENCY_P50:
+	case SCORE_BASE_LATENCY_P95:
+	case SCORE_BASE_LATENCY_P99:
+		return UNIT_MS;
+	default:
+		return UNIT_NUMBER;
+	}
+}
 
 static const char *const op_names[] = {
 	[SCORE_LT] = "<",
@@ -53,6 +94,39 @@ score_metric_parse(const char *name, enum score_metric *out)
 	return DD_EINVAL;
 }
 
+bool
+score_metric_per_probe(enum score_metric m)
+{
+	switch (m) {
+	case SCORE_AVAILABILITY:
+	case SCORE_FAILOVER:
+	case SCORE_RECOVERY:
+	case SCORE_LATENCY_P50:
+	case SCORE_LATENCY_P95:
+	case SCORE_LATENCY_P99:
+	case SCORE_BASE_LATENCY_P50:
+	case SCORE_BASE_LATENCY_P95:
+	case SCORE_BASE_LATENCY_P99:
+	case SCORE_SLOWDOWN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *
+score_metric_label(enum score_metric m, const char *probe, char *buf,
+    size_t len)
+{
+	if (len == 0)
+		return buf;
+	if (probe != NULL && probe[0] != '\0')
+		snprintf(buf, len, "%s.%s", score_metric_name(m), probe);
+	else
+		snprintf(buf, len, "%s", score_metric_name(m));
+	return buf;
+}
+
 const char *
 score_op_name(enum score_op op)
 {
@@ -61,8 +135,10 @@ score_op_name(enum score_op op)
 	return op_names[op];
 }
 
-bool
-score_match(const struct score_match *m, const struct elog_ev *e)
+/* score_match() with the matcher's outcome replaced by outcome. */
+static bool
+match_as(const struct score_match *m, const struct elog_ev *e,
+    enum score_outcome outcome)
 {
 	if (m == NULL || e == NULL || !m->set || m->kind != e->kind)
 		return false;
@@ -73,12 +149,18 @@ score_match(const struct score_match *m, const struct elog_ev *e)
 	    strstr(e->text, m->text) == NULL)
 		return false;
 	if (e->kind == ELOG_PROBE) {
-		if (m->outcome == SCORE_OK && !e->u.probe.ok)
+		if (outcome == SCORE_OK && !e->u.probe.ok)
 			return false;
-		if (m->outcome == SCORE_FAIL && e->u.probe.ok)
+		if (outcome == SCORE_FAIL && e->u.probe.ok)
 			return false;
 	}
 	return true;
+}
+
+bool
+score_match(const struct score_match *m, const struct elog_ev *e)
+{
+	return m != NULL && match_as(m, e, m->outcome);
 }
 
 /* ------------------------------------------------------------------ */
@@ -91,11 +173,19 @@ is_metric_char(char c)
 	    (c >= '0' && c <= '9') || c == '_';
 }
 
-/* Bound text: a number, a duration for *_s metrics, a percentage for
- * availability. */
+/* Is c one of the characters an operator is made of? */
+static bool
+is_op_char(char c)
+{
+	return c == '<' || c == '>' || c == '=' || c == '!';
+}
+
+/* Bound text: a number, a duration for *_s and *_ms metrics, a percentage
+ * for the availabilities. */
 static int
 parse_bound(enum score_metric m, const char *s, double *out)
 {
+	enum bound_unit unit = metric_unit(m);
 	size_t n = strlen(s);
 	char buf[64];
 	uint64_t us;
@@ -104,7 +194,7 @@ parse_bound(enum score_metric m, const char *s, double *out)
 		return 0;
 	if (n == 0 || n >= sizeof(buf))
 		return DD_EINVAL;
-	if (m == SCORE_AVAILABILITY && s[n - 1] == '%') {
+	if (unit == UNIT_RATIO && s[n - 1] == '%') {
 		memcpy(buf, s, n - 1);
 		buf[n - 1] = '\0';
 		if (dd_parse_double(buf, out) != 0)
@@ -112,18 +202,53 @@ parse_bound(enum score_metric m, const char *s, double *out)
 		*out /= 100.0;
 		return 0;
 	}
-	if (m == SCORE_DETECTION || m == SCORE_FAILOVER ||
-	    m == SCORE_RECOVERY) {
+	if (unit == UNIT_SECONDS || unit == UNIT_MS) {
 		/* dd_duration_parse() reads a bare number as ms; here a bare
-		 * number is seconds and was handled above, so only accept a
-		 * value that ends in a unit letter. */
+		 * number is in the metric's unit and was handled above, so only
+		 * accept a value that ends in a unit letter. */
 		if (!isalpha((unsigned char)s[n - 1]) ||
 		    dd_duration_parse(s, &us) != 0)
 			return DD_EINVAL;
-		*out = (double)us / 1e6;
+		*out = unit == UNIT_SECONDS ? (double)us / 1e6 :
+		    (double)us / 1e3;
 		return 0;
 	}
 	return DD_EINVAL;
+}
+
+static const char *
+bound_hint(enum score_metric m)
+{
+	switch (metric_unit(m)) {
+	case UNIT_RATIO:
+		return "a number like 0.9 or 90%";
+	case UNIT_SECONDS:
+		return "seconds, or a duration like 500ms";
+	case UNIT_MS:
+		return "milliseconds, or a duration like 1s";
+	default:
+		return "a number";
+	}
+}
+
+/* "name, name, ..." of the metrics for which want(m) holds. */
+static void
+metric_list(char *buf, size_t len, bool (*want)(enum score_metric))
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int m = 0; m < SCORE_METRIC_COUNT && used < len; m++) {
+		int w;
+
+		if (want != NULL && !want((enum score_metric)m))
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+		    metric_names[m]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
 }
 
 int
@@ -166,10 +291,42 @@ score_expect_parse(const char *s, struct score_expect *out,
 	memcpy(name, name_start, name_len);
 	name[name_len] = '\0';
 	if (score_metric_parse(name, &out->metric) != 0) {
+		char known[400];
+
+		metric_list(known, sizeof(known), NULL);
 		dd_err_set(err, "expectation '%s': unknown metric '%s' (known: "
-		    "detection_s, failover_s, recovery_s, availability, "
-		    "query_amplification)", s, name);
+		    "%s)", s, name, known);
 		return DD_EINVAL;
+	}
+	/* "availability.www": the probe's own figure */
+	if (*p == '.') {
+		const char *probe = ++p;
+		char per[300];
+
+		while (*p != '\0' && !isspace((unsigned char)*p) &&
+		    !is_op_char(*p))
+			p++;
+		metric_list(per, sizeof(per), score_metric_per_probe);
+		if (!score_metric_per_probe(out->metric)) {
+			dd_err_set(err, "expectation '%s': %s has no value per "
+			    "probe (per probe: %s)", s, name, per);
+			return DD_EINVAL;
+		}
+		if (p == probe) {
+			dd_err_set(err, "expectation '%s': expected a probe "
+			    "name after '%s.'", s, name);
+			return DD_EINVAL;
+		}
+		if ((size_t)(p - probe) >= sizeof(out->probe)) {
+			dd_err_set(err, "expectation '%s': probe name too long",
+			    s);
+			return DD_EINVAL;
+		}
+		memcpy(out->probe, probe, (size_t)(p - probe));
+		out->probe[p - probe] = '\0';
+		snprintf(name, sizeof(name), "%.*s.%.*s", (int)name_len,
+		    name_start, (int)(sizeof(name) - name_len - 2),
+		    out->probe);
 	}
 
 	while (isspace((unsigned char)*p))
@@ -252,15 +409,25 @@ score_expect_parse(const char *s, struct score_expect *out,
 	bound[bound_len] = '\0';
 	if (parse_bound(out->metric, bound, &out->bound) != 0) {
 		dd_err_set(err, "expectation '%s': bad bound '%s' (expected "
-		    "%s)", s, bound, out->metric == SCORE_AVAILABILITY ?
-		    "a number like 0.9 or 90%" : out->metric ==
-		    SCORE_AMPLIFICATION ? "a number" :
-		    "seconds, or a duration like 500ms");
+		    "%s)", s, bound, bound_hint(out->metric));
 		return DD_EINVAL;
 	}
 	snprintf(out->bound_text, sizeof(out->bound_text), "%s %s%s",
 	    score_op_name(op), bound, out->if_disrupted ? " if disrupted" : "");
 	return 0;
+}
+
+/* Does a lower bound alone already break "metric OP bound"?  Only an
+ * upper bound can be broken by it. */
+static bool
+bound_breaks(enum score_op op, double at_least, double bound)
+{
+	switch (op) {
+	case SCORE_LT: return at_least >= bound;
+	case SCORE_LE: return at_least > bound;
+	case SCORE_EQ: return at_least > bound;
+	default: return false;
+	}
 }
 
 void
@@ -269,19 +436,30 @@ score_check(const struct score_expect *ex,
     struct score_check *out)
 {
 	const struct score_value *val;
-	const char *name;
+	char name[ELOG_SOURCE_MAX + 32];
 	char obs[32];
 	bool pass = false;
 
 	memset(out, 0, sizeof(*out));
 	out->expect = *ex;
-	name = score_metric_name(ex->metric);
 	if ((unsigned)ex->metric >= SCORE_METRIC_COUNT) {
 		snprintf(out->message, sizeof(out->message),
 		    "unknown metric %d", (int)ex->metric);
 		return;
 	}
+	score_metric_label(ex->metric, ex->probe, name, sizeof(name));
 	val = &metric[ex->metric];
+	if (!val->has && val->censored) {
+		/* Never a pass: either the bound is already broken, or the
+		 * run ended before it could be told. */
+		out->censored = true;
+		out->at_least = val->at_least;
+		snprintf(out->message, sizeof(out->message),
+		    "%s never observed: %s, expected %s%s", name, val->why,
+		    ex->bound_text, bound_breaks(ex->op, val->at_least,
+		    ex->bound) ? "" : " (undecided: counted as a failure)");
+		return;
+	}
 	if (!val->has) {
 		snprintf(out->message, sizeof(out->message),
 		    "%s never observed%s%s%s", name, val->why[0] ? " (" : "",
@@ -311,35 +489,6 @@ score_check(const struct score_expect *ex,
 
 /* ------------------------------------------------------------------ */
 /* Metrics */
-
-static void set_why(struct score_value *v, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_why(struct score_value *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	v->has = false;
-	v->v = 0;
-	va_start(ap, fmt);
-	vsnprintf(v->why, sizeof(v->why), fmt, ap);
-	va_end(ap);
-}
-
-static void
-set_val(struct score_value *v, double x)
-{
-	v->has = true;
-	v->v = x;
-	v->why[0] = '\0';
-}
-
-static double
-secs(uint64_t from, uint64_t to)
-{
-	return (double)(to - from) / 1000.0;
-}
 
 /* Targets with a fault injected and not yet cleared, by source name.  A
  * run has a handful of fault targets, so a small array does. */
@@ -461,55 +610,135 @@ in_fault(const struct score_result *r, uint64_t t)
 }
 
 /*
- * First good event at index >= from_i with time >= from_t such that no bad
- * event falls in [T, T + stable) and T + stable <= limit.  Returns its
- * index, or -1.  good/bad come from the same matcher pair: for a probe,
- * good = ok result and bad = failed result; `lost` adds more bad events.
+ * A signal: events that say "in the state" (good) and "not in it" (bad).
+ * For a probe matcher an ok result is good and a failed one bad; any other
+ * matcher's events are good; lost (optional) adds bad events.  Several
+ * matchers make one signal (a service of several probes).
+ */
+struct signal {
+	const struct score_match *m;
+	size_t n;
+	const struct score_match *lost; /* NULL or unset: none */
+};
+
+/* e is a result of one of the signal's probes, or a match of another of
+ * its matchers (outcome ignored). */
+static bool
+sig_any(const struct signal *s, const struct elog_ev *e)
+{
+	for (size_t k = 0; k < s->n; k++)
+		if (match_as(&s->m[k], e, SCORE_ANY))
+			return true;
+	return false;
+}
+
+static bool
+sig_good(const struct signal *s, const struct elog_ev *e)
+{
+	return sig_any(s, e) && (e->kind != ELOG_PROBE || e->u.probe.ok);
+}
+
+static bool
+sig_bad(const struct signal *s, const struct elog_ev *e)
+{
+	if (e->kind == ELOG_PROBE && !e->u.probe.ok) {
+		for (size_t k = 0; k < s->n; k++)
+			if (s->m[k].kind == ELOG_PROBE &&
+			    match_as(&s->m[k], e, SCORE_ANY))
+				return true;
+	}
+	return s->lost != NULL && score_match(s->lost, e);
+}
+
+/*
+ * First good event with time in [from_t, limit] such that no bad event
+ * falls in [T, T + stable) and T + stable <= limit.  Returns its index, or
+ * -1 and in *undecided the earliest time the state could still have become
+ * stable from, had the watch gone on past limit: the first good event whose
+ * window runs past limit unspoiled (no bad event in [T, limit]), else limit
+ * itself.  That is the lower bound of a censored metric.
  */
 static long
-first_stable(const struct elog *log, const struct score_match *sig,
-    const struct score_match *lost, uint64_t from_t, uint64_t limit,
-    uint64_t stable)
+first_stable(const struct elog *log, const struct signal *s, uint64_t from_t,
+    uint64_t limit, uint64_t stable, uint64_t *undecided)
 {
-	struct score_match good = *sig, bad = *sig;
-
-	if (sig->kind == ELOG_PROBE) {
-		good.outcome = SCORE_OK;
-		bad.outcome = SCORE_FAIL;
-	} else {
-		bad.set = false;
-	}
+	*undecided = limit > from_t ? limit : from_t;
 	for (size_t i = 0; i < log->n; i++) {
 		const struct elog_ev *e = &log->ev[i];
-		bool spoiled = false;
+		bool spoiled = false, open;
 		uint64_t wend;
 
-		if (e->t_ms < from_t || !score_match(&good, e))
+		if (e->t_ms < from_t || !sig_good(s, e))
 			continue;
-		if (e->t_ms > UINT64_MAX - stable)
-			return -1;
-		wend = e->t_ms + stable;
-		if (wend > limit)
-			return -1; /* later candidates end later still */
+		if (e->t_ms > limit)
+			break;
+		wend = e->t_ms > UINT64_MAX - stable ? UINT64_MAX :
+		    e->t_ms + stable;
+		/* a window past limit can only be spoiled by what was seen */
+		open = wend > limit;
 		/* Events at T before this one in the log do not matter for
 		 * order, but a bad event at the same ms does: look back. */
-		for (size_t j = i; j-- > 0 && log->ev[j].t_ms == e->t_ms;) {
-			if (score_match(&bad, &log->ev[j]) ||
-			    score_match(lost, &log->ev[j]))
+		for (size_t j = i; j-- > 0 && log->ev[j].t_ms == e->t_ms;)
+			if (sig_bad(s, &log->ev[j]))
 				spoiled = true;
-		}
-		for (size_t j = i + 1; j < log->n && log->ev[j].t_ms < wend;
-		    j++) {
-			if (score_match(&bad, &log->ev[j]) ||
-			    score_match(lost, &log->ev[j])) {
+		for (size_t j = i + 1; !spoiled && j < log->n &&
+		    (open ? log->ev[j].t_ms <= limit : log->ev[j].t_ms < wend);
+		    j++)
+			if (sig_bad(s, &log->ev[j]))
 				spoiled = true;
-				break;
-			}
-		}
-		if (!spoiled)
+		if (spoiled)
+			continue;
+		if (!open)
 			return (long)i;
+		*undecided = e->t_ms;
+		return -1;
 	}
 	return -1;
+}
+
+static void set_why(struct score_value *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_censored(struct score_value *v, double at_least,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+set_why(struct score_value *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(v, 0, sizeof(*v));
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Not observed, but watched for at_least seconds without seeing it; fmt
+ * takes at_least first ("not recovered within %.6g s: ..."). */
+static void
+set_censored(struct score_value *v, double at_least, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(v, 0, sizeof(*v));
+	v->censored = true;
+	v->at_least = at_least;
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
+}
+
+static void
+set_val(struct score_value *v, double x)
+{
+	memset(v, 0, sizeof(*v));
+	v->has = true;
+	v->v = x;
+}
+
+static double
+secs(uint64_t from, uint64_t to)
+{
+	return to > from ? (double)(to - from) / 1000.0 : 0.0;
 }
 
 static void
@@ -532,32 +761,35 @@ score_detection(const struct elog *log, const struct score_defs *d,
 			}
 		}
 	}
-	set_why(v, "no detection event during the fault");
+	/* the whole window was watched: not detected within it */
+	set_censored(v, secs(r->fault_start_ms, r->fault_end_ms),
+	    "not detected within %.6g s: no detection event during the "
+	    "fault%s", secs(r->fault_start_ms, r->fault_end_ms),
+	    r->fault_cleared ? "" : " (the run ended first)");
 }
 
+/*
+ * failover_s and availability of a service made of the probes m[0..n)
+ * (what: "service" or "probe", for the reasons).  *disrupted (may be NULL):
+ * one of them failed in the window.
+ */
 static void
-score_service(const struct elog *log, const struct score_defs *d,
-    struct score_result *r)
+probe_service(const struct elog *log, const struct score_result *r,
+    const struct score_match *m, size_t n, uint64_t stable,
+    const char *what, struct score_value *fo, struct score_value *av,
+    bool *disrupted)
 {
-	struct score_value *fo = &r->metric[SCORE_FAILOVER];
-	struct score_value *av = &r->metric[SCORE_AVAILABILITY];
-	struct score_match any;
+	struct signal sig = { m, n, NULL };
 	size_t total = 0, ok = 0;
 	bool failed = false;
-	uint64_t first_fail = 0;
+	uint64_t first_fail = 0, undecided;
 	long t;
 
-	if (!d->service.set || d->service.kind != ELOG_PROBE) {
-		set_why(fo, "no service probe defined");
-		set_why(av, "no service probe defined");
-		return;
-	}
-	any = d->service;
-	any.outcome = SCORE_ANY;
 	for (size_t i = 0; i < log->n; i++) {
 		const struct elog_ev *e = &log->ev[i];
 
-		if (!in_fault(r, e->t_ms) || !score_match(&any, e))
+		if (e->kind != ELOG_PROBE || !in_fault(r, e->t_ms) ||
+		    !sig_any(&sig, e))
 			continue;
 		total++;
 		if (e->u.probe.ok) {
@@ -567,10 +799,11 @@ score_service(const struct elog *log, const struct score_defs *d,
 			first_fail = e->t_ms;
 		}
 	}
-	r->service_disrupted = failed;
+	if (disrupted != NULL)
+		*disrupted = failed;
 	if (total == 0) {
-		set_why(fo, "no service probe results during the fault");
-		set_why(av, "no service probe results during the fault");
+		set_why(fo, "no %s probe results during the fault", what);
+		set_why(av, "no %s probe results during the fault", what);
 		return;
 	}
 	set_val(av, (double)ok / (double)total);
@@ -580,23 +813,151 @@ score_service(const struct elog *log, const struct score_defs *d,
 	}
 	/* Stable window must close while the fault holds: limit is the fault
 	 * end (the horizon when never cleared). */
-	t = first_stable(log, &any, NULL, first_fail, r->fault_end_ms,
-	    d->stable_ms);
-	if (t < 0 || !in_fault(r, log->ev[t].t_ms)) {
-		set_why(fo, "service never stable again during the fault");
+	t = first_stable(log, &sig, first_fail, r->fault_end_ms, stable,
+	    &undecided);
+	if (t >= 0 && in_fault(r, log->ev[t].t_ms)) {
+		set_val(fo, secs(r->fault_start_ms, log->ev[t].t_ms));
 		return;
 	}
-	set_val(fo, secs(r->fault_start_ms, log->ev[t].t_ms));
+	if (t >= 0)
+		undecided = r->fault_end_ms;
+	set_censored(fo, secs(r->fault_start_ms, undecided),
+	    "no failover within %.6g s: %s never stable again during the "
+	    "fault", secs(r->fault_start_ms, undecided), what);
+}
+
+/* The service's probes: defs->services, else defs->service alone.  0 when
+ * none is defined or one is not a probe. */
+static size_t
+service_probes(const struct score_defs *d, const struct score_match **out)
+{
+	const struct score_match *m = d->services;
+	size_t n = d->n_services;
+
+	if (n == 0 || m == NULL) {
+		m = &d->service;
+		n = d->service.set ? 1 : 0;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!m[k].set || m[k].kind != ELOG_PROBE)
+			return 0;
+	*out = m;
+	return n;
+}
+
+/* availability_worst and availability_mean over the service probes. */
+static void
+score_partial(const struct elog *log, const struct score_match *m,
+    size_t n, const struct score_result *r, struct score_value *worst,
+    struct score_value *mean)
+{
+	double lo = 1.0, sum = 0.0;
+
+	if (n == 0) {
+		set_why(worst, "no service probe defined");
+		set_why(mean, "no service probe defined");
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t total = 0, ok = 0;
+		double a;
+
+		for (size_t i = 0; i < log->n; i++) {
+			const struct elog_ev *e = &log->ev[i];
+
+			if (e->kind != ELOG_PROBE || !in_fault(r, e->t_ms) ||
+			    !match_as(&m[k], e, SCORE_ANY))
+				continue;
+			total++;
+			ok += e->u.probe.ok;
+		}
+		if (total == 0) {
+			set_why(worst, "service probe '%s' had no results "
+			    "during the fault", m[k].source ? m[k].source : "");
+			set_why(mean, "service probe '%s' had no results "
+			    "during the fault", m[k].source ? m[k].source : "");
+			return;
+		}
+		a = (double)ok / (double)total;
+		lo = a < lo ? a : lo;
+		sum += a;
+	}
+	set_val(worst, lo);
+	set_val(mean, sum / (double)n);
+}
+
+/* failover_s from the SUT's own signal (not a probe): the first stable
+ * match from the fault start, within the fault. */
+static void
+failover_signal(const struct elog *log, const struct score_defs *d,
+    const struct score_result *r, bool service_seen, struct score_value *fo)
+{
+	struct signal sig = { &d->failover, 1, NULL };
+	uint64_t undecided;
+	long t;
+
+	t = first_stable(log, &sig, r->fault_start_ms, r->fault_end_ms,
+	    d->stable_ms, &undecided);
+	if (t >= 0 && in_fault(r, log->ev[t].t_ms)) {
+		set_val(fo, secs(r->fault_start_ms, log->ev[t].t_ms));
+		return;
+	}
+	if (service_seen && !r->service_disrupted) {
+		/* no failover needed: the service never went down */
+		set_val(fo, 0);
+		return;
+	}
+	if (t >= 0)
+		undecided = r->fault_end_ms;
+	set_censored(fo, secs(r->fault_start_ms, undecided),
+	    "no failover within %.6g s: no stable failover event during the "
+	    "fault", secs(r->fault_start_ms, undecided));
 }
 
 static void
-score_recovery(const struct elog *log, const struct score_defs *d,
+score_service(const struct elog *log, const struct score_defs *d,
+    struct score_result *r)
+{
+	struct score_value *fo = &r->metric[SCORE_FAILOVER];
+	struct score_value *av = &r->metric[SCORE_AVAILABILITY];
+	const struct score_match *m = NULL;
+	size_t n = service_probes(d, &m);
+
+	if (n == 0) {
+		set_why(fo, "no service probe defined");
+		set_why(av, "no service probe defined");
+	} else {
+		probe_service(log, r, m, n, d->stable_ms, "service", fo, av,
+		    &r->service_disrupted);
+	}
+	score_partial(log, m, n, r, &r->metric[SCORE_AVAILABILITY_WORST],
+	    &r->metric[SCORE_AVAILABILITY_MEAN]);
+	if (!d->failover.set)
+		return;
+	if (d->failover.kind == ELOG_PROBE) {
+		struct score_value unused;
+
+		probe_service(log, r, &d->failover, 1, d->stable_ms,
+		    "failover", fo, &unused, NULL);
+	} else {
+		failover_signal(log, d, r, av->has, fo);
+	}
+}
+
+/*
+ * recovery_s of the primary-path matcher (lost: primary_lost, may be NULL)
+ * with limit horizon.
+ */
+static void
+recovery_of(const struct elog *log, const struct score_match *primary,
+    const struct score_match *lost, uint64_t stable,
     const struct score_result *r, uint64_t horizon, struct score_value *v)
 {
-	struct score_match any;
+	struct signal sig = { primary, 1, lost };
+	uint64_t undecided;
 	long t;
 
-	if (!d->primary.set) {
+	if (!primary->set) {
 		set_why(v, "no primary-path event defined");
 		return;
 	}
@@ -604,25 +965,56 @@ score_recovery(const struct elog *log, const struct score_defs *d,
 		set_why(v, "fault never cleared");
 		return;
 	}
-	any = d->primary;
-	any.outcome = SCORE_ANY;
-	t = first_stable(log, &any, &d->primary_lost, r->fault_end_ms, horizon,
-	    d->stable_ms);
+	if (primary->kind != ELOG_PROBE && lost != NULL && lost->set) {
+		/* The SUT says where it is: did it leave, and was it back
+		 * by the fault end? */
+		bool left = false, back = false, spoiled = false;
+
+		for (size_t i = 0; i < log->n; i++) {
+			const struct elog_ev *e = &log->ev[i];
+
+			if (e->t_ms < r->fault_start_ms)
+				continue;
+			if (score_match(lost, e)) {
+				left = true;
+				if (e->t_ms < r->fault_end_ms)
+					back = false;
+				else if (e->t_ms < r->fault_end_ms + stable)
+					spoiled = true;
+			} else if (e->t_ms < r->fault_end_ms &&
+			    score_match(primary, e)) {
+				back = true;
+			}
+		}
+		if (!left || (back && !spoiled &&
+		    r->fault_end_ms + stable <= horizon)) {
+			set_val(v, 0);
+			return;
+		}
+		if (back && !spoiled) {
+			set_censored(v, 0, "not recovered within 0 s: back on "
+			    "the primary path at the fault end, but the run "
+			    "ended before it held for the stable window");
+			return;
+		}
+	}
+	t = first_stable(log, &sig, r->fault_end_ms, horizon, stable,
+	    &undecided);
 	if (t < 0) {
-		set_why(v, "primary path never stable after the fault");
+		set_censored(v, secs(r->fault_end_ms, undecided),
+		    "not recovered within %.6g s: primary path never stable "
+		    "after the fault (the run ended)",
+		    secs(r->fault_end_ms, undecided));
 		return;
 	}
-	if (any.kind == ELOG_PROBE) {
+	if (primary->kind == ELOG_PROBE) {
 		/* A primary-path probe that never failed since the fault began
 		 * says the SUT never left its primary path. */
-		struct score_match bad = any;
 		bool left = false;
 
-		bad.outcome = SCORE_FAIL;
 		for (long i = 0; i < t && !left; i++)
 			if (log->ev[i].t_ms >= r->fault_start_ms &&
-			    (score_match(&bad, &log->ev[i]) ||
-			    score_match(&d->primary_lost, &log->ev[i])))
+			    sig_bad(&sig, &log->ev[i]))
 				left = true;
 		if (!left) {
 			set_val(v, 0);
@@ -673,11 +1065,187 @@ score_amplification(const struct elog *log, const struct score_defs *d,
 	set_val(v, (fault_sum / (double)fault_n) / (base_sum / (double)base_n));
 }
 
+/* ------------------------------------------------------------------ */
+/* Latency */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest value with at least pct% of the n sorted
+ * values at or below it. */
+static double
+percentile(const double *v, size_t n, unsigned pct)
+{
+	size_t rank = (pct * n + 99) / 100;
+
+	return v[rank > 0 ? rank - 1 : 0];
+}
+
+static void
+set_percentiles(struct score_value *out, const enum score_metric which[3],
+    double *v, size_t n, const char *when)
+{
+	static const unsigned pct[3] = { 50, 95, 99 };
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (int k = 0; k < 3; k++) {
+		if (n == 0)
+			set_why(&out[which[k]], "no ok latency probe results %s",
+			    when);
+		else
+			set_val(&out[which[k]], percentile(v, n, pct[k]));
+	}
+}
+
+/*
+ * latency_pNN_ms, baseline_latency_pNN_ms and slowdown of the ok results
+ * of the probes m[0..n) into out[].  Returns 0 or DD_ENOMEM.
+ */
+static int
+latency_of(const struct elog *log, const struct score_match *m, size_t n,
+    const struct score_result *r, struct score_value *out)
+{
+	static const enum score_metric fault_m[3] = { SCORE_LATENCY_P50,
+	    SCORE_LATENCY_P95, SCORE_LATENCY_P99 };
+	static const enum score_metric base_m[3] = { SCORE_BASE_LATENCY_P50,
+	    SCORE_BASE_LATENCY_P95, SCORE_BASE_LATENCY_P99 };
+	struct signal sig = { m, n, NULL };
+	double *base = NULL, *fault = NULL;
+	size_t nb = 0, nf = 0, cap = 0;
+
+	if (n == 0 || m == NULL) {
+		for (int k = 0; k < 3; k++) {
+			set_why(&out[fault_m[k]], "no latency probe defined");
+			set_why(&out[base_m[k]], "no latency probe defined");
+		}
+		set_why(&out[SCORE_SLOWDOWN], "no latency probe defined");
+		return 0;
+	}
+	for (size_t i = 0; i < log->n; i++)
+		cap += log->ev[i].kind == ELOG_PROBE;
+	if (cap > 0 && ((base = malloc(cap * sizeof(*base))) == NULL ||
+	    (fault = malloc(cap * sizeof(*fault))) == NULL)) {
+		free(base);
+		return DD_ENOMEM;
+	}
+	for (size_t i = 0; i < log->n; i++) {
+		const struct elog_ev *e = &log->ev[i];
+
+		if (e->kind != ELOG_PROBE || !e->u.probe.ok ||
+		    !sig_any(&sig, e) || !isfinite(e->u.probe.latency_ms))
+			continue;
+		if (e->t_ms < r->fault_start_ms)
+			base[nb++] = e->u.probe.latency_ms;
+		else if (in_fault(r, e->t_ms))
+			fault[nf++] = e->u.probe.latency_ms;
+	}
+	set_percentiles(out, fault_m, fault, nf, "during the fault");
+	set_percentiles(out, base_m, base, nb, "before the fault");
+	free(base);
+	free(fault);
+	if (!out[SCORE_LATENCY_P50].has || !out[SCORE_BASE_LATENCY_P50].has)
+		set_why(&out[SCORE_SLOWDOWN], "%s",
+		    out[SCORE_LATENCY_P50].has ? out[SCORE_BASE_LATENCY_P50].why :
+		    out[SCORE_LATENCY_P50].why);
+	else if (out[SCORE_BASE_LATENCY_P50].v <= 0)
+		set_why(&out[SCORE_SLOWDOWN], "baseline latency is 0");
+	else
+		set_val(&out[SCORE_SLOWDOWN], out[SCORE_LATENCY_P50].v /
+		    out[SCORE_BASE_LATENCY_P50].v);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Per probe */
+
+/* Every probe with a result in the log, in order of first result, with
+ * its own figures.  Returns 0 or DD_ENOMEM. */
+static int
+score_probes(const struct elog *log, const struct score_defs *d,
+    uint64_t horizon, struct score_result *r)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		const struct elog_ev *e = &log->ev[i];
+		struct score_probe *p, *grown;
+		struct score_match m = { .set = true, .kind = ELOG_PROBE };
+		size_t k;
+		int rc;
+
+		if (e->kind != ELOG_PROBE)
+			continue;
+		for (k = 0; k < r->n_probes; k++)
+			if (strcmp(r->probes[k].name, e->source) == 0)
+				break;
+		if (k < r->n_probes)
+			continue;
+		grown = realloc(r->probes, (r->n_probes + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return DD_ENOMEM;
+		r->probes = grown;
+		p = &r->probes[r->n_probes++];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->name, sizeof(p->name), "%s", e->source);
+		if (!r->fault_found) {
+			for (int mm = 0; mm < SCORE_METRIC_COUNT; mm++)
+				if (score_metric_per_probe((enum score_metric)mm))
+					set_why(&p->metric[mm],
+					    "no fault start in the log");
+			continue;
+		}
+		m.source = p->name;
+		probe_service(log, r, &m, 1, d->stable_ms, "probe",
+		    &p->metric[SCORE_FAILOVER], &p->metric[SCORE_AVAILABILITY],
+		    NULL);
+		recovery_of(log, &m, NULL, d->stable_ms, r, horizon,
+		    &p->metric[SCORE_RECOVERY]);
+		if ((rc = latency_of(log, &m, 1, r, p->metric)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const struct score_probe *
+find_probe(const struct score_result *r, const char *name)
+{
+	for (size_t k = 0; k < r->n_probes; k++)
+		if (strcmp(r->probes[k].name, name) == 0)
+			return &r->probes[k];
+	return NULL;
+}
+
+/* One expectation against the run's figures or its probe's. */
+static void
+check_one(const struct score_expect *ex, const struct score_result *r,
+    struct score_check *out)
+{
+	const struct score_probe *p;
+	struct score_value none[SCORE_METRIC_COUNT];
+
+	if (ex->probe[0] == '\0') {
+		score_check(ex, r->metric, out);
+		return;
+	}
+	if ((p = find_probe(r, ex->probe)) != NULL) {
+		score_check(ex, p->metric, out);
+		return;
+	}
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+		set_why(&none[m], "probe '%s' has no results", ex->probe);
+	score_check(ex, none, out);
+}
+
 int
 score_run(const struct elog *log, const struct score_defs *defs,
     struct score_result *out)
 {
+	const struct score_match *lat = defs != NULL ? defs->latency : NULL;
 	uint64_t horizon;
+	int rc;
 
 	if (log == NULL || defs == NULL || out == NULL)
 		return DD_EINVAL;
@@ -691,37 +1259,52 @@ score_run(const struct elog *log, const struct score_defs *defs,
 	} else {
 		score_detection(log, defs, out, &out->metric[SCORE_DETECTION]);
 		score_service(log, defs, out);
-		score_recovery(log, defs, out, horizon,
-		    &out->metric[SCORE_RECOVERY]);
+		recovery_of(log, &defs->primary, &defs->primary_lost,
+		    defs->stable_ms, out, horizon, &out->metric[SCORE_RECOVERY]);
 		score_amplification(log, defs, out,
 		    &out->metric[SCORE_AMPLIFICATION]);
+		if ((rc = latency_of(log, lat, lat != NULL ? defs->n_latency :
+		    0, out, out->metric)) != 0)
+			goto fail;
 	}
+	if ((rc = score_probes(log, defs, horizon, out)) != 0)
+		goto fail;
 
 	out->pass = true;
 	if (defs->n_expect > 0) {
+		rc = DD_EINVAL;
 		if (defs->expect == NULL)
-			return DD_EINVAL;
+			goto fail;
+		rc = DD_ENOMEM;
 		out->checks = calloc(defs->n_expect, sizeof(*out->checks));
 		if (out->checks == NULL)
-			return DD_ENOMEM;
+			goto fail;
 		out->n_checks = defs->n_expect;
 		for (size_t i = 0; i < defs->n_expect; i++) {
-			score_check(&defs->expect[i], out->metric,
-			    &out->checks[i]);
-			if (defs->expect[i].if_disrupted && !out->service_disrupted &&
-			    !out->checks[i].pass) {
-				out->checks[i].pass = true;
-				snprintf(out->checks[i].message,
-				    sizeof(out->checks[i].message),
+			const struct score_expect *ex = &defs->expect[i];
+			struct score_check *c = &out->checks[i];
+
+			check_one(ex, out, c);
+			if (ex->if_disrupted && !out->service_disrupted &&
+			    !c->pass) {
+				char name[ELOG_SOURCE_MAX + 32];
+
+				c->pass = true;
+				c->censored = false;
+				snprintf(c->message, sizeof(c->message),
 				    "%s not required: the service was never "
-				    "disrupted", score_metric_name(
-				    defs->expect[i].metric));
+				    "disrupted", score_metric_label(ex->metric,
+				    ex->probe, name, sizeof(name)));
 			}
-			if (!out->checks[i].pass)
+			if (!c->pass)
 				out->pass = false;
 		}
 	}
 	return 0;
+fail:
+	score_result_fini(out);
+	memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 void
@@ -732,4 +1315,7 @@ score_result_fini(struct score_result *res)
 	free(res->checks);
 	res->checks = NULL;
 	res->n_checks = 0;
+	free(res->probes);
+	res->probes = NULL;
+	res->n_probes = 0;
 }

@@ -42,6 +42,47 @@
  *                 the window; samples straddling an edge are left out.
  *                 Null when either side has no samples, or the baseline
  *                 rate is 0.
+ *
+ * The service may be several probes (defs->services).  availability pools
+ * their results; availability_worst / availability_mean are the lowest and
+ * the mean of each service probe's own availability (null when one of them
+ * had no result in the window).  failover_s then follows every service
+ * probe: an ok result of any of them after which none failed for stable.
+ *
+ * failover_s from a matcher (defs->failover): a probe matcher works like a
+ * service probe (its first failure in the window, then its first stable ok
+ * result; 0 when it never failed); any other kind (the SUT's own log line,
+ * a mark) is the first event from the fault start that is stable (limit:
+ * fault end); when there is none and the service was never disrupted, 0.
+ *
+ * recovery_s from a non-probe primary matcher with primary_lost: the SUT is
+ * on the primary path at the fault end when the last primary / primary_lost
+ * event in the fault window was a primary one (then the fault end itself is
+ * the first candidate); when no primary_lost event came from the fault
+ * start on, the SUT never left: 0.
+ *
+ * Latency (milliseconds): the latency_ms of the ok results of the latency
+ * probes (defs->latency), by nearest rank (the smallest value with at least
+ * p% of the values at or below it).  latency_pNN_ms: results in the fault
+ * window; baseline_latency_pNN_ms: results before the fault start.  Failed
+ * results are availability's business and do not count.  slowdown:
+ * latency_p50_ms / baseline_latency_p50_ms (null when either is, or the
+ * baseline is 0).
+ *
+ * Per probe.  Every probe with a result in the log gets its own figures
+ * (score_result.probes): availability, failover_s (as a lone service),
+ * recovery_s (as the primary-path probe), the latency percentiles and
+ * slowdown, with the same definitions.  An expectation names one with
+ * "METRIC.PROBE" ("availability.www > 0.9").
+ *
+ * Censoring.  A metric whose event did not come while it was watched is not
+ * a number, but it is not unknown either: detection_s and failover_s when
+ * nothing came before the fault ended (or the run, for a fault never
+ * cleared), recovery_s when the run ended first.  Such a value is censored:
+ * has stays false (why says what was not seen) and at_least is a lower
+ * bound (the true value, were the run longer, is at least that).  An
+ * expectation on a censored metric never passes: it fails "not recovered
+ * within 32.1 s", whether or not the bound alone would decide it.
  */
 #ifndef DD_MODEL_SCORE_H
 #define DD_MODEL_SCORE_H
@@ -82,13 +123,38 @@ enum score_metric {
 	SCORE_RECOVERY,
 	SCORE_AVAILABILITY,
 	SCORE_AMPLIFICATION,
+	/* issue 9: partial outages and latency */
+	SCORE_AVAILABILITY_WORST,
+	SCORE_AVAILABILITY_MEAN,
+	SCORE_LATENCY_P50,
+	SCORE_LATENCY_P95,
+	SCORE_LATENCY_P99,
+	SCORE_BASE_LATENCY_P50,
+	SCORE_BASE_LATENCY_P95,
+	SCORE_BASE_LATENCY_P99,
+	SCORE_SLOWDOWN,
 	SCORE_METRIC_COUNT
 };
+
+/* The five metrics every dnsdrill has written since result.json began;
+ * the ones after them may be absent from an older result. */
+#define SCORE_CLASSIC_COUNT (SCORE_AMPLIFICATION + 1)
 
 /* "detection_s", ...; "?" when out of range. */
 const char *score_metric_name(enum score_metric m);
 /* 0 or DD_EINVAL. */
 int score_metric_parse(const char *name, enum score_metric *out);
+
+/* true for the metrics a probe has its own value of ("availability.www"):
+ * availability, failover_s, recovery_s, the latencies and slowdown. */
+bool score_metric_per_probe(enum score_metric m);
+
+/*
+ * "recovery_s" -> "recovery_s", or with a probe "availability" + "www" ->
+ * "availability.www", into buf (always terminated).  Returns buf.
+ */
+const char *score_metric_label(enum score_metric m, const char *probe,
+    char *buf, size_t len);
 
 enum score_op {
 	SCORE_LT = 0,
@@ -110,12 +176,18 @@ struct score_expect {
 	/* "... if disrupted": only binding when a service probe failed during
 	 * the fault; otherwise the check passes, saying why. */
 	bool if_disrupted;
+	/* "availability.www > 0.9": the probe's own figure; "" for the run's */
+	char probe[ELOG_SOURCE_MAX];
 };
 
 /*
  * Parse "failover_s < 3", "availability>=0.9", "detection_s <= 500ms",
- * "availability >= 99%", "detection_s < 10 if disrupted".  The bound is a decimal number; *_s metrics also
- * take a duration with a unit (us, ms, s, m, h), availability a percentage.
+ * "availability >= 99%", "detection_s < 10 if disrupted",
+ * "availability.www > 0.9", "latency_p99_ms < 500".  A per-probe metric
+ * (score_metric_per_probe) may name a probe after a dot; the name runs to
+ * the first blank or operator character.  The bound is a decimal number;
+ * *_s metrics also take a duration with a unit (us, ms, s, m, h), *_ms
+ * metrics the same (converted to ms), the availabilities a percentage.
  * == compares exactly.  Returns 0, or DD_EINVAL with a message in err
  * naming the offending term ("expectation 'failover < 3': unknown metric
  * 'failover' (known: detection_s, ...)").
@@ -143,7 +215,8 @@ struct score_defs {
 	const struct score_match *detect;
 	size_t n_detect;
 
-	/* Service probe: failover and availability.  outcome is ignored. */
+	/* Service probe: failover and availability.  outcome is ignored.
+	 * Unused when services (below) is given. */
 	struct score_match service;
 
 	/* On the primary path: a probe (ok = on primary, fail = off) or any
@@ -161,12 +234,30 @@ struct score_defs {
 
 	const struct score_expect *expect;
 	size_t n_expect;
+
+	/* The service as several probes (outcome ignored); when n_services
+	 * is 0, `service` alone is the service. */
+	const struct score_match *services;
+	size_t n_services;
+
+	/* What failed over: a probe, or the SUT's own signal (a watch, a
+	 * mark...).  Unset: the service probes. */
+	struct score_match failover;
+
+	/* Probes whose ok results' latencies make latency_* and slowdown
+	 * (outcome ignored).  None: those metrics are null. */
+	const struct score_match *latency;
+	size_t n_latency;
 };
 
 struct score_value {
 	bool has;
 	double v;
 	char why[160]; /* when !has: why it was not observed */
+	/* when !has: the event was watched for and did not come; the value is
+	 * at least at_least (see "Censoring" above) */
+	bool censored;
+	double at_least;
 };
 
 struct score_check {
@@ -175,6 +266,16 @@ struct score_check {
 	double observed;
 	bool pass;
 	char message[256]; /* "failover_s = 4.2, expected < 3" */
+	/* the metric was censored (then has_observed is false and pass too) */
+	bool censored;
+	double at_least;
+};
+
+/* One probe's own figures: the per-probe metrics (score_metric_per_probe);
+ * the others are unset. */
+struct score_probe {
+	char name[ELOG_SOURCE_MAX];
+	struct score_value metric[SCORE_METRIC_COUNT];
 };
 
 /* Owns checks; release with score_result_fini(). */
@@ -190,6 +291,10 @@ struct score_result {
 	struct score_check *checks; /* one per defs->expect, in order */
 	size_t n_checks;
 	bool pass; /* every check passed (true when there are none) */
+
+	/* every probe with a result in the log, in order of first result */
+	struct score_probe *probes;
+	size_t n_probes;
 };
 
 /*
@@ -199,7 +304,8 @@ struct score_result {
 int score_run(const struct elog *log, const struct score_defs *defs,
     struct score_result *out);
 
-/* Check one expectation against metrics; fills *out. */
+/* Check one expectation against metrics (the probe's own, for a per-probe
+ * expectation); fills *out. */
 void score_check(const struct score_expect *ex,
     const struct score_value metric[SCORE_METRIC_COUNT],
     struct score_check *out);

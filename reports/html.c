@@ -5,7 +5,8 @@
  * fetched (a Content-Security-Policy says so, as a second line of defence
  * behind the escaping: SUT log lines end up in this page).  Top to bottom:
  * the header (scenario, verdict, seed, params, fault window), the metrics
- * against their bounds, the timeline, its legend, and the event log.
+ * against their bounds (a censored one as "\u2265 bound"), each probe's own
+ * figures, the timeline, its legend, and the event log.
  * The timeline itself is drawn by html_timeline.c; escaping is markup.c's.
  */
 #include "reports/report.h"
@@ -41,6 +42,19 @@ is_time_metric(int m)
 	    m == SCORE_RECOVERY;
 }
 
+static bool
+is_ratio_metric(int m)
+{
+	return m == SCORE_AVAILABILITY || m == SCORE_AVAILABILITY_WORST ||
+	    m == SCORE_AVAILABILITY_MEAN;
+}
+
+static bool
+is_ms_metric(int m)
+{
+	return m >= SCORE_LATENCY_P50 && m <= SCORE_BASE_LATENCY_P99;
+}
+
 static void
 fmt_metric(char *buf, size_t len, int m, double v)
 {
@@ -48,10 +62,22 @@ fmt_metric(char *buf, size_t len, int m, double v)
 		snprintf(buf, len, "%g", v);
 	else if (is_time_metric(m))
 		snprintf(buf, len, "%.3f s", v);
-	else if (m == SCORE_AVAILABILITY)
+	else if (is_ratio_metric(m))
 		snprintf(buf, len, "%.4g (%.1f %%)", v, v * 100.0);
+	else if (is_ms_metric(m))
+		snprintf(buf, len, "%.1f ms", v);
 	else
 		snprintf(buf, len, "%.3g\xC3\x97", v); /* "2.5x" */
+}
+
+/* A censored value: "\u2265 32.100 s" */
+static void
+fmt_censored(char *buf, size_t len, int m, double at_least)
+{
+	char v[48];
+
+	fmt_metric(v, sizeof(v), m, at_least);
+	snprintf(buf, len, "\xE2\x89\xA5 %s", v);
 }
 
 static const char *const metric_about[SCORE_METRIC_COUNT] = {
@@ -60,6 +86,15 @@ static const char *const metric_about[SCORE_METRIC_COUNT] = {
 	"fault end \xE2\x86\x92 back on the primary path, stable",
 	"share of service probes that succeeded during the fault",
 	"DNS query rate during the fault \xC3\xB7 baseline rate",
+	"the least available service probe during the fault",
+	"mean of the service probes' availabilities during the fault",
+	"median lookup latency during the fault",
+	"95th percentile lookup latency during the fault",
+	"99th percentile lookup latency during the fault",
+	"median lookup latency before the fault",
+	"95th percentile lookup latency before the fault",
+	"99th percentile lookup latency before the fault",
+	"median latency during the fault \xC3\xB7 before it",
 };
 
 /* ------------------------------------------------------------------ */
@@ -295,6 +330,10 @@ metric_row(FILE *f, const char *name, const char *about, int m,
 	char v[64];
 	bool has = e != NULL ? e->has_observed : rm != NULL && rm->has;
 	double val = e != NULL ? e->observed : rm != NULL ? rm->value : 0;
+	bool censored = !has && (e != NULL ? e->censored : rm != NULL &&
+	    rm->censored);
+	double at_least = e != NULL ? e->at_least : rm != NULL ?
+	    rm->at_least : 0;
 
 	fputs("<tr><td><code>", f);
 	esc(f, name);
@@ -308,6 +347,9 @@ metric_row(FILE *f, const char *name, const char *about, int m,
 		else
 			snprintf(v, sizeof(v), "%.6g", val);
 		fputs(v, f);
+	} else if (censored) {
+		fmt_censored(v, sizeof(v), m, at_least);
+		fprintf(f, "%s <span class=\"note\">censored</span>", v);
 	} else {
 		fputs("<span class=\"note\">not observed</span>", f);
 	}
@@ -338,6 +380,15 @@ metric_row(FILE *f, const char *name, const char *about, int m,
 	fputs("</td></tr>\n", f);
 }
 
+static const struct result_probe *
+find_probe(const struct result *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_probes; i++)
+		if (strcmp(r->probes[i].name, name) == 0)
+			return &r->probes[i];
+	return NULL;
+}
+
 static void
 write_metrics(FILE *f, const struct result *r)
 {
@@ -350,8 +401,11 @@ write_metrics(FILE *f, const struct result *r)
 		const char *name = score_metric_name((enum score_metric)m);
 		bool any = false;
 
+		if (r->metric[m].absent)
+			continue;
 		for (size_t i = 0; i < r->n_expect; i++) {
-			if (r->expect[i].metric != (enum score_metric)m)
+			if (r->expect[i].metric != (enum score_metric)m ||
+			    r->expect[i].probe != NULL)
 				continue;
 			metric_row(f, name, any ? NULL : metric_about[m], m,
 			    &r->metric[m], &r->expect[i]);
@@ -361,12 +415,23 @@ write_metrics(FILE *f, const struct result *r)
 			metric_row(f, name, metric_about[m], m, &r->metric[m],
 			    NULL);
 	}
-	/* Expectations on metrics this build does not know (read from a
-	 * newer result.json). */
-	for (size_t i = 0; i < r->n_expect; i++)
-		if ((unsigned)r->expect[i].metric >= SCORE_METRIC_COUNT)
-			metric_row(f, result_expect_metric(&r->expect[i]), NULL,
-			    -1, NULL, &r->expect[i]);
+	/* A probe's own figures under an expectation ("availability.www"),
+	 * and expectations on metrics this build does not know (read from
+	 * a newer result.json). */
+	for (size_t i = 0; i < r->n_expect; i++) {
+		const struct result_expect *e = &r->expect[i];
+		const struct result_probe *p;
+
+		if (e->probe != NULL && (unsigned)e->metric < SCORE_METRIC_COUNT) {
+			p = find_probe(r, e->probe);
+			metric_row(f, result_expect_metric(e), NULL,
+			    (int)e->metric, p != NULL ? &p->metric[e->metric] :
+			    NULL, e);
+		} else if ((unsigned)e->metric >= SCORE_METRIC_COUNT) {
+			metric_row(f, result_expect_metric(e), NULL, -1, NULL,
+			    e);
+		}
+	}
 	fputs("</tbody>\n</table>\n", f);
 	for (size_t i = 0; i < r->n_expect; i++)
 		passed += r->expect[i].pass;
@@ -378,6 +443,75 @@ write_metrics(FILE *f, const struct result *r)
 		    "passed.</p>\n", passed, r->n_expect,
 		    r->n_expect == 1 ? "" : "s");
 	fputs("</section>\n", f);
+}
+
+/* Each probe's own figures: one row per probe. */
+static void
+write_probes(FILE *f, const struct result *r)
+{
+	static const struct {
+		enum score_metric m;
+		const char *head;
+	} col[] = {
+		{ SCORE_AVAILABILITY, "availability" },
+		{ SCORE_LATENCY_P50, "p50" },
+		{ SCORE_LATENCY_P95, "p95" },
+		{ SCORE_LATENCY_P99, "p99" },
+		{ SCORE_BASE_LATENCY_P50, "baseline p50" },
+		{ SCORE_BASE_LATENCY_P95, "baseline p95" },
+		{ SCORE_BASE_LATENCY_P99, "baseline p99" },
+		{ SCORE_SLOWDOWN, "slowdown" },
+		{ SCORE_FAILOVER, "failover_s" },
+		{ SCORE_RECOVERY, "recovery_s" },
+	};
+	char v[64];
+
+	if (r->n_probes == 0)
+		return;
+	fputs("<section>\n<h2>Probes</h2>\n<table class=\"t probes\">\n"
+	    "<thead><tr><th>probe</th>", f);
+	for (size_t c = 0; c < sizeof(col) / sizeof(col[0]); c++)
+		fprintf(f, "<th>%s</th>", col[c].head);
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < r->n_probes; i++) {
+		const struct result_probe *p = &r->probes[i];
+
+		fputs("<tr><td><code>", f);
+		esc(f, p->name);
+		fputs("</code></td>", f);
+		for (size_t c = 0; c < sizeof(col) / sizeof(col[0]); c++) {
+			const struct result_metric *rm = &p->metric[col[c].m];
+
+			fputs("<td class=\"num\"", f);
+			if (!rm->has && rm->note != NULL) {
+				fputs(" title=\"", f);
+				esc(f, rm->note);
+				fputc('"', f);
+			}
+			fputc('>', f);
+			if (rm->absent) {
+				/* nothing */
+			} else if (rm->has) {
+				fmt_metric(v, sizeof(v), (int)col[c].m,
+				    rm->value);
+				fputs(v, f);
+			} else if (rm->censored) {
+				fmt_censored(v, sizeof(v), (int)col[c].m,
+				    rm->at_least);
+				fputs(v, f);
+			} else {
+				fputs("<span class=\"note\">\xE2\x80\x94</span>",
+				    f);
+			}
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n<p class=\"summary\">Each probe on its "
+	    "own: latencies of its ok results (during the fault, and before "
+	    "it as baseline), failover_s as if it were the only service "
+	    "probe, recovery_s as if it were the primary-path probe. Hover "
+	    "a dash for why it is empty.</p>\n</section>\n", f);
 }
 
 static void
@@ -446,6 +580,7 @@ report_html_write(const struct result *r, FILE *f)
 	page_begin(f, r->scenario, r->pass ? "PASS" : "FAIL");
 	write_header(f, r);
 	write_metrics(f, r);
+	write_probes(f, r);
 	fputs("<section>\n<h2>Timeline</h2>\n<figure>\n", f);
 	if ((rc = html_timeline_draw(t)) != 0)
 		goto out;

@@ -4,6 +4,9 @@
  * that failed.  The shape is the one Jenkins, GitLab, GitHub test reporters
  * and Azure all read (attributes name/tests/failures/errors/skipped/time).
  *
+ * A censored metric (score.h) is a property "censored.NAME" = ">= BOUND";
+ * an expectation on it fails with the message saying what was not seen.
+ *
  * Text is escaped for XML 1.0 by markup.c, which turns what XML 1.0 cannot
  * carry at all (most C0 controls, not even as references) and invalid
  * UTF-8 into U+FFFD.
@@ -86,6 +89,17 @@ report_junit_write(const struct result *r, FILE *f)
 	for (size_t i = 0; i < r->n_versions; i++)
 		property(f, "version.", r->versions[i].key,
 		    r->versions[i].value);
+	/* a censored metric: not a number, but a lower bound */
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+		const struct result_metric *rm = &r->metric[m];
+		char bound[48];
+
+		if (rm->absent || rm->has || !rm->censored)
+			continue;
+		snprintf(bound, sizeof(bound), ">= %.6g", rm->at_least);
+		property(f, "censored.", score_metric_name((enum score_metric)m),
+		    bound);
+	}
 	fputs("    </properties>\n", f);
 
 	for (size_t i = 0; i < r->n_expect; i++) {

@@ -100,14 +100,16 @@ label_of(struct result *const *runs, const char *const *labels, size_t i)
 	return runs[i]->scenario;
 }
 
-/* -1: no expectation on m; 0: one failed; 1: all passed. */
+/* -1: no expectation on m (the run's own figure); 0: one failed; 1: all
+ * passed. */
 static int
 metric_verdict(const struct result *r, int m)
 {
 	int v = -1;
 
 	for (size_t i = 0; i < r->n_expect; i++) {
-		if (r->expect[i].metric != (enum score_metric)m)
+		if (r->expect[i].metric != (enum score_metric)m ||
+		    r->expect[i].probe != NULL)
 			continue;
 		if (!r->expect[i].pass)
 			return 0;
@@ -116,10 +118,54 @@ metric_verdict(const struct result *r, int m)
 	return v;
 }
 
+/*
+ * Is metric m a column?  The classic five always are (every result.json
+ * has them); a newer one when some run has an expectation on it, or
+ * observed it (or bounded it: censored) -- availability_worst and _mean
+ * only where they differ from availability (a service of one probe) -- so
+ * a table of runs without latency probes or partial outages stays as
+ * narrow as it was.
+ */
+static bool
+metric_shown(struct result *const *runs, size_t n, int m)
+{
+	if (m < SCORE_CLASSIC_COUNT)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		const struct result_metric *rm = &runs[i]->metric[m];
+		const struct result_metric *av =
+		    &runs[i]->metric[SCORE_AVAILABILITY];
+		bool partial = m == SCORE_AVAILABILITY_WORST ||
+		    m == SCORE_AVAILABILITY_MEAN;
+
+		if (rm->absent)
+			continue;
+		if (metric_verdict(runs[i], m) >= 0 || rm->censored)
+			return true;
+		if (rm->has && (!partial || !av->has || av->value != rm->value))
+			return true;
+	}
+	return false;
+}
+
+/* The last metric column. */
+static int
+last_shown(struct result *const *runs, size_t n)
+{
+	int last = 0;
+
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+		if (metric_shown(runs, n, m))
+			last = m;
+	return last;
+}
+
 static void
 fmt_cell(char *buf, size_t len, const struct result_metric *rm)
 {
-	if (!rm->has)
+	if (!rm->has && rm->censored)
+		snprintf(buf, len, ">=%.3f", rm->at_least);
+	else if (!rm->has)
 		snprintf(buf, len, "-");
 	else if (!isfinite(rm->value))
 		snprintf(buf, len, "%g", rm->value);
@@ -158,6 +204,7 @@ report_matrix_text_write(struct result *const *runs, size_t n,
 {
 	struct cols c;
 	size_t *w = NULL, ncol, col;
+	int last;
 	size_t any_fail = 0;
 	char buf[64];
 	int rc;
@@ -177,6 +224,7 @@ report_matrix_text_write(struct result *const *runs, size_t n,
 	for (size_t j = 0; j < c.n; j++)
 		w[2 + j] = width(c.key[j]);
 	w[2 + c.n] = width("verdict");
+	last = last_shown(runs, n);
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
 		w[3 + c.n + m] = width(score_metric_name((enum score_metric)m));
 	for (size_t i = 0; i < n; i++) {
@@ -214,8 +262,10 @@ report_matrix_text_write(struct result *const *runs, size_t n,
 	fputs("  ", f);
 	pad(f, "verdict", w[2 + c.n]);
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+		if (!metric_shown(runs, n, m))
+			continue;
 		fputs("  ", f);
-		if (m == SCORE_METRIC_COUNT - 1)
+		if (m == last)
 			fputs(score_metric_name((enum score_metric)m), f);
 		else
 			pad(f, score_metric_name((enum score_metric)m),
@@ -240,6 +290,8 @@ report_matrix_text_write(struct result *const *runs, size_t n,
 		fputs("  ", f);
 		pad(f, r->pass ? "pass" : "FAIL", w[2 + c.n]);
 		for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+			if (!metric_shown(runs, n, m))
+				continue;
 			col = 3 + c.n + m;
 			fmt_cell(buf, sizeof(buf), &r->metric[m]);
 			if (metric_verdict(r, m) == 0) {
@@ -247,7 +299,7 @@ report_matrix_text_write(struct result *const *runs, size_t n,
 				any_fail++;
 			}
 			fputs("  ", f);
-			if (m == SCORE_METRIC_COUNT - 1)
+			if (m == last)
 				fputs(buf, f);
 			else
 				pad(f, buf, w[col]);
@@ -314,7 +366,8 @@ metric_title(FILE *f, const struct result *r, int m)
 		first = false;
 	}
 	for (size_t i = 0; i < r->n_expect; i++) {
-		if (r->expect[i].metric != (enum score_metric)m)
+		if (r->expect[i].metric != (enum score_metric)m ||
+		    r->expect[i].probe != NULL)
 			continue;
 		if (!first)
 			fputs("; ", f);
@@ -372,8 +425,9 @@ report_matrix_html_write(struct result *const *runs, size_t n,
 	}
 	fputs("<th>verdict</th>", f);
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
-		fprintf(f, "<th>%s</th>",
-		    score_metric_name((enum score_metric)m));
+		if (metric_shown(runs, n, m))
+			fprintf(f, "<th>%s</th>",
+			    score_metric_name((enum score_metric)m));
 	fputs("</tr></thead>\n<tbody>\n", f);
 
 	for (size_t i = 0; i < n; i++) {
@@ -403,15 +457,20 @@ report_matrix_html_write(struct result *const *runs, size_t n,
 		for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
 			int v = metric_verdict(r, m);
 
+			if (!metric_shown(runs, n, m))
+				continue;
 			fmt_cell(buf, sizeof(buf), &r->metric[m]);
 			fprintf(f, "<td class=\"num %s\" title=\"",
 			    cell_cls[v + 1]);
 			metric_title(f, r, m);
-			if (r->metric[m].has)
-				fprintf(f, "\">%s</td>", buf);
-			else
+			if (r->metric[m].has || r->metric[m].censored) {
+				fputs("\">", f);
+				esc(f, buf);
+				fputs("</td>", f);
+			} else {
 				fputs("\"><span class=\"na\">\xE2\x80\x94"
 				    "</span></td>", f);
+			}
 		}
 		fputs("</tr>\n", f);
 	}

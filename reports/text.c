@@ -8,16 +8,25 @@
  *   metric               observed
  *   detection_s          1.200
  *   failover_s           -         fault never cleared ...
+ *   recovery_s           >=32.100  not recovered within 32.1 s: ...
+ *
+ *   probe      availability  p50_ms   p99_ms   base_p50  slowdown ...
+ *   www        0.750         14.000   ...
  *
  *   expectation          observed  result
  *   failover_s < 3       4.200     FAIL  failover_s = 4.2, expected < 3
  *
- * Plain ASCII framing; names and messages are printed as given.
+ * A censored value (score.h) shows as ">=" its lower bound.  Metrics a
+ * result does not hold (absent: read from an older result.json) are left
+ * out, as is the probe table when there are no probes.  Plain ASCII
+ * framing; names and messages are printed as given.
  */
 #include "reports/report.h"
 
 #include <inttypes.h>
 #include <string.h>
+
+#include "lib/util.h"
 
 static void
 fmt_value(char *buf, size_t len, bool has, double v)
@@ -26,6 +35,62 @@ fmt_value(char *buf, size_t len, bool has, double v)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.3f", v);
+}
+
+/* A value, ">=" a censored one's bound, or "-". */
+static void
+fmt_metric(char *buf, size_t len, const struct result_metric *rm)
+{
+	if (!rm->has && rm->censored)
+		snprintf(buf, len, ">=%.3f", rm->at_least);
+	else
+		fmt_value(buf, len, rm->has, rm->value);
+}
+
+/* The per-probe table: one row per probe, one column per figure. */
+static void
+write_probes(const struct result *r, FILE *f)
+{
+	static const struct {
+		enum score_metric m;
+		const char *head;
+	} col[] = {
+		{ SCORE_AVAILABILITY, "availability" },
+		{ SCORE_LATENCY_P50, "p50_ms" },
+		{ SCORE_LATENCY_P95, "p95_ms" },
+		{ SCORE_LATENCY_P99, "p99_ms" },
+		{ SCORE_BASE_LATENCY_P50, "base_p50" },
+		{ SCORE_SLOWDOWN, "slowdown" },
+		{ SCORE_FAILOVER, "failover_s" },
+		{ SCORE_RECOVERY, "recovery_s" },
+	};
+	int wn = (int)strlen("probe");
+	char v[32];
+
+	for (size_t i = 0; i < r->n_probes; i++)
+		if ((int)strlen(r->probes[i].name) > wn)
+			wn = (int)strlen(r->probes[i].name);
+	fprintf(f, "\n%-*s", wn, "probe");
+	for (size_t c = 0; c < DD_ARRAY_LEN(col); c++)
+		fprintf(f, "  %-*s", c + 1 < DD_ARRAY_LEN(col) ? 12 : 0,
+		    col[c].head);
+	fputc('\n', f);
+	for (size_t i = 0; i < r->n_probes; i++) {
+		const struct result_probe *p = &r->probes[i];
+
+		fprintf(f, "%-*s", wn, p->name);
+		for (size_t c = 0; c < DD_ARRAY_LEN(col); c++) {
+			const struct result_metric *rm = &p->metric[col[c].m];
+
+			if (rm->absent)
+				snprintf(v, sizeof(v), " ");
+			else
+				fmt_metric(v, sizeof(v), rm);
+			fprintf(f, "  %-*s", c + 1 < DD_ARRAY_LEN(col) ? 12 : 0,
+			    v);
+		}
+		fputc('\n', f);
+	}
 }
 
 static void
@@ -44,6 +109,10 @@ report_text_write(const struct result *r, FILE *f)
 
 	if (r == NULL || f == NULL)
 		return DD_EINVAL;
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+		if (!r->metric[m].absent && (int)strlen(score_metric_name(
+		    (enum score_metric)m)) > w)
+			w = (int)strlen(score_metric_name((enum score_metric)m));
 
 	fprintf(f, "scenario  %s", r->scenario);
 	if (r->has_seed)
@@ -70,12 +139,16 @@ report_text_write(const struct result *r, FILE *f)
 		const struct result_metric *rm = &r->metric[m];
 		const char *name = score_metric_name((enum score_metric)m);
 
-		fmt_value(a, sizeof(a), rm->has, rm->value);
+		if (rm->absent)
+			continue;
+		fmt_metric(a, sizeof(a), rm);
 		if (!rm->has && rm->note != NULL)
 			fprintf(f, "%-*s  %-9s %s\n", w, name, a, rm->note);
 		else
 			fprintf(f, "%-*s  %s\n", w, name, a);
 	}
+	if (r->n_probes > 0)
+		write_probes(r, f);
 
 	if (r->n_expect == 0) {
 		fprintf(f, "\nno expectations\n");
@@ -94,7 +167,11 @@ report_text_write(const struct result *r, FILE *f)
 			const char *metric = result_expect_metric(e);
 			int n = (int)(strlen(metric) + 1 + strlen(e->bound));
 
-			fmt_value(a, sizeof(a), e->has_observed, e->observed);
+			if (!e->has_observed && e->censored)
+				snprintf(a, sizeof(a), ">=%.3f", e->at_least);
+			else
+				fmt_value(a, sizeof(a), e->has_observed,
+				    e->observed);
 			fprintf(f, "%s %s%*s  %-9s  %s", metric, e->bound,
 			    we - n, "", a, e->pass ? "pass" : "FAIL");
 			if (!e->pass && e->message != NULL)

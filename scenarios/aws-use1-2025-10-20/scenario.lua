@@ -107,10 +107,16 @@ watch "servfail" { process = "unbound", match = "SERVFAIL" }
 
 capture "app-dns" { host = "app", iface = "site", sut = "198.18.0.20" }
 
+-- failover and recovery at the moment the app acted: its own logged
+-- decisions (the probes see them up to one probe interval later; their
+-- figures stay in the result, per probe: failover_s of "service",
+-- recovery_s of "on-primary")
 score {
   detection = { watch = "degraded" },
   service = "service",
-  primary = { probe = "on-primary" },
+  failover = { watch = "failover" },
+  primary = { watch = "failback" },
+  primary_lost = { watch = "failover" },
   stable = "2s",
   amplification = "app-dns",
 }

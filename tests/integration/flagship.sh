@@ -22,6 +22,20 @@ check "failover on: verdict pass" jqt '.verdict == "pass"' "$R"
 check "detection observed ($(jq -c .metrics.detection_s "$R"))" jqt '.metrics.detection_s != null and .metrics.detection_s < 12' "$R"
 check "failover observed ($(jq -c .metrics.failover_s "$R"))" jqt '.metrics.failover_s != null and .metrics.failover_s < 15' "$R"
 check "recovery observed ($(jq -c .metrics.recovery_s "$R"))" jqt '.metrics.recovery_s != null' "$R"
+# failover_s and recovery_s are the app's own logged decisions (its
+# event=failover / event=failback lines, as the watches read them); the
+# probe-based figures stay in the result, per probe, and come later (the
+# probes see a decision on their next result)
+check "failover_s is the app's logged failover" jqt '.fault.start_ms as $s |
+	([.events[] | select(.kind == "watch" and .source == "failover" and .t_ms >= $s)][0].t_ms - $s) / 1000 |
+	. - $ARGS.named.x | fabs < 1e-9' --argjson x "$(jq .metrics.failover_s "$R")" "$R"
+check "recovery_s is the app's logged failback" jqt '.fault.end_ms as $e |
+	([.events[] | select(.kind == "watch" and .source == "failback" and .t_ms >= $e)][0].t_ms - $e) / 1000 |
+	. - $ARGS.named.x | fabs < 1e-9' --argjson x "$(jq .metrics.recovery_s "$R")" "$R"
+check "the service probe saw the failover no earlier ($(jq -c '.probes.service.metrics.failover_s' "$R"))" \
+	jqt '.probes.service.metrics.failover_s >= .metrics.failover_s - 0.1' "$R"
+check "the on-primary probe saw the failback no earlier ($(jq -c '.probes["on-primary"].metrics.recovery_s' "$R"))" \
+	jqt '.probes["on-primary"].metrics.recovery_s >= .metrics.recovery_s - 0.1' "$R"
 check "query amplification measured from the capture ($(jq -c .metrics.query_amplification "$R"))" \
 	jqt '.metrics.query_amplification != null and .metrics.query_amplification > 0' "$R"
 check "the app logged its failover" grep -q 'event=failover' "$work/on/app.stdout"
@@ -44,6 +58,10 @@ rc=$?
 check "failover off: exit 1 (rc $rc)" test "$rc" = 1
 check "failover off: verdict fail" jqt '.verdict == "fail"' "$work/off/result.json"
 check "failover off: failover_s never observed" jqt '.metrics.failover_s == null' "$work/off/result.json"
+check "failover off: censored, at least the fault's length" \
+	jqt '.metric_bounds.failover_s.censored and
+	     .metric_bounds.failover_s.at_least >= (.fault.end_ms - .fault.start_ms) / 1000 - 0.001' \
+	"$work/off/result.json"
 
 # 3. a matrix: one row per combination
 "$DD" matrix "$SC" --vary fault=empty,timeout --vary serve_expired=false,true \

@@ -435,6 +435,49 @@ write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* Newer metrics are columns only where they say something: latency once
+ * a run observed it, availability_worst where it differs from
+ * availability; a censored value shows its bound. */
+static void
+test_matrix_new_metrics(void **state)
+{
+	struct result *runs[2];
+	char *html, *text;
+
+	(void)state;
+	runs[0] = make_result("< 3");
+	runs[1] = make_result("< 3");
+	text = matrix(report_matrix_text_write, runs, 2, NULL);
+	assert_null(strstr(text, "latency"));
+	assert_null(strstr(text, "availability_worst"));
+	assert_non_null(strstr(text, "query_amplification\n"));
+	free(text);
+
+	runs[1]->metric[SCORE_LATENCY_P99].has = true;
+	runs[1]->metric[SCORE_LATENCY_P99].value = 1015;
+	runs[0]->metric[SCORE_RECOVERY].has = false;
+	runs[0]->metric[SCORE_RECOVERY].censored = true;
+	runs[0]->metric[SCORE_RECOVERY].at_least = 32.1;
+	text = matrix(report_matrix_text_write, runs, 2, NULL);
+	assert_non_null(strstr(text, "  query_amplification  latency_p99_ms\n"));
+	assert_non_null(strstr(text, " >=32.100 "));
+	assert_non_null(strstr(text, "  1015.000\n"));
+	assert_null(strstr(text, "availability_worst"));
+	free(text);
+	html = matrix(report_matrix_html_write, runs, 2, NULL);
+	assert_non_null(strstr(html, "<th>latency_p99_ms</th>"));
+	assert_non_null(strstr(html, ">&gt;=32.100</td>"));
+	free(html);
+
+	runs[0]->metric[SCORE_AVAILABILITY_WORST].value = 0.25;
+	text = matrix(report_matrix_text_write, runs, 2, NULL);
+	assert_non_null(strstr(text, "availability_worst"));
+	assert_null(strstr(text, "availability_mean"));
+	free(text);
+	result_free(runs[0]);
+	result_free(runs[1]);
+}
+
 static void
 test_render_dir(void **state)
 {
@@ -525,6 +568,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_matrix_new_metrics),
 		cmocka_unit_test(test_render_dir),
 	};
 

@@ -770,6 +770,91 @@ test_decl_matchers(void **state)
 	assert_int_equal(f->sc->detect[0].outcome, SCORE_ANY);
 }
 
+/* score{}: a service of several probes, failover from the SUT's own line,
+ * latency probes named or by default every dns and exec probe, and
+ * expectations on a probe's own figures; names are checked once every
+ * declaration is in, at the line that used them. */
+static void
+test_decl_score_lists(void **state)
+{
+	struct fx *f = *state;
+	struct score_match det[1];
+	struct score_defs defs;
+	static const char HEAD[] =
+	    "host \"h\" {}\n"
+	    "process \"app\" { host = \"h\", cmd = \"x\" }\n"
+	    "watch \"fo\" { process = \"app\", match = \"event=failover\" }\n"
+	    "probe \"www\" { host = \"h\", dns = { name = \"www.x.\", server = \"198.18.0.1\" } }\n"
+	    "probe \"api\" { host = \"h\", exec = { \"getent\", \"hosts\", \"api.x\" } }\n"
+	    "probe \"web\" { host = \"h\", http = \"http://198.18.0.1/\" }\n";
+	char text[2048];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s"
+	    "score { service = { \"www\", \"api\", \"web\" }, failover = \"fo\" }\n"
+	    "expect { \"availability.api > 0.9\", \"latency_p99_ms < 500\" }\n"
+	    "timeline(function() end)\n", HEAD);
+	load_ok(f, text);
+	assert_int_equal(f->sc->n_services, 3);
+	assert_string_equal(f->sc->services[2].source, "web");
+	assert_string_equal(f->sc->service.source, "www"); /* the first */
+	assert_int_equal(f->sc->failover.kind, ELOG_WATCH);
+	assert_string_equal(f->sc->failover.source, "fo");
+	/* by default every dns and exec probe: not the http one */
+	assert_false(f->sc->latency_set);
+	assert_int_equal(f->sc->n_latency, 2);
+	assert_string_equal(f->sc->latency[0].source, "www");
+	assert_string_equal(f->sc->latency[1].source, "api");
+	assert_string_equal(f->sc->expect[0].probe, "api");
+	assert_int_equal(f->sc->expect_line[1], 8);
+	scenario_score_defs(f->sc, det, &defs);
+	assert_int_equal(defs.n_services, 3);
+	assert_string_equal(defs.services[1].source, "api");
+	assert_int_equal(defs.services[1].kind, ELOG_PROBE);
+	assert_int_equal(defs.n_latency, 2);
+	assert_string_equal(defs.latency[1].source, "api");
+	assert_true(defs.failover.set);
+	assert_string_equal(defs.failover.source, "fo");
+
+	/* named latency probes; a lone service stays a list of one */
+	snprintf(text, sizeof(text), "%s"
+	    "score { service = \"web\", latency = \"web\", failover = { probe = \"api\" } }\n"
+	    "timeline(function() end)\n", HEAD);
+	load_ok(f, text);
+	assert_true(f->sc->latency_set);
+	assert_int_equal(f->sc->n_latency, 1);
+	assert_string_equal(f->sc->latency[0].source, "web");
+	assert_int_equal(f->sc->n_services, 1);
+	assert_int_equal(f->sc->failover.kind, ELOG_PROBE);
+	scenario_score_defs(f->sc, det, &defs);
+	assert_int_equal(defs.n_services, 1);
+	assert_string_equal(defs.latency[0].source, "web");
+
+	/* latency = {}: no latency probes at all */
+	snprintf(text, sizeof(text), "%sscore { latency = {} }\ntimeline(function() end)\n",
+	    HEAD);
+	load_ok(f, text);
+	assert_true(f->sc->latency_set);
+	assert_int_equal(f->sc->n_latency, 0);
+
+#define BAD(decl, line, ...) do {                                            \
+	snprintf(text, sizeof(text), "%s%s\ntimeline(function() end)\n", HEAD, decl); \
+	load_err(f, text, line, NEEDLES(__VA_ARGS__));                         \
+} while (0)
+	BAD("score { service = { \"www\", \"nope\" } }", 7,
+	    "score: service: no probe named 'nope'");
+	BAD("score { latency = { \"nope\" } }", 7, "score: latency: no probe named 'nope'");
+	BAD("score { failover = { watch = \"nope\" } }", 7, "score: failover: no watch named 'nope'");
+	BAD("score { failover = { probe = \"nope\" } }", 7, "score: failover: no probe named 'nope'");
+	BAD("score { service = 3 }", 7, "score: service must name a probe, or list probes");
+	BAD("score { service = {} }", 7, "score: service must name a probe, or list probes");
+	BAD("score { latency = true }", 7, "score: latency must name a probe, or list probes");
+	BAD("\nexpect \"availability.nope >= 1\"", 8,
+	    "expect 'availability.nope >= 1': no probe named 'nope'");
+	BAD("expect \"detection_s.www < 1\"", 7, "detection_s has no value per probe");
+#undef BAD
+}
+
 /* ------------------------------------------------------------------ */
 /* load errors */
 
@@ -1652,6 +1737,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_decl_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_matchers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decl_score_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_syntax, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_unknown_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_wrong_type, setup, teardown),

@@ -166,7 +166,7 @@ test_json_roundtrip_tree(void **state)
 
 	m = json_object_get(root, "metrics");
 	assert_true(json_is_object(m));
-	assert_int_equal(json_object_size(m), 5);
+	assert_int_equal(json_object_size(m), SCORE_METRIC_COUNT);
 	assert_true(fabs(jnum(m, "detection_s") - 1.2) < 1e-12);
 	assert_true(fabs(jnum(m, "failover_s") - 4.5) < 1e-12);
 	/* exact round trip */
@@ -561,7 +561,7 @@ test_json_member_order(void **state)
 {
 	static const char *const top[] = { "format", "scenario",
 	    "description", "verdict", "seed", "started", "duration_ms",
-	    "params", "versions", "metrics", "metric_notes", "fault",
+	    "params", "versions", "metrics", "metric_notes", "probes", "fault",
 	    "expectations", "events" };
 	struct result *r = make_result();
 	char *text = write_one(r);
@@ -583,7 +583,8 @@ test_json_member_order(void **state)
 	assert_non_null(strstr(text, "\n  \"metrics\": {\n    \"detection_s\": "
 	    "1.2,\n    \"failover_s\": 4.5,\n    \"recovery_s\": null,\n    "
 	    "\"availability\": 0.8666666666666667,\n    "
-	    "\"query_amplification\": null\n  },\n"));
+	    "\"query_amplification\": null,\n    "
+	    "\"availability_worst\": 0.8666666666666667,\n"));
 	assert_non_null(strstr(text, "\n    {\"metric\": \"failover_s\", "
 	    "\"bound\": \"< 3\", \"observed\": 4.5, \"pass\": false, "
 	    "\"message\": \"failover_s = 4.5, expected < 3\"},\n"));
@@ -870,10 +871,11 @@ test_text(void **state)
 	    "18446744073709551615)\n"));
 	assert_non_null(strstr(txt, "verdict   FAIL\n"));
 	assert_non_null(strstr(txt, "fault     10.000s -> 40.000s (30.000s)\n"));
-	assert_non_null(strstr(txt, "\ndetection_s          1.200\n"));
-	assert_non_null(strstr(txt, "\nrecovery_s           -         no "
+	/* the widest metric name sets the column: baseline_latency_p50_ms */
+	assert_non_null(strstr(txt, "\ndetection_s              1.200\n"));
+	assert_non_null(strstr(txt, "\nrecovery_s               -         no "
 	    "primary-path event defined\n"));
-	assert_non_null(strstr(txt, "\navailability         0.867\n"));
+	assert_non_null(strstr(txt, "\navailability             0.867\n"));
 	assert_non_null(strstr(txt, "\nfailover_s < 3       4.500      FAIL  "
 	    "failover_s = 4.5, expected < 3\n"));
 	assert_non_null(strstr(txt, "\navailability >= 0.8  0.867      pass\n"));
@@ -889,6 +891,160 @@ test_text(void **state)
 	assert_non_null(strstr(txt, "fault     none found\n"));
 	assert_non_null(strstr(txt, "no expectations\n"));
 	free(txt);
+	result_free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* censored metrics and each probe's figures, through every writer */
+
+/* The SUT never back on its primary path 32.1 s after the clear; two
+ * probes, one failing a quarter of the fault; a per-probe expectation. */
+static struct result *
+make_censored(void)
+{
+	struct elog *log = elog_new();
+	struct score_match prim = { .set = true, .kind = ELOG_PROBE,
+	    .source = "on-primary" };
+	struct score_match svc[2] = {
+		{ .set = true, .kind = ELOG_PROBE, .source = "www" },
+		{ .set = true, .kind = ELOG_PROBE, .source = "on-primary" },
+	};
+	struct score_expect ex[3];
+	struct score_defs d = { .primary = prim, .services = svc,
+	    .n_services = 1, .latency = svc, .n_latency = 1, .stable_ms = 2000,
+	    .expect = ex, .n_expect = 3 };
+	struct score_result s;
+	struct result *r;
+
+	assert_int_equal(score_expect_parse("recovery_s < 20", &ex[0], NULL),
+	    0);
+	assert_int_equal(score_expect_parse("availability.www > 0.9", &ex[1],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("latency_p99_ms < 500", &ex[2],
+	    NULL), 0);
+	elog_fault(log, 10000, true, "dns1", "action=nxdomain");
+	elog_fault(log, 20000, false, "dns1", "");
+	for (uint64_t t = 0; t <= 52100; t += 100) {
+		elog_probe(log, t, "on-primary", t < 10000, 2, "");
+		if (t % 1000 == 0)
+			elog_probe(log, t, "www", t < 10000 || t >= 20000 ||
+			    t % 4000 != 0, t < 10000 ? 14 : 1015, "");
+	}
+	assert_int_equal(score_run(log, &d, &s), 0);
+	r = result_new("censored");
+	assert_non_null(r);
+	assert_int_equal(result_set_score(r, &s), 0);
+	assert_int_equal(result_take_events(r, log), 0);
+	score_result_fini(&s);
+	return r;
+}
+
+static void
+test_censored_and_probes(void **state)
+{
+	struct result *r = make_censored(), *back = NULL;
+	size_t len, len2;
+	char *text = render(result_json_write, r, &len), *again, *out;
+	struct dd_err err = { "" };
+	json_t *root = jparse(text, len), *b, *p, *ex;
+
+	(void)state;
+	/* result.json: the value stays null for strict readers, the bound
+	 * is beside it */
+	assert_true(json_is_null(json_object_get(json_object_get(root,
+	    "metrics"), "recovery_s")));
+	b = json_object_get(json_object_get(root, "metric_bounds"),
+	    "recovery_s");
+	assert_true(json_is_true(json_object_get(b, "censored")));
+	assert_true(fabs(jnum(b, "at_least") - 32.1) < 1e-9);
+	assert_int_equal(json_object_size(json_object_get(root,
+	    "metric_bounds")), 1);
+	assert_non_null(strstr(text, "\n  \"metric_bounds\": {\n    "
+	    "\"recovery_s\": {\"censored\": true, \"at_least\": 32.1}\n  },\n"));
+	/* each probe on one line, its own figures */
+	p = json_object_get(json_object_get(root, "probes"), "www");
+	assert_true(fabs(jnum(json_object_get(p, "metrics"), "availability") -
+	    0.8) < 1e-9);
+	assert_true(jnum(json_object_get(p, "metrics"), "latency_p99_ms") ==
+	    1015);
+	assert_null(json_object_get(json_object_get(p, "metrics"),
+	    "detection_s"));
+	assert_non_null(strstr(text, "\n    \"www\": {\"metrics\": {"));
+	p = json_object_get(json_object_get(root, "probes"), "on-primary");
+	assert_true(fabs(jnum(json_object_get(p, "metric_bounds") ?
+	    json_object_get(json_object_get(p, "metric_bounds"),
+	    "recovery_s") : NULL, "at_least") - 32.1) < 1e-9);
+	/* the expectations: censored, and the probe's own by full name */
+	ex = json_object_get(root, "expectations");
+	assert_true(json_is_true(json_object_get(json_array_get(ex, 0),
+	    "censored")));
+	assert_true(fabs(jnum(json_array_get(ex, 0), "at_least") - 32.1) <
+	    1e-9);
+	assert_true(json_is_null(json_object_get(json_array_get(ex, 0),
+	    "observed")));
+	assert_string_equal(jstr(json_array_get(ex, 1), "metric"),
+	    "availability.www");
+	assert_string_equal(jstr(json_array_get(ex, 1), "message"),
+	    "availability.www = 0.8, expected > 0.9");
+	assert_null(json_object_get(json_array_get(ex, 1), "censored"));
+	json_decref(root);
+
+	/* read back: the same model, the same bytes */
+	if (result_json_read(text, len, &back, &err) != 0)
+		fail_msg("result_json_read: %s", err.msg);
+	assert_true(back->metric[SCORE_RECOVERY].censored);
+	assert_true(back->metric[SCORE_RECOVERY].at_least == 32.1);
+	assert_false(back->metric[SCORE_LATENCY_P99].absent);
+	assert_int_equal(back->n_probes, 2);
+	assert_string_equal(back->probes[0].name, "on-primary");
+	assert_true(back->probes[0].metric[SCORE_DETECTION].absent);
+	assert_true(back->expect[0].censored);
+	assert_int_equal(back->expect[1].metric, SCORE_AVAILABILITY);
+	assert_string_equal(back->expect[1].probe, "www");
+	assert_string_equal(result_expect_metric(&back->expect[1]),
+	    "availability.www");
+	again = render(result_json_write, back, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(again, text, len);
+	free(again);
+	free(text);
+
+	/* the text summary: ">=" the bound, a probe table */
+	out = render(report_text_write, back, NULL);
+	assert_non_null(strstr(out, "\nrecovery_s               >=32.100  "
+	    "not recovered within 32.1 s"));
+	assert_non_null(strstr(out, "\nprobe       availability"));
+	assert_non_null(strstr(out, "\nwww         0.800         1015.000"));
+	assert_non_null(strstr(out, "\nrecovery_s < 20         >=32.100   "
+	    "FAIL  recovery_s never observed: not recovered within 32.1 s"));
+	assert_non_null(strstr(out, "\navailability.www > 0.9  0.800      "
+	    "FAIL"));
+	free(out);
+
+	/* junit: the bound as a property, the failure says what was not
+	 * seen */
+	out = render(report_junit_write, back, NULL);
+	assert_non_null(strstr(out, "<property name=\"censored.recovery_s\" "
+	    "value=\"&gt;= 32.1\"/>"));
+	assert_non_null(strstr(out, "<testcase classname=\"dnsdrill.censored\" "
+	    "name=\"recovery_s &lt; 20\" time=\"0\">\n      <failure "
+	    "type=\"expectation\" message=\"recovery_s never observed: not "
+	    "recovered within 32.1 s"));
+	assert_non_null(strstr(out, "name=\"availability.www &gt; 0.9\""));
+	if (have_xmllint())
+		xmllint_ok(out);
+	free(out);
+
+	/* html: marked censored, the probe table, the probe's expectation */
+	out = render(report_html_write, back, NULL);
+	assert_non_null(strstr(out, "\xE2\x89\xA5 32.100 s <span "
+	    "class=\"note\">censored</span>"));
+	assert_non_null(strstr(out, "<h2>Probes</h2>"));
+	assert_non_null(strstr(out, "<tr><td><code>availability.www</code>"
+	    "</td><td class=\"num\">0.8 (80.0 %)</td>"));
+	assert_non_null(strstr(out, "<td class=\"num\">1015.0 ms</td>"));
+	free(out);
+	result_free(back);
 	result_free(r);
 }
 
@@ -947,6 +1103,7 @@ main(void)
 		cmocka_unit_test(test_junit),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_model_edges),
+		cmocka_unit_test(test_censored_and_probes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

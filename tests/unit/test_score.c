@@ -996,6 +996,530 @@ test_expect_if_disrupted(void **state)
 	elog_free(log);
 }
 
+/* ------------------------------------------------------------------ */
+/* censored metrics */
+
+#define assert_censored(r, m, bound, reason) do {                      \
+	assert_false((r)->metric[m].has);                               \
+	assert_true((r)->metric[m].censored);                           \
+	assert_true(fabs((r)->metric[m].at_least - (bound)) < 1e-9);    \
+	assert_non_null(strstr((r)->metric[m].why, (reason)));          \
+} while (0)
+
+/* The SUT still off its primary path when the run ends, 32.1 s after the
+ * clear: recovery_s is at least 32.1, and "recovery_s < 20" fails saying
+ * so, as does any expectation, decided by the bound or not. */
+static void
+test_censored_recovery(void **state)
+{
+	struct elog *log = elog_new();
+	struct score_match prim = { .set = true, .kind = ELOG_PROBE,
+	    .source = "on-primary" };
+	struct score_expect ex[3];
+	struct score_defs d = { .primary = prim, .stable_ms = 2000,
+	    .expect = ex, .n_expect = 3 };
+	struct score_result r;
+
+	(void)state;
+	assert_int_equal(score_expect_parse("recovery_s < 20", &ex[0], NULL), 0);
+	assert_int_equal(score_expect_parse("recovery_s < 40", &ex[1], NULL), 0);
+	assert_int_equal(score_expect_parse("recovery_s > 5", &ex[2], NULL), 0);
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 20000, false, "dns1", "");
+	for (uint64_t t = 0; t <= 52100; t += 100)
+		elog_probe(log, t, "on-primary", t < 10000, 1, "");
+	score(log, &d, &r);
+	assert_censored(&r, SCORE_RECOVERY, 32.1, "not recovered within 32.1 s");
+	assert_false(r.pass);
+	/* the bound already breaks < 20 */
+	assert_false(r.checks[0].pass);
+	assert_true(r.checks[0].censored);
+	assert_true(fabs(r.checks[0].at_least - 32.1) < 1e-9);
+	assert_false(r.checks[0].has_observed);
+	assert_string_equal(r.checks[0].message, "recovery_s never observed: "
+	    "not recovered within 32.1 s: primary path never stable after the "
+	    "fault (the run ended), expected < 20");
+	/* < 40 cannot be told: still a failure, said so */
+	assert_false(r.checks[1].pass);
+	assert_non_null(strstr(r.checks[1].message,
+	    "expected < 40 (undecided: counted as a failure)"));
+	/* > 5 would hold for any value >= 32.1, but nothing was observed */
+	assert_false(r.checks[2].pass);
+	assert_true(r.checks[2].censored);
+	score_result_fini(&r);
+
+	/* back at 51000 and never failing again, but the run ends 1.1 s
+	 * later: recovery may be 31 s, no less */
+	elog_free(log);
+	log = elog_new();
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 20000, false, "dns1", "");
+	for (uint64_t t = 0; t <= 52100; t += 100)
+		elog_probe(log, t, "on-primary", t < 10000 || t >= 51000, 1,
+		    "");
+	score(log, &d, &r);
+	assert_censored(&r, SCORE_RECOVERY, 31.0, "not recovered within 31 s");
+	score_result_fini(&r);
+
+	/* a fault never cleared: recovery is not censored, just null */
+	elog_free(log);
+	log = elog_new();
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_probe(log, 30000, "on-primary", false, 1, "");
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_RECOVERY, "fault never cleared");
+	assert_false(r.metric[SCORE_RECOVERY].censored);
+	assert_false(r.checks[0].censored);
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* Nothing detected during a 30 s fault: detection_s >= 30.  A service
+ * failing to the end of the fault: failover_s >= 30 (>= 29 when it came
+ * back 1 s before the clear, too late for its stable window). */
+static void
+test_censored_detection_and_failover(void **state)
+{
+	uint64_t fails[64];
+	size_t n = 0;
+	struct score_match det = { .set = true, .kind = ELOG_WATCH,
+	    .source = "noticed" };
+	struct score_defs d = { .service = SVC, .stable_ms = 3000,
+	    .detect = &det, .n_detect = 1 };
+	struct score_result r;
+	struct elog *log;
+
+	(void)state;
+	for (uint64_t t = 10500; t < 40000; t += 1000)
+		fails[n++] = t;
+	fails[n] = UINT64_MAX;
+	log = failover_log(fails);
+	score(log, &d, &r);
+	assert_censored(&r, SCORE_DETECTION, 30.0,
+	    "not detected within 30 s");
+	assert_censored(&r, SCORE_FAILOVER, 30.0,
+	    "no failover within 30 s: service never stable again");
+	score_result_fini(&r);
+	elog_free(log);
+
+	fails[n - 1] = UINT64_MAX; /* 39500 ok: its window runs past 40000 */
+	log = failover_log(fails);
+	score(log, &d, &r);
+	assert_censored(&r, SCORE_FAILOVER, 29.5, "no failover within 29.5 s");
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* latency */
+
+static void
+test_latency_percentiles(void **state)
+{
+	struct elog *log = elog_new();
+	struct score_match lat = { .set = true, .kind = ELOG_PROBE,
+	    .source = "dns" };
+	struct score_defs d = { .latency = &lat, .n_latency = 1 };
+	struct score_result r;
+
+	(void)state;
+	/* baseline: 10 results, 10..100 ms (a failed one left out) */
+	for (int i = 1; i <= 10; i++)
+		elog_probe(log, (uint64_t)i * 100, "dns", true, i * 10.0, "");
+	elog_probe(log, 1050, "dns", false, 5000, "timeout");
+	elog_fault(log, 2000, true, "dns1", "");
+	/* fault: 100 results, 1..100 ms, shuffled in time */
+	for (int i = 0; i < 100; i++)
+		elog_probe(log, 2000 + (uint64_t)i * 10, "dns", true,
+		    (double)((i * 37) % 100 + 1), "");
+	elog_probe(log, 2500, "dns", false, 1.0, "SERVFAIL");
+	elog_probe(log, 2500, "other", true, 9999.0, "not a latency probe");
+	elog_fault(log, 4000, false, "dns1", "");
+	elog_probe(log, 4000, "dns", true, 7777, "at the clear: outside");
+	score(log, &d, &r);
+	/* nearest rank: the smallest value with p% at or below it */
+	assert_metric(&r, SCORE_LATENCY_P50, 50);
+	assert_metric(&r, SCORE_LATENCY_P95, 95);
+	assert_metric(&r, SCORE_LATENCY_P99, 99);
+	assert_metric(&r, SCORE_BASE_LATENCY_P50, 50);
+	assert_metric(&r, SCORE_BASE_LATENCY_P95, 100);
+	assert_metric(&r, SCORE_BASE_LATENCY_P99, 100);
+	assert_metric(&r, SCORE_SLOWDOWN, 1.0);
+	score_result_fini(&r);
+
+	/* no latency probe defined */
+	d.n_latency = 0;
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_LATENCY_P99, "no latency probe defined");
+	assert_null_metric(&r, SCORE_SLOWDOWN, "no latency probe defined");
+	score_result_fini(&r);
+
+	/* nothing before the fault: no baseline, no slowdown */
+	d.n_latency = 1;
+	d.fault_start_set = true;
+	d.fault_start_ms = 50;
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_BASE_LATENCY_P50, "no ok latency probe "
+	    "results before the fault");
+	assert_null_metric(&r, SCORE_SLOWDOWN, "before the fault");
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* The first nameserver dead: every lookup waits out its 1 s timeout and
+ * succeeds at the second.  Availability 1 passes; the latency gate and
+ * slowdown fail. */
+static void
+test_latency_fails_a_gate(void **state)
+{
+	struct elog *log = elog_new();
+	struct score_match lat = { .set = true, .kind = ELOG_PROBE,
+	    .source = "lookup" };
+	struct score_expect ex[3];
+	struct score_defs d = { .service = { .set = true, .kind = ELOG_PROBE,
+	    .source = "lookup" }, .latency = &lat, .n_latency = 1,
+	    .expect = ex, .n_expect = 3 };
+	struct score_result r;
+
+	(void)state;
+	assert_int_equal(score_expect_parse("availability >= 0.99", &ex[0],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("latency_p99_ms < 500", &ex[1],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("slowdown < 5", &ex[2], NULL), 0);
+	for (uint64_t t = 0; t < 10000; t += 500)
+		elog_probe(log, t, "lookup", true, 14, "");
+	elog_fault(log, 10000, true, "ns1", "action=drop");
+	for (uint64_t t = 11000; t < 20000; t += 1500)
+		elog_probe(log, t, "lookup", true, 1015, "");
+	elog_fault(log, 20000, false, "ns1", "");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_AVAILABILITY, 1.0);
+	assert_metric(&r, SCORE_LATENCY_P99, 1015);
+	assert_metric(&r, SCORE_BASE_LATENCY_P50, 14);
+	assert_metric(&r, SCORE_SLOWDOWN, 1015.0 / 14.0);
+	assert_true(r.checks[0].pass);
+	assert_false(r.checks[1].pass);
+	assert_string_equal(r.checks[1].message,
+	    "latency_p99_ms = 1015, expected < 500");
+	assert_false(r.checks[2].pass);
+	assert_false(r.pass);
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* partial outages: a service of several probes, figures per probe */
+
+/* Four service probes through a 10 s fault, one result a second each;
+ * "api" fails one lookup in four (one of four nameservers answers
+ * NXDOMAIN), the others never. */
+static struct elog *
+partial_log(void)
+{
+	static const char *const names[] = { "www", "api", "login", "cdn" };
+	struct elog *log = elog_new();
+
+	elog_fault(log, 10000, true, "ns3", "action=nxdomain");
+	for (uint64_t t = 10000; t < 20000; t += 1000)
+		for (int k = 0; k < 4; k++)
+			elog_probe(log, t, names[k], k != 1 || t % 4000 != 0,
+			    5, "");
+	elog_fault(log, 20000, false, "ns3", "");
+	return log;
+}
+
+static void
+test_partial_outage(void **state)
+{
+	struct elog *log = partial_log();
+	struct score_match svc[4] = {
+		{ .set = true, .kind = ELOG_PROBE, .source = "www" },
+		{ .set = true, .kind = ELOG_PROBE, .source = "api" },
+		{ .set = true, .kind = ELOG_PROBE, .source = "login" },
+		{ .set = true, .kind = ELOG_PROBE, .source = "cdn" },
+	};
+	struct score_expect ex[4];
+	struct score_defs d = { .services = svc, .n_services = 3,
+	    .stable_ms = 1000, .expect = ex, .n_expect = 4 };
+	struct score_result r;
+
+	(void)state;
+	assert_int_equal(score_expect_parse("availability > 0.9", &ex[0],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("availability.api > 0.9", &ex[1],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("availability_worst > 0.9",
+	    &ex[2], NULL), 0);
+	assert_int_equal(score_expect_parse("availability.www > 0.9", &ex[3],
+	    NULL), 0);
+	score(log, &d, &r);
+	/* api failed at 12000 and 16000: 8 of 10 */
+	assert_metric(&r, SCORE_AVAILABILITY, 28.0 / 30.0);
+	assert_metric(&r, SCORE_AVAILABILITY_WORST, 0.8);
+	assert_metric(&r, SCORE_AVAILABILITY_MEAN, (1.0 + 0.8 + 1.0) / 3);
+	assert_true(r.service_disrupted);
+	/* the pooled figure hides it; the probe's and the worst do not */
+	assert_true(r.checks[0].pass);
+	assert_false(r.checks[1].pass);
+	assert_string_equal(r.checks[1].message,
+	    "availability.api = 0.8, expected > 0.9");
+	assert_false(r.checks[2].pass);
+	assert_true(r.checks[3].pass);
+	assert_string_equal(r.checks[3].message, "availability.www = 1 > 0.9");
+	/* every probe has its figures, in order of first result */
+	assert_int_equal(r.n_probes, 4);
+	assert_string_equal(r.probes[0].name, "www");
+	assert_string_equal(r.probes[1].name, "api");
+	assert_true(r.probes[1].metric[SCORE_AVAILABILITY].has);
+	assert_true(fabs(r.probes[1].metric[SCORE_AVAILABILITY].v - 0.8) <
+	    1e-9);
+	assert_true(r.probes[3].metric[SCORE_AVAILABILITY].has); /* cdn */
+	/* api first failed at 12000 and held from 13000 for 1 s */
+	assert_true(fabs(r.probes[1].metric[SCORE_FAILOVER].v - 3.0) < 1e-9);
+	assert_false(r.probes[1].metric[SCORE_DETECTION].has);
+	/* the service as a whole: the ok results of the others at 12000
+	 * share the ms of api's failure, so the same 13000 */
+	assert_metric(&r, SCORE_FAILOVER, 3.0);
+	score_result_fini(&r);
+
+	/* a service probe without results: worst and mean are unknown */
+	svc[2].source = "nope";
+	score(log, &d, &r);
+	assert_null_metric(&r, SCORE_AVAILABILITY_WORST,
+	    "service probe 'nope' had no results during the fault");
+	assert_null_metric(&r, SCORE_AVAILABILITY_MEAN, "'nope'");
+	score_result_fini(&r);
+
+	/* one service probe (the old `service`): worst = mean = it */
+	d.n_services = 0;
+	d.service = svc[1];
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_AVAILABILITY_WORST, 0.8);
+	assert_metric(&r, SCORE_AVAILABILITY_MEAN, 0.8);
+	score_result_fini(&r);
+
+	/* an expectation on a probe that never reported */
+	assert_int_equal(score_expect_parse("availability.ghost >= 1", &ex[0],
+	    NULL), 0);
+	d.n_expect = 1;
+	score(log, &d, &r);
+	assert_false(r.checks[0].pass);
+	assert_string_equal(r.checks[0].message, "availability.ghost never "
+	    "observed (probe 'ghost' has no results)");
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* ------------------------------------------------------------------ */
+/* failover and recovery from the SUT's own signal */
+
+static void
+test_failover_from_watch(void **state)
+{
+	static const uint64_t fails[] = { 10500, 11500, 12500, UINT64_MAX };
+	struct elog *log = failover_log(fails);
+	struct score_defs d = { .service = SVC, .stable_ms = 3000,
+	    .failover = { .set = true, .kind = ELOG_WATCH, .source = "failover" } };
+	struct score_result r;
+
+	(void)state;
+	/* the app decided at 12710; the probe saw it at 13500 */
+	elog_watch(log, 9000, "failover", "before the fault: ignored");
+	elog_watch(log, 12710, "failover", "event=failover");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 2.71);
+	/* the probe's own figure stays available */
+	assert_int_equal(r.n_probes, 1);
+	assert_true(fabs(r.probes[0].metric[SCORE_FAILOVER].v - 3.5) < 1e-9);
+	score_result_fini(&r);
+
+	/* the stable window must close inside the fault */
+	d.stable_ms = 27291;
+	score(log, &d, &r);
+	assert_censored(&r, SCORE_FAILOVER, 2.71, "no stable failover event");
+	score_result_fini(&r);
+	elog_free(log);
+
+	/* no failover logged: the service never went down -> 0; it did ->
+	 * censored over the whole fault */
+	d.stable_ms = 3000;
+	log = failover_log(NULL);
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 0.0);
+	score_result_fini(&r);
+	elog_free(log);
+	log = failover_log(fails);
+	score(log, &d, &r);
+	assert_censored(&r, SCORE_FAILOVER, 30.0, "no failover within 30 s");
+	score_result_fini(&r);
+
+	/* a probe as the failover matcher: like a service probe */
+	d.failover = (struct score_match){ .set = true, .kind = ELOG_PROBE,
+	    .source = "svc", .outcome = SCORE_FAIL /* ignored */ };
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_FAILOVER, 3.5);
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* primary = the app's "failback" line, primary_lost = its "failover" */
+static void
+test_recovery_from_watch(void **state)
+{
+	struct score_match back = { .set = true, .kind = ELOG_WATCH,
+	    .source = "failback" };
+	struct score_match away = { .set = true, .kind = ELOG_WATCH,
+	    .source = "failover" };
+	struct score_defs d = { .primary = back, .primary_lost = away,
+	    .stable_ms = 2000 };
+	struct score_result r;
+	struct elog *log = elog_new();
+
+	(void)state;
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_watch(log, 12700, "failover", "event=failover");
+	elog_fault(log, 40000, false, "dns1", "");
+	elog_watch(log, 44321, "failback", "event=failback");
+	elog_mark(log, 47000, "runner", "end");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 4.321);
+	score_result_fini(&r);
+
+	/* the run ended 1 s after the failback: at least 4.321 */
+	d.horizon_ms = 45321;
+	score(log, &d, &r);
+	assert_censored(&r, SCORE_RECOVERY, 4.321, "not recovered within 4.321 s");
+	score_result_fini(&r);
+	elog_free(log);
+
+	/* never failed over: never left, 0 */
+	d.horizon_ms = 0;
+	log = elog_new();
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 40000, false, "dns1", "");
+	elog_mark(log, 47000, "runner", "end");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 0.0);
+	score_result_fini(&r);
+
+	/* failed over and back before the clear: on the primary path at the
+	 * fault end, 0 once it held for the stable window */
+	elog_watch(log, 12000, "failover", "event=failover");
+	elog_watch(log, 30000, "failback", "event=failback");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 0.0);
+	score_result_fini(&r);
+
+	/* ... but leaving again 1 s after the clear spoils that */
+	elog_watch(log, 41000, "failover", "event=failover");
+	elog_watch(log, 43000, "failback", "event=failback");
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_RECOVERY, 3.0);
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* Each probe's recovery_s, as if it were the primary-path probe. */
+static void
+test_probe_recovery_figure(void **state)
+{
+	struct elog *log = elog_new();
+	struct score_defs d = { .stable_ms = 2000 };
+	struct score_result r;
+
+	(void)state;
+	elog_fault(log, 10000, true, "dns1", "");
+	elog_fault(log, 40000, false, "dns1", "");
+	for (uint64_t t = 0; t <= 60000; t += 1000) {
+		elog_probe(log, t, "on-primary", t < 11000 || t >= 43000, 0, "");
+		elog_probe(log, t, "steady", true, 0, "");
+	}
+	score(log, &d, &r);
+	assert_int_equal(r.n_probes, 2);
+	assert_true(fabs(r.probes[0].metric[SCORE_RECOVERY].v - 3.0) < 1e-9);
+	assert_true(r.probes[1].metric[SCORE_RECOVERY].has);
+	assert_true(r.probes[1].metric[SCORE_RECOVERY].v == 0.0);
+	/* no fault: every probe figure says why */
+	score_result_fini(&r);
+	elog_free(log);
+	log = elog_new();
+	elog_probe(log, 5, "p", true, 1, "");
+	score(log, &d, &r);
+	assert_int_equal(r.n_probes, 1);
+	assert_false(r.probes[0].metric[SCORE_AVAILABILITY].has);
+	assert_non_null(strstr(r.probes[0].metric[SCORE_AVAILABILITY].why,
+	    "no fault start"));
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+static void
+test_expect_parse_new_metrics(void **state)
+{
+	static const struct {
+		const char *in;
+		enum score_metric m;
+		const char *probe;
+		double bound;
+		const char *text;
+	} good[] = {
+		{ "latency_p99_ms < 500", SCORE_LATENCY_P99, "", 500, "< 500" },
+		{ "latency_p50_ms<1s", SCORE_LATENCY_P50, "", 1000, "< 1s" },
+		{ "baseline_latency_p95_ms <= 250us", SCORE_BASE_LATENCY_P95, "",
+		    0.25, "<= 250us" },
+		{ "slowdown < 5", SCORE_SLOWDOWN, "", 5, "< 5" },
+		{ "availability_worst > 90%", SCORE_AVAILABILITY_WORST, "", 0.9,
+		    "> 90%" },
+		{ "availability_mean >= 0.95", SCORE_AVAILABILITY_MEAN, "", 0.95,
+		    ">= 0.95" },
+		{ "availability.www > 0.9", SCORE_AVAILABILITY, "www", 0.9,
+		    "> 0.9" },
+		{ "availability.on-primary>=99%", SCORE_AVAILABILITY,
+		    "on-primary", 0.99, ">= 99%" },
+		{ "latency_p99_ms.resolver < 2s", SCORE_LATENCY_P99, "resolver",
+		    2000, "< 2s" },
+		{ "failover_s.svc < 3 if disrupted", SCORE_FAILOVER, "svc", 3,
+		    "< 3 if disrupted" },
+	};
+	static const struct {
+		const char *in;
+		const char *msg;
+	} bad[] = {
+		{ "detection_s.www < 1", "detection_s has no value per probe" },
+		{ "query_amplification.x < 2", "no value per probe" },
+		{ "availability_worst.www > 1", "no value per probe" },
+		{ "availability. > 0.9", "expected a probe name after "
+		    "'availability.'" },
+		{ "latency_p99_ms < 50%", "bad bound '50%' (expected "
+		    "milliseconds, or a duration like 1s)" },
+		{ "slowdown < 5s", "bad bound '5s' (expected a number)" },
+		{ "latency_p99 < 5", "unknown metric 'latency_p99' (known: "
+		    "detection_s, failover_s, recovery_s, availability, "
+		    "query_amplification, availability_worst" },
+	};
+	struct score_expect ex;
+	struct dd_err err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (score_expect_parse(good[i].in, &ex, &err) != 0)
+			fail_msg("'%s': %s", good[i].in, err.msg);
+		assert_int_equal(ex.metric, good[i].m);
+		assert_string_equal(ex.probe, good[i].probe);
+		assert_true(fabs(ex.bound - good[i].bound) < 1e-12);
+		assert_string_equal(ex.bound_text, good[i].text);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		assert_int_equal(score_expect_parse(bad[i].in, &ex, &err),
+		    DD_EINVAL);
+		if (strstr(err.msg, bad[i].msg) == NULL)
+			fail_msg("'%s': got '%s', want '%s'", bad[i].in,
+			    err.msg, bad[i].msg);
+	}
+}
+
 int
 main(void)
 {
@@ -1029,6 +1553,15 @@ main(void)
 		cmocka_unit_test(test_metric_and_op_names),
 		cmocka_unit_test(test_check_operators),
 		cmocka_unit_test(test_verdict),
+		cmocka_unit_test(test_censored_recovery),
+		cmocka_unit_test(test_censored_detection_and_failover),
+		cmocka_unit_test(test_latency_percentiles),
+		cmocka_unit_test(test_latency_fails_a_gate),
+		cmocka_unit_test(test_partial_outage),
+		cmocka_unit_test(test_failover_from_watch),
+		cmocka_unit_test(test_recovery_from_watch),
+		cmocka_unit_test(test_probe_recovery_figure),
+		cmocka_unit_test(test_expect_parse_new_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
