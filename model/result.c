@@ -60,13 +60,13 @@ free_score(struct result *r)
 	free(r->expect);
 	r->expect = NULL;
 	r->n_expect = 0;
-	for (size_t i = 0; i < r->n_probes; i++) {
-		free(r->probes[i].name);
-		free_metrics(r->probes[i].metric);
+	for (size_t i = 0; i < r->n_probe_metrics; i++) {
+		free(r->probe_metrics[i].name);
+		free_metrics(r->probe_metrics[i].metric);
 	}
-	free(r->probes);
-	r->probes = NULL;
-	r->n_probes = 0;
+	free(r->probe_metrics);
+	r->probe_metrics = NULL;
+	r->n_probe_metrics = 0;
 }
 
 void
@@ -186,11 +186,11 @@ copy_probes(struct result *r, const struct score_result *s)
 {
 	if (s->n_probes == 0)
 		return 0;
-	if ((r->probes = calloc(s->n_probes, sizeof(*r->probes))) == NULL)
+	if ((r->probe_metrics = calloc(s->n_probes, sizeof(*r->probe_metrics))) == NULL)
 		return DD_ENOMEM;
-	r->n_probes = s->n_probes;
+	r->n_probe_metrics = s->n_probes;
 	for (size_t i = 0; i < s->n_probes; i++) {
-		struct result_probe *p = &r->probes[i];
+		struct result_probe_metrics *p = &r->probe_metrics[i];
 
 		if ((p->name = strdup(s->probes[i].name)) == NULL)
 			return DD_ENOMEM;

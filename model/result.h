@@ -71,7 +71,7 @@ struct result_expect {
 
 /* One probe's own figures (score.h, "Per probe"): the per-probe metrics;
  * the others are absent. */
-struct result_probe {
+struct result_probe_metrics {
 	char *name;
 	struct result_metric metric[SCORE_METRIC_COUNT];
 };
@@ -104,8 +104,8 @@ struct result {
 
 	struct elog *events; /* owned; never NULL after result_new() */
 
-	struct result_probe *probes; /* every probe with a result, in order */
-	size_t n_probes;
+	struct result_probe_metrics *probe_metrics; /* every probe with a result, in order */
+	size_t n_probe_metrics;
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of

@@ -237,7 +237,7 @@ any_censored(const struct result_metric *metric)
 	return false;
 }
 
-/* "probes": {"www": {"metrics": {...}, "metric_notes": {...},
+/* "probe_metrics": {"www": {"metrics": {...}, "metric_notes": {...},
  * "metric_bounds": {...}}, ...}; metric_bounds only when one is
  * censored. */
 static json_t *
@@ -245,8 +245,8 @@ probes_tree(const struct result *r)
 {
 	json_t *o = json_object();
 
-	for (size_t i = 0; o != NULL && i < r->n_probes; i++) {
-		const struct result_probe *p = &r->probes[i];
+	for (size_t i = 0; o != NULL && i < r->n_probe_metrics; i++) {
+		const struct result_probe_metrics *p = &r->probe_metrics[i];
 		json_t *po = json_object();
 		char *key = utf8_dup_valid(p->name, strlen(p->name), NULL);
 		bool ok = po != NULL && key != NULL &&
@@ -310,7 +310,7 @@ result_tree(const struct result *r)
 	    put(root, "metric_notes", metrics_tree(r->metric, PART_NOTES)) &&
 	    (!any_censored(r->metric) || put(root, "metric_bounds",
 	    metrics_tree(r->metric, PART_BOUNDS))) &&
-	    (r->n_probes == 0 || put(root, "probes", probes_tree(r))) &&
+	    (r->n_probe_metrics == 0 || put(root, "probe_metrics", probes_tree(r))) &&
 	    put(root, "fault", fault_tree(r)) &&
 	    put(root, "expectations", json_incref(ex)) &&
 	    put(root, "events", json_incref(ev));
@@ -717,7 +717,7 @@ read_metrics(const json_t *root, struct result *r, struct dd_err *err)
 static int
 read_probes(const json_t *root, struct result *r, struct dd_err *err)
 {
-	json_t *probes = json_object_get(root, "probes"), *po;
+	json_t *probes = json_object_get(root, "probe_metrics"), *po;
 	const char *name;
 	char where[160];
 	size_t i = 0;
@@ -731,14 +731,14 @@ read_probes(const json_t *root, struct result *r, struct dd_err *err)
 	}
 	if (json_object_size(probes) == 0)
 		return 0;
-	r->probes = calloc(json_object_size(probes), sizeof(*r->probes));
-	if (r->probes == NULL)
+	r->probe_metrics = calloc(json_object_size(probes), sizeof(*r->probe_metrics));
+	if (r->probe_metrics == NULL)
 		return DD_ENOMEM;
 	json_object_foreach(probes, name, po) {
-		struct result_probe *p = &r->probes[i++];
+		struct result_probe_metrics *p = &r->probe_metrics[i++];
 		const json_t *metrics = json_object_get(po, "metrics");
 
-		r->n_probes = i;
+		r->n_probe_metrics = i;
 		snprintf(where, sizeof(where), "probes.%.128s.", name);
 		if ((p->name = strdup(name)) == NULL)
 			return DD_ENOMEM;

@@ -380,12 +380,12 @@ metric_row(FILE *f, const char *name, const char *about, int m,
 	fputs("</td></tr>\n", f);
 }
 
-static const struct result_probe *
+static const struct result_probe_metrics *
 find_probe(const struct result *r, const char *name)
 {
-	for (size_t i = 0; i < r->n_probes; i++)
-		if (strcmp(r->probes[i].name, name) == 0)
-			return &r->probes[i];
+	for (size_t i = 0; i < r->n_probe_metrics; i++)
+		if (strcmp(r->probe_metrics[i].name, name) == 0)
+			return &r->probe_metrics[i];
 	return NULL;
 }
 
@@ -420,7 +420,7 @@ write_metrics(FILE *f, const struct result *r)
 	 * a newer result.json). */
 	for (size_t i = 0; i < r->n_expect; i++) {
 		const struct result_expect *e = &r->expect[i];
-		const struct result_probe *p;
+		const struct result_probe_metrics *p;
 
 		if (e->probe != NULL && (unsigned)e->metric < SCORE_METRIC_COUNT) {
 			p = find_probe(r, e->probe);
@@ -466,15 +466,15 @@ write_probes(FILE *f, const struct result *r)
 	};
 	char v[64];
 
-	if (r->n_probes == 0)
+	if (r->n_probe_metrics == 0)
 		return;
 	fputs("<section>\n<h2>Probes</h2>\n<table class=\"t probes\">\n"
 	    "<thead><tr><th>probe</th>", f);
 	for (size_t c = 0; c < sizeof(col) / sizeof(col[0]); c++)
 		fprintf(f, "<th>%s</th>", col[c].head);
 	fputs("</tr></thead>\n<tbody>\n", f);
-	for (size_t i = 0; i < r->n_probes; i++) {
-		const struct result_probe *p = &r->probes[i];
+	for (size_t i = 0; i < r->n_probe_metrics; i++) {
+		const struct result_probe_metrics *p = &r->probe_metrics[i];
 
 		fputs("<tr><td><code>", f);
 		esc(f, p->name);

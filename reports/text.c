@@ -67,16 +67,16 @@ write_probes(const struct result *r, FILE *f)
 	int wn = (int)strlen("probe");
 	char v[32];
 
-	for (size_t i = 0; i < r->n_probes; i++)
-		if ((int)strlen(r->probes[i].name) > wn)
-			wn = (int)strlen(r->probes[i].name);
+	for (size_t i = 0; i < r->n_probe_metrics; i++)
+		if ((int)strlen(r->probe_metrics[i].name) > wn)
+			wn = (int)strlen(r->probe_metrics[i].name);
 	fprintf(f, "\n%-*s", wn, "probe");
 	for (size_t c = 0; c < DD_ARRAY_LEN(col); c++)
 		fprintf(f, "  %-*s", c + 1 < DD_ARRAY_LEN(col) ? 12 : 0,
 		    col[c].head);
 	fputc('\n', f);
-	for (size_t i = 0; i < r->n_probes; i++) {
-		const struct result_probe *p = &r->probes[i];
+	for (size_t i = 0; i < r->n_probe_metrics; i++) {
+		const struct result_probe_metrics *p = &r->probe_metrics[i];
 
 		fprintf(f, "%-*s", wn, p->name);
 		for (size_t c = 0; c < DD_ARRAY_LEN(col); c++) {
@@ -147,7 +147,7 @@ report_text_write(const struct result *r, FILE *f)
 		else
 			fprintf(f, "%-*s  %s\n", w, name, a);
 	}
-	if (r->n_probes > 0)
+	if (r->n_probe_metrics > 0)
 		write_probes(r, f);
 
 	if (r->n_expect == 0) {

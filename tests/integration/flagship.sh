@@ -32,10 +32,10 @@ check "failover_s is the app's logged failover" jqt '.fault.start_ms as $s |
 check "recovery_s is the app's logged failback" jqt '.fault.end_ms as $e |
 	([.events[] | select(.kind == "watch" and .source == "failback" and .t_ms >= $e)][0].t_ms - $e) / 1000 |
 	. - $ARGS.named.x | fabs < 1e-9' --argjson x "$(jq .metrics.recovery_s "$R")" "$R"
-check "the service probe saw the failover no earlier ($(jq -c '.probes.service.metrics.failover_s' "$R"))" \
-	jqt '.probes.service.metrics.failover_s >= .metrics.failover_s - 0.1' "$R"
-check "the on-primary probe saw the failback no earlier ($(jq -c '.probes["on-primary"].metrics.recovery_s' "$R"))" \
-	jqt '.probes["on-primary"].metrics.recovery_s >= .metrics.recovery_s - 0.1' "$R"
+check "the service probe saw the failover no earlier ($(jq -c '.probe_metrics.service.metrics.failover_s' "$R"))" \
+	jqt '.probe_metrics.service.metrics.failover_s >= .metrics.failover_s - 0.1' "$R"
+check "the on-primary probe saw the failback no earlier ($(jq -c '.probe_metrics["on-primary"].metrics.recovery_s' "$R"))" \
+	jqt '.probe_metrics["on-primary"].metrics.recovery_s >= .metrics.recovery_s - 0.1' "$R"
 check "query amplification measured from the capture ($(jq -c .metrics.query_amplification "$R"))" \
 	jqt '.metrics.query_amplification != null and .metrics.query_amplification > 0' "$R"
 check "the app logged its failover" grep -q 'event=failover' "$work/on/app.stdout"

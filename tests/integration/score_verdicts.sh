@@ -41,7 +41,7 @@ else
 	check "latency: slowdown < 5 fails ($(jq .metrics.slowdown "$R"))" \
 		jqt '[.expectations[] | select(.metric == "slowdown")][0].pass | not' "$R"
 	check "latency: the probe's own figures match" \
-		jqt '.probes.lookup.metrics.latency_p50_ms == .metrics.latency_p50_ms' "$R"
+		jqt '.probe_metrics.lookup.metrics.latency_p50_ms == .metrics.latency_p50_ms' "$R"
 fi
 
 # 2. one of four authorities answers NXDOMAIN behind unbound ---------------
@@ -55,7 +55,7 @@ else
 	check "partial: exit 1 (rc $rc)" test "$rc" = 1
 	[ "$rc" = 1 ] || tail -30 "$work/part.out"
 	check "partial: every name scored on its own" \
-		jqt '[.probes.www, .probes.api, .probes.login | .metrics.availability != null] | all' "$R"
+		jqt '[.probe_metrics.www, .probe_metrics.api, .probe_metrics.login | .metrics.availability != null] | all' "$R"
 	# a quarter of the lookups go to the broken authority (unbound picks at
 	# random among the four): wide bounds
 	check "partial: the worst name lost lookups ($(jq .metrics.availability_worst "$R"))" \

@@ -561,7 +561,7 @@ test_json_member_order(void **state)
 {
 	static const char *const top[] = { "format", "scenario",
 	    "description", "verdict", "seed", "started", "duration_ms",
-	    "params", "versions", "metrics", "metric_notes", "probes", "fault",
+	    "params", "versions", "metrics", "metric_notes", "probe_metrics", "fault",
 	    "expectations", "events" };
 	struct result *r = make_result();
 	char *text = write_one(r);
@@ -962,7 +962,7 @@ test_censored_and_probes(void **state)
 	assert_non_null(strstr(text, "\n  \"metric_bounds\": {\n    "
 	    "\"recovery_s\": {\"censored\": true, \"at_least\": 32.1}\n  },\n"));
 	/* each probe on one line, its own figures */
-	p = json_object_get(json_object_get(root, "probes"), "www");
+	p = json_object_get(json_object_get(root, "probe_metrics"), "www");
 	assert_true(fabs(jnum(json_object_get(p, "metrics"), "availability") -
 	    0.8) < 1e-9);
 	assert_true(jnum(json_object_get(p, "metrics"), "latency_p99_ms") ==
@@ -970,7 +970,7 @@ test_censored_and_probes(void **state)
 	assert_null(json_object_get(json_object_get(p, "metrics"),
 	    "detection_s"));
 	assert_non_null(strstr(text, "\n    \"www\": {\"metrics\": {"));
-	p = json_object_get(json_object_get(root, "probes"), "on-primary");
+	p = json_object_get(json_object_get(root, "probe_metrics"), "on-primary");
 	assert_true(fabs(jnum(json_object_get(p, "metric_bounds") ?
 	    json_object_get(json_object_get(p, "metric_bounds"),
 	    "recovery_s") : NULL, "at_least") - 32.1) < 1e-9);
@@ -995,9 +995,9 @@ test_censored_and_probes(void **state)
 	assert_true(back->metric[SCORE_RECOVERY].censored);
 	assert_true(back->metric[SCORE_RECOVERY].at_least == 32.1);
 	assert_false(back->metric[SCORE_LATENCY_P99].absent);
-	assert_int_equal(back->n_probes, 2);
-	assert_string_equal(back->probes[0].name, "on-primary");
-	assert_true(back->probes[0].metric[SCORE_DETECTION].absent);
+	assert_int_equal(back->n_probe_metrics, 2);
+	assert_string_equal(back->probe_metrics[0].name, "on-primary");
+	assert_true(back->probe_metrics[0].metric[SCORE_DETECTION].absent);
 	assert_true(back->expect[0].censored);
 	assert_int_equal(back->expect[1].metric, SCORE_AVAILABILITY);
 	assert_string_equal(back->expect[1].probe, "www");
