@@ -785,6 +785,12 @@ d_probe(lua_State *L, const char *name, int t)
 		p->kind = SC_PROBE_EXEC;
 		lua_pop(L, 1);
 		opt_strlist(L, t, "exec", what, &p->argv, &p->argc);
+		if (p->argc == 0 || p->argv[0][0] == '\0')
+			luaL_error(L, "%s: exec = { \"program\", \"arg\", ... } names no program", what);
+		/* exec wants a NULL-terminated argv: one more slot, not counted */
+		if (sc_push(&p->argv, &p->argc, sizeof(char *)) == NULL)
+			return luaL_error(L, "out of memory");
+		p->argc--;
 		lua_getfield(L, t, "exit");
 		if (!lua_isnil(L, -1)) {
 			if (!lua_isinteger(L, -1))

@@ -129,7 +129,7 @@ struct sc_probe {
 	/* tcp */
 	char *addr;
 	/* exec */
-	char **argv;
+	char **argv;         /* argc strings, then NULL */
 	size_t argc;
 	int expect_exit;
 	int line;

@@ -369,7 +369,7 @@ static const char FULL[] =
 "probe \"web\" { host = \"c\", http = { url = \"http://198.18.0.10:8080/h\", status = 204, body = \"ok$\" } }\n"
 "probe \"web2\" { host = \"c\", http = \"http://198.18.0.10/\", every = 0.25 }\n"
 "probe \"port\" { host = \"c\", tcp = \"198.18.0.10:22\" }\n"
-"probe \"chk\" { host = \"c\", exec = { \"true\", \"x\" }, exit = 3 }\n"
+"probe \"chk\" { host = \"c\", exec = { \"getent\", \"ahostsv4\", \"x\" }, exit = 3 }\n"
 "probe \"anyrc\" { host = \"c\", dns = { name = \"x.\", server = \"198.18.0.53:5353\", rcode = \"any\" } }\n"
 "watch \"fo\" { process = \"app\", match = \"fail(ed)? over\", stream = \"stderr\" }\n" /* 46 */
 "watch \"w2\" { process = \"auth\", match = \"x\" }\n"
@@ -570,8 +570,11 @@ test_decl_full(void **state)
 	assert_string_equal(pr->addr, "198.18.0.10:22");
 	pr = &sc->probes[4];
 	assert_int_equal(pr->kind, SC_PROBE_EXEC);
-	assert_int_equal(pr->argc, 2);
-	assert_string_equal(pr->argv[1], "x");
+	assert_int_equal(pr->argc, 3);
+	assert_string_equal(pr->argv[0], "getent");
+	assert_string_equal(pr->argv[2], "x");
+	/* exec needs the NULL after the last argument (the probe reads up to it) */
+	assert_null(pr->argv[pr->argc]);
 	assert_int_equal(pr->expect_exit, 3);
 	pr = &sc->probes[5];
 	assert_int_equal(pr->kind, SC_PROBE_DNS);
@@ -860,6 +863,8 @@ test_err_wrong_type(void **state)
 	    NEEDLES("dns 'd': needs listen"));
 	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\" }\n", 2,
 	    NEEDLES("process 'p': needs cmd"));
+	load_err(f, "host \"h\" {}\nprobe \"p\" { host = \"h\", exec = {} }\n", 2,
+	    NEEDLES("probe 'p': exec = { \"program\", \"arg\", ... } names no program"));
 }
 
 static void
