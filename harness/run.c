@@ -287,7 +287,7 @@ play(struct run *r)
 	int rc;
 
 	if ((rc = run_build_network(r)) < 0 || (rc = run_build_start(r)) < 0 ||
-	    (rc = run_build_observe(r)) < 0)
+	    (rc = run_build_observe(r)) < 0 || (rc = run_proc_settle(r)) < 0)
 		return rc;
 	if (r->tty)
 		run_status_start(r);

@@ -64,6 +64,8 @@ struct run_proc {
 	bool ready;
 	regex_t ready_re;
 	bool has_ready_re;
+	uint64_t started_us;       /* when it was last started; 0 never */
+	int exit_code, exit_sig;   /* how it last ended (proc_exit event) */
 };
 
 struct run_watch {
@@ -140,6 +142,18 @@ int run_proc_add(struct run *r, const char *name, const char *host, char **argv,
 int run_proc_start(struct run *r, struct run_proc *rp);
 /* Pump the loop until rp is ready, dies, or its ready timeout passes. */
 int run_proc_wait_ready(struct run *r, struct run_proc *rp);
+/*
+ * How long a process without a ready check must keep running after its
+ * start to count as started (doc/scenario-api.md, "at start-up").
+ */
+#define RUN_START_GRACE_MS 500
+/*
+ * The end of start-up, just before the timeline: pump the loop until every
+ * process started so far without a ready check has run RUN_START_GRACE_MS,
+ * then make sure every started process still runs.  One that exited is a
+ * start-up failure: DD_EIO, recorded with its exit status and last output.
+ */
+int run_proc_settle(struct run *r);
 struct run_proc *run_proc_find(struct run *r, const char *name);
 struct run_proc *run_proc_dns(struct run *r, const char *dns);
 /* Stop every running process, the last started first. */

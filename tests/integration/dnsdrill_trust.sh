@@ -33,4 +33,18 @@ id=$(run_id "$work/exec.out")
 left=$(left_by "${id:-none}" "$work/exec/auth.ctl")
 check "exec probe run: nothing left behind (run ${id:-?}): '$left'" test -n "$id" -a -z "$left"
 
+# 2. a SUT that exits at start-up: exit 3 with its last output, with a ready
+# check (start-fails) and without one (start-exits); a process that lives
+# past the grace period and exits later is an event (proc-exit, in
+# dnsdrill_run.sh)
+out=$("$DD" run tests/scenarios/start-exits.lua --out "$work/se" --quiet 2>&1); rc=$?
+check "a SUT exiting at start-up without ready exits 3 (rc $rc)" test "$rc" = 3
+check "... naming the process, host and exit status ($out)" \
+	grep -q "process 'sut' on host 'app' exited during start-up (status 4)" <<<"$out"
+check "... with its last output" grep -q "| fatal" <<<"$out"
+if grep -q "verdict *PASS" <<<"$out"; then not_ok "... and no PASS"; else ok "... and no PASS"; fi
+out=$("$DD" run tests/scenarios/start-fails.lua --out "$work/sf" --quiet 2>&1); rc=$?
+check "a SUT exiting at start-up with ready exits 3 with its status (rc $rc)" \
+	grep -q "exited during start-up (status 4)" <<<"$out"
+
 t_done
