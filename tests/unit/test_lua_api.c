@@ -437,10 +437,10 @@ test_decl_full(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->line, 15);
 	assert_false(c->forward);
-	/* a list becomes nameserver lines */
+	/* a list becomes nameserver lines and nothing else: no options the
+	 * user did not state */
 	assert_non_null(c->resolv);
-	assert_non_null(strstr(c->resolv, "nameserver 198.18.0.53\nnameserver 198.18.0.54\n"));
-	assert_ptr_equal(strstr(c->resolv, "nameserver"), c->resolv);
+	assert_string_equal(c->resolv, "nameserver 198.18.0.53\nnameserver 198.18.0.54\n");
 	assert_null(c->hosts);
 	assert_null(c->intercept);
 	assert_int_equal(c->n_routes, 0);
@@ -649,6 +649,54 @@ test_decl_full(void **state)
 }
 
 /* host "x" {} and host("x", {}) are the same declaration. */
+/* resolv = { servers = {...}, options = {...} }: exactly what was said */
+static void
+test_decl_resolv_options(void **state)
+{
+	struct fx *f = *state;
+
+	load_ok(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\", \"fd00::53\" },\n"
+	    "  options = { timeout = 1, attempts = 2, rotate = true, ndots = 3 } } }\n"
+	    "host \"g\" { resolv = { \"198.18.0.54\", options = { attempts = 1, use_vc = true,\n"
+	    "  single_request = true, edns0 = false } } }\n"
+	    "host \"k\" { resolv = { servers = { \"198.18.0.55\" } } }\n"
+	    "timeline(function() end)\n");
+	assert_string_equal(scenario_host(f->sc, "h")->resolv,
+	    "nameserver 198.18.0.53\nnameserver fd00::53\n"
+	    "options timeout:1 attempts:2 ndots:3 rotate\n");
+	assert_string_equal(scenario_host(f->sc, "g")->resolv,
+	    "nameserver 198.18.0.54\noptions attempts:1 single-request use-vc\n");
+	assert_string_equal(scenario_host(f->sc, "k")->resolv, "nameserver 198.18.0.55\n");
+}
+
+static void
+test_err_resolv(void **state)
+{
+	struct fx *f = *state;
+
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" },\n"
+	    "  options = { timout = 1 } } }\n", 1,
+	    NEEDLES("host 'h': resolv: options: unknown field 'timout'",
+	        "timeout, attempts, ndots, rotate"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { timeout = 0 } } }\n",
+	    1, NEEDLES("host 'h': resolv: options: timeout = 0: glibc takes 1 to 30 seconds"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { attempts = 9 } } }\n",
+	    1, NEEDLES("attempts = 9: glibc takes 1 to 5"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { ndots = 16 } } }\n",
+	    1, NEEDLES("ndots = 16: glibc takes 0 to 15"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { timeout = \"1s\" } } }\n",
+	    1, NEEDLES("options: timeout must be an integer"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"dns.example\" } } }\n", 1,
+	    NEEDLES("host 'h': resolv: nameserver 'dns.example' is not an IPv4 or IPv6 address"));
+	load_err(f, "host \"h\" { resolv = { \"198.18.0.1\", servers = { \"198.18.0.53\" } } }\n", 1,
+	    NEEDLES("give the nameservers once"));
+	load_err(f, "host \"h\" { resolv = {} }\n", 1, NEEDLES("host 'h': resolv: no nameserver given"));
+	load_err(f, "host \"h\" { resolv = { serv = {} } }\n", 1,
+	    NEEDLES("host 'h': resolv: unknown field 'serv' (known: servers, options)"));
+	load_err(f, "host \"h\" { resolv = { 53 } }\n", 1,
+	    NEEDLES("nameserver 1 must be an address string, not number"));
+}
+
 static void
 test_decl_call_forms(void **state)
 {
@@ -1653,6 +1701,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decl_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_call_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decl_resolv_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_resolv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_scenario_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_paths, setup, teardown),
