@@ -767,10 +767,10 @@ d_probe(lua_State *L, const char *name, int t)
 	p->host = dup_str(L, t, "host", what);
 	if (p->host == NULL)
 		luaL_error(L, "%s: needs host = \"...\" (where the probe runs)", what);
-	p->interval_us = 500000;
-	p->timeout_us = 1000000;
+	p->interval_us = SC_PROBE_DEFAULT_EVERY_US;
+	p->timeout_us = SC_PROBE_DEFAULT_TIMEOUT_US;
 	opt_duration(L, t, "every", what, &p->interval_us);
-	opt_duration(L, t, "timeout", what, &p->timeout_us);
+	p->timeout_given = opt_duration(L, t, "timeout", what, &p->timeout_us);
 	if (p->interval_us < 10000)
 		luaL_error(L, "%s: every must be at least 10ms", what);
 	p->expect_exit = 0;

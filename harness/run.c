@@ -80,15 +80,18 @@ check(struct run *r)
 	const struct run_opts *o = r->o;
 	int rc;
 
-	if (!o->quiet)
-		printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
-		    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
-		    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
 	r->topo = netns_topo_new(NULL);
 	if (r->topo == NULL)
 		return run_fail(r, DD_EINVAL, "%s: network: out of memory", o->scenario);
 	if ((rc = run_build_describe(r)) < 0)
 		return run_fail(r, DD_EINVAL, "%s: network: %s", o->scenario, netns_errmsg(r->topo));
+	if (!o->quiet)
+		run_check_probe_timeouts(r, stderr);
+	/* "ok" only once nothing is left to fail */
+	if (!o->quiet)
+		printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
+		    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
+		    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
 	return 0;
 }
 
@@ -349,6 +352,8 @@ runner_main(const struct run_opts *o)
 		code = RUN_PASS;
 		goto out;
 	}
+	if (!o->quiet)
+		run_check_probe_timeouts(r, stderr);
 	iso_now(started, sizeof(started));
 	r->t0_us = dd_now_us();
 	run_say(r, "scenario %s (seed %llu, speed %g), output in %s", r->sc->name,

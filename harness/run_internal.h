@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "harness/runner.h"
 #include "harness/scenario.h"
@@ -181,6 +182,13 @@ int run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct 
 /* Free the client (pending requests cancelled, nothing logged) and the
  * bookkeeping.  NULL client is fine. */
 void run_fault_close(struct run_proc *rp);
+
+/* ---- run_check.c ---- */
+
+/* Warn on f about each dns or exec probe whose timeout is shorter than the
+ * stub resolver of its host may wait (timeout x attempts from the host's
+ * resolv.conf, glibc's 5 s x 2 when unset).  Returns how many. */
+int run_check_probe_timeouts(struct run *r, FILE *f);
 
 /* ---- run_build.c ---- */
 

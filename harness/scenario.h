@@ -133,7 +133,12 @@ struct sc_probe {
 	size_t argc;
 	int expect_exit;
 	int line;
+	bool timeout_given;  /* false: timeout_us is the default */
 };
+
+/* A probe's timeout when the scenario gives none (doc/scenario-api.md). */
+#define SC_PROBE_DEFAULT_TIMEOUT_US 1000000
+#define SC_PROBE_DEFAULT_EVERY_US 500000
 
 /* A scoring matcher as declared ({watch="x"}, {probe="p", ok=false}, ...). */
 struct sc_match {

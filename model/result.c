@@ -54,11 +54,24 @@ free_score(struct result *r)
 	r->n_expect = 0;
 }
 
+static void
+free_probes(struct result_probe *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].name);
+		free(p[i].kind);
+		free(p[i].host);
+		free(p[i].target);
+	}
+	free(p);
+}
+
 void
 result_free(struct result *r)
 {
 	if (r == NULL)
 		return;
+	free_probes(r->probes, r->n_probes);
 	free(r->scenario);
 	free(r->description);
 	free(r->started);
@@ -194,6 +207,46 @@ result_set_score(struct result *r, const struct score_result *s)
 nomem:
 	free_score(r);
 	return DD_ENOMEM;
+}
+
+void
+result_mark_probes(struct result *r)
+{
+	if (r != NULL)
+		r->has_probes = true;
+}
+
+int
+result_add_probe(struct result *r, const char *name, const char *kind,
+    const char *host, const char *target, uint64_t every_ms,
+    uint64_t timeout_ms, bool timeout_default)
+{
+	struct result_probe *grown, p = { 0 };
+
+	if (r == NULL || name == NULL || kind == NULL)
+		return DD_EINVAL;
+	p.name = strdup(name);
+	p.kind = strdup(kind);
+	p.host = host ? strdup(host) : NULL;
+	p.target = target ? strdup(target) : NULL;
+	p.every_ms = every_ms;
+	p.timeout_ms = timeout_ms;
+	p.timeout_default = timeout_default;
+	grown = realloc(r->probes, (r->n_probes + 1) * sizeof(*grown));
+	if (grown == NULL || p.name == NULL || p.kind == NULL ||
+	    (host && p.host == NULL) || (target && p.target == NULL)) {
+		if (grown != NULL)
+			r->probes = grown;
+		free(p.name);
+		free(p.kind);
+		free(p.host);
+		free(p.target);
+		return DD_ENOMEM;
+	}
+	r->probes = grown;
+	r->probes[r->n_probes++] = p;
+	r->has_probes = true;
+	return 0;
 }
 
 int

@@ -54,6 +54,19 @@ struct result_expect {
 	char *message; /* "failover_s = 4.2, expected < 3" */
 };
 
+/* A probe as the run set it up (result.json "probes"). */
+struct result_probe {
+	char *name;
+	char *kind;           /* "dns", "http", "tcp", "exec" */
+	char *host;           /* where it ran; NULL when not known */
+	char *target;         /* what it asked, for people ("www.example.com A
+	                       * @198.18.0.53", a URL, ADDR:PORT, a command);
+	                       * NULL when not known */
+	uint64_t every_ms;    /* the interval of its grid */
+	uint64_t timeout_ms;  /* an attempt slower than this failed */
+	bool timeout_default; /* the scenario gave no timeout: the default */
+};
+
 struct result {
 	char *scenario;    /* never NULL */
 	char *description; /* NULL when none */
@@ -81,6 +94,13 @@ struct result {
 	size_t n_expect;
 
 	struct elog *events; /* owned; never NULL after result_new() */
+
+	/* Each probe's settings.  has_probes is false for a result from before
+	 * they were recorded (nothing is written then), true once the runner
+	 * set them, even to none. */
+	bool has_probes;
+	struct result_probe *probes;
+	size_t n_probes;
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of
@@ -99,6 +119,15 @@ int result_set_version(struct result *r, const char *component,
 /* Copy metrics, fault window, checks and verdict from a score; replaces
  * any earlier score (on DD_ENOMEM the result is left with none). */
 int result_set_score(struct result *r, const struct score_result *s);
+
+/* Record that the run's probes are known (result.json then has "probes",
+ * [] when there are none); result_add_probe() does it too. */
+void result_mark_probes(struct result *r);
+/* Append a probe, every string copied (host and target may be NULL);
+ * DD_EINVAL without name or kind. */
+int result_add_probe(struct result *r, const char *name, const char *kind,
+    const char *host, const char *target, uint64_t every_ms,
+    uint64_t timeout_ms, bool timeout_default);
 
 /* Take ownership of log (freeing the result's current one); NULL is
  * DD_EINVAL and changes nothing.  Sets duration_ms to the last event's

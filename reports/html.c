@@ -223,6 +223,48 @@ write_legend(FILE *f)
 /* ------------------------------------------------------------------ */
 /* Sections */
 
+/* "250 ms", "1 s": a probe's setting as the scenario gave it. */
+static void
+fmt_setting(char *buf, size_t len, uint64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%" PRIu64 " s", ms / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 " ms", ms);
+}
+
+/* Each probe's kind, host, interval and timeout; what it asks on hover. */
+static void
+write_probes(FILE *f, const struct result *r)
+{
+	char a[32], b[32];
+
+	fputs("<dt>probes</dt><dd>", f);
+	for (size_t i = 0; i < r->n_probes; i++) {
+		const struct result_probe *p = &r->probes[i];
+
+		fmt_setting(a, sizeof(a), p->every_ms);
+		fmt_setting(b, sizeof(b), p->timeout_ms);
+		fputs("<span class=\"kv\"", f);
+		if (p->target != NULL) {
+			fputs(" title=\"", f);
+			esc(f, p->target);
+			fputc('"', f);
+		}
+		fputs("><b>", f);
+		esc(f, p->name);
+		fputs("</b>", f);
+		esc(f, p->kind);
+		if (p->host != NULL) {
+			fputs(" on ", f);
+			esc(f, p->host);
+		}
+		fprintf(f, " \xC2\xB7 every %s \xC2\xB7 timeout %s%s</span>", a, b,
+		    p->timeout_default ? " (default)" : "");
+	}
+	fputs("</dd>\n", f);
+}
+
 static void
 write_header(FILE *f, const struct result *r)
 {
@@ -274,6 +316,8 @@ write_header(FILE *f, const struct result *r)
 	if (r->n_params == 0)
 		fputs("none", f);
 	fputs("</dd>\n", f);
+	if (r->has_probes && r->n_probes > 0)
+		write_probes(f, r);
 	if (r->n_versions > 0) {
 		fputs("<dt>versions</dt><dd>", f);
 		for (size_t i = 0; i < r->n_versions; i++) {

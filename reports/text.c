@@ -4,6 +4,7 @@
  *   scenario  dynamodb-empty-record  (seed 42)
  *   verdict   FAIL
  *   fault     10.000s -> 40.000s (30.000s)
+ *   probes    www  dns on client, every 100ms, timeout 1s (default)
  *
  *   metric               observed
  *   detection_s          1.200
@@ -26,6 +27,39 @@ fmt_value(char *buf, size_t len, bool has, double v)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.3f", v);
+}
+
+/* A probe's interval or timeout as a scenario writes it: "1s", "250ms". */
+static void
+fmt_dur(char *buf, size_t len, uint64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%" PRIu64 "s", ms / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+}
+
+/* One line per probe: kind, host, interval and timeout (results from
+ * before probes were recorded show none). */
+static void
+write_probes(const struct result *r, FILE *f)
+{
+	int w = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < r->n_probes; i++)
+		if ((int)strlen(r->probes[i].name) > w)
+			w = (int)strlen(r->probes[i].name);
+	for (size_t i = 0; i < r->n_probes; i++) {
+		const struct result_probe *p = &r->probes[i];
+
+		fmt_dur(a, sizeof(a), p->every_ms);
+		fmt_dur(b, sizeof(b), p->timeout_ms);
+		fprintf(f, "%-9s %-*s  %s%s%s, every %s, timeout %s%s\n",
+		    i == 0 ? "probes" : "", w, p->name, p->kind,
+		    p->host ? " on " : "", p->host ? p->host : "", a, b,
+		    p->timeout_default ? " (default)" : "");
+	}
 }
 
 static void
@@ -64,6 +98,7 @@ report_text_write(const struct result *r, FILE *f)
 	for (size_t i = 0; i < r->n_params; i++)
 		fprintf(f, "%-9s %s=%s\n", i == 0 ? "params" : "",
 		    r->params[i].key, r->params[i].value);
+	write_probes(r, f);
 
 	fprintf(f, "\n%-*s  %s\n", w, "metric", "observed");
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {

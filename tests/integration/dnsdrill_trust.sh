@@ -41,6 +41,37 @@ check "resolv = { ADDR }: nameserver line only, no hidden options ($(tr '\n' '|'
 check "resolv = { servers, options }: exactly the options given ($(tr '\n' '|' <"$work/exec/show-tuned.stdout"))" \
 	test "$(cat "$work/exec/show-tuned.stdout")" = "$(printf 'nameserver 198.18.0.53\nnameserver 198.18.0.54\noptions timeout:2 attempts:3 ndots:2 rotate')"
 
+# 4. each probe's settings in result.json (kind, every, timeout, default or
+# not), in the summary; check warns when a dns/exec probe gives up before
+# the host's stub resolver would (same run as 1)
+check "result.json records the probe's settings" \
+	jqt '.probes == [{"name": "getent", "kind": "exec", "host": "client",
+	    "target": "getent ahostsv4 www.example.com", "every_ms": 200, "timeout_ms": 3000,
+	    "timeout_default": false}]' "$E"
+check "... between expectations and events" \
+	jqt 'keys_unsorted | (index("expectations") < index("probes") and index("probes") < index("events"))' "$E"
+check "the summary shows them" grep -q "^probes    getent  exec on client, every 200ms, timeout 3s$" "$work/exec.out"
+probe_sc() {   # $1: the client's resolv, $2: the probe's fields
+	cat <<LUA
+scenario { name = "probe-timeouts" }
+host "client" { resolv = $1 }
+lan "lan0" { client = "198.18.0.10/24" }
+probe "www" { host = "client", dns = { name = "www.example.com", server = "198.18.0.53" }, $2 }
+probe "web" { host = "client", http = "http://198.18.0.53/" }
+timeline(function() sleep "1s" end)
+LUA
+}
+probe_sc '{ "198.18.0.53" }' 'every = "1s"' >"$work/pt1.lua"
+out=$("$DD" check "$work/pt1.lua" 2>"$work/pt1.err"); rc=$?
+check "check with a short probe timeout still exits 0 ($rc)" test "$rc" = 0
+check "... warns on stderr: the default 1 s against glibc's 5 s x 2 ($(cat "$work/pt1.err"))" \
+	grep -q "pt1.lua:4: probe 'www': timeout 1s (the default) is shorter than the stub resolver on host 'client' may wait (timeout 5s x attempts 2 = 10s" "$work/pt1.err"
+check "... only about the dns probe" test "$(grep -c warning "$work/pt1.err")" = 1
+check "... and still says ok on stdout" grep -q ": ok: scenario 'probe-timeouts'" <<<"$out"
+probe_sc '{ servers = { "198.18.0.53" }, options = { timeout = 1, attempts = 2 } }' 'timeout = "2s"' >"$work/pt2.lua"
+"$DD" check "$work/pt2.lua" >/dev/null 2>"$work/pt2.err"
+check "no warning when the probe waits as long as the stub (1 s x 2)" test ! -s "$work/pt2.err"
+
 # 2. a SUT that exits at start-up: exit 3 with its last output, with a ready
 # check (start-fails) and without one (start-exits); a process that lives
 # past the grace period and exits later is an event (proc-exit, in
