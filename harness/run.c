@@ -363,6 +363,11 @@ runner_main(const struct run_opts *o)
 	end_ms = run_now_ms(r);
 	shutdown_all(r);
 	if (r->stop || r->rc < 0) {
+		/* interrupted or broken: keep what was seen, verdict "error" */
+		if (r->rc == 0)
+			run_fail(r, DD_EIO, "the run stopped");
+		run_clear_status(r);
+		run_results_error(r, end_ms, started);
 		code = failed(r);
 		goto out;
 	}

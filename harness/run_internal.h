@@ -222,5 +222,12 @@ void run_ops_install(struct run *r);
  * the message recorded by run_fail.
  */
 int run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass);
+/*
+ * The same for a run that ended in error (r->rc and r->err recorded): the
+ * events so far scored, the verdict "error" with r->err's message as the
+ * reason.  The recorded error stays the run's; a file that cannot be
+ * written is only warned about.
+ */
+void run_results_error(struct run *r, uint64_t end_ms, const char *started);
 
 #endif

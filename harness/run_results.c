@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "harness/run_internal.h"
+#include "lib/log.h"
 #include "lib/dnswire.h"
 #include "model/elog.h"
 #include "model/result.h"
@@ -95,8 +96,9 @@ build_result(struct run *r, const struct score_result *score, const char *starte
 	return out;
 }
 
-int
-run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass)
+/* run_results and run_results_error: error is the reason or NULL. */
+static int
+results(struct run *r, uint64_t end_ms, const char *started, const char *error, bool *pass)
 {
 	struct score_match *detect = calloc(r->sc->n_detect + 1, sizeof(*detect));
 	struct score_result score;
@@ -114,7 +116,8 @@ run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass)
 		return run_fail(r, rc, "scoring: %s", dd_strerror(rc));
 	}
 	*pass = score.pass;
-	if ((res = build_result(r, &score, started)) == NULL) {
+	if ((res = build_result(r, &score, started)) == NULL ||
+	    (error != NULL && result_set_error(res, error) < 0)) {
 		rc = run_fail(r, DD_ENOMEM, "cannot write results in %s: out of memory", r->out);
 		goto out;
 	}
@@ -132,4 +135,26 @@ out:
 	score_result_fini(&score);
 	free(detect);
 	return rc;
+}
+
+int
+run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass)
+{
+	return results(r, end_ms, started, NULL, pass);
+}
+
+void
+run_results_error(struct run *r, uint64_t end_ms, const char *started)
+{
+	int rc = r->rc;
+	struct dd_err err = r->err;
+	bool pass;
+
+	if (r->log == NULL)
+		return;
+	if (results(r, end_ms, started, err.msg, &pass) < 0)
+		log_warnx("%s", r->err.msg);
+	/* the run's error is what went wrong first, not the files */
+	r->rc = rc;
+	r->err = err;
 }

@@ -72,6 +72,7 @@ result_free(struct result *r)
 	if (r == NULL)
 		return;
 	free_probes(r->probes, r->n_probes);
+	free(r->error);
 	free(r->scenario);
 	free(r->description);
 	free(r->started);
@@ -183,7 +184,7 @@ result_set_score(struct result *r, const struct score_result *s)
 	r->fault_end_ms = s->fault_end_ms;
 	r->fault_cleared = s->fault_cleared;
 	r->service_disrupted = s->service_disrupted;
-	r->pass = s->pass;
+	r->pass = s->pass && r->error == NULL;
 	if (s->n_checks > 0) {
 		r->expect = calloc(s->n_checks, sizeof(*r->expect));
 		if (r->expect == NULL)
@@ -262,9 +263,23 @@ result_take_events(struct result *r, struct elog *log)
 	return 0;
 }
 
+int
+result_set_error(struct result *r, const char *reason)
+{
+	int rc;
+
+	if (r == NULL)
+		return DD_EINVAL;
+	if ((rc = set_str(&r->error, reason)) == 0 && reason != NULL)
+		r->pass = false;
+	return rc;
+}
+
 const char *
 result_verdict(const struct result *r)
 {
+	if (r != NULL && r->error != NULL)
+		return "error";
 	return r != NULL && r->pass ? "pass" : "fail";
 }
 

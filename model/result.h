@@ -2,7 +2,8 @@
  * result.h -- the result of one run, and its JSON form (result.json).
  *
  * A result is everything a report shows: which scenario ran with which
- * seed, parameters and versions, the verdict, the metrics (null where not
+ * seed, parameters and versions, the verdict (pass, fail, or error with
+ * the reason when the run could not finish), the metrics (null where not
  * observed, with the reason), each expectation's outcome, and the event log.
  * The runner builds one (result_new, result_set_*, result_set_score,
  * result_take_events); `dnsdrill report DIR` rebuilds one from result.json
@@ -101,6 +102,12 @@ struct result {
 	bool has_probes;
 	struct result_probe *probes;
 	size_t n_probes;
+
+	/* Why the run ended in error (interrupted, a scenario error in the
+	 * timeline, a process that did not start ...), or NULL.  Set, the
+	 * verdict is "error" whatever the expectations say, and pass is
+	 * false. */
+	char *error;
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of
@@ -117,7 +124,8 @@ int result_set_version(struct result *r, const char *component,
     const char *version);
 
 /* Copy metrics, fault window, checks and verdict from a score; replaces
- * any earlier score (on DD_ENOMEM the result is left with none). */
+ * any earlier score (on DD_ENOMEM the result is left with none).  A result
+ * in error stays in error. */
 int result_set_score(struct result *r, const struct score_result *s);
 
 /* Record that the run's probes are known (result.json then has "probes",
@@ -134,7 +142,11 @@ int result_add_probe(struct result *r, const char *name, const char *kind,
  * time when that is later. */
 int result_take_events(struct result *r, struct elog *log);
 
-/* "pass" / "fail". */
+/* The run ended in error for reason (copied; NULL clears it and leaves
+ * pass false): the verdict becomes "error". */
+int result_set_error(struct result *r, const char *reason);
+
+/* "pass" / "fail" / "error". */
 const char *result_verdict(const struct result *r);
 
 /* The expectation's metric name: "failover_s", or other_metric; never

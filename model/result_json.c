@@ -266,6 +266,7 @@ result_tree(const struct result *r)
 	    put(root, "scenario", json_text(r->scenario)) &&
 	    put(root, "description", json_text(r->description)) &&
 	    put(root, "verdict", json_string(result_verdict(r))) &&
+	    (r->error == NULL || put(root, "error", json_text(r->error))) &&
 	    put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
 	    put(root, "started", json_text(r->started)) &&
 	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
@@ -910,8 +911,8 @@ result_json_read(const char *text, size_t len, struct result **out,
 		goto fail;
 	}
 	if (verdict == NULL || (strcmp(verdict, "pass") != 0 &&
-	    strcmp(verdict, "fail") != 0)) {
-		dd_err_set(err, "verdict: expected \"pass\" or \"fail\"");
+	    strcmp(verdict, "fail") != 0 && strcmp(verdict, "error") != 0)) {
+		dd_err_set(err, "verdict: expected \"pass\", \"fail\" or \"error\"");
 		goto fail;
 	}
 	if ((r = result_new(scenario)) == NULL) {
@@ -919,6 +920,12 @@ result_json_read(const char *text, size_t len, struct result **out,
 		goto fail;
 	}
 	r->pass = strcmp(verdict, "pass") == 0;
+	if (strcmp(verdict, "error") == 0) {
+		/* the reason, or an empty one: the verdict is what counts */
+		if ((rc = opt_str(root, "error", &s, err)) != 0 ||
+		    (rc = result_set_error(r, s != NULL ? s : "")) != 0)
+			goto fail;
+	}
 	if ((rc = opt_str(root, "description", &s, err)) != 0 ||
 	    (rc = result_set_description(r, s)) != 0 ||
 	    (rc = opt_str(root, "started", &s, err)) != 0 ||

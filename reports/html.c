@@ -273,7 +273,15 @@ write_header(FILE *f, const struct result *r)
 	fputs("<header>\n<div class=\"top\"><h1>", f);
 	esc(f, r->scenario);
 	fprintf(f, "</h1><span class=\"badge %s\" id=\"verdict\">%s</span>"
-	    "</div>\n", r->pass ? "pass" : "fail", r->pass ? "PASS" : "FAIL");
+	    "</div>\n", r->pass ? "pass" : "fail", r->error ? "ERROR" :
+	    r->pass ? "PASS" : "FAIL");
+	if (r->error != NULL) {
+		/* the page's own classes: a report of any verdict shares one
+		 * style sheet */
+		fputs("<p class=\"desc\" id=\"error\"><b>The run ended in error:</b> ", f);
+		esc(f, r->error);
+		fputs("</p>\n", f);
+	}
 	if (r->description != NULL) {
 		fputs("<p class=\"desc\">", f);
 		esc(f, r->description);
@@ -487,7 +495,7 @@ report_html_write(const struct result *r, FILE *f)
 	if ((rc = html_timeline_new(&t, r, f)) != 0)
 		return rc;
 
-	page_begin(f, r->scenario, r->pass ? "PASS" : "FAIL");
+	page_begin(f, r->scenario, r->error ? "ERROR" : r->pass ? "PASS" : "FAIL");
 	write_header(f, r);
 	write_metrics(f, r);
 	fputs("<section>\n<h2>Timeline</h2>\n<figure>\n", f);

@@ -2,7 +2,8 @@
  * text.c -- the summary a person reads in a terminal after a run:
  *
  *   scenario  dynamodb-empty-record  (seed 42)
- *   verdict   FAIL
+ *   verdict   FAIL          (ERROR, then "error     REASON", when the
+ *                           run could not finish)
  *   fault     10.000s -> 40.000s (30.000s)
  *   probes    www  dns on client, every 100ms, timeout 1s (default)
  *
@@ -62,6 +63,18 @@ write_probes(const struct result *r, FILE *f)
 	}
 }
 
+/* "error     REASON", later lines of the reason indented under it. */
+static void
+write_error(FILE *f, const char *reason)
+{
+	const char *line = reason;
+
+	fputs("error     ", f);
+	for (const char *nl; (nl = strchr(line, '\n')) != NULL && nl[1] != '\0'; line = nl + 1)
+		fprintf(f, "%.*s\n          ", (int)(nl - line), line);
+	fprintf(f, "%s%s", line, line[0] && line[strlen(line) - 1] == '\n' ? "" : "\n");
+}
+
 static void
 fmt_ms(char *buf, size_t len, uint64_t ms)
 {
@@ -85,7 +98,9 @@ report_text_write(const struct result *r, FILE *f)
 	fputc('\n', f);
 	if (r->description != NULL)
 		fprintf(f, "          %s\n", r->description);
-	fprintf(f, "verdict   %s\n", r->pass ? "PASS" : "FAIL");
+	fprintf(f, "verdict   %s\n", r->error ? "ERROR" : r->pass ? "PASS" : "FAIL");
+	if (r->error != NULL)
+		write_error(f, r->error);
 	if (r->fault_found) {
 		fmt_ms(a, sizeof(a), r->fault_start_ms);
 		fmt_ms(b, sizeof(b), r->fault_end_ms);

@@ -86,4 +86,42 @@ out=$("$DD" run tests/scenarios/start-fails.lua --out "$work/sf" --quiet 2>&1); 
 check "a SUT exiting at start-up with ready exits 3 with its status (rc $rc)" \
 	grep -q "exited during start-up (status 4)" <<<"$out"
 
+# 5. interrupted and broken runs keep what they saw: verdict error with the
+# reason, the events so far, junit.xml with an <error>, report.html; exit
+# codes as before (3 interrupted, 2 a scenario error); torn down
+"$DD" run tests/scenarios/long-run.lua --out "$work/int" >"$work/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -e "$work/int/sleeper.stdout" ] && grep -q "phase wait" "$work/int.out" && break; sleep 0.1; done
+sleep 1
+kill -INT "$pid"; wait "$pid"; rc=$?
+I=$work/int/result.json
+id=$(run_id "$work/int.out")
+check "SIGINT mid-run exits 3 (rc $rc)" test "$rc" = 3
+check "... and writes result.json with verdict error and the reason" \
+	jqt '.verdict == "error" and (.error | test("interrupted by signal 2"))' "$I"
+check "... holding the events so far (probe results, the phase)" \
+	jqt '([.events[] | select(.kind == "probe")] | length >= 3) and ([.events[] | select(.kind == "phase_start" and .source == "wait")] | length == 1)' "$I"
+check "... junit.xml with an error element" grep -q '<error type="error" message="interrupted by signal 2' "$work/int/junit.xml"
+check "... report.html showing ERROR" grep -q 'id="verdict">ERROR<' "$work/int/report.html"
+check "... the summary says ERROR" grep -q "^verdict   ERROR" "$work/int.out"
+left=$(left_by "${id:-none}" "$work/int/auth.ctl")
+check "... and nothing left behind (run ${id:-?}): '$left'" test -n "$id" -a -z "$left"
+"$DD" run tests/scenarios/long-run.lua --out "$work/term" --quiet >"$work/term.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -e "$work/term/sleeper.stdout" ] && break; sleep 0.1; done
+sleep 1.5
+kill -TERM "$pid"; wait "$pid"; rc=$?
+check "SIGTERM: exit 3, verdict error (rc $rc)" \
+	jqt '.verdict == "error" and (.error | test("signal 15"))' "$work/term/result.json"
+"$DD" run tests/scenarios/timeline-error.lua --out "$work/lua" --quiet >"$work/lua.out" 2>&1; rc=$?
+L=$work/lua/result.json
+check "a Lua error in the timeline exits 2 (rc $rc)" test "$rc" = 2
+check "... result.json: verdict error naming file:line" \
+	jqt '.verdict == "error" and (.error | test("timeline-error.lua:21: attempt to index a nil value"))' "$L"
+check "... the events up to the error, scored (the fault detected)" \
+	jqt '([.events[] | select(.kind == "mark" and .text == "about to fail")] | length == 1) and .metrics.detection_s != null' "$L"
+check "... junit.xml: one error, the expectations still there" \
+	grep -q 'tests="2" failures="0" errors="1"' "$work/lua/junit.xml"
+check "... report.html written" grep -q 'The run ended in error' "$work/lua/report.html"
+
 t_done

@@ -3,7 +3,8 @@
  * trusted: each probe's settings (kind, host, interval, timeout and whether
  * the timeout was the default) in result.json, read back, and shown by the
  * text summary and report.html; results from before probes were recorded
- * written back without them.
+ * written back without them; and the verdict "error" with its reason for a
+ * run that could not finish, in result.json, the summary, JUnit and HTML.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "lib/err.h"
 #include "model/elog.h"
 #include "model/result.h"
+#include "model/score.h"
 #include "reports/report.h"
 
 static char *
@@ -148,12 +150,86 @@ test_probes_shown(void **state)
 	result_free(r);
 }
 
+/* A run that ended in error: verdict "error" and the reason, everywhere. */
+static void
+test_error_verdict(void **state)
+{
+	struct result *r = result_new("broken"), *back = NULL;
+	struct score_result sc;
+	struct dd_err err = { "" };
+	char *text, *again, *txt, *xml, *html;
+
+	(void)state;
+	memset(&sc, 0, sizeof(sc));
+	sc.pass = true;
+	assert_string_equal(result_verdict(r), "pass");
+	assert_int_equal(result_set_error(r, "interrupted by signal 2\n  | </last> line"), 0);
+	assert_string_equal(result_verdict(r), "error");
+	assert_false(r->pass);
+	/* a passing score does not make it pass */
+	assert_int_equal(result_set_score(r, &sc), 0);
+	assert_string_equal(result_verdict(r), "error");
+	assert_false(r->pass);
+	elog_mark(r->events, 5, "m", "so far");
+
+	text = render(result_json_write, r);
+	assert_non_null(strstr(text, "\n  \"verdict\": \"error\",\n  \"error\": "
+	    "\"interrupted by signal 2\\n  | <\\/last> line\",\n  \"seed\": "));
+	assert_int_equal(result_json_read(text, strlen(text), &back, &err), 0);
+	assert_string_equal(back->error, "interrupted by signal 2\n  | </last> line");
+	assert_string_equal(result_verdict(back), "error");
+	again = render(result_json_write, back);
+	assert_string_equal(again, text);
+	free(again);
+	free(text);
+	result_free(back);
+
+	txt = render(report_text_write, r);
+	assert_non_null(strstr(txt, "\nverdict   ERROR\nerror     interrupted by signal 2\n"
+	    "            | </last> line\n"));
+	xml = render(report_junit_write, r);
+	assert_non_null(strstr(xml, "tests=\"1\" failures=\"0\" errors=\"1\""));
+	assert_non_null(strstr(xml, "<testcase classname=\"dnsdrill.broken\" name=\"run\" "
+	    "time=\"0.000\">\n      <error type=\"error\" message=\"interrupted by "
+	    "signal 2&#10;  | &lt;/last&gt; line\">interrupted by signal 2\n  | &lt;/last&gt; "
+	    "line</error>\n    </testcase>\n"));
+	assert_non_null(strstr(xml, "<property name=\"verdict\" value=\"error\"/>"));
+	html = render(report_html_write, r);
+	assert_non_null(strstr(html, "id=\"verdict\">ERROR</span>"));
+	assert_non_null(strstr(html, "<p class=\"desc\" id=\"error\"><b>The run ended in "
+	    "error:</b> interrupted by signal 2\n  | &lt;/last&gt; line</p>"));
+	free(txt);
+	free(xml);
+	free(html);
+
+	/* cleared: no longer error (but not pass until scored) */
+	assert_int_equal(result_set_error(r, NULL), 0);
+	assert_string_equal(result_verdict(r), "fail");
+	assert_int_equal(result_set_error(NULL, "x"), DD_EINVAL);
+	result_free(r);
+
+	/* read: "error" without a reason is still an error; others refused */
+	{
+		static const char e1[] = "{\"scenario\": \"s\", \"verdict\": \"error\", "
+		    "\"metrics\": {}}";
+		static const char e2[] = "{\"scenario\": \"s\", \"verdict\": \"broken\", "
+		    "\"metrics\": {}}";
+		assert_int_equal(result_json_read(e1, sizeof(e1) - 1, &back, &err), 0);
+		assert_string_equal(result_verdict(back), "error");
+		assert_string_equal(back->error, "");
+		result_free(back);
+		assert_int_equal(result_json_read(e2, sizeof(e2) - 1, &back, &err), DD_EINVAL);
+		assert_string_equal(err.msg, "verdict: expected \"pass\", \"fail\" or \"error\"");
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probes_json),
 		cmocka_unit_test(test_probes_shown),
+		cmocka_unit_test(test_error_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
