@@ -31,7 +31,7 @@ usage(FILE *f)
 	    "namespaces, and score its detection, failover and recovery.\n"
 	    "\n"
 	    "commands:\n"
-	    "  run SCENARIO.lua [--out DIR] [--set key=value]... [--seed N]\n"
+	    "  run SCENARIO.lua [--out DIR [--force]] [--set key=value]... [--seed N]\n"
 	    "                   [--junit FILE] [--quiet]\n"
 	    "                   build, run, score, report, tear down\n"
 	    "  check SCENARIO.lua [--set key=value]...\n"
@@ -57,7 +57,9 @@ run_usage(FILE *f, const char *cmd)
 		fprintf(f,
 		    "usage: dnsdrill run SCENARIO.lua [options]\n"
 		    "\n"
-		    "  --out DIR          results here (default dnsdrill-out/NAME-TIME)\n"
+		    "  --out DIR          results here (default a new dnsdrill-out/NAME-TIME);\n"
+		    "                     DIR must be new or empty\n"
+		    "  --force            empty a non-empty --out DIR first\n"
 		    "  --set key=value    a scenario parameter (repeatable); speed=N compresses time\n"
 		    "  --seed N           seed for every random choice (recorded in the result)\n"
 		    "  --junit FILE       also write the JUnit XML here\n"
@@ -116,6 +118,7 @@ cmd_run(int argc, char **argv, bool check_only)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +145,7 @@ cmd_run(int argc, char **argv, bool check_only)
 			break;
 		case 'j': o.junit = optarg; break;
 		case 'q': o.quiet = true; break;
+		case 'f': o.force = true; break;
 		case 'h':
 			run_usage(stdout, argv[0]);
 			free(sets);

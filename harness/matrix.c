@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness/outdir.h"
 #include "harness/runner.h"
 #include "lib/util.h"
 #include "model/result.h"
@@ -32,7 +33,9 @@ matrix_usage(FILE *f)
 	    "\n"
 	    "  --vary key=v1,v2   a parameter and the values to try (repeatable)\n"
 	    "  --set key=value    a parameter fixed for every run\n"
-	    "  --out DIR          default dnsdrill-out/NAME-matrix-TIME\n"
+	    "  --out DIR          default a new dnsdrill-out/NAME-matrix-TIME; DIR\n"
+	    "                     must be new or empty\n"
+	    "  --force            empty a non-empty --out DIR first\n"
 	    "  --seed N           the same seed for every run\n"
 	    "  --quiet            only the table\n"
 	    "\n"
@@ -132,6 +135,7 @@ struct matrix_cmd {
 	const char **sets;       /* the --set pairs, then one slot per axis */
 	size_t nsets;
 	char out[PATH_MAX];
+	bool force;              /* --force: empty a non-empty --out first */
 	struct result **runs;    /* per combination; NULL when none was read */
 	char **labels;
 };
@@ -147,6 +151,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -172,6 +177,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 			c->base.seed_set = true;
 			break;
 		case 'q': c->base.quiet = true; break;
+		case 'f': c->force = true; break;
 		case 'h': matrix_usage(stdout); return 1;
 		default: matrix_usage(stderr); return RUN_USAGE;
 		}
@@ -235,17 +241,33 @@ combo_label(const struct matrix *m, size_t i, char *label, size_t len)
 	return 0;
 }
 
-static void
-default_out(struct matrix_cmd *c)
+/* c->out ready: --out new or empty (emptied with --force), else a new
+ * dnsdrill-out/NAME-matrix-TIME.  0 or the exit status (message printed). */
+static int
+make_out(struct matrix_cmd *c)
 {
-	char ts[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	const char *b = strrchr(c->base.scenario, '/');
+	struct dd_err err;
+	int rc;
 
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-	snprintf(c->out, sizeof(c->out), "dnsdrill-out/%s-matrix-%s", b ? b + 1 : c->base.scenario, ts);
+	if (c->out[0] != '\0') {
+		rc = outdir_prepare(c->out, c->force, &err);
+	} else {
+		char ts[32], base[PATH_MAX];
+		time_t t = time(NULL);
+		struct tm tm;
+		const char *b = strrchr(c->base.scenario, '/');
+
+		localtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+		snprintf(base, sizeof(base), "dnsdrill-out/%s-matrix-%s", b ? b + 1 :
+		    c->base.scenario, ts);
+		rc = outdir_create_new(base, c->out, sizeof(c->out), &err);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
+		return rc == DD_EINVAL ? RUN_USAGE : RUN_ENV;
+	}
+	return 0;
 }
 
 static struct result *
@@ -352,8 +374,8 @@ matrix_main(int argc, char **argv, const char *build_dir)
 	}
 	if ((code = check_first(&c)) != 0)
 		goto out;
-	if (c.out[0] == '\0')
-		default_out(&c);
+	if ((code = make_out(&c)) != 0)
+		goto out;
 	c.runs = calloc(c.m.total, sizeof(*c.runs));
 	c.labels = calloc(c.m.total, sizeof(*c.labels));
 	if (c.runs == NULL || c.labels == NULL) {

@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness/lua_api.h"
+#include "harness/outdir.h"
 #include "harness/proc.h"
 #include "harness/rulecheck.h"
 #include "harness/run_internal.h"
@@ -120,44 +120,28 @@ preflight(struct run *r)
 	return 0;
 }
 
-static int
-mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* r->out: --out or dnsdrill-out/NAME-TIMESTAMP, created, made absolute
- * (processes start elsewhere). */
+/* r->out: --out (new or empty, or emptied with --force) or a new
+ * dnsdrill-out/NAME-TIMESTAMP, made absolute (processes start elsewhere). */
 static int
 make_out_dir(struct run *r)
 {
+	struct dd_err err;
 	int rc;
 
 	if (r->o->out_dir) {
 		snprintf(r->out, sizeof(r->out), "%s", r->o->out_dir);
+		rc = outdir_prepare(r->out, r->o->force, &err);
 	} else {
-		char ts[32];
+		char ts[32], base[PATH_MAX];
 		time_t t = time(NULL);
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-		snprintf(r->out, sizeof(r->out), "dnsdrill-out/%s-%s", r->sc->name, ts);
+		snprintf(base, sizeof(base), "dnsdrill-out/%s-%s", r->sc->name, ts);
+		rc = outdir_create_new(base, r->out, sizeof(r->out), &err);
 	}
-	if ((rc = mkdir_p(r->out)) < 0)
-		return run_fail(r, rc, "--out %s: %s", r->out, strerror(-rc));
+	if (rc < 0)
+		return run_fail(r, rc, "%s", err.msg);
 	if (r->out[0] != '/') {
 		char cwd[PATH_MAX], abs[PATH_MAX * 2];
 		if (getcwd(cwd, sizeof(cwd)) != NULL) {

@@ -124,4 +124,23 @@ check "... junit.xml: one error, the expectations still there" \
 	grep -q 'tests="2" failures="0" errors="1"' "$work/lua/junit.xml"
 check "... report.html written" grep -q 'The run ended in error' "$work/lua/report.html"
 
+# 6. a reused --out DIR: refused when it holds anything (exit 2, naming DIR
+# and --force, nothing touched), emptied first with --force (only what is
+# inside: a link to elsewhere is removed, not followed)
+mkdir -p "$work/reuse/old" "$work/elsewhere"
+echo "an earlier run" >"$work/reuse/old.pcap"
+echo "mine" >"$work/elsewhere/keep"
+ln -s "$work/elsewhere" "$work/reuse/link"
+out=$("$DD" run tests/scenarios/proc-exit.lua --out "$work/reuse" --quiet 2>&1); rc=$?
+check "--out on a non-empty directory exits 2 (rc $rc)" test "$rc" = 2
+check "... naming the directory and --force ($out)" grep -q -- "--out $work/reuse: .*--force" <<<"$out"
+check "... touching nothing in it" test -e "$work/reuse/old.pcap" -a ! -e "$work/reuse/result.json"
+"$DD" run tests/scenarios/proc-exit.lua --out "$work/reuse" --force --quiet >/dev/null 2>&1; rc=$?
+check "--force runs into it (rc $rc)" test "$rc" = 0
+check "... after emptying it: the old run's files are gone, the new result is there" \
+	test ! -e "$work/reuse/old.pcap" -a ! -e "$work/reuse/old" -a ! -L "$work/reuse/link" -a -s "$work/reuse/result.json"
+check "... and a link inside was not followed" test "$(cat "$work/elsewhere/keep")" = mine
+"$DD" run tests/scenarios/proc-exit.lua --out "$work/fresh/new" --quiet >/dev/null 2>&1
+check "--out on a new directory (parents made) still works" test -s "$work/fresh/new/result.json"
+
 t_done
