@@ -4,7 +4,8 @@
  * combination into DIR/LABEL/, each run's result.json read back, and the
  * table over the runs that produced one.  A scenario error in any run
  * stops the matrix; a run that could not complete is left out of the table
- * and makes the exit status 3.
+ * and makes the exit status 3; otherwise a failed verdict in any run makes
+ * it 1, so a matrix can gate CI.
  */
 #include "harness/matrix.h"
 
@@ -39,8 +40,8 @@ matrix_usage(FILE *f)
 	    "  --seed N           the same seed for every run\n"
 	    "  --quiet            only the table\n"
 	    "\n"
-	    "Exit status: 0 when every run completed (whatever its verdict), 2 usage,\n"
-	    "3 when a run could not complete.\n");
+	    "Exit status: 0 when every run passed, 1 when every run completed and one\n"
+	    "or more failed, 2 usage or scenario error, 3 when a run could not complete.\n");
 }
 
 /* ---------------- the plan ---------------- */
@@ -285,11 +286,13 @@ read_result(const char *dir)
 	return res;
 }
 
-/* Every combination in turn.  Returns the matrix's exit status so far:
- * RUN_USAGE stops at once, RUN_ENV is remembered and the runs go on. */
+/* Every combination in turn.  Returns the matrix's exit status: RUN_USAGE
+ * stops at once, RUN_ENV is remembered and the runs go on; when every run
+ * completed, RUN_FAIL if any run's verdict failed. */
 static int
 run_all(struct matrix_cmd *c)
 {
+	bool any_fail = false;
 	int code = 0;
 
 	for (size_t i = 0; i < c->m.total; i++) {
@@ -313,9 +316,10 @@ run_all(struct matrix_cmd *c)
 				return code;
 			continue;
 		}
+		any_fail |= rc == RUN_FAIL;
 		c->runs[i] = read_result(dir);
 	}
-	return code;
+	return code == 0 && any_fail ? RUN_FAIL : code;
 }
 
 /* The table over the runs that produced a result: files and stdout. */

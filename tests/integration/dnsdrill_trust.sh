@@ -143,4 +143,15 @@ check "... and a link inside was not followed" test "$(cat "$work/elsewhere/keep
 "$DD" run tests/scenarios/proc-exit.lua --out "$work/fresh/new" --quiet >/dev/null 2>&1
 check "--out on a new directory (parents made) still works" test -s "$work/fresh/new/result.json"
 
+# 7. dnsdrill matrix gates CI: exit 1 when any run failed, 0 when all passed
+"$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false,true --out "$work/mx" \
+	>"$work/mx.out" 2>&1; rc=$?
+check "matrix with a failing run exits 1 (rc $rc)" test "$rc" = 1
+check "... after running both (the table has a pass and a FAIL row)" \
+	grep -q "2 runs: 1 pass, 1 fail" "$work/mx/matrix.txt"
+"$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false --out "$work/mx2" >/dev/null 2>&1; rc=$?
+check "matrix where every run passed exits 0 (rc $rc)" test "$rc" = 0
+"$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false --out "$work/mx2" >/dev/null 2>&1; rc=$?
+check "matrix into a used --out exits 2 (rc $rc)" test "$rc" = 2
+
 t_done
