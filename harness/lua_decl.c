@@ -301,6 +301,38 @@ parse_bool_text(const char *s, bool *out)
 	return true;
 }
 
+/* What a param takes, for `dnsdrill check`: "one of a, b", "0..3600",
+ * ">= 1", "<= 9", or NULL. */
+static char *
+param_allowed(lua_State *L, int t)
+{
+	struct dd_buf b = { 0 };
+	char *s;
+
+	lua_getfield(L, t, "choices");
+	if (lua_istable(L, -1)) {
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_geti(L, -1, i);
+			dd_buf_printf(&b, "%s%s", i > 1 ? ", " : "one of ", luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 2);
+		}
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, t, "min");
+	lua_getfield(L, t, "max");
+	if (lua_isnumber(L, -2) && lua_isnumber(L, -1))
+		dd_buf_printf(&b, "%s%g..%g", b.len ? "; " : "", lua_tonumber(L, -2), lua_tonumber(L, -1));
+	else if (lua_isnumber(L, -2))
+		dd_buf_printf(&b, "%s>= %g", b.len ? "; " : "", lua_tonumber(L, -2));
+	else if (lua_isnumber(L, -1))
+		dd_buf_printf(&b, "%s<= %g", b.len ? "; " : "", lua_tonumber(L, -1));
+	lua_pop(L, 2);
+	s = b.len ? strndup((const char *)b.data, b.len) : NULL;
+	dd_buf_free(&b);
+	return s;
+}
+
 /* param(name, {default=, choices={...}, min=, max=, doc=}) -> value */
 static int
 l_param(lua_State *L)
@@ -401,6 +433,10 @@ l_param(lua_State *L)
 	lua_pop(L, 1);
 	p->doc = dup_str(L, 2, "doc", what);
 	p->from_cli = given != NULL;
+	lua_getfield(L, 2, "default");
+	p->def = sc_strdup(luaL_tolstring(L, -1, NULL));
+	lua_pop(L, 2);
+	p->allowed = param_allowed(L, 2);
 	lua_pushvalue(L, v);
 	return 1;
 }

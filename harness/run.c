@@ -72,8 +72,9 @@ load(struct run *r)
 	return 0;
 }
 
-/* `dnsdrill check`: the summary line, then the network described (not
- * built) so netns validates it too. */
+/* `dnsdrill check`: the network described (not built) so netns validates
+ * it too, the programs looked for; then the warnings, the summary line and
+ * the parameters, once nothing is left to fail. */
 static int
 check(struct run *r)
 {
@@ -85,13 +86,15 @@ check(struct run *r)
 		return run_fail(r, DD_EINVAL, "%s: network: out of memory", o->scenario);
 	if ((rc = run_build_describe(r)) < 0)
 		return run_fail(r, DD_EINVAL, "%s: network: %s", o->scenario, netns_errmsg(r->topo));
-	if (!o->quiet)
-		run_check_probe_timeouts(r, stderr);
-	/* "ok" only once nothing is left to fail */
-	if (!o->quiet)
-		printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
-		    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
-		    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
+	if ((rc = run_check_programs(r)) < 0)
+		return rc;
+	if (o->quiet)
+		return 0;
+	run_check_probe_timeouts(r, stderr);
+	printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
+	    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
+	    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
+	run_check_print_params(r, stdout);
 	return 0;
 }
 
@@ -102,19 +105,8 @@ preflight(struct run *r)
 	struct dd_err err;
 	int rc;
 
-	for (size_t i = 0; i < r->sc->n_procs; i++) {
-		struct sc_process *p = &r->sc->procs[i];
-		if ((rc = proc_check_exec(p->argv[0], &err)) < 0)
-			return run_fail(r, rc, "%s:%d: process '%s': cannot run %s", r->sc->file,
-			    p->line, p->name, err.msg);
-	}
-	if (r->sc->n_dns > 0) {
-		char fd_path[PATH_MAX];
-		snprintf(fd_path, sizeof(fd_path), "%s/faultd", r->o->build_dir);
-		if ((rc = proc_check_exec(getenv("DNSDRILL_FAULTD") ? getenv("DNSDRILL_FAULTD") :
-		    fd_path, &err)) < 0)
-			return run_fail(r, rc, "faultd not found: %s (build it with make)", err.msg);
-	}
+	if ((rc = run_check_programs(r)) < 0)
+		return rc;
 	if ((rc = netns_check_privilege(&err)) < 0)
 		return run_fail(r, rc, "%s", err.msg);
 	return 0;
@@ -193,14 +185,19 @@ open_run(struct run *r)
 	return 0;
 }
 
+/* The wall clock now, UTC, ISO 8601 with milliseconds:
+ * "2025-10-20T07:11:00.123Z". */
 static void
 iso_now(char *buf, size_t len)
 {
-	time_t t = time(NULL);
+	struct timespec ts;
 	struct tm tm;
+	char sec[32];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03ldZ", sec, ts.tv_nsec / 1000000);
 }
 
 /* Resume the timeline from the loop until it ends, fails, is stopped or
@@ -338,8 +335,10 @@ runner_main(const struct run_opts *o)
 	}
 	if (!o->quiet)
 		run_check_probe_timeouts(r, stderr);
-	iso_now(started, sizeof(started));
+	/* the run's clock and the wall clock it is reported against start
+	 * together: started is the wall-clock time of t_ms 0 */
 	r->t0_us = dd_now_us();
+	iso_now(started, sizeof(started));
 	run_say(r, "scenario %s (seed %llu, speed %g), output in %s", r->sc->name,
 	    (unsigned long long)r->sc->seed, r->sc->speed, r->out);
 

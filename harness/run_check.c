@@ -1,14 +1,18 @@
 /*
  * run_check.c -- what `dnsdrill check` (and `dnsdrill run`, before it
- * builds anything) can tell about a loaded scenario beyond its syntax:
- * warnings about probe timeouts shorter than the stub resolver they stand
- * in for.
+ * builds anything) can tell about a loaded scenario beyond its syntax: the
+ * programs it runs are there (exit 3 as a run would), warnings about probe
+ * timeouts shorter than the stub resolver they stand in for, and its
+ * parameters for people.
  *
  * Warnings go to stderr and never change the exit status.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "harness/proc.h"
 #include "harness/resolvconf.h"
 #include "harness/run_internal.h"
 
@@ -87,4 +91,57 @@ run_check_probe_timeouts(struct run *r, FILE *f)
 	}
 	free(machine);
 	return warned;
+}
+
+int
+run_check_programs(struct run *r)
+{
+	struct dd_err err;
+	int rc;
+
+	for (size_t i = 0; i < r->sc->n_procs; i++) {
+		const struct sc_process *p = &r->sc->procs[i];
+		if ((rc = proc_check_exec(p->argv[0], &err)) < 0)
+			return run_fail(r, rc, "%s:%d: process '%s': cannot run %s", r->sc->file,
+			    p->line, p->name, err.msg);
+	}
+	for (size_t i = 0; i < r->sc->n_probes; i++) {
+		const struct sc_probe *p = &r->sc->probes[i];
+		if (p->kind == SC_PROBE_EXEC && (rc = proc_check_exec(p->argv[0], &err)) < 0)
+			return run_fail(r, rc, "%s:%d: probe '%s': cannot run %s", r->sc->file,
+			    p->line, p->name, err.msg);
+	}
+	if (r->sc->n_dns > 0) {
+		char fd_path[PATH_MAX];
+		const char *faultd = getenv("DNSDRILL_FAULTD");
+		snprintf(fd_path, sizeof(fd_path), "%s/faultd", r->o->build_dir);
+		if ((rc = proc_check_exec(faultd ? faultd : fd_path, &err)) < 0)
+			return run_fail(r, rc, "faultd not found: %s (build it with make)", err.msg);
+	}
+	return 0;
+}
+
+void
+run_check_print_params(struct run *r, FILE *f)
+{
+	const struct scenario *sc = r->sc;
+	int w = (int)strlen("speed");
+
+	for (size_t i = 0; i < sc->n_params; i++)
+		if ((int)strlen(sc->params[i].name) > w)
+			w = (int)strlen(sc->params[i].name);
+	fprintf(f, "parameters (dnsdrill run %s --set NAME=VALUE):\n", sc->file);
+	for (size_t i = 0; i < sc->n_params; i++) {
+		const struct sc_param *p = &sc->params[i];
+		fprintf(f, "  %-*s  default %s", w, p->name, p->def ? p->def : "?");
+		if (p->from_cli)
+			fprintf(f, ", set to %s", p->value);
+		if (p->allowed)
+			fprintf(f, "; %s", p->allowed);
+		fputc('\n', f);
+		if (p->doc)
+			fprintf(f, "  %-*s  %s\n", w, "", p->doc);
+	}
+	fprintf(f, "  %-*s  %g: incident seconds per real second (scenario { speed }; "
+	    "--set speed=N overrides)\n", w, "speed", sc->speed);
 }

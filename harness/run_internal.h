@@ -185,6 +185,15 @@ void run_fault_close(struct run_proc *rp);
 
 /* ---- run_check.c ---- */
 
+/* Every program the scenario runs is there: each process's and exec
+ * probe's argv[0] (a PATH lookup, or the file bin() and path() name) and
+ * faultd when there are dns servers.  DD_ENOTFOUND (exit 3) recorded with
+ * the declaration's file:line, its name and the path. */
+int run_check_programs(struct run *r);
+/* The parameters for people: each with its default, the value --set gave,
+ * what it takes and its doc; then speed. */
+void run_check_print_params(struct run *r, FILE *f);
+
 /* Warn on f about each dns or exec probe whose timeout is shorter than the
  * stub resolver of its host may wait (timeout x attempts from the host's
  * resolv.conf, glibc's 5 s x 2 when unset).  Returns how many. */

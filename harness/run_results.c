@@ -73,7 +73,8 @@ set_probes(struct result *out, const struct scenario *sc)
 
 /* The result of this run; takes r->log. */
 static struct result *
-build_result(struct run *r, const struct score_result *score, const char *started)
+build_result(struct run *r, const struct score_result *score, const char *started,
+    uint64_t end_ms)
 {
 	struct result *out = result_new(r->sc->name);
 	char sp[32];
@@ -93,6 +94,9 @@ build_result(struct run *r, const struct score_result *score, const char *starte
 	set_probes(out, r->sc);
 	result_take_events(out, r->log);
 	r->log = NULL;
+	/* the run's length: from its start to the end of the observation (the
+	 * timeline and its tail), whatever event came last */
+	out->duration_ms = end_ms;
 	return out;
 }
 
@@ -116,7 +120,7 @@ results(struct run *r, uint64_t end_ms, const char *started, const char *error, 
 		return run_fail(r, rc, "scoring: %s", dd_strerror(rc));
 	}
 	*pass = score.pass;
-	if ((res = build_result(r, &score, started)) == NULL ||
+	if ((res = build_result(r, &score, started, end_ms)) == NULL ||
 	    (error != NULL && result_set_error(res, error) < 0)) {
 		rc = run_fail(r, DD_ENOMEM, "cannot write results in %s: out of memory", r->out);
 		goto out;

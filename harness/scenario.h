@@ -154,6 +154,8 @@ struct sc_param {
 	char *value;         /* effective value as text */
 	char *doc;
 	bool from_cli;
+	char *def;           /* the default as text */
+	char *allowed;       /* "one of a, b", "0..3600", ">= 1", or NULL */
 };
 
 struct scenario {

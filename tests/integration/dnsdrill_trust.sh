@@ -154,4 +154,48 @@ check "matrix where every run passed exits 0 (rc $rc)" test "$rc" = 0
 "$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false --out "$work/mx2" >/dev/null 2>&1; rc=$?
 check "matrix into a used --out exits 2 (rc $rc)" test "$rc" = 2
 
+# 8. the smaller ones
+M=$work/mx/strict-false/result.json
+check "duration_ms is the run's length (timeline 100 ms + tail), not the last event's time ($(jq .duration_ms "$M"))" \
+	jqt '(.events | length) == 0 and .duration_ms >= 650 and .duration_ms < 5000' "$M"
+check "started has milliseconds ($(jq -r .started "$M"))" \
+	jqt '.started | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$")' "$M"
+check "the summary's 'N events, X s' is the run's length too" \
+	grep -Eq "^0 events, 0[.][6-9][0-9]{2}s$" "$work/mx/strict-false/junit.xml"
+cat >"$work/net-bad.lua" <<'LUA'
+scenario { name = "net-bad" }
+host "a" {}
+host "b" {}
+lan "lan0" { a = "198.18.0.10/24", b = "198.18.0.10/24" }
+timeline(function() sleep "1s" end)
+LUA
+out=$("$DD" check "$work/net-bad.lua" 2>/dev/null); rc=$?
+check "check: a network error exits 2 ($rc) and prints no ok ($out)" test "$rc" = 2 -a -z "$out"
+out=$("$DD" check tests/scenarios/missing-binary.lua 2>&1); rc=$?
+check "check: a missing program exits 3 as run does ($rc)" test "$rc" = 3
+check "... naming the process and path ($out)" \
+	grep -q "missing-binary.lua:5: process 'sut': cannot run /nonexistent/dd-no-such-sut" <<<"$out"
+if grep -q ": ok:" <<<"$out"; then not_ok "... and no ok"; else ok "... and no ok"; fi
+cat >"$work/exec-missing.lua" <<'LUA'
+scenario { name = "exec-missing" }
+host "a" {}
+lan "lan0" { a = "198.18.0.10/24" }
+probe "p" { host = "a", exec = { path "no-such-probe.sh", "x" } }
+timeline(function() sleep "1s" end)
+LUA
+out=$("$DD" check "$work/exec-missing.lua" 2>&1); rc=$?
+check "check: an exec probe's missing path() program exits 3 naming it ($rc: $out)" \
+	grep -q "exec-missing.lua:4: probe 'p': cannot run $work/no-such-probe.sh" <<<"$out"
+out=$("$DD" check scenarios/examples/empty-record.lua --set negttl=7 2>&1)
+check "check prints the parameters with defaults, --set values, ranges and docs" \
+	grep -q "^  negttl     default 1, set to 7; 0..3600$" <<<"$out"
+check "... and each one's doc" grep -q "^             negative TTL (SOA minimum) in the empty answer$" <<<"$out"
+rm -f "$work/exec/report.html"
+out=$("$DD" report "$work/exec/result.json" 2>&1); rc=$?
+check "dnsdrill report DIR/result.json works ($rc: $out)" test "$rc" = 0 -a -s "$work/exec/report.html"
+"$DD" list tests/scenarios >"$work/list.out"
+check "list is sorted by path" env LC_ALL=C sort -c -k1,1 "$work/list.out"
+check "list's descriptions start in one column" \
+	test "$(awk '{ p = length($1); r = substr($0, p + 1); match(r, /^ +/); print p + RLENGTH }' "$work/list.out" | sort -u | wc -l)" = 1
+
 t_done

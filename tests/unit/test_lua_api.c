@@ -413,6 +413,13 @@ test_decl_full(void **state)
 	assert_string_equal(sc->params[1].value, "3");
 	assert_null(sc->params[1].doc);
 	assert_string_equal(sc->params[2].value, "false");
+	/* what `dnsdrill check` shows of them */
+	assert_string_equal(sc->params[0].def, "a");
+	assert_string_equal(sc->params[0].allowed, "one of a, b");
+	assert_string_equal(sc->params[1].def, "3");
+	assert_string_equal(sc->params[1].allowed, "0..10");
+	assert_string_equal(sc->params[2].def, "false");
+	assert_null(sc->params[2].allowed);
 
 	/* hosts */
 	assert_int_equal(sc->n_hosts, 3);
@@ -1156,6 +1163,8 @@ test_param_set_types(void **state)
 			assert_true(f->sc->params[k].from_cli);
 		assert_string_equal(f->sc->params[3].value, cases[i].want_b);
 		assert_string_equal(f->sc->params[3].doc, "a flag");
+		/* the default stays the default whatever --set gave */
+		assert_string_equal(f->sc->params[3].def, "false");
 		assert_string_equal(f->sc->params[2].value, "nxdomain");
 		assert_string_equal(f->sc->params[1].value, "2.0");
 		for (size_t k = 0; k < f->sc->n_sets; k++)
