@@ -24,6 +24,7 @@
 #include "lib/buf.h"
 #include "lib/dnswire.h"
 #include "lib/util.h"
+#include "harness/resolvconf.h"
 
 /* ---------------- helpers for checking tables ---------------- */
 
@@ -300,6 +301,38 @@ parse_bool_text(const char *s, bool *out)
 	return true;
 }
 
+/* What a param takes, for `dnsdrill check`: "one of a, b", "0..3600",
+ * ">= 1", "<= 9", or NULL. */
+static char *
+param_allowed(lua_State *L, int t)
+{
+	struct dd_buf b = { 0 };
+	char *s;
+
+	lua_getfield(L, t, "choices");
+	if (lua_istable(L, -1)) {
+		lua_Integer n = luaL_len(L, -1);
+		for (lua_Integer i = 1; i <= n; i++) {
+			lua_geti(L, -1, i);
+			dd_buf_printf(&b, "%s%s", i > 1 ? ", " : "one of ", luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 2);
+		}
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, t, "min");
+	lua_getfield(L, t, "max");
+	if (lua_isnumber(L, -2) && lua_isnumber(L, -1))
+		dd_buf_printf(&b, "%s%g..%g", b.len ? "; " : "", lua_tonumber(L, -2), lua_tonumber(L, -1));
+	else if (lua_isnumber(L, -2))
+		dd_buf_printf(&b, "%s>= %g", b.len ? "; " : "", lua_tonumber(L, -2));
+	else if (lua_isnumber(L, -1))
+		dd_buf_printf(&b, "%s<= %g", b.len ? "; " : "", lua_tonumber(L, -1));
+	lua_pop(L, 2);
+	s = b.len ? strndup((const char *)b.data, b.len) : NULL;
+	dd_buf_free(&b);
+	return s;
+}
+
 /* param(name, {default=, choices={...}, min=, max=, doc=}) -> value */
 static int
 l_param(lua_State *L)
@@ -400,6 +433,10 @@ l_param(lua_State *L)
 	lua_pop(L, 1);
 	p->doc = dup_str(L, 2, "doc", what);
 	p->from_cli = given != NULL;
+	lua_getfield(L, 2, "default");
+	p->def = sc_strdup(luaL_tolstring(L, -1, NULL));
+	lua_pop(L, 2);
+	p->allowed = param_allowed(L, 2);
 	lua_pushvalue(L, v);
 	return 1;
 }
@@ -437,6 +474,90 @@ decl_new(lua_State *L, int t, const char *kind, const char *name,
 	((type *)decl_new((L), (t), (kind), (name), (known), &(arr), &(n), \
 	    sizeof(type), offsetof(type, line), (what), sizeof(what)))
 
+/* An integer field, or def when absent; values far out of any range are
+ * clamped to +-1e6 (the caller checks the range). */
+static int
+opt_int(lua_State *L, int t, const char *field, const char *what, int def)
+{
+	int v = def;
+
+	lua_getfield(L, t, field);
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isinteger(L, -1))
+			luaL_error(L, "%s: %s must be an integer, not %s", what, field,
+			    luaL_tolstring(L, -1, NULL));
+		lua_Integer i = lua_tointeger(L, -1);
+		v = i < -1000000 ? -1000000 : i > 1000000 ? 1000000 : (int)i;
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
+ * resolv = { "ADDR", ... } or { servers = { "ADDR", ... }, options = {...} }
+ * (the table at idx) as resolv.conf text: the nameservers and the options
+ * given, nothing else.
+ */
+static char *
+resolv_from_table(lua_State *L, int idx, const char *host_what)
+{
+	static const char *const known[] = { "servers", "options", NULL };
+	struct resolvconf_opts o = RESOLVCONF_OPTS_INIT;
+	const char **servers;
+	size_t n = 0;
+	char what[96], *text = NULL;
+	struct dd_err err;
+	int list, rc;
+
+	snprintf(what, sizeof(what), "%s: resolv", host_what);
+	check_fields(L, idx, what, known, true);
+	lua_getfield(L, idx, "servers");
+	list = lua_gettop(L);
+	if (lua_isnil(L, list)) {
+		list = idx;           /* the plain list form */
+	} else if (!lua_istable(L, list)) {
+		luaL_error(L, "%s: servers must be a list of addresses", what);
+	} else if (luaL_len(L, idx) > 0) {
+		luaL_error(L, "%s: give the nameservers once: a list or servers = {...}", what);
+	}
+	lua_Integer len = luaL_len(L, list);
+	/* a userdata, so a Lua error below frees it */
+	servers = lua_newuserdatauv(L, (size_t)(len + 1) * sizeof(*servers), 0);
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_geti(L, list, i);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: nameserver %d must be an address string, not %s", what,
+			    (int)i, luaL_typename(L, -1));
+		servers[n++] = lua_tostring(L, -1);   /* alive: the list holds it */
+		lua_pop(L, 1);
+	}
+	lua_getfield(L, idx, "options");
+	if (!lua_isnil(L, -1)) {
+		int oi = lua_gettop(L);
+		char ow[112];
+		snprintf(ow, sizeof(ow), "%s: options", what);
+		if (!lua_istable(L, oi))
+			luaL_error(L, "%s must be a table { timeout = 1, attempts = 2, ... }", ow);
+		check_fields(L, oi, ow, resolvconf_option_names, false);
+		o.timeout = opt_int(L, oi, "timeout", ow, RESOLVCONF_UNSET);
+		o.attempts = opt_int(L, oi, "attempts", ow, RESOLVCONF_UNSET);
+		o.ndots = opt_int(L, oi, "ndots", ow, RESOLVCONF_UNSET);
+		o.rotate = opt_bool(L, oi, "rotate", ow, false);
+		o.edns0 = opt_bool(L, oi, "edns0", ow, false);
+		o.single_request = opt_bool(L, oi, "single_request", ow, false);
+		o.single_request_reopen = opt_bool(L, oi, "single_request_reopen", ow, false);
+		o.use_vc = opt_bool(L, oi, "use_vc", ow, false);
+		o.trust_ad = opt_bool(L, oi, "trust_ad", ow, false);
+	}
+	rc = resolvconf_format(servers, n, &o, &text, &err);
+	if (rc == DD_ENOMEM)
+		luaL_error(L, "out of memory");
+	if (rc < 0)
+		luaL_error(L, "%s: %s", what, err.msg);
+	lua_settop(L, idx);
+	return text;
+}
+
 static int
 d_host(lua_State *L, const char *name, int t)
 {
@@ -448,26 +569,13 @@ d_host(lua_State *L, const char *name, int t)
 
 	h = DECL_NEW(L, t, "host", name, known, sc->hosts, sc->n_hosts, struct sc_host, what);
 	h->forward = opt_bool(L, t, "forward", what, false);
-	/* resolv = "nameserver ..." text, or a list of nameserver addresses */
 	lua_getfield(L, t, "resolv");
-	if (lua_istable(L, -1)) {
-		struct dd_buf b = { 0 };
-		lua_Integer n = luaL_len(L, -1);
-		for (lua_Integer i = 1; i <= n; i++) {
-			lua_geti(L, -1, i);
-			if (lua_type(L, -1) != LUA_TSTRING) {
-				dd_buf_free(&b);
-				luaL_error(L, "%s: resolv[%d] must be an address string", what, (int)i);
-			}
-			dd_buf_printf(&b, "nameserver %s\n", lua_tostring(L, -1));
-			lua_pop(L, 1);
-		}
-		dd_buf_printf(&b, "options timeout:1 attempts:1\n");
-		h->resolv = b.data ? sc_strdup((const char *)b.data) : NULL;
-		dd_buf_free(&b);
-	} else if (!lua_isnil(L, -1)) {
+	if (lua_istable(L, -1))
+		h->resolv = resolv_from_table(L, lua_gettop(L), what);
+	else if (!lua_isnil(L, -1)) {
 		if (lua_type(L, -1) != LUA_TSTRING)
-			luaL_error(L, "%s: resolv must be resolv.conf text or a list of addresses", what);
+			luaL_error(L, "%s: resolv must be resolv.conf text, a list of addresses or "
+			    "{ servers = {...}, options = {...} }", what);
 		h->resolv = sc_strdup(lua_tostring(L, -1));
 	}
 	lua_pop(L, 1);
@@ -695,10 +803,10 @@ d_probe(lua_State *L, const char *name, int t)
 	p->host = dup_str(L, t, "host", what);
 	if (p->host == NULL)
 		luaL_error(L, "%s: needs host = \"...\" (where the probe runs)", what);
-	p->interval_us = 500000;
-	p->timeout_us = 1000000;
+	p->interval_us = SC_PROBE_DEFAULT_EVERY_US;
+	p->timeout_us = SC_PROBE_DEFAULT_TIMEOUT_US;
 	opt_duration(L, t, "every", what, &p->interval_us);
-	opt_duration(L, t, "timeout", what, &p->timeout_us);
+	p->timeout_given = opt_duration(L, t, "timeout", what, &p->timeout_us);
 	if (p->interval_us < 10000)
 		luaL_error(L, "%s: every must be at least 10ms", what);
 	p->expect_exit = 0;
@@ -785,9 +893,12 @@ d_probe(lua_State *L, const char *name, int t)
 		p->kind = SC_PROBE_EXEC;
 		lua_pop(L, 1);
 		opt_strlist(L, t, "exec", what, &p->argv, &p->argc);
-		/* the spawn reads argv up to a NULL: one past argc */
-		if (sc_push(&p->argv, &p->argc, sizeof(char *)) != NULL)
-			p->argc--;
+		if (p->argc == 0 || p->argv[0][0] == '\0')
+			luaL_error(L, "%s: exec = { \"program\", \"arg\", ... } names no program", what);
+		/* exec wants a NULL-terminated argv: one more slot, not counted */
+		if (sc_push(&p->argv, &p->argc, sizeof(char *)) == NULL)
+			return luaL_error(L, "out of memory");
+		p->argc--;
 		lua_getfield(L, t, "exit");
 		if (!lua_isnil(L, -1)) {
 			if (!lua_isinteger(L, -1))

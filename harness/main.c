@@ -31,15 +31,16 @@ usage(FILE *f)
 	    "namespaces, and score its detection, failover and recovery.\n"
 	    "\n"
 	    "commands:\n"
-	    "  run SCENARIO.lua [--out DIR] [--set key=value]... [--seed N]\n"
+	    "  run SCENARIO.lua [--out DIR [--force]] [--set key=value]... [--seed N]\n"
 	    "                   [--junit FILE] [--quiet]\n"
 	    "                   build, run, score, report, tear down\n"
 	    "  check SCENARIO.lua [--set key=value]...\n"
-	    "                   load and validate the scenario; build nothing\n"
+	    "                   load and validate the scenario, look for its programs,\n"
+	    "                   list its parameters; build nothing\n"
 	    "  matrix SCENARIO.lua --vary key=v1,v2 [--vary ...] [--set key=value]...\n"
 	    "                   [--out DIR] [--seed N]\n"
 	    "                   one run per combination, one comparison table\n"
-	    "  report DIR       render DIR/report.html again from DIR/result.json\n"
+	    "  report DIR|FILE  render DIR/report.html again from DIR/result.json\n"
 	    "  list [DIR]       scenarios under DIR (default: the scenario library)\n"
 	    "  cleanup          remove what crashed runs left behind\n"
 	    "\n"
@@ -57,7 +58,9 @@ run_usage(FILE *f, const char *cmd)
 		fprintf(f,
 		    "usage: dnsdrill run SCENARIO.lua [options]\n"
 		    "\n"
-		    "  --out DIR          results here (default dnsdrill-out/NAME-TIME)\n"
+		    "  --out DIR          results here (default a new dnsdrill-out/NAME-TIME);\n"
+		    "                     DIR must be new or empty\n"
+		    "  --force            empty a non-empty --out DIR first\n"
 		    "  --set key=value    a scenario parameter (repeatable); speed=N compresses time\n"
 		    "  --seed N           seed for every random choice (recorded in the result)\n"
 		    "  --junit FILE       also write the JUnit XML here\n"
@@ -67,12 +70,16 @@ run_usage(FILE *f, const char *cmd)
 		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  Needs root.\n");
 	else if (strcmp(cmd, "check") == 0)
 		fprintf(f, "usage: dnsdrill check SCENARIO.lua [--set key=value]...\n"
-		    "Load and validate the scenario and its network; build nothing, needs no root.\n");
+		    "Load and validate the scenario and its network, look for the programs it\n"
+		    "runs (exit 3 when one is missing), warn about probe timeouts shorter than\n"
+		    "the stub resolver's, and list its parameters with their defaults and\n"
+		    "docs.  Builds nothing, needs no root.\n");
 	else if (strcmp(cmd, "matrix") == 0)
 		matrix_usage(f);
 	else if (strcmp(cmd, "report") == 0)
-		fprintf(f, "usage: dnsdrill report DIR\n"
-		    "Render DIR/report.html again from DIR/result.json.\n");
+		fprintf(f, "usage: dnsdrill report DIR | DIR/result.json\n"
+		    "Render DIR/report.html again from DIR/result.json (or from the\n"
+		    "result file given, into report.html beside it).\n");
 	else if (strcmp(cmd, "list") == 0)
 		fprintf(f, "usage: dnsdrill list [DIR]\nScenarios under DIR with their descriptions.\n");
 	else if (strcmp(cmd, "cleanup") == 0)
@@ -116,6 +123,7 @@ cmd_run(int argc, char **argv, bool check_only)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +150,7 @@ cmd_run(int argc, char **argv, bool check_only)
 			break;
 		case 'j': o.junit = optarg; break;
 		case 'q': o.quiet = true; break;
+		case 'f': o.force = true; break;
 		case 'h':
 			run_usage(stdout, argv[0]);
 			free(sets);
@@ -193,8 +202,19 @@ describe(const char *path, char *out, size_t len)
 	fclose(f);
 }
 
+struct list_entry {
+	char path[PATH_MAX];
+	char desc[256];
+};
+
+struct list {
+	struct list_entry *e;
+	size_t n, cap;
+};
+
+/* The scenarios under dir (to depth 3, lib/ folders skipped) into l. */
 static void
-list_dir(const char *dir, int depth, int *n)
+list_dir(const char *dir, int depth, struct list *l)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -202,7 +222,7 @@ list_dir(const char *dir, int depth, int *n)
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		char path[PATH_MAX], desc[256];
+		char path[PATH_MAX];
 		struct stat st;
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "lib") == 0)
 			continue;
@@ -210,24 +230,39 @@ list_dir(const char *dir, int depth, int *n)
 		if (stat(path, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode) && depth < 3) {
-			list_dir(path, depth + 1, n);
+			list_dir(path, depth + 1, l);
 			continue;
 		}
-		size_t l = strlen(e->d_name);
-		if (l < 5 || strcmp(e->d_name + l - 4, ".lua") != 0)
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".lua") != 0)
 			continue;
-		describe(path, desc, sizeof(desc));
-		printf("%-50s %s\n", path, desc);
-		(*n)++;
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 32;
+			struct list_entry *grown = realloc(l->e, cap * sizeof(*grown));
+			if (grown == NULL)
+				break;
+			l->e = grown;
+			l->cap = cap;
+		}
+		snprintf(l->e[l->n].path, sizeof(l->e[l->n].path), "%s", path);
+		describe(path, l->e[l->n].desc, sizeof(l->e[l->n].desc));
+		l->n++;
 	}
 	closedir(d);
+}
+
+static int
+by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct list_entry *)a)->path, ((const struct list_entry *)b)->path);
 }
 
 static int
 cmd_list(int argc, char **argv)
 {
 	char dir[PATH_MAX];
-	int n = 0;
+	struct list l = { 0 };
+	int w = 0;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		run_usage(stdout, "list");
@@ -252,9 +287,17 @@ cmd_list(int argc, char **argv)
 		if (realpath(dir, real) != NULL)
 			snprintf(dir, sizeof(dir), "%s", real);
 	}
-	list_dir(dir, 0, &n);
-	if (n == 0)
+	list_dir(dir, 0, &l);
+	if (l.n == 0)
 		fprintf(stderr, "dnsdrill list: no scenarios under %s\n", dir);
+	/* sorted by path, descriptions in one column */
+	qsort(l.e, l.n, sizeof(*l.e), by_path);
+	for (size_t i = 0; i < l.n; i++)
+		if ((int)strlen(l.e[i].path) > w)
+			w = (int)strlen(l.e[i].path);
+	for (size_t i = 0; i < l.n; i++)
+		printf("%-*s  %s\n", w, l.e[i].path, l.e[i].desc);
+	free(l.e);
 	return 0;
 }
 
@@ -266,20 +309,48 @@ cmd_matrix(int argc, char **argv)
 	return matrix_main(argc, argv, build_dir(build, sizeof(build)));
 }
 
+/* `dnsdrill report FILE`: FILE is a result.json (of any name); its
+ * report.html goes beside it. */
+static int
+report_file(const char *path, char *html, size_t len, struct dd_err *err)
+{
+	char dir[PATH_MAX];
+	struct result *res = NULL;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(html, len, "%s/report.html", dirname(dir));
+	if ((rc = report_read_file(path, &res, err)) < 0)
+		return rc;
+	rc = report_write_file(html, report_html_write, res, err);
+	result_free(res);
+	return rc;
+}
+
 static int
 cmd_report(int argc, char **argv)
 {
 	struct dd_err err = { "" };
+	char html[PATH_MAX + 16];
+	struct stat st;
+	int rc;
 
 	if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		run_usage(argc == 2 ? stdout : stderr, "report");
 		return argc == 2 ? 0 : RUN_USAGE;
 	}
-	if (report_render_dir(argv[1], &err) < 0) {
+	/* a run's folder, or its result.json itself */
+	if (stat(argv[1], &st) == 0 && S_ISREG(st.st_mode)) {
+		rc = report_file(argv[1], html, sizeof(html), &err);
+	} else {
+		snprintf(html, sizeof(html), "%s/report.html", argv[1]);
+		rc = report_render_dir(argv[1], &err);
+	}
+	if (rc < 0) {
 		fprintf(stderr, "dnsdrill report: %s\n", err.msg);
 		return RUN_USAGE;
 	}
-	printf("report: %s/report.html\n", argv[1]);
+	printf("report: %s\n", html);
 	return 0;
 }
 

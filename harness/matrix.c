@@ -4,7 +4,8 @@
  * combination into DIR/LABEL/, each run's result.json read back, and the
  * table over the runs that produced one.  A scenario error in any run
  * stops the matrix; a run that could not complete is left out of the table
- * and makes the exit status 3.
+ * and makes the exit status 3; otherwise a failed verdict in any run makes
+ * it 1, so a matrix can gate CI.
  */
 #include "harness/matrix.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "harness/outdir.h"
 #include "harness/runner.h"
 #include "lib/util.h"
 #include "model/result.h"
@@ -32,12 +34,14 @@ matrix_usage(FILE *f)
 	    "\n"
 	    "  --vary key=v1,v2   a parameter and the values to try (repeatable)\n"
 	    "  --set key=value    a parameter fixed for every run\n"
-	    "  --out DIR          default dnsdrill-out/NAME-matrix-TIME\n"
+	    "  --out DIR          default a new dnsdrill-out/NAME-matrix-TIME; DIR\n"
+	    "                     must be new or empty\n"
+	    "  --force            empty a non-empty --out DIR first\n"
 	    "  --seed N           the same seed for every run\n"
 	    "  --quiet            only the table\n"
 	    "\n"
-	    "Exit status: 0 when every run completed (whatever its verdict), 2 usage,\n"
-	    "3 when a run could not complete.\n");
+	    "Exit status: 0 when every run passed, 1 when every run completed and one\n"
+	    "or more failed, 2 usage or scenario error, 3 when a run could not complete.\n");
 }
 
 /* ---------------- the plan ---------------- */
@@ -132,6 +136,7 @@ struct matrix_cmd {
 	const char **sets;       /* the --set pairs, then one slot per axis */
 	size_t nsets;
 	char out[PATH_MAX];
+	bool force;              /* --force: empty a non-empty --out first */
 	struct result **runs;    /* per combination; NULL when none was read */
 	char **labels;
 };
@@ -147,6 +152,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -172,6 +178,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 			c->base.seed_set = true;
 			break;
 		case 'q': c->base.quiet = true; break;
+		case 'f': c->force = true; break;
 		case 'h': matrix_usage(stdout); return 1;
 		default: matrix_usage(stderr); return RUN_USAGE;
 		}
@@ -235,17 +242,33 @@ combo_label(const struct matrix *m, size_t i, char *label, size_t len)
 	return 0;
 }
 
-static void
-default_out(struct matrix_cmd *c)
+/* c->out ready: --out new or empty (emptied with --force), else a new
+ * dnsdrill-out/NAME-matrix-TIME.  0 or the exit status (message printed). */
+static int
+make_out(struct matrix_cmd *c)
 {
-	char ts[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	const char *b = strrchr(c->base.scenario, '/');
+	struct dd_err err;
+	int rc;
 
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-	snprintf(c->out, sizeof(c->out), "dnsdrill-out/%s-matrix-%s", b ? b + 1 : c->base.scenario, ts);
+	if (c->out[0] != '\0') {
+		rc = outdir_prepare(c->out, c->force, &err);
+	} else {
+		char ts[32], base[PATH_MAX];
+		time_t t = time(NULL);
+		struct tm tm;
+		const char *b = strrchr(c->base.scenario, '/');
+
+		localtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+		snprintf(base, sizeof(base), "dnsdrill-out/%s-matrix-%s", b ? b + 1 :
+		    c->base.scenario, ts);
+		rc = outdir_create_new(base, c->out, sizeof(c->out), &err);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
+		return rc == DD_EINVAL ? RUN_USAGE : RUN_ENV;
+	}
+	return 0;
 }
 
 static struct result *
@@ -263,11 +286,13 @@ read_result(const char *dir)
 	return res;
 }
 
-/* Every combination in turn.  Returns the matrix's exit status so far:
- * RUN_USAGE stops at once, RUN_ENV is remembered and the runs go on. */
+/* Every combination in turn.  Returns the matrix's exit status: RUN_USAGE
+ * stops at once, RUN_ENV is remembered and the runs go on; when every run
+ * completed, RUN_FAIL if any run's verdict failed. */
 static int
 run_all(struct matrix_cmd *c)
 {
+	bool any_fail = false;
 	int code = 0;
 
 	for (size_t i = 0; i < c->m.total; i++) {
@@ -291,9 +316,10 @@ run_all(struct matrix_cmd *c)
 				return code;
 			continue;
 		}
+		any_fail |= rc == RUN_FAIL;
 		c->runs[i] = read_result(dir);
 	}
-	return code;
+	return code == 0 && any_fail ? RUN_FAIL : code;
 }
 
 /* The table over the runs that produced a result: files and stdout. */
@@ -352,8 +378,8 @@ matrix_main(int argc, char **argv, const char *build_dir)
 	}
 	if ((code = check_first(&c)) != 0)
 		goto out;
-	if (c.out[0] == '\0')
-		default_out(&c);
+	if ((code = make_out(&c)) != 0)
+		goto out;
 	c.runs = calloc(c.m.total, sizeof(*c.runs));
 	c.labels = calloc(c.m.total, sizeof(*c.labels));
 	if (c.runs == NULL || c.labels == NULL) {

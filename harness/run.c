@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness/lua_api.h"
+#include "harness/outdir.h"
 #include "harness/proc.h"
 #include "harness/rulecheck.h"
 #include "harness/run_internal.h"
@@ -72,23 +72,29 @@ load(struct run *r)
 	return 0;
 }
 
-/* `dnsdrill check`: the summary line, then the network described (not
- * built) so netns validates it too. */
+/* `dnsdrill check`: the network described (not built) so netns validates
+ * it too, the programs looked for; then the warnings, the summary line and
+ * the parameters, once nothing is left to fail. */
 static int
 check(struct run *r)
 {
 	const struct run_opts *o = r->o;
 	int rc;
 
-	if (!o->quiet)
-		printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
-		    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
-		    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
 	r->topo = netns_topo_new(NULL);
 	if (r->topo == NULL)
 		return run_fail(r, DD_EINVAL, "%s: network: out of memory", o->scenario);
 	if ((rc = run_build_describe(r)) < 0)
 		return run_fail(r, DD_EINVAL, "%s: network: %s", o->scenario, netns_errmsg(r->topo));
+	if ((rc = run_check_programs(r)) < 0)
+		return rc;
+	if (o->quiet)
+		return 0;
+	run_check_probe_timeouts(r, stderr);
+	printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
+	    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
+	    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
+	run_check_print_params(r, stdout);
 	return 0;
 }
 
@@ -99,62 +105,35 @@ preflight(struct run *r)
 	struct dd_err err;
 	int rc;
 
-	for (size_t i = 0; i < r->sc->n_procs; i++) {
-		struct sc_process *p = &r->sc->procs[i];
-		if ((rc = proc_check_exec(p->argv[0], &err)) < 0)
-			return run_fail(r, rc, "%s:%d: process '%s': cannot run %s", r->sc->file,
-			    p->line, p->name, err.msg);
-	}
-	if (r->sc->n_dns > 0) {
-		char fd_path[PATH_MAX];
-		snprintf(fd_path, sizeof(fd_path), "%s/faultd", r->o->build_dir);
-		if ((rc = proc_check_exec(getenv("DNSDRILL_FAULTD") ? getenv("DNSDRILL_FAULTD") :
-		    fd_path, &err)) < 0)
-			return run_fail(r, rc, "faultd not found: %s (build it with make)", err.msg);
-	}
+	if ((rc = run_check_programs(r)) < 0)
+		return rc;
 	if ((rc = netns_check_privilege(&err)) < 0)
 		return run_fail(r, rc, "%s", err.msg);
 	return 0;
 }
 
-static int
-mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			*p = '/';
-		}
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* r->out: --out or dnsdrill-out/NAME-TIMESTAMP, created, made absolute
- * (processes start elsewhere). */
+/* r->out: --out (new or empty, or emptied with --force) or a new
+ * dnsdrill-out/NAME-TIMESTAMP, made absolute (processes start elsewhere). */
 static int
 make_out_dir(struct run *r)
 {
+	struct dd_err err;
 	int rc;
 
 	if (r->o->out_dir) {
 		snprintf(r->out, sizeof(r->out), "%s", r->o->out_dir);
+		rc = outdir_prepare(r->out, r->o->force, &err);
 	} else {
-		char ts[32];
+		char ts[32], base[PATH_MAX];
 		time_t t = time(NULL);
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-		snprintf(r->out, sizeof(r->out), "dnsdrill-out/%s-%s", r->sc->name, ts);
+		snprintf(base, sizeof(base), "dnsdrill-out/%s-%s", r->sc->name, ts);
+		rc = outdir_create_new(base, r->out, sizeof(r->out), &err);
 	}
-	if ((rc = mkdir_p(r->out)) < 0)
-		return run_fail(r, rc, "--out %s: %s", r->out, strerror(-rc));
+	if (rc < 0)
+		return run_fail(r, rc, "%s", err.msg);
 	if (r->out[0] != '/') {
 		char cwd[PATH_MAX], abs[PATH_MAX * 2];
 		if (getcwd(cwd, sizeof(cwd)) != NULL) {
@@ -206,14 +185,19 @@ open_run(struct run *r)
 	return 0;
 }
 
+/* The wall clock now, UTC, ISO 8601 with milliseconds:
+ * "2025-10-20T07:11:00.123Z". */
 static void
 iso_now(char *buf, size_t len)
 {
-	time_t t = time(NULL);
+	struct timespec ts;
 	struct tm tm;
+	char sec[32];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03ldZ", sec, ts.tv_nsec / 1000000);
 }
 
 /* Resume the timeline from the loop until it ends, fails, is stopped or
@@ -287,7 +271,7 @@ play(struct run *r)
 	int rc;
 
 	if ((rc = run_build_network(r)) < 0 || (rc = run_build_start(r)) < 0 ||
-	    (rc = run_build_observe(r)) < 0)
+	    (rc = run_build_observe(r)) < 0 || (rc = run_proc_settle(r)) < 0)
 		return rc;
 	if (r->tty)
 		run_status_start(r);
@@ -349,8 +333,12 @@ runner_main(const struct run_opts *o)
 		code = RUN_PASS;
 		goto out;
 	}
-	iso_now(started, sizeof(started));
+	if (!o->quiet)
+		run_check_probe_timeouts(r, stderr);
+	/* the run's clock and the wall clock it is reported against start
+	 * together: started is the wall-clock time of t_ms 0 */
 	r->t0_us = dd_now_us();
+	iso_now(started, sizeof(started));
 	run_say(r, "scenario %s (seed %llu, speed %g), output in %s", r->sc->name,
 	    (unsigned long long)r->sc->seed, r->sc->speed, r->out);
 
@@ -358,6 +346,11 @@ runner_main(const struct run_opts *o)
 	end_ms = run_now_ms(r);
 	shutdown_all(r);
 	if (r->stop || r->rc < 0) {
+		/* interrupted or broken: keep what was seen, verdict "error" */
+		if (r->rc == 0)
+			run_fail(r, DD_EIO, "the run stopped");
+		run_clear_status(r);
+		run_results_error(r, end_ms, started);
 		code = failed(r);
 		goto out;
 	}

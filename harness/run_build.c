@@ -274,7 +274,9 @@ run_build_start(struct run *r)
 			continue;
 		if ((rc = run_proc_start(r, rp)) < 0 || (rc = run_proc_wait_ready(r, rp)) < 0)
 			return rc;
-		run_say(r, "%s is ready", proc_name(rp->p));
+		/* without a ready check, run_proc_settle() decides later */
+		if (rp->decl == NULL || rp->decl->ready != READY_NONE)
+			run_say(r, "%s is ready", proc_name(rp->p));
 	}
 	return 0;
 }

@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "harness/runner.h"
 #include "harness/scenario.h"
@@ -64,6 +65,8 @@ struct run_proc {
 	bool ready;
 	regex_t ready_re;
 	bool has_ready_re;
+	uint64_t started_us;       /* when it was last started; 0 never */
+	int exit_code, exit_sig;   /* how it last ended (proc_exit event) */
 };
 
 struct run_watch {
@@ -140,6 +143,18 @@ int run_proc_add(struct run *r, const char *name, const char *host, char **argv,
 int run_proc_start(struct run *r, struct run_proc *rp);
 /* Pump the loop until rp is ready, dies, or its ready timeout passes. */
 int run_proc_wait_ready(struct run *r, struct run_proc *rp);
+/*
+ * How long a process without a ready check must keep running after its
+ * start to count as started (doc/scenario-api.md, "at start-up").
+ */
+#define RUN_START_GRACE_MS 500
+/*
+ * The end of start-up, just before the timeline: pump the loop until every
+ * process started so far without a ready check has run RUN_START_GRACE_MS,
+ * then make sure every started process still runs.  One that exited is a
+ * start-up failure: DD_EIO, recorded with its exit status and last output.
+ */
+int run_proc_settle(struct run *r);
 struct run_proc *run_proc_find(struct run *r, const char *name);
 struct run_proc *run_proc_dns(struct run *r, const char *dns);
 /* Stop every running process, the last started first. */
@@ -167,6 +182,22 @@ int run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct 
 /* Free the client (pending requests cancelled, nothing logged) and the
  * bookkeeping.  NULL client is fine. */
 void run_fault_close(struct run_proc *rp);
+
+/* ---- run_check.c ---- */
+
+/* Every program the scenario runs is there: each process's and exec
+ * probe's argv[0] (a PATH lookup, or the file bin() and path() name) and
+ * faultd when there are dns servers.  DD_ENOTFOUND (exit 3) recorded with
+ * the declaration's file:line, its name and the path. */
+int run_check_programs(struct run *r);
+/* The parameters for people: each with its default, the value --set gave,
+ * what it takes and its doc; then speed. */
+void run_check_print_params(struct run *r, FILE *f);
+
+/* Warn on f about each dns or exec probe whose timeout is shorter than the
+ * stub resolver of its host may wait (timeout x attempts from the host's
+ * resolv.conf, glibc's 5 s x 2 when unset).  Returns how many. */
+int run_check_probe_timeouts(struct run *r, FILE *f);
 
 /* ---- run_build.c ---- */
 
@@ -200,5 +231,12 @@ void run_ops_install(struct run *r);
  * the message recorded by run_fail.
  */
 int run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass);
+/*
+ * The same for a run that ended in error (r->rc and r->err recorded): the
+ * events so far scored, the verdict "error" with r->err's message as the
+ * reason.  The recorded error stays the run's; a file that cannot be
+ * written is only warned about.
+ */
+void run_results_error(struct run *r, uint64_t end_ms, const char *started);
 
 #endif

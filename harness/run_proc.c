@@ -5,8 +5,10 @@
  * port or URL answers, a log line appears, or a delay passed), their exits
  * and their output lines, which feed readiness and the watches.
  *
- * Start-up failures are environment errors (DD_EIO) carrying the process's
- * last output; a ready check the scenario got wrong is a scenario error
+ * Start-up ends when the timeline begins (run_proc_settle): a process that
+ * exited before then, or, without a ready check, within RUN_START_GRACE_MS
+ * of its start, did not start.  Start-up failures are environment errors
+ * (DD_EIO) carrying the process's exit status and last output; a ready check the scenario got wrong is a scenario error
  * (DD_EINVAL) with the declaration's file:line.
  */
 #include <errno.h>
@@ -81,6 +83,8 @@ on_exit_cb(void *arg, struct proc *p, int code, int sig)
 	struct run_proc *rp = arg;
 	struct run *r = rp->r;
 
+	rp->exit_code = code;
+	rp->exit_sig = sig;
 	elog_proc_exit(r->log, run_now_ms(r), proc_name(p), sig ? -1 : code, sig);
 	if (!proc_stopping(p)) {
 		if (sig)
@@ -100,6 +104,7 @@ run_proc_start(struct run *r, struct run_proc *rp)
 
 	if ((rc = proc_start(rp->p, &err)) < 0)
 		return run_fail(r, rc, "%s", err.msg);
+	rp->started_us = dd_now_us();
 	const char *const *argv = rp->decl ? (const char *const *)rp->decl->argv : NULL;
 	if (argv)
 		for (size_t i = 0; i < rp->decl->argc && o + 2 < sizeof(cmd); i++)
@@ -122,6 +127,19 @@ fail_start(struct run *r, struct run_proc *rp, const char *why)
 	proc_tail(rp->p, tail, sizeof(tail), 8);
 	return run_fail(r, DD_EIO, "process '%s' on host '%s' %s\n%s", proc_name(rp->p),
 	    rp->decl ? rp->decl->host : rp->dns->host, why, tail[0] ? tail : "  (no output)\n");
+}
+
+/* "exited during start-up (status 4)" for a process that ended. */
+static int
+fail_exited(struct run *r, struct run_proc *rp)
+{
+	char why[96];
+
+	if (rp->exit_sig)
+		snprintf(why, sizeof(why), "exited during start-up (signal %d)", rp->exit_sig);
+	else
+		snprintf(why, sizeof(why), "exited during start-up (status %d)", rp->exit_code);
+	return fail_start(r, rp, why);
 }
 
 struct once_wait {
@@ -178,7 +196,7 @@ run_proc_wait_ready(struct run *r, struct run_proc *rp)
 		ready_at = dd_now_us() + d->ready_delay_us;
 	while (!r->stop) {
 		if (!proc_running(rp->p))
-			return fail_start(r, rp, "exited during start-up");
+			return fail_exited(r, rp);
 		if (dd_now_us() >= deadline)
 			return fail_start(r, rp, "did not become ready in time");
 		if (d == NULL) {
@@ -207,6 +225,33 @@ run_proc_wait_ready(struct run *r, struct run_proc *rp)
 	}
 	/* stopped (a signal): the reason is recorded already */
 	return r->rc < 0 ? r->rc : -EINTR;
+}
+
+int
+run_proc_settle(struct run *r)
+{
+	for (;;) {
+		uint64_t now = dd_now_us(), until = now;
+
+		/* exits that happened meanwhile reach us through the loop */
+		ev_loop_once(r->loop, 0);
+		if (r->stop)
+			return r->rc < 0 ? r->rc : -EINTR;
+		for (size_t i = 0; i < r->nprocs; i++) {
+			struct run_proc *rp = &r->procs[i];
+
+			if (rp->started_us == 0)
+				continue;   /* autostart = false: the timeline's */
+			if (!proc_running(rp->p))
+				return fail_exited(r, rp);
+			if (rp->decl != NULL && rp->decl->ready == READY_NONE &&
+			    rp->started_us + RUN_START_GRACE_MS * 1000ull > until)
+				until = rp->started_us + RUN_START_GRACE_MS * 1000ull;
+		}
+		if (until <= now)
+			return 0;
+		ev_loop_once(r->loop, until - now < 20000 ? until - now : 20000);
+	}
 }
 
 int

@@ -14,14 +14,67 @@
 #include <string.h>
 
 #include "harness/run_internal.h"
+#include "lib/log.h"
+#include "lib/dnswire.h"
 #include "model/elog.h"
 #include "model/result.h"
 #include "model/score.h"
 #include "reports/report.h"
 
+static const char *const probe_kind_names[] = {
+	[SC_PROBE_DNS] = "dns", [SC_PROBE_HTTP] = "http", [SC_PROBE_TCP] = "tcp",
+	[SC_PROBE_EXEC] = "exec",
+};
+
+/* What probe p asks, for people: "www.example.com A @198.18.0.53", the
+ * URL, ADDR:PORT or the command line. */
+static void
+probe_target(const struct sc_probe *p, char *buf, size_t len)
+{
+	char ty[16];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	switch (p->kind) {
+	case SC_PROBE_DNS:
+		snprintf(buf, len, "%s %s @%s%s", p->qname, dns_type_to_str(p->qtype, ty,
+		    sizeof(ty)), p->server, p->use_tcp ? " (tcp)" : "");
+		break;
+	case SC_PROBE_HTTP:
+		snprintf(buf, len, "%s", p->url);
+		break;
+	case SC_PROBE_TCP:
+		snprintf(buf, len, "%s", p->addr);
+		break;
+	case SC_PROBE_EXEC:
+		for (size_t i = 0; i < p->argc && o + 1 < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", p->argv[i]);
+		break;
+	}
+}
+
+/* Each probe's settings into the result. */
+static int
+set_probes(struct result *out, const struct scenario *sc)
+{
+	char target[512];
+	int rc;
+
+	result_mark_probes(out);
+	for (size_t i = 0; i < sc->n_probes; i++) {
+		const struct sc_probe *p = &sc->probes[i];
+		probe_target(p, target, sizeof(target));
+		if ((rc = result_add_probe(out, p->name, probe_kind_names[p->kind], p->host, target,
+		    p->interval_us / 1000, p->timeout_us / 1000, !p->timeout_given)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* The result of this run; takes r->log. */
 static struct result *
-build_result(struct run *r, const struct score_result *score, const char *started)
+build_result(struct run *r, const struct score_result *score, const char *started,
+    uint64_t end_ms)
 {
 	struct result *out = result_new(r->sc->name);
 	char sp[32];
@@ -38,13 +91,18 @@ build_result(struct run *r, const struct score_result *score, const char *starte
 	result_set_version(out, "dnsdrill", DNSDRILL_VERSION);
 	result_set_version(out, "faultd", DNSDRILL_VERSION);
 	result_set_score(out, score);
+	set_probes(out, r->sc);
 	result_take_events(out, r->log);
 	r->log = NULL;
+	/* the run's length: from its start to the end of the observation (the
+	 * timeline and its tail), whatever event came last */
+	out->duration_ms = end_ms;
 	return out;
 }
 
-int
-run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass)
+/* run_results and run_results_error: error is the reason or NULL. */
+static int
+results(struct run *r, uint64_t end_ms, const char *started, const char *error, bool *pass)
 {
 	struct score_match *detect = calloc(r->sc->n_detect + 1, sizeof(*detect));
 	struct score_result score;
@@ -62,7 +120,8 @@ run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass)
 		return run_fail(r, rc, "scoring: %s", dd_strerror(rc));
 	}
 	*pass = score.pass;
-	if ((res = build_result(r, &score, started)) == NULL) {
+	if ((res = build_result(r, &score, started, end_ms)) == NULL ||
+	    (error != NULL && result_set_error(res, error) < 0)) {
 		rc = run_fail(r, DD_ENOMEM, "cannot write results in %s: out of memory", r->out);
 		goto out;
 	}
@@ -80,4 +139,26 @@ out:
 	score_result_fini(&score);
 	free(detect);
 	return rc;
+}
+
+int
+run_results(struct run *r, uint64_t end_ms, const char *started, bool *pass)
+{
+	return results(r, end_ms, started, NULL, pass);
+}
+
+void
+run_results_error(struct run *r, uint64_t end_ms, const char *started)
+{
+	int rc = r->rc;
+	struct dd_err err = r->err;
+	bool pass;
+
+	if (r->log == NULL)
+		return;
+	if (results(r, end_ms, started, err.msg, &pass) < 0)
+		log_warnx("%s", r->err.msg);
+	/* the run's error is what went wrong first, not the files */
+	r->rc = rc;
+	r->err = err;
 }

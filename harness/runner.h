@@ -36,6 +36,7 @@ struct run_opts {
 	bool check_only;              /* load and validate, build nothing */
 	bool no_summary;              /* write files only (matrix runs) */
 	const char *build_dir;        /* where faultd and bin() programs are */
+	bool force;                   /* --force: empty a non-empty out_dir first */
 };
 
 /* Returns one of the exit codes above. */

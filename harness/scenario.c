@@ -159,6 +159,8 @@ scenario_free(struct scenario *sc)
 		free(sc->params[i].name);
 		free(sc->params[i].value);
 		free(sc->params[i].doc);
+		free(sc->params[i].def);
+		free(sc->params[i].allowed);
 	}
 	free(sc->params);
 	for (size_t i = 0; i < sc->n_detect; i++)

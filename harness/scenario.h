@@ -129,11 +129,16 @@ struct sc_probe {
 	/* tcp */
 	char *addr;
 	/* exec */
-	char **argv;
+	char **argv;         /* argc strings, then NULL */
 	size_t argc;
 	int expect_exit;
 	int line;
+	bool timeout_given;  /* false: timeout_us is the default */
 };
+
+/* A probe's timeout when the scenario gives none (doc/scenario-api.md). */
+#define SC_PROBE_DEFAULT_TIMEOUT_US 1000000
+#define SC_PROBE_DEFAULT_EVERY_US 500000
 
 /* A scoring matcher as declared ({watch="x"}, {probe="p", ok=false}, ...). */
 struct sc_match {
@@ -149,6 +154,8 @@ struct sc_param {
 	char *value;         /* effective value as text */
 	char *doc;
 	bool from_cli;
+	char *def;           /* the default as text */
+	char *allowed;       /* "one of a, b", "0..3600", ">= 1", or NULL */
 };
 
 struct scenario {

@@ -69,11 +69,25 @@ free_score(struct result *r)
 	r->n_probe_metrics = 0;
 }
 
+static void
+free_probes(struct result_probe *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].name);
+		free(p[i].kind);
+		free(p[i].host);
+		free(p[i].target);
+	}
+	free(p);
+}
+
 void
 result_free(struct result *r)
 {
 	if (r == NULL)
 		return;
+	free_probes(r->probes, r->n_probes);
+	free(r->error);
 	free(r->scenario);
 	free(r->description);
 	free(r->started);
@@ -221,7 +235,7 @@ result_set_score(struct result *r, const struct score_result *s)
 	r->fault_end_ms = s->fault_end_ms;
 	r->fault_cleared = s->fault_cleared;
 	r->service_disrupted = s->service_disrupted;
-	r->pass = s->pass;
+	r->pass = s->pass && r->error == NULL;
 	if (s->n_checks > 0) {
 		r->expect = calloc(s->n_checks, sizeof(*r->expect));
 		if (r->expect == NULL)
@@ -259,6 +273,46 @@ nomem:
 	return DD_ENOMEM;
 }
 
+void
+result_mark_probes(struct result *r)
+{
+	if (r != NULL)
+		r->has_probes = true;
+}
+
+int
+result_add_probe(struct result *r, const char *name, const char *kind,
+    const char *host, const char *target, uint64_t every_ms,
+    uint64_t timeout_ms, bool timeout_default)
+{
+	struct result_probe *grown, p = { 0 };
+
+	if (r == NULL || name == NULL || kind == NULL)
+		return DD_EINVAL;
+	p.name = strdup(name);
+	p.kind = strdup(kind);
+	p.host = host ? strdup(host) : NULL;
+	p.target = target ? strdup(target) : NULL;
+	p.every_ms = every_ms;
+	p.timeout_ms = timeout_ms;
+	p.timeout_default = timeout_default;
+	grown = realloc(r->probes, (r->n_probes + 1) * sizeof(*grown));
+	if (grown == NULL || p.name == NULL || p.kind == NULL ||
+	    (host && p.host == NULL) || (target && p.target == NULL)) {
+		if (grown != NULL)
+			r->probes = grown;
+		free(p.name);
+		free(p.kind);
+		free(p.host);
+		free(p.target);
+		return DD_ENOMEM;
+	}
+	r->probes = grown;
+	r->probes[r->n_probes++] = p;
+	r->has_probes = true;
+	return 0;
+}
+
 int
 result_take_events(struct result *r, struct elog *log)
 {
@@ -272,9 +326,23 @@ result_take_events(struct result *r, struct elog *log)
 	return 0;
 }
 
+int
+result_set_error(struct result *r, const char *reason)
+{
+	int rc;
+
+	if (r == NULL)
+		return DD_EINVAL;
+	if ((rc = set_str(&r->error, reason)) == 0 && reason != NULL)
+		r->pass = false;
+	return rc;
+}
+
 const char *
 result_verdict(const struct result *r)
 {
+	if (r != NULL && r->error != NULL)
+		return "error";
 	return r != NULL && r->pass ? "pass" : "fail";
 }
 

@@ -2,7 +2,8 @@
  * result.h -- the result of one run, and its JSON form (result.json).
  *
  * A result is everything a report shows: which scenario ran with which
- * seed, parameters and versions, the verdict, the metrics (null where not
+ * seed, parameters and versions, the verdict (pass, fail, or error with
+ * the reason when the run could not finish), the metrics (null where not
  * observed, with the reason), each expectation's outcome, and the event log.
  * The runner builds one (result_new, result_set_*, result_set_score,
  * result_take_events); `dnsdrill report DIR` rebuilds one from result.json
@@ -76,6 +77,19 @@ struct result_probe_metrics {
 	struct result_metric metric[SCORE_METRIC_COUNT];
 };
 
+/* A probe as the run set it up (result.json "probes"). */
+struct result_probe {
+	char *name;
+	char *kind;           /* "dns", "http", "tcp", "exec" */
+	char *host;           /* where it ran; NULL when not known */
+	char *target;         /* what it asked, for people ("www.example.com A
+	                       * @198.18.0.53", a URL, ADDR:PORT, a command);
+	                       * NULL when not known */
+	uint64_t every_ms;    /* the interval of its grid */
+	uint64_t timeout_ms;  /* an attempt slower than this failed */
+	bool timeout_default; /* the scenario gave no timeout: the default */
+};
+
 struct result {
 	char *scenario;    /* never NULL */
 	char *description; /* NULL when none */
@@ -106,6 +120,18 @@ struct result {
 
 	struct result_probe_metrics *probe_metrics; /* every probe with a result, in order */
 	size_t n_probe_metrics;
+	/* Each probe's settings.  has_probes is false for a result from before
+	 * they were recorded (nothing is written then), true once the runner
+	 * set them, even to none. */
+	bool has_probes;
+	struct result_probe *probes;
+	size_t n_probes;
+
+	/* Why the run ended in error (interrupted, a scenario error in the
+	 * timeline, a process that did not start ...), or NULL.  Set, the
+	 * verdict is "error" whatever the expectations say, and pass is
+	 * false. */
+	char *error;
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of
@@ -123,15 +149,28 @@ int result_set_version(struct result *r, const char *component,
 
 /* Copy metrics (the run's and each probe's), fault window, checks and
  * verdict from a score; replaces any earlier score (on DD_ENOMEM the
- * result is left with none). */
+ * result is left with none).  A result in error stays in error. */
 int result_set_score(struct result *r, const struct score_result *s);
+
+/* Record that the run's probes are known (result.json then has "probes",
+ * [] when there are none); result_add_probe() does it too. */
+void result_mark_probes(struct result *r);
+/* Append a probe, every string copied (host and target may be NULL);
+ * DD_EINVAL without name or kind. */
+int result_add_probe(struct result *r, const char *name, const char *kind,
+    const char *host, const char *target, uint64_t every_ms,
+    uint64_t timeout_ms, bool timeout_default);
 
 /* Take ownership of log (freeing the result's current one); NULL is
  * DD_EINVAL and changes nothing.  Sets duration_ms to the last event's
  * time when that is later. */
 int result_take_events(struct result *r, struct elog *log);
 
-/* "pass" / "fail". */
+/* The run ended in error for reason (copied; NULL clears it and leaves
+ * pass false): the verdict becomes "error". */
+int result_set_error(struct result *r, const char *reason);
+
+/* "pass" / "fail" / "error". */
 const char *result_verdict(const struct result *r);
 
 /* The expectation's metric name: "failover_s", "availability.www" for a

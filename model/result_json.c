@@ -193,6 +193,24 @@ expect_tree(const struct result_expect *e)
 enum metric_part { PART_VALUES, PART_NOTES, PART_BOUNDS };
 
 static json_t *
+probe_tree(const struct result_probe *p)
+{
+	json_t *o = json_object();
+
+	if (o != NULL &&
+	    put(o, "name", json_text(p->name)) &&
+	    put(o, "kind", json_text(p->kind)) &&
+	    put(o, "host", json_text(p->host)) &&
+	    put(o, "target", json_text(p->target)) &&
+	    put(o, "every_ms", json_u64(p->every_ms)) &&
+	    put(o, "timeout_ms", json_u64(p->timeout_ms)) &&
+	    put(o, "timeout_default", json_boolean(p->timeout_default)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *
 metrics_tree(const struct result_metric *metric, enum metric_part part)
 {
 	json_t *o = json_object();
@@ -290,10 +308,13 @@ static json_t *
 result_tree(const struct result *r)
 {
 	json_t *root = json_object(), *ex = json_array(), *ev = json_array();
-	bool ok = root != NULL && ex != NULL && ev != NULL;
+	json_t *pr = json_array();
+	bool ok = root != NULL && ex != NULL && ev != NULL && pr != NULL;
 
 	for (size_t i = 0; ok && i < r->n_expect; i++)
 		ok = append(ex, expect_tree(&r->expect[i]));
+	for (size_t i = 0; ok && i < r->n_probes; i++)
+		ok = append(pr, probe_tree(&r->probes[i]));
 	for (size_t i = 0; ok && r->events != NULL && i < r->events->n; i++)
 		ok = append(ev, event_tree(&r->events->ev[i]));
 	ok = ok &&
@@ -301,6 +322,7 @@ result_tree(const struct result *r)
 	    put(root, "scenario", json_text(r->scenario)) &&
 	    put(root, "description", json_text(r->description)) &&
 	    put(root, "verdict", json_string(result_verdict(r))) &&
+	    (r->error == NULL || put(root, "error", json_text(r->error))) &&
 	    put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
 	    put(root, "started", json_text(r->started)) &&
 	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
@@ -313,8 +335,10 @@ result_tree(const struct result *r)
 	    (r->n_probe_metrics == 0 || put(root, "probe_metrics", probes_tree(r))) &&
 	    put(root, "fault", fault_tree(r)) &&
 	    put(root, "expectations", json_incref(ex)) &&
+	    (!r->has_probes || put(root, "probes", json_incref(pr))) &&
 	    put(root, "events", json_incref(ev));
 	json_decref(ex);
+	json_decref(pr);
 	json_decref(ev);
 	if (!ok) {
 		json_decref(root);
@@ -715,7 +739,7 @@ read_metrics(const json_t *root, struct result *r, struct dd_err *err)
 }
 
 static int
-read_probes(const json_t *root, struct result *r, struct dd_err *err)
+read_probe_metrics(const json_t *root, struct result *r, struct dd_err *err)
 {
 	json_t *probes = json_object_get(root, "probe_metrics"), *po;
 	const char *name;
@@ -866,6 +890,53 @@ read_expectations(const json_t *root, struct result *r,
 	return 0;
 }
 
+/* A string member copied, or NULL when absent; false when out of memory. */
+static bool
+dup_member(const json_t *o, const char *key, char **out)
+{
+	const char *s = str_of(json_object_get(o, key));
+
+	*out = s != NULL ? strdup(s) : NULL;
+	return s == NULL || *out != NULL;
+}
+
+static int
+read_probe_settings(const json_t *root, struct result *r, struct dd_err *err)
+{
+	const json_t *arr = json_object_get(root, "probes");
+	size_t n;
+
+	if (arr == NULL || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr)) {
+		dd_err_set(err, "probes: expected an array");
+		return DD_EINVAL;
+	}
+	r->has_probes = true;
+	if ((n = json_array_size(arr)) == 0)
+		return 0;
+	if ((r->probes = calloc(n, sizeof(*r->probes))) == NULL)
+		return DD_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *o = json_array_get(arr, i);
+		struct result_probe *p = &r->probes[i];
+
+		r->n_probes = i + 1;
+		if (!dup_member(o, "name", &p->name) || !dup_member(o, "kind", &p->kind) ||
+		    !dup_member(o, "host", &p->host) || !dup_member(o, "target", &p->target))
+			return DD_ENOMEM;
+		if (p->name == NULL || p->kind == NULL ||
+		    !u64_of(json_object_get(o, "every_ms"), &p->every_ms) ||
+		    !u64_of(json_object_get(o, "timeout_ms"), &p->timeout_ms)) {
+			dd_err_set(err, "probes[%zu]: needs name, kind, every_ms and "
+			    "timeout_ms", i);
+			return DD_EINVAL;
+		}
+		bool_of(json_object_get(o, "timeout_default"), &p->timeout_default);
+	}
+	return 0;
+}
+
 static int
 read_event(const json_t *o, size_t i, struct elog *log, struct dd_err *err)
 {
@@ -994,8 +1065,8 @@ result_json_read(const char *text, size_t len, struct result **out,
 		goto fail;
 	}
 	if (verdict == NULL || (strcmp(verdict, "pass") != 0 &&
-	    strcmp(verdict, "fail") != 0)) {
-		dd_err_set(err, "verdict: expected \"pass\" or \"fail\"");
+	    strcmp(verdict, "fail") != 0 && strcmp(verdict, "error") != 0)) {
+		dd_err_set(err, "verdict: expected \"pass\", \"fail\" or \"error\"");
 		goto fail;
 	}
 	if ((r = result_new(scenario)) == NULL) {
@@ -1003,6 +1074,12 @@ result_json_read(const char *text, size_t len, struct result **out,
 		goto fail;
 	}
 	r->pass = strcmp(verdict, "pass") == 0;
+	if (strcmp(verdict, "error") == 0) {
+		/* the reason, or an empty one: the verdict is what counts */
+		if ((rc = opt_str(root, "error", &s, err)) != 0 ||
+		    (rc = result_set_error(r, s != NULL ? s : "")) != 0)
+			goto fail;
+	}
 	if ((rc = opt_str(root, "description", &s, err)) != 0 ||
 	    (rc = result_set_description(r, s)) != 0 ||
 	    (rc = opt_str(root, "started", &s, err)) != 0 ||
@@ -1018,9 +1095,10 @@ result_json_read(const char *text, size_t len, struct result **out,
 	if ((rc = read_kvs(root, "params", r, result_set_param, err)) != 0 ||
 	    (rc = read_kvs(root, "versions", r, result_set_version, err)) != 0 ||
 	    (rc = read_metrics(root, r, err)) != 0 ||
-	    (rc = read_probes(root, r, err)) != 0 ||
+	    (rc = read_probe_metrics(root, r, err)) != 0 ||
 	    (rc = read_fault(root, r, err)) != 0 ||
 	    (rc = read_expectations(root, r, err)) != 0 ||
+	    (rc = read_probe_settings(root, r, err)) != 0 ||
 	    (rc = read_events(root, r, err)) != 0)
 		goto fail;
 	json_decref(root);

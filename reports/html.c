@@ -258,6 +258,48 @@ write_legend(FILE *f)
 /* ------------------------------------------------------------------ */
 /* Sections */
 
+/* "250 ms", "1 s": a probe's setting as the scenario gave it. */
+static void
+fmt_setting(char *buf, size_t len, uint64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%" PRIu64 " s", ms / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 " ms", ms);
+}
+
+/* Each probe's kind, host, interval and timeout; what it asks on hover. */
+static void
+write_probe_settings(FILE *f, const struct result *r)
+{
+	char a[32], b[32];
+
+	fputs("<dt>probes</dt><dd>", f);
+	for (size_t i = 0; i < r->n_probes; i++) {
+		const struct result_probe *p = &r->probes[i];
+
+		fmt_setting(a, sizeof(a), p->every_ms);
+		fmt_setting(b, sizeof(b), p->timeout_ms);
+		fputs("<span class=\"kv\"", f);
+		if (p->target != NULL) {
+			fputs(" title=\"", f);
+			esc(f, p->target);
+			fputc('"', f);
+		}
+		fputs("><b>", f);
+		esc(f, p->name);
+		fputs("</b>", f);
+		esc(f, p->kind);
+		if (p->host != NULL) {
+			fputs(" on ", f);
+			esc(f, p->host);
+		}
+		fprintf(f, " \xC2\xB7 every %s \xC2\xB7 timeout %s%s</span>", a, b,
+		    p->timeout_default ? " (default)" : "");
+	}
+	fputs("</dd>\n", f);
+}
+
 static void
 write_header(FILE *f, const struct result *r)
 {
@@ -266,7 +308,15 @@ write_header(FILE *f, const struct result *r)
 	fputs("<header>\n<div class=\"top\"><h1>", f);
 	esc(f, r->scenario);
 	fprintf(f, "</h1><span class=\"badge %s\" id=\"verdict\">%s</span>"
-	    "</div>\n", r->pass ? "pass" : "fail", r->pass ? "PASS" : "FAIL");
+	    "</div>\n", r->pass ? "pass" : "fail", r->error ? "ERROR" :
+	    r->pass ? "PASS" : "FAIL");
+	if (r->error != NULL) {
+		/* the page's own classes: a report of any verdict shares one
+		 * style sheet */
+		fputs("<p class=\"desc\" id=\"error\"><b>The run ended in error:</b> ", f);
+		esc(f, r->error);
+		fputs("</p>\n", f);
+	}
 	if (r->description != NULL) {
 		fputs("<p class=\"desc\">", f);
 		esc(f, r->description);
@@ -309,6 +359,8 @@ write_header(FILE *f, const struct result *r)
 	if (r->n_params == 0)
 		fputs("none", f);
 	fputs("</dd>\n", f);
+	if (r->has_probes && r->n_probes > 0)
+		write_probe_settings(f, r);
 	if (r->n_versions > 0) {
 		fputs("<dt>versions</dt><dd>", f);
 		for (size_t i = 0; i < r->n_versions; i++) {
@@ -447,7 +499,7 @@ write_metrics(FILE *f, const struct result *r)
 
 /* Each probe's own figures: one row per probe. */
 static void
-write_probes(FILE *f, const struct result *r)
+write_probe_metrics(FILE *f, const struct result *r)
 {
 	static const struct {
 		enum score_metric m;
@@ -577,10 +629,10 @@ report_html_write(const struct result *r, FILE *f)
 	if ((rc = html_timeline_new(&t, r, f)) != 0)
 		return rc;
 
-	page_begin(f, r->scenario, r->pass ? "PASS" : "FAIL");
+	page_begin(f, r->scenario, r->error ? "ERROR" : r->pass ? "PASS" : "FAIL");
 	write_header(f, r);
 	write_metrics(f, r);
-	write_probes(f, r);
+	write_probe_metrics(f, r);
 	fputs("<section>\n<h2>Timeline</h2>\n<figure>\n", f);
 	if ((rc = html_timeline_draw(t)) != 0)
 		goto out;

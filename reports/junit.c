@@ -1,7 +1,8 @@
 /*
  * junit.c -- junit.xml for CI: <testsuites> holding one <testsuite> named
  * after the scenario, one <testcase> per expectation, a <failure> for each
- * that failed.  The shape is the one Jenkins, GitLab, GitHub test reporters
+ * that failed, and, when the run ended in error, a test case "run" with an
+ * <error> giving the reason.  The shape is the one Jenkins, GitLab, GitHub test reporters
  * and Azure all read (attributes name/tests/failures/errors/skipped/time).
  *
  * A censored metric (score.h) is a property "censored.NAME" = ">= BOUND";
@@ -50,7 +51,7 @@ seconds_attr(FILE *f, uint64_t ms)
 int
 report_junit_write(const struct result *r, FILE *f)
 {
-	size_t failures = 0;
+	size_t failures = 0, errors, tests;
 	char seed[32];
 
 	if (r == NULL || f == NULL)
@@ -58,15 +59,18 @@ report_junit_write(const struct result *r, FILE *f)
 	for (size_t i = 0; i < r->n_expect; i++)
 		if (!r->expect[i].pass)
 			failures++;
+	/* a run in error is one more test case: the run itself, in error */
+	errors = r->error != NULL;
+	tests = r->n_expect + errors;
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f, "<testsuites name=\"dnsdrill\" tests=\"%zu\" "
-	    "failures=\"%zu\" errors=\"0\" time=\"", r->n_expect, failures);
+	    "failures=\"%zu\" errors=\"%zu\" time=\"", tests, failures, errors);
 	seconds_attr(f, r->duration_ms);
 	fputs("\">\n  <testsuite name=\"", f);
 	xml_escape(f, r->scenario, true);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-	    "skipped=\"0\" time=\"", r->n_expect, failures);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	    "skipped=\"0\" time=\"", tests, failures, errors);
 	seconds_attr(f, r->duration_ms);
 	fputc('"', f);
 	if (r->started != NULL) {
@@ -101,6 +105,18 @@ report_junit_write(const struct result *r, FILE *f)
 		    bound);
 	}
 	fputs("    </properties>\n", f);
+
+	if (r->error != NULL) {
+		fputs("    <testcase classname=\"dnsdrill.", f);
+		xml_escape(f, r->scenario, true);
+		fputs("\" name=\"run\" time=\"", f);
+		seconds_attr(f, r->duration_ms);
+		fputs("\">\n      <error type=\"error\" message=\"", f);
+		xml_escape(f, r->error, true);
+		fputs("\">", f);
+		xml_escape(f, r->error, false);
+		fputs("</error>\n    </testcase>\n", f);
+	}
 
 	for (size_t i = 0; i < r->n_expect; i++) {
 		const struct result_expect *e = &r->expect[i];

@@ -288,7 +288,7 @@ report_matrix_text_write(struct result *const *runs, size_t n,
 			pad(f, v ? v : "-", w[2 + j]);
 		}
 		fputs("  ", f);
-		pad(f, r->pass ? "pass" : "FAIL", w[2 + c.n]);
+		pad(f, r->pass ? "pass" : r->error ? "ERROR" : "FAIL", w[2 + c.n]);
 		for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
 			if (!metric_shown(runs, n, m))
 				continue;
@@ -453,7 +453,7 @@ report_matrix_html_write(struct result *const *runs, size_t n,
 			fputs("</code></td>", f);
 		}
 		fprintf(f, "<td><span class=\"badge %s\">%s</span></td>",
-		    r->pass ? "pass" : "fail", r->pass ? "PASS" : "FAIL");
+		    r->pass ? "pass" : "fail", r->pass ? "PASS" : r->error ? "ERROR" : "FAIL");
 		for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
 			int v = metric_verdict(r, m);
 

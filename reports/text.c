@@ -2,8 +2,10 @@
  * text.c -- the summary a person reads in a terminal after a run:
  *
  *   scenario  dynamodb-empty-record  (seed 42)
- *   verdict   FAIL
+ *   verdict   FAIL          (ERROR, then "error     REASON", when the
+ *                           run could not finish)
  *   fault     10.000s -> 40.000s (30.000s)
+ *   probes    www  dns on client, every 100ms, timeout 1s (default)
  *
  *   metric               observed
  *   detection_s          1.200
@@ -49,7 +51,7 @@ fmt_metric(char *buf, size_t len, const struct result_metric *rm)
 
 /* The per-probe table: one row per probe, one column per figure. */
 static void
-write_probes(const struct result *r, FILE *f)
+write_probe_metrics(const struct result *r, FILE *f)
 {
 	static const struct {
 		enum score_metric m;
@@ -93,6 +95,51 @@ write_probes(const struct result *r, FILE *f)
 	}
 }
 
+/* A probe's interval or timeout as a scenario writes it: "1s", "250ms". */
+static void
+fmt_dur(char *buf, size_t len, uint64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%" PRIu64 "s", ms / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+}
+
+/* One line per probe: kind, host, interval and timeout (results from
+ * before probes were recorded show none). */
+static void
+write_probe_settings(const struct result *r, FILE *f)
+{
+	int w = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < r->n_probes; i++)
+		if ((int)strlen(r->probes[i].name) > w)
+			w = (int)strlen(r->probes[i].name);
+	for (size_t i = 0; i < r->n_probes; i++) {
+		const struct result_probe *p = &r->probes[i];
+
+		fmt_dur(a, sizeof(a), p->every_ms);
+		fmt_dur(b, sizeof(b), p->timeout_ms);
+		fprintf(f, "%-9s %-*s  %s%s%s, every %s, timeout %s%s\n",
+		    i == 0 ? "probes" : "", w, p->name, p->kind,
+		    p->host ? " on " : "", p->host ? p->host : "", a, b,
+		    p->timeout_default ? " (default)" : "");
+	}
+}
+
+/* "error     REASON", later lines of the reason indented under it. */
+static void
+write_error(FILE *f, const char *reason)
+{
+	const char *line = reason;
+
+	fputs("error     ", f);
+	for (const char *nl; (nl = strchr(line, '\n')) != NULL && nl[1] != '\0'; line = nl + 1)
+		fprintf(f, "%.*s\n          ", (int)(nl - line), line);
+	fprintf(f, "%s%s", line, line[0] && line[strlen(line) - 1] == '\n' ? "" : "\n");
+}
+
 static void
 fmt_ms(char *buf, size_t len, uint64_t ms)
 {
@@ -120,7 +167,9 @@ report_text_write(const struct result *r, FILE *f)
 	fputc('\n', f);
 	if (r->description != NULL)
 		fprintf(f, "          %s\n", r->description);
-	fprintf(f, "verdict   %s\n", r->pass ? "PASS" : "FAIL");
+	fprintf(f, "verdict   %s\n", r->error ? "ERROR" : r->pass ? "PASS" : "FAIL");
+	if (r->error != NULL)
+		write_error(f, r->error);
 	if (r->fault_found) {
 		fmt_ms(a, sizeof(a), r->fault_start_ms);
 		fmt_ms(b, sizeof(b), r->fault_end_ms);
@@ -133,6 +182,7 @@ report_text_write(const struct result *r, FILE *f)
 	for (size_t i = 0; i < r->n_params; i++)
 		fprintf(f, "%-9s %s=%s\n", i == 0 ? "params" : "",
 		    r->params[i].key, r->params[i].value);
+	write_probe_settings(r, f);
 
 	fprintf(f, "\n%-*s  %s\n", w, "metric", "observed");
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
@@ -148,7 +198,7 @@ report_text_write(const struct result *r, FILE *f)
 			fprintf(f, "%-*s  %s\n", w, name, a);
 	}
 	if (r->n_probe_metrics > 0)
-		write_probes(r, f);
+		write_probe_metrics(r, f);
 
 	if (r->n_expect == 0) {
 		fprintf(f, "\nno expectations\n");

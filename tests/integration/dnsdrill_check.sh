@@ -3,8 +3,8 @@
 # `dnsdrill check` refuses a bad rule in a dns server's rules = { ... } and
 # in a literal inject() (exit 2, file:line, the bad term); `dnsdrill run`
 # refuses them before building anything; a rule the timeline builds at run
-# time is refused at the timeline's line (exit 2) and the run leaves
-# nothing behind.
+# time is refused at the timeline's line (exit 2), the run leaves nothing
+# behind but its result (verdict error).
 . "$(dirname "$0")/../lib/tap.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
@@ -84,7 +84,8 @@ check "run: ... refused on our side, with faultd's reason" \
 check "run: faultd took the good rule" grep -q "rule 1 added" "$work/r3/auth.stderr"
 if grep -q explode "$work/r3/auth.stderr"; then not_ok "run: faultd never saw the bad rule"
 else ok "run: faultd never saw the bad rule"; fi
-check "run: no result written for a scenario error" test ! -e "$work/r3/result.json"
+check "run: the result says error, naming the rule (not pass or fail)" \
+	jq -e '.verdict == "error" and (.error | test("bad-runtime.lua:14: inject auth: .*explode"))' "$work/r3/result.json"
 left=$(left_by "${id:-none}" "$work/r3/auth.ctl")
 check "run: nothing left behind (ip netns list, run dir, faultd): '$left'" test -z "$left"
 t_done

@@ -369,7 +369,7 @@ static const char FULL[] =
 "probe \"web\" { host = \"c\", http = { url = \"http://198.18.0.10:8080/h\", status = 204, body = \"ok$\" } }\n"
 "probe \"web2\" { host = \"c\", http = \"http://198.18.0.10/\", every = 0.25 }\n"
 "probe \"port\" { host = \"c\", tcp = \"198.18.0.10:22\" }\n"
-"probe \"chk\" { host = \"c\", exec = { \"true\", \"x\" }, exit = 3 }\n"
+"probe \"chk\" { host = \"c\", exec = { \"getent\", \"ahostsv4\", \"x\" }, exit = 3 }\n"
 "probe \"anyrc\" { host = \"c\", dns = { name = \"x.\", server = \"198.18.0.53:5353\", rcode = \"any\" } }\n"
 "watch \"fo\" { process = \"app\", match = \"fail(ed)? over\", stream = \"stderr\" }\n" /* 46 */
 "watch \"w2\" { process = \"auth\", match = \"x\" }\n"
@@ -413,6 +413,13 @@ test_decl_full(void **state)
 	assert_string_equal(sc->params[1].value, "3");
 	assert_null(sc->params[1].doc);
 	assert_string_equal(sc->params[2].value, "false");
+	/* what `dnsdrill check` shows of them */
+	assert_string_equal(sc->params[0].def, "a");
+	assert_string_equal(sc->params[0].allowed, "one of a, b");
+	assert_string_equal(sc->params[1].def, "3");
+	assert_string_equal(sc->params[1].allowed, "0..10");
+	assert_string_equal(sc->params[2].def, "false");
+	assert_null(sc->params[2].allowed);
 
 	/* hosts */
 	assert_int_equal(sc->n_hosts, 3);
@@ -437,10 +444,10 @@ test_decl_full(void **state)
 	assert_non_null(c);
 	assert_int_equal(c->line, 15);
 	assert_false(c->forward);
-	/* a list becomes nameserver lines */
+	/* a list becomes nameserver lines and nothing else: no options the
+	 * user did not state */
 	assert_non_null(c->resolv);
-	assert_non_null(strstr(c->resolv, "nameserver 198.18.0.53\nnameserver 198.18.0.54\n"));
-	assert_ptr_equal(strstr(c->resolv, "nameserver"), c->resolv);
+	assert_string_equal(c->resolv, "nameserver 198.18.0.53\nnameserver 198.18.0.54\n");
 	assert_null(c->hosts);
 	assert_null(c->intercept);
 	assert_int_equal(c->n_routes, 0);
@@ -570,8 +577,11 @@ test_decl_full(void **state)
 	assert_string_equal(pr->addr, "198.18.0.10:22");
 	pr = &sc->probes[4];
 	assert_int_equal(pr->kind, SC_PROBE_EXEC);
-	assert_int_equal(pr->argc, 2);
-	assert_string_equal(pr->argv[1], "x");
+	assert_int_equal(pr->argc, 3);
+	assert_string_equal(pr->argv[0], "getent");
+	assert_string_equal(pr->argv[2], "x");
+	/* exec needs the NULL after the last argument (the probe reads up to it) */
+	assert_null(pr->argv[pr->argc]);
 	assert_int_equal(pr->expect_exit, 3);
 	pr = &sc->probes[5];
 	assert_int_equal(pr->kind, SC_PROBE_DNS);
@@ -646,6 +656,54 @@ test_decl_full(void **state)
 }
 
 /* host "x" {} and host("x", {}) are the same declaration. */
+/* resolv = { servers = {...}, options = {...} }: exactly what was said */
+static void
+test_decl_resolv_options(void **state)
+{
+	struct fx *f = *state;
+
+	load_ok(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\", \"fd00::53\" },\n"
+	    "  options = { timeout = 1, attempts = 2, rotate = true, ndots = 3 } } }\n"
+	    "host \"g\" { resolv = { \"198.18.0.54\", options = { attempts = 1, use_vc = true,\n"
+	    "  single_request = true, edns0 = false } } }\n"
+	    "host \"k\" { resolv = { servers = { \"198.18.0.55\" } } }\n"
+	    "timeline(function() end)\n");
+	assert_string_equal(scenario_host(f->sc, "h")->resolv,
+	    "nameserver 198.18.0.53\nnameserver fd00::53\n"
+	    "options timeout:1 attempts:2 ndots:3 rotate\n");
+	assert_string_equal(scenario_host(f->sc, "g")->resolv,
+	    "nameserver 198.18.0.54\noptions attempts:1 single-request use-vc\n");
+	assert_string_equal(scenario_host(f->sc, "k")->resolv, "nameserver 198.18.0.55\n");
+}
+
+static void
+test_err_resolv(void **state)
+{
+	struct fx *f = *state;
+
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" },\n"
+	    "  options = { timout = 1 } } }\n", 1,
+	    NEEDLES("host 'h': resolv: options: unknown field 'timout'",
+	        "timeout, attempts, ndots, rotate"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { timeout = 0 } } }\n",
+	    1, NEEDLES("host 'h': resolv: options: timeout = 0: glibc takes 1 to 30 seconds"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { attempts = 9 } } }\n",
+	    1, NEEDLES("attempts = 9: glibc takes 1 to 5"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { ndots = 16 } } }\n",
+	    1, NEEDLES("ndots = 16: glibc takes 0 to 15"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"198.18.0.53\" }, options = { timeout = \"1s\" } } }\n",
+	    1, NEEDLES("options: timeout must be an integer"));
+	load_err(f, "host \"h\" { resolv = { servers = { \"dns.example\" } } }\n", 1,
+	    NEEDLES("host 'h': resolv: nameserver 'dns.example' is not an IPv4 or IPv6 address"));
+	load_err(f, "host \"h\" { resolv = { \"198.18.0.1\", servers = { \"198.18.0.53\" } } }\n", 1,
+	    NEEDLES("give the nameservers once"));
+	load_err(f, "host \"h\" { resolv = {} }\n", 1, NEEDLES("host 'h': resolv: no nameserver given"));
+	load_err(f, "host \"h\" { resolv = { serv = {} } }\n", 1,
+	    NEEDLES("host 'h': resolv: unknown field 'serv' (known: servers, options)"));
+	load_err(f, "host \"h\" { resolv = { 53 } }\n", 1,
+	    NEEDLES("nameserver 1 must be an address string, not number"));
+}
+
 static void
 test_decl_call_forms(void **state)
 {
@@ -945,6 +1003,8 @@ test_err_wrong_type(void **state)
 	    NEEDLES("dns 'd': needs listen"));
 	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\" }\n", 2,
 	    NEEDLES("process 'p': needs cmd"));
+	load_err(f, "host \"h\" {}\nprobe \"p\" { host = \"h\", exec = {} }\n", 2,
+	    NEEDLES("probe 'p': exec = { \"program\", \"arg\", ... } names no program"));
 }
 
 static void
@@ -1188,6 +1248,8 @@ test_param_set_types(void **state)
 			assert_true(f->sc->params[k].from_cli);
 		assert_string_equal(f->sc->params[3].value, cases[i].want_b);
 		assert_string_equal(f->sc->params[3].doc, "a flag");
+		/* the default stays the default whatever --set gave */
+		assert_string_equal(f->sc->params[3].def, "false");
 		assert_string_equal(f->sc->params[2].value, "nxdomain");
 		assert_string_equal(f->sc->params[1].value, "2.0");
 		for (size_t k = 0; k < f->sc->n_sets; k++)
@@ -1733,6 +1795,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decl_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_call_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decl_resolv_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_resolv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_scenario_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_paths, setup, teardown),

@@ -1,0 +1,123 @@
+/*
+ * test_resolvconf.c -- a host's resolv.conf written from what the scenario
+ * says and nothing more, and read back the way glibc's stub reads its
+ * timeout and attempts (defaults 5 and 2, caps 30 and 5, a later option
+ * winning).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/resolvconf.h"
+
+static void
+test_format_plain(void **state)
+{
+	const char *sv[] = { "198.18.0.53", "fd00::53", "fe80::1%lan0" };
+	struct dd_err err = { "" };
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(resolvconf_format(sv, 3, NULL, &text, &err), 0);
+	assert_string_equal(text, "nameserver 198.18.0.53\nnameserver fd00::53\n"
+	    "nameserver fe80::1%lan0\n");
+	free(text);
+	/* options not set write no options line at all */
+	struct resolvconf_opts o = RESOLVCONF_OPTS_INIT;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), 0);
+	assert_string_equal(text, "nameserver 198.18.0.53\n");
+	free(text);
+}
+
+static void
+test_format_options(void **state)
+{
+	const char *sv[] = { "198.18.0.53" };
+	struct resolvconf_opts o = RESOLVCONF_OPTS_INIT;
+	struct dd_err err = { "" };
+	char *text = NULL;
+
+	(void)state;
+	o.timeout = 1;
+	o.attempts = 2;
+	o.rotate = true;
+	o.ndots = 0;
+	o.trust_ad = true;
+	o.single_request_reopen = true;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), 0);
+	assert_string_equal(text, "nameserver 198.18.0.53\n"
+	    "options timeout:1 attempts:2 ndots:0 rotate single-request-reopen trust-ad\n");
+	free(text);
+}
+
+static void
+test_format_errors(void **state)
+{
+	const char *sv[] = { "198.18.0.53" }, *bad[] = { "198.18.0.53", "ns1.example" };
+	struct resolvconf_opts o = RESOLVCONF_OPTS_INIT;
+	struct dd_err err = { "" };
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(resolvconf_format(sv, 0, NULL, &text, &err), DD_EINVAL);
+	assert_string_equal(err.msg, "no nameserver given");
+	assert_int_equal(resolvconf_format(bad, 2, NULL, &text, &err), DD_EINVAL);
+	assert_string_equal(err.msg, "nameserver 'ns1.example' is not an IPv4 or IPv6 address");
+	assert_null(text);
+	o.timeout = 31;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "timeout = 31"));
+	o.timeout = 1;
+	o.attempts = 0;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "attempts = 0"));
+	o.attempts = 1;
+	o.ndots = -1;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "ndots = -1"));
+	assert_null(text);
+}
+
+static void
+test_stub_wait(void **state)
+{
+	int t = 0, a = 0;
+
+	(void)state;
+	resolvconf_stub_wait(NULL, &t, &a);
+	assert_int_equal(t, 5);
+	assert_int_equal(a, 2);
+	resolvconf_stub_wait("nameserver 198.18.0.53\n", &t, &a);
+	assert_int_equal(t, 5);
+	assert_int_equal(a, 2);
+	resolvconf_stub_wait("nameserver 198.18.0.53\noptions timeout:1 attempts:1\n", &t, &a);
+	assert_int_equal(t, 1);
+	assert_int_equal(a, 1);
+	/* a later option wins; the caps; a tab after "options"; no newline */
+	resolvconf_stub_wait("options timeout:3\n# options timeout:9\noptions\trotate timeout:99 "
+	    "attempts:2\noptions attempts:7", &t, &a);
+	assert_int_equal(t, 30);
+	assert_int_equal(a, 5);
+	/* not an options line */
+	resolvconf_stub_wait("optionstimeout:1\n options timeout:1\n", &t, &a);
+	assert_int_equal(t, 5);
+	assert_int_equal(a, 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_plain),
+		cmocka_unit_test(test_format_options),
+		cmocka_unit_test(test_format_errors),
+		cmocka_unit_test(test_stub_wait),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
