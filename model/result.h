@@ -132,4 +132,15 @@ int result_json_write(const struct result *r, FILE *f);
 int result_json_read(const char *text, size_t len, struct result **out,
     struct dd_err *err);
 
+/*
+ * Add one reading of a faultd's counters to log (elog_add_stats): text
+ * (len bytes) is the line faultd answers `stats json` with (faultctl(1));
+ * t_ms, dns and why say when, whose and why it was read.  Members faultd
+ * adds later are kept when they are counts.  Returns 0, DD_ENOMEM, or
+ * DD_EINVAL with err saying what is wrong with the text.
+ */
+int result_json_read_stats(struct elog *log, uint64_t t_ms, const char *dns,
+    enum elog_stats_why why, const char *text, size_t len,
+    struct dd_err *err);
+
 #endif
