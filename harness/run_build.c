@@ -229,12 +229,17 @@ add_process(struct run *r, struct sc_process *p)
 	return rc;
 }
 
+/* A probe's result, logged when it came (t_ms) with the moment its
+ * attempt started (start_ms): both on the run's clock, which is the
+ * prober's monotonic clock counted from the run's start. */
 static void
-on_probe(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
+on_probe(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
+    const char *detail)
 {
 	struct run *r = arg;
+	uint64_t start_ms = start_us > r->t0_us ? (start_us - r->t0_us) / 1000 : 0;
 
-	elog_probe(r->log, run_now_ms(r), name, ok, latency_ms, detail);
+	elog_probe_at(r->log, run_now_ms(r), start_ms, name, ok, latency_ms, detail);
 	for (size_t i = 0; i < r->sc->n_probes; i++) {
 		if (strcmp(r->sc->probes[i].name, name) != 0)
 			continue;

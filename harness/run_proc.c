@@ -130,12 +130,14 @@ struct once_wait {
 };
 
 static void
-once_cb(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
+once_cb(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
+    const char *detail)
 {
 	struct once_wait *w = arg;
 
 	(void)name;
 	(void)latency_ms;
+	(void)start_us;
 	w->done = true;
 	w->ok = ok;
 	snprintf(w->detail, sizeof(w->detail), "%s", detail);
