@@ -38,8 +38,21 @@ free_kvs(struct result_kv *kv, size_t n)
 }
 
 static void
+free_links(struct result *r)
+{
+	for (size_t i = 0; i < r->n_links; i++) {
+		free(r->links[i].link);
+		free(r->links[i].amplification.note);
+	}
+	free(r->links);
+	r->links = NULL;
+	r->n_links = 0;
+}
+
+static void
 free_score(struct result *r)
 {
+	free_links(r);
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
 		free(r->metric[m].note);
 		memset(&r->metric[m], 0, sizeof(r->metric[m]));
@@ -190,10 +203,42 @@ result_set_score(struct result *r, const struct score_result *s)
 			e->pass = c->pass;
 		}
 	}
+	for (size_t i = 0; i < s->n_links; i++) {
+		const struct score_value *v = &s->links[i].amplification;
+
+		if (result_add_link(r, s->links[i].link, v->has, v->v,
+		    !v->has && v->why[0] != '\0' ? v->why : NULL) < 0)
+			goto nomem;
+	}
 	return 0;
 nomem:
 	free_score(r);
 	return DD_ENOMEM;
+}
+
+int
+result_add_link(struct result *r, const char *link, bool has, double value,
+    const char *note)
+{
+	struct result_link *grown, *l;
+
+	if (r == NULL || link == NULL)
+		return DD_EINVAL;
+	grown = realloc(r->links, (r->n_links + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return DD_ENOMEM;
+	r->links = grown;
+	l = &grown[r->n_links];
+	memset(l, 0, sizeof(*l));
+	l->amplification.has = has;
+	l->amplification.value = has ? value : 0;
+	if ((l->link = strdup(link)) == NULL ||
+	    (note != NULL && (l->amplification.note = strdup(note)) == NULL)) {
+		free(l->link);
+		return DD_ENOMEM;
+	}
+	r->n_links++;
+	return 0;
 }
 
 int

@@ -81,6 +81,16 @@ struct result {
 	size_t n_expect;
 
 	struct elog *events; /* owned; never NULL after result_new() */
+
+	/* query_amplification at each capture link the scenario named (score
+	 * { amplification = { ... } }), in that order; NULL when none */
+	struct result_link *links;
+	size_t n_links;
+};
+
+struct result_link {
+	char *link;                          /* the capture's name */
+	struct result_metric amplification;  /* note: why not observed */
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of
@@ -96,9 +106,15 @@ int result_set_param(struct result *r, const char *key, const char *value);
 int result_set_version(struct result *r, const char *component,
     const char *version);
 
-/* Copy metrics, fault window, checks and verdict from a score; replaces
- * any earlier score (on DD_ENOMEM the result is left with none). */
+/* Copy metrics, fault window, checks, verdict and the links'
+ * amplification from a score; replaces any earlier score (on DD_ENOMEM the
+ * result is left with none). */
 int result_set_score(struct result *r, const struct score_result *s);
+
+/* Append a link's amplification (result_set_score copies the score's;
+ * result_json_read uses this).  note may be NULL. */
+int result_add_link(struct result *r, const char *link, bool has, double value,
+    const char *note);
 
 /* Take ownership of log (freeing the result's current one); NULL is
  * DD_EINVAL and changes nothing.  Sets duration_ms to the last event's

@@ -248,6 +248,31 @@ counts_tree(const struct elog_count *c, size_t n)
 	return o;
 }
 
+/* amplification (notes false) or amplification_notes (true): per link,
+ * like metrics and metric_notes. */
+static json_t *
+links_tree(const struct result *r, bool notes)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < r->n_links; i++) {
+		const struct result_metric *m = &r->links[i].amplification;
+		char *key = utf8_dup_valid(r->links[i].link, strlen(r->links[i].link), NULL);
+		bool ok = key != NULL;
+
+		if (ok && !notes)
+			ok = put(o, key, m->has ? json_num(m->value) : json_null());
+		else if (ok && !m->has && m->note != NULL)
+			ok = put(o, key, json_text(m->note));
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
 /* One reading of a faultd's counters: t_ms, why, then the members of
  * faultd's `stats json` (faultctl(1)), or an error. */
 static json_t *
@@ -358,6 +383,9 @@ result_tree(const struct result *r)
 	    put(root, "metric_notes", metrics_tree(r, true)) &&
 	    put(root, "fault", fault_tree(r)) &&
 	    put(root, "expectations", json_incref(ex)) &&
+	    (r->n_links == 0 ||
+	    (put(root, "amplification", links_tree(r, false)) &&
+	    put(root, "amplification_notes", links_tree(r, true)))) &&
 	    (r->events == NULL || r->events->n_stats == 0 ||
 	    put(root, "dns_stats", dns_stats_tree(r->events))) &&
 	    put(root, "events", json_incref(ev));
@@ -888,6 +916,35 @@ read_events(const json_t *root, struct result *r, struct dd_err *err)
 	return 0;
 }
 
+static int
+read_links(const json_t *root, struct result *r, struct dd_err *err)
+{
+	json_t *obj = json_object_get(root, "amplification"), *v;
+	const json_t *notes = json_object_get(root, "amplification_notes");
+	const char *link;
+	int rc;
+
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj)) {
+		dd_err_set(err, "amplification: expected an object");
+		return DD_EINVAL;
+	}
+	json_object_foreach(obj, link, v) {
+		double d = 0;
+		bool has = !json_is_null(v);
+
+		if (has && !num_of(v, &d)) {
+			dd_err_set(err, "amplification.%s: expected a number or null", link);
+			return DD_EINVAL;
+		}
+		if ((rc = result_add_link(r, link, has, d,
+		    has ? NULL : str_of(json_object_get(notes, link)))) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Readings of faultd's counters */
 
@@ -1132,6 +1189,7 @@ result_json_read(const char *text, size_t len, struct result **out,
 	    (rc = read_metrics(root, r, err)) != 0 ||
 	    (rc = read_fault(root, r, err)) != 0 ||
 	    (rc = read_expectations(root, r, err)) != 0 ||
+	    (rc = read_links(root, r, err)) != 0 ||
 	    (rc = read_events(root, r, err)) != 0 ||
 	    (rc = read_dns_stats(root, r, err)) != 0)
 		goto fail;

@@ -4,7 +4,7 @@
  * (start_ms, absent from older files), and readings of faultd's counters
  * (dns_stats): a `stats json` line from faultd into the log, its place and
  * layout in result.json, read back and written again byte for byte, and
- * the reader's errors.
+ * the reader's errors; and query amplification per capture link.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +19,7 @@
 #include "lib/err.h"
 #include "model/elog.h"
 #include "model/result.h"
+#include "model/score.h"
 
 /* What faultd answers to `stats json` (faultd/ctl_exec.c), trimmed. */
 static const char FAULTD_LINE[] =
@@ -227,6 +228,62 @@ test_stats_in_result_json(void **state)
 	assert_null(back);
 }
 
+/* Amplification per link: copied from the score, written after
+ * expectations as amplification / amplification_notes (like metrics and
+ * metric_notes), read back and written again to the same bytes; absent
+ * when the scenario named no links. */
+static void
+test_links_in_result_json(void **state)
+{
+	static const char *const links[] = { "app_lan", "auth_lan" };
+	struct elog *log = elog_new();
+	struct score_defs d = { .amp_links = links, .n_amp_links = 2 };
+	struct score_result s;
+	struct result *r = result_new("s"), *back;
+	size_t len, len2;
+	char *text, *again;
+
+	(void)state;
+	for (uint64_t t = 1000; t <= 6000; t += 1000)
+		elog_rate(log, t, "app_lan", t > 3000 ? 25 : 10, 1000);
+	elog_fault(log, 3000, true, "dns1", "action=servfail");
+	assert_int_equal(score_run(log, &d, &s), 0);
+	assert_int_equal(result_set_score(r, &s), 0);
+	score_result_fini(&s);
+	assert_int_equal(result_take_events(r, log), 0);
+	assert_int_equal(r->n_links, 2);
+	text = render(r, &len);
+	if (strstr(text, "\n  \"expectations\": [],\n  \"amplification\": {\n"
+	    "    \"app_lan\": 2.5,\n    \"auth_lan\": null\n  },\n"
+	    "  \"amplification_notes\": {\n    \"auth_lan\": \"no query-rate samples "
+	    "before the fault\"\n  },\n  \"events\": ") == NULL)
+		fail_msg("amplification not laid out as expected:\n%s", text);
+	back = read_back(text, len);
+	assert_int_equal(back->n_links, 2);
+	assert_string_equal(back->links[1].link, "auth_lan");
+	assert_false(back->links[1].amplification.has);
+	assert_string_equal(back->links[1].amplification.note,
+	    "no query-rate samples before the fault");
+	assert_true(back->links[0].amplification.value == 2.5);
+	again = render(back, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(again, text, len);
+	free(again);
+	free(text);
+	result_free(back);
+
+	/* a new score replaces the links; none asked for: no member */
+	d.n_amp_links = 0;
+	assert_int_equal(score_run(r->events, &d, &s), 0);
+	assert_int_equal(result_set_score(r, &s), 0);
+	score_result_fini(&s);
+	assert_int_equal(r->n_links, 0);
+	text = render(r, &len);
+	assert_null(strstr(text, "\"amplification\""));
+	free(text);
+	result_free(r);
+}
+
 int
 main(void)
 {
@@ -234,6 +291,7 @@ main(void)
 		cmocka_unit_test(test_probe_start_ms),
 		cmocka_unit_test(test_stats_from_faultd),
 		cmocka_unit_test(test_stats_in_result_json),
+		cmocka_unit_test(test_links_in_result_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
