@@ -647,15 +647,18 @@ validate(struct sc_lua *S, struct dd_err *err)
 			    m->kind == ELOG_WATCH ? "watch" : m->kind == ELOG_PROBE ? "probe" : "process",
 			    m->source);
 	}
-	if (sc->rate.set) {
-		bool ok = false;
+	/* amplification names captures; one without sut = ADDR counts every
+	 * DNS query it sees (a resolver's link to the authority, say) */
+	for (size_t i = 0; i < sc->n_amp_links + (sc->rate.set ? 1 : 0); i++) {
+		const char *link = i < sc->n_amp_links ? sc->amp_links[i] : sc->rate.source;
+		struct sc_capture *cap = NULL;
 		for (size_t k = 0; k < sc->n_caps; k++)
-			if (strcmp(sc->caps[k].name, sc->rate.source) == 0)
-				ok = sc->caps[k].count_from != NULL;
-		if (!ok)
+			if (strcmp(sc->caps[k].name, link) == 0)
+				cap = &sc->caps[k];
+		if (cap == NULL)
 			return where_error(err, sc, S->score_line,
-			    "score: amplification = '%s' must name a capture with sut = ADDR",
-			    sc->rate.source);
+			    "score: amplification = '%s' must name a capture", link);
+		cap->count_all = cap->count_from == NULL;
 	}
 	/* --set keys the scenario does not know */
 	for (size_t i = 0; i < sc->n_sets; i++) {

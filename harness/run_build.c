@@ -295,7 +295,9 @@ on_cap(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	capture_dispatch(arg);
 }
 
-/* Every second: each counting capture's query rate over the last window. */
+/* Every second: each counting capture's query rate over the last window
+ * (one with sut = ADDR counts that source's queries; one that score
+ * amplification names without sut counts every query it sees). */
 static void
 on_rate(struct ev_loop *loop, void *arg)
 {
@@ -306,7 +308,7 @@ on_rate(struct ev_loop *loop, void *arg)
 	for (size_t i = 0; i < r->ncaps; i++) {
 		struct run_cap *c = &r->caps[i];
 		capture_dispatch(c->cap);
-		if (c->c->count_from == NULL)
+		if (c->c->count_from == NULL && !c->c->count_all)
 			continue;
 		uint64_t n = capture_queries(c->cap);
 		uint64_t win = t - r->rate_last_ms;
@@ -332,7 +334,8 @@ open_captures(struct run *r)
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s.pcap", r->out, c->name);
 		r->caps[i].c = c;
-		r->caps[i].cap = capture_open(r->topo, c->host, c->iface, path, c->count_from, &err);
+		r->caps[i].cap = capture_open(r->topo, c->host, c->iface, path,
+		    c->count_all ? "any" : c->count_from, &err);
 		if (r->caps[i].cap == NULL)
 			return run_fail(r, DD_EIO, "%s:%d: capture '%s': %s", r->sc->file, c->line,
 			    c->name, err.msg);

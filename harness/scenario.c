@@ -173,6 +173,9 @@ scenario_free(struct scenario *sc)
 	}
 	free(sc->sets);
 	free(sc->set_used);
+	for (size_t i = 0; i < sc->n_amp_links; i++)
+		free(sc->amp_links[i]);
+	free(sc->amp_links);
 	free(sc);
 }
 
@@ -232,4 +235,6 @@ scenario_score_defs(const struct scenario *sc, struct score_match *detect,
 	defs->stable_ms = sc->stable_ms;
 	defs->expect = sc->expect;
 	defs->n_expect = sc->n_expect;
+	defs->amp_links = (const char *const *)sc->amp_links;
+	defs->n_amp_links = sc->n_amp_links;
 }

@@ -105,6 +105,8 @@ struct sc_capture {
 	char *iface;
 	char *count_from;    /* source of the SUT's queries (CIDR/IP) or NULL */
 	int line;
+	bool count_all;      /* no count_from, but score amplification names it:
+	                        count every DNS query it sees */
 };
 
 enum sc_probe_kind { SC_PROBE_DNS = 0, SC_PROBE_HTTP, SC_PROBE_TCP, SC_PROBE_EXEC };
@@ -182,6 +184,10 @@ struct scenario {
 	/* --set pairs from the command line, and which were used */
 	struct sc_kv *sets;          size_t n_sets;
 	bool *set_used;
+
+	/* score { amplification = { "link", ... } }: amplification at each
+	 * (rate above is the first) */
+	char **amp_links;            size_t n_amp_links;
 };
 
 struct scenario *scenario_new(const char *file);

@@ -659,6 +659,54 @@ test_decl_full(void **state)
 }
 
 /* host "x" {} and host("x", {}) are the same declaration. */
+/* score { amplification = ... }: a string names the capture behind
+ * query_amplification (as before), a list names every link scored, the
+ * first also behind query_amplification; a named capture without sut
+ * counts every query it sees, others count nothing new. */
+static void
+test_decl_amplification_links(void **state)
+{
+	static const char head[] =
+	    "host \"a\" {}\nhost \"r\" {}\n"
+	    "capture \"app\" { host = \"a\", sut = \"198.18.2.10\" }\n"
+	    "capture \"auth\" { host = \"r\", iface = \"up0\" }\n"
+	    "capture \"other\" { host = \"r\" }\n";
+	struct fx *f = *state;
+	char text[1024];
+	struct score_match det[1];
+	struct score_defs defs;
+
+	snprintf(text, sizeof(text), "%sscore { amplification = { \"auth\", \"app\" } }\n"
+	    "timeline(function() end)\n", head);
+	load_ok(f, text);
+	assert_int_equal(f->sc->n_amp_links, 2);
+	assert_string_equal(f->sc->amp_links[0], "auth");
+	assert_string_equal(f->sc->amp_links[1], "app");
+	assert_string_equal(f->sc->rate.source, "auth");
+	assert_false(f->sc->caps[0].count_all);     /* counts its sut */
+	assert_true(f->sc->caps[1].count_all);
+	assert_false(f->sc->caps[2].count_all);
+	scenario_score_defs(f->sc, det, &defs);
+	assert_int_equal(defs.n_amp_links, 2);
+	assert_string_equal(defs.amp_links[1], "app");
+
+	snprintf(text, sizeof(text), "%sscore { amplification = \"auth\" }\n"
+	    "timeline(function() end)\n", head);
+	load_ok(f, text);
+	assert_int_equal(f->sc->n_amp_links, 0);
+	assert_string_equal(f->sc->rate.source, "auth");
+	assert_true(f->sc->caps[1].count_all);
+
+	snprintf(text, sizeof(text), "%sscore { amplification = { \"auth\", 3 } }\n"
+	    "timeline(function() end)\n", head);
+	assert_int_equal(load(f, text), DD_EINVAL);
+	assert_msg(f->err.msg, 6, NEEDLES("score: amplification = '3' must name a capture"));
+	snprintf(text, sizeof(text), "%sscore { amplification = { \"auth\", {} } }\n"
+	    "timeline(function() end)\n", head);
+	assert_int_equal(load(f, text), DD_EINVAL);
+	assert_msg(f->err.msg, 6, NEEDLES("amplification[2] must be a string"));
+}
+
 static void
 test_decl_call_forms(void **state)
 {
@@ -931,7 +979,9 @@ test_err_unknown_refs(void **state)
 	REF("score { primary = { probe = \"nope\" } }", 3, "score: no probe named 'nope'");
 	REF("score { primary_lost = { exit = \"nope\" } }", 3, "score: no process named 'nope'");
 	REF("score { amplification = \"nope\" }", 3,
-	    "score: amplification = 'nope' must name a capture with sut = ADDR");
+	    "score: amplification = 'nope' must name a capture");
+	REF("score { amplification = { \"nope\" } }", 3,
+	    "score: amplification = 'nope' must name a capture");
 #undef REF
 }
 
@@ -1725,6 +1775,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decl_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decl_amplification_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_call_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_scenario_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_defaults, setup, teardown),
