@@ -75,8 +75,8 @@ include lib/module.mk
 -include faultd/module.mk
 -include netns/module.mk
 -include model/module.mk
--include harness/module.mk
 -include reports/module.mk
+-include harness/module.mk
 -include sut/module.mk
 -include tests/module.mk
 -include bench/module.mk

@@ -44,11 +44,13 @@ on_sched(void *arg, const char *name, uint64_t due_us, uint64_t fired_us, bool s
 }
 
 static void
-on_result(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
+on_result(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
+    const char *detail)
 {
 	struct bench *b = arg;
 
 	(void)name;
+	(void)start_us;
 	(void)detail;
 	if (b->nlat < b->cap)
 		b->lat[b->nlat++] = latency_ms;

@@ -17,6 +17,7 @@
  *   rule list            data lines: "ID<TAB>HITS<TAB>RULE"
  *   clear                remove every rule
  *   stats [json]         counters, one per line, or one JSON line
+ *                        (faultctl(1) lists the members)
  *   reload               re-read rules and zone files, as SIGHUP
  *   ping                 "OK pong"
  *
@@ -60,6 +61,8 @@
 /* Counters for `stats`, named and in output order.  The daemon fills it;
  * names are static strings. */
 #define CTL_STATS_MAX 32
+/* Client addresses `stats` names one by one; the rest are summed. */
+#define CTL_CLIENTS_MAX 16
 
 struct ctl_stats {
 	struct ctl_stat {
@@ -68,6 +71,14 @@ struct ctl_stats {
 	} v[CTL_STATS_MAX];
 	size_t n;
 	uint64_t actions[ACT__COUNT];     /* queries decided per action */
+	/* Queries per client address ("198.18.0.10", "fd00::10"), most
+	 * first, and from every address not listed. */
+	struct ctl_client_stat {
+		char addr[48];
+		uint64_t queries;
+	} clients[CTL_CLIENTS_MAX];
+	size_t n_clients;
+	uint64_t clients_other;
 };
 
 /* Append one counter (dropped silently past CTL_STATS_MAX). */

@@ -22,6 +22,25 @@ ctl_stats_add(struct ctl_stats *st, const char *name, uint64_t value)
 		st->v[st->n++] = (struct ctl_stat){ name, value };
 }
 
+/* s as a JSON string (quotes, backslashes and control bytes escaped; the
+ * rest is copied, rule texts being the parser's canonical ASCII). */
+static void
+json_str(struct dd_buf *out, const char *s)
+{
+	dd_buf_printf(out, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			dd_buf_printf(out, "\\%c", c);
+		else if (c < 0x20)
+			dd_buf_printf(out, "\\u%04x", c);
+		else
+			dd_buf_printf(out, "%c", c);
+	}
+	dd_buf_printf(out, "\"");
+}
+
 static void
 stats_reply(const struct ctl_target *t, struct dd_buf *out, bool json)
 {
@@ -43,10 +62,21 @@ stats_reply(const struct ctl_target *t, struct dd_buf *out, bool json)
 			dd_buf_printf(out, "%s\"%s\":%llu", a ? "," : "", rule_action_name(a),
 			    (unsigned long long)st.actions[a]);
 		dd_buf_printf(out, "},\"rule_hits\":[");
-		for (size_t i = 0; i < n; i++)
-			dd_buf_printf(out, "%s{\"id\":%llu,\"hits\":%llu}", i ? "," : "",
+		for (size_t i = 0; i < n; i++) {
+			dd_buf_printf(out, "%s{\"id\":%llu,\"hits\":%llu,\"rule\":", i ? "," : "",
 			    (unsigned long long)rules[i]->id, (unsigned long long)rules[i]->hits);
-		dd_buf_printf(out, "]}\n");
+			json_str(out, rules[i]->text);
+			dd_buf_printf(out, "}");
+		}
+		dd_buf_printf(out, "],\"clients\":[");
+		for (size_t i = 0; i < st.n_clients; i++) {
+			dd_buf_printf(out, "%s{\"addr\":", i ? "," : "");
+			json_str(out, st.clients[i].addr);
+			dd_buf_printf(out, ",\"queries\":%llu}",
+			    (unsigned long long)st.clients[i].queries);
+		}
+		dd_buf_printf(out, "],\"clients_other\":%llu}\n",
+		    (unsigned long long)st.clients_other);
 		return;
 	}
 	for (size_t i = 0; i < st.n; i++)
@@ -57,6 +87,12 @@ stats_reply(const struct ctl_target *t, struct dd_buf *out, bool json)
 	for (size_t i = 0; i < n; i++)
 		dd_buf_printf(out, "rule.%-17llu %llu\n", (unsigned long long)rules[i]->id,
 		    (unsigned long long)rules[i]->hits);
+	for (size_t i = 0; i < st.n_clients; i++)
+		dd_buf_printf(out, "client.%-15s %llu\n", st.clients[i].addr,
+		    (unsigned long long)st.clients[i].queries);
+	if (st.n_clients > 0 || st.clients_other > 0)
+		dd_buf_printf(out, "client.%-15s %llu\n", "other",
+		    (unsigned long long)st.clients_other);
 }
 
 /* The next space-separated word of *p (at most cap-1 bytes) into w; *p is

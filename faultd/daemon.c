@@ -5,7 +5,9 @@
  */
 #include "faultd/daemon.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +42,22 @@ load_rules(const struct faultd_config *cfg, struct ruleset *rs, struct dd_err *e
 	return 0;
 }
 
+/* The busiest client addresses into st, as text. */
+static void
+clients_stats(const struct engine *e, struct ctl_stats *st)
+{
+	const struct engine_client *top[CTL_CLIENTS_MAX];
+	size_t n = engine_clients_top(e, top, CTL_CLIENTS_MAX, &st->clients_other);
+
+	for (size_t i = 0; i < n; i++) {
+		if (inet_ntop(top[i]->family, top[i]->addr, st->clients[i].addr,
+		    sizeof(st->clients[i].addr)) == NULL)
+			snprintf(st->clients[i].addr, sizeof(st->clients[i].addr), "?");
+		st->clients[i].queries = top[i]->queries;
+	}
+	st->n_clients = n;
+}
+
 /* ctl_target.stats: the counters `faultctl stats` shows, in its order. */
 static void
 daemon_stats(void *arg, struct ctl_stats *st)
@@ -65,6 +83,7 @@ daemon_stats(void *arg, struct ctl_stats *st)
 	ctl_stats_add(st, "tcp_connections", d->srv ? server_tcp_connections(d->srv) : 0);
 	ctl_stats_add(st, "delayed_pending", d->srv ? server_delayed_pending(d->srv) : 0);
 	memcpy(st->actions, s->actions, sizeof(st->actions));
+	clients_stats(&d->eng, st);
 }
 
 static int

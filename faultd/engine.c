@@ -233,6 +233,74 @@ pick_delay(struct engine *e, const struct rule *r)
 	return d < 0 ? 0 : (uint64_t)d;
 }
 
+/* One more query from client (NULL or a non-IP family: not counted by
+ * address). */
+static void
+count_client(struct engine_stats *st, const struct sockaddr *client)
+{
+	struct engine_client c = { 0 };
+
+	if (client == NULL)
+		return;
+	if (client->sa_family == AF_INET) {
+		c.family = AF_INET;
+		memcpy(c.addr, &((const struct sockaddr_in *)(const void *)client)->sin_addr, 4);
+	} else if (client->sa_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)client)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			c.family = AF_INET;
+			memcpy(c.addr, a6->s6_addr + 12, 4);
+		} else {
+			c.family = AF_INET6;
+			memcpy(c.addr, a6->s6_addr, 16);
+		}
+	} else {
+		return;
+	}
+	for (size_t i = 0; i < st->n_clients; i++) {
+		struct engine_client *k = &st->clients[i];
+		if (k->family == c.family && memcmp(k->addr, c.addr, 16) == 0) {
+			k->queries++;
+			return;
+		}
+	}
+	if (st->n_clients == ENGINE_CLIENTS_MAX) {
+		st->clients_other++;
+		return;
+	}
+	c.queries = 1;
+	st->clients[st->n_clients++] = c;
+}
+
+size_t
+engine_clients_top(const struct engine *e, const struct engine_client **out,
+    size_t max, uint64_t *other)
+{
+	const struct engine_stats *st = &e->stats;
+	size_t n = 0;
+
+	*other = st->clients_other;
+	/* insertion by count into out[0..n): stable, and the table is small */
+	for (size_t i = 0; i < st->n_clients; i++) {
+		const struct engine_client *c = &st->clients[i];
+		size_t k = n;
+
+		while (k > 0 && out[k - 1]->queries < c->queries)
+			k--;
+		if (k == max) {
+			*other += c->queries;
+			continue;
+		}
+		if (n == max)
+			*other += out[--n]->queries;
+		memmove(out + k + 1, out + k, (n - k) * sizeof(*out));
+		out[k] = c;
+		n++;
+	}
+	return n;
+}
+
 void
 engine_query(struct engine *e, const uint8_t *pkt, size_t len,
     const struct sockaddr *client, enum rule_transport transport,
@@ -247,6 +315,7 @@ engine_query(struct engine *e, const uint8_t *pkt, size_t len,
 	memset(res, 0, offsetof(struct engine_result, q));
 	res->parsed = false;
 	e->stats.queries++;
+	count_client(&e->stats, client);
 	if (transport == TRANSPORT_TCP)
 		e->stats.queries_tcp++;
 	else

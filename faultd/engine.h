@@ -20,6 +20,20 @@
 #include "lib/util.h"
 #include "faultd/zone.h"
 
+/*
+ * Queries per client address, in bounded memory: the first
+ * ENGINE_CLIENTS_MAX distinct source addresses (port ignored, a v4-mapped
+ * IPv6 address counted as IPv4) are counted each on its own, exactly;
+ * queries from any address after those count under clients_other.
+ */
+#define ENGINE_CLIENTS_MAX 64
+
+struct engine_client {
+	int family;              /* AF_INET or AF_INET6 */
+	uint8_t addr[16];        /* 4 or 16 bytes used */
+	uint64_t queries;
+};
+
 /* Counters shown by `faultctl stats`. */
 struct engine_stats {
 	uint64_t queries, queries_udp, queries_tcp;
@@ -27,6 +41,9 @@ struct engine_stats {
 	uint64_t forwarded, upstream_servfail;  /* upstream's own counters: upstream.h */
 	uint64_t authoritative, refused_no_zone;
 	uint64_t actions[ACT__COUNT];
+	struct engine_client clients[ENGINE_CLIENTS_MAX];
+	size_t n_clients;
+	uint64_t clients_other;  /* queries from addresses past the table */
 };
 
 struct engine {
@@ -82,6 +99,15 @@ size_t engine_finish_upstream(struct engine *e, const struct engine_result *res,
 /* A SERVFAIL for res's query (upstream dead); returns its length. */
 size_t engine_servfail(struct engine *e, const struct engine_result *res,
     const uint8_t *query, uint8_t *out, size_t cap);
+
+/*
+ * The clients that sent the most queries: up to max pointers into e's
+ * table, most queries first (equal counts in the order first seen).
+ * *other gets every query from the rest: the addresses left out here and
+ * those past the table (clients_other).  Returns how many were written.
+ */
+size_t engine_clients_top(const struct engine *e, const struct engine_client **out,
+    size_t max, uint64_t *other);
 
 /* Helpers the unit tests use directly. */
 /* Rewrite every TTL (all sections, OPT excepted).  Returns 0 or DD_EFORMERR. */

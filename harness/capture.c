@@ -38,6 +38,7 @@ struct capture {
 	int fd;
 	int dlt;
 	bool counting;
+	bool any_src;            /* count_src "any": every source counts */
 	struct dd_cidr src;
 	uint16_t ports[CAP_MAX_PORTS];
 	size_t nports;
@@ -120,7 +121,7 @@ count_ip(const struct capture *c, const uint8_t *p, size_t len)
 			len = tot;  /* Ethernet padding */
 		src.in.sin_family = AF_INET;
 		memcpy(&src.in.sin_addr, p + 12, 4);
-		if (!dd_cidr_match(&c->src, &src.sa))
+		if (!c->any_src && !dd_cidr_match(&c->src, &src.sa))
 			return 0;
 		return count_l4(c, p[9], p + ihl, len - ihl);
 	}
@@ -129,7 +130,7 @@ count_ip(const struct capture *c, const uint8_t *p, size_t len)
 		size_t off = 40;
 		src.in6.sin6_family = AF_INET6;
 		memcpy(&src.in6.sin6_addr, p + 8, 16);
-		if (!dd_cidr_match(&c->src, &src.sa))
+		if (!c->any_src && !dd_cidr_match(&c->src, &src.sa))
 			return 0;
 		for (int i = 0; i < 8; i++) {
 			if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
@@ -295,7 +296,9 @@ capture_open(struct netns_topo *topo, const char *host, const char *ifname,
 	snprintf(c->where, sizeof(c->where), "%s/%s", host ? host : "(self)", ifname);
 	c->ports[0] = 53;
 	c->nports = 1;
-	if (count_src != NULL) {
+	if (count_src != NULL && strcmp(count_src, "any") == 0) {
+		c->any_src = c->counting = true;
+	} else if (count_src != NULL) {
 		if (dd_cidr_parse(count_src, &c->src) < 0) {
 			dd_err_set(err, "capture on %s: count source '%s' is not an "
 			    "address or CIDR prefix", c->where, count_src);

@@ -42,7 +42,8 @@ struct capture;
  * Start capturing on ifname ("any" allowed) inside host (topo and host both
  * set), or in the caller's namespace (host NULL).  pcap_path NULL: count
  * only, write no file.  count_src: a CIDR or bare address ("198.18.1.0/24",
- * "fd00::5"), or NULL to count nothing.  Returns NULL with a message in err
+ * "fd00::5"), "any" to count queries from every source (IPv4 and IPv6),
+ * or NULL to count nothing.  Returns NULL with a message in err
  * ("capture on client/eth0: ...") when the interface does not exist, the
  * process lacks CAP_NET_RAW, or the file cannot be created.
  */

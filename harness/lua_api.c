@@ -314,6 +314,107 @@ l_probe_ok(lua_State *L)
 	return 1;
 }
 
+/* The answer stats() resumes with: (table) or (nil, message). */
+static int
+stats_k(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	if (lua_isnil(L, -2))
+		return luaL_error(L, "stats %s: %s", lua_tostring(L, 1), lua_tostring(L, -1));
+	lua_pop(L, 1);
+	return 1;
+}
+
+/*
+ * stats("dns") -> faultd's counters now: sends the request and waits (the
+ * coroutine yields; other coroutines and the run go on) until faultd's
+ * answer arrives, normally within a few ms.  The table is the reading the
+ * run also keeps for result.json (why = "timeline").
+ */
+static int
+l_stats(lua_State *L)
+{
+	struct sc_lua *S = sc_lua_of(L);
+	struct dd_err err = { "no reason given" };
+	struct sc_lua_co *c;
+
+	need_timeline(L, "stats");
+	const char *dns = luaL_checkstring(L, 1);
+	lua_settop(L, 1);
+	if (!scenario_dns(S->sc, dns))
+		return luaL_error(L, "stats: no dns server '%s'", dns);
+	if ((c = find_co(S, L)) == NULL)
+		return luaL_error(L, "stats: call it from the timeline's own code, not from a condition");
+	if (!S->have_ops || S->ops.stats == NULL)
+		return luaL_error(L, "stats %s: no run to ask", dns);
+	if (S->ops.stats(S->ops.arg, dns, (unsigned)(c - S->cos), &err) < 0)
+		return luaL_error(L, "stats %s: %s", dns, err.msg);
+	c->state = SC_LUA_CO_STATS;
+	c->wake_ms = UINT64_MAX;
+	S->api_yield = true;
+	return lua_yieldk(L, 0, 0, stats_k);
+}
+
+/* t[name] = v for n counts */
+static void
+set_counts(lua_State *L, const struct elog_count *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		lua_pushinteger(L, (lua_Integer)v[i].value);
+		lua_setfield(L, -2, v[i].name);
+	}
+}
+
+void
+sc_lua_stats_done(struct sc_lua *S, unsigned token, const struct elog_stats *st,
+    const char *err)
+{
+	lua_State *L = S->L;
+	struct sc_lua_co *c;
+
+	if (token >= S->ncos || S->cos[token].state != SC_LUA_CO_STATS)
+		return;
+	c = &S->cos[token];
+	if (st == NULL || !lua_checkstack(L, 4)) {
+		lua_pushstring(L, err ? err : "no answer");
+		c->stats_failed = true;
+	} else {
+		lua_createtable(L, 0, (int)st->n_counters + 8);
+		set_counts(L, st->counters, st->n_counters);
+		lua_pushstring(L, st->dns);
+		lua_setfield(L, -2, "dns");
+		lua_pushinteger(L, (lua_Integer)st->t_ms);
+		lua_setfield(L, -2, "t_ms");
+		lua_pushstring(L, elog_stats_why_name(st->why));
+		lua_setfield(L, -2, "why");
+		lua_createtable(L, 0, (int)st->n_actions);
+		set_counts(L, st->actions, st->n_actions);
+		lua_setfield(L, -2, "actions");
+		lua_createtable(L, (int)st->n_rules, 0);
+		for (size_t i = 0; i < st->n_rules; i++) {
+			lua_createtable(L, 0, 3);
+			lua_pushinteger(L, (lua_Integer)st->rules[i].id);
+			lua_setfield(L, -2, "id");
+			lua_pushinteger(L, (lua_Integer)st->rules[i].hits);
+			lua_setfield(L, -2, "hits");
+			lua_pushstring(L, st->rules[i].rule);
+			lua_setfield(L, -2, "rule");
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		lua_setfield(L, -2, "rules");
+		lua_createtable(L, 0, (int)st->n_clients);
+		set_counts(L, st->clients, st->n_clients);
+		lua_setfield(L, -2, "clients");
+		lua_pushinteger(L, (lua_Integer)st->clients_other);
+		lua_setfield(L, -2, "clients_other");
+		c->stats_failed = false;
+	}
+	c->stats_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	c->state = SC_LUA_CO_SLEEP;
+	c->wake_ms = S->now_ms;     /* due at the next step */
+}
+
 /* ---------------- the state ---------------- */
 
 static int
@@ -369,7 +470,7 @@ static const luaL_Reg api[] = {
 	{ "wait_until", l_wait_until }, { "phase", l_phase }, { "mark", l_mark },
 	{ "inject", l_inject }, { "clear", l_clear }, { "start", l_start },
 	{ "stop", l_stop }, { "kill", l_kill }, { "now", l_now }, { "seen", l_seen },
-	{ "probe_ok", l_probe_ok },
+	{ "probe_ok", l_probe_ok }, { "stats", l_stats },
 	{ NULL, NULL },
 };
 
@@ -546,15 +647,18 @@ validate(struct sc_lua *S, struct dd_err *err)
 			    m->kind == ELOG_WATCH ? "watch" : m->kind == ELOG_PROBE ? "probe" : "process",
 			    m->source);
 	}
-	if (sc->rate.set) {
-		bool ok = false;
+	/* amplification names captures; one without sut = ADDR counts every
+	 * DNS query it sees (a resolver's link to the authority, say) */
+	for (size_t i = 0; i < sc->n_amp_links + (sc->rate.set ? 1 : 0); i++) {
+		const char *link = i < sc->n_amp_links ? sc->amp_links[i] : sc->rate.source;
+		struct sc_capture *cap = NULL;
 		for (size_t k = 0; k < sc->n_caps; k++)
-			if (strcmp(sc->caps[k].name, sc->rate.source) == 0)
-				ok = sc->caps[k].count_from != NULL;
-		if (!ok)
+			if (strcmp(sc->caps[k].name, link) == 0)
+				cap = &sc->caps[k];
+		if (cap == NULL)
 			return where_error(err, sc, S->score_line,
-			    "score: amplification = '%s' must name a capture with sut = ADDR",
-			    sc->rate.source);
+			    "score: amplification = '%s' must name a capture", link);
+		cap->count_all = cap->count_from == NULL;
 	}
 	{
 		/* score{} and expect against the whole declaration */
@@ -648,6 +752,7 @@ spawn_co(lua_State *L, int fidx, uint64_t wake_ms)
 	c->state = SC_LUA_CO_SLEEP;
 	c->wake_ms = wake_ms;
 	c->cond_ref = LUA_NOREF;
+	c->stats_ref = LUA_NOREF;
 	lua_sethook(co, watchdog, LUA_MASKCOUNT, 10000);
 	lua_pushvalue(L, fidx);
 	lua_xmove(L, co, 1);
@@ -724,6 +829,17 @@ resume_co(struct sc_lua *S, size_t i, int cond, struct dd_err *err)
 		c->cond_ref = LUA_NOREF;
 		lua_pushboolean(co, cond);
 		nargs = 1;
+	} else if (c->stats_ref != LUA_NOREF) {
+		/* stats() answered: (table) or (nil, message), see stats_k */
+		if (c->stats_failed)
+			lua_pushnil(co);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, c->stats_ref);
+		lua_xmove(L, co, 1);
+		if (!c->stats_failed)
+			lua_pushnil(co);
+		luaL_unref(L, LUA_REGISTRYINDEX, c->stats_ref);
+		c->stats_ref = LUA_NOREF;
+		nargs = 2;
 	}
 	arm_watchdog(co);
 	S->api_yield = false;

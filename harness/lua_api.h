@@ -5,9 +5,9 @@
  * link, dns, process, probe, watch, capture, score, expect, param, timeline)
  * fill a struct scenario; nothing is built then.  During the run the
  * timeline is a coroutine (plus any started with at()/after()) that the
- * runner resumes from its event loop: sleep, at, wait_until yield back to
- * it.  Actions (inject, clear, start, stop, kill, phase, mark) go to the
- * runner through struct sc_ops.
+ * runner resumes from its event loop: sleep, at, wait_until and stats
+ * yield back to it.  Actions (inject, clear, start, stop, kill, phase,
+ * mark, stats) go to the runner through struct sc_ops.
  *
  * Errors in the scenario (syntax, unknown field, wrong type, bad parameter,
  * an unknown host) come back as "FILE:LINE: message".
@@ -19,6 +19,7 @@
 
 #include "lib/err.h"
 #include "harness/scenario.h"
+#include "model/elog.h"
 
 /* What the timeline can do to the run.  Each returns 0 or a negative code
  * with a message in err. */
@@ -34,6 +35,10 @@ struct sc_ops {
 	    struct dd_err *err);
 	long (*watch_count)(void *arg, const char *watch);   /* -1: unknown */
 	int (*probe_last)(void *arg, const char *probe);     /* -1 none/unknown, 0 fail, 1 ok */
+	/* Ask dns's faultd for its counters; answer later, from the loop,
+	 * with sc_lua_stats_done(token, ...) exactly once (unless this
+	 * returns an error). */
+	int (*stats)(void *arg, const char *dns, unsigned token, struct dd_err *err);
 };
 
 struct sc_lua;
@@ -64,5 +69,14 @@ int sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
 
 /* Are any wait_until conditions pending (the runner then steps on a tick)? */
 int sc_lua_waiting(const struct sc_lua *S);
+
+/*
+ * The answer to the stats() request that ops.stats got token for: the
+ * reading (copied into a Lua table now), or NULL and why not.  The waiting
+ * coroutine is due at the next sc_lua_timeline_step(): stats() returns the
+ * table there, or raises err.  An unknown or stale token is ignored.
+ */
+void sc_lua_stats_done(struct sc_lua *S, unsigned token, const struct elog_stats *st,
+    const char *err);
 
 #endif

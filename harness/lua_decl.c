@@ -1106,7 +1106,15 @@ l_score(lua_State *L)
 	probe_list(L, 1, "latency", "score: latency", &sc->latency, &sc->n_latency);
 	if (opt_duration(L, 1, "stable", "score", &us))
 		sc->stable_ms = us / 1000;
-	const char *amp = opt_str(L, 1, "amplification", "score");
+	/* one capture, or a list: amplification at each, the first's is
+	 * query_amplification */
+	lua_getfield(L, 1, "amplification");
+	bool amp_list = lua_istable(L, -1);
+	lua_pop(L, 1);
+	if (amp_list)
+		opt_strlist(L, 1, "amplification", "score", &sc->amp_links, &sc->n_amp_links);
+	const char *amp = amp_list ? (sc->n_amp_links ? sc->amp_links[0] : NULL) :
+	    opt_str(L, 1, "amplification", "score");
 	if (amp) {
 		sc->rate.set = true;
 		sc->rate.kind = ELOG_RATE;

@@ -17,7 +17,8 @@
 #include "harness/lua_api.h"
 #include "lib/util.h"
 
-enum sc_lua_co_state { SC_LUA_CO_SLEEP, SC_LUA_CO_WAIT, SC_LUA_CO_DONE };
+enum sc_lua_co_state { SC_LUA_CO_SLEEP, SC_LUA_CO_WAIT, SC_LUA_CO_DONE,
+	SC_LUA_CO_STATS /* stats(): waiting for faultd's answer */ };
 
 struct sc_lua_co {
 	lua_State *co;
@@ -26,6 +27,10 @@ struct sc_lua_co {
 	uint64_t wake_ms;    /* SC_LUA_CO_SLEEP: when; SC_LUA_CO_WAIT: deadline */
 	int cond_ref;        /* SC_LUA_CO_WAIT: the condition function */
 	bool main;
+	/* stats() answered: the table (or the error message, stats_failed)
+	 * handed to the coroutine when it resumes; LUA_NOREF otherwise */
+	int stats_ref;
+	bool stats_failed;
 };
 
 struct sc_lua {

@@ -295,6 +295,7 @@ report(struct probe_attempt *a)
 	char detail[PROBE_DETAIL_MAX];
 	bool ok = a->ok;
 	double lat = (double)(a->end_us - a->start_us) / 1000.0;
+	uint64_t start = a->start_us;
 
 	/* a timeout reports the timeout, not when we got round to it */
 	if (a->timed_out)
@@ -304,7 +305,7 @@ report(struct probe_attempt *a)
 	probe_attempt_free(a);
 	if (s->once) {
 		unlink_once(p, s);
-		s->once_cb(s->once_arg, s->pr.spec.name, ok, lat, detail);
+		s->once_cb(s->once_arg, s->pr.spec.name, ok, lat, start, detail);
 		slot_free(s);
 		return;
 	}
@@ -314,7 +315,7 @@ report(struct probe_attempt *a)
 		s->stats.fail++;
 	s->stats.last_latency_ms = lat;
 	if (p->cb != NULL)
-		p->cb(p->cb_arg, s->pr.spec.name, ok, lat, detail);
+		p->cb(p->cb_arg, s->pr.spec.name, ok, lat, start, detail);
 }
 
 static void

@@ -26,8 +26,11 @@
  * run out already.  Exec children are killed (SIGKILL to their process
  * group) at the deadline and reaped later.
  *
- * Results.  cb(arg, name, ok, latency_ms, detail) once per attempt; latency
- * is from the attempt's actual start to its end (for a timeout: the timeout).
+ * Results.  cb(arg, name, ok, latency_ms, start_us, detail) once per
+ * attempt; start_us is when the attempt actually started (on the prober's
+ * clock; it can be later than its grid time when the loop was late), and
+ * latency is from that start to its end (for a timeout: the timeout).  The
+ * callback runs when the result came.
  * detail is a short text for people and the event log:
  *   DNS   "NOERROR 198.18.3.10 198.18.3.11", "NOERROR empty", "NXDOMAIN",
  *         "SERVFAIL", "NOERROR 198.18.3.9 (want 198.18.3.10)",
@@ -133,7 +136,7 @@ struct probe_spec {
 };
 
 typedef void (*probe_cb)(void *arg, const char *probe_name, bool ok,
-    double latency_ms, const char *detail);
+    double latency_ms, uint64_t start_us, const char *detail);
 
 /* Scheduling hook (benchmarks, diagnostics): called when a tick fires, with
  * the grid time it was due and the time it actually ran (on the prober's

@@ -1,7 +1,11 @@
 /*
- * proc.c -- see proc.h.  Output is read back from the files the child
- * writes, every 50 ms on a loop timer; that keeps the child's stdout a plain
- * file (no pipe to fill up if we fall behind) and costs nothing when idle.
+ * proc.c -- see proc.h.  Each of a process's stdout and stderr is a pipe
+ * whose reading end sits on the event loop: bytes are read as they arrive,
+ * appended to the process's file (NAME.stdout / NAME.stderr in the run's
+ * folder, kept as before) and cut into lines, each handed on with the time
+ * it was read.  The pipes are made large (1 MiB when the system allows) so
+ * a burst of output does not stall the child while the loop is busy; the
+ * loop runs for the whole life of a run's processes.
  */
 #include "harness/proc.h"
 
@@ -23,10 +27,14 @@
 #include "lib/util.h"
 
 #define LINE_MAX_BYTES 4096
+#define PIPE_BYTES (1 << 20)
 
 struct stream {
+	struct proc *owner;
+	int idx;                 /* 0 stdout, 1 stderr */
 	char *path;
-	int fd;                  /* reading side; -1 until the file exists */
+	int file;                /* the output file, appended to; -1 before the first start */
+	int rfd;                 /* the pipe's reading end, on the loop; -1 when closed */
 	char buf[LINE_MAX_BYTES];
 	size_t len;
 };
@@ -40,7 +48,6 @@ struct proc {
 	int pidfd;
 	bool running, stopping;
 	struct stream out[2];
-	struct ev_timer *timer;
 	proc_line_cb on_line;
 	proc_exit_cb on_exit;
 	void *arg;
@@ -94,7 +101,10 @@ proc_new(struct ev_loop *loop, struct netns_topo *topo, const struct proc_spec *
 	p->on_exit = on_exit;
 	p->arg = arg;
 	for (int i = 0; i < 2; i++) {
-		p->out[i].fd = -1;
+		p->out[i].owner = p;
+		p->out[i].idx = i;
+		p->out[i].file = -1;
+		p->out[i].rfd = -1;
 		if (asprintf(&p->out[i].path, "%s/%s.%s", s->out_dir, s->name,
 		    i ? "stderr" : "stdout") < 0)
 			p->out[i].path = NULL;
@@ -107,7 +117,7 @@ proc_new(struct ev_loop *loop, struct netns_topo *topo, const struct proc_spec *
 }
 
 static void
-emit_lines(struct proc *p, int i, bool flush)
+emit_lines(struct proc *p, int i, bool flush, uint64_t t_us)
 {
 	struct stream *s = &p->out[i];
 	size_t start = 0;
@@ -119,7 +129,7 @@ emit_lines(struct proc *p, int i, bool flush)
 		if (k > start && s->buf[k - 1] == '\r')
 			s->buf[k - 1] = '\0';
 		if (p->on_line)
-			p->on_line(p->arg, p, i + 1, s->buf + start);
+			p->on_line(p->arg, p, i + 1, s->buf + start, t_us);
 		start = k + 1;
 	}
 	if (start > 0) {
@@ -130,38 +140,91 @@ emit_lines(struct proc *p, int i, bool flush)
 	if (s->len == sizeof(s->buf) - 1 || (flush && s->len > 0)) {
 		s->buf[s->len] = '\0';
 		if (p->on_line)
-			p->on_line(p->arg, p, i + 1, s->buf);
+			p->on_line(p->arg, p, i + 1, s->buf, t_us);
 		s->len = 0;
 	}
+}
+
+/* Append n bytes to the stream's file (a failure is reported once, the
+ * lines still go on to the watches). */
+static void
+to_file(struct stream *s, const char *b, size_t n)
+{
+	while (n > 0 && s->file >= 0) {
+		ssize_t w = write(s->file, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_warn("%s", s->path);
+			close(s->file);
+			s->file = -1;
+			return;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+close_pipe(struct stream *s)
+{
+	if (s->rfd < 0)
+		return;
+	ev_io_del(s->owner->loop, s->rfd);
+	close(s->rfd);
+	s->rfd = -1;
+}
+
+/*
+ * Read what the pipe holds now, into the file and (when emit) the line
+ * callback, each read stamped with the monotonic time it returned.  At the
+ * end of the output (every writer gone) the last partial line is passed on
+ * and the pipe closed.
+ */
+static void
+drain(struct stream *s, bool emit)
+{
+	struct proc *p = s->owner;
+
+	while (s->rfd >= 0) {
+		ssize_t n = read(s->rfd, s->buf + s->len, sizeof(s->buf) - 1 - s->len);
+		uint64_t t = dd_now_us();
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			if (emit)
+				emit_lines(p, s->idx, true, t);
+			s->len = 0;
+			close_pipe(s);
+			return;
+		}
+		to_file(s, s->buf + s->len, (size_t)n);
+		s->len += (size_t)n;
+		if (emit)
+			emit_lines(p, s->idx, false, t);
+		else
+			s->len = 0;
+	}
+}
+
+static void
+on_output(struct ev_loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	drain(arg, true);
 }
 
 void
 proc_poll_output(struct proc *p)
 {
-	for (int i = 0; i < 2; i++) {
-		struct stream *s = &p->out[i];
-		if (s->fd < 0)
-			s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
-		if (s->fd < 0)
-			continue;
-		for (;;) {
-			ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - 1 - s->len);
-			if (n <= 0)
-				break;
-			s->len += (size_t)n;
-			emit_lines(p, i, false);
-		}
-	}
-}
-
-static void
-on_timer(struct ev_loop *loop, void *arg)
-{
-	struct proc *p = arg;
-	p->timer = NULL;
-	proc_poll_output(p);
-	if (p->running)
-		p->timer = ev_timer_add(loop, 50000, on_timer, p);
+	for (int i = 0; i < 2; i++)
+		drain(&p->out[i], true);
 }
 
 static void
@@ -184,10 +247,11 @@ reap(struct proc *p)
 		close(p->pidfd);
 		p->pidfd = -1;
 	}
-	/* the last words: read what is left before telling anyone */
+	/* the last words: read what is left before telling anyone (a
+	 * child that outlives it may still write: its pipe stays open) */
 	proc_poll_output(p);
 	for (int i = 0; i < 2; i++)
-		emit_lines(p, i, true);
+		emit_lines(p, i, true, dd_now_us());
 	if (p->on_exit)
 		p->on_exit(p->arg, p, code, sig);
 }
@@ -201,6 +265,39 @@ on_pidfd(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	reap(arg);
 }
 
+/* The pipe of stream s for a new start: its file opened (truncated at the
+ * first start, appended to after), a fresh pipe on the loop.  Returns the
+ * writing end for the child, or -1 with err set. */
+static int
+open_stream(struct proc *p, struct stream *s, struct dd_err *err)
+{
+	int fds[2];
+
+	if (s->file < 0 && (s->file = open(s->path, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		dd_err_set(err, "process '%s': %s: %s", p->name, s->path, strerror(errno));
+		return -1;
+	}
+	/* what is left of an earlier life (a grandchild's pipe) ends here */
+	drain(s, true);
+	close_pipe(s);
+	s->len = 0;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		dd_err_set(err, "process '%s': pipe: %s", p->name, strerror(errno));
+		return -1;
+	}
+	(void)fcntl(fds[0], F_SETPIPE_SZ, PIPE_BYTES);   /* best effort */
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0 ||
+	    ev_io_add(p->loop, fds[0], EV_READ, on_output, s) < 0) {
+		dd_err_set(err, "process '%s': pipe: %s", p->name, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	s->rfd = fds[0];
+	return fds[1];
+}
+
 int
 proc_start(struct proc *p, struct dd_err *err)
 {
@@ -208,16 +305,23 @@ proc_start(struct proc *p, struct dd_err *err)
 		.argv = (const char *const *)p->argv,
 		.envp = (const char *const *)p->envp,
 		.cwd = p->cwd,
-		.stdout_path = p->out[0].path,
-		.stderr_path = p->out[1].path,
 	};
+	int w[2] = { -1, -1 };
 	pid_t pid;
 	int rc;
 
+	for (int i = 0; i < 2; i++)
+		if ((w[i] = open_stream(p, &p->out[i], err)) < 0)
+			goto fail;
+	o.stdout_fd = w[0];
+	o.stderr_fd = w[1];
 	rc = netns_spawn(p->topo, p->host, &o, &pid);
+	close(w[0]);
+	close(w[1]);
+	w[0] = w[1] = -1;
 	if (rc < 0) {
 		dd_err_set(err, "process '%s': %s", p->name, netns_errmsg(p->topo));
-		return DD_EIO;
+		goto fail;
 	}
 	p->pid = pid;
 	p->running = true;
@@ -229,10 +333,16 @@ proc_start(struct proc *p, struct dd_err *err)
 		waitpid(pid, NULL, 0);
 		p->running = false;
 		p->pid = -1;
-		return DD_EIO;
+		goto fail;
 	}
-	p->timer = ev_timer_add(p->loop, 50000, on_timer, p);
 	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (w[i] >= 0)
+			close(w[i]);
+		close_pipe(&p->out[i]);
+	}
+	return DD_EIO;
 }
 
 int
@@ -345,10 +455,12 @@ proc_free(struct proc *p)
 		ev_io_del(p->loop, p->pidfd);
 		close(p->pidfd);
 	}
-	ev_timer_cancel(p->loop, p->timer);
 	for (int i = 0; i < 2; i++) {
-		if (p->out[i].fd >= 0)
-			close(p->out[i].fd);
+		/* what is still in the pipe goes to the file, not to anyone */
+		drain(&p->out[i], false);
+		close_pipe(&p->out[i]);
+		if (p->out[i].file >= 0)
+			close(p->out[i].file);
 		free(p->out[i].path);
 	}
 	free(p->name);

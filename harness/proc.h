@@ -1,9 +1,10 @@
 /*
  * proc.h -- processes the runner starts inside test hosts (faultd, the SUT,
- * helpers such as unbound): spawned through netns, stdout and stderr kept
- * in files in the run's output folder, exits seen through a pidfd on the
- * event loop, and output lines handed to a callback as they appear (watches
- * and log-based readiness are built on that).
+ * helpers such as unbound): spawned through netns, stdout and stderr read
+ * through pipes on the event loop and kept in files in the run's output
+ * folder, exits seen through a pidfd on the event loop, and output lines
+ * handed to a callback as they arrive, each with the time it was read
+ * (watches and log-based readiness are built on that).
  *
  * Ownership: a proc copies its name and argv; proc_free() (NULL-safe) kills
  * a still-running process (SIGKILL to its group) and reaps it.
@@ -13,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/err.h"
@@ -21,8 +23,12 @@ struct ev_loop;
 struct netns_topo;
 struct proc;
 
-/* A new line of output (without its newline); stream 1 stdout, 2 stderr. */
-typedef void (*proc_line_cb)(void *arg, struct proc *p, int stream, const char *line);
+/* A new line of output (without its newline); stream 1 stdout, 2 stderr;
+ * t_us is when its last bytes were read from the pipe (dd_now_us(), the
+ * monotonic clock): at most the loop's own lateness after the child wrote
+ * them. */
+typedef void (*proc_line_cb)(void *arg, struct proc *p, int stream, const char *line,
+    uint64_t t_us);
 /* The process ended: code (exit status, or -1) and signal (0 when exited). */
 typedef void (*proc_exit_cb)(void *arg, struct proc *p, int code, int sig);
 
@@ -38,7 +44,9 @@ struct proc_spec {
 struct proc *proc_new(struct ev_loop *loop, struct netns_topo *topo,
     const struct proc_spec *spec, proc_line_cb on_line, proc_exit_cb on_exit,
     void *arg);
-/* Start it.  DD_EIO with a message when it cannot run. */
+/* Start it.  DD_EIO with a message when it cannot run.  May be called
+ * again after it ended: the output files are truncated at the first start
+ * and appended to after. */
 int proc_start(struct proc *p, struct dd_err *err);
 /* Send sig to the process group; the exit callback follows.  Marks the
  * process as stopping, so its exit counts as asked for (proc_stopping). */
@@ -47,7 +55,7 @@ bool proc_running(const struct proc *p);
 bool proc_stopping(const struct proc *p);  /* we asked it to end */
 pid_t proc_pid(const struct proc *p);
 const char *proc_name(const struct proc *p);
-/* Read new output now (also done on a timer every 50 ms). */
+/* Read what output is waiting now (the loop does it as it arrives). */
 void proc_poll_output(struct proc *p);
 /* The last n lines of stderr and stdout, for error messages. */
 void proc_tail(const struct proc *p, char *buf, size_t len, int nlines);

@@ -249,12 +249,14 @@ drive_timeline(struct run *r)
 	r->phase_open = false;
 }
 
-/* Probes first (so nothing scores the stopping), processes in reverse
- * start order with faultd last, observers, then the network. */
+/* Probes first (so nothing scores the stopping), faultd's last counters,
+ * processes in reverse start order with faultd last, observers, then the
+ * network. */
 static void
 shutdown_all(struct run *r)
 {
 	run_build_stop_probes(r);
+	run_fault_stats_end(r);
 	run_proc_stop_all(r);
 	run_build_close(r);
 	run_status_stop(r);

@@ -229,12 +229,17 @@ add_process(struct run *r, struct sc_process *p)
 	return rc;
 }
 
+/* A probe's result, logged when it came (t_ms) with the moment its
+ * attempt started (start_ms): both on the run's clock, which is the
+ * prober's monotonic clock counted from the run's start. */
 static void
-on_probe(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
+on_probe(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
+    const char *detail)
 {
 	struct run *r = arg;
+	uint64_t start_ms = start_us > r->t0_us ? (start_us - r->t0_us) / 1000 : 0;
 
-	elog_probe(r->log, run_now_ms(r), name, ok, latency_ms, detail);
+	elog_probe_at(r->log, run_now_ms(r), start_ms, name, ok, latency_ms, detail);
 	for (size_t i = 0; i < r->sc->n_probes; i++) {
 		if (strcmp(r->sc->probes[i].name, name) != 0)
 			continue;
@@ -292,7 +297,9 @@ on_cap(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	capture_dispatch(arg);
 }
 
-/* Every second: each counting capture's query rate over the last window. */
+/* Every second: each counting capture's query rate over the last window
+ * (one with sut = ADDR counts that source's queries; one that score
+ * amplification names without sut counts every query it sees). */
 static void
 on_rate(struct ev_loop *loop, void *arg)
 {
@@ -303,7 +310,7 @@ on_rate(struct ev_loop *loop, void *arg)
 	for (size_t i = 0; i < r->ncaps; i++) {
 		struct run_cap *c = &r->caps[i];
 		capture_dispatch(c->cap);
-		if (c->c->count_from == NULL)
+		if (c->c->count_from == NULL && !c->c->count_all)
 			continue;
 		uint64_t n = capture_queries(c->cap);
 		uint64_t win = t - r->rate_last_ms;
@@ -329,7 +336,8 @@ open_captures(struct run *r)
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s.pcap", r->out, c->name);
 		r->caps[i].c = c;
-		r->caps[i].cap = capture_open(r->topo, c->host, c->iface, path, c->count_from, &err);
+		r->caps[i].cap = capture_open(r->topo, c->host, c->iface, path,
+		    c->count_all ? "any" : c->count_from, &err);
 		if (r->caps[i].cap == NULL)
 			return run_fail(r, DD_EIO, "%s:%d: capture '%s': %s", r->sc->file, c->line,
 			    c->name, err.msg);

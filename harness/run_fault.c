@@ -14,14 +14,26 @@
  *
  * A control request that fails (faultd refused, died, or did not answer)
  * is a run error: recorded with run_fail() and the run stops.
+ *
+ * faultd's counters are read (`stats json`) into the event log's readings
+ * (elog_add_stats) for the report: on the same connection right after each
+ * rule added (so the reading holds the new rule), right before the first
+ * deletion of each clear() (so it holds the rules' final hits), at the end
+ * of the run before faultd is stopped, and when the timeline asks
+ * (stats()).  A reading's t_ms is when faultd's answer arrived.  A reading
+ * that fails is kept as an error reading and does not stop the run.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "faultd/ctl.h"
+#include "harness/proc.h"
 #include "harness/run_internal.h"
+#include "lib/evloop.h"
+#include "lib/util.h"
 #include "model/elog.h"
+#include "model/result.h"
 
 /* How long faultd may take to answer one command on a local socket. */
 #define FAULT_CTL_TIMEOUT_US 3000000
@@ -192,6 +204,144 @@ on_add(void *arg, int rc, const char *status, const char *data, size_t data_len,
 	free(q);
 }
 
+/* ---------------- faultd's counters ---------------- */
+
+/* One `stats json` on its way. */
+struct run_stats_req {
+	struct run_proc *rp;
+	enum elog_stats_why why;
+	run_fault_stats_cb done;    /* NULL: nobody waits for it */
+	void *arg;
+	bool *outstanding;          /* the end of the run counts these */
+};
+
+/* Keep a reading that failed, saying why. */
+static const struct elog_stats *
+stats_error(struct run *r, struct run_proc *rp, enum elog_stats_why why, const char *msg)
+{
+	struct elog_stats s = { .t_ms = run_now_ms(r), .dns = rp->dns->name, .why = why,
+		.error = msg };
+
+	if (elog_add_stats(r->log, &s) < 0)
+		return NULL;
+	run_say(r, "dns %s: counters not read (%s): %s", rp->dns->name,
+	    elog_stats_why_name(why), msg);
+	return &r->log->stats[r->log->n_stats - 1];
+}
+
+static void
+on_stats(void *arg, int rc, const char *status, const char *data, size_t data_len,
+    const char *errmsg)
+{
+	struct run_stats_req *q = arg;
+	struct run_proc *rp = q->rp;
+	struct run *r = rp->r;
+	const struct elog_stats *st = NULL;
+	char msg[300];
+
+	(void)status;
+	if (q->outstanding != NULL)
+		*q->outstanding = false;
+	if (rc == CTL_ECANCELED) {
+		snprintf(msg, sizeof(msg), "the run ended first");
+	} else if (rc != 0) {
+		snprintf(msg, sizeof(msg), "faultd did not answer: %s",
+		    errmsg ? errmsg : dd_strerror(rc));
+		st = stats_error(r, rp, q->why, msg);
+	} else {
+		struct dd_err e = { "" };
+		int prc = result_json_read_stats(r->log, run_now_ms(r), rp->dns->name, q->why,
+		    data, data_len, &e);
+
+		if (prc == 0) {
+			st = &r->log->stats[r->log->n_stats - 1];
+		} else {
+			snprintf(msg, sizeof(msg), "%s", e.msg);
+			st = stats_error(r, rp, q->why, msg);
+		}
+	}
+	if (q->done != NULL)
+		q->done(q->arg, st && st->error == NULL ? st : NULL, st && st->error ? st->error : msg);
+	free(q);
+}
+
+int
+run_fault_stats(struct run *r, struct run_proc *rp, enum elog_stats_why why,
+    run_fault_stats_cb done, void *arg)
+{
+	struct run_stats_req *q = calloc(1, sizeof(*q));
+	int rc;
+
+	if (q == NULL)
+		return DD_ENOMEM;
+	q->rp = rp;
+	q->why = why;
+	q->done = done;
+	q->arg = arg;
+	if ((rc = ctl_client_send(rp->ctl, "stats json", FAULT_CTL_TIMEOUT_US, on_stats, q)) < 0) {
+		free(q);
+		if (done == NULL)
+			stats_error(r, rp, why, dd_strerror(rc));
+		return rc;
+	}
+	return 0;
+}
+
+void
+run_fault_stats_end(struct run *r)
+{
+	bool *out = calloc(r->nprocs + 1, sizeof(*out));
+	struct run_stats_req **qs = calloc(r->nprocs + 1, sizeof(*qs));
+	uint64_t deadline = dd_now_us() + FAULT_CTL_TIMEOUT_US;
+	bool waiting = false;
+
+	if (out == NULL || qs == NULL) {
+		free(out);
+		free(qs);
+		return;
+	}
+	for (size_t i = 0; i < r->nprocs; i++) {
+		struct run_proc *rp = &r->procs[i];
+		struct run_stats_req *q;
+
+		if (rp->dns == NULL || rp->ctl == NULL || !rp->ready)
+			continue;       /* never came up: nothing to read */
+		if (rp->p == NULL || !proc_running(rp->p)) {
+			stats_error(r, rp, ELOG_STATS_END, "faultd was not running");
+			continue;
+		}
+		if ((q = calloc(1, sizeof(*q))) == NULL)
+			break;
+		*q = (struct run_stats_req){ .rp = rp, .why = ELOG_STATS_END,
+			.outstanding = &out[i] };
+		out[i] = true;
+		qs[i] = q;
+		if (ctl_client_send(rp->ctl, "stats json", FAULT_CTL_TIMEOUT_US, on_stats, q) < 0) {
+			out[i] = false;
+			free(q);
+			stats_error(r, rp, ELOG_STATS_END, "cannot send the request");
+		}
+	}
+	/* the answers come through the loop, each within its timeout */
+	do {
+		waiting = false;
+		for (size_t i = 0; i < r->nprocs; i++)
+			waiting = waiting || out[i];
+		if (waiting)
+			ev_loop_once(r->loop, 20000);
+	} while (waiting && dd_now_us() < deadline + 100000);
+	for (size_t i = 0; i < r->nprocs; i++) {
+		if (!out[i])
+			continue;
+		/* not expected (the request's own timer fires first); its late
+		 * answer must not write into out */
+		qs[i]->outstanding = NULL;
+		stats_error(r, &r->procs[i], ELOG_STATS_END, "no answer in time");
+	}
+	free(out);
+	free(qs);
+}
+
 int
 run_fault_connect(struct run *r, struct run_proc *rp)
 {
@@ -261,6 +411,8 @@ run_fault_inject(struct run *r, struct run_proc *rp, const char *rule, uint64_t 
 		dd_err_set(err, "cannot send the rule to faultd: %s", dd_strerror(rc));
 		return rc;
 	}
+	/* answered after the add: the reading holds the new rule */
+	(void)run_fault_stats(r, rp, ELOG_STATS_INJECT, NULL, NULL);
 	f = &rp->faults[rp->n_faults++];
 	memset(f, 0, sizeof(*f));
 	f->handle = q->handle;
@@ -283,6 +435,9 @@ run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct dd_e
 	}
 	cl->rp = rp;
 	cl->outstanding = 1;   /* held until every deletion is under way */
+	/* sent before any deletion: the reading holds the rules' last hits */
+	if (!r->stop)
+		(void)run_fault_stats(r, rp, ELOG_STATS_CLEAR, NULL, NULL);
 	if (handle != 0)
 		snprintf(cl->text, sizeof(cl->text), "rule %llu", (unsigned long long)handle);
 	else

@@ -38,6 +38,7 @@
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "lib/err.h"
+#include "model/elog.h"
 
 struct capture;
 struct ctl_client;
@@ -182,6 +183,17 @@ int run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct 
 /* Free the client (pending requests cancelled, nothing logged) and the
  * bookkeeping.  NULL client is fine. */
 void run_fault_close(struct run_proc *rp);
+/* A reading of faultd's counters has arrived and is in the log (st), or
+ * could not be taken (st NULL, err says why). */
+typedef void (*run_fault_stats_cb)(void *arg, const struct elog_stats *st, const char *err);
+/* Ask faultd for its counters (`stats json`); the reading goes into the
+ * log (an error reading when it fails), then done (if any) is called,
+ * exactly once unless this returns an error. */
+int run_fault_stats(struct run *r, struct run_proc *rp, enum elog_stats_why why,
+    run_fault_stats_cb done, void *arg);
+/* The end-of-run reading of every faultd that is up, waited for on the
+ * loop (each request bounded by its timeout).  Call before stopping them. */
+void run_fault_stats_end(struct run *r);
 
 /* ---- run_check.c ---- */
 

@@ -2,8 +2,9 @@
  * run_ops.c -- what the timeline does to a run, as struct sc_ops for the
  * Lua bindings: phases and marks into the event log, faults injected into
  * and cleared from a faultd over its control socket, processes started,
- * stopped and killed, and the answers to seen() and probe_ok().  Faults
- * travel through run_fault.c, which never makes the timeline wait.
+ * stopped and killed, and the answers to seen(), probe_ok() and stats().
+ * Faults travel through run_fault.c, which never makes the timeline wait;
+ * stats() makes only its own coroutine wait for faultd's answer.
  *
  * Each operation returns 0 or a negative code with a message for the
  * binding, which raises it as a Lua error at the timeline's file:line.
@@ -11,6 +12,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/lua_api.h"
@@ -122,12 +124,52 @@ op_probe_last(void *arg, const char *name)
 	return -1;
 }
 
+/* A stats() in the timeline waiting for faultd. */
+struct op_stats_wait {
+	struct run *r;
+	unsigned token;
+};
+
+static void
+stats_done(void *arg, const struct elog_stats *st, const char *err)
+{
+	struct op_stats_wait *w = arg;
+
+	sc_lua_stats_done(w->r->S, w->token, st, err);
+	free(w);
+}
+
+static int
+op_stats(void *arg, const char *dns, unsigned token, struct dd_err *err)
+{
+	struct run *r = arg;
+	struct run_proc *rp = run_proc_dns(r, dns);
+	struct op_stats_wait *w;
+	int rc;
+
+	if (rp == NULL) {
+		dd_err_set(err, "no dns server '%s'", dns);
+		return DD_ENOTFOUND;
+	}
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	*w = (struct op_stats_wait){ r, token };
+	if ((rc = run_fault_stats(r, rp, ELOG_STATS_TIMELINE, stats_done, w)) < 0) {
+		free(w);
+		dd_err_set(err, "cannot ask faultd: %s", dd_strerror(rc));
+	}
+	return rc;
+}
+
 void
 run_ops_install(struct run *r)
 {
 	const struct sc_ops ops = { .arg = r, .phase = op_phase, .mark = op_mark,
 		.inject = op_inject, .clear = op_clear, .proc = op_proc,
-		.watch_count = op_watch_count, .probe_last = op_probe_last };
+		.watch_count = op_watch_count, .probe_last = op_probe_last,
+		.stats = op_stats };
 
 	sc_lua_set_ops(r->S, &ops);
 }

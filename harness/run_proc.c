@@ -56,12 +56,15 @@ run_proc_dns(struct run *r, const char *dns)
 	return NULL;
 }
 
+/* A line of output, read at t_us: a watch event carries that moment (on
+ * the run's clock), not the time the line was matched. */
 static void
-on_line(void *arg, struct proc *p, int stream, const char *line)
+on_line(void *arg, struct proc *p, int stream, const char *line, uint64_t t_us)
 {
 	struct run_proc *rp = arg;
 	struct run *r = rp->r;
 	const char *name = proc_name(p);
+	uint64_t t_ms = t_us > r->t0_us ? (t_us - r->t0_us) / 1000 : 0;
 
 	if (rp->has_ready_re && !rp->ready && regexec(&rp->ready_re, line, 0, NULL, 0) == 0)
 		rp->ready = true;
@@ -72,7 +75,7 @@ on_line(void *arg, struct proc *p, int stream, const char *line)
 		if (regexec(&w->re, line, 0, NULL, 0) != 0)
 			continue;
 		w->count++;
-		elog_watch(r->log, run_now_ms(r), w->w->name, line);
+		elog_watch(r->log, t_ms, w->w->name, line);
 		run_say(r, "watch %s: %s", w->w->name, line);
 	}
 }
@@ -148,12 +151,14 @@ struct once_wait {
 };
 
 static void
-once_cb(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
+once_cb(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
+    const char *detail)
 {
 	struct once_wait *w = arg;
 
 	(void)name;
 	(void)latency_ms;
+	(void)start_us;
 	w->done = true;
 	w->ok = ok;
 	snprintf(w->detail, sizeof(w->detail), "%s", detail);

@@ -186,6 +186,9 @@ scenario_free(struct scenario *sc)
 	}
 	free(sc->sets);
 	free(sc->set_used);
+	for (size_t i = 0; i < sc->n_amp_links; i++)
+		free(sc->amp_links[i]);
+	free(sc->amp_links);
 	free(sc);
 }
 
@@ -290,4 +293,6 @@ scenario_score_defs(const struct scenario *sc, struct score_match *detect,
 		defs->latency = sc->score_m + sc->n_services;
 		defs->n_latency = sc->n_latency;
 	}
+	defs->amp_links = (const char *const *)sc->amp_links;
+	defs->n_amp_links = sc->n_amp_links;
 }

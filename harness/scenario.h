@@ -105,6 +105,8 @@ struct sc_capture {
 	char *iface;
 	char *count_from;    /* source of the SUT's queries (CIDR/IP) or NULL */
 	int line;
+	bool count_all;      /* no count_from, but score amplification names it:
+	                        count every DNS query it sees */
 };
 
 enum sc_probe_kind { SC_PROBE_DNS = 0, SC_PROBE_HTTP, SC_PROBE_TCP, SC_PROBE_EXEC };
@@ -201,6 +203,9 @@ struct scenario {
 	bool latency_set;
 	int *expect_line;            /* n_expect of them */
 	struct score_match *score_m;
+	/* score { amplification = { "link", ... } }: amplification at each
+	 * (rate above is the first) */
+	char **amp_links;            size_t n_amp_links;
 };
 
 struct scenario *scenario_new(const char *file);

@@ -1,5 +1,5 @@
 /*
- * event.c -- the event log.  Strings live in a chunked arena owned by the
+ * elog.c -- the event log.  Strings live in a chunked arena owned by the
  * log, so events can be moved (insertion of a late event) without copying
  * strings and the whole log is freed in a few calls.
  */
@@ -7,6 +7,7 @@
 
 #include "lib/err.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,13 @@ static const char *const kind_names[ELOG_KIND_COUNT] = {
 	[ELOG_PROC_EXIT] = "proc_exit",
 	[ELOG_MARK] = "mark",
 	[ELOG_RATE] = "rate",
+};
+
+static const char *const why_names[ELOG_STATS_WHY_COUNT] = {
+	[ELOG_STATS_INJECT] = "inject",
+	[ELOG_STATS_CLEAR] = "clear",
+	[ELOG_STATS_END] = "end",
+	[ELOG_STATS_TIMELINE] = "timeline",
 };
 
 const char *
@@ -71,6 +79,7 @@ elog_free(struct elog *log)
 		free(a);
 	}
 	free(log->ev);
+	free(log->stats);
 	free(log);
 }
 
@@ -90,18 +99,18 @@ cut_len(const char *s, size_t max)
 	return n;
 }
 
-static const char *
-arena_strdup(struct elog *log, const char *s, size_t max)
+/* n bytes from the arena at an address that is a multiple of align (a
+ * power of two); NULL when out of memory. */
+static void *
+arena_alloc(struct elog *log, size_t n, size_t align)
 {
-	size_t n;
-	char *p;
 	struct elog_arena *a = log->arena;
+	size_t pad = 0;
 
-	if (s == NULL || *s == '\0')
-		return "";
-	n = cut_len(s, max);
-	if (a == NULL || a->cap - a->used < n + 1) {
-		size_t cap = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
+	if (a != NULL)
+		pad = (size_t)(-(uintptr_t)(a->data + a->used)) & (align - 1);
+	if (a == NULL || a->cap - a->used < pad || a->cap - a->used - pad < n) {
+		size_t cap = n + align > ARENA_CHUNK ? n + align : ARENA_CHUNK;
 
 		a = malloc(sizeof(*a) + cap);
 		if (a == NULL)
@@ -110,11 +119,25 @@ arena_strdup(struct elog *log, const char *s, size_t max)
 		a->cap = cap;
 		a->next = log->arena;
 		log->arena = a;
+		pad = (size_t)(-(uintptr_t)a->data) & (align - 1);
 	}
-	p = a->data + a->used;
+	a->used += pad + n;
+	return a->data + a->used - n;
+}
+
+static const char *
+arena_strdup(struct elog *log, const char *s, size_t max)
+{
+	size_t n;
+	char *p;
+
+	if (s == NULL || *s == '\0')
+		return "";
+	n = cut_len(s, max);
+	if ((p = arena_alloc(log, n + 1, 1)) == NULL)
+		return NULL;
 	memcpy(p, s, n);
 	p[n] = '\0';
-	a->used += n + 1;
 	return p;
 }
 
@@ -211,6 +234,24 @@ elog_probe(struct elog *log, uint64_t t_ms, const char *probe, bool ok,
 }
 
 int
+elog_probe_at(struct elog *log, uint64_t t_ms, uint64_t start_ms, const char *probe,
+    bool ok, double latency_ms, const char *detail)
+{
+	struct elog_ev e;
+
+	memset(&e, 0, sizeof(e));
+	e.t_ms = t_ms;
+	e.kind = ELOG_PROBE;
+	e.source = probe;
+	e.text = detail;
+	e.u.probe.ok = ok;
+	e.u.probe.latency_ms = latency_ms;
+	e.u.probe.has_start = true;
+	e.u.probe.start_ms = start_ms;
+	return elog_add(log, &e);
+}
+
+int
 elog_watch(struct elog *log, uint64_t t_ms, const char *watch,
     const char *line)
 {
@@ -267,4 +308,94 @@ elog_last_ms(const struct elog *log)
 	if (log == NULL || log->n == 0)
 		return 0;
 	return log->ev[log->n - 1].t_ms;
+}
+
+/* ------------------------------------------------------------------ */
+/* Readings of faultd's counters */
+
+const char *
+elog_stats_why_name(enum elog_stats_why why)
+{
+	if ((unsigned)why >= ELOG_STATS_WHY_COUNT)
+		return "?";
+	return why_names[why];
+}
+
+int
+elog_stats_why_parse(const char *name, enum elog_stats_why *out)
+{
+	if (name == NULL)
+		return DD_EINVAL;
+	for (int w = 0; w < ELOG_STATS_WHY_COUNT; w++) {
+		if (strcmp(name, why_names[w]) == 0) {
+			*out = (enum elog_stats_why)w;
+			return 0;
+		}
+	}
+	return DD_EINVAL;
+}
+
+/* A copy of n counts in the arena (names cut to max); NULL when out of
+ * memory.  n == 0 gives a non-NULL pointer nobody reads. */
+static const struct elog_count *
+copy_counts(struct elog *log, const struct elog_count *v, size_t n, size_t max)
+{
+	struct elog_count *c = arena_alloc(log, n * sizeof(*c) + 1, _Alignof(struct elog_count));
+
+	for (size_t i = 0; c != NULL && i < n; i++) {
+		c[i].value = v[i].value;
+		if ((c[i].name = arena_strdup(log, v[i].name, max)) == NULL)
+			return NULL;
+	}
+	return c;
+}
+
+int
+elog_add_stats(struct elog *log, const struct elog_stats *s)
+{
+	struct elog_stats copy;
+	struct elog_rule_hits *rules;
+
+	if (log == NULL || s == NULL || (unsigned)s->why >= ELOG_STATS_WHY_COUNT ||
+	    (s->n_counters && s->counters == NULL) || (s->n_actions && s->actions == NULL) ||
+	    (s->n_rules && s->rules == NULL) || (s->n_clients && s->clients == NULL))
+		return DD_EINVAL;
+	if (log->n_stats == log->cap_stats) {
+		size_t cap = log->cap_stats ? log->cap_stats * 2 : 16;
+		struct elog_stats *grown = realloc(log->stats, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return DD_ENOMEM;
+		log->stats = grown;
+		log->cap_stats = cap;
+	}
+	/* what the arena holds after a failure is freed with the log */
+	copy = *s;
+	copy.dns = arena_strdup(log, s->dns, ELOG_SOURCE_MAX);
+	copy.error = s->error ? arena_strdup(log, s->error, ELOG_TEXT_MAX) : NULL;
+	copy.counters = copy_counts(log, s->counters, s->n_counters, ELOG_SOURCE_MAX);
+	copy.actions = copy_counts(log, s->actions, s->n_actions, ELOG_SOURCE_MAX);
+	copy.clients = copy_counts(log, s->clients, s->n_clients, ELOG_SOURCE_MAX);
+	rules = arena_alloc(log, s->n_rules * sizeof(*rules) + 1, _Alignof(struct elog_rule_hits));
+	if (copy.dns == NULL || (s->error && copy.error == NULL) || copy.counters == NULL ||
+	    copy.actions == NULL || copy.clients == NULL || rules == NULL)
+		return DD_ENOMEM;
+	for (size_t i = 0; i < s->n_rules; i++) {
+		rules[i].id = s->rules[i].id;
+		rules[i].hits = s->rules[i].hits;
+		if ((rules[i].rule = arena_strdup(log, s->rules[i].rule, ELOG_TEXT_MAX)) == NULL)
+			return DD_ENOMEM;
+	}
+	copy.rules = rules;
+	log->stats[log->n_stats++] = copy;
+	return 0;
+}
+
+const struct elog_stats *
+elog_stats_last(const struct elog *log, const char *dns)
+{
+	for (size_t i = log ? log->n_stats : 0; i-- > 0;)
+		if (dns == NULL || strcmp(log->stats[i].dns, dns) == 0)
+			return &log->stats[i];
+	return NULL;
 }

@@ -38,6 +38,18 @@ free_kvs(struct result_kv *kv, size_t n)
 }
 
 static void
+free_links(struct result *r)
+{
+	for (size_t i = 0; i < r->n_links; i++) {
+		free(r->links[i].link);
+		free(r->links[i].amplification.note);
+	}
+	free(r->links);
+	r->links = NULL;
+	r->n_links = 0;
+}
+
+static void
 free_metrics(struct result_metric *metric)
 {
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
@@ -49,6 +61,7 @@ free_metrics(struct result_metric *metric)
 static void
 free_score(struct result *r)
 {
+	free_links(r);
 	free_metrics(r->metric);
 	for (size_t i = 0; i < r->n_expect; i++) {
 		free(r->expect[i].other_metric);
@@ -267,6 +280,13 @@ result_set_score(struct result *r, const struct score_result *s)
 			}
 		}
 	}
+	for (size_t i = 0; i < s->n_links; i++) {
+		const struct score_value *v = &s->links[i].amplification;
+
+		if (result_add_link(r, s->links[i].link, v->has, v->v,
+		    !v->has && v->why[0] != '\0' ? v->why : NULL) < 0)
+			goto nomem;
+	}
 	return 0;
 nomem:
 	free_score(r);
@@ -310,6 +330,31 @@ result_add_probe(struct result *r, const char *name, const char *kind,
 	r->probes = grown;
 	r->probes[r->n_probes++] = p;
 	r->has_probes = true;
+	return 0;
+}
+
+int
+result_add_link(struct result *r, const char *link, bool has, double value,
+    const char *note)
+{
+	struct result_link *grown, *l;
+
+	if (r == NULL || link == NULL)
+		return DD_EINVAL;
+	grown = realloc(r->links, (r->n_links + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return DD_ENOMEM;
+	r->links = grown;
+	l = &grown[r->n_links];
+	memset(l, 0, sizeof(*l));
+	l->amplification.has = has;
+	l->amplification.value = has ? value : 0;
+	if ((l->link = strdup(link)) == NULL ||
+	    (note != NULL && (l->amplification.note = strdup(note)) == NULL)) {
+		free(l->link);
+		return DD_ENOMEM;
+	}
+	r->n_links++;
 	return 0;
 }
 

@@ -132,6 +132,15 @@ struct result {
 	 * verdict is "error" whatever the expectations say, and pass is
 	 * false. */
 	char *error;
+	/* query_amplification at each capture link the scenario named (score
+	 * { amplification = { ... } }), in that order; NULL when none */
+	struct result_link *links;
+	size_t n_links;
+};
+
+struct result_link {
+	char *link;                          /* the capture's name */
+	struct result_metric amplification;  /* note: why not observed */
 };
 
 /* A new result with an empty event log and verdict pass; NULL when out of
@@ -147,8 +156,8 @@ int result_set_param(struct result *r, const char *key, const char *value);
 int result_set_version(struct result *r, const char *component,
     const char *version);
 
-/* Copy metrics (the run's and each probe's), fault window, checks and
- * verdict from a score; replaces any earlier score (on DD_ENOMEM the
+/* Copy metrics (the run's, each probe's and each link's amplification),
+ * fault window, checks and verdict from a score; replaces any earlier score (on DD_ENOMEM the
  * result is left with none).  A result in error stays in error. */
 int result_set_score(struct result *r, const struct score_result *s);
 
@@ -160,6 +169,11 @@ void result_mark_probes(struct result *r);
 int result_add_probe(struct result *r, const char *name, const char *kind,
     const char *host, const char *target, uint64_t every_ms,
     uint64_t timeout_ms, bool timeout_default);
+
+/* Append a link's amplification (result_set_score copies the score's;
+ * result_json_read uses this).  note may be NULL. */
+int result_add_link(struct result *r, const char *link, bool has, double value,
+    const char *note);
 
 /* Take ownership of log (freeing the result's current one); NULL is
  * DD_EINVAL and changes nothing.  Sets duration_ms to the last event's
@@ -195,6 +209,17 @@ int result_json_write(const struct result *r, FILE *f);
  * "line 2, column 16: invalid token near 'pass'").
  */
 int result_json_read(const char *text, size_t len, struct result **out,
+    struct dd_err *err);
+
+/*
+ * Add one reading of a faultd's counters to log (elog_add_stats): text
+ * (len bytes) is the line faultd answers `stats json` with (faultctl(1));
+ * t_ms, dns and why say when, whose and why it was read.  Members faultd
+ * adds later are kept when they are counts.  Returns 0, DD_ENOMEM, or
+ * DD_EINVAL with err saying what is wrong with the text.
+ */
+int result_json_read_stats(struct elog *log, uint64_t t_ms, const char *dns,
+    enum elog_stats_why why, const char *text, size_t len,
     struct dd_err *err);
 
 #endif

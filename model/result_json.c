@@ -148,7 +148,9 @@ event_tree(const struct elog_ev *e)
 	switch (e->kind) {
 	case ELOG_PROBE:
 		ok = ok && put(o, "ok", json_boolean(e->u.probe.ok)) &&
-		    put(o, "latency_ms", json_num(e->u.probe.latency_ms));
+		    put(o, "latency_ms", json_num(e->u.probe.latency_ms)) &&
+		    (!e->u.probe.has_start ||
+		    put(o, "start_ms", json_u64(e->u.probe.start_ms)));
 		break;
 	case ELOG_PROC_EXIT:
 		ok = ok && put(o, "exit_code", json_integer(e->u.exit.code)) &&
@@ -302,6 +304,133 @@ fault_tree(const struct result *r)
 	return NULL;
 }
 
+static json_t *
+counts_tree(const struct elog_count *c, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < n; i++) {
+		char *key = utf8_dup_valid(c[i].name, strlen(c[i].name), NULL);
+		bool ok = key != NULL && put(o, key, json_u64(c[i].value));
+
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+/* amplification (notes false) or amplification_notes (true): per link,
+ * like metrics and metric_notes. */
+static json_t *
+links_tree(const struct result *r, bool notes)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < r->n_links; i++) {
+		const struct result_metric *m = &r->links[i].amplification;
+		char *key = utf8_dup_valid(r->links[i].link, strlen(r->links[i].link), NULL);
+		bool ok = key != NULL;
+
+		if (ok && !notes)
+			ok = put(o, key, m->has ? json_num(m->value) : json_null());
+		else if (ok && !m->has && m->note != NULL)
+			ok = put(o, key, json_text(m->note));
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+/* One reading of a faultd's counters: t_ms, why, then the members of
+ * faultd's `stats json` (faultctl(1)), or an error. */
+static json_t *
+snap_tree(const struct elog_stats *s)
+{
+	json_t *o = json_object(), *rules = json_array(), *clients = json_array();
+	bool ok = o != NULL && rules != NULL && clients != NULL &&
+	    put(o, "t_ms", json_u64(s->t_ms)) &&
+	    put(o, "why", json_string(elog_stats_why_name(s->why)));
+
+	if (ok && s->error != NULL) {
+		ok = put(o, "error", json_text(s->error));
+		goto out;
+	}
+	for (size_t i = 0; ok && i < s->n_counters; i++) {
+		char *key = utf8_dup_valid(s->counters[i].name,
+		    strlen(s->counters[i].name), NULL);
+
+		/* the members this layout gives a meaning of its own */
+		if (key != NULL && (strcmp(key, "t_ms") == 0 ||
+		    strcmp(key, "why") == 0 || strcmp(key, "error") == 0 ||
+		    strcmp(key, "clients_other") == 0)) {
+			free(key);
+			continue;
+		}
+		ok = key != NULL && put(o, key, json_u64(s->counters[i].value));
+		free(key);
+	}
+	for (size_t i = 0; ok && i < s->n_rules; i++) {
+		json_t *r = json_object();
+
+		ok = append(rules, r) &&
+		    put(r, "id", json_u64(s->rules[i].id)) &&
+		    put(r, "hits", json_u64(s->rules[i].hits)) &&
+		    put(r, "rule", json_text(s->rules[i].rule));
+	}
+	for (size_t i = 0; ok && i < s->n_clients; i++) {
+		json_t *c = json_object();
+
+		ok = append(clients, c) &&
+		    put(c, "addr", json_text(s->clients[i].name)) &&
+		    put(c, "queries", json_u64(s->clients[i].value));
+	}
+	ok = ok && put(o, "actions", counts_tree(s->actions, s->n_actions)) &&
+	    put(o, "rule_hits", json_incref(rules)) &&
+	    put(o, "clients", json_incref(clients)) &&
+	    put(o, "clients_other", json_u64(s->clients_other));
+out:
+	json_decref(rules);
+	json_decref(clients);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* dns_stats: per DNS server (in the order first read) its readings in
+ * the order taken. */
+static json_t *
+dns_stats_tree(const struct elog *log)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < log->n_stats; i++) {
+		const char *dns = log->stats[i].dns;
+		char *key = utf8_dup_valid(dns, strlen(dns), NULL);
+		json_t *arr = key ? json_object_get(o, key) : NULL;
+		bool ok = key != NULL;
+
+		if (ok && arr == NULL) {
+			arr = json_array();
+			ok = arr != NULL && json_object_set_new(o, key, arr) == 0;
+		}
+		ok = ok && append(arr, snap_tree(&log->stats[i]));
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
 /* The whole document, members in doc/results.md's order; NULL when out
  * of memory. */
 static json_t *
@@ -336,6 +465,11 @@ result_tree(const struct result *r)
 	    put(root, "fault", fault_tree(r)) &&
 	    put(root, "expectations", json_incref(ex)) &&
 	    (!r->has_probes || put(root, "probes", json_incref(pr))) &&
+	    (r->n_links == 0 ||
+	    (put(root, "amplification", links_tree(r, false)) &&
+	    put(root, "amplification_notes", links_tree(r, true)))) &&
+	    (r->events == NULL || r->events->n_stats == 0 ||
+	    put(root, "dns_stats", dns_stats_tree(r->events))) &&
 	    put(root, "events", json_incref(ev));
 	json_decref(ex);
 	json_decref(pr);
@@ -450,11 +584,12 @@ next_item(struct jout *o, bool *first, bool one_line, int depth)
 }
 
 /* The root and its members' values span lines; anything deeper (each
- * expectation, each event) stays on one. */
+ * expectation, each event) stays on one -- deeper than split.  dns_stats
+ * goes one level further: a line per server's reading. */
 static void
-emit(struct jout *o, json_t *v, int depth)
+emit(struct jout *o, json_t *v, int depth, int split)
 {
-	bool one_line = depth >= 2, first = true;
+	bool one_line = depth >= split, first = true;
 	const char *digits, *key;
 	json_t *item;
 	size_t i;
@@ -464,7 +599,8 @@ emit(struct jout *o, json_t *v, int depth)
 		json_object_foreach(v, key, item) {
 			next_item(o, &first, one_line, depth + 1);
 			put_key(o, key);
-			emit(o, item, depth + 1);
+			emit(o, item, depth + 1, depth == 0 &&
+			    strcmp(key, "dns_stats") == 0 ? 3 : split);
 		}
 		if (!one_line)
 			fprintf(o->f, "\n%*s", 2 * depth, "");
@@ -473,7 +609,7 @@ emit(struct jout *o, json_t *v, int depth)
 		putc('[', o->f);
 		json_array_foreach(v, i, item) {
 			next_item(o, &first, one_line, depth + 1);
-			emit(o, item, depth + 1);
+			emit(o, item, depth + 1, split);
 		}
 		if (!one_line)
 			fprintf(o->f, "\n%*s", 2 * depth, "");
@@ -497,7 +633,7 @@ result_json_write(const struct result *r, FILE *f)
 		return DD_EINVAL;
 	if ((root = result_tree(r)) == NULL)
 		return DD_ENOMEM;
-	emit(&o, root, 0);
+	emit(&o, root, 0, 2);
 	putc('\n', f);
 	json_decref(root);
 	if (o.oom)
@@ -963,6 +1099,9 @@ read_event(const json_t *o, size_t i, struct elog *log, struct dd_err *err)
 		}
 		if (num_of(json_object_get(o, "latency_ms"), &d))
 			e.u.probe.latency_ms = d;
+		/* absent in results written before it was recorded */
+		e.u.probe.has_start = u64_of(json_object_get(o, "start_ms"),
+		    &e.u.probe.start_ms);
 		break;
 	case ELOG_PROC_EXIT:
 		if (num_of(json_object_get(o, "exit_code"), &d))
@@ -999,6 +1138,190 @@ read_events(const json_t *root, struct result *r, struct dd_err *err)
 		if ((rc = read_event(json_array_get(arr, i), i, r->events,
 		    err)) != 0)
 			return rc;
+	return 0;
+}
+
+static int
+read_links(const json_t *root, struct result *r, struct dd_err *err)
+{
+	json_t *obj = json_object_get(root, "amplification"), *v;
+	const json_t *notes = json_object_get(root, "amplification_notes");
+	const char *link;
+	int rc;
+
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj)) {
+		dd_err_set(err, "amplification: expected an object");
+		return DD_EINVAL;
+	}
+	json_object_foreach(obj, link, v) {
+		double d = 0;
+		bool has = !json_is_null(v);
+
+		if (has && !num_of(v, &d)) {
+			dd_err_set(err, "amplification.%s: expected a number or null", link);
+			return DD_EINVAL;
+		}
+		if ((rc = result_add_link(r, link, has, d,
+		    has ? NULL : str_of(json_object_get(notes, link)))) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Readings of faultd's counters */
+
+struct snap_bufs {
+	struct elog_count *counters, *actions, *clients;
+	struct elog_rule_hits *rules;
+};
+
+static void
+snap_bufs_free(struct snap_bufs *b)
+{
+	free(b->counters);
+	free(b->actions);
+	free(b->clients);
+	free(b->rules);
+}
+
+/* Room for n items of size sz in *p; false when out of memory. */
+static bool
+grow(void *p, size_t n, size_t sz)
+{
+	void *q = calloc(n + 1, sz);
+
+	if (q == NULL)
+		return false;
+	*(void **)p = q;
+	return true;
+}
+
+/*
+ * The counters of o (faultd's `stats json` object, or one dns_stats
+ * reading: t_ms, why and error are the caller's) into s, pointing into b
+ * and into o's strings.  0, DD_ENOMEM, or DD_EINVAL naming where.
+ */
+static int
+snap_read(json_t *o, struct elog_stats *s, struct snap_bufs *b,
+    const char *where, struct dd_err *err)
+{
+	json_t *actions = json_object_get(o, "actions");
+	json_t *rules = json_object_get(o, "rule_hits");
+	json_t *clients = json_object_get(o, "clients");
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if ((actions != NULL && !json_is_object(actions)) ||
+	    (rules != NULL && !json_is_array(rules)) ||
+	    (clients != NULL && !json_is_array(clients))) {
+		dd_err_set(err, "%s: actions must be an object, rule_hits and "
+		    "clients arrays", where);
+		return DD_EINVAL;
+	}
+	if (!grow(&b->counters, json_object_size(o), sizeof(*b->counters)) ||
+	    !grow(&b->actions, json_object_size(actions), sizeof(*b->actions)) ||
+	    !grow(&b->rules, json_array_size(rules), sizeof(*b->rules)) ||
+	    !grow(&b->clients, json_array_size(clients), sizeof(*b->clients)))
+		return DD_ENOMEM;
+	/* every other integer member is a counter, in faultd's order */
+	json_object_foreach(o, key, v) {
+		uint64_t u;
+
+		if (strcmp(key, "t_ms") == 0 || strcmp(key, "clients_other") == 0 ||
+		    !u64_of(v, &u))
+			continue;
+		b->counters[s->n_counters++] = (struct elog_count){ key, u };
+	}
+	json_object_foreach(actions, key, v) {
+		uint64_t u;
+
+		if (!u64_of(v, &u)) {
+			dd_err_set(err, "%s: actions.%s: expected a count", where, key);
+			return DD_EINVAL;
+		}
+		b->actions[s->n_actions++] = (struct elog_count){ key, u };
+	}
+	json_array_foreach(rules, i, v) {
+		struct elog_rule_hits *h = &b->rules[s->n_rules];
+
+		if (!u64_of(json_object_get(v, "id"), &h->id) ||
+		    !u64_of(json_object_get(v, "hits"), &h->hits)) {
+			dd_err_set(err, "%s: rule_hits[%zu]: needs id and hits", where, i);
+			return DD_EINVAL;
+		}
+		h->rule = str_of(json_object_get(v, "rule"));
+		s->n_rules++;
+	}
+	json_array_foreach(clients, i, v) {
+		struct elog_count *c = &b->clients[s->n_clients];
+
+		if ((c->name = str_of(json_object_get(v, "addr"))) == NULL ||
+		    !u64_of(json_object_get(v, "queries"), &c->value)) {
+			dd_err_set(err, "%s: clients[%zu]: needs addr and queries", where, i);
+			return DD_EINVAL;
+		}
+		s->n_clients++;
+	}
+	u64_of(json_object_get(o, "clients_other"), &s->clients_other);
+	s->counters = b->counters;
+	s->actions = b->actions;
+	s->rules = b->rules;
+	s->clients = b->clients;
+	return 0;
+}
+
+/* One dns_stats reading (t_ms, why, and counters or error) into log. */
+static int
+read_snap(json_t *o, const char *dns, size_t i, struct elog *log,
+    struct dd_err *err)
+{
+	struct elog_stats s = { .dns = dns };
+	struct snap_bufs b = { 0 };
+	const char *why = str_of(json_object_get(o, "why"));
+	char where[200];
+	int rc;
+
+	snprintf(where, sizeof(where), "dns_stats.%.100s[%zu]", dns, i);
+	if (!json_is_object(o) || !u64_of(json_object_get(o, "t_ms"), &s.t_ms) ||
+	    elog_stats_why_parse(why, &s.why) != 0) {
+		dd_err_set(err, "%s: needs t_ms and why (inject, clear, end or "
+		    "timeline)", where);
+		return DD_EINVAL;
+	}
+	s.error = str_of(json_object_get(o, "error"));
+	if ((s.error != NULL || (rc = snap_read(o, &s, &b, where, err)) == 0))
+		rc = elog_add_stats(log, &s);
+	snap_bufs_free(&b);
+	return rc;
+}
+
+static int
+read_dns_stats(const json_t *root, struct result *r, struct dd_err *err)
+{
+	json_t *obj = json_object_get(root, "dns_stats"), *arr;
+	const char *dns;
+	int rc;
+
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj)) {
+		dd_err_set(err, "dns_stats: expected an object");
+		return DD_EINVAL;
+	}
+	json_object_foreach(obj, dns, arr) {
+		if (!json_is_array(arr)) {
+			dd_err_set(err, "dns_stats.%s: expected an array", dns);
+			return DD_EINVAL;
+		}
+		for (size_t i = 0; i < json_array_size(arr); i++)
+			if ((rc = read_snap(json_array_get(arr, i), dns, i,
+			    r->events, err)) != 0)
+				return rc;
+	}
 	return 0;
 }
 
@@ -1099,7 +1422,9 @@ result_json_read(const char *text, size_t len, struct result **out,
 	    (rc = read_fault(root, r, err)) != 0 ||
 	    (rc = read_expectations(root, r, err)) != 0 ||
 	    (rc = read_probe_settings(root, r, err)) != 0 ||
-	    (rc = read_events(root, r, err)) != 0)
+	    (rc = read_links(root, r, err)) != 0 ||
+	    (rc = read_events(root, r, err)) != 0 ||
+	    (rc = read_dns_stats(root, r, err)) != 0)
 		goto fail;
 	json_decref(root);
 	*out = r;
@@ -1108,6 +1433,33 @@ fail:
 	if (rc == DD_ENOMEM)
 		dd_err_set(err, "out of memory");
 	result_free(r);
+	json_decref(root);
+	return rc;
+}
+
+int
+result_json_read_stats(struct elog *log, uint64_t t_ms, const char *dns,
+    enum elog_stats_why why, const char *text, size_t len,
+    struct dd_err *err)
+{
+	struct elog_stats s = { .t_ms = t_ms, .dns = dns, .why = why };
+	struct snap_bufs b = { 0 };
+	json_t *root = NULL;
+	int rc;
+
+	if (log == NULL || dns == NULL || text == NULL)
+		return DD_EINVAL;
+	if ((rc = parse(text, len, &root, err)) != 0)
+		return rc;
+	if (!json_is_object(root)) {
+		dd_err_set(err, "faultd's stats: expected an object");
+		rc = DD_EINVAL;
+	} else if ((rc = snap_read(root, &s, &b, "faultd's stats", err)) == 0) {
+		rc = elog_add_stats(log, &s);
+	}
+	if (rc == DD_ENOMEM)
+		dd_err_set(err, "out of memory");
+	snap_bufs_free(&b);
 	json_decref(root);
 	return rc;
 }

@@ -1209,6 +1209,37 @@ score_probes(const struct elog *log, const struct score_defs *d,
 	return 0;
 }
 
+/* query_amplification at each of defs->amp_links into out->links.  0 or
+ * DD_ENOMEM. */
+static int
+score_links(const struct elog *log, const struct score_defs *d,
+    struct score_result *out)
+{
+	if (d->n_amp_links == 0)
+		return 0;
+	if (d->amp_links == NULL)
+		return DD_EINVAL;
+	out->links = calloc(d->n_amp_links, sizeof(*out->links));
+	if (out->links == NULL)
+		return DD_ENOMEM;
+	out->n_links = d->n_amp_links;
+	for (size_t i = 0; i < d->n_amp_links; i++) {
+		struct score_link *l = &out->links[i];
+		struct score_defs one = *d;
+
+		snprintf(l->link, sizeof(l->link), "%s",
+		    d->amp_links[i] ? d->amp_links[i] : "");
+		if (!out->fault_found) {
+			set_why(&l->amplification, "no fault start in the log");
+			continue;
+		}
+		one.rate = (struct score_match){ .set = true, .kind = ELOG_RATE,
+		    .source = l->link };
+		score_amplification(log, &one, out, &l->amplification);
+	}
+	return 0;
+}
+
 static const struct score_probe *
 find_probe(const struct score_result *r, const char *name)
 {
@@ -1300,6 +1331,10 @@ score_run(const struct elog *log, const struct score_defs *defs,
 				out->pass = false;
 		}
 	}
+	if ((rc = score_links(log, defs, out)) < 0) {
+		score_result_fini(out);
+		return rc;
+	}
 	return 0;
 fail:
 	score_result_fini(out);
@@ -1318,4 +1353,7 @@ score_result_fini(struct score_result *res)
 	free(res->probes);
 	res->probes = NULL;
 	res->n_probes = 0;
+	free(res->links);
+	res->links = NULL;
+	res->n_links = 0;
 }

@@ -41,7 +41,8 @@
  *                 before the fault start, fault samples lie wholly inside
  *                 the window; samples straddling an edge are left out.
  *                 Null when either side has no samples, or the baseline
- *                 rate is 0.
+ *                 rate is 0.  The same figure is computed at each link
+ *                 defs->amp_links names (score_result.links).
  *
  * The service may be several probes (defs->services).  availability pools
  * their results; availability_worst / availability_mean are the lowest and
@@ -248,6 +249,11 @@ struct score_defs {
 	 * (outcome ignored).  None: those metrics are null. */
 	const struct score_match *latency;
 	size_t n_latency;
+	/* Query amplification at each of these capture links too (rate
+	 * events whose source is the link), each scored like
+	 * query_amplification; see struct score_link.  NULL when none. */
+	const char *const *amp_links;
+	size_t n_amp_links;
 };
 
 struct score_value {
@@ -295,6 +301,18 @@ struct score_result {
 	/* every probe with a result in the log, in order of first result */
 	struct score_probe *probes;
 	size_t n_probes;
+	/* query_amplification at each of defs->amp_links, in that order;
+	 * NULL when none */
+	struct score_link *links;
+	size_t n_links;
+};
+
+/* Query amplification at one capture link: with a resolver in the path,
+ * the app's link shows what the app asks, the authority's link what the
+ * resolver asks on its behalf. */
+struct score_link {
+	char link[128];        /* the capture's name (cut to fit) */
+	struct score_value amplification;
 };
 
 /*

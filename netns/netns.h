@@ -221,6 +221,11 @@ struct netns_spawn_opts {
 	const char *cwd;          /* NULL: the caller's working directory */
 	const char *stdout_path;  /* NULL: /dev/null; created or truncated, 0644 */
 	const char *stderr_path;  /* NULL: /dev/null; may equal stdout_path */
+	/* A descriptor above 2 (a pipe's writing end, say) instead of the
+	 * path: the child's stdout or stderr is a duplicate of it; the caller
+	 * keeps its own and closes it.  0 (or below 3): use the path. */
+	int stdout_fd;
+	int stderr_fd;
 };
 
 /* Run a program inside host: in the host's network namespace, in a mount

@@ -132,6 +132,21 @@ open_out(const char *path, struct dd_err *e)
 	return fd;
 }
 
+/* A close-on-exec duplicate of the caller's fd (the child dup2s it onto
+ * 1 or 2, which clears the flag there). */
+static int
+dup_out(int fd, struct dd_err *e)
+{
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	if (d < 0) {
+		int rc = -errno;
+		dd_err_set(e, "output descriptor %d: %s", fd, strerror(errno));
+		return rc;
+	}
+	return d;
+}
+
 int
 nn_spawn(struct nn_jr *j, const struct nn_host *h, const struct netns_spawn_opts *o,
     pid_t *pidp, struct dd_err *e)
@@ -144,11 +159,14 @@ nn_spawn(struct nn_jr *j, const struct nn_host *h, const struct netns_spawn_opts
 	pid_t pid, self;
 
 	if ((fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (fds[1] = open_out(o->stdout_path, e)) < 0) {
+	    (fds[1] = o->stdout_fd > 2 ? dup_out(o->stdout_fd, e) :
+	    open_out(o->stdout_path, e)) < 0) {
 		rc = fds[0] < 0 ? -errno : fds[1];
 		goto out;
 	}
-	if (o->stderr_path != NULL && o->stdout_path != NULL &&
+	if (o->stderr_fd > 2)
+		fds[2] = dup_out(o->stderr_fd, e);
+	else if (o->stderr_path != NULL && o->stdout_path != NULL &&
 	    strcmp(o->stderr_path, o->stdout_path) == 0)
 		fds[2] = fcntl(fds[1], F_DUPFD_CLOEXEC, 3);
 	else

@@ -6,8 +6,9 @@
  * behind the escaping: SUT log lines end up in this page).  Top to bottom:
  * the header (scenario, verdict, seed, params, fault window), the metrics
  * against their bounds (a censored one as "\u2265 bound"), each probe's own
- * figures, the timeline, its legend, and the event log.
- * The timeline itself is drawn by html_timeline.c; escaping is markup.c's.
+ * figures, the timeline, its legend, the authority's side (faultd's
+ * counters, html_dns.c) and the event log.  The timeline itself is drawn by
+ * html_timeline.c; escaping is markup.c's.
  */
 #include "reports/report.h"
 
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/html_dns.h"
 #include "reports/html_timeline.h"
 #include "reports/markup.h"
 
@@ -467,6 +469,15 @@ write_metrics(FILE *f, const struct result *r)
 			metric_row(f, name, metric_about[m], m, &r->metric[m],
 			    NULL);
 	}
+	/* Amplification at each link the scenario named. */
+	for (size_t i = 0; i < r->n_links; i++) {
+		char name[200];
+
+		snprintf(name, sizeof(name), "query_amplification @ %s", r->links[i].link);
+		metric_row(f, name, i == 0 ? "the same at each capture link named in "
+		    "score { amplification }" : NULL, SCORE_AMPLIFICATION,
+		    &r->links[i].amplification, NULL);
+	}
 	/* A probe's own figures under an expectation ("availability.www"),
 	 * and expectations on metrics this build does not know (read from
 	 * a newer result.json). */
@@ -638,6 +649,7 @@ report_html_write(const struct result *r, FILE *f)
 		goto out;
 	write_legend(f);
 	fputs("</figure>\n</section>\n", f);
+	html_dns_write(f, r);
 	write_event_log(f, r);
 	fputs("<footer>dnsdrill report \xC2\xB7 " RESULT_FORMAT
 	    " \xC2\xB7 times are seconds since the run started</footer>\n"

@@ -147,6 +147,69 @@ fmt_ms(char *buf, size_t len, uint64_t ms)
 	    (unsigned)(ms % 1000));
 }
 
+/* Each DNS server's last reading of faultd's counters, one line:
+ * "auth  51 queries (pass 41, empty 10), 1 client, at 5.048s (end)". */
+static void
+write_dns(FILE *f, const struct result *r)
+{
+	const struct elog *log = r->events;
+	bool any = false;
+
+	for (size_t i = 0; log != NULL && i < log->n_stats; i++) {
+		const struct elog_stats *s = &log->stats[i];
+		const char *sep = " (";
+		uint64_t q = 0;
+		char t[32];
+		bool later = false;
+
+		for (size_t k = i + 1; k < log->n_stats && !later; k++)
+			later = strcmp(log->stats[k].dns, s->dns) == 0;
+		if (later)
+			continue;       /* only each server's last reading */
+		if (!any)
+			fputc('\n', f);
+		any = true;
+		fmt_ms(t, sizeof(t), s->t_ms);
+		fprintf(f, "dns %-16s ", s->dns);
+		if (s->error != NULL) {
+			fprintf(f, "no counters at %s (%s): %s\n", t,
+			    elog_stats_why_name(s->why), s->error);
+			continue;
+		}
+		for (size_t k = 0; k < s->n_counters; k++)
+			if (strcmp(s->counters[k].name, "queries") == 0)
+				q = s->counters[k].value;
+		fprintf(f, "%" PRIu64 " queries", q);
+		for (size_t k = 0; k < s->n_actions; k++) {
+			if (s->actions[k].value == 0)
+				continue;
+			fprintf(f, "%s%s %" PRIu64, sep, s->actions[k].name, s->actions[k].value);
+			sep = ", ";
+		}
+		fprintf(f, "%s, %zu client%s%s, at %s (%s)\n", sep[0] == ',' ? ")" : "",
+		    s->n_clients, s->n_clients == 1 ? "" : "s",
+		    s->clients_other ? " and others" : "", t, elog_stats_why_name(s->why));
+	}
+}
+
+/* Amplification at each capture link the scenario named, under
+ * query_amplification. */
+static void
+write_links(const struct result *r, int w, FILE *f)
+{
+	char a[32];
+
+	for (size_t i = 0; i < r->n_links; i++) {
+		const struct result_metric *rm = &r->links[i].amplification;
+
+		fmt_value(a, sizeof(a), rm->has, rm->value);
+		if (!rm->has && rm->note != NULL)
+			fprintf(f, "  at %-*s  %-9s %s\n", w - 5, r->links[i].link, a, rm->note);
+		else
+			fprintf(f, "  at %-*s  %s\n", w - 5, r->links[i].link, a);
+	}
+}
+
 int
 report_text_write(const struct result *r, FILE *f)
 {
@@ -196,9 +259,13 @@ report_text_write(const struct result *r, FILE *f)
 			fprintf(f, "%-*s  %-9s %s\n", w, name, a, rm->note);
 		else
 			fprintf(f, "%-*s  %s\n", w, name, a);
+		if (m == SCORE_AMPLIFICATION)
+			write_links(r, w, f);
 	}
 	if (r->n_probe_metrics > 0)
 		write_probe_metrics(r, f);
+
+	write_dns(f, r);
 
 	if (r->n_expect == 0) {
 		fprintf(f, "\nno expectations\n");

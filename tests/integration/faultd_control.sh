@@ -102,6 +102,9 @@ chk "stats --json parses; counters consistent (queries = udp + tcp, servfail >= 
 	jqt '.queries == .queries_udp + .queries_tcp and .queries > 5 and .actions.servfail >= 3 and .rules == 3 and (.rule_hits | length) == 3' || explain
 chk "stats --json rule_hits has the hits of rule $ID1" \
 	jqt ".rule_hits[] | select(.id == $ID1) | .hits >= 2" || explain
+chk "stats --json: every query from the one client address, each rule's text" \
+	jqt '.clients == [{"addr": "127.0.0.1", "queries": .queries}] and .clients_other == 0 and
+	    all(.rule_hits[]; .rule | type == "string" and test("action="))' || explain
 
 # deleting the rules takes the faults away on the next query
 fc rule del "$ID3"

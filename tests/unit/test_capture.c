@@ -272,6 +272,18 @@ test_default_port_and_cidr(void **state)
 	drain(c, 7);
 	assert_int_equal(capture_queries(c), 7);
 	capture_close(c);
+
+	/* "any" counts every source (a resolver's link to its authority) */
+	c = capture_open(NULL, NULL, "lo", NULL, "any", &err);
+	if (c == NULL)
+		fail_msg("capture_open: %s", err.msg);
+	assert_int_equal(capture_set_ports(c, &f->port, 1, &err), 0);
+	send_udp("127.0.0.3", f->port, 2, false);
+	send_udp("127.0.0.4", f->port, 3, false);
+	send_udp("127.0.0.4", f->port, 4, true);          /* replies: not queries */
+	drain(c, 5);
+	assert_int_equal(capture_queries(c), 5);
+	capture_close(c);
 }
 
 static void

@@ -229,8 +229,10 @@ test_stats_json(void **state)
 	assert_string_equal(run("stats json"),
 	    "{\"queries\":7,\"drops\":2,\"rules\":2,\"actions\":{\"pass\":0,\"empty\":0,"
 	    "\"nxdomain\":0,\"servfail\":3,\"refused\":0,\"formerr\":0,\"drop\":0,"
-	    "\"truncate\":0,\"answer\":0},\"rule_hits\":[{\"id\":1,\"hits\":1},"
-	    "{\"id\":2,\"hits\":0}]}\n"
+	    "\"truncate\":0,\"answer\":0},\"rule_hits\":[{\"id\":1,\"hits\":1,"
+	    "\"rule\":\"name=www.example.test action=servfail\"},"
+	    "{\"id\":2,\"hits\":0,\"rule\":\"action=drop\"}],\"clients\":[],"
+	    "\"clients_other\":0}\n"
 	    "OK\n");
 }
 
@@ -242,7 +244,48 @@ test_stats_without_hook(void **state)
 	assert_string_equal(run("stats json"),
 	    "{\"rules\":0,\"actions\":{\"pass\":0,\"empty\":0,\"nxdomain\":0,"
 	    "\"servfail\":0,\"refused\":0,\"formerr\":0,\"drop\":0,\"truncate\":0,"
-	    "\"answer\":0},\"rule_hits\":[]}\nOK\n");
+	    "\"answer\":0},\"rule_hits\":[],\"clients\":[],\"clients_other\":0}\nOK\n");
+}
+
+static void
+clients_stats(void *arg, struct ctl_stats *st)
+{
+	(void)arg;
+	ctl_stats_add(st, "queries", 12);
+	snprintf(st->clients[0].addr, sizeof(st->clients[0].addr), "198.18.0.10");
+	st->clients[0].queries = 9;
+	snprintf(st->clients[1].addr, sizeof(st->clients[1].addr), "fd00::10");
+	st->clients[1].queries = 2;
+	st->n_clients = 2;
+	st->clients_other = 1;
+}
+
+/* Per-client counters, in both forms; a rule text with a quote and a
+ * backslash stays valid JSON. */
+static void
+test_stats_clients(void **state)
+{
+	struct rule *r;
+	struct dd_err e;
+
+	(void)state;
+	T.stats = clients_stats;
+	assert_int_equal(rule_parse("action=drop", &r, &e), 0);
+	free(r->text);
+	r->text = strdup("name=\"x\\y\" action=drop");
+	assert_int_equal(ruleset_add(RS, r, false), 0);
+	assert_string_equal(run("stats json"),
+	    "{\"queries\":12,\"rules\":1,\"actions\":{\"pass\":0,\"empty\":0,\"nxdomain\":0,"
+	    "\"servfail\":0,\"refused\":0,\"formerr\":0,\"drop\":0,\"truncate\":0,"
+	    "\"answer\":0},\"rule_hits\":[{\"id\":1,\"hits\":0,"
+	    "\"rule\":\"name=\\\"x\\\\y\\\" action=drop\"}],"
+	    "\"clients\":[{\"addr\":\"198.18.0.10\",\"queries\":9},"
+	    "{\"addr\":\"fd00::10\",\"queries\":2}],\"clients_other\":1}\nOK\n");
+	assert_true(strstr(run("stats"),
+	    "client.198.18.0.10     9\n"
+	    "client.fd00::10        2\n"
+	    "client.other           1\n"
+	    "OK\n") != NULL);
 }
 
 static void
@@ -524,6 +567,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stats_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_without_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_clients, setup, teardown),
 		cmocka_unit_test(test_stats_add_bounded),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_commands, setup, teardown),

@@ -779,6 +779,55 @@ test_client_rule_v4_mapped(void **state)
 	assert_int_equal(R.verdict, ENG_FORWARD);
 }
 
+/* Queries per client address: exact for the first ENGINE_CLIENTS_MAX
+ * addresses (a v4-mapped one is its IPv4 address), the rest under other;
+ * engine_clients_top orders by count and sums what it leaves out. */
+static void
+test_clients_counted(void **state)
+{
+	const struct engine_client *top[3];
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	uint64_t other = 99;
+	char buf[64];
+
+	(void)state;
+	eng(true, NULL, NULL);
+	QLEN = tq_build(Q, sizeof(Q), 0x4242, DNS_RD, "c.example", DNS_T_A, TQ_NO_EDNS, false);
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "fd00::77", &s6.sin6_addr);
+	engine_query(&E, Q, QLEN, (const struct sockaddr *)&s6, TRANSPORT_UDP, OUT, sizeof(OUT), &R);
+	for (int i = 0; i < 3; i++)
+		engine_query(&E, Q, QLEN, (const struct sockaddr *)&CLIENT, TRANSPORT_UDP, OUT,
+		    sizeof(OUT), &R);
+	inet_pton(AF_INET6, "::ffff:198.18.1.10", &s6.sin6_addr);
+	engine_query(&E, Q, QLEN, (const struct sockaddr *)&s6, TRANSPORT_TCP, OUT, sizeof(OUT), &R);
+	assert_int_equal(E.stats.n_clients, 2);
+	assert_int_equal(engine_clients_top(&E, top, 3, &other), 2);
+	assert_int_equal(other, 0);
+	assert_int_equal(top[0]->family, AF_INET);
+	assert_string_equal(inet_ntop(AF_INET, top[0]->addr, buf, sizeof(buf)), "198.18.1.10");
+	assert_int_equal(top[0]->queries, 4);
+	assert_string_equal(inet_ntop(AF_INET6, top[1]->addr, buf, sizeof(buf)), "fd00::77");
+	assert_int_equal(top[1]->queries, 1);
+
+	/* the table fills; later addresses count under other */
+	memset(&s4, 0, sizeof(s4));
+	s4.sin_family = AF_INET;
+	for (int i = 0; i < ENGINE_CLIENTS_MAX + 5; i++) {
+		s4.sin_addr.s_addr = htonl(0xC6120200u + (uint32_t)i);   /* 198.18.2.i */
+		engine_query(&E, Q, QLEN, (const struct sockaddr *)&s4, TRANSPORT_UDP, OUT,
+		    sizeof(OUT), &R);
+	}
+	assert_int_equal(E.stats.n_clients, ENGINE_CLIENTS_MAX);
+	assert_int_equal(E.stats.clients_other, 7);
+	/* top 1: the busiest; other is every query but its 4 */
+	assert_int_equal(engine_clients_top(&E, top, 1, &other), 1);
+	assert_int_equal(top[0]->queries, 4);
+	assert_int_equal(other, E.stats.queries - 4);
+}
+
 /* ---------------- authoritative zone ---------------- */
 
 static char zdir[64];
@@ -938,6 +987,7 @@ main(void)
 		cmocka_unit_test_teardown(test_malformed, teardown),
 		cmocka_unit_test_teardown(test_opcode_notimp, teardown),
 		cmocka_unit_test_teardown(test_client_rule_v4_mapped, teardown),
+		cmocka_unit_test_teardown(test_clients_counted, teardown),
 		cmocka_unit_test_teardown(test_zone_pass_and_ttl, teardown),
 		cmocka_unit_test_teardown(test_zone_negative_actions, teardown),
 	};

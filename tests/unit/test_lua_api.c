@@ -40,6 +40,7 @@ struct rec {
 	bool fail_inject;
 	long watch_n;        /* seen("w") */
 	int probe_last;      /* probe_ok("p") */
+	unsigned stats_token;    /* the last stats() request's */
 };
 
 static void
@@ -113,6 +114,17 @@ op_probe_last(void *arg, const char *probe)
 	return strcmp(probe, "p") == 0 ? r->probe_last : -1;
 }
 
+static int
+op_stats(void *arg, const char *dns, unsigned token, struct dd_err *err)
+{
+	struct rec *r = arg;
+
+	(void)err;
+	r->stats_token = token;
+	rec_add(r, "stats %s", dns);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* fixture */
 
@@ -174,6 +186,7 @@ load_full(struct fx *f, const char *rel, const char *text, const char *const *se
 	static const struct sc_ops ops = {
 		.phase = op_phase, .mark = op_mark, .inject = op_inject, .clear = op_clear,
 		.proc = op_proc, .watch_count = op_watch_count, .probe_last = op_probe_last,
+		.stats = op_stats,
 	};
 	struct sc_ops o = ops;
 	char path[256];
@@ -704,6 +717,54 @@ test_err_resolv(void **state)
 	    NEEDLES("nameserver 1 must be an address string, not number"));
 }
 
+/* score { amplification = ... }: a string names the capture behind
+ * query_amplification (as before), a list names every link scored, the
+ * first also behind query_amplification; a named capture without sut
+ * counts every query it sees, others count nothing new. */
+static void
+test_decl_amplification_links(void **state)
+{
+	static const char head[] =
+	    "host \"a\" {}\nhost \"r\" {}\n"
+	    "capture \"app\" { host = \"a\", sut = \"198.18.2.10\" }\n"
+	    "capture \"auth\" { host = \"r\", iface = \"up0\" }\n"
+	    "capture \"other\" { host = \"r\" }\n";
+	struct fx *f = *state;
+	char text[1024];
+	struct score_match det[1];
+	struct score_defs defs;
+
+	snprintf(text, sizeof(text), "%sscore { amplification = { \"auth\", \"app\" } }\n"
+	    "timeline(function() end)\n", head);
+	load_ok(f, text);
+	assert_int_equal(f->sc->n_amp_links, 2);
+	assert_string_equal(f->sc->amp_links[0], "auth");
+	assert_string_equal(f->sc->amp_links[1], "app");
+	assert_string_equal(f->sc->rate.source, "auth");
+	assert_false(f->sc->caps[0].count_all);     /* counts its sut */
+	assert_true(f->sc->caps[1].count_all);
+	assert_false(f->sc->caps[2].count_all);
+	scenario_score_defs(f->sc, det, &defs);
+	assert_int_equal(defs.n_amp_links, 2);
+	assert_string_equal(defs.amp_links[1], "app");
+
+	snprintf(text, sizeof(text), "%sscore { amplification = \"auth\" }\n"
+	    "timeline(function() end)\n", head);
+	load_ok(f, text);
+	assert_int_equal(f->sc->n_amp_links, 0);
+	assert_string_equal(f->sc->rate.source, "auth");
+	assert_true(f->sc->caps[1].count_all);
+
+	snprintf(text, sizeof(text), "%sscore { amplification = { \"auth\", 3 } }\n"
+	    "timeline(function() end)\n", head);
+	assert_int_equal(load(f, text), DD_EINVAL);
+	assert_msg(f->err.msg, 6, NEEDLES("score: amplification = '3' must name a capture"));
+	snprintf(text, sizeof(text), "%sscore { amplification = { \"auth\", {} } }\n"
+	    "timeline(function() end)\n", head);
+	assert_int_equal(load(f, text), DD_EINVAL);
+	assert_msg(f->err.msg, 6, NEEDLES("amplification[2] must be a string"));
+}
+
 static void
 test_decl_call_forms(void **state)
 {
@@ -1063,7 +1124,9 @@ test_err_unknown_refs(void **state)
 	REF("score { primary = { probe = \"nope\" } }", 3, "score: no probe named 'nope'");
 	REF("score { primary_lost = { exit = \"nope\" } }", 3, "score: no process named 'nope'");
 	REF("score { amplification = \"nope\" }", 3,
-	    "score: amplification = 'nope' must name a capture with sut = ADDR");
+	    "score: amplification = 'nope' must name a capture");
+	REF("score { amplification = { \"nope\" } }", 3,
+	    "score: amplification = 'nope' must name a capture");
 #undef REF
 }
 
@@ -1356,6 +1419,71 @@ test_tl_actions(void **state)
 	/* stepping a finished timeline keeps saying so */
 	step_expect(f, 100, 1, UINT64_MAX);
 	assert_int_equal(f->rec.n, 11);
+}
+
+/* stats() waits for faultd's answer (only its own coroutine: an after()
+ * runs meanwhile), then returns the reading as a table; a failed reading
+ * raises an error at the call; a stale answer changes nothing. */
+static void
+test_tl_stats(void **state)
+{
+	struct fx *f = *state;
+	static const struct elog_count counters[] = { { "queries", 40 }, { "drops", 3 } };
+	static const struct elog_count actions[] = { { "pass", 30 }, { "servfail", 10 } };
+	static const struct elog_rule_hits rules[] = { { 7, 10, "action=servfail" } };
+	static const struct elog_count clients[] = { { "198.18.0.10", 39 } };
+	const struct elog_stats st = { .t_ms = 1234, .dns = "auth", .why = ELOG_STATS_TIMELINE,
+		.counters = counters, .n_counters = 2, .actions = actions, .n_actions = 2,
+		.rules = rules, .n_rules = 1, .clients = clients, .n_clients = 1,
+		.clients_other = 1 };
+	unsigned token;
+
+	load_tl(f, NULL,
+	    "  after(\"50ms\", function() mark \"meanwhile\" end)\n"
+	    "  local s = stats \"auth\"\n"
+	    "  mark(string.format(\"%s %s %d q=%d d=%d sf=%d rule %d:%d %s c=%d o=%d\", s.dns, s.why,\n"
+	    "    s.t_ms, s.queries, s.drops, s.actions.servfail, s.rules[1].id, s.rules[1].hits,\n"
+	    "    s.rules[1].rule, s.clients[\"198.18.0.10\"], s.clients_other))\n"
+	    "  local t = stats(\"auth\")\n"
+	    "  mark \"not reached\"\n");
+	tl_start(f, 0);
+	step_expect(f, 0, 0, 50);
+	token = f->rec.stats_token;
+	step_expect(f, 60, 0, UINT64_MAX);          /* still waiting */
+	sc_lua_stats_done(f->S, token + 7, &st, NULL);   /* unknown: ignored */
+	step_expect(f, 70, 0, UINT64_MAX);
+	sc_lua_stats_done(f->S, token, &st, NULL);
+	sc_lua_stats_done(f->S, token, NULL, "late");     /* answered already */
+	step_expect(f, 80, 0, UINT64_MAX);
+	assert_log(&f->rec, LOG(
+	    "0 stats auth",
+	    "60 mark meanwhile",
+	    "80 mark auth timeline 1234 q=40 d=3 sf=10 rule 7:10 action=servfail c=39 o=1",
+	    "80 stats auth"));
+	sc_lua_stats_done(f->S, f->rec.stats_token, NULL, "faultd did not answer: timeout");
+	assert_int_equal(step(f, 90), DD_EINVAL);
+	assert_msg(f->err.msg, 12, NEEDLES("stats auth: faultd did not answer: timeout"));
+	assert_int_equal(f->rec.n, 4);
+}
+
+/* stats() only inside the timeline's own code, for a known server. */
+static void
+test_tl_stats_misuse(void **state)
+{
+	struct fx *f = *state;
+
+	load_tl(f, NULL, "  local s = stats \"nope\"\n");
+	tl_start(f, 0);
+	assert_int_equal(step(f, 0), DD_EINVAL);
+	assert_msg(f->err.msg, 7, NEEDLES("stats: no dns server 'nope'"));
+	load_tl(f, NULL, "  wait_until(function() return stats(\"auth\") end, 1)\n");
+	tl_start(f, 0);
+	assert_int_equal(step(f, 0), DD_EINVAL);
+	assert_msg(f->err.msg, 0, NEEDLES("stats: call it from the timeline's own code"));
+	assert_int_equal(load(f, "host \"h\" {}\n"
+	    "dns \"auth\" { host = \"h\", listen = \"198.18.0.53:53\" }\n"
+	    "local s = stats \"auth\"\ntimeline(function() end)\n"), DD_EINVAL);
+	assert_msg(f->err.msg, 3, NEEDLES("stats() works only inside timeline"));
 }
 
 static void
@@ -1794,6 +1922,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decl_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decl_amplification_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_call_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_resolv_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_resolv, setup, teardown),
@@ -1826,6 +1955,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tl_rule_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_bare_yield, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_rand, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tl_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tl_stats_misuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_step, setup, teardown),
 	};

@@ -159,6 +159,8 @@ struct result {
 	bool ok;
 	double latency_ms;
 	char detail[PROBE_DETAIL_MAX];
+	uint64_t start_us;      /* the attempt's start, as the callback said */
+	uint64_t at_us;         /* the clock when the callback ran */
 };
 
 struct fixture {
@@ -393,7 +395,8 @@ sa_loop(struct dd_sockaddr *a, uint16_t port)
 /* ---- fixture ---- */
 
 static void
-record(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
+record(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
+    const char *detail)
 {
 	struct fixture *f = arg;
 	struct result *r;
@@ -403,6 +406,9 @@ record(void *arg, const char *name, bool ok, double latency_ms, const char *deta
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->ok = ok;
 	r->latency_ms = latency_ms;
+	r->start_us = start_us;
+	r->at_us = f->clk.now;      /* the virtual clock's; tests on the real
+	                               one compare start_us with dd_now_us() */
 	snprintf(r->detail, sizeof(r->detail), "%s", detail);
 	if (f->stop_in_cb)
 		prober_stop(f->p);
@@ -694,6 +700,9 @@ test_dns_latency_measured(void **state)
 	assert_true(f->res[0].ok);
 	assert_string_equal(f->res[0].detail, "NOERROR 198.18.3.10 198.18.3.11");
 	assert_true(f->res[0].latency_ms == 7.5);
+	/* the callback says when the attempt started: 7.5 ms before the
+	 * result came */
+	assert_true(f->res[0].at_us - f->res[0].start_us == 7500);
 }
 
 static void
@@ -1133,6 +1142,8 @@ test_real_clock(void **state)
 	assert_true(f->res[0].latency_ms >= 0.0 && f->res[0].latency_ms < 2000.0);
 	assert_string_equal(f->res[1].detail, "timeout after 50 ms");
 	assert_true(dd_now_us() - t0 >= 50000);
+	/* the start is on the real clock too */
+	assert_true(f->res[1].start_us >= t0 && f->res[1].start_us <= dd_now_us());
 	assert_int_equal(v_pending(&f->clk), 0);   /* the fake was not used */
 	prober_stop(f->p);
 }
@@ -1143,8 +1154,10 @@ static int once_calls;
 static struct result once_res;
 
 static void
-once_cb(void *arg, const char *name, bool ok, double latency_ms, const char *detail)
+once_cb(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
+    const char *detail)
 {
+	(void)start_us;
 	once_calls++;
 	once_res.ok = ok;
 	once_res.latency_ms = latency_ms;

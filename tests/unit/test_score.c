@@ -695,6 +695,61 @@ test_amplification(void **state)
 	elog_free(log);
 }
 
+/* Amplification per capture link: a stub's link shows the app's queries
+ * (1.8x), the authority's link what the resolver sent for it (100x); a
+ * link without samples is null with the reason; the main metric still
+ * follows defs.rate.  Without a fault, every link says why. */
+static void
+test_amplification_links(void **state)
+{
+	static const char *const links[] = { "app_lan", "auth_lan", "quiet" };
+	struct elog *log = elog_new();
+	struct score_defs d = { .amp_links = links, .n_amp_links = 3 };
+	struct score_result r;
+
+	(void)state;
+	for (uint64_t t = 1000; t <= 30000; t += 1000) {
+		bool fault = t > 10000 && t <= 20000;
+
+		elog_rate(log, t, "app_lan", fault ? 18 : 10, 1000);
+		elog_rate(log, t, "auth_lan", fault ? 300 : 3, 1000);
+	}
+	elog_fault(log, 10000, true, "dns1", "action=servfail");
+	elog_fault(log, 20000, false, "dns1", "");
+	d.rate = (struct score_match){ .set = true, .kind = ELOG_RATE, .source = "app_lan" };
+	score(log, &d, &r);
+	assert_metric(&r, SCORE_AMPLIFICATION, 1.8);
+	assert_int_equal(r.n_links, 3);
+	assert_string_equal(r.links[0].link, "app_lan");
+	assert_true(r.links[0].amplification.has);
+	assert_true(fabs(r.links[0].amplification.v - 1.8) < 1e-9);
+	assert_string_equal(r.links[1].link, "auth_lan");
+	assert_true(r.links[1].amplification.has);
+	assert_true(fabs(r.links[1].amplification.v - 100.0) < 1e-9);
+	assert_false(r.links[2].amplification.has);
+	assert_non_null(strstr(r.links[2].amplification.why, "no query-rate samples before"));
+	score_result_fini(&r);
+	assert_null(r.links);
+
+	/* no links asked for: none */
+	d.n_amp_links = 0;
+	score(log, &d, &r);
+	assert_int_equal(r.n_links, 0);
+	assert_null(r.links);
+	score_result_fini(&r);
+	elog_free(log);
+
+	log = elog_new();
+	elog_rate(log, 1000, "auth_lan", 3, 1000);
+	d.n_amp_links = 2;
+	score(log, &d, &r);
+	assert_int_equal(r.n_links, 2);
+	assert_false(r.links[1].amplification.has);
+	assert_string_equal(r.links[1].amplification.why, "no fault start in the log");
+	score_result_fini(&r);
+	elog_free(log);
+}
+
 static void
 test_amplification_null(void **state)
 {
@@ -1548,6 +1603,7 @@ main(void)
 		cmocka_unit_test(test_recovery_watch_with_lost),
 		cmocka_unit_test(test_amplification),
 		cmocka_unit_test(test_amplification_null),
+		cmocka_unit_test(test_amplification_links),
 		cmocka_unit_test(test_expect_parse_good),
 		cmocka_unit_test(test_expect_parse_errors),
 		cmocka_unit_test(test_metric_and_op_names),

@@ -1,0 +1,77 @@
+#!/bin/bash
+# The authority's side (issue 9), behind a real unbound: faultd's counters
+# are read into result.json (dns_stats) at the inject, from the timeline
+# (stats()), at the clear and at the end; they agree with each other, with
+# the rule's hits and with the timeline's own view; query amplification is
+# scored at the client's link and at the resolver's link to the authority,
+# and the latter agrees with what faultd itself counted.
+. "$(dirname "$0")/../lib/tap.sh"
+B=${BUILD_ABS:-$PWD/build}
+DD=$B/dnsdrill
+if ! command -v unbound >/dev/null 2>&1; then
+	skip "authority side behind unbound" "unbound not installed (make deps)"
+	t_done
+fi
+work=$(mktemp -d /tmp/dd-it-auth.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+jqt() { jq -e "$@" >/dev/null; }
+
+"$DD" run tests/scenarios/authority-side/scenario.lua --out "$work/r" --seed 3 >"$work/out" 2>&1
+rc=$?
+check "authority-side run exits 0 ($(grep dnsdrill: "$work/out"))" test "$rc" = 0
+R=$work/r/result.json
+S='.dns_stats.auth'
+
+check "dns_stats sits after expectations, before events" \
+	jqt 'keys_unsorted | (index("expectations") < index("dns_stats")) and (index("dns_stats") < index("events"))' "$R"
+check "faultd read at inject, timeline, clear, end, in time order" \
+	jqt "[$S[] | .why] == [\"inject\", \"timeline\", \"clear\", \"end\"] and ([$S[] | .t_ms] | . == sort)" "$R"
+check "the inject reading comes with faultd's acknowledgement (within 50 ms)" \
+	jqt "($S[0].t_ms) - ([.events[] | select(.kind == \"fault_inject\")][0].t_ms) | . >= 0 and . <= 50" "$R"
+check "the inject reading holds the new rule, not yet hit" \
+	jqt "$S[0].rule_hits | length == 1 and .[0].rule == \"name=www.example.com type=A action=servfail\" and .[0].hits <= 1" "$R"
+check "at the clear every SERVFAIL was the rule's ($(jq -c "$S[2].actions.servfail" "$R"))" \
+	jqt "$S[2] | .actions.servfail > 0 and .rule_hits[0].hits == .actions.servfail" "$R"
+check "at the end the rule is gone and no SERVFAIL came after the clear" \
+	jqt "($S[3].rule_hits == []) and ($S[3].actions.servfail == $S[2].actions.servfail)" "$R"
+check "answers per action add up to the queries" \
+	jqt "all($S[]; ([.actions[]] | add) == .queries)" "$R"
+check "the one client is the resolver, with every query" \
+	jqt "$S[3] | .clients == [{\"addr\": \"198.18.9.1\", \"queries\": .queries}] and .clients_other == 0" "$R"
+mark=$(jq -r '.events[] | select(.kind == "mark") | .text' "$R")
+check "stats() gave the timeline its reading ($mark)" \
+	test "$mark" = "servfail answers $(jq "$S[1].actions.servfail" "$R") at $(jq "$S[1].t_ms" "$R")"
+
+# amplification per link; the first link is query_amplification
+check "amplification at both links ($(jq -c .amplification "$R"))" \
+	jqt '(.amplification | keys_unsorted) == ["auth_lan", "app_lan"] and
+	    (.amplification | all(.[]; type == "number")) and
+	    .metrics.query_amplification == .amplification.auth_lan' "$R"
+check "the client's rate did not change: app_lan 0.7..1.4" \
+	jqt '.amplification.app_lan >= 0.7 and .amplification.app_lan <= 1.4' "$R"
+# faultd's own count: the rate from the timeline reading to the clear
+# (the fault's second half) over the baseline rate up to the inject
+tl0=$(jq '[.events[] | select(.kind == "phase_start")][0].t_ms' "$R")
+fr=$(jq --argjson t0 "$tl0" "($S[2].queries - $S[1].queries) / ($S[2].t_ms - $S[1].t_ms)
+	/ ($S[0].queries / ($S[0].t_ms - \$t0))" "$R")
+check "auth_lan agrees with faultd's own count ($(jq .amplification.auth_lan "$R") vs $fr, +/- 0.35)" \
+	jqt --argjson fr "$fr" '(.amplification.auth_lan - $fr | fabs) <= 0.35' "$R"
+
+# a fault the resolver passes on (NXDOMAIN, not cached): the authority's
+# link now sees what the client sends, and faultd agrees
+"$DD" run tests/scenarios/authority-side/scenario.lua --out "$work/nx" --seed 3 --quiet \
+	--set "action=nxdomain negttl=0" >/dev/null 2>&1
+check "the NXDOMAIN run exits 0" test $? = 0
+N=$work/nx/result.json
+tl0=$(jq '[.events[] | select(.kind == "phase_start")][0].t_ms' "$N")
+fr=$(jq --argjson t0 "$tl0" "($S[2].queries - $S[1].queries) / ($S[2].t_ms - $S[1].t_ms)
+	/ ($S[0].queries / ($S[0].t_ms - \$t0))" "$N")
+check "NXDOMAIN passed on: auth_lan $(jq .amplification.auth_lan "$N") near 1 and near faultd's $fr" \
+	jqt --argjson fr "$fr" '.amplification.auth_lan >= 0.7 and .amplification.auth_lan <= 1.4 and
+	    (.amplification.auth_lan - $fr | fabs) <= 0.35' "$N"
+
+H=$work/r/report.html
+check "report: the authority's side, a table for auth" grep -q '<h3><code>auth</code></h3>' "$H"
+check "report: amplification per link among the metrics" grep -q 'query_amplification @ auth_lan' "$H"
+check "summary: the authority's line" grep -q '^dns auth .* queries (pass [0-9]*, servfail [0-9]*)' "$work/out"
+t_done
