@@ -736,7 +736,7 @@ test_json_read_syntax(void **state)
 		{ "\"\\ud800x\"", "line 1, column 9: invalid Unicode '\\uD800'" },
 		{ "[]\n\n  x", "line 3, column 3: end of file expected" },
 		/* after a big integer, the column counts its marker's 8 more
-		 * characters (see mark_big() in model/result_json.c) */
+		 * characters (see mark_big() in model/result_json_read.c) */
 		{ "{\"scenario\": \"s\", \"seed\": 18446744073709551615 x}",
 		    "line 1, column 56: '}' expected near 'x'" },
 	};

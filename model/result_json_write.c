@@ -1,0 +1,627 @@
+/*
+ * result_json_write.c -- result.json out, through jansson.  The layout is
+ * documented in doc/results.md; keep the two in step.  Reading it back is
+ * result_json_read.c; what both share about numbers is rjson.h.
+ *
+ * Writing builds the document as a jansson tree, members in the documented
+ * order (jansson objects keep insertion order), then lays it out: one
+ * member per line, but each expectation and each event one compact object
+ * per line so a result.json stays greppable -- a mix JSON_INDENT cannot
+ * make.  jansson writes every string, integer and literal token; three
+ * things it cannot do are done here:
+ *  - HTML safety.  jansson has no flag for it, so each token it writes
+ *    passes through put_safe(): "</" becomes "<\/", U+2028 and U+2029
+ *    become escapes (and, to stay byte-identical with the writer before
+ *    jansson, DEL is written \u007f and \u escapes use lower-case hex).
+ *  - Reals.  jansson prints 17 digits and appends ".0" to integral ones; we
+ *    print the shortest of %.15g and %.17g that reads back equal, as
+ *    result.json always has (assumes the C locale's LC_NUMERIC).
+ *  - Integers above INT64_MAX (seeds are 0..2^64-1; jansson's integers are
+ *    long long and it refuses longer literals as "too big integer").  In the
+ *    tree such a number is a "big" string: a NUL, then the decimal digits.
+ *    No string of a result can be one (they are C strings), the layout
+ *    prints the digits bare, and before parsing, mark_big() turns every
+ *    integer literal jansson would refuse into the same form.
+ * jansson also refuses invalid UTF-8, which the SUT's output may hold:
+ * strings are cleaned (each bad byte -> U+FFFD) before entering the tree.
+ */
+#include "model/result.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "lib/buf.h"
+#include "lib/utf8.h"
+#include "model/rjson.h"
+
+/* ------------------------------------------------------------------ */
+/* Numbers jansson cannot hold */
+
+
+static json_t *
+json_u64(uint64_t u)
+{
+	char big[24];
+	int n;
+
+	if (u <= INT64_MAX)
+		return json_integer((json_int_t)u);
+	big[0] = '\0';
+	n = snprintf(big + 1, sizeof(big) - 1, "%" PRIu64, u);
+	return json_stringn_nocheck(big, (size_t)n + 1);
+}
+
+/* json_real() refuses NaN and infinities: those are null. */
+static json_t *
+json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* A C string as a JSON string, invalid UTF-8 replaced; NULL is null. */
+static json_t *
+json_text(const char *s)
+{
+	size_t len, n;
+	char *clean;
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	len = strlen(s);
+	if (utf8_valid(s, len))
+		return json_stringn_nocheck(s, len);
+	if ((clean = utf8_dup_valid(s, len, &n)) == NULL)
+		return NULL;
+	v = json_stringn_nocheck(clean, n);
+	free(clean);
+	return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* The tree */
+
+/* obj[key] = v, taking v; false when v is NULL (out of memory) or the set
+ * failed.  key must be valid UTF-8. */
+static bool
+put(json_t *obj, const char *key, json_t *v)
+{
+	return v != NULL && json_object_set_new(obj, key, v) == 0;
+}
+
+static bool
+append(json_t *arr, json_t *v)
+{
+	return v != NULL && json_array_append_new(arr, v) == 0;
+}
+
+static json_t *
+kvs_tree(const struct result_kv *kv, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < n; i++) {
+		char *key = utf8_dup_valid(kv[i].key, strlen(kv[i].key), NULL);
+		bool ok = key != NULL && put(o, key, json_text(kv[i].value));
+
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *
+event_tree(const struct elog_ev *e)
+{
+	json_t *o = json_object();
+	bool ok = o != NULL &&
+	    put(o, "t_ms", json_u64(e->t_ms)) &&
+	    put(o, "kind", json_string(elog_kind_name(e->kind))) &&
+	    put(o, "source", json_text(e->source)) &&
+	    put(o, "text", json_text(e->text));
+
+	switch (e->kind) {
+	case ELOG_PROBE:
+		ok = ok && put(o, "ok", json_boolean(e->u.probe.ok)) &&
+		    put(o, "latency_ms", json_num(e->u.probe.latency_ms)) &&
+		    (!e->u.probe.has_start ||
+		    put(o, "start_ms", json_u64(e->u.probe.start_ms)));
+		break;
+	case ELOG_PROC_EXIT:
+		ok = ok && put(o, "exit_code", json_integer(e->u.exit.code)) &&
+		    put(o, "signal", json_integer(e->u.exit.signal));
+		break;
+	case ELOG_RATE:
+		ok = ok && put(o, "qps", json_num(e->u.rate.qps)) &&
+		    put(o, "window_ms", json_u64(e->u.rate.window_ms));
+		break;
+	default:
+		break;
+	}
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+expect_tree(const struct result_expect *e)
+{
+	json_t *o = json_object();
+
+	if (o != NULL &&
+	    put(o, "metric", json_text(result_expect_metric(e))) &&
+	    put(o, "bound", json_text(e->bound)) &&
+	    put(o, "observed", e->has_observed ? json_num(e->observed) :
+	    json_null()) &&
+	    put(o, "pass", json_boolean(e->pass)) &&
+	    put(o, "message", json_text(e->message)) &&
+	    (!e->censored || (put(o, "censored", json_true()) &&
+	    put(o, "at_least", json_num(e->at_least)))))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+/* What a metric set says: values (null when not observed), or notes
+ * (why, for the null ones), or bounds (the censored ones).  Absent
+ * metrics are left out. */
+enum metric_part { PART_VALUES, PART_NOTES, PART_BOUNDS };
+
+static json_t *
+probe_tree(const struct result_probe *p)
+{
+	json_t *o = json_object();
+
+	if (o != NULL &&
+	    put(o, "name", json_text(p->name)) &&
+	    put(o, "kind", json_text(p->kind)) &&
+	    put(o, "host", json_text(p->host)) &&
+	    put(o, "target", json_text(p->target)) &&
+	    put(o, "every_ms", json_u64(p->every_ms)) &&
+	    put(o, "timeout_ms", json_u64(p->timeout_ms)) &&
+	    put(o, "timeout_default", json_boolean(p->timeout_default)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *
+metrics_tree(const struct result_metric *metric, enum metric_part part)
+{
+	json_t *o = json_object();
+
+	for (int m = 0; o != NULL && m < SCORE_METRIC_COUNT; m++) {
+		const struct result_metric *rm = &metric[m];
+		const char *name = score_metric_name((enum score_metric)m);
+		json_t *b;
+		bool ok;
+
+		if (rm->absent)
+			continue;
+		if (part == PART_VALUES) {
+			ok = put(o, name, rm->has ? json_num(rm->value) :
+			    json_null());
+		} else if (part == PART_NOTES) {
+			if (rm->has || rm->note == NULL)
+				continue;
+			ok = put(o, name, json_text(rm->note));
+		} else {
+			if (rm->has || !rm->censored)
+				continue;
+			b = json_object();
+			ok = b != NULL && put(b, "censored", json_true()) &&
+			    put(b, "at_least", json_num(rm->at_least));
+			ok = ok ? put(o, name, b) : (json_decref(b), false);
+		}
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static bool
+any_censored(const struct result_metric *metric)
+{
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+		if (!metric[m].absent && !metric[m].has && metric[m].censored)
+			return true;
+	return false;
+}
+
+/* "probe_metrics": {"www": {"metrics": {...}, "metric_notes": {...},
+ * "metric_bounds": {...}}, ...}; metric_bounds only when one is
+ * censored. */
+static json_t *
+probes_tree(const struct result *r)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < r->n_probe_metrics; i++) {
+		const struct result_probe_metrics *p = &r->probe_metrics[i];
+		json_t *po = json_object();
+		char *key = utf8_dup_valid(p->name, strlen(p->name), NULL);
+		bool ok = po != NULL && key != NULL &&
+		    put(po, "metrics", metrics_tree(p->metric, PART_VALUES)) &&
+		    put(po, "metric_notes", metrics_tree(p->metric,
+		    PART_NOTES)) &&
+		    (!any_censored(p->metric) || put(po, "metric_bounds",
+		    metrics_tree(p->metric, PART_BOUNDS)));
+
+		ok = ok ? put(o, key, po) : (json_decref(po), false);
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *
+fault_tree(const struct result *r)
+{
+	json_t *o;
+
+	if (!r->fault_found)
+		return json_null();
+	o = json_object();
+	if (o != NULL &&
+	    put(o, "start_ms", json_u64(r->fault_start_ms)) &&
+	    put(o, "end_ms", json_u64(r->fault_end_ms)) &&
+	    put(o, "cleared", json_boolean(r->fault_cleared)) &&
+	    put(o, "service_disrupted", json_boolean(r->service_disrupted)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *
+counts_tree(const struct elog_count *c, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < n; i++) {
+		char *key = utf8_dup_valid(c[i].name, strlen(c[i].name), NULL);
+		bool ok = key != NULL && put(o, key, json_u64(c[i].value));
+
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+/* amplification (notes false) or amplification_notes (true): per link,
+ * like metrics and metric_notes. */
+static json_t *
+links_tree(const struct result *r, bool notes)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < r->n_links; i++) {
+		const struct result_metric *m = &r->links[i].amplification;
+		char *key = utf8_dup_valid(r->links[i].link, strlen(r->links[i].link), NULL);
+		bool ok = key != NULL;
+
+		if (ok && !notes)
+			ok = put(o, key, m->has ? json_num(m->value) : json_null());
+		else if (ok && !m->has && m->note != NULL)
+			ok = put(o, key, json_text(m->note));
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+/* One reading of a faultd's counters: t_ms, why, then the members of
+ * faultd's `stats json` (faultctl(1)), or an error. */
+static json_t *
+snap_tree(const struct elog_stats *s)
+{
+	json_t *o = json_object(), *rules = json_array(), *clients = json_array();
+	bool ok = o != NULL && rules != NULL && clients != NULL &&
+	    put(o, "t_ms", json_u64(s->t_ms)) &&
+	    put(o, "why", json_string(elog_stats_why_name(s->why)));
+
+	if (ok && s->error != NULL) {
+		ok = put(o, "error", json_text(s->error));
+		goto out;
+	}
+	for (size_t i = 0; ok && i < s->n_counters; i++) {
+		char *key = utf8_dup_valid(s->counters[i].name,
+		    strlen(s->counters[i].name), NULL);
+
+		/* the members this layout gives a meaning of its own */
+		if (key != NULL && (strcmp(key, "t_ms") == 0 ||
+		    strcmp(key, "why") == 0 || strcmp(key, "error") == 0 ||
+		    strcmp(key, "clients_other") == 0)) {
+			free(key);
+			continue;
+		}
+		ok = key != NULL && put(o, key, json_u64(s->counters[i].value));
+		free(key);
+	}
+	for (size_t i = 0; ok && i < s->n_rules; i++) {
+		json_t *r = json_object();
+
+		ok = append(rules, r) &&
+		    put(r, "id", json_u64(s->rules[i].id)) &&
+		    put(r, "hits", json_u64(s->rules[i].hits)) &&
+		    put(r, "rule", json_text(s->rules[i].rule));
+	}
+	for (size_t i = 0; ok && i < s->n_clients; i++) {
+		json_t *c = json_object();
+
+		ok = append(clients, c) &&
+		    put(c, "addr", json_text(s->clients[i].name)) &&
+		    put(c, "queries", json_u64(s->clients[i].value));
+	}
+	ok = ok && put(o, "actions", counts_tree(s->actions, s->n_actions)) &&
+	    put(o, "rule_hits", json_incref(rules)) &&
+	    put(o, "clients", json_incref(clients)) &&
+	    put(o, "clients_other", json_u64(s->clients_other));
+out:
+	json_decref(rules);
+	json_decref(clients);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* dns_stats: per DNS server (in the order first read) its readings in
+ * the order taken. */
+static json_t *
+dns_stats_tree(const struct elog *log)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < log->n_stats; i++) {
+		const char *dns = log->stats[i].dns;
+		char *key = utf8_dup_valid(dns, strlen(dns), NULL);
+		json_t *arr = key ? json_object_get(o, key) : NULL;
+		bool ok = key != NULL;
+
+		if (ok && arr == NULL) {
+			arr = json_array();
+			ok = arr != NULL && json_object_set_new(o, key, arr) == 0;
+		}
+		ok = ok && append(arr, snap_tree(&log->stats[i]));
+		free(key);
+		if (!ok) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+/* The whole document, members in doc/results.md's order; NULL when out
+ * of memory. */
+static json_t *
+result_tree(const struct result *r)
+{
+	json_t *root = json_object(), *ex = json_array(), *ev = json_array();
+	json_t *pr = json_array();
+	bool ok = root != NULL && ex != NULL && ev != NULL && pr != NULL;
+
+	for (size_t i = 0; ok && i < r->n_expect; i++)
+		ok = append(ex, expect_tree(&r->expect[i]));
+	for (size_t i = 0; ok && i < r->n_probes; i++)
+		ok = append(pr, probe_tree(&r->probes[i]));
+	for (size_t i = 0; ok && r->events != NULL && i < r->events->n; i++)
+		ok = append(ev, event_tree(&r->events->ev[i]));
+	ok = ok &&
+	    put(root, "format", json_string(RESULT_FORMAT)) &&
+	    put(root, "scenario", json_text(r->scenario)) &&
+	    put(root, "description", json_text(r->description)) &&
+	    put(root, "verdict", json_string(result_verdict(r))) &&
+	    (r->error == NULL || put(root, "error", json_text(r->error))) &&
+	    put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
+	    put(root, "started", json_text(r->started)) &&
+	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
+	    put(root, "params", kvs_tree(r->params, r->n_params)) &&
+	    put(root, "versions", kvs_tree(r->versions, r->n_versions)) &&
+	    put(root, "metrics", metrics_tree(r->metric, PART_VALUES)) &&
+	    put(root, "metric_notes", metrics_tree(r->metric, PART_NOTES)) &&
+	    (!any_censored(r->metric) || put(root, "metric_bounds",
+	    metrics_tree(r->metric, PART_BOUNDS))) &&
+	    (r->n_probe_metrics == 0 || put(root, "probe_metrics", probes_tree(r))) &&
+	    put(root, "fault", fault_tree(r)) &&
+	    put(root, "expectations", json_incref(ex)) &&
+	    (!r->has_probes || put(root, "probes", json_incref(pr))) &&
+	    (r->n_links == 0 ||
+	    (put(root, "amplification", links_tree(r, false)) &&
+	    put(root, "amplification_notes", links_tree(r, true)))) &&
+	    (r->events == NULL || r->events->n_stats == 0 ||
+	    put(root, "dns_stats", dns_stats_tree(r->events))) &&
+	    put(root, "events", json_incref(ev));
+	json_decref(ex);
+	json_decref(pr);
+	json_decref(ev);
+	if (!ok) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* ------------------------------------------------------------------ */
+/* Layout */
+
+struct jout {
+	FILE *f;
+	bool oom;
+};
+
+/* Write n bytes of jansson's output, made safe to embed in HTML. */
+static void
+put_safe(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		if (p[i] == '\\' && i + 1 < n) {
+			/* an escape: copied whole, so "\\/" and "\\u2028"
+			 * typed by the SUT are left alone */
+			size_t len = p[i + 1] == 'u' && i + 6 <= n ? 6 : 2;
+
+			putc('\\', f);
+			for (size_t k = 1; k < len; k++)
+				putc(len == 6 && p[i + k] >= 'A' &&
+				    p[i + k] <= 'F' ? p[i + k] - 'A' + 'a' :
+				    p[i + k], f);
+			i += len;
+		} else if (p[i] == '/' && i > 0 && p[i - 1] == '<') {
+			fputs("\\/", f);
+			i++;
+		} else if (p[i] == 0x7F) {
+			fputs("\\u007f", f);
+			i++;
+		} else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 &&
+		    (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+			fputs(p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", f);
+			i += 3;
+		} else {
+			putc(p[i], f);
+			i++;
+		}
+	}
+}
+
+/* One scalar (or empty container) as jansson writes it. */
+static void
+put_token(struct jout *o, const json_t *v)
+{
+	char small[256], *text = small;
+	size_t n = json_dumpb(v, small, sizeof(small), JSON_ENCODE_ANY);
+
+	if (n > sizeof(small)) {
+		if ((text = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
+			n = 0;
+		else
+			n = strlen(text);
+	}
+	if (n == 0)
+		o->oom = true;
+	else
+		put_safe(o->f, text, n);
+	if (text != small)
+		free(text);
+}
+
+static void
+put_real(FILE *f, double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, f);
+}
+
+static void
+put_key(struct jout *o, const char *key)
+{
+	json_t *k = json_string_nocheck(key);
+
+	if (k == NULL) {
+		o->oom = true;
+		return;
+	}
+	put_token(o, k);
+	json_decref(k);
+	fputs(": ", o->f);
+}
+
+/* Before each member or element: a comma after the first, and in a
+ * multi-line container a new line indented to depth. */
+static void
+next_item(struct jout *o, bool *first, bool one_line, int depth)
+{
+	if (!*first)
+		fputs(one_line ? ", " : ",", o->f);
+	*first = false;
+	if (!one_line)
+		fprintf(o->f, "\n%*s", 2 * depth, "");
+}
+
+/* The root and its members' values span lines; anything deeper (each
+ * expectation, each event) stays on one -- deeper than split.  dns_stats
+ * goes one level further: a line per server's reading. */
+static void
+emit(struct jout *o, json_t *v, int depth, int split)
+{
+	bool one_line = depth >= split, first = true;
+	const char *digits, *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		putc('{', o->f);
+		json_object_foreach(v, key, item) {
+			next_item(o, &first, one_line, depth + 1);
+			put_key(o, key);
+			emit(o, item, depth + 1, depth == 0 &&
+			    strcmp(key, "dns_stats") == 0 ? 3 : split);
+		}
+		if (!one_line)
+			fprintf(o->f, "\n%*s", 2 * depth, "");
+		putc('}', o->f);
+	} else if (json_is_array(v) && json_array_size(v) > 0) {
+		putc('[', o->f);
+		json_array_foreach(v, i, item) {
+			next_item(o, &first, one_line, depth + 1);
+			emit(o, item, depth + 1, split);
+		}
+		if (!one_line)
+			fprintf(o->f, "\n%*s", 2 * depth, "");
+		putc(']', o->f);
+	} else if (json_is_real(v)) {
+		put_real(o->f, json_real_value(v));
+	} else if ((digits = rjson_big_digits(v)) != NULL) {
+		fputs(digits, o->f);
+	} else {
+		put_token(o, v);
+	}
+}
+
+int
+result_json_write(const struct result *r, FILE *f)
+{
+	struct jout o = { f, false };
+	json_t *root;
+
+	if (r == NULL || f == NULL)
+		return DD_EINVAL;
+	if ((root = result_tree(r)) == NULL)
+		return DD_ENOMEM;
+	emit(&o, root, 0, 2);
+	putc('\n', f);
+	json_decref(root);
+	if (o.oom)
+		return DD_ENOMEM;
+	if (fflush(f) != 0 || ferror(f))
+		return DD_EIO;
+	return 0;
+}
