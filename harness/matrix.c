@@ -3,9 +3,11 @@
  * once (with the first combination) before anything runs, then one run per
  * combination into DIR/LABEL/, each run's result.json read back, and the
  * table over the runs that produced one.  A scenario error in any run
- * stops the matrix; a run that could not complete is left out of the table
- * and makes the exit status 3; otherwise a failed verdict in any run makes
- * it 1, so a matrix can gate CI.
+ * stops the matrix; a run that could not complete makes the exit status 3
+ * (it is an error row when it wrote a result.json with its reason, else
+ * left out of the table); otherwise a failed verdict in any run makes it
+ * 1, so a matrix can gate CI.  --from (matrix_from.c) builds the table
+ * from runs that exist instead.
  */
 #include "harness/matrix.h"
 
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "harness/outdir.h"
 #include "harness/runner.h"
@@ -27,6 +30,7 @@ matrix_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: dnsdrill matrix SCENARIO.lua --vary key=v1,v2[,...] [--vary ...] [options]\n"
+	    "       dnsdrill matrix --from DIR... [--out DIR] [--force] [--quiet]\n"
 	    "\n"
 	    "Runs the scenario once for every combination of the --vary values and\n"
 	    "writes one comparison table: DIR/matrix.txt and DIR/matrix.html, with\n"
@@ -39,9 +43,14 @@ matrix_usage(FILE *f)
 	    "  --force            empty a non-empty --out DIR first\n"
 	    "  --seed N           the same seed for every run\n"
 	    "  --quiet            only the table\n"
+	    "  --from             run nothing: the table of runs that exist, each DIR a\n"
+	    "                     run's folder (with result.json) or a folder of them\n"
+	    "                     (an earlier matrix); rows link to each run's report\n"
 	    "\n"
 	    "Exit status: 0 when every run passed, 1 when every run completed and one\n"
-	    "or more failed, 2 usage or scenario error, 3 when a run could not complete.\n");
+	    "or more failed, 2 usage or scenario error, 3 when a run could not complete.\n"
+	    "With --from, by the runs' verdicts: 0, 1, or 3 when one is error; 2 when a\n"
+	    "DIR holds no result.json.\n");
 }
 
 /* ---------------- the plan ---------------- */
@@ -137,9 +146,31 @@ struct matrix_cmd {
 	size_t nsets;
 	char out[PATH_MAX];
 	bool force;              /* --force: empty a non-empty --out first */
+	bool from;               /* --from: the positional arguments are run folders */
+	char **from_dirs;
+	size_t n_from;
 	struct result **runs;    /* per combination; NULL when none was read */
 	char **labels;
 };
+
+/* --from: the folders, and nothing that only a live matrix takes. */
+static int
+from_args(struct matrix_cmd *c, int argc, char **argv)
+{
+	if (c->m.naxes > 0 || c->nsets > 0 || c->base.seed_set) {
+		fprintf(stderr, "dnsdrill matrix: --from runs nothing: --vary, --set and "
+		    "--seed do not apply\n");
+		return RUN_USAGE;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "dnsdrill matrix: --from needs at least one run folder\n");
+		matrix_usage(stderr);
+		return RUN_USAGE;
+	}
+	c->from_dirs = argv + optind;
+	c->n_from = (size_t)(argc - optind);
+	return 0;
+}
 
 /* The options; 0 to go on, 1 when --help was answered, else the exit
  * status of a usage error (the message printed). */
@@ -148,6 +179,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vary", required_argument, NULL, 'v' },
+		{ "from", no_argument, NULL, 'F' },
 		{ "set", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 'S' },
@@ -168,6 +200,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 				return rc == DD_EINVAL ? RUN_USAGE : RUN_ENV;
 			}
 			break;
+		case 'F': c->from = true; break;
 		case 's': c->sets[c->nsets++] = optarg; break;
 		case 'o': snprintf(c->out, sizeof(c->out), "%s", optarg); break;
 		case 'S':
@@ -183,6 +216,8 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 		default: matrix_usage(stderr); return RUN_USAGE;
 		}
 	}
+	if (c->from)
+		return from_args(c, argc, argv);
 	if (optind != argc - 1 || c->m.naxes == 0) {
 		fprintf(stderr, "dnsdrill matrix: give one scenario and at least one --vary\n");
 		matrix_usage(stderr);
@@ -286,6 +321,15 @@ read_result(const char *dir)
 	return res;
 }
 
+static bool
+has_result_json(const char *dir)
+{
+	char path[PATH_MAX + 600];
+
+	snprintf(path, sizeof(path), "%s/result.json", dir);
+	return access(path, R_OK) == 0;
+}
+
 /* Every combination in turn.  Returns the matrix's exit status: RUN_USAGE
  * stops at once, RUN_ENV is remembered and the runs go on; when every run
  * completed, RUN_FAIL if any run's verdict failed. */
@@ -314,6 +358,9 @@ run_all(struct matrix_cmd *c)
 			code = rc;
 			if (rc == RUN_USAGE)
 				return code;
+			/* verdict error: its result.json says why */
+			if (has_result_json(dir))
+				c->runs[i] = read_result(dir);
 			continue;
 		}
 		any_fail |= rc == RUN_FAIL;
@@ -374,6 +421,11 @@ matrix_main(int argc, char **argv, const char *build_dir)
 		return RUN_ENV;
 	if ((code = parse_args(&c, argc, argv)) != 0) {
 		code = code == 1 ? 0 : code;   /* --help */
+		goto out;
+	}
+	if (c.from) {
+		code = matrix_from_main(c.from_dirs, c.n_from, c.out, sizeof(c.out), c.force,
+		    c.base.quiet);
 		goto out;
 	}
 	if ((code = check_first(&c)) != 0)

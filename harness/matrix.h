@@ -13,6 +13,7 @@
 #ifndef DD_HARNESS_MATRIX_H
 #define DD_HARNESS_MATRIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -57,5 +58,26 @@ void matrix_usage(FILE *f);
  * completed (whatever its verdict), 2 usage or scenario error, 3 when a run
  * could not complete. */
 int matrix_main(int argc, char **argv, const char *build_dir);
+
+/*
+ * `dnsdrill matrix --from DIR...` (harness/matrix_from.c): the table of
+ * runs that already exist, nothing run.  Each DIR is a run's folder (with
+ * result.json) or a folder of them, taken in natural order.  out (out_len
+ * bytes) is the --out folder, or "" for a new dnsdrill-out/matrix-TIME
+ * (its name is put there); it must be new or empty (emptied with force)
+ * and must not hold any of the runs.  Writes out/matrix.txt and
+ * out/matrix.html (rows linking to each run's report.html, relative to
+ * out) and the table on stdout.  Returns the exit status: 0 every run
+ * passed, 1 one failed, 3 one ended in error, 2 when a DIR holds no
+ * result.json or one cannot be read (the message names it) or out is
+ * refused.
+ */
+int matrix_from_main(char *const *dirs, size_t ndirs, char *out, size_t out_len, bool force,
+    bool quiet);
+
+/* The relative path from the folder from to to, both absolute and
+ * canonical (realpath), into out: "../runs/pass", "." for the same
+ * folder.  0, or DD_EINVAL (not absolute, or out too small). */
+int matrix_relpath(const char *from, const char *to, char *out, size_t len);
 
 #endif

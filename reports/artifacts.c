@@ -82,14 +82,16 @@ struct emit {
 	const struct result *r;
 	struct result *const *runs;
 	const char *const *labels;
+	const char *const *dirs;
 	size_t n;
-	int (*many)(struct result *const *, size_t, const char *const *, FILE *);
+	int (*many)(struct result *const *, size_t, const char *const *,
+	    const char *const *, FILE *);
 };
 
 static int
 emit(const struct emit *e, FILE *f)
 {
-	return e->one != NULL ? e->one(e->r, f) : e->many(e->runs, e->n, e->labels, f);
+	return e->one != NULL ? e->one(e->r, f) : e->many(e->runs, e->n, e->labels, e->dirs, f);
 }
 
 /* The one way a file of a run reaches the disk: checked target, temporary
@@ -181,31 +183,45 @@ keep_first(int frc, const struct dd_err *e, int *rc, struct dd_err *first)
 }
 
 int
-report_write_matrix(const char *dir, struct result *const *runs, size_t n,
-    const char *const *labels, struct dd_err *err)
+report_write_matrix_dirs(const char *dir, struct result *const *runs,
+    size_t n, const char *const *labels, const char *const *dirs,
+    struct dd_err *err)
 {
 	static const struct {
 		const char *name;
-		int (*fn)(struct result *const *, size_t, const char *const *, FILE *);
+		int (*fn)(struct result *const *, size_t, const char *const *,
+		    const char *const *, FILE *);
 	} files[] = {
-		{ "matrix.txt", report_matrix_text_write },
-		{ "matrix.html", report_matrix_html_write },
+		{ "matrix.txt", report_matrix_text_write_dirs },
+		{ "matrix.html", report_matrix_html_write_dirs },
 	};
 	struct dd_err first = { "" }, e = { "" };
 	int rc = 0;
 
-	if (dir == NULL || dir[0] == '\0' || (n > 0 && (runs == NULL || labels == NULL))) {
+	if (dir == NULL || dir[0] == '\0' || (n > 0 && runs == NULL)) {
 		dd_err_set(err, "report: no directory or runs to write");
 		return DD_EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		struct emit em = { .many = files[i].fn, .runs = runs, .n = n, .labels = labels };
+		struct emit em = { .many = files[i].fn, .runs = runs, .n = n,
+		    .labels = labels, .dirs = dirs };
 
 		keep_first(write_in(dir, files[i].name, &em, &e), &e, &rc, &first);
 	}
 	if (rc != 0)
 		dd_err_set(err, "%s", first.msg);
 	return rc;
+}
+
+int
+report_write_matrix(const char *dir, struct result *const *runs, size_t n,
+    const char *const *labels, struct dd_err *err)
+{
+	if (n > 0 && labels == NULL) {
+		dd_err_set(err, "report: no directory or runs to write");
+		return DD_EINVAL;
+	}
+	return report_write_matrix_dirs(dir, runs, n, labels, labels, err);
 }
 
 /*

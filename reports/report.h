@@ -44,16 +44,29 @@ int report_html_write(const struct result *r, FILE *f);
 /*
  * Comparing runs (`dnsdrill matrix`): one row per run with its label
  * (labels may be NULL, as may any labels[i]: the scenario name is used),
- * its params as columns (the union over all runs, in first-seen order), the
- * verdict and each metric.  A metric with an expectation is marked failed
- * when any expectation on it failed.  The HTML writer writes a whole
- * self-contained page; the text writer an aligned plain table.  runs may be
- * NULL only when n is 0; no runs[i] may be NULL.
+ * the params that differ between runs as columns (the union over all runs,
+ * in first-seen order; those the same in every run are listed once above
+ * the table), the verdict and each metric.  A metric with an expectation
+ * is marked failed when any expectation on it failed, a value or not (not
+ * observed, censored: "\u2265 X", the lower bound).  A run in error shows
+ * its reason in place of the metrics.  The HTML writer writes a whole
+ * self-contained page; the text writer an aligned plain table.  runs may
+ * be NULL only when n is 0; no runs[i] may be NULL.
+ *
+ * dirs names each run's folder relative to the folder the matrix is
+ * written in (dirs may be NULL, as may any dirs[i]: not known).  The HTML
+ * row links to DIR/report.html, percent-encoded; the text shows the folder
+ * in a last column when it is not the label.  The writers without dirs
+ * take each label as its run's folder, as in a live matrix (DIR/LABEL/).
  */
 int report_matrix_html_write(struct result *const *runs, size_t n,
     const char *const *labels, FILE *f);
 int report_matrix_text_write(struct result *const *runs, size_t n,
     const char *const *labels, FILE *f);
+int report_matrix_html_write_dirs(struct result *const *runs, size_t n,
+    const char *const *labels, const char *const *dirs, FILE *f);
+int report_matrix_text_write_dirs(struct result *const *runs, size_t n,
+    const char *const *labels, const char *const *dirs, FILE *f);
 
 /* Any of the single-result writers above, or result_json_write. */
 typedef int (*report_writer)(const struct result *r, FILE *f);
@@ -87,9 +100,14 @@ int report_write_run(const char *dir, const struct result *res,
  * A matrix's table, DIR/matrix.txt and DIR/matrix.html, each the way
  * report_write_file() writes (temporary file, rename).  Both are
  * attempted; returns 0 or the first failure, err naming the file.
+ * report_write_matrix() takes each label as its run's folder;
+ * report_write_matrix_dirs() is given the folders (see the writers).
  */
 int report_write_matrix(const char *dir, struct result *const *runs, size_t n,
     const char *const *labels, struct dd_err *err);
+int report_write_matrix_dirs(const char *dir, struct result *const *runs,
+    size_t n, const char *const *labels, const char *const *dirs,
+    struct dd_err *err);
 
 /*
  * Read the result.json at path.  Returns 0 and *out (the caller frees it

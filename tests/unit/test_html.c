@@ -363,14 +363,20 @@ test_matrix(void **state)
 	html = matrix(report_matrix_html_write, runs, 3, labels);
 	assert_non_null(strstr(html, "<table class=\"matrix\">"));
 	assert_int_equal(count(html, "<tr><td>"), 3);
-	assert_non_null(strstr(html, "<tr><td>run-a</td>"));
+	/* a label is its run's folder: a link to its report, percent-encoded;
+	 * a run without a label has no folder to link to */
+	assert_non_null(strstr(html,
+	    "<tr><td><a href=\"run-a/report.html\">run-a</a></td>"));
 	assert_non_null(strstr(html, "<tr><td>empty-record " NASTY_ESC));
-	assert_non_null(strstr(html, "<tr><td>run &lt;c&gt;</td>"));
-	/* Param columns: negttl varies, who does not, extra is missing in
-	 * two runs. */
-	assert_non_null(strstr(html, "<th class=\"param vary\">negttl</th>"));
-	assert_non_null(strstr(html, "<th class=\"param\">who</th>"));
-	assert_non_null(strstr(html, "<th class=\"param vary\">extra</th>"));
+	assert_non_null(strstr(html, "<tr><td><a href=\"run%20%3Cc%3E/"
+	    "report.html\">run &lt;c&gt;</a></td>"));
+	/* Param columns: negttl varies, extra is missing in two runs; who is
+	 * the same in every run: above the table, not a column. */
+	assert_non_null(strstr(html, "<th class=\"param\">negttl</th>"));
+	assert_null(strstr(html, "<th class=\"param\">who</th>"));
+	assert_non_null(strstr(html, "<th class=\"param\">extra</th>"));
+	assert_non_null(strstr(html, "<p class=\"same\">Same in every run: "
+	    "<code>who=" NASTY_ESC "</code></p>"));
 	assert_non_null(strstr(html, "<code>60</code>"));
 	assert_int_equal(count(html, "<span class=\"badge pass\">"), 2);
 	assert_int_equal(count(html, "<span class=\"badge fail\">"), 1);
@@ -380,8 +386,10 @@ test_matrix(void **state)
 	assert_null(strstr(html, "<script"));
 
 	text = matrix(report_matrix_text_write, runs, 3, labels);
-	assert_int_equal(count(text, "\n"), 1 + 3 + 3);
-	assert_true(strncmp(text, "run ", 4) == 0);
+	/* same-line, blank, header, rows, blank, summary, key */
+	assert_int_equal(count(text, "\n"), 2 + 1 + 3 + 3);
+	assert_true(strncmp(text, "same in every run: who=" NASTY "\n\nrun ",
+	    23 + strlen(NASTY) + 6) == 0);
 	assert_non_null(strstr(text, "negttl"));
 	assert_non_null(strstr(text, "verdict"));
 	assert_non_null(strstr(text, "query_amplification\n"));
@@ -460,13 +468,13 @@ test_matrix_new_metrics(void **state)
 	runs[0]->metric[SCORE_RECOVERY].at_least = 32.1;
 	text = matrix(report_matrix_text_write, runs, 2, NULL);
 	assert_non_null(strstr(text, "  query_amplification  latency_p99_ms\n"));
-	assert_non_null(strstr(text, " >=32.100 "));
+	assert_non_null(strstr(text, " \xE2\x89\xA5 32.100 "));
 	assert_non_null(strstr(text, "  1015.000\n"));
 	assert_null(strstr(text, "availability_worst"));
 	free(text);
 	html = matrix(report_matrix_html_write, runs, 2, NULL);
 	assert_non_null(strstr(html, "<th>latency_p99_ms</th>"));
-	assert_non_null(strstr(html, ">&gt;=32.100</td>"));
+	assert_non_null(strstr(html, ">\xE2\x89\xA5 32.100</td>"));
 	free(html);
 
 	runs[0]->metric[SCORE_AVAILABILITY_WORST].value = 0.25;

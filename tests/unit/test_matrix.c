@@ -1,8 +1,9 @@
 /*
  * test_matrix.c -- the plan of `dnsdrill matrix`: --vary arguments parsed
  * into axes (with every refusal and its message) and the combinations
- * enumerated in order, first axis slowest, with their run labels.  Nothing
- * is run.
+ * enumerated in order, first axis slowest, with their run labels; and the
+ * relative path from a --from matrix's folder to each run's.  Nothing is
+ * run.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +114,34 @@ test_combos(void **state)
 	matrix_fini(&m);
 }
 
+static void
+test_relpath(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "/w/out", "/w/runs/pass", "../runs/pass" },
+		{ "/w/a/b/out", "/w/runs/fail #2", "../../../runs/fail #2" },
+		{ "/w/out", "/w/out/a-1", "a-1" },
+		{ "/w/out", "/w/out", "." },
+		{ "/w/ab", "/w/a", "../a" },        /* a prefix, not a parent */
+		{ "/w/a", "/w/ab/x", "../ab/x" },
+		{ "/", "/x/y", "x/y" },
+		{ "/x/y", "/", "../.." },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(matrix_relpath(cases[i][0], cases[i][1], buf,
+		    sizeof(buf)), 0);
+		assert_string_equal(buf, cases[i][2]);
+	}
+	assert_int_equal(matrix_relpath("w/out", "/w/x", buf, sizeof(buf)),
+	    DD_EINVAL);
+	/* too small: refused, never cut */
+	assert_int_equal(matrix_relpath("/w/out", "/w/runs/pass", buf, 8),
+	    DD_EINVAL);
+}
+
 int
 main(void)
 {
@@ -120,6 +149,7 @@ main(void)
 		cmocka_unit_test(test_axes),
 		cmocka_unit_test(test_axis_errors),
 		cmocka_unit_test(test_combos),
+		cmocka_unit_test(test_relpath),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
