@@ -466,10 +466,21 @@ score_expect_parse(const char *s, struct score_expect *out,
 	return 0;
 }
 
-/* Does a lower bound alone already break "metric OP bound"?  Only an
- * upper bound can be broken by it. */
-static bool
-bound_breaks(enum score_op op, double at_least, double bound)
+bool
+score_op_holds(enum score_op op, double v, double bound)
+{
+	switch (op) {
+	case SCORE_LT: return v < bound;
+	case SCORE_LE: return v <= bound;
+	case SCORE_GT: return v > bound;
+	case SCORE_GE: return v >= bound;
+	case SCORE_EQ: return v == bound;
+	}
+	return false;
+}
+
+bool
+score_bound_breaks(enum score_op op, double at_least, double bound)
 {
 	switch (op) {
 	case SCORE_LT: return at_least >= bound;
@@ -505,7 +516,7 @@ score_check(const struct score_expect *ex,
 		out->at_least = val->at_least;
 		snprintf(out->message, sizeof(out->message),
 		    "%s never observed: %s, expected %s%s", name, val->why,
-		    ex->bound_text, bound_breaks(ex->op, val->at_least,
+		    ex->bound_text, score_bound_breaks(ex->op, val->at_least,
 		    ex->bound) ? "" : " (undecided: counted as a failure)");
 		return;
 	}
@@ -517,13 +528,7 @@ score_check(const struct score_expect *ex,
 	}
 	out->has_observed = true;
 	out->observed = val->v;
-	switch (ex->op) {
-	case SCORE_LT: pass = val->v < ex->bound; break;
-	case SCORE_LE: pass = val->v <= ex->bound; break;
-	case SCORE_GT: pass = val->v > ex->bound; break;
-	case SCORE_GE: pass = val->v >= ex->bound; break;
-	case SCORE_EQ: pass = val->v == ex->bound; break;
-	}
+	pass = score_op_holds(ex->op, val->v, ex->bound);
 	out->pass = pass;
 	/* For people: six significant digits; result.json has the exact
 	 * value in "observed". */

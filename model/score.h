@@ -169,6 +169,12 @@ enum score_op {
 /* "<", "<=", ... */
 const char *score_op_name(enum score_op op);
 
+/* Does v satisfy "OP bound"? */
+bool score_op_holds(enum score_op op, double v, double bound);
+/* Does a lower bound alone (the value is at least at_least) already break
+ * "OP bound"?  Only an upper bound can be broken by one. */
+bool score_bound_breaks(enum score_op op, double at_least, double bound);
+
 /* One expectation: "<metric> <op> <bound>". */
 struct score_expect {
 	enum score_metric metric;
