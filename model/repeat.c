@@ -297,6 +297,109 @@ repeat_group_fini(struct repeat_group *g)
 	g->n_checks = 0;
 }
 
+static int
+median_metrics(const struct repeat_group *g, struct result *r)
+{
+	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
+		const struct repeat_series *s = repeat_series_find(g,
+		    (enum score_metric)m, "");
+		struct result_metric *rm = &r->metric[m];
+		const struct dist_stat *st;
+
+		if (s == NULL) {
+			rm->absent = true;
+			continue;
+		}
+		st = &s->dist.stat[DIST_MEDIAN];
+		if (st->has && !st->at_least) {
+			rm->has = true;
+			rm->value = st->v;
+		} else if (st->has) {
+			rm->censored = true;
+			rm->at_least = st->v;
+		}
+		if (!rm->has && asprintf(&rm->note, "median of %zu runs: %s",
+		    g->n_runs, st->has ? "a lower bound" :
+		    "not observed in any run") < 0) {
+			rm->note = NULL;
+			return DD_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int
+median_checks(const struct repeat_group *g, struct result *r)
+{
+	if (g->n_checks == 0)
+		return 0;
+	if ((r->expect = calloc(g->n_checks, sizeof(*r->expect))) == NULL)
+		return DD_ENOMEM;
+	r->n_expect = g->n_checks;
+	for (size_t i = 0; i < g->n_checks; i++) {
+		const struct repeat_check *c = &g->checks[i];
+		struct result_expect *e = &r->expect[i];
+
+		e->metric = c->parsed ? c->expect.metric : SCORE_METRIC_COUNT;
+		e->has_stat = c->parsed && c->expect.has_stat;
+		e->stat = c->expect.stat;
+		e->pass = c->pass;
+		e->has_observed = c->has_value && !c->at_least;
+		e->observed = c->value;
+		e->censored = c->has_value && c->at_least;
+		e->at_least = c->value;
+		if ((e->label = strdup(c->label)) == NULL ||
+		    (e->bound = strdup(c->bound)) == NULL ||
+		    (e->message = strdup(c->message)) == NULL)
+			return DD_ENOMEM;
+		if (!c->parsed && (e->other_metric = strdup(c->label)) == NULL)
+			return DD_ENOMEM;
+		if (c->parsed && c->expect.probe[0] != '\0' &&
+		    (e->probe = strdup(c->expect.probe)) == NULL)
+			return DD_ENOMEM;
+	}
+	return 0;
+}
+
+struct result *
+repeat_median_result(const struct repeat_group *g)
+{
+	const struct result *r0 = NULL;
+	struct result *r;
+
+	for (size_t k = 0; g != NULL && k < g->n_runs && r0 == NULL; k++)
+		r0 = g->runs[k];
+	if (r0 == NULL || (r = result_new(r0->scenario)) == NULL)
+		return NULL;
+	if (r0->has_seed)
+		result_set_seed(r, r0->seed);
+	for (size_t i = 0; i < r0->n_params; i++)
+		if (result_set_param(r, r0->params[i].key,
+		    r0->params[i].value) < 0)
+			goto fail;
+	if (median_metrics(g, r) < 0 || median_checks(g, r) < 0)
+		goto fail;
+	r->pass = g->pass;
+	if (g->error) {
+		const struct result *bad = g->runs[g->first_error];
+		char *why = NULL;
+
+		if (asprintf(&why, "run %zu: %s", g->first_error + 1,
+		    bad != NULL && bad->error != NULL ? bad->error :
+		    "no result") < 0)
+			goto fail;
+		if (result_set_error(r, why) < 0) {
+			free(why);
+			goto fail;
+		}
+		free(why);
+	}
+	return r;
+fail:
+	result_free(r);
+	return NULL;
+}
+
 const char *
 repeat_verdict(const struct repeat_group *g)
 {

@@ -94,6 +94,17 @@ int repeat_group_of(const struct result *const *runs, size_t n,
 
 void repeat_group_fini(struct repeat_group *g);
 
+/*
+ * A result standing for the group in a table of runs (`matrix --repeat`):
+ * the first run's scenario, seed and parameters; each of the run's own
+ * metrics its series' median (censored, with the median as the bound,
+ * when that is only a lower bound; not observed, with the reason, when no
+ * run has it); the group's checks as its expectations; its verdict (in
+ * error, with the reason, when the group is).  NULL when out of memory or
+ * the group has no run with a result.  The caller frees it.
+ */
+struct result *repeat_median_result(const struct repeat_group *g);
+
 /* "pass" / "fail" / "error". */
 const char *repeat_verdict(const struct repeat_group *g);
 

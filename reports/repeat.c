@@ -57,6 +57,19 @@ push(json_t *a, json_t *v)
 	return v != NULL && json_array_append_new(a, v) == 0;
 }
 
+/* A seed: a number up to 2^63 - 1 (jansson's integers are signed), a
+ * string of digits above. */
+static json_t *
+jseed(uint64_t seed)
+{
+	char buf[24];
+
+	if (seed <= (uint64_t)INT64_MAX)
+		return json_integer((json_int_t)seed);
+	snprintf(buf, sizeof(buf), "%" PRIu64, seed);
+	return json_string(buf);
+}
+
 static json_t *
 stat_tree(const struct dist_stat *s)
 {
@@ -181,10 +194,9 @@ repeat_tree(const struct report_repeat *rp)
 	for (size_t k = 0; ok && k < g->n_runs; k++) {
 		json_t *o = json_object();
 
-		ok = push(runs, o) && push(seeds,
-		    json_integer((json_int_t)rp->seeds[k])) &&
+		ok = push(runs, o) && push(seeds, jseed(rp->seeds[k])) &&
 		    put(o, "dir", jtext(rp->dirs[k])) &&
-		    put(o, "seed", json_integer((json_int_t)rp->seeds[k])) &&
+		    put(o, "seed", jseed(rp->seeds[k])) &&
 		    put(o, "verdict", json_string(run_verdict(g->runs[k])));
 	}
 	for (size_t i = 0; ok && i < g->n_series; i++)
@@ -207,9 +219,8 @@ report_repeat_json_write(const struct report_repeat *rp, FILE *f)
 		return DD_EINVAL;
 	if ((root = repeat_tree(rp)) == NULL)
 		return DD_ENOMEM;
-	/* "/" escaped so "</" never appears; 12 significant digits */
-	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12) |
-	    JSON_ESCAPE_SLASH);
+	/* numbers to 12 significant digits: 0.46, not 0.46000000000000002 */
+	rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	json_decref(root);
 	if (rc != 0 || fputc('\n', f) == EOF || fflush(f) != 0 || ferror(f))
 		return DD_EIO;
@@ -288,9 +299,9 @@ report_repeat_text_write(const struct report_repeat *rp, FILE *f)
 	for (size_t k = 0; k < g->n_runs; k++) {
 		const struct result *r = g->runs[k];
 
-		fprintf(f, "  %-8s seed %-20" PRIu64 " %-5s%s%s\n", rp->dirs[k],
+		fprintf(f, "  %-8s seed %-20" PRIu64 " %s%s%s\n", rp->dirs[k],
 		    rp->seeds[k], run_verdict(r),
-		    r != NULL && r->error != NULL ? "  " : "",
+		    r != NULL && r->error != NULL ? ": " : "",
 		    r != NULL && r->error != NULL ? r->error : "");
 	}
 	if (fflush(f) != 0 || ferror(f))
