@@ -48,6 +48,17 @@ check "report.html has a spread table per metric" \
 check "stdout: the group's summary" grep -q "^FAIL  repeat-spread: 3 runs, seeds 41..43$" "$work/g.out"
 check "stdout: the failing statistic" grep -q "^  FAIL  max(detection_s) = .* over 3 runs, expected < 0.0001$" "$work/g.out"
 
+# matrix --repeat: each combination a group in DIR/LABEL, the table its
+# medians, exit 1 as the group failed.
+"$DD" matrix "$SC" --vary fault_for=1 --repeat 2 --seed 5 --out "$work/m" >"$work/m.out" 2>&1; rc=$?
+M=$work/m/fault_for-1/repeat.json
+check "matrix --repeat 2: exit 1, the combination's group with seeds 5, 6 ($rc)" \
+	test "$rc" = 1 -a "$(jq -c '.seeds' "$M" 2>/dev/null)" = "[5,6]"
+med=$(jq '.metrics[] | select(.metric == "detection_s") | .median.value' "$M")
+check "the table's row is the group's: FAIL, detection_s its median ($med)" \
+	awk -v m="$med" '$1 == "fault_for-1" { ok = $5 == "FAIL" && ($6 + 0) - m < 0.001 && m - ($6 + 0) < 0.001 } END { exit !ok }' "$work/m/matrix.txt"
+check "the matrix says its rows are medians" grep -q "each row is 2 runs, each metric their median" "$work/m.out"
+
 # Without --seed, the first run chooses its seed and the group records it.
 "$DD" run "$SC" --repeat 1 --out "$work/one" >"$work/one.out" 2>&1; rc=$?
 check "--repeat 1 without --seed: rc 1 (the max gate), seed recorded ($rc)" \
