@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "harness/matrix.h"
+#include "harness/repeat.h"
 #include "harness/runner.h"
 #include "model/result.h"
 #include "reports/report.h"
@@ -32,13 +33,13 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  run SCENARIO.lua [--out DIR [--force]] [--set key=value]... [--seed N]\n"
-	    "                   [--junit FILE] [--quiet]\n"
+	    "                   [--junit FILE] [--quiet] [--repeat N]\n"
 	    "                   build, run, score, report, tear down\n"
 	    "  check SCENARIO.lua [--set key=value]...\n"
 	    "                   load and validate the scenario, look for its programs,\n"
 	    "                   list its parameters; build nothing\n"
 	    "  matrix SCENARIO.lua --vary key=v1,v2 [--vary ...] [--set key=value]...\n"
-	    "                   [--out DIR] [--seed N]\n"
+	    "                   [--out DIR] [--seed N] [--repeat N]\n"
 	    "                   one run per combination, one comparison table\n"
 	    "  report DIR|FILE  render DIR/report.html again from DIR/result.json\n"
 	    "  list [DIR]       scenarios under DIR (default: the scenario library)\n"
@@ -62,12 +63,25 @@ run_usage(FILE *f, const char *cmd)
 		    "                     DIR must be new or empty\n"
 		    "  --force            empty a non-empty --out DIR first\n"
 		    "  --set key=value    a scenario parameter (repeatable); speed=N compresses time\n"
-		    "  --seed N           seed for every random choice (recorded in the result)\n"
+		    "  --seed N           the run's seed (recorded in the result; default the\n"
+		    "                     scenario's seed, else a random one); see below\n"
 		    "  --junit FILE       also write the JUnit XML here\n"
 		    "  --quiet            only the summary\n"
+		    "  --repeat N         run it N times, seeds S..S+N-1 (S the seed), into\n"
+		    "                     DIR/run-1..run-N, then the group's DIR/repeat.json,\n"
+		    "                     DIR/junit.xml and DIR/report.html: each metric's\n"
+		    "                     min/median/p90/max;\n"
+		    "                     expect \"p90(failover_s) < 3\" gates on a statistic,\n"
+		    "                     a plain expectation must hold in every run\n"
 		    "\n"
 		    "Writes DIR/result.json, DIR/junit.xml, DIR/*.pcap and each process's\n"
-		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  Needs root.\n");
+		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  Needs root.\n"
+		    "\n"
+		    "The seed drives faultd's prob= and jitter= choices and the scenario's\n"
+		    "rand()/math.random.  It does not make real resolvers' choices (which\n"
+		    "server they ask, query ids, ports), the kernel's scheduling or real\n"
+		    "processes' timing repeatable: a repeated seed replays dnsdrill's choices,\n"
+		    "not the run.\n");
 	else if (strcmp(cmd, "check") == 0)
 		fprintf(f, "usage: dnsdrill check SCENARIO.lua [--set key=value]...\n"
 		    "Load and validate the scenario and its network, look for the programs it\n"
@@ -124,10 +138,12 @@ cmd_run(int argc, char **argv, bool check_only)
 		{ "junit", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "repeat", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_opts o = { .check_only = check_only };
+	uint64_t repeat = 0;
 	const char **sets = calloc((size_t)argc + 1, sizeof(char *));
 	char build[PATH_MAX];
 	int opt, rc;
@@ -151,6 +167,17 @@ cmd_run(int argc, char **argv, bool check_only)
 		case 'j': o.junit = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'f': o.force = true; break;
+		case 'R':
+			if (check_only || dd_parse_u64(optarg, &repeat) < 0 ||
+			    repeat < 1 || repeat > REPEAT_MAX_RUNS) {
+				fprintf(stderr, "dnsdrill %s: --repeat '%s': %s "
+				    "%d\n", argv[0], optarg, check_only ?
+				    "only for run, not check; up to" :
+				    "expected a count from 1 to", REPEAT_MAX_RUNS);
+				free(sets);
+				return RUN_USAGE;
+			}
+			break;
 		case 'h':
 			run_usage(stdout, argv[0]);
 			free(sets);
@@ -169,7 +196,13 @@ cmd_run(int argc, char **argv, bool check_only)
 	}
 	o.scenario = argv[optind];
 	o.sets = sets;
-	rc = runner_main(&o);
+	if (repeat > 0 && o.junit != NULL) {
+		fprintf(stderr, "dnsdrill run: --junit with --repeat: the group's "
+		    "JUnit XML is DIR/junit.xml\n");
+		free(sets);
+		return RUN_USAGE;
+	}
+	rc = repeat > 0 ? repeat_main(&o, (unsigned)repeat) : runner_main(&o);
 	free(sets);
 	return rc;
 }

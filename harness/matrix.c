@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "harness/outdir.h"
+#include "harness/repeat.h"
 #include "harness/runner.h"
 #include "lib/util.h"
 #include "model/result.h"
@@ -42,6 +43,9 @@ matrix_usage(FILE *f)
 	    "                     must be new or empty\n"
 	    "  --force            empty a non-empty --out DIR first\n"
 	    "  --seed N           the same seed for every run\n"
+	    "  --repeat N         each combination N times (seeds S..S+N-1, S the seed),\n"
+	    "                     its group in DIR/LABEL/ (dnsdrill run --repeat); the\n"
+	    "                     table shows each metric's median over the N runs\n"
 	    "  --quiet            only the table\n"
 	    "  --from             run nothing: the table of runs that exist, each DIR a\n"
 	    "                     run's folder (with result.json) or a folder of them\n"
@@ -151,6 +155,7 @@ struct matrix_cmd {
 	size_t n_from;
 	struct result **runs;    /* per combination; NULL when none was read */
 	char **labels;
+	unsigned repeat;         /* --repeat N: each combination N times; 0 once */
 };
 
 /* --from: the folders, and nothing that only a live matrix takes. */
@@ -185,6 +190,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "repeat", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -212,6 +218,17 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 			break;
 		case 'q': c->base.quiet = true; break;
 		case 'f': c->force = true; break;
+		case 'R': {
+			uint64_t n;
+
+			if (dd_parse_u64(optarg, &n) < 0 || n < 1 || n > REPEAT_MAX_RUNS) {
+				fprintf(stderr, "dnsdrill matrix: --repeat '%s': expected a "
+				    "count from 1 to %d\n", optarg, REPEAT_MAX_RUNS);
+				return RUN_USAGE;
+			}
+			c->repeat = (unsigned)n;
+			break;
+		}
 		case 'h': matrix_usage(stdout); return 1;
 		default: matrix_usage(stderr); return RUN_USAGE;
 		}
@@ -232,10 +249,12 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 	return 0;
 }
 
-/* runner_main with combination i's parameters on top of o; label gets its
+/* runner_main with combination i's parameters on top of o (with --repeat,
+ * repeat_run into o->out_dir, *median the group's row); label gets its
  * name.  Returns the run's exit status. */
 static int
-run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_t len)
+run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_t len,
+    struct result **median)
 {
 	char *kv[MATRIX_MAX_AXES] = { 0 };
 	int rc;
@@ -246,7 +265,10 @@ run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_
 		c->sets[c->nsets + k] = kv[k];
 	o->sets = c->sets;
 	o->n_sets = c->nsets + c->m.naxes;
-	rc = runner_main(o);
+	if (median != NULL && c->repeat > 0)
+		rc = repeat_run(o, c->repeat, o->out_dir, false, median);
+	else
+		rc = runner_main(o);
 	for (size_t k = 0; k < c->m.naxes; k++)
 		free(kv[k]);
 	return rc;
@@ -261,7 +283,7 @@ check_first(struct matrix_cmd *c)
 
 	chk.check_only = true;
 	chk.quiet = true;
-	return run_combo(c, &chk, 0, label, sizeof(label));
+	return run_combo(c, &chk, 0, label, sizeof(label), NULL);
 }
 
 /* The name of combination i alone (it names the run's folder). */
@@ -351,11 +373,13 @@ run_all(struct matrix_cmd *c)
 		o.no_summary = true;
 		fprintf(stderr, "dnsdrill matrix: run %zu/%zu: %s\n", i + 1, c->m.total, label);
 		fflush(stdout);
-		int rc = run_combo(c, &o, i, label, sizeof(label));
+		struct result *median = NULL;
+		int rc = run_combo(c, &o, i, label, sizeof(label), &median);
 		c->labels[i] = strdup(label);
 		if (rc == RUN_USAGE || rc == RUN_ENV) {
 			fprintf(stderr, "dnsdrill matrix: run %s could not complete (exit %d)\n", label, rc);
 			code = rc;
+			result_free(median);
 			if (rc == RUN_USAGE)
 				return code;
 			/* verdict error: its result.json says why */
@@ -364,7 +388,7 @@ run_all(struct matrix_cmd *c)
 			continue;
 		}
 		any_fail |= rc == RUN_FAIL;
-		c->runs[i] = read_result(dir);
+		c->runs[i] = c->repeat > 0 ? median : read_result(dir);
 	}
 	return code == 0 && any_fail ? RUN_FAIL : code;
 }
@@ -389,6 +413,9 @@ write_table(struct matrix_cmd *c)
 	report_matrix_text_write(ok, n, okl, stdout);
 	printf("matrix: %s/matrix.txt, %s/matrix.html (%zu of %zu runs)\n", c->out, c->out, n,
 	    c->m.total);
+	if (c->repeat > 0)
+		printf("matrix: each row is %u runs, each metric their median "
+		    "(DIR/LABEL/report.html: the spread)\n", c->repeat);
 	free(ok);
 	free(okl);
 }

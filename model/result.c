@@ -268,14 +268,17 @@ result_set_score(struct result *r, const struct score_result *s)
 			e->pass = c->pass;
 			e->censored = c->censored;
 			e->at_least = c->censored ? c->at_least : 0;
-			if (c->expect.probe[0] != '\0') {
-				char label[ELOG_SOURCE_MAX + 32];
+			e->has_stat = c->expect.has_stat;
+			e->stat = c->expect.stat;
+			if (c->expect.probe[0] != '\0' || c->expect.has_stat) {
+				char label[ELOG_SOURCE_MAX + 48];
 
-				score_metric_label(c->expect.metric,
-				    c->expect.probe, label, sizeof(label));
-				e->probe = strdup(c->expect.probe);
-				e->label = strdup(label);
-				if (e->probe == NULL || e->label == NULL)
+				score_expect_label(&c->expect, label,
+				    sizeof(label));
+				if (c->expect.probe[0] != '\0' &&
+				    (e->probe = strdup(c->expect.probe)) == NULL)
+					goto nomem;
+				if ((e->label = strdup(label)) == NULL)
 					goto nomem;
 			}
 		}

@@ -68,6 +68,10 @@ struct result_expect {
 	/* the metric was censored (observed is then unset) */
 	bool censored;
 	double at_least;
+	/* "p90(failover_s) < 3": a statistic over repeated runs, checked in
+	 * this one run on the metric itself; label is then "p90(failover_s)" */
+	bool has_stat;
+	enum dist_which stat;
 };
 
 /* One probe's own figures (score.h, "Per probe"): the per-probe metrics;

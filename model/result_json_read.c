@@ -310,6 +310,30 @@ split_label(const char *name, enum score_metric *m, const char **probe)
 	return true;
 }
 
+/* "p90(failover_s)" with its bound: a statistic expectation (score.h),
+ * read back through the one expectation parser into e (metric, stat,
+ * probe).  1 when it is one, 0 when not, DD_ENOMEM. */
+static int
+stat_label(const char *name, const char *bound, struct result_expect *e)
+{
+	struct score_expect ex;
+	char text[ELOG_SOURCE_MAX + 160];
+	int n;
+
+	if (strchr(name, '(') == NULL)
+		return 0;
+	n = snprintf(text, sizeof(text), "%s %s", name, bound);
+	if (n < 0 || (size_t)n >= sizeof(text) ||
+	    score_expect_parse(text, &ex, NULL) != 0 || !ex.has_stat)
+		return 0;
+	e->metric = ex.metric;
+	e->has_stat = true;
+	e->stat = ex.stat;
+	if (ex.probe[0] != '\0' && (e->probe = strdup(ex.probe)) == NULL)
+		return DD_ENOMEM;
+	return 1;
+}
+
 static int
 read_fault(const json_t *root, struct result *r, struct dd_err *err)
 {
@@ -344,6 +368,7 @@ read_expectations(const json_t *root, struct result *r,
 {
 	const json_t *arr = json_object_get(root, "expectations");
 	size_t n;
+	int rc;
 
 	if (arr == NULL || json_is_null(arr))
 		return 0;
@@ -386,6 +411,9 @@ read_expectations(const json_t *root, struct result *r,
 		} else if (split_label(metric, &e->metric, &probe)) {
 			if ((e->probe = strdup(probe)) == NULL ||
 			    (e->label = strdup(metric)) == NULL)
+				return DD_ENOMEM;
+		} else if ((rc = stat_label(metric, bound, e)) != 0) {
+			if (rc < 0 || (e->label = strdup(metric)) == NULL)
 				return DD_ENOMEM;
 		} else {
 			e->metric = SCORE_METRIC_COUNT;

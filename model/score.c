@@ -128,6 +128,21 @@ score_metric_label(enum score_metric m, const char *probe, char *buf,
 }
 
 const char *
+score_expect_label(const struct score_expect *ex, char *buf, size_t len)
+{
+	char inner[ELOG_SOURCE_MAX + 32];
+
+	if (len == 0)
+		return buf;
+	score_metric_label(ex->metric, ex->probe, inner, sizeof(inner));
+	if (ex->has_stat)
+		snprintf(buf, len, "%s(%s)", dist_which_name(ex->stat), inner);
+	else
+		snprintf(buf, len, "%s", inner);
+	return buf;
+}
+
+const char *
 score_op_name(enum score_op op)
 {
 	if ((unsigned)op >= DD_ARRAY_LEN(op_names))
@@ -290,6 +305,29 @@ score_expect_parse(const char *s, struct score_expect *out,
 	}
 	memcpy(name, name_start, name_len);
 	name[name_len] = '\0';
+	/* "p90(failover_s)": a statistic around the metric */
+	if (*p == '(') {
+		if (dist_which_parse(name, &out->stat) != 0) {
+			dd_err_set(err, "expectation '%s': unknown statistic '%s' "
+			    "(known: min, median, p90, max)", s, name);
+			return DD_EINVAL;
+		}
+		out->has_stat = true;
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		name_start = p;
+		while (is_metric_char(*p))
+			p++;
+		name_len = (size_t)(p - name_start);
+		if (name_len == 0 || name_len >= sizeof(name)) {
+			dd_err_set(err, "expectation '%s': expected a metric name "
+			    "after '%s('", s, dist_which_name(out->stat));
+			return DD_EINVAL;
+		}
+		memcpy(name, name_start, name_len);
+		name[name_len] = '\0';
+	}
 	if (score_metric_parse(name, &out->metric) != 0) {
 		char known[400];
 
@@ -304,7 +342,7 @@ score_expect_parse(const char *s, struct score_expect *out,
 		char per[300];
 
 		while (*p != '\0' && !isspace((unsigned char)*p) &&
-		    !is_op_char(*p))
+		    !is_op_char(*p) && !(out->has_stat && *p == ')'))
 			p++;
 		metric_list(per, sizeof(per), score_metric_per_probe);
 		if (!score_metric_per_probe(out->metric)) {
@@ -327,6 +365,17 @@ score_expect_parse(const char *s, struct score_expect *out,
 		snprintf(name, sizeof(name), "%.*s.%.*s", (int)name_len,
 		    name_start, (int)(sizeof(name) - name_len - 2),
 		    out->probe);
+	}
+	if (out->has_stat) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p != ')') {
+			dd_err_set(err, "expectation '%s': expected ')' after "
+			    "'%s(%s'", s, dist_which_name(out->stat), name);
+			return DD_EINVAL;
+		}
+		p++;
+		score_expect_label(out, name, sizeof(name));
 	}
 
 	while (isspace((unsigned char)*p))
@@ -417,10 +466,21 @@ score_expect_parse(const char *s, struct score_expect *out,
 	return 0;
 }
 
-/* Does a lower bound alone already break "metric OP bound"?  Only an
- * upper bound can be broken by it. */
-static bool
-bound_breaks(enum score_op op, double at_least, double bound)
+bool
+score_op_holds(enum score_op op, double v, double bound)
+{
+	switch (op) {
+	case SCORE_LT: return v < bound;
+	case SCORE_LE: return v <= bound;
+	case SCORE_GT: return v > bound;
+	case SCORE_GE: return v >= bound;
+	case SCORE_EQ: return v == bound;
+	}
+	return false;
+}
+
+bool
+score_bound_breaks(enum score_op op, double at_least, double bound)
 {
 	switch (op) {
 	case SCORE_LT: return at_least >= bound;
@@ -447,7 +507,7 @@ score_check(const struct score_expect *ex,
 		    "unknown metric %d", (int)ex->metric);
 		return;
 	}
-	score_metric_label(ex->metric, ex->probe, name, sizeof(name));
+	score_expect_label(ex, name, sizeof(name));
 	val = &metric[ex->metric];
 	if (!val->has && val->censored) {
 		/* Never a pass: either the bound is already broken, or the
@@ -456,7 +516,7 @@ score_check(const struct score_expect *ex,
 		out->at_least = val->at_least;
 		snprintf(out->message, sizeof(out->message),
 		    "%s never observed: %s, expected %s%s", name, val->why,
-		    ex->bound_text, bound_breaks(ex->op, val->at_least,
+		    ex->bound_text, score_bound_breaks(ex->op, val->at_least,
 		    ex->bound) ? "" : " (undecided: counted as a failure)");
 		return;
 	}
@@ -468,13 +528,7 @@ score_check(const struct score_expect *ex,
 	}
 	out->has_observed = true;
 	out->observed = val->v;
-	switch (ex->op) {
-	case SCORE_LT: pass = val->v < ex->bound; break;
-	case SCORE_LE: pass = val->v <= ex->bound; break;
-	case SCORE_GT: pass = val->v > ex->bound; break;
-	case SCORE_GE: pass = val->v >= ex->bound; break;
-	case SCORE_EQ: pass = val->v == ex->bound; break;
-	}
+	pass = score_op_holds(ex->op, val->v, ex->bound);
 	out->pass = pass;
 	/* For people: six significant digits; result.json has the exact
 	 * value in "observed". */
@@ -1324,8 +1378,8 @@ score_run(const struct elog *log, const struct score_defs *defs,
 				c->censored = false;
 				snprintf(c->message, sizeof(c->message),
 				    "%s not required: the service was never "
-				    "disrupted", score_metric_label(ex->metric,
-				    ex->probe, name, sizeof(name)));
+				    "disrupted", score_expect_label(ex, name,
+				    sizeof(name)));
 			}
 			if (!c->pass)
 				out->pass = false;

@@ -93,6 +93,7 @@
 #include <stdint.h>
 
 #include "lib/err.h"
+#include "model/dist.h"
 #include "model/elog.h"
 
 /*
@@ -168,6 +169,12 @@ enum score_op {
 /* "<", "<=", ... */
 const char *score_op_name(enum score_op op);
 
+/* Does v satisfy "OP bound"? */
+bool score_op_holds(enum score_op op, double v, double bound);
+/* Does a lower bound alone (the value is at least at_least) already break
+ * "OP bound"?  Only an upper bound can be broken by one. */
+bool score_bound_breaks(enum score_op op, double at_least, double bound);
+
 /* One expectation: "<metric> <op> <bound>". */
 struct score_expect {
 	enum score_metric metric;
@@ -179,12 +186,25 @@ struct score_expect {
 	bool if_disrupted;
 	/* "availability.www > 0.9": the probe's own figure; "" for the run's */
 	char probe[ELOG_SOURCE_MAX];
+	/* "p90(failover_s) < 3": a statistic of the metric over repeated runs
+	 * (model/repeat.h).  One run is one sample, so a single run checks
+	 * the metric itself: p90(x) of one value is x. */
+	bool has_stat;
+	enum dist_which stat;
 };
+
+/* The expectation's left side as written, canonical: "failover_s",
+ * "availability.www", "p90(failover_s)"; into buf (always terminated).
+ * Returns buf. */
+const char *score_expect_label(const struct score_expect *ex, char *buf,
+    size_t len);
 
 /*
  * Parse "failover_s < 3", "availability>=0.9", "detection_s <= 500ms",
  * "availability >= 99%", "detection_s < 10 if disrupted",
- * "availability.www > 0.9", "latency_p99_ms < 500".  A per-probe metric
+ * "availability.www > 0.9", "latency_p99_ms < 500", "p90(failover_s) < 3".
+ * A statistic (min, median, p90, max: dist.h) may wrap the metric, with
+ * or without a probe: "median(availability.www) > 0.9".  A per-probe metric
  * (score_metric_per_probe) may name a probe after a dot; the name runs to
  * the first blank or operator character.  The bound is a decimal number;
  * *_s metrics also take a duration with a unit (us, ms, s, m, h), *_ms

@@ -86,11 +86,16 @@ struct emit {
 	size_t n;
 	int (*many)(struct result *const *, size_t, const char *const *,
 	    const char *const *, FILE *);
+	/* or a group of repeated runs */
+	int (*repeat)(const struct report_repeat *, FILE *);
+	const struct report_repeat *rp;
 };
 
 static int
 emit(const struct emit *e, FILE *f)
 {
+	if (e->repeat != NULL)
+		return e->repeat(e->rp, f);
 	return e->one != NULL ? e->one(e->r, f) : e->many(e->runs, e->n, e->labels, e->dirs, f);
 }
 
@@ -222,6 +227,35 @@ report_write_matrix(const char *dir, struct result *const *runs, size_t n,
 		return DD_EINVAL;
 	}
 	return report_write_matrix_dirs(dir, runs, n, labels, labels, err);
+}
+
+int
+report_write_repeat(const char *dir, const struct report_repeat *rp,
+    struct dd_err *err)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(const struct report_repeat *, FILE *);
+	} files[] = {
+		{ "repeat.json", report_repeat_json_write },
+		{ "junit.xml", report_repeat_junit_write },
+		{ "report.html", report_repeat_html_write },
+	};
+	struct dd_err first = { "" }, e = { "" };
+	int rc = 0;
+
+	if (dir == NULL || dir[0] == '\0' || rp == NULL || rp->group == NULL) {
+		dd_err_set(err, "report: no directory or group to write");
+		return DD_EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct emit em = { .repeat = files[i].fn, .rp = rp };
+
+		keep_first(write_in(dir, files[i].name, &em, &e), &e, &rc, &first);
+	}
+	if (rc != 0)
+		dd_err_set(err, "%s", first.msg);
+	return rc;
 }
 
 /*

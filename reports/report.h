@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "lib/err.h"
+#include "model/repeat.h"
 #include "model/result.h"
 
 /* junit.xml: one <testsuite> inside <testsuites>, one <testcase> per
@@ -68,6 +69,25 @@ int report_matrix_html_write_dirs(struct result *const *runs, size_t n,
 int report_matrix_text_write_dirs(struct result *const *runs, size_t n,
     const char *const *labels, const char *const *dirs, FILE *f);
 
+/*
+ * A group of repeated runs (`dnsdrill run --repeat N`, model/repeat.h):
+ * the group, and for each of its runs the folder (relative to the group's,
+ * "run-1") and the seed.  The writers: repeat.json (doc/results.md), the
+ * JUnit XML (one test case per expectation of the group, one more in error
+ * when a run erred), the HTML page (each metric's min/median/p90/max and
+ * each run's value, links to each run's report.html) and the text summary.
+ */
+#define REPORT_REPEAT_FORMAT "dnsdrill-repeat/1"
+struct report_repeat {
+	const struct repeat_group *group;
+	const char *const *dirs;
+	const uint64_t *seeds;
+};
+int report_repeat_json_write(const struct report_repeat *rp, FILE *f);
+int report_repeat_junit_write(const struct report_repeat *rp, FILE *f);
+int report_repeat_html_write(const struct report_repeat *rp, FILE *f);
+int report_repeat_text_write(const struct report_repeat *rp, FILE *f);
+
 /* Any of the single-result writers above, or result_json_write. */
 typedef int (*report_writer)(const struct result *r, FILE *f);
 
@@ -107,6 +127,14 @@ int report_write_matrix(const char *dir, struct result *const *runs, size_t n,
     const char *const *labels, struct dd_err *err);
 int report_write_matrix_dirs(const char *dir, struct result *const *runs,
     size_t n, const char *const *labels, const char *const *dirs,
+    struct dd_err *err);
+
+/*
+ * A group's files: DIR/repeat.json, DIR/junit.xml and DIR/report.html,
+ * each the way report_write_file() writes.  All are attempted; returns 0
+ * or the first failure, err naming the file.
+ */
+int report_write_repeat(const char *dir, const struct report_repeat *rp,
     struct dd_err *err);
 
 /*

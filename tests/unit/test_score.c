@@ -879,6 +879,67 @@ test_expect_parse_errors(void **state)
 	assert_int_equal(score_expect_parse("x", &ex, NULL), DD_EINVAL);
 }
 
+/* "p90(failover_s) < 3": a statistic wraps the metric (and its probe); the
+ * label reads it back; a single run checks the metric itself. */
+static void
+test_expect_parse_stat(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *msg;
+	} bad[] = {
+		{ "p95(failover_s) < 3", "unknown statistic 'p95'" },
+		{ "p90() < 3", "expected a metric name after 'p90('" },
+		{ "p90(failover_s < 3", "expected ')' after 'p90(failover_s'" },
+		{ "p90(failover) < 3", "unknown metric 'failover'" },
+		{ "max(detection_s.www) < 3", "has no value per probe" },
+	};
+	struct score_expect ex;
+	struct score_value m[SCORE_METRIC_COUNT];
+	struct score_check c;
+	struct dd_err err = { "" };
+	char label[200];
+
+	(void)state;
+	assert_int_equal(score_expect_parse("p90(failover_s) < 3", &ex, &err), 0);
+	assert_true(ex.has_stat);
+	assert_int_equal(ex.stat, DIST_P90);
+	assert_int_equal(ex.metric, SCORE_FAILOVER);
+	assert_string_equal(ex.bound_text, "< 3");
+	assert_string_equal(score_expect_label(&ex, label, sizeof(label)),
+	    "p90(failover_s)");
+	assert_int_equal(score_expect_parse(" median( availability.www )>=90% if disrupted",
+	    &ex, &err), 0);
+	assert_true(ex.has_stat && ex.if_disrupted);
+	assert_int_equal(ex.stat, DIST_MEDIAN);
+	assert_string_equal(ex.probe, "www");
+	assert_true(fabs(ex.bound - 0.9) < 1e-12);
+	assert_string_equal(score_expect_label(&ex, label, sizeof(label)),
+	    "median(availability.www)");
+	assert_int_equal(score_expect_parse("failover_s < 3", &ex, &err), 0);
+	assert_false(ex.has_stat);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		assert_int_equal(score_expect_parse(bad[i].in, &ex, &err), DD_EINVAL);
+		if (strstr(err.msg, bad[i].msg) == NULL)
+			fail_msg("'%s': got '%s', want '%s'", bad[i].in, err.msg,
+			    bad[i].msg);
+	}
+
+	/* one run: p90(x) of one sample is x */
+	memset(m, 0, sizeof(m));
+	m[SCORE_FAILOVER].has = true;
+	m[SCORE_FAILOVER].v = 2.5;
+	assert_int_equal(score_expect_parse("max(failover_s) < 3", &ex, NULL), 0);
+	score_check(&ex, m, &c);
+	assert_true(c.pass);
+	assert_string_equal(c.message, "max(failover_s) = 2.5 < 3");
+	assert_int_equal(score_expect_parse("min(failover_s) < 2", &ex, NULL), 0);
+	score_check(&ex, m, &c);
+	assert_false(c.pass);
+	assert_string_equal(c.message, "min(failover_s) = 2.5, expected < 2");
+}
+
 static void
 test_metric_and_op_names(void **state)
 {
@@ -1618,6 +1679,7 @@ main(void)
 		cmocka_unit_test(test_recovery_from_watch),
 		cmocka_unit_test(test_probe_recovery_figure),
 		cmocka_unit_test(test_expect_parse_new_metrics),
+		cmocka_unit_test(test_expect_parse_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
