@@ -13,6 +13,7 @@
  * UTF-8 into U+FFFD.
  */
 #include "reports/report.h"
+#include "reports/junit.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -46,6 +47,51 @@ seconds_attr(FILE *f, uint64_t ms)
 
 	markup_secs(buf, sizeof(buf), ms, "");
 	fputs(buf, f);
+}
+
+void
+junit_expectation(FILE *f, const char *suite, const char *name, const char *bound,
+    const char *attrs, bool pass, const char *message)
+{
+	fputs("    <testcase classname=\"dnsdrill.", f);
+	xml_escape(f, suite, true);
+	fputs("\" name=\"", f);
+	xml_escape(f, name, true);
+	fputc(' ', f);
+	xml_escape(f, bound, true);
+	fprintf(f, "\"%s", attrs != NULL ? attrs : "");
+	if (pass) {
+		fputs("/>\n", f);
+		return;
+	}
+	fputs(">\n      <failure type=\"expectation\" message=\"", f);
+	xml_escape(f, message, true);
+	fputs("\">", f);
+	xml_escape(f, message, false);
+	fputs("</failure>\n    </testcase>\n", f);
+}
+
+void
+junit_system_out(FILE *f, int (*text)(const void *arg, FILE *out), const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	fputs("    <system-out>", f);
+	if (mem != NULL) {
+		text(arg, mem);
+		fclose(mem);
+		xml_escape(f, buf, false);
+	}
+	free(buf);
+	fputs("</system-out>\n", f);
+}
+
+static int
+text_of_result(const void *arg, FILE *out)
+{
+	return report_text_write(arg, out);
 }
 
 int
@@ -121,39 +167,13 @@ report_junit_write(const struct result *r, FILE *f)
 	for (size_t i = 0; i < r->n_expect; i++) {
 		const struct result_expect *e = &r->expect[i];
 
-		fputs("    <testcase classname=\"dnsdrill.", f);
-		xml_escape(f, r->scenario, true);
-		fputs("\" name=\"", f);
-		xml_escape(f, result_expect_metric(e), true);
-		fputc(' ', f);
-		xml_escape(f, e->bound, true);
-		fputs("\" time=\"0\"", f);
-		if (e->pass) {
-			fputs("/>\n", f);
-			continue;
-		}
-		fputs(">\n      <failure type=\"expectation\" message=\"", f);
-		xml_escape(f, e->message, true);
-		fputs("\">", f);
-		xml_escape(f, e->message, false);
-		fputs("</failure>\n    </testcase>\n", f);
+		junit_expectation(f, r->scenario, result_expect_metric(e), e->bound,
+		    " time=\"0\"", e->pass, e->message);
 	}
 
 	/* The text summary, for CI pages that show a suite's output. */
-	fputs("    <system-out>", f);
-	{
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&buf, &len);
-
-		if (mem != NULL) {
-			report_text_write(r, mem);
-			fclose(mem);
-			xml_escape(f, buf, false);
-		}
-		free(buf);
-	}
-	fputs("</system-out>\n  </testsuite>\n</testsuites>\n", f);
+	junit_system_out(f, text_of_result, r);
+	fputs("  </testsuite>\n</testsuites>\n", f);
 	if (fflush(f) != 0 || ferror(f))
 		return DD_EIO;
 	return 0;

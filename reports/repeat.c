@@ -6,6 +6,7 @@
  * read the group and the runs it borrows, nothing else.
  */
 #include "reports/report.h"
+#include "reports/junit.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -312,6 +313,12 @@ report_repeat_text_write(const struct report_repeat *rp, FILE *f)
 /* ------------------------------------------------------------------ */
 /* junit.xml */
 
+static int
+text_of_group(const void *arg, FILE *out)
+{
+	return report_repeat_text_write(arg, out);
+}
+
 int
 report_repeat_junit_write(const struct report_repeat *rp, FILE *f)
 {
@@ -358,36 +365,10 @@ report_repeat_junit_write(const struct report_repeat *rp, FILE *f)
 	for (size_t i = 0; i < g->n_checks; i++) {
 		const struct repeat_check *c = &g->checks[i];
 
-		fputs("    <testcase classname=\"dnsdrill.", f);
-		markup_put(f, name, MARKUP_XML_ATTR);
-		fputs("\" name=\"", f);
-		markup_put(f, c->label, MARKUP_XML_ATTR);
-		fputc(' ', f);
-		markup_put(f, c->bound, MARKUP_XML_ATTR);
-		if (c->pass) {
-			fputs("\"/>\n", f);
-			continue;
-		}
-		fputs("\">\n      <failure type=\"expectation\" message=\"", f);
-		markup_put(f, c->message, MARKUP_XML_ATTR);
-		fputs("\">", f);
-		markup_put(f, c->message, MARKUP_XML);
-		fputs("</failure>\n    </testcase>\n", f);
+		junit_expectation(f, name, c->label, c->bound, NULL, c->pass, c->message);
 	}
-	fputs("    <system-out>", f);
-	{
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&buf, &len);
-
-		if (mem != NULL) {
-			report_repeat_text_write(rp, mem);
-			fclose(mem);
-			markup_put(f, buf, MARKUP_XML);
-		}
-		free(buf);
-	}
-	fputs("</system-out>\n  </testsuite>\n</testsuites>\n", f);
+	junit_system_out(f, text_of_group, rp);
+	fputs("  </testsuite>\n</testsuites>\n", f);
 	if (fflush(f) != 0 || ferror(f))
 		return DD_EIO;
 	return 0;
