@@ -100,17 +100,27 @@ append(json_t *arr, json_t *v)
 	return v != NULL && json_array_append_new(arr, v) == 0;
 }
 
+/* obj[key] = v with invalid UTF-8 in the key replaced (keys come from
+ * scenarios and faultd), taking v; false when out of memory. */
+static bool
+put_key_valid(json_t *obj, const char *key, json_t *v)
+{
+	char *clean = utf8_dup_valid(key, strlen(key), NULL);
+	bool ok = clean != NULL && put(obj, clean, v);
+
+	if (clean == NULL)
+		json_decref(v);
+	free(clean);
+	return ok;
+}
+
 static json_t *
 kvs_tree(const struct result_kv *kv, size_t n)
 {
 	json_t *o = json_object();
 
 	for (size_t i = 0; o != NULL && i < n; i++) {
-		char *key = utf8_dup_valid(kv[i].key, strlen(kv[i].key), NULL);
-		bool ok = key != NULL && put(o, key, json_text(kv[i].value));
-
-		free(key);
-		if (!ok) {
+		if (!put_key_valid(o, kv[i].key, json_text(kv[i].value))) {
 			json_decref(o);
 			o = NULL;
 		}
@@ -293,11 +303,7 @@ counts_tree(const struct elog_count *c, size_t n)
 	json_t *o = json_object();
 
 	for (size_t i = 0; o != NULL && i < n; i++) {
-		char *key = utf8_dup_valid(c[i].name, strlen(c[i].name), NULL);
-		bool ok = key != NULL && put(o, key, json_u64(c[i].value));
-
-		free(key);
-		if (!ok) {
+		if (!put_key_valid(o, c[i].name, json_u64(c[i].value))) {
 			json_decref(o);
 			o = NULL;
 		}
