@@ -127,14 +127,31 @@ score_metric_label(enum score_metric m, const char *probe, char *buf,
 	return buf;
 }
 
+bool
+score_expect_on_metric(const struct score_expect *ex)
+{
+	return ex != NULL && ex->counter == SCORE_COUNTER_NONE &&
+	    ex->link[0] == '\0' && (unsigned)ex->metric < SCORE_METRIC_COUNT;
+}
+
 const char *
 score_expect_label(const struct score_expect *ex, char *buf, size_t len)
 {
-	char inner[ELOG_SOURCE_MAX + 32];
+	char inner[2 * ELOG_SOURCE_MAX + 48];
 
 	if (len == 0)
 		return buf;
-	score_metric_label(ex->metric, ex->probe, inner, sizeof(inner));
+	if (ex->counter == SCORE_COUNTER_QUERIES)
+		snprintf(inner, sizeof(inner), "dns_queries.%s", ex->server);
+	else if (ex->counter == SCORE_COUNTER_ANSWERS)
+		snprintf(inner, sizeof(inner), "dns_answers.%s.%s", ex->server,
+		    ex->action);
+	else if (ex->link[0] != '\0')
+		snprintf(inner, sizeof(inner), "%s.%s",
+		    score_metric_name(ex->metric), ex->link);
+	else
+		score_metric_label(ex->metric, ex->probe, inner,
+		    sizeof(inner));
 	if (ex->has_stat)
 		snprintf(buf, len, "%s(%s)", dist_which_name(ex->stat), inner);
 	else
@@ -266,12 +283,85 @@ metric_list(char *buf, size_t len, bool (*want)(enum score_metric))
 	}
 }
 
+/* Where a name after a metric's dot ends: at a blank, an operator, or
+ * (inside a statistic) ')'. */
+static const char *
+subject_end(const char *p, bool in_stat)
+{
+	while (*p != '\0' && !isspace((unsigned char)*p) && !is_op_char(*p) &&
+	    !(in_stat && *p == ')'))
+		p++;
+	return p;
+}
+
+/* "dns_queries.SERVER" / "dns_answers.SERVER.ACTION" from *pp (just after
+ * the metric's name) into out; *pp moves past it.  0 or DD_EINVAL. */
+static int
+parse_counter(const char *s, const char *name, const char **pp,
+    struct score_expect *out, struct dd_err *err)
+{
+	bool answers = strcmp(name, "dns_answers") == 0;
+	const char *p = *pp, *subj, *end, *dot = NULL;
+	size_t n;
+
+	out->counter = answers ? SCORE_COUNTER_ANSWERS : SCORE_COUNTER_QUERIES;
+	out->metric = SCORE_METRIC_COUNT;
+	if (out->has_stat) {
+		dd_err_set(err, "expectation '%s': a statistic of %s is not "
+		    "supported", s, name);
+		return DD_EINVAL;
+	}
+	if (*p != '.') {
+		dd_err_set(err, "expectation '%s': %s needs a DNS server: "
+		    "'%s.SERVER%s'", s, name, name, answers ? ".ACTION" : "");
+		return DD_EINVAL;
+	}
+	subj = ++p;
+	end = subject_end(p, false);
+	if (answers) {
+		for (const char *q = subj; q < end; q++)
+			if (*q == '.')
+				dot = q;
+		if (dot == NULL || dot == subj || dot + 1 == end) {
+			dd_err_set(err, "expectation '%s': dns_answers needs a "
+			    "DNS server and an action: "
+			    "'dns_answers.SERVER.ACTION' (dns_answers.auth."
+			    "servfail)", s);
+			return DD_EINVAL;
+		}
+		n = (size_t)(end - dot - 1);
+		if (n >= sizeof(out->action)) {
+			dd_err_set(err, "expectation '%s': action name too "
+			    "long", s);
+			return DD_EINVAL;
+		}
+		memcpy(out->action, dot + 1, n);
+		out->action[n] = '\0';
+	} else {
+		dot = end;
+	}
+	n = (size_t)(dot - subj);
+	if (n == 0) {
+		dd_err_set(err, "expectation '%s': expected a DNS server's name "
+		    "after '%s.'", s, name);
+		return DD_EINVAL;
+	}
+	if (n >= sizeof(out->server)) {
+		dd_err_set(err, "expectation '%s': DNS server name too long", s);
+		return DD_EINVAL;
+	}
+	memcpy(out->server, subj, n);
+	out->server[n] = '\0';
+	*pp = end;
+	return 0;
+}
+
 int
 score_expect_parse(const char *s, struct score_expect *out,
     struct dd_err *err)
 {
 	const char *p, *name_start, *op_start, *bound_start, *end;
-	char name[64], bound[64];
+	char name[2 * ELOG_SOURCE_MAX + 48], bound[64];
 	size_t name_len, bound_len;
 	enum score_op op;
 	size_t op_len;
@@ -328,16 +418,42 @@ score_expect_parse(const char *s, struct score_expect *out,
 		memcpy(name, name_start, name_len);
 		name[name_len] = '\0';
 	}
-	if (score_metric_parse(name, &out->metric) != 0) {
+	if (strcmp(name, "dns_queries") == 0 ||
+	    strcmp(name, "dns_answers") == 0) {
+		if (parse_counter(s, name, &p, out, err) != 0)
+			return DD_EINVAL;
+		score_expect_label(out, name, sizeof(name));
+	} else if (score_metric_parse(name, &out->metric) != 0) {
 		char known[400];
 
 		metric_list(known, sizeof(known), NULL);
 		dd_err_set(err, "expectation '%s': unknown metric '%s' (known: "
-		    "%s)", s, name, known);
+		    "%s, query_amplification.LINK, dns_queries.SERVER, "
+		    "dns_answers.SERVER.ACTION)", s, name, known);
 		return DD_EINVAL;
 	}
+	/* "query_amplification.auth_lan": the figure at a capture link */
+	if (out->counter == SCORE_COUNTER_NONE && *p == '.' &&
+	    out->metric == SCORE_AMPLIFICATION) {
+		const char *link = ++p;
+
+		p = subject_end(p, false);
+		if (out->has_stat) {
+			dd_err_set(err, "expectation '%s': a statistic of "
+			    "query_amplification at a link is not supported", s);
+			return DD_EINVAL;
+		}
+		if (p == link || (size_t)(p - link) >= sizeof(out->link)) {
+			dd_err_set(err, "expectation '%s': expected a capture "
+			    "link's name after 'query_amplification.'", s);
+			return DD_EINVAL;
+		}
+		memcpy(out->link, link, (size_t)(p - link));
+		out->link[p - link] = '\0';
+		score_expect_label(out, name, sizeof(name));
+	}
 	/* "availability.www": the probe's own figure */
-	if (*p == '.') {
+	if (out->counter == SCORE_COUNTER_NONE && *p == '.') {
 		const char *probe = ++p;
 		char per[300];
 
@@ -490,15 +606,14 @@ score_bound_breaks(enum score_op op, double at_least, double bound)
 	}
 }
 
+static void check_value(const struct score_expect *ex,
+    const struct score_value *val, struct score_check *out);
+
 void
 score_check(const struct score_expect *ex,
     const struct score_value metric[SCORE_METRIC_COUNT],
     struct score_check *out)
 {
-	const struct score_value *val;
-	char name[ELOG_SOURCE_MAX + 32];
-	char obs[32];
-	bool pass = false;
 
 	memset(out, 0, sizeof(*out));
 	out->expect = *ex;
@@ -507,8 +622,21 @@ score_check(const struct score_expect *ex,
 		    "unknown metric %d", (int)ex->metric);
 		return;
 	}
+	check_value(ex, &metric[ex->metric], out);
+}
+
+/* Check ex against the one value val; fills *out. */
+static void
+check_value(const struct score_expect *ex, const struct score_value *val,
+    struct score_check *out)
+{
+	char name[2 * ELOG_SOURCE_MAX + 48];
+	char obs[32];
+	bool pass = false;
+
+	memset(out, 0, sizeof(*out));
+	out->expect = *ex;
 	score_expect_label(ex, name, sizeof(name));
-	val = &metric[ex->metric];
 	if (!val->has && val->censored) {
 		/* Never a pass: either the bound is already broken, or the
 		 * run ended before it could be told. */
@@ -1294,6 +1422,121 @@ score_links(const struct elog *log, const struct score_defs *d,
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* faultd's counters over the fault */
+
+/* The time a reading stands for (score.h, "faultd's counters"): an inject
+ * reading at the injection before it, a clear reading at the clear after
+ * it, any other when it was taken. */
+static uint64_t
+reading_at(const struct elog *log, const struct elog_stats *st)
+{
+	uint64_t at = st->t_ms;
+
+	if (st->why == ELOG_STATS_INJECT) {
+		for (size_t i = 0; i < log->n && log->ev[i].t_ms <= st->t_ms; i++)
+			if (log->ev[i].kind == ELOG_FAULT_INJECT)
+				at = log->ev[i].t_ms;
+	} else if (st->why == ELOG_STATS_CLEAR) {
+		for (size_t i = 0; i < log->n; i++)
+			if (log->ev[i].kind == ELOG_FAULT_CLEAR &&
+			    log->ev[i].t_ms >= st->t_ms)
+				return log->ev[i].t_ms;
+	}
+	return at;
+}
+
+/* The counter's value in one reading; false when it has none. */
+static bool
+counter_in(const struct elog_stats *st, enum score_counter which,
+    const char *action, uint64_t *v)
+{
+	const struct elog_count *c = which == SCORE_COUNTER_QUERIES ?
+	    st->counters : st->actions;
+	size_t n = which == SCORE_COUNTER_QUERIES ? st->n_counters :
+	    st->n_actions;
+	const char *want = which == SCORE_COUNTER_QUERIES ? "queries" : action;
+
+	for (size_t i = 0; c != NULL && want != NULL && i < n; i++)
+		if (c[i].name != NULL && strcmp(c[i].name, want) == 0) {
+			*v = c[i].value;
+			return true;
+		}
+	return false;
+}
+
+void
+score_counter_over(const struct elog *log, const struct score_result *r,
+    enum score_counter which, const char *server, const char *action,
+    struct score_value *out)
+{
+	const struct elog_stats *from = NULL, *to = NULL, *end = NULL;
+	uint64_t from_at = 0, a, b;
+	bool any = false;
+	const char *what = which == SCORE_COUNTER_QUERIES ? "queries" : action;
+
+	memset(out, 0, sizeof(*out));
+	if (log == NULL || r == NULL || server == NULL ||
+	    (which != SCORE_COUNTER_QUERIES && which != SCORE_COUNTER_ANSWERS) ||
+	    what == NULL) {
+		set_why(out, "no such counter");
+		return;
+	}
+	if (!r->fault_found) {
+		set_why(out, "no fault start in the log");
+		return;
+	}
+	for (size_t i = 0; i < log->n_stats; i++) {
+		const struct elog_stats *st = &log->stats[i];
+		uint64_t at;
+
+		if (st->dns == NULL || strcmp(st->dns, server) != 0 ||
+		    st->error != NULL)
+			continue;
+		any = true;
+		at = reading_at(log, st);
+		if (at <= r->fault_start_ms && (from == NULL || at >= from_at)) {
+			from = st;
+			from_at = at;
+		}
+		if (r->fault_cleared && at >= r->fault_end_ms && to == NULL)
+			to = st;
+		if (st->why == ELOG_STATS_END)
+			end = st;
+	}
+	if (!r->fault_cleared)
+		to = end;
+	if (!any) {
+		set_why(out, "faultd '%s' was never read", server);
+		return;
+	}
+	if (from == NULL) {
+		set_why(out, "no reading of faultd '%s' at the fault start",
+		    server);
+		return;
+	}
+	if (to == NULL) {
+		set_why(out, "no reading of faultd '%s' at the fault end%s",
+		    server, r->fault_cleared ? "" : " (never cleared, no end "
+		    "reading)");
+		return;
+	}
+	if (!counter_in(from, which, action, &a) ||
+	    !counter_in(to, which, action, &b)) {
+		set_why(out, "faultd '%s' has no %s%s counter", server,
+		    which == SCORE_COUNTER_ANSWERS ? "answers with action " : "",
+		    what);
+		return;
+	}
+	if (b < a) {
+		set_why(out, "faultd '%s''s %s went down (%llu to %llu): "
+		    "restarted?", server, what, (unsigned long long)a,
+		    (unsigned long long)b);
+		return;
+	}
+	set_val(out, (double)(b - a));
+}
+
 static const struct score_probe *
 find_probe(const struct score_result *r, const char *name)
 {
@@ -1303,14 +1546,32 @@ find_probe(const struct score_result *r, const char *name)
 	return NULL;
 }
 
-/* One expectation against the run's figures or its probe's. */
+/* One expectation against the run's figures, its probe's, a link's or
+ * faultd's counters. */
 static void
-check_one(const struct score_expect *ex, const struct score_result *r,
-    struct score_check *out)
+check_one(const struct elog *log, const struct score_expect *ex,
+    const struct score_result *r, struct score_check *out)
 {
 	const struct score_probe *p;
 	struct score_value none[SCORE_METRIC_COUNT];
+	struct score_value v;
 
+	if (ex->counter != SCORE_COUNTER_NONE) {
+		score_counter_over(log, r, ex->counter, ex->server, ex->action,
+		    &v);
+		check_value(ex, &v, out);
+		return;
+	}
+	if (ex->link[0] != '\0') {
+		memset(&v, 0, sizeof(v));
+		set_why(&v, "no capture link '%s' among score's "
+		    "amplification links", ex->link);
+		for (size_t k = 0; k < r->n_links; k++)
+			if (strcmp(r->links[k].link, ex->link) == 0)
+				v = r->links[k].amplification;
+		check_value(ex, &v, out);
+		return;
+	}
 	if (ex->probe[0] == '\0') {
 		score_check(ex, r->metric, out);
 		return;
@@ -1354,6 +1615,9 @@ score_run(const struct elog *log, const struct score_defs *defs,
 	}
 	if ((rc = score_probes(log, defs, horizon, out)) != 0)
 		goto fail;
+	/* before the checks: "query_amplification.LINK" reads them */
+	if ((rc = score_links(log, defs, out)) < 0)
+		goto fail;
 
 	out->pass = true;
 	if (defs->n_expect > 0) {
@@ -1369,7 +1633,7 @@ score_run(const struct elog *log, const struct score_defs *defs,
 			const struct score_expect *ex = &defs->expect[i];
 			struct score_check *c = &out->checks[i];
 
-			check_one(ex, out, c);
+			check_one(log, ex, out, c);
 			if (ex->if_disrupted && !out->service_disrupted &&
 			    !c->pass) {
 				char name[ELOG_SOURCE_MAX + 32];
@@ -1384,10 +1648,6 @@ score_run(const struct elog *log, const struct score_defs *defs,
 			if (!c->pass)
 				out->pass = false;
 		}
-	}
-	if ((rc = score_links(log, defs, out)) < 0) {
-		score_result_fini(out);
-		return rc;
 	}
 	return 0;
 fail:
