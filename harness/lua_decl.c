@@ -24,6 +24,7 @@
 #include "lib/buf.h"
 #include "lib/dnswire.h"
 #include "lib/util.h"
+#include "faultd/rule.h"
 #include "harness/resolvconf.h"
 
 /* ---------------- helpers for checking tables ---------------- */
@@ -1146,6 +1147,56 @@ add_expect(lua_State *L, const char *text)
 	}
 }
 
+/* An expectation on a capture link's figure or faultd's counters names a
+ * link score { amplification } lists, a dns server the scenario declares
+ * and an action faultd knows.  0 or DD_EINVAL with err naming it. */
+static int
+check_expect_names(const struct scenario *sc, size_t i, struct dd_err *err)
+{
+	const struct score_expect *e = &sc->expect[i];
+	int line = sc->expect_line ? sc->expect_line[i] : 0;
+	char name[2 * ELOG_SOURCE_MAX + 48];
+	bool found = false;
+
+	score_expect_label(e, name, sizeof(name));
+	if (e->link[0] != '\0') {
+		for (size_t k = 0; k < sc->n_amp_links; k++)
+			found |= strcmp(sc->amp_links[k], e->link) == 0;
+		if (!found) {
+			dd_err_set(err, "%s:%d: expect '%s %s': no capture link "
+			    "'%s' in score { amplification = {...} }", sc->file,
+			    line, name, e->bound_text, e->link);
+			return DD_EINVAL;
+		}
+	}
+	if (e->counter == SCORE_COUNTER_NONE)
+		return 0;
+	if (scenario_dns(sc, e->server) == NULL) {
+		dd_err_set(err, "%s:%d: expect '%s %s': no dns server named '%s'",
+		    sc->file, line, name, e->bound_text, e->server);
+		return DD_EINVAL;
+	}
+	if (e->counter == SCORE_COUNTER_ANSWERS) {
+		char known[256] = "";
+		size_t used = 0;
+
+		for (int a = 0; a < ACT__COUNT; a++) {
+			found |= strcmp(rule_action_name(a), e->action) == 0;
+			if (used < sizeof(known))
+				used += (size_t)snprintf(known + used,
+				    sizeof(known) - used, "%s%s", a ? ", " : "",
+				    rule_action_name(a));
+		}
+		if (!found) {
+			dd_err_set(err, "%s:%d: expect '%s %s': faultd has no "
+			    "action '%s' (known: %s)", sc->file, line, name,
+			    e->bound_text, e->action, known);
+			return DD_EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int
 l_expect(lua_State *L)
 {
@@ -1213,6 +1264,9 @@ sc_lua_score_finish(struct sc_lua *S, struct dd_err *err)
 		    fo->kind == ELOG_PROBE ? "probe" : "process", fo->source);
 		return DD_EINVAL;
 	}
+	for (size_t i = 0; i < sc->n_expect; i++)
+		if (check_expect_names(sc, i, err) != 0)
+			return DD_EINVAL;
 	for (size_t i = 0; i < sc->n_expect; i++) {
 		const struct score_expect *e = &sc->expect[i];
 

@@ -340,7 +340,8 @@ median_checks(const struct repeat_group *g, struct result *r)
 		const struct repeat_check *c = &g->checks[i];
 		struct result_expect *e = &r->expect[i];
 
-		e->metric = c->parsed ? c->expect.metric : SCORE_METRIC_COUNT;
+		e->metric = c->parsed && score_expect_on_metric(&c->expect) ?
+		    c->expect.metric : SCORE_METRIC_COUNT;
 		e->has_stat = c->parsed && c->expect.has_stat;
 		e->stat = c->expect.stat;
 		e->pass = c->pass;
@@ -352,7 +353,8 @@ median_checks(const struct repeat_group *g, struct result *r)
 		    (e->bound = strdup(c->bound)) == NULL ||
 		    (e->message = strdup(c->message)) == NULL)
 			return DD_ENOMEM;
-		if (!c->parsed && (e->other_metric = strdup(c->label)) == NULL)
+		if (e->metric == SCORE_METRIC_COUNT &&
+		    (e->other_metric = strdup(c->label)) == NULL)
 			return DD_ENOMEM;
 		if (c->parsed && c->expect.probe[0] != '\0' &&
 		    (e->probe = strdup(c->expect.probe)) == NULL)

@@ -270,7 +270,18 @@ result_set_score(struct result *r, const struct score_result *s)
 			e->at_least = c->censored ? c->at_least : 0;
 			e->has_stat = c->expect.has_stat;
 			e->stat = c->expect.stat;
-			if (c->expect.probe[0] != '\0' || c->expect.has_stat) {
+			if (!score_expect_on_metric(&c->expect)) {
+				char label[2 * ELOG_SOURCE_MAX + 48];
+
+				/* kept by name: not a column of the metrics */
+				e->metric = SCORE_METRIC_COUNT;
+				score_expect_label(&c->expect, label,
+				    sizeof(label));
+				if ((e->label = strdup(label)) == NULL ||
+				    (e->other_metric = strdup(label)) == NULL)
+					goto nomem;
+			} else if (c->expect.probe[0] != '\0' ||
+			    c->expect.has_stat) {
 				char label[ELOG_SOURCE_MAX + 48];
 
 				score_expect_label(&c->expect, label,

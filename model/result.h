@@ -52,8 +52,10 @@ struct result_metric {
 };
 
 struct result_expect {
-	/* SCORE_METRIC_COUNT only for a metric this build does not know, read
-	 * from a newer result.json: its name is then in other_metric. */
+	/* SCORE_METRIC_COUNT for a metric this build does not know, read
+	 * from a newer result.json, and for an expectation on no column of
+	 * the metrics (score_expect_on_metric: "query_amplification.LINK",
+	 * "dns_queries.SERVER"): its name is then in other_metric. */
 	enum score_metric metric;
 	char *other_metric; /* NULL unless metric == SCORE_METRIC_COUNT */
 	char *bound;   /* "< 3" */

@@ -334,6 +334,22 @@ stat_label(const char *name, const char *bound, struct result_expect *e)
 	return 1;
 }
 
+/* "query_amplification.auth_lan", "dns_answers.auth.servfail" with its
+ * bound: an expectation on a capture link's figure or faultd's counters,
+ * kept by name (score_expect_on_metric) with that name as its label. */
+static bool
+named_label(const char *name, const char *bound)
+{
+	struct score_expect ex;
+	char text[2 * ELOG_SOURCE_MAX + 160];
+	int n;
+
+	n = snprintf(text, sizeof(text), "%s %s", name, bound);
+	return n >= 0 && (size_t)n < sizeof(text) &&
+	    score_expect_parse(text, &ex, NULL) == 0 &&
+	    !score_expect_on_metric(&ex);
+}
+
 static int
 read_fault(const json_t *root, struct result *r, struct dd_err *err)
 {
@@ -416,8 +432,13 @@ read_expectations(const json_t *root, struct result *r,
 			if (rc < 0 || (e->label = strdup(metric)) == NULL)
 				return DD_ENOMEM;
 		} else {
+			/* "query_amplification.LINK", "dns_queries.SERVER"
+			 * (score_expect_on_metric) or a newer metric */
 			e->metric = SCORE_METRIC_COUNT;
 			if ((e->other_metric = strdup(metric)) == NULL)
+				return DD_ENOMEM;
+			if (named_label(metric, bound) &&
+			    (e->label = strdup(metric)) == NULL)
 				return DD_ENOMEM;
 		}
 		if (json_is_true(json_object_get(o, "censored")) &&

@@ -1,5 +1,6 @@
 /*
- * score.c -- metrics and verdict from an event log.  The definitions live in
+ * score.c -- metrics and verdict from an event log (expectations are read
+ * by score_expect.c).  The definitions live in
  * score.h; this file says why where the choice is not obvious.  Every scan
  * is linear over the (time-ordered) log, and nothing here reads a clock.
  */
@@ -7,7 +8,6 @@
 
 #include "lib/util.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,38 +31,6 @@ static const char *const metric_names[SCORE_METRIC_COUNT] = {
 	[SCORE_BASE_LATENCY_P99] = "baseline_latency_p99_ms",
 	[SCORE_SLOWDOWN] = "slowdown",
 };
-
-/* What a bound is written in, by metric. */
-enum bound_unit {
-	UNIT_SECONDS, /* a number of seconds, or a duration */
-	UNIT_MS,      /* a number of ms, or a duration */
-	UNIT_RATIO,   /* a number, or a percentage */
-	UNIT_NUMBER,
-};
-
-static enum bound_unit
-metric_unit(enum score_metric m)
-{
-	switch (m) {
-	case SCORE_DETECTION:
-	case SCORE_FAILOVER:
-	case SCORE_RECOVERY:
-		return UNIT_SECONDS;
-	case SCORE_AVAILABILITY:
-	case SCORE_AVAILABILITY_WORST:
-	case SCORE_AVAILABILITY_MEAN:
-		return UNIT_RATIO;
-	case SCORE_LATENCY_P50:
-	case SCORE_LATENCY_P95:
-	case SCORE_LATENCY_P99:
-	case SCORE_BASE_LATENCY_P50:
-	case SCORE_BASE_LATENCY_P95:
-	case SCORE_BASE_LATENCY_P99:
-		return UNIT_MS;
-	default:
-		return UNIT_NUMBER;
-	}
-}
 
 static const char *const op_names[] = {
 	[SCORE_LT] = "<",
@@ -127,14 +95,31 @@ score_metric_label(enum score_metric m, const char *probe, char *buf,
 	return buf;
 }
 
+bool
+score_expect_on_metric(const struct score_expect *ex)
+{
+	return ex != NULL && ex->counter == SCORE_COUNTER_NONE &&
+	    ex->link[0] == '\0' && (unsigned)ex->metric < SCORE_METRIC_COUNT;
+}
+
 const char *
 score_expect_label(const struct score_expect *ex, char *buf, size_t len)
 {
-	char inner[ELOG_SOURCE_MAX + 32];
+	char inner[2 * ELOG_SOURCE_MAX + 48];
 
 	if (len == 0)
 		return buf;
-	score_metric_label(ex->metric, ex->probe, inner, sizeof(inner));
+	if (ex->counter == SCORE_COUNTER_QUERIES)
+		snprintf(inner, sizeof(inner), "dns_queries.%s", ex->server);
+	else if (ex->counter == SCORE_COUNTER_ANSWERS)
+		snprintf(inner, sizeof(inner), "dns_answers.%s.%s", ex->server,
+		    ex->action);
+	else if (ex->link[0] != '\0')
+		snprintf(inner, sizeof(inner), "%s.%s",
+		    score_metric_name(ex->metric), ex->link);
+	else
+		score_metric_label(ex->metric, ex->probe, inner,
+		    sizeof(inner));
 	if (ex->has_stat)
 		snprintf(buf, len, "%s(%s)", dist_which_name(ex->stat), inner);
 	else
@@ -178,294 +163,6 @@ score_match(const struct score_match *m, const struct elog_ev *e)
 	return m != NULL && match_as(m, e, m->outcome);
 }
 
-/* ------------------------------------------------------------------ */
-/* Expectations */
-
-static bool
-is_metric_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
-
-/* Is c one of the characters an operator is made of? */
-static bool
-is_op_char(char c)
-{
-	return c == '<' || c == '>' || c == '=' || c == '!';
-}
-
-/* Bound text: a number, a duration for *_s and *_ms metrics, a percentage
- * for the availabilities. */
-static int
-parse_bound(enum score_metric m, const char *s, double *out)
-{
-	enum bound_unit unit = metric_unit(m);
-	size_t n = strlen(s);
-	char buf[64];
-	uint64_t us;
-
-	if (dd_parse_double(s, out) == 0)
-		return 0;
-	if (n == 0 || n >= sizeof(buf))
-		return DD_EINVAL;
-	if (unit == UNIT_RATIO && s[n - 1] == '%') {
-		memcpy(buf, s, n - 1);
-		buf[n - 1] = '\0';
-		if (dd_parse_double(buf, out) != 0)
-			return DD_EINVAL;
-		*out /= 100.0;
-		return 0;
-	}
-	if (unit == UNIT_SECONDS || unit == UNIT_MS) {
-		/* dd_duration_parse() reads a bare number as ms; here a bare
-		 * number is in the metric's unit and was handled above, so only
-		 * accept a value that ends in a unit letter. */
-		if (!isalpha((unsigned char)s[n - 1]) ||
-		    dd_duration_parse(s, &us) != 0)
-			return DD_EINVAL;
-		*out = unit == UNIT_SECONDS ? (double)us / 1e6 :
-		    (double)us / 1e3;
-		return 0;
-	}
-	return DD_EINVAL;
-}
-
-static const char *
-bound_hint(enum score_metric m)
-{
-	switch (metric_unit(m)) {
-	case UNIT_RATIO:
-		return "a number like 0.9 or 90%";
-	case UNIT_SECONDS:
-		return "seconds, or a duration like 500ms";
-	case UNIT_MS:
-		return "milliseconds, or a duration like 1s";
-	default:
-		return "a number";
-	}
-}
-
-/* "name, name, ..." of the metrics for which want(m) holds. */
-static void
-metric_list(char *buf, size_t len, bool (*want)(enum score_metric))
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int m = 0; m < SCORE_METRIC_COUNT && used < len; m++) {
-		int w;
-
-		if (want != NULL && !want((enum score_metric)m))
-			continue;
-		w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-		    metric_names[m]);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
-int
-score_expect_parse(const char *s, struct score_expect *out,
-    struct dd_err *err)
-{
-	const char *p, *name_start, *op_start, *bound_start, *end;
-	char name[64], bound[64];
-	size_t name_len, bound_len;
-	enum score_op op;
-	size_t op_len;
-
-	if (s == NULL || out == NULL) {
-		dd_err_set(err, "expectation: missing");
-		return DD_EINVAL;
-	}
-	memset(out, 0, sizeof(*out));
-	p = s;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p == '\0') {
-		dd_err_set(err, "expectation '%s': empty", s);
-		return DD_EINVAL;
-	}
-
-	name_start = p;
-	while (is_metric_char(*p))
-		p++;
-	name_len = (size_t)(p - name_start);
-	if (name_len == 0) {
-		dd_err_set(err, "expectation '%s': expected a metric name, "
-		    "got '%.16s'", s, name_start);
-		return DD_EINVAL;
-	}
-	if (name_len >= sizeof(name)) {
-		dd_err_set(err, "expectation '%s': unknown metric '%.*s...'",
-		    s, 32, name_start);
-		return DD_EINVAL;
-	}
-	memcpy(name, name_start, name_len);
-	name[name_len] = '\0';
-	/* "p90(failover_s)": a statistic around the metric */
-	if (*p == '(') {
-		if (dist_which_parse(name, &out->stat) != 0) {
-			dd_err_set(err, "expectation '%s': unknown statistic '%s' "
-			    "(known: min, median, p90, max)", s, name);
-			return DD_EINVAL;
-		}
-		out->has_stat = true;
-		p++;
-		while (isspace((unsigned char)*p))
-			p++;
-		name_start = p;
-		while (is_metric_char(*p))
-			p++;
-		name_len = (size_t)(p - name_start);
-		if (name_len == 0 || name_len >= sizeof(name)) {
-			dd_err_set(err, "expectation '%s': expected a metric name "
-			    "after '%s('", s, dist_which_name(out->stat));
-			return DD_EINVAL;
-		}
-		memcpy(name, name_start, name_len);
-		name[name_len] = '\0';
-	}
-	if (score_metric_parse(name, &out->metric) != 0) {
-		char known[400];
-
-		metric_list(known, sizeof(known), NULL);
-		dd_err_set(err, "expectation '%s': unknown metric '%s' (known: "
-		    "%s)", s, name, known);
-		return DD_EINVAL;
-	}
-	/* "availability.www": the probe's own figure */
-	if (*p == '.') {
-		const char *probe = ++p;
-		char per[300];
-
-		while (*p != '\0' && !isspace((unsigned char)*p) &&
-		    !is_op_char(*p) && !(out->has_stat && *p == ')'))
-			p++;
-		metric_list(per, sizeof(per), score_metric_per_probe);
-		if (!score_metric_per_probe(out->metric)) {
-			dd_err_set(err, "expectation '%s': %s has no value per "
-			    "probe (per probe: %s)", s, name, per);
-			return DD_EINVAL;
-		}
-		if (p == probe) {
-			dd_err_set(err, "expectation '%s': expected a probe "
-			    "name after '%s.'", s, name);
-			return DD_EINVAL;
-		}
-		if ((size_t)(p - probe) >= sizeof(out->probe)) {
-			dd_err_set(err, "expectation '%s': probe name too long",
-			    s);
-			return DD_EINVAL;
-		}
-		memcpy(out->probe, probe, (size_t)(p - probe));
-		out->probe[p - probe] = '\0';
-		snprintf(name, sizeof(name), "%.*s.%.*s", (int)name_len,
-		    name_start, (int)(sizeof(name) - name_len - 2),
-		    out->probe);
-	}
-	if (out->has_stat) {
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p != ')') {
-			dd_err_set(err, "expectation '%s': expected ')' after "
-			    "'%s(%s'", s, dist_which_name(out->stat), name);
-			return DD_EINVAL;
-		}
-		p++;
-		score_expect_label(out, name, sizeof(name));
-	}
-
-	while (isspace((unsigned char)*p))
-		p++;
-	op_start = p;
-	if (*p == '\0') {
-		dd_err_set(err, "expectation '%s': missing operator after '%s' "
-		    "(one of <, <=, >, >=, ==)", s, name);
-		return DD_EINVAL;
-	}
-	if (p[0] == '<' && p[1] == '=') {
-		op = SCORE_LE, op_len = 2;
-	} else if (p[0] == '>' && p[1] == '=') {
-		op = SCORE_GE, op_len = 2;
-	} else if (p[0] == '=' && p[1] == '=') {
-		op = SCORE_EQ, op_len = 2;
-	} else if (p[0] == '<') {
-		op = SCORE_LT, op_len = 1;
-	} else if (p[0] == '>') {
-		op = SCORE_GT, op_len = 1;
-	} else {
-		op_len = 0;
-		while (p[op_len] != '\0' && !isspace((unsigned char)p[op_len]))
-			op_len++;
-		dd_err_set(err, "expectation '%s': unknown operator '%.*s' "
-		    "(one of <, <=, >, >=, ==)", s, (int)(op_len > 16 ? 16 :
-		    op_len), p);
-		return DD_EINVAL;
-	}
-	p += op_len;
-	/* "=>", "<<", "===", "<>" and friends: name the whole operator. */
-	if (*p == '=' || *p == '<' || *p == '>' || *p == '!') {
-		size_t n = op_len;
-
-		while (op_start[n] == '=' || op_start[n] == '<' ||
-		    op_start[n] == '>' || op_start[n] == '!')
-			n++;
-		dd_err_set(err, "expectation '%s': unknown operator '%.*s' "
-		    "(one of <, <=, >, >=, ==)", s, (int)(n > 16 ? 16 : n),
-		    op_start);
-		return DD_EINVAL;
-	}
-	out->op = op;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	bound_start = p;
-	end = p + strlen(p);
-	while (end > bound_start && isspace((unsigned char)end[-1]))
-		end--;
-	/* an optional condition: "... if disrupted" */
-	{
-		static const char cond[] = "if disrupted";
-		size_t cl = sizeof(cond) - 1;
-		if ((size_t)(end - bound_start) > cl &&
-		    strncmp(end - cl, cond, cl) == 0 &&
-		    isspace((unsigned char)end[-(ptrdiff_t)cl - 1])) {
-			out->if_disrupted = true;
-			end -= cl;
-			while (end > bound_start && isspace((unsigned char)end[-1]))
-				end--;
-		} else if (strstr(bound_start, " if ") != NULL) {
-			dd_err_set(err, "expectation '%s': the only condition is "
-			    "'if disrupted'", s);
-			return DD_EINVAL;
-		}
-	}
-	bound_len = (size_t)(end - bound_start);
-	if (bound_len == 0) {
-		dd_err_set(err, "expectation '%s': missing bound after '%s %s'",
-		    s, name, score_op_name(op));
-		return DD_EINVAL;
-	}
-	if (bound_len >= sizeof(bound)) {
-		dd_err_set(err, "expectation '%s': bad bound '%.32s...'", s,
-		    bound_start);
-		return DD_EINVAL;
-	}
-	memcpy(bound, bound_start, bound_len);
-	bound[bound_len] = '\0';
-	if (parse_bound(out->metric, bound, &out->bound) != 0) {
-		dd_err_set(err, "expectation '%s': bad bound '%s' (expected "
-		    "%s)", s, bound, bound_hint(out->metric));
-		return DD_EINVAL;
-	}
-	snprintf(out->bound_text, sizeof(out->bound_text), "%s %s%s",
-	    score_op_name(op), bound, out->if_disrupted ? " if disrupted" : "");
-	return 0;
-}
-
 bool
 score_op_holds(enum score_op op, double v, double bound)
 {
@@ -490,15 +187,14 @@ score_bound_breaks(enum score_op op, double at_least, double bound)
 	}
 }
 
+static void check_value(const struct score_expect *ex,
+    const struct score_value *val, struct score_check *out);
+
 void
 score_check(const struct score_expect *ex,
     const struct score_value metric[SCORE_METRIC_COUNT],
     struct score_check *out)
 {
-	const struct score_value *val;
-	char name[ELOG_SOURCE_MAX + 32];
-	char obs[32];
-	bool pass = false;
 
 	memset(out, 0, sizeof(*out));
 	out->expect = *ex;
@@ -507,8 +203,21 @@ score_check(const struct score_expect *ex,
 		    "unknown metric %d", (int)ex->metric);
 		return;
 	}
+	check_value(ex, &metric[ex->metric], out);
+}
+
+/* Check ex against the one value val; fills *out. */
+static void
+check_value(const struct score_expect *ex, const struct score_value *val,
+    struct score_check *out)
+{
+	char name[2 * ELOG_SOURCE_MAX + 48];
+	char obs[32];
+	bool pass = false;
+
+	memset(out, 0, sizeof(*out));
+	out->expect = *ex;
 	score_expect_label(ex, name, sizeof(name));
-	val = &metric[ex->metric];
 	if (!val->has && val->censored) {
 		/* Never a pass: either the bound is already broken, or the
 		 * run ended before it could be told. */
@@ -1294,6 +1003,121 @@ score_links(const struct elog *log, const struct score_defs *d,
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* faultd's counters over the fault */
+
+/* The time a reading stands for (score.h, "faultd's counters"): an inject
+ * reading at the injection before it, a clear reading at the clear after
+ * it, any other when it was taken. */
+static uint64_t
+reading_at(const struct elog *log, const struct elog_stats *st)
+{
+	uint64_t at = st->t_ms;
+
+	if (st->why == ELOG_STATS_INJECT) {
+		for (size_t i = 0; i < log->n && log->ev[i].t_ms <= st->t_ms; i++)
+			if (log->ev[i].kind == ELOG_FAULT_INJECT)
+				at = log->ev[i].t_ms;
+	} else if (st->why == ELOG_STATS_CLEAR) {
+		for (size_t i = 0; i < log->n; i++)
+			if (log->ev[i].kind == ELOG_FAULT_CLEAR &&
+			    log->ev[i].t_ms >= st->t_ms)
+				return log->ev[i].t_ms;
+	}
+	return at;
+}
+
+/* The counter's value in one reading; false when it has none. */
+static bool
+counter_in(const struct elog_stats *st, enum score_counter which,
+    const char *action, uint64_t *v)
+{
+	const struct elog_count *c = which == SCORE_COUNTER_QUERIES ?
+	    st->counters : st->actions;
+	size_t n = which == SCORE_COUNTER_QUERIES ? st->n_counters :
+	    st->n_actions;
+	const char *want = which == SCORE_COUNTER_QUERIES ? "queries" : action;
+
+	for (size_t i = 0; c != NULL && want != NULL && i < n; i++)
+		if (c[i].name != NULL && strcmp(c[i].name, want) == 0) {
+			*v = c[i].value;
+			return true;
+		}
+	return false;
+}
+
+void
+score_counter_over(const struct elog *log, const struct score_result *r,
+    enum score_counter which, const char *server, const char *action,
+    struct score_value *out)
+{
+	const struct elog_stats *from = NULL, *to = NULL, *end = NULL;
+	uint64_t from_at = 0, a, b;
+	bool any = false;
+	const char *what = which == SCORE_COUNTER_QUERIES ? "queries" : action;
+
+	memset(out, 0, sizeof(*out));
+	if (log == NULL || r == NULL || server == NULL ||
+	    (which != SCORE_COUNTER_QUERIES && which != SCORE_COUNTER_ANSWERS) ||
+	    what == NULL) {
+		set_why(out, "no such counter");
+		return;
+	}
+	if (!r->fault_found) {
+		set_why(out, "no fault start in the log");
+		return;
+	}
+	for (size_t i = 0; i < log->n_stats; i++) {
+		const struct elog_stats *st = &log->stats[i];
+		uint64_t at;
+
+		if (st->dns == NULL || strcmp(st->dns, server) != 0 ||
+		    st->error != NULL)
+			continue;
+		any = true;
+		at = reading_at(log, st);
+		if (at <= r->fault_start_ms && (from == NULL || at >= from_at)) {
+			from = st;
+			from_at = at;
+		}
+		if (r->fault_cleared && at >= r->fault_end_ms && to == NULL)
+			to = st;
+		if (st->why == ELOG_STATS_END)
+			end = st;
+	}
+	if (!r->fault_cleared)
+		to = end;
+	if (!any) {
+		set_why(out, "faultd '%s' was never read", server);
+		return;
+	}
+	if (from == NULL) {
+		set_why(out, "no reading of faultd '%s' at the fault start",
+		    server);
+		return;
+	}
+	if (to == NULL) {
+		set_why(out, "no reading of faultd '%s' at the fault end%s",
+		    server, r->fault_cleared ? "" : " (never cleared, no end "
+		    "reading)");
+		return;
+	}
+	if (!counter_in(from, which, action, &a) ||
+	    !counter_in(to, which, action, &b)) {
+		set_why(out, "faultd '%s' has no %s%s counter", server,
+		    which == SCORE_COUNTER_ANSWERS ? "answers with action " : "",
+		    what);
+		return;
+	}
+	if (b < a) {
+		set_why(out, "faultd '%s''s %s went down (%llu to %llu): "
+		    "restarted?", server, what, (unsigned long long)a,
+		    (unsigned long long)b);
+		return;
+	}
+	set_val(out, (double)(b - a));
+}
+
 static const struct score_probe *
 find_probe(const struct score_result *r, const char *name)
 {
@@ -1303,14 +1127,32 @@ find_probe(const struct score_result *r, const char *name)
 	return NULL;
 }
 
-/* One expectation against the run's figures or its probe's. */
+/* One expectation against the run's figures, its probe's, a link's or
+ * faultd's counters. */
 static void
-check_one(const struct score_expect *ex, const struct score_result *r,
-    struct score_check *out)
+check_one(const struct elog *log, const struct score_expect *ex,
+    const struct score_result *r, struct score_check *out)
 {
 	const struct score_probe *p;
 	struct score_value none[SCORE_METRIC_COUNT];
+	struct score_value v;
 
+	if (ex->counter != SCORE_COUNTER_NONE) {
+		score_counter_over(log, r, ex->counter, ex->server, ex->action,
+		    &v);
+		check_value(ex, &v, out);
+		return;
+	}
+	if (ex->link[0] != '\0') {
+		memset(&v, 0, sizeof(v));
+		set_why(&v, "no capture link '%s' among score's "
+		    "amplification links", ex->link);
+		for (size_t k = 0; k < r->n_links; k++)
+			if (strcmp(r->links[k].link, ex->link) == 0)
+				v = r->links[k].amplification;
+		check_value(ex, &v, out);
+		return;
+	}
 	if (ex->probe[0] == '\0') {
 		score_check(ex, r->metric, out);
 		return;
@@ -1354,6 +1196,9 @@ score_run(const struct elog *log, const struct score_defs *defs,
 	}
 	if ((rc = score_probes(log, defs, horizon, out)) != 0)
 		goto fail;
+	/* before the checks: "query_amplification.LINK" reads them */
+	if ((rc = score_links(log, defs, out)) < 0)
+		goto fail;
 
 	out->pass = true;
 	if (defs->n_expect > 0) {
@@ -1369,7 +1214,7 @@ score_run(const struct elog *log, const struct score_defs *defs,
 			const struct score_expect *ex = &defs->expect[i];
 			struct score_check *c = &out->checks[i];
 
-			check_one(ex, out, c);
+			check_one(log, ex, out, c);
 			if (ex->if_disrupted && !out->service_disrupted &&
 			    !c->pass) {
 				char name[ELOG_SOURCE_MAX + 32];
@@ -1384,10 +1229,6 @@ score_run(const struct elog *log, const struct score_defs *defs,
 			if (!c->pass)
 				out->pass = false;
 		}
-	}
-	if ((rc = score_links(log, defs, out)) < 0) {
-		score_result_fini(out);
-		return rc;
 	}
 	return 0;
 fail:

@@ -76,6 +76,28 @@
  * slowdown, with the same definitions.  An expectation names one with
  * "METRIC.PROBE" ("availability.www > 0.9").
  *
+ * At a capture link.  "query_amplification.LINK" gates the figure at the
+ * link LINK (score_result.links): null there, or LINK not among
+ * defs->amp_links, fails.
+ *
+ * faultd's counters over the fault (score_counter_over).  "dns_queries.SERVER"
+ * is the growth of faultd SERVER's "queries" counter, "dns_answers.SERVER.
+ * ACTION" of its answers with that action, between two of its readings
+ * (elog.h, struct elog_stats; readings with an error are left out):
+ *  - from: the last reading at or before the fault start.  A reading taken
+ *    for an injection (ELOG_STATS_INJECT) counts as taken at that
+ *    injection: the latest ELOG_FAULT_INJECT event at or before it (faultd
+ *    answered it right after putting the rule in place), so the inject
+ *    reading of the fault's own injection is the one normally used.
+ *  - to: the first reading at or after the fault end.  A reading taken for
+ *    a clear (ELOG_STATS_CLEAR) counts as taken at that clear: the first
+ *    ELOG_FAULT_CLEAR event at or after it (faultd answered it right before
+ *    deleting the rules), so the clear reading is the one normally used.
+ *    For a fault never cleared: the SERVER's end reading (ELOG_STATS_END).
+ * Not computable (null, with a reason; an expectation on it fails) when
+ * there is no fault, no reading on one side, the counter is missing from
+ * either reading, or it went down (faultd restarted).
+ *
  * Censoring.  A metric whose event did not come while it was watched is not
  * a number, but it is not unknown either: detection_s and failover_s when
  * nothing came before the fault ended (or the run, for a fault never
@@ -175,6 +197,13 @@ bool score_op_holds(enum score_op op, double v, double bound);
  * "OP bound"?  Only an upper bound can be broken by one. */
 bool score_bound_breaks(enum score_op op, double at_least, double bound);
 
+/* faultd's counters an expectation may name ("Counters" above). */
+enum score_counter {
+	SCORE_COUNTER_NONE = 0,
+	SCORE_COUNTER_QUERIES,  /* "dns_queries" */
+	SCORE_COUNTER_ANSWERS,  /* "dns_answers" */
+};
+
 /* One expectation: "<metric> <op> <bound>". */
 struct score_expect {
 	enum score_metric metric;
@@ -191,7 +220,22 @@ struct score_expect {
 	 * the metric itself: p90(x) of one value is x. */
 	bool has_stat;
 	enum dist_which stat;
+	/* "query_amplification.LINK": the figure at that capture link
+	 * (metric is SCORE_AMPLIFICATION); "" otherwise */
+	char link[ELOG_SOURCE_MAX];
+	/* "dns_queries.SERVER", "dns_answers.SERVER.ACTION": faultd's
+	 * counters over the fault (metric is then SCORE_METRIC_COUNT: no
+	 * column of the run's metrics); SCORE_COUNTER_NONE otherwise */
+	enum score_counter counter;
+	char server[ELOG_SOURCE_MAX];
+	char action[32];
 };
+
+/* true when ex gates one of the metrics of struct score_value metric[]
+ * (the run's or a probe's); false for a capture link's figure
+ * ("query_amplification.LINK") or faultd's counters ("dns_queries.SERVER"),
+ * which a result keeps by name (result.h, other_metric). */
+bool score_expect_on_metric(const struct score_expect *ex);
 
 /* The expectation's left side as written, canonical: "failover_s",
  * "availability.www", "p90(failover_s)"; into buf (always terminated).
@@ -202,14 +246,21 @@ const char *score_expect_label(const struct score_expect *ex, char *buf,
 /*
  * Parse "failover_s < 3", "availability>=0.9", "detection_s <= 500ms",
  * "availability >= 99%", "detection_s < 10 if disrupted",
- * "availability.www > 0.9", "latency_p99_ms < 500", "p90(failover_s) < 3".
+ * "availability.www > 0.9", "latency_p99_ms < 500", "p90(failover_s) < 3",
+ * "query_amplification.auth_lan < 5", "dns_queries.auth < 1000",
+ * "dns_answers.auth.servfail > 0".
  * A statistic (min, median, p90, max: dist.h) may wrap the metric, with
  * or without a probe: "median(availability.www) > 0.9".  A per-probe metric
  * (score_metric_per_probe) may name a probe after a dot; the name runs to
  * the first blank or operator character.  The bound is a decimal number;
  * *_s metrics also take a duration with a unit (us, ms, s, m, h), *_ms
  * metrics the same (converted to ms), the availabilities a percentage.
- * == compares exactly.  Returns 0, or DD_EINVAL with a message in err
+ * == compares exactly.
+ * query_amplification may name a capture link after a dot; dns_queries
+ * needs a server, dns_answers a server and an action ("auth.servfail"),
+ * their bound a number; neither takes a statistic.  Names are checked
+ * here for form only: whether the scenario declares them is the caller's
+ * business.  Returns 0, or DD_EINVAL with a message in err
  * naming the offending term ("expectation 'failover < 3': unknown metric
  * 'failover' (known: detection_s, ...)").
  */
@@ -341,6 +392,15 @@ struct score_link {
  */
 int score_run(const struct elog *log, const struct score_defs *defs,
     struct score_result *out);
+
+/*
+ * The growth of faultd server's counter over the fault ("Counters" above):
+ * which is SCORE_COUNTER_QUERIES or _ANSWERS (action then names it), the
+ * fault window from r (score_run's, or filled in by hand).  Fills *out.
+ */
+void score_counter_over(const struct elog *log, const struct score_result *r,
+    enum score_counter which, const char *server, const char *action,
+    struct score_value *out);
 
 /* Check one expectation against metrics (the probe's own, for a per-probe
  * expectation); fills *out. */

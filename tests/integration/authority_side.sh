@@ -16,7 +16,10 @@ work=$(mktemp -d /tmp/dd-it-auth.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 jqt() { jq -e "$@" >/dev/null; }
 
-"$DD" run tests/scenarios/authority-side/scenario.lua --out "$work/r" --seed 3 >"$work/out" 2>&1
+# gates on faultd's counters over the fault and on the authority's link
+"$DD" run tests/scenarios/authority-side/scenario.lua --out "$work/r" --seed 3 \
+	--set "gate=dns_queries.auth < 100000;dns_answers.auth.servfail > 0;query_amplification.auth_lan >= 0" \
+	>"$work/out" 2>&1
 rc=$?
 check "authority-side run exits 0 ($(grep dnsdrill: "$work/out"))" test "$rc" = 0
 R=$work/r/result.json
@@ -42,6 +45,21 @@ mark=$(jq -r '.events[] | select(.kind == "mark") | .text' "$R")
 check "stats() gave the timeline its reading ($mark)" \
 	test "$mark" = "servfail answers $(jq "$S[1].actions.servfail" "$R") at $(jq "$S[1].t_ms" "$R")"
 
+# expectations on faultd's counters: from the inject reading to the clear
+# reading; on the authority's link: its figure in .amplification
+E='.expectations'
+check "dns_queries.auth = queries from inject to clear reading ($(jq -c "$E[0]" "$R"))" \
+	jqt ". as \$r | $E[0] | .metric == \"dns_queries.auth\" and .pass and
+	    .observed == (\$r$S[2].queries - \$r$S[0].queries) and .observed > 0" "$R"
+check "dns_answers.auth.servfail = the fault's SERVFAILs ($(jq -c "$E[1].observed" "$R"))" \
+	jqt ". as \$r | $E[1] | .metric == \"dns_answers.auth.servfail\" and .pass and
+	    .observed == (\$r$S[2].actions.servfail - \$r$S[0].actions.servfail) and .observed > 0" "$R"
+check "query_amplification.auth_lan gates the authority's link" \
+	jqt ". as \$r | $E[2] | .metric == \"query_amplification.auth_lan\" and .pass and
+	    .observed == \$r.amplification.auth_lan" "$R"
+check "summary: the counter expectations with their values" \
+	grep -q "^dns_answers.auth.servfail > 0 *[0-9]" "$work/out"
+
 # amplification per link; the first link is query_amplification
 check "amplification at both links ($(jq -c .amplification "$R"))" \
 	jqt '(.amplification | keys_unsorted) == ["auth_lan", "app_lan"] and
@@ -59,10 +77,21 @@ check "auth_lan agrees with faultd's own count ($(jq .amplification.auth_lan "$R
 
 # a fault the resolver passes on (NXDOMAIN, not cached): the authority's
 # link now sees what the client sends, and faultd agrees
+# link and a SERVFAIL gate that must now fail
 "$DD" run tests/scenarios/authority-side/scenario.lua --out "$work/nx" --seed 3 --quiet \
-	--set "action=nxdomain negttl=0" >/dev/null 2>&1
-check "the NXDOMAIN run exits 0" test $? = 0
+	--set "action=nxdomain negttl=0" \
+	--set "gate=dns_answers.auth.nxdomain > 0;dns_answers.auth.servfail > 0;query_amplification.auth_lan > 1000" \
+	>/dev/null 2>&1
+check "the NXDOMAIN run fails its gates: exit 1" test $? = 1
 N=$work/nx/result.json
+check "NXDOMAIN: nxdomain answers pass, servfail 0 fails, amplification > 1000 fails ($(jq -c '[.expectations[] | [.observed, .pass]]' "$N"))" \
+	jqt '[.expectations[] | .pass] == [true, false, false] and
+	    .expectations[0].observed > 0 and .expectations[1].observed == 0 and
+	    .expectations[1].message == "dns_answers.auth.servfail = 0, expected > 0" and
+	    .expectations[2].observed == .amplification.auth_lan' "$N"
+"$DD" check tests/scenarios/authority-side/scenario.lua --set "gate=dns_queries.nope < 1" >"$work/chk" 2>&1
+check "check refuses a dns server the scenario does not declare (exit 2)" \
+	test $? = 2 -a -n "$(grep "no dns server named 'nope'" "$work/chk")"
 tl0=$(jq '[.events[] | select(.kind == "phase_start")][0].t_ms' "$N")
 fr=$(jq --argjson t0 "$tl0" "($S[2].queries - $S[1].queries) / ($S[2].t_ms - $S[1].t_ms)
 	/ ($S[0].queries / ($S[0].t_ms - \$t0))" "$N")

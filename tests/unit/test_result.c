@@ -1048,6 +1048,113 @@ test_censored_and_probes(void **state)
 	result_free(r);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* expectations on a capture link's figure and faultd's counters */
+
+static void
+test_link_and_counter_expectations(void **state)
+{
+	static const char *const links[] = { "app_lan", "auth_lan" };
+	struct elog *log = elog_new();
+	struct score_expect ex[3];
+	struct score_defs d = { .amp_links = links, .n_amp_links = 2,
+	    .expect = ex, .n_expect = 3 };
+	struct elog_count c0[] = { { "queries", 100 } }, c1[] = { { "queries",
+	    900 } };
+	struct elog_count a0[] = { { "pass", 100 }, { "servfail", 0 } };
+	struct elog_count a1[] = { { "pass", 110 }, { "servfail", 790 } };
+	struct elog_stats st0 = { .t_ms = 10005, .dns = "auth",
+	    .why = ELOG_STATS_INJECT, .counters = c0, .n_counters = 1,
+	    .actions = a0, .n_actions = 2 };
+	struct elog_stats st1 = { .t_ms = 19995, .dns = "auth",
+	    .why = ELOG_STATS_CLEAR, .counters = c1, .n_counters = 1,
+	    .actions = a1, .n_actions = 2 };
+	struct score_result s;
+	struct result *r, *back = NULL;
+	struct dd_err err = { "" };
+	size_t len, len2;
+	char *text, *again, *out;
+	json_t *root, *arr;
+
+	(void)state;
+	for (uint64_t t = 1000; t <= 30000; t += 1000) {
+		elog_rate(log, t, "app_lan", 10, 1000);
+		elog_rate(log, t, "auth_lan", t > 10000 && t <= 20000 ? 300 : 3,
+		    1000);
+	}
+	elog_fault(log, 10000, true, "auth", "action=servfail");
+	elog_fault(log, 20000, false, "auth", "");
+	assert_int_equal(elog_add_stats(log, &st0), 0);
+	assert_int_equal(elog_add_stats(log, &st1), 0);
+	assert_int_equal(score_expect_parse("dns_queries.auth < 1000", &ex[0],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("dns_answers.auth.servfail == 0",
+	    &ex[1], NULL), 0);
+	assert_int_equal(score_expect_parse("query_amplification.auth_lan < 5",
+	    &ex[2], NULL), 0);
+	assert_int_equal(score_run(log, &d, &s), 0);
+	r = result_new("authority");
+	assert_non_null(r);
+	assert_int_equal(result_set_score(r, &s), 0);
+	score_result_fini(&s);
+	elog_free(log);
+	/* kept by name: no column of the run's metrics */
+	assert_int_equal(r->expect[2].metric, SCORE_METRIC_COUNT);
+	assert_string_equal(result_expect_metric(&r->expect[2]),
+	    "query_amplification.auth_lan");
+
+	text = render(result_json_write, r, &len);
+	root = jparse(text, len);
+	arr = json_object_get(root, "expectations");
+	assert_string_equal(jstr(json_array_get(arr, 0), "metric"),
+	    "dns_queries.auth");
+	assert_true(jnum(json_array_get(arr, 0), "observed") == 800);
+	assert_true(json_is_true(json_object_get(json_array_get(arr, 0),
+	    "pass")));
+	assert_string_equal(jstr(json_array_get(arr, 1), "metric"),
+	    "dns_answers.auth.servfail");
+	assert_string_equal(jstr(json_array_get(arr, 1), "message"),
+	    "dns_answers.auth.servfail = 790, expected == 0");
+	assert_string_equal(jstr(json_array_get(arr, 2), "metric"),
+	    "query_amplification.auth_lan");
+	assert_true(jnum(json_array_get(arr, 2), "observed") == 100);
+	json_decref(root);
+
+	/* read back: the names, and the same bytes */
+	if (result_json_read(text, len, &back, &err) != 0)
+		fail_msg("result_json_read: %s", err.msg);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(back->expect[i].metric, SCORE_METRIC_COUNT);
+		assert_string_equal(back->expect[i].label,
+		    r->expect[i].label);
+		assert_null(back->expect[i].probe);
+	}
+	assert_string_equal(result_expect_metric(&back->expect[1]),
+	    "dns_answers.auth.servfail");
+	again = render(result_json_write, back, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(again, text, len);
+	free(again);
+	free(text);
+
+	/* the text summary: expectation rows with their observed values */
+	out = render(report_text_write, back, NULL);
+	assert_non_null(strstr(out, "\ndns_queries.auth < 1000  "));
+	assert_non_null(strstr(out, "dns_answers.auth.servfail = 790, "
+	    "expected == 0"));
+	free(out);
+	/* html: among the metrics by name, not under the run's
+	 * query_amplification */
+	out = render(report_html_write, back, NULL);
+	assert_non_null(strstr(out, "<code>dns_queries.auth</code>"));
+	assert_non_null(strstr(out, "<code>query_amplification.auth_lan"
+	    "</code>"));
+	free(out);
+	result_free(back);
+	result_free(r);
+}
+
 /* ------------------------------------------------------------------ */
 /* model edge cases */
 
@@ -1104,6 +1211,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_model_edges),
 		cmocka_unit_test(test_censored_and_probes),
+		cmocka_unit_test(test_link_and_counter_expectations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

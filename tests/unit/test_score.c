@@ -1603,7 +1603,9 @@ test_expect_parse_new_metrics(void **state)
 		const char *msg;
 	} bad[] = {
 		{ "detection_s.www < 1", "detection_s has no value per probe" },
-		{ "query_amplification.x < 2", "no value per probe" },
+		/* a link's figure now ("query_amplification.LINK"); the
+		 * other run-only metrics still have none per probe */
+		{ "availability_mean.x < 2", "no value per probe" },
 		{ "availability_worst.www > 1", "no value per probe" },
 		{ "availability. > 0.9", "expected a probe name after "
 		    "'availability.'" },
@@ -1634,6 +1636,274 @@ test_expect_parse_new_metrics(void **state)
 			fail_msg("'%s': got '%s', want '%s'", bad[i].in,
 			    err.msg, bad[i].msg);
 	}
+}
+
+
+/* ------------------------------------------------------------------ */
+/* the authority's side: amplification at a link, faultd's counters */
+
+static void
+test_expect_parse_link_and_counters(void **state)
+{
+	struct score_expect e;
+	struct dd_err err = { 0 };
+	char label[300];
+
+	(void)state;
+	assert_int_equal(score_expect_parse("query_amplification.auth_lan < 5",
+	    &e, &err), 0);
+	assert_int_equal(e.metric, SCORE_AMPLIFICATION);
+	assert_string_equal(e.link, "auth_lan");
+	assert_string_equal(e.probe, "");
+	assert_int_equal(e.counter, SCORE_COUNTER_NONE);
+	assert_false(score_expect_on_metric(&e));
+	assert_string_equal(score_expect_label(&e, label, sizeof(label)),
+	    "query_amplification.auth_lan");
+	assert_true(e.bound == 5.0 && e.op == SCORE_LT);
+
+	assert_int_equal(score_expect_parse("dns_queries.auth<1000", &e, &err),
+	    0);
+	assert_int_equal(e.counter, SCORE_COUNTER_QUERIES);
+	assert_int_equal(e.metric, SCORE_METRIC_COUNT);
+	assert_string_equal(e.server, "auth");
+	assert_string_equal(e.action, "");
+	assert_true(e.bound == 1000.0 && e.op == SCORE_LT);
+	assert_string_equal(score_expect_label(&e, label, sizeof(label)),
+	    "dns_queries.auth");
+	assert_false(score_expect_on_metric(&e));
+
+	assert_int_equal(score_expect_parse("dns_answers.auth.servfail > 0",
+	    &e, &err), 0);
+	assert_int_equal(e.counter, SCORE_COUNTER_ANSWERS);
+	assert_string_equal(e.server, "auth");
+	assert_string_equal(e.action, "servfail");
+	assert_string_equal(e.bound_text, "> 0");
+	assert_string_equal(score_expect_label(&e, label, sizeof(label)),
+	    "dns_answers.auth.servfail");
+
+	/* the plain forms are unchanged */
+	assert_int_equal(score_expect_parse("query_amplification < 3", &e,
+	    &err), 0);
+	assert_true(score_expect_on_metric(&e));
+	assert_string_equal(e.link, "");
+	assert_int_equal(score_expect_parse("availability.www > 0.9", &e,
+	    &err), 0);
+	assert_true(score_expect_on_metric(&e));
+	assert_string_equal(e.probe, "www");
+
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "dns_queries < 3", "dns_queries needs a DNS server" },
+		{ "dns_queries. < 3", "expected a DNS server's name" },
+		{ "dns_answers.auth < 3", "needs a DNS server and an action" },
+		{ "dns_answers.auth. < 3", "needs a DNS server and an action" },
+		{ "dns_answers..servfail < 3", "needs a DNS server and an action" },
+		{ "p90(dns_queries.auth) < 3", "statistic of dns_queries" },
+		{ "p90(query_amplification.a) < 3", "statistic of query_amp" },
+		{ "query_amplification. < 3", "capture link's name" },
+		{ "dns_queries.auth < 3s", "bad bound '3s'" },
+		{ "dns_queries.auth", "missing operator after 'dns_queries.auth'" },
+		{ "detection_s.auth < 3", "no value per probe" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		assert_int_equal(score_expect_parse(bad[i].text, &e, &err),
+		    DD_EINVAL);
+		if (strstr(err.msg, bad[i].msg) == NULL)
+			fail_msg("'%s': got '%s'", bad[i].text, err.msg);
+	}
+}
+
+static void
+test_expect_link_amplification(void **state)
+{
+	static const char *const links[] = { "app_lan", "auth_lan", "quiet" };
+	struct elog *log = elog_new();
+	struct score_expect ex[5];
+	struct score_defs d = { .amp_links = links, .n_amp_links = 3,
+	    .expect = ex, .n_expect = 5 };
+	struct score_result r;
+
+	(void)state;
+	for (uint64_t t = 1000; t <= 30000; t += 1000) {
+		bool fault = t > 10000 && t <= 20000;
+
+		elog_rate(log, t, "app_lan", fault ? 18 : 10, 1000);
+		elog_rate(log, t, "auth_lan", fault ? 300 : 3, 1000);
+	}
+	elog_fault(log, 10000, true, "dns1", "action=servfail");
+	elog_fault(log, 20000, false, "dns1", "");
+	d.rate = (struct score_match){ .set = true, .kind = ELOG_RATE,
+	    .source = "app_lan" };
+	assert_int_equal(score_expect_parse("query_amplification.app_lan < 5",
+	    &ex[0], NULL), 0);
+	assert_int_equal(score_expect_parse("query_amplification.auth_lan < 5",
+	    &ex[1], NULL), 0);
+	assert_int_equal(score_expect_parse("query_amplification.quiet > 0",
+	    &ex[2], NULL), 0);
+	assert_int_equal(score_expect_parse("query_amplification.nowhere < 1e9",
+	    &ex[3], NULL), 0);
+	/* the first link's figure is still the run's */
+	assert_int_equal(score_expect_parse("query_amplification < 5",
+	    &ex[4], NULL), 0);
+	score(log, &d, &r);
+	assert_true(r.checks[0].pass);
+	assert_true(fabs(r.checks[0].observed - 1.8) < 1e-9);
+	assert_false(r.checks[1].pass);
+	assert_true(r.checks[1].has_observed);
+	assert_true(fabs(r.checks[1].observed - 100.0) < 1e-9);
+	assert_string_equal(r.checks[1].message,
+	    "query_amplification.auth_lan = 100, expected < 5");
+	/* null at the link: fails, never passes */
+	assert_false(r.checks[2].pass);
+	assert_false(r.checks[2].has_observed);
+	assert_non_null(strstr(r.checks[2].message, "query_amplification.quiet "
+	    "never observed (no query-rate samples before"));
+	assert_false(r.checks[3].pass);
+	assert_non_null(strstr(r.checks[3].message, "no capture link 'nowhere'"));
+	assert_true(r.checks[4].pass);
+	assert_false(r.pass);
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+/* One reading of faultd `dns`: queries and servfail/pass answers. */
+static void
+reading(struct elog *log, uint64_t t, const char *dns,
+    enum elog_stats_why why, uint64_t queries, uint64_t servfail)
+{
+	struct elog_count counters[] = { { "queries", queries },
+	    { "replies", queries } };
+	struct elog_count actions[] = { { "pass", queries - servfail },
+	    { "servfail", servfail } };
+	struct elog_stats st = { .t_ms = t, .dns = dns, .why = why,
+	    .counters = counters, .n_counters = 2, .actions = actions,
+	    .n_actions = 2 };
+
+	assert_int_equal(elog_add_stats(log, &st), 0);
+}
+
+static void
+test_counters_over_fault(void **state)
+{
+	struct elog *log = elog_new();
+	struct score_expect ex[6];
+	struct score_defs d = { .expect = ex, .n_expect = 6 };
+	struct score_result r;
+	struct elog_stats broken = { .t_ms = 10000, .dns = "auth",
+	    .why = ELOG_STATS_INJECT, .error = "no answer in time" };
+
+	(void)state;
+	/* the inject reading comes just after the injection, the clear
+	 * reading just before the clear: they stand for both */
+	reading(log, 4000, "auth", ELOG_STATS_TIMELINE, 50, 0);
+	elog_fault(log, 10000, true, "auth", "action=servfail");
+	reading(log, 10010, "auth", ELOG_STATS_INJECT, 100, 0);
+	assert_int_equal(elog_add_stats(log, &broken), 0); /* left out */
+	reading(log, 15000, "auth", ELOG_STATS_TIMELINE, 400, 300);
+	reading(log, 19990, "auth", ELOG_STATS_CLEAR, 900, 790);
+	elog_fault(log, 20000, false, "auth", "");
+	reading(log, 30000, "auth", ELOG_STATS_END, 1000, 790);
+	reading(log, 30000, "other", ELOG_STATS_END, 7, 0);
+	assert_int_equal(score_expect_parse("dns_queries.auth < 1000", &ex[0],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("dns_answers.auth.servfail > 0",
+	    &ex[1], NULL), 0);
+	assert_int_equal(score_expect_parse("dns_answers.auth.pass < 5",
+	    &ex[2], NULL), 0);
+	assert_int_equal(score_expect_parse("dns_queries.other >= 0", &ex[3],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("dns_queries.ghost >= 0", &ex[4],
+	    NULL), 0);
+	assert_int_equal(score_expect_parse("dns_answers.auth.explode >= 0",
+	    &ex[5], NULL), 0);
+	score(log, &d, &r);
+	assert_true(r.checks[0].pass);
+	assert_true(r.checks[0].has_observed);
+	assert_true(r.checks[0].observed == 800.0);
+	assert_string_equal(r.checks[0].message,
+	    "dns_queries.auth = 800 < 1000");
+	assert_true(r.checks[1].pass);
+	assert_true(r.checks[1].observed == 790.0);
+	assert_false(r.checks[2].pass);
+	assert_true(r.checks[2].observed == 10.0);
+	assert_string_equal(r.checks[2].message,
+	    "dns_answers.auth.pass = 10, expected < 5");
+	/* not computable: fails, with the reason */
+	assert_false(r.checks[3].pass);
+	assert_false(r.checks[3].has_observed);
+	assert_string_equal(r.checks[3].message, "dns_queries.other never "
+	    "observed (no reading of faultd 'other' at the fault start)");
+	assert_false(r.checks[4].pass);
+	assert_non_null(strstr(r.checks[4].message,
+	    "faultd 'ghost' was never read"));
+	assert_false(r.checks[5].pass);
+	assert_non_null(strstr(r.checks[5].message,
+	    "has no answers with action explode counter"));
+	assert_false(r.pass);
+	score_result_fini(&r);
+	elog_free(log);
+}
+
+static void
+test_counters_edges(void **state)
+{
+	struct elog *log = elog_new();
+	struct score_result r;
+	struct score_value v;
+
+	(void)state;
+	/* no fault */
+	reading(log, 1000, "auth", ELOG_STATS_TIMELINE, 5, 0);
+	score(log, &(struct score_defs){ 0 }, &r);
+	score_counter_over(log, &r, SCORE_COUNTER_QUERIES, "auth", NULL, &v);
+	assert_false(v.has);
+	assert_string_equal(v.why, "no fault start in the log");
+	score_result_fini(&r);
+
+	/* a fault never cleared: to the end reading; without one, null */
+	elog_fault(log, 2000, true, "auth", "action=drop");
+	reading(log, 2005, "auth", ELOG_STATS_INJECT, 6, 0);
+	reading(log, 3000, "auth", ELOG_STATS_TIMELINE, 40, 0);
+	score(log, &(struct score_defs){ 0 }, &r);
+	assert_false(r.fault_cleared);
+	score_counter_over(log, &r, SCORE_COUNTER_QUERIES, "auth", NULL, &v);
+	assert_false(v.has);
+	assert_non_null(strstr(v.why, "no reading of faultd 'auth' at the "
+	    "fault end (never cleared"));
+	score_result_fini(&r);
+	reading(log, 5000, "auth", ELOG_STATS_END, 70, 0);
+	score(log, &(struct score_defs){ 0 }, &r);
+	score_counter_over(log, &r, SCORE_COUNTER_QUERIES, "auth", NULL, &v);
+	assert_true(v.has);
+	assert_true(v.v == 64.0);
+	/* the timeline's reading before the start would do too, but the
+	 * inject reading is the later one at the start */
+	score_counter_over(log, &r, SCORE_COUNTER_ANSWERS, "auth", "pass", &v);
+	assert_true(v.has && v.v == 64.0);
+	score_result_fini(&r);
+	elog_free(log);
+
+	/* cleared, but no reading at or after the clear: null; a counter
+	 * that went down (faultd restarted): null */
+	log = elog_new();
+	reading(log, 500, "auth", ELOG_STATS_TIMELINE, 10, 0);
+	elog_fault(log, 1000, true, "auth", "action=servfail");
+	elog_fault(log, 2000, false, "auth", "");
+	score(log, &(struct score_defs){ 0 }, &r);
+	score_counter_over(log, &r, SCORE_COUNTER_QUERIES, "auth", NULL, &v);
+	assert_false(v.has);
+	assert_string_equal(v.why, "no reading of faultd 'auth' at the fault "
+	    "end");
+	score_result_fini(&r);
+	reading(log, 3000, "auth", ELOG_STATS_END, 4, 0);
+	score(log, &(struct score_defs){ 0 }, &r);
+	score_counter_over(log, &r, SCORE_COUNTER_QUERIES, "auth", NULL, &v);
+	assert_false(v.has);
+	assert_non_null(strstr(v.why, "went down (10 to 4)"));
+	score_result_fini(&r);
+	elog_free(log);
 }
 
 int
@@ -1680,6 +1950,10 @@ main(void)
 		cmocka_unit_test(test_probe_recovery_figure),
 		cmocka_unit_test(test_expect_parse_new_metrics),
 		cmocka_unit_test(test_expect_parse_stat),
+		cmocka_unit_test(test_expect_parse_link_and_counters),
+		cmocka_unit_test(test_expect_link_amplification),
+		cmocka_unit_test(test_counters_over_fault),
+		cmocka_unit_test(test_counters_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,8 @@
 -- client's link and at the resolver's link to the authority.
 scenario { name = "authority-side" }
 local action = param("action", { default = "servfail", doc = "the fault faultd applies" })
+local gate = param("gate", { default = "", doc = "expectations, separated by ';' (for the tests)" })
+for e in string.gmatch(gate, "[^;]+") do expect(e) end
 
 host "client" {}
 host "resolver" {}
