@@ -347,6 +347,33 @@ cname_conflict(const struct node *n, uint16_t type)
 	return has_cname;
 }
 
+/*
+ * ldns appends $ORIGIN to relative names without enforcing RFC 1035's 255
+ * octets, and everything below copies names into DNS_MAX_NAME buffers: refuse
+ * an owner or a domain name in RDATA that is longer, naming its line.
+ */
+static int
+rr_names_check(const ldns_rr *rr, const char *file, int line, struct dd_err *err)
+{
+	const ldns_rdf *ow = ldns_rr_owner(rr);
+
+	if (ow == NULL || ldns_rdf_size(ow) > DNS_MAX_NAME) {
+		dd_err_set(err, "%s:%d: the owner name is longer than %d octets",
+		    file, line, DNS_MAX_NAME);
+		return DD_EINVAL;
+	}
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *d = ldns_rr_rdf(rr, i);
+		if (d != NULL && ldns_rdf_get_type(d) == LDNS_RDF_TYPE_DNAME &&
+		    ldns_rdf_size(d) > DNS_MAX_NAME) {
+			dd_err_set(err, "%s:%d: a name in the record's data is "
+			    "longer than %d octets", file, line, DNS_MAX_NAME);
+			return DD_EINVAL;
+		}
+	}
+	return 0;
+}
+
 struct zbuild {
 	const char *file;
 	struct zone_rec *recs;
@@ -370,6 +397,11 @@ zone_build(struct zbuild *zp, struct zone **out)
 		goto fail;
 	z->mask = 63;
 	rc = DD_EINVAL;
+	/* first, so that every copy of an owner below fits its buffer */
+	for (size_t i = 0; i < zp->nrecs; i++)
+		if (rr_names_check(zp->recs[i].rr, zp->file, zp->recs[i].line,
+		    zp->err) < 0)
+			goto fail;
 	for (size_t i = 0; i < zp->nrecs; i++) {
 		if (ldns_rr_get_type(zp->recs[i].rr) != LDNS_RR_TYPE_SOA)
 			continue;
@@ -390,6 +422,8 @@ zone_build(struct zbuild *zp, struct zone **out)
 		goto fail;
 	}
 	const ldns_rdf *o = ldns_rr_owner(soa->rr);
+	if (ldns_rdf_size(o) > sizeof(z->origin))
+		goto fail;      /* rr_names_check refused it already */
 	memcpy(z->origin, ldns_rdf_data(o), ldns_rdf_size(o));
 	z->origin_len = (uint8_t)ldns_rdf_size(o);
 	dns_name_lower(z->origin);
@@ -407,6 +441,8 @@ zone_build(struct zbuild *zp, struct zone **out)
 		struct node *n;
 
 		rc = DD_EINVAL;
+		if (ldns_rdf_size(ow) > sizeof(name))
+			goto fail;      /* rr_names_check refused it already */
 		memcpy(name, ldns_rdf_data(ow), ldns_rdf_size(ow));
 		dns_name_lower(name);
 		if (!dns_name_is_sub(name, z->origin)) {
@@ -741,8 +777,10 @@ put_glue(struct ans *a, const struct zone *z, const struct rrset *ns)
 		const struct node *n;
 		const uint8_t *target = ns->data + off + 6;
 		const struct rrset *rs;
-		memcpy(t, target, l);
 		off += 6 + l;
+		if (l > sizeof(t))
+			continue;       /* refused at load; never past t */
+		memcpy(t, target, l);
 		dns_name_lower(t);
 		if (!dns_name_is_sub(t, z->origin) ||
 		    (n = zone_lookup(z, t, l)) == NULL)
@@ -847,6 +885,8 @@ resolve(struct ans *a, const struct zone *z, const uint8_t *qname)
 			if (++chain >= ZONE_MAX_CNAME)
 				return;
 			owner = rs->data + 6;
+			if (l > sizeof(t))
+				return;         /* refused at load; never past t */
 			memcpy(t, owner, l);
 			dns_name_lower(t);
 			if ((z = zoneset_find(a->zs, t)) == NULL)

@@ -676,6 +676,42 @@ test_load_errors(void **state)
 	expect_load_error(text, 3, "not supported");
 }
 
+/*
+ * ldns appends $ORIGIN without enforcing 255 octets: a 253-character origin
+ * (255 octets of wire) with a two-label relative name is 383 octets, which
+ * used to overflow the 255-byte stack buffers in put_glue (NS) and resolve
+ * (CNAME).  Refused at load, naming the line.
+ */
+static void
+test_load_long_names(void **state)
+{
+	char origin[256], l1[64], l2[64], text[2048];
+
+	memset(l1, 'x', 63);
+	l1[63] = 0;
+	memset(l2, 'y', 63);
+	l2[63] = 0;
+	snprintf(origin, sizeof(origin), "%.63s.%.63s.%.63s.%.61s.", l1, l2, l1, l2);
+	assert_int_equal(strlen(origin), 254);   /* 253 + the final dot: 255 octets of wire */
+
+	snprintf(text, sizeof(text), "$ORIGIN %s\n"
+	    "@ 300 IN SOA @ @ 1 2 3 4 5\n"
+	    "@ IN NS %s.%s\n", origin, l1, l2);
+	expect_load_error(text, 3, "longer than 255 octets");
+
+	snprintf(text, sizeof(text), "$ORIGIN %s\n"
+	    "@ 300 IN SOA @ @ 1 2 3 4 5\n"
+	    "\n"
+	    "@ IN CNAME %s.%s\n", origin, l1, l2);
+	expect_load_error(text, 4, "longer than 255 octets");
+
+	/* an over-long owner */
+	snprintf(text, sizeof(text), "$ORIGIN %s\n"
+	    "@ 300 IN SOA @ @ 1 2 3 4 5\n"
+	    "%s IN A 192.0.2.1\n", origin, l1);
+	expect_load_error(text, 3, "longer than 255 octets");
+}
+
 static void
 test_load_missing_and_duplicate(void **state)
 {
@@ -728,6 +764,7 @@ main(void)
 		cmocka_unit_test(test_cache_consistent),
 		cmocka_unit_test(test_bad_calls),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_load_long_names),
 		cmocka_unit_test(test_load_missing_and_duplicate),
 	};
 
