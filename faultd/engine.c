@@ -353,6 +353,8 @@ engine_query(struct engine *e, const uint8_t *pkt, size_t len,
 
 	res->rule = ruleset_match(e->rules, &res->q, client, transport, &e->rng);
 	r = res->rule ? res->rule : &pass_rule;
+	res->has_ttl = r->has_ttl;
+	res->ttl = r->ttl;
 	act = r->action;
 	if (act == ACT_TRUNCATE && transport == TRANSPORT_TCP)
 		act = ACT_PASS;     /* the TCP retry goes through */
@@ -441,8 +443,9 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 	dns_put16(reply, q->id);
 	if (off + 4 == q->question_end)
 		memcpy(reply + DNS_HDR_LEN, query + DNS_HDR_LEN, q->question_end - DNS_HDR_LEN);
-	if (res->rule != NULL && res->rule->has_ttl)
-		(void)engine_rewrite_ttls(reply, len, res->rule->ttl);
+	/* the copies, not res->rule: the rule may be gone by now */
+	if (res->has_ttl)
+		(void)engine_rewrite_ttls(reply, len, res->ttl);
 	if (transport == TRANSPORT_UDP)
 		len = engine_fit_udp(q, reply, len);
 	return len;

@@ -62,7 +62,15 @@ enum engine_verdict {
 
 struct engine_result {
 	enum engine_verdict verdict;
-	struct rule *rule;       /* the rule that decided, or NULL */
+	/* the rule that decided, or NULL; owned by the ruleset and valid only
+	 * until it changes, so never read across an upstream round trip */
+	struct rule *rule;
+	/* what engine_finish_upstream needs from the rule, copied at match
+	 * time: a rule deleted (rule del, clear, reload) while the query is
+	 * upstream is harmless, and the reply follows the rule as it was when
+	 * the query matched */
+	bool has_ttl;
+	uint32_t ttl;
 	uint64_t delay_us;
 	size_t len;
 	struct dns_query q;

@@ -628,6 +628,42 @@ test_seed_reproducible(void **state)
 
 /* ---------------- upstream replies ---------------- */
 
+static size_t upstream_reply(uint8_t *buf, size_t cap, uint16_t id,
+    const char *name, uint16_t type);
+
+/*
+ * The matched rule may be freed (rule del, clear, reload) while the query is
+ * upstream: finishing must not read it (heap-use-after-free under ASan), and
+ * the reply is still built as the rule said at match time (ttl=5).
+ */
+static void
+test_finish_upstream_rule_deleted(void **state)
+{
+	(void)state;
+	uint8_t up[1024];
+
+	for (int how = 0; how < 2; how++) {
+		eng(true, NULL, "name=fw.example action=pass ttl=5", NULL);
+		assert_int_equal(ask("fw.example", DNS_T_A, TRANSPORT_UDP, TQ_NO_EDNS),
+		    ENG_FORWARD);
+		assert_non_null(R.rule);
+		if (how == 0)
+			assert_int_equal(ruleset_del(E.rules, R.rule->id), 0);
+		else
+			ruleset_clear(E.rules, -1);
+		assert_int_equal(ruleset_count(E.rules), 0);
+
+		size_t n = upstream_reply(up, sizeof(up), 0x9999, "fw.example", DNS_T_A);
+		size_t m = engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n, sizeof(up));
+		assert_int_equal(m, n);
+		ldns_pkt *p = NULL;
+		assert_int_equal(ldns_wire2pkt(&p, up, m), LDNS_STATUS_OK);
+		assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 5);
+		ldns_pkt_free(p);
+		engine_fini(&E);
+	}
+}
+
 static size_t
 upstream_reply(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t type)
 {
@@ -984,6 +1020,7 @@ main(void)
 		cmocka_unit_test_teardown(test_delay_and_jitter, teardown),
 		cmocka_unit_test_teardown(test_seed_reproducible, teardown),
 		cmocka_unit_test_teardown(test_finish_upstream, teardown),
+		cmocka_unit_test(test_finish_upstream_rule_deleted),
 		cmocka_unit_test_teardown(test_malformed, teardown),
 		cmocka_unit_test_teardown(test_opcode_notimp, teardown),
 		cmocka_unit_test_teardown(test_client_rule_v4_mapped, teardown),
