@@ -18,6 +18,13 @@ session_lines(struct ctl_session *s, const struct ctl_target *t, struct dd_buf *
 
 	while ((nl = memchr(start, '\n', s->len - (size_t)(start - s->buf))) != NULL) {
 		*nl = '\0';
+		/* a NUL would end the command early: "rule add action=drop\0
+		 * name=x" would add a rule that drops everything */
+		if (memchr(start, '\0', (size_t)(nl - start)) != NULL) {
+			dd_buf_printf(out, "ERR command contains a NUL byte\n");
+			start = nl + 1;
+			continue;
+		}
 		if (nl > start && nl[-1] == '\r')
 			nl[-1] = '\0';
 		if (*start != '\0')

@@ -405,6 +405,21 @@ test_session_lines(void **state)
 	assert_string_equal(out_str(), want2);
 }
 
+/* A NUL inside a line is refused, not taken as the end of the command. */
+static void
+test_session_nul_refused(void **state)
+{
+	static struct ctl_session s;
+	static const char in[] = "rule add action=drop\0 name=www.example.com\n"
+	    "rule list\n";
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	dd_buf_reset(&OUT);
+	assert_int_equal(feed(&s, in, sizeof(in) - 1), 0);
+	assert_string_equal(out_str(), "ERR command contains a NUL byte\nOK\n");
+}
+
 static void
 test_session_byte_by_byte(void **state)
 {
@@ -573,6 +588,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rules_name_the_term, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_nul_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_byte_by_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_longest_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_overlong_after_good_lines, setup, teardown),
