@@ -123,6 +123,11 @@ dns_parse_query(const uint8_t *pkt, size_t len, struct dns_query *q)
 	if (r < 0)
 		return r;
 	q->qname_len = (uint8_t)r;
+	/* a pointer in the question can only point back into the header; the
+	 * question is copied into replies verbatim, where the header differs,
+	 * so the copy would name something else: FORMERR, no question */
+	if (off != DNS_HDR_LEN + (size_t)r)
+		return DD_EFORMERR;
 	if (off + 4 > len)
 		return DD_EFORMERR;
 	q->qtype = dns_get16(pkt + off);

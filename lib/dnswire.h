@@ -64,7 +64,8 @@ struct dns_query {
 /*
  * Validate a whole message (header, counts against data, names with
  * compression pointer loops, label and name lengths, truncated records) and,
- * when it is a query with one question, fill q.
+ * when it is a query with one question, fill q.  The question name must be
+ * uncompressed (replies copy the question bytes as sent).
  * Returns 0; DD_EFORMERR when the header is readable but the rest is not
  * (answer FORMERR); DD_EMALFORMED when not even the header is there (drop).
  */

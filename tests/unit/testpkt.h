@@ -84,7 +84,7 @@ tm_question(struct tm_case *c)
 	tm_put(c, q, sizeof(q) - 1);
 }
 
-enum { TM_NCASES = 17 };
+enum { TM_NCASES = 19 };
 
 /* Fill case i (0 <= i < TM_NCASES). */
 static inline void
@@ -224,6 +224,25 @@ tm_case_get(int i, struct tm_case *c)
 		tm_hdr(c, DNS_QR | DNS_RD, 1, 0, 0, 0);
 		tm_question(c);
 		break;
+	/* a pointer in the question can only point back into the header,
+	 * whose bytes differ in the reply: copied verbatim it names another
+	 * name there (issue 10, bug 12) */
+	case 17: {
+		c->what = "question name is a pointer into the header";
+		c->expect = TM_FORMERR;
+		static const uint8_t q[] = { 0xc0, 0x07, 0, 1, 0, 1 };  /* ancount's 0 */
+		tm_hdr(c, DNS_RD, 1, 0, 0, 0);
+		tm_put(c, q, sizeof(q));
+		break;
+	}
+	case 18: {
+		c->what = "question name ends in a pointer into the header";
+		c->expect = TM_FORMERR;
+		static const uint8_t q[] = { 3, 'w', 'w', 'w', 0xc0, 0x09, 0, 1, 0, 1 };
+		tm_hdr(c, DNS_RD, 1, 0, 0, 0);
+		tm_put(c, q, sizeof(q));
+		break;
+	}
 	}
 }
 
