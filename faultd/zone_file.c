@@ -25,6 +25,30 @@
 #define TTL_UNSET           0xffffffffu
 #define TTL_MAX             0x7fffffffu
 
+/* What an error message quotes of unparsable input: at most QUOTE_MAX
+ * characters, anything not printable ASCII (or a quote or backslash) as
+ * \xHH, "..." when cut; the file's bytes stay out of the run's output. */
+#define QUOTE_MAX 16
+#define QUOTE_LEN (QUOTE_MAX * 4 + 4)
+
+static const char *
+quote(const char *s, size_t n, char *buf)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c > 0x7e || c == '\'' || c == '\\')
+			o += (size_t)snprintf(buf + o, QUOTE_LEN - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	if (n > QUOTE_MAX)
+		o += (size_t)snprintf(buf + o, QUOTE_LEN - o, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
 struct zparse {
 	const char *file;
 	char *buf;
@@ -118,7 +142,7 @@ check_head(struct zparse *zp, const char *rec, int line, ldns_rdf **origin,
     bool have_prev)
 {
 	const char *end = zp->buf + zp->size, *p = rec;
-	char tok[256];
+	char tok[256], q[QUOTE_LEN];
 	size_t n;
 	int ttls = 0, classes = 0;
 
@@ -131,30 +155,30 @@ check_head(struct zparse *zp, const char *rec, int line, ldns_rdf **origin,
 			p += n;
 			n = next_tok(&p, end);
 			if (n == 0 || !ttl_parse(p, n, &v)) {
-				dd_err_set(zp->err, "%s:%d: bad $TTL '%.*s'", zp->file,
-				    line, (int)(n > 64 ? 64 : n), p);
+				dd_err_set(zp->err, "%s:%d: bad $TTL '%s'", zp->file,
+				    line, quote(p, n, q));
 				return DD_EINVAL;
 			}
 			return 0;
 		}
-		dd_err_set(zp->err, "%s:%d: directive '%.*s' is not supported",
-		    zp->file, line, (int)(n > 64 ? 64 : n), p);
+		dd_err_set(zp->err, "%s:%d: directive '%s' is not supported",
+		    zp->file, line, quote(p, n, q));
 		return DD_EINVAL;
 	}
 	if (*rec != ' ' && *rec != '\t') {
 		n = next_tok(&p, end);
 		if (*origin == NULL) {
 			if (n == 0 || n >= sizeof(tok) || p[n - 1] != '.') {
-				dd_err_set(zp->err, "%s:%d: relative owner '%.*s' "
+				dd_err_set(zp->err, "%s:%d: relative owner '%s' "
 				    "with no $ORIGIN before it", zp->file, line,
-				    (int)(n > 64 ? 64 : n), p);
+				    quote(p, n, q));
 				return DD_EINVAL;
 			}
 			memcpy(tok, p, n);
 			tok[n] = '\0';
 			if ((*origin = ldns_dname_new_frm_str(tok)) == NULL) {
 				dd_err_set(zp->err, "%s:%d: bad owner name '%s'",
-				    zp->file, line, tok);
+				    zp->file, line, quote(tok, n, q));
 				return DD_EINVAL;
 			}
 		}
@@ -175,7 +199,7 @@ check_head(struct zparse *zp, const char *rec, int line, ldns_rdf **origin,
 			uint32_t v;
 			if (!ttl_parse(tok, n, &v)) {
 				dd_err_set(zp->err, "%s:%d: bad TTL '%s'", zp->file,
-				    line, tok);
+				    line, quote(tok, n, q));
 				return DD_EINVAL;
 			}
 			ttls++;
@@ -186,7 +210,7 @@ check_head(struct zparse *zp, const char *rec, int line, ldns_rdf **origin,
 		    (n > 5 && strncasecmp(tok, "CLASS", 5) == 0))) {
 			if (!tok_is(tok, n, "IN") && !tok_is(tok, n, "CLASS1")) {
 				dd_err_set(zp->err, "%s:%d: class %s is not supported "
-				    "(only IN)", zp->file, line, tok);
+				    "(only IN)", zp->file, line, quote(tok, n, q));
 				return DD_EINVAL;
 			}
 			classes++;
@@ -194,7 +218,7 @@ check_head(struct zparse *zp, const char *rec, int line, ldns_rdf **origin,
 		}
 		if (ldns_get_rr_type_by_name(tok) == 0) {
 			dd_err_set(zp->err, "%s:%d: unknown type '%s'", zp->file,
-			    line, tok);
+			    line, quote(tok, n, q));
 			return DD_EINVAL;
 		}
 		if (ldns_get_rr_type_by_name(tok) == LDNS_RR_TYPE_OPT) {

@@ -704,13 +704,10 @@ d_dns(lua_State *L, const char *name, int t)
 		luaL_error(L, "%s: needs listen = \"ADDR:PORT\"", what);
 	opt_strlist(L, t, "zones", what, &d->zone_files, &d->n_zone_files);
 	for (size_t i = 0; i < d->n_zone_files; i++) {
-		if (d->zone_files[i][0] != '/') {
-			char *p;
-			if (asprintf(&p, "%s/%s", sc->dir, d->zone_files[i]) < 0)
-				return luaL_error(L, "out of memory");
-			free(d->zone_files[i]);
-			d->zone_files[i] = p;
-		}
+		/* inside the scenario's folder (issue 10: "../../etc/shadow") */
+		char *p = sc_lua_confine(L, what, d->zone_files[i]);
+		free(d->zone_files[i]);
+		d->zone_files[i] = p;
 	}
 	opt_strlist(L, t, "zone", what, &d->zone_texts, &d->n_zone_texts);
 	opt_strlist(L, t, "upstreams", what, &d->upstreams, &d->n_upstreams);

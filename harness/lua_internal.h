@@ -65,6 +65,13 @@ uint64_t sc_lua_to_duration(lua_State *L, int idx, const char *what, const char 
 /* Raises a Lua error when fn, a declaration, is called inside the timeline. */
 void sc_lua_need_load_phase(lua_State *L, const char *fn);
 
+/* A file the scenario names (zones, path()): f relative to the scenario's
+ * folder, which it must not leave, symlinks resolved (a part that does not
+ * exist yet may not contain ".."); an absolute f is refused.  Returns
+ * "DIR/f" (malloc'd, the caller frees it) or raises a Lua error naming
+ * what and f. */
+char *sc_lua_confine(lua_State *L, const char *what, const char *f);
+
 /* Sets the declaration functions (scenario, param, score, expect, and host,
  * lan, link, dns, process, probe, watch, capture with their
  * kind "name" { ... } call form) in the table on top of L's stack. */

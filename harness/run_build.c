@@ -291,10 +291,18 @@ run_build_start(struct run *r)
 static void
 on_cap(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
+	struct run_cap *c = arg;
+	struct run *r = c->r;
+
 	(void)loop;
 	(void)fd;
 	(void)events;
-	capture_dispatch(arg);
+	if (capture_dispatch(c->cap) < 0 && !r->stop) {
+		/* a capture of ours broke: the run's evidence is incomplete */
+		run_fail(r, DD_EIO, "%s:%d: capture '%s' failed; the run cannot go on",
+		    r->sc->file, c->c->line, c->c->name);
+		r->stop = true;
+	}
 }
 
 /* Every second: each counting capture's query rate over the last window
@@ -342,7 +350,8 @@ open_captures(struct run *r)
 			return run_fail(r, DD_EIO, "%s:%d: capture '%s': %s", r->sc->file, c->line,
 			    c->name, err.msg);
 		r->ncaps++;
-		ev_io_add(r->loop, capture_fd(r->caps[i].cap), EV_READ, on_cap, r->caps[i].cap);
+		r->caps[i].r = r;
+		ev_io_add(r->loop, capture_fd(r->caps[i].cap), EV_READ, on_cap, &r->caps[i]);
 	}
 	r->rate_last_ms = run_now_ms(r);
 	if (r->ncaps)

@@ -80,6 +80,7 @@ struct run_cap {
 	struct sc_capture *c;
 	struct capture *cap;
 	uint64_t last_count;
+	struct run *r;             /* for the read callback */
 };
 
 struct run {
@@ -110,6 +111,8 @@ struct run {
 	uint64_t rate_last_ms;
 	bool status_shown;
 	uint64_t timeline_t0_ms;   /* when the timeline began */
+	bool settled;              /* start-up is over: a component dying now
+	                            * ends the run (run_proc_settle) */
 	uint64_t fault_seq;        /* the last handle inject() gave out */
 };
 

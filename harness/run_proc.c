@@ -10,6 +10,10 @@
  * of its start, did not start.  Start-up failures are environment errors
  * (DD_EIO) carrying the process's exit status and last output; a ready check the scenario got wrong is a scenario error
  * (DD_EINVAL) with the declaration's file:line.
+ *
+ * After start-up, a faultd that dnsdrill did not stop ending is the
+ * harness's fault, not the SUT's: the run stops at once as an environment
+ * error naming the dns server (verdict "error", exit 3).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -89,7 +93,17 @@ on_exit_cb(void *arg, struct proc *p, int code, int sig)
 	rp->exit_code = code;
 	rp->exit_sig = sig;
 	elog_proc_exit(r->log, run_now_ms(r), proc_name(p), sig ? -1 : code, sig);
-	if (!proc_stopping(p)) {
+	if (!proc_stopping(p) && rp->dns != NULL && r->settled) {
+		/* our own faultd died under the run: what follows would score
+		 * the harness's fault as the SUT's, so the run ends here */
+		if (sig)
+			run_fail(r, DD_EIO, "dns '%s' (faultd) killed by signal %d", rp->dns->name, sig);
+		else
+			run_fail(r, DD_EIO, "dns '%s' (faultd) exited with status %d", rp->dns->name,
+			    code);
+		run_say(r, "%s", r->err.msg);
+		r->stop = true;
+	} else if (!proc_stopping(p)) {
 		if (sig)
 			run_say(r, "process %s died unexpectedly (signal %d)", proc_name(p), sig);
 		else
@@ -253,8 +267,10 @@ run_proc_settle(struct run *r)
 			    rp->started_us + RUN_START_GRACE_MS * 1000ull > until)
 				until = rp->started_us + RUN_START_GRACE_MS * 1000ull;
 		}
-		if (until <= now)
+		if (until <= now) {
+			r->settled = true;
 			return 0;
+		}
 		ev_loop_once(r->loop, until - now < 20000 ? until - now : 20000);
 	}
 }

@@ -88,4 +88,19 @@ check "run: the result says error, naming the rule (not pass or fail)" \
 	jq -e '.verdict == "error" and (.error | test("bad-runtime.lua:14: inject auth: .*explode"))' "$work/r3/result.json"
 left=$(left_by "${id:-none}" "$work/r3/auth.ctl")
 check "run: nothing left behind (ip netns list, run dir, faultd): '$left'" test -z "$left"
+# 4. files a scenario names stay in its folder (issue 10, bug 9): a zone
+# path that climbs out is refused by check (exit 2, file:line, the path)
+mkdir -p "$work/conf"
+cat >"$work/conf/escape.lua" <<'EOF'
+scenario { name = "escape" }
+host "auth" {}
+lan "lan0" { auth = "198.18.0.53/24" }
+dns "auth" { host = "auth", listen = "198.18.0.53:53",
+  zones = { "../../../../etc/passwd" } }
+timeline(function() end)
+EOF
+out=$("$DD" check "$work/conf/escape.lua" 2>&1); rc=$?
+check "check: a zone path leaving the scenario's folder exits 2 ($rc)" test "$rc" = 2
+check "check: ... naming the file:line and the path ($out)" \
+	grep -q "escape.lua:4: dns 'auth': '../../../../etc/passwd' is outside the scenario's folder" <<<"$out"
 t_done

@@ -134,8 +134,25 @@ for _ in $(seq 50); do grep -q 'auth is ready' "$work/fg.out" && break; sleep 0.
 pkill -f -- "--control $work/fg/auth.ctl"
 wait "$pid"; rc=$?
 check "an inject faultd cannot take exits 3" test "$rc" = 3
-check "... naming the dns server and the rule ($(tail -1 "$work/fg.out"))" \
-	grep -q "dns 'auth': rule \"name=www.example.com action=servfail\": cannot reach faultd" "$work/fg.out"
+check "... naming the dns server ($(tail -1 "$work/fg.out"))" \
+	grep -Eq "dns 'auth'(: rule \"name=www.example.com action=servfail\": cannot reach faultd| \(faultd\) (killed by signal|exited with status))" "$work/fg.out"
+
+# 4f. faultd dies with no inject after it (a probe-only timeline): the run
+# ends at once as an environment error, not scored as the SUT's
+"$DD" run tests/scenarios/faultd-dies.lua --out "$work/fd" >"$work/fd.out" 2>&1 &
+pid=$!
+for _ in $(seq 50); do grep -q 'auth is ready' "$work/fd.out" && break; sleep 0.1; done
+id=$(run_id "$work/fd.out")
+sleep 0.5
+pkill -f -- "--control $work/fd/auth.ctl"
+wait "$pid"; rc=$?
+check "faultd dying under a probe-only run exits 3 (got $rc)" test "$rc" = 3
+check "... naming faultd of dns 'auth' ($(tail -1 "$work/fd.out"))" \
+	grep -Eq "dnsdrill: dns 'auth' \(faultd\) (killed by signal|exited with status) [0-9]+" "$work/fd.out"
+check "... result.json has verdict error and the error names 'auth'" \
+	jqt '.verdict == "error" and (.error | test("dns .auth. \\(faultd\\)"))' "$work/fd/result.json"
+left=$(left_by "${id:-none}" "$work/fd/auth.ctl")
+check "... nothing left behind (run $id): '$left'" test -n "$id" -a -z "$left"
 
 # 5. SIGINT mid-run: everything torn down
 "$DD" run tests/scenarios/long-run.lua --out "$work/int" >"$work/int.out" 2>&1 &

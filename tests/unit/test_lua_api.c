@@ -360,7 +360,7 @@ static const char FULL[] =
 "link(\"l1\", { r = \"198.18.4.1/30\", a = \"198.18.4.2/30\" })\n"
 "dns \"auth\" {\n"                                                  /* 20 */
 "  host = \"a\", listen = { \"198.18.0.53:53\", \"[fd00::53]:53\" },\n"
-"  zones = { \"zones/example.zone\", \"/abs/other.zone\" },\n"
+"  zones = { \"zones/example.zone\", \"other.zone\" },\n"
 "  zone = { \"$ORIGIN a.\\n\", \"$ORIGIN b.\\n\" },\n"
 "  upstreams = \"198.18.0.99:53\", rules = { \"name=x action=drop\" },\n"
 "  upstream_timeout = \"500ms\",\n"
@@ -504,7 +504,8 @@ test_decl_full(void **state)
 	assert_int_equal(d->n_zone_files, 2);
 	snprintf(want, sizeof(want), "%s/zones/example.zone", tmpdir);
 	assert_string_equal(d->zone_files[0], want);
-	assert_string_equal(d->zone_files[1], "/abs/other.zone");
+	snprintf(want, sizeof(want), "%s/other.zone", tmpdir);
+	assert_string_equal(d->zone_files[1], want);
 	assert_int_equal(d->n_zone_texts, 2);
 	assert_string_equal(d->zone_texts[1], "$ORIGIN b.\n");
 	assert_int_equal(d->n_upstreams, 1);
@@ -833,14 +834,15 @@ test_decl_paths(void **state)
 	assert_int_equal(load_full(f, "sub/s.lua",
 	    "host \"h\" {}\n"
 	    "dns \"d\" { host = \"h\", listen = \"198.18.0.1:53\", zones = \"z/a.zone\" }\n"
-	    "process \"p\" { host = \"h\", cmd = { bin \"faultd\", path \"conf/u.conf\", path \"/etc/x\" } }\n"
+	    "process \"p\" { host = \"h\", cmd = { bin \"faultd\", path \"conf/u.conf\", path \"../sub/x\" } }\n"
 	    "timeline(function() end)\n", NULL, 1, true), 0);
 	snprintf(want, sizeof(want), "%s/sub/z/a.zone", tmpdir);
 	assert_string_equal(f->sc->dns[0].zone_files[0], want);
 	assert_string_equal(f->sc->procs[0].argv[0], BUILD_DIR "/faultd");
 	snprintf(want, sizeof(want), "%s/sub/conf/u.conf", tmpdir);
 	assert_string_equal(f->sc->procs[0].argv[1], want);
-	assert_string_equal(f->sc->procs[0].argv[2], "/etc/x");
+	snprintf(want, sizeof(want), "%s/sub/../sub/x", tmpdir);
+	assert_string_equal(f->sc->procs[0].argv[2], want);
 	assert_string_equal(f->sc->name, "s");
 
 	/* a relative scenario path still gives an absolute folder */
@@ -855,6 +857,51 @@ test_decl_paths(void **state)
 
 	load_err(f, "host \"h\" {}\nlocal x = bin \"../x\"\ntimeline(function() end)\n", 2,
 	    NEEDLES("bin: give a program name, not a path ('../x')"));
+}
+
+/* Issue 10, bug 9: the files a scenario names stay inside its folder:
+ * "..", absolute paths and symlinks that lead out are refused with the
+ * declaration's file:line and the path. */
+static void
+test_decl_paths_confined(void **state)
+{
+	struct fx *f = *state;
+	char link[160];
+
+	load_err(f, "host \"h\" {}\n"
+	    "dns \"d\" { host = \"h\", listen = \"198.18.0.1:53\",\n"
+	    "  zones = { \"ok.zone\", \"../../../../etc/passwd\" } }\n"
+	    "timeline(function() end)\n", 2,
+	    NEEDLES("dns 'd'", "'../../../../etc/passwd' is outside the scenario's folder"));
+	load_err(f, "host \"h\" {}\n"
+	    "dns \"d\" { host = \"h\", listen = \"198.18.0.1:53\", zones = \"/etc/passwd\" }\n"
+	    "timeline(function() end)\n", 2,
+	    NEEDLES("'/etc/passwd' is an absolute path"));
+	load_err(f, "host \"h\" {}\n"
+	    "process \"p\" { host = \"h\",\n"
+	    "  cmd = { \"x\", path \"conf/../../x.conf\" } }\n"
+	    "timeline(function() end)\n", 3,
+	    NEEDLES("path: 'conf/../../x.conf' is outside the scenario's folder"));
+	load_err(f, "host \"h\" {}\nlocal x = path \"/etc/shadow\"\ntimeline(function() end)\n",
+	    2, NEEDLES("path: '/etc/shadow' is an absolute path"));
+
+	/* a symlink inside the folder that leads out of it */
+	snprintf(link, sizeof(link), "%s/out", tmpdir);
+	unlink(link);
+	assert_int_equal(symlink("/etc", link), 0);
+	load_err(f, "host \"h\" {}\n"
+	    "dns \"d\" { host = \"h\", listen = \"198.18.0.1:53\", zones = \"out/passwd\" }\n"
+	    "timeline(function() end)\n", 2,
+	    NEEDLES("'out/passwd' is outside the scenario's folder"));
+	load_err(f, "host \"h\" {}\nlocal x = path \"out/nothing/here\"\ntimeline(function() end)\n",
+	    2, NEEDLES("'out/nothing/here' is outside"));
+	unlink(link);
+
+	/* what stays inside still loads, "." included */
+	load_ok(f, "host \"h\" {}\n"
+	    "process \"p\" { host = \"h\", cmd = \"x\", cwd = path \".\" }\n"
+	    "dns \"d\" { host = \"h\", listen = \"198.18.0.1:53\", zones = \"zones/b.zone\" }\n"
+	    "timeline(function() end)\n");
 }
 
 /* The other matcher kinds, and a single detection matcher. */
@@ -1929,6 +1976,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_decl_scenario_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decl_paths_confined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_matchers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decl_score_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_syntax, setup, teardown),

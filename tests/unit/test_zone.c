@@ -712,6 +712,30 @@ test_load_long_names(void **state)
 	expect_load_error(text, 3, "longer than 255 octets");
 }
 
+/* Issue 10, bug 9: a file that is not a zone (a scenario naming
+ * /etc/passwd, say) has at most 16 characters of its lines quoted in the
+ * error, escaped, never the rest. */
+static void
+test_load_error_quotes_little(void **state)
+{
+	char path[160];
+	const char *files[1] = { path };
+	struct zoneset *z = NULL;
+	struct dd_err err = { "" };
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/passwd.zone", tmpdir);
+	write_file(path, "root:x:0:0:root:/root:/bin/bash\n");
+	assert_int_equal(zoneset_load(&z, files, 1, &err), DD_EINVAL);
+	if (strstr(err.msg, "'root:x:0:0:root:...'") == NULL || strstr(err.msg, "/bin/bash") != NULL)
+		fail_msg("quoted too much: \"%s\"", err.msg);
+	write_file(path, "$\033[31mSECRET-SECRET-SECRET\n");
+	assert_int_equal(zoneset_load(&z, files, 1, &err), DD_EINVAL);
+	if (strchr(err.msg, '\033') != NULL || strstr(err.msg, "'$\\x1b[31mSECRET-SEC...'") == NULL)
+		fail_msg("not escaped or cut: \"%s\"", err.msg);
+	unlink(path);
+}
+
 static void
 test_load_missing_and_duplicate(void **state)
 {
@@ -765,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_bad_calls),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_long_names),
+		cmocka_unit_test(test_load_error_quotes_little),
 		cmocka_unit_test(test_load_missing_and_duplicate),
 	};
 
