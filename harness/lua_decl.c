@@ -12,6 +12,7 @@
 #include "harness/lua_internal.h"
 
 #include <lauxlib.h>
+#include <limits.h>
 #include <lua.h>
 #include <regex.h>
 #include <stddef.h>
@@ -26,6 +27,49 @@
 #include "lib/util.h"
 #include "faultd/rule.h"
 #include "harness/resolvconf.h"
+
+/* Does the existing part of path resolve inside rdir?  The part that does
+ * not exist (yet) may not go up. */
+static bool
+inside(const char *rdir, const char *path)
+{
+	char probe[PATH_MAX], real[PATH_MAX];
+	size_t n = strlen(rdir);
+
+	snprintf(probe, sizeof(probe), "%s", path);
+	while (realpath(probe, real) == NULL) {
+		char *slash = strrchr(probe, '/');
+		if (slash == NULL || slash == probe)
+			return false;
+		if (strcmp(slash + 1, "..") == 0)
+			return false;
+		*slash = '\0';
+	}
+	if (strcmp(rdir, "/") == 0)
+		return true;
+	return strncmp(real, rdir, n) == 0 && (real[n] == '\0' || real[n] == '/');
+}
+
+char *
+sc_lua_confine(lua_State *L, const char *what, const char *f)
+{
+	struct sc_lua *S = sc_lua_of(L);
+	char rdir[PATH_MAX], joined[PATH_MAX * 2];
+	char *p;
+
+	if (f[0] == '/')
+		luaL_error(L, "%s: '%s' is an absolute path; name a file inside the scenario's "
+		    "folder, relative to it", what, f);
+	if (realpath(S->sc->dir, rdir) == NULL)
+		snprintf(rdir, sizeof(rdir), "%s", S->sc->dir);
+	if ((size_t)snprintf(joined, sizeof(joined), "%s/%s", S->sc->dir, f) >= PATH_MAX)
+		luaL_error(L, "%s: '%s': path too long", what, f);
+	if (!inside(rdir, joined))
+		luaL_error(L, "%s: '%s' is outside the scenario's folder %s", what, f, rdir);
+	if ((p = strdup(joined)) == NULL)
+		luaL_error(L, "out of memory");
+	return p;
+}
 
 /* ---------------- helpers for checking tables ---------------- */
 
