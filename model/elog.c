@@ -39,6 +39,16 @@ static const char *const why_names[ELOG_STATS_WHY_COUNT] = {
 	[ELOG_STATS_TIMELINE] = "timeline",
 };
 
+/* The index of name in names[0..n), or -1 (also for NULL). */
+static int
+name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; name != NULL && i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 const char *
 elog_kind_name(enum elog_kind kind)
 {
@@ -50,15 +60,12 @@ elog_kind_name(enum elog_kind kind)
 int
 elog_kind_parse(const char *name, enum elog_kind *out)
 {
-	if (name == NULL)
+	int k = name_index(kind_names, ELOG_KIND_COUNT, name);
+
+	if (k < 0)
 		return DD_EINVAL;
-	for (int k = 0; k < ELOG_KIND_COUNT; k++) {
-		if (strcmp(name, kind_names[k]) == 0) {
-			*out = (enum elog_kind)k;
-			return 0;
-		}
-	}
-	return DD_EINVAL;
+	*out = (enum elog_kind)k;
+	return 0;
 }
 
 struct elog *
@@ -324,15 +331,12 @@ elog_stats_why_name(enum elog_stats_why why)
 int
 elog_stats_why_parse(const char *name, enum elog_stats_why *out)
 {
-	if (name == NULL)
+	int w = name_index(why_names, ELOG_STATS_WHY_COUNT, name);
+
+	if (w < 0)
 		return DD_EINVAL;
-	for (int w = 0; w < ELOG_STATS_WHY_COUNT; w++) {
-		if (strcmp(name, why_names[w]) == 0) {
-			*out = (enum elog_stats_why)w;
-			return 0;
-		}
-	}
-	return DD_EINVAL;
+	*out = (enum elog_stats_why)w;
+	return 0;
 }
 
 /* A copy of n counts in the arena (names cut to max); NULL when out of
