@@ -6,6 +6,7 @@
 #   make unit            cmocka unit tests only
 #   make demo            run the flagship demo
 #   make bench           benchmarks (not part of `make test`)
+#   make soak            faultd at 80 % load for 10 min per mode (bench/soak.sh)
 #   make install PREFIX=/usr/local DESTDIR=
 #   SANITIZE=address,undefined   build with sanitizers
 #   WERROR=1             warnings are errors (CI sets it)

@@ -29,6 +29,7 @@ set -u
 BUILD=${1:-build}
 B=$(cd "$BUILD" && pwd) || exit 2
 cd "$(dirname "$0")/.." || exit 2
+. bench/bench_lib.sh
 DUR=${BENCH_SECONDS:-10}
 RATE=${BENCH_RATE:-10000}
 FAULTD=$B/faultd
@@ -52,30 +53,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ "${BENCH_PIN:-1}" = 0 ]; then
-	PIN_SRV=; PIN_CLI=
-	PINNING="off (BENCH_PIN=0)"
-elif [ "$(nproc)" -ge 2 ]; then
-	PIN_SRV="taskset -c 0"; PIN_CLI="taskset -c 1"
-	PINNING="server on CPU 0; dnsperf and the (a) backend on CPU 1"
-else
-	PIN_SRV=; PIN_CLI=
-	PINNING="none (1 CPU)"
-fi
+bench_pinning
 
-port() {   # a free port below the ephemeral range
-	local p
-	for _ in $(seq 100); do
-		p=$(( (RANDOM % 10000) + 21000 ))
-		ss -Hantu "( sport = :$p or dport = :$p )" | grep -q . || { echo $p; return; }
-	done
-	echo 0
-}
-listening() { ss -Hlnu "sport = :$1" | grep -q .; }
-wait_listen() {
-	for _ in $(seq 200); do listening "$1" && return 0; sleep 0.05; done
-	echo "faultd_bench: nothing listening on $1" >&2; return 1
-}
 stop_last() {   # stop the most recently started server
 	local p=${PIDS[-1]}
 	kill "$p" 2>/dev/null; wait "$p" 2>/dev/null
@@ -101,13 +80,12 @@ done
 # perf PORT PID -> "qps avg_ms lost server_cpu_%" (CPU of PID, all threads,
 # over the run: when dnsperf is the bottleneck, qps per CPU is the fair
 # comparison)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 perf() {
 	local t0 t1
-	t0=$(ticks "$2")
+	t0=$(bench_ticks "$2")
 	$PIN_CLI dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l "$DUR" -c 2 -q 200 -t 2 \
 		>"$T/perf.out" 2>&1
-	t1=$(ticks "$2")
+	t1=$(bench_ticks "$2")
 	awk -v dt="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v dur="$DUR" '
 	     /Queries per second:/ {q=$4}
 	     /Average Latency \(s\):/ {a=$4 * 1000}
@@ -132,31 +110,30 @@ lat() {
 		     i50=int(NR*0.50); if (i50<1) i50=1; i99=int(NR*0.99); if (i99<1) i99=1;
 		     printf "%.3f %.3f\n", v[i50], v[i99]}'
 }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 start_faultd() {   # start_faultd PORT RULES_FILE ARGS...
 	local p=$1 rules=$2; shift 2
 	$PIN_SRV "$FAULTD" --listen "127.0.0.1:$p" --rules "$rules" --log-level warn "$@" \
 		>>"$T/faultd.log" 2>&1 &
 	PIDS+=($!)
-	wait_listen "$p"
+	bench_wait_listen "$p"
 }
 
 declare -A R
 echo "faultd benchmark: dnsperf -l $DUR -c 2 -q 200 on 127.0.0.1, $(nproc) CPUs, pinning: $PINNING" >&2
 
 # ---- (a) forwarding with 1,000 non-matching rules ----
-BE=$(port)
+BE=$(bench_port)
 $PIN_CLI "$ECHO" "127.0.0.1:$BE" &
 PIDS+=($!)
-wait_listen "$BE" || exit 3
-FP=$(port)
+bench_wait_listen "$BE" || exit 3
+FP=$(bench_port)
 start_faultd "$FP" "$T/rules.1000" --upstream "127.0.0.1:$BE" || exit 3
 echo "(a) faultd forwarding ..." >&2
 R[a_fd]=$(perf "$FP" "${PIDS[-1]}"); R[a_fd_lat]=$(lat "$FP")
 stop_last
 
-DP=$(port)
+DP=$(bench_port)
 {
 	echo "setLocal('127.0.0.1:$DP')"
 	echo "newServer({address='127.0.0.1:$BE', checkName='q0.bench.test.', checkInterval=3600})"
@@ -167,7 +144,7 @@ DP=$(port)
 } >"$T/dnsdist.conf"
 $PIN_SRV dnsdist --supervised --disable-syslog -C "$T/dnsdist.conf" >"$T/dnsdist.log" 2>&1 &
 PIDS+=($!)
-wait_listen "$DP" || { cat "$T/dnsdist.log" >&2; exit 3; }
+bench_wait_listen "$DP" || { cat "$T/dnsdist.log" >&2; exit 3; }
 sleep 1   # first health check
 echo "(a) dnsdist forwarding ..." >&2
 R[a_dd]=$(perf "$DP" "${PIDS[-1]}"); R[a_dd_lat]=$(lat "$DP")
@@ -175,23 +152,23 @@ stop_last
 stop_last   # the echo backend
 
 # ---- (b) authoritative vs the echo limit; (c) rule count; (d) RSS ----
-EP=$(port)
+EP=$(bench_port)
 $PIN_SRV "$ECHO" "127.0.0.1:$EP" &
 PIDS+=($!)
-wait_listen "$EP" || exit 3
+bench_wait_listen "$EP" || exit 3
 echo "(b) udp_echo ..." >&2
 R[b_echo]=$(perf "$EP" "${PIDS[-1]}"); R[b_echo_lat]=$(lat "$EP")
 stop_last
 
 for n in 0 1000 10000; do
-	AP=$(port)
+	AP=$(bench_port)
 	start_faultd "$AP" "$T/rules.$n" --zone "$T/bench.zone" || exit 3
 	sleep 0.2
-	R[rss_$n]=$(rss_kb "${PIDS[-1]}")
+	R[rss_$n]=$(bench_rss_kb "${PIDS[-1]}")
 	echo "(c) faultd authoritative, $n rules ..." >&2
 	R[c_$n]=$(perf "$AP" "${PIDS[-1]}")
 	[ $n = 0 ] && R[b_fd_lat]=$(lat "$AP")
-	R[rss_after_$n]=$(rss_kb "${PIDS[-1]}")
+	R[rss_after_$n]=$(bench_rss_kb "${PIDS[-1]}")
 	stop_last
 done
 
