@@ -6,8 +6,8 @@
 #  - an answer with the right ID but another question is not taken, and the
 #    real answer after it still is;
 #  - faultd's upstream sockets are connected to the upstream from the address
-#    the kernel picked (not the wildcard), and the source ports of forwarded
-#    queries vary.
+#    the kernel picked (not the wildcard), the source ports of forwarded
+#    queries vary and keep changing.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/tap.sh
 . tests/integration/faultd_lib.sh
@@ -51,5 +51,15 @@ queries=$(grep -c 'name=p[0-9]' "$T/stub.log")
 chk "32 forwarded queries came from at least 4 different source ports ($ports ports, $queries queries)" \
 	test "$queries" -ge 32 -a "$ports" -ge 4 || sed 's/^/#   /' "$T/stub.log"
 
+# ports rotate: a socket is replaced after 128 queries, so 1,200 queries
+# over 8 sockets come from more than 8 ports, and faultd's descriptors stay few
+: >"$T/stub.log"
+for i in 1 2 3 4; do
+	dq --server $S --clients 300 --name many.up.test
+done
+ports=$(sed -n 's/^peer=127\.0\.0\.1:\([0-9]*\) name=many$/\1/p' "$T/stub.log" | sort -u | wc -l)
+fds=$(ls /proc/${FD_PID[front]}/fd | wc -l)
+chk "1,200 forwarded queries: more than 8 source ports as sockets rotate ($ports), under 64 descriptors open ($fds)" \
+	test "$ports" -gt 8 -a "$fds" -lt 64
 chk "faultd still running" fd_alive front
 t_done
