@@ -4,7 +4,9 @@
  * UDP first; a truncated reply is retried over TCP to the same server; on a
  * timeout the next upstream is tried; when every upstream has failed the
  * callback gets len 0 and the caller answers SERVFAIL.  Never a hang: each
- * try has its own event-loop timer.
+ * try has its own event-loop timer.  Queries leave from connected sockets
+ * with random source ports and a random ID; a reply counts only from the
+ * server's address and port, with that ID and the query's question.
  */
 #ifndef FAULTD_UPSTREAM_H
 #define FAULTD_UPSTREAM_H

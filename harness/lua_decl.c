@@ -26,6 +26,7 @@
 #include "lib/dnswire.h"
 #include "lib/util.h"
 #include "faultd/rule.h"
+#include "harness/proc.h"
 #include "harness/resolvconf.h"
 
 /* Does the existing part of path resolve inside rdir?  The part that does
@@ -764,7 +765,7 @@ static int
 d_process(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "cmd", "env", "cwd", "autostart",
-		"ready", "ready_timeout", NULL };
+		"ready", "ready_timeout", "user", "group", NULL };
 	static const char *const rk[] = { "tcp", "http", "log", "delay", NULL };
 	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
@@ -795,6 +796,18 @@ d_process(lua_State *L, const char *name, int t)
 	}
 	lua_pop(L, 1);
 	p->cwd = dup_str(L, t, "cwd", what);
+	p->user = dup_str(L, t, "user", what);
+	p->group = dup_str(L, t, "group", what);
+	if (p->group != NULL && p->user == NULL)
+		luaL_error(L, "%s: group = \"%s\" needs user = \"...\" too", what, p->group);
+	if (p->user != NULL) {
+		/* at check time too: a scenario for users this machine lacks
+		 * fails here, with its line, not halfway through a run */
+		struct proc_ids ids;
+		struct dd_err e;
+		if (proc_ids_lookup(p->user, p->group, &ids, &e) < 0)
+			luaL_error(L, "%s: %s", what, e.msg);
+	}
 	p->autostart = opt_bool(L, t, "autostart", what, true);
 	p->ready_timeout_us = 10000000;
 	opt_duration(L, t, "ready_timeout", what, &p->ready_timeout_us);

@@ -11,7 +11,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,7 @@ struct proc {
 	struct ev_loop *loop;
 	struct netns_topo *topo;
 	char *name, *host, *cwd;
+	char *user, *group;          /* NULL: no privilege drop */
 	char **argv, **envp;
 	pid_t pid;
 	int pidfd;
@@ -95,6 +98,8 @@ proc_new(struct ev_loop *loop, struct netns_topo *topo, const struct proc_spec *
 	p->name = strdup(s->name);
 	p->host = strdup(s->host);
 	p->cwd = s->cwd ? strdup(s->cwd) : NULL;
+	p->user = s->user ? strdup(s->user) : NULL;
+	p->group = s->group ? strdup(s->group) : NULL;
 	p->argv = dup_vec(s->argv);
 	p->envp = dup_vec(s->envp);
 	p->on_line = on_line;
@@ -109,7 +114,8 @@ proc_new(struct ev_loop *loop, struct netns_topo *topo, const struct proc_spec *
 		    i ? "stderr" : "stdout") < 0)
 			p->out[i].path = NULL;
 	}
-	if (!p->name || !p->host || !p->argv || !p->out[0].path || !p->out[1].path) {
+	if (!p->name || !p->host || !p->argv || !p->out[0].path || !p->out[1].path ||
+	    (s->user && !p->user) || (s->group && !p->group)) {
 		proc_free(p);
 		return NULL;
 	}
@@ -307,9 +313,24 @@ proc_start(struct proc *p, struct dd_err *err)
 		.cwd = p->cwd,
 	};
 	int w[2] = { -1, -1 };
+	struct proc_ids ids;
 	pid_t pid;
 	int rc;
 
+	if (p->user != NULL) {
+		/* looked up again at each start: check time was another moment */
+		if (proc_ids_lookup(p->user, p->group, &ids, err) < 0) {
+			char why[sizeof(err->msg)];
+			snprintf(why, sizeof(why), "%s", err->msg);
+			dd_err_set(err, "process '%s': %s", p->name, why);
+			return DD_EINVAL;
+		}
+		o.set_ids = true;
+		o.uid = ids.uid;
+		o.gid = ids.gid;
+		o.groups = ids.groups;
+		o.ngroups = ids.ngroups;
+	}
 	for (int i = 0; i < 2; i++)
 		if ((w[i] = open_stream(p, &p->out[i], err)) < 0)
 			goto fail;
@@ -466,9 +487,40 @@ proc_free(struct proc *p)
 	free(p->name);
 	free(p->host);
 	free(p->cwd);
+	free(p->user);
+	free(p->group);
 	free_vec(p->argv);
 	free_vec(p->envp);
 	free(p);
+}
+
+int
+proc_ids_lookup(const char *user, const char *group, struct proc_ids *ids,
+    struct dd_err *err)
+{
+	const struct passwd *pw = getpwnam(user);
+	const struct group *gr;
+	int n = PROC_MAX_GROUPS;
+
+	if (pw == NULL) {
+		dd_err_set(err, "user '%s': no such user on this machine", user);
+		return DD_EINVAL;
+	}
+	ids->uid = pw->pw_uid;
+	ids->gid = pw->pw_gid;
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL) {
+			dd_err_set(err, "group '%s': no such group on this machine", group);
+			return DD_EINVAL;
+		}
+		ids->gid = gr->gr_gid;
+	}
+	if (getgrouplist(user, ids->gid, ids->groups, &n) < 0) {
+		dd_err_set(err, "user '%s': in more than %d groups", user, PROC_MAX_GROUPS);
+		return DD_EINVAL;
+	}
+	ids->ngroups = (size_t)n;
+	return 0;
 }
 
 int

@@ -39,6 +39,8 @@ struct proc_spec {
 	const char *const *envp;     /* NULL: inherit */
 	const char *cwd;
 	const char *out_dir;         /* NAME.stdout / NAME.stderr go here */
+	const char *user;            /* NULL: run as we do (root); else drop to it */
+	const char *group;           /* NULL: the user's own group */
 };
 
 struct proc *proc_new(struct ev_loop *loop, struct netns_topo *topo,
@@ -62,6 +64,20 @@ void proc_tail(const struct proc *p, char *buf, size_t len, int nlines);
 /* SIGTERM, wait up to grace_ms on the loop, then SIGKILL and reap. */
 void proc_stop_wait(struct proc *p, unsigned grace_ms);
 void proc_free(struct proc *p);
+
+/* A user to drop to: uid, the group (the user's own, or group when given)
+ * and the supplementary groups (the user's, as initgroups would set them). */
+#define PROC_MAX_GROUPS 256
+struct proc_ids {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[PROC_MAX_GROUPS];
+	size_t ngroups;
+};
+/* Look user (and group, may be NULL) up on this machine.  0, or DD_EINVAL
+ * with "user 'x': no such user on this machine" (or the group's) in err. */
+int proc_ids_lookup(const char *user, const char *group, struct proc_ids *ids,
+    struct dd_err *err);
 
 /* Find argv0 the way exec would (PATH when it has no '/'); 0 when it is an
  * executable file, else DD_ENOTFOUND with a message. */

@@ -302,7 +302,8 @@ run_proc_add(struct run *r, const char *name, const char *host, char **argv,
 			envp[n + i] = env[i];
 	}
 	struct proc_spec s = { .name = name, .host = host, .argv = (const char *const *)argv,
-		.envp = envp, .cwd = cwd, .out_dir = r->out };
+		.envp = envp, .cwd = cwd, .out_dir = r->out,
+		.user = decl ? decl->user : NULL, .group = decl ? decl->group : NULL };
 	rp->p = proc_new(r->loop, r->topo, &s, on_line, on_exit_cb, rp);
 	free(envp);
 	if (rp->p == NULL)

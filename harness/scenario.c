@@ -126,6 +126,8 @@ scenario_free(struct scenario *sc)
 		free_strv(p->argv, p->argc);
 		free_strv(p->env, p->n_env);
 		free(p->cwd);
+		free(p->user);
+		free(p->group);
 		free(p->ready_arg);
 	}
 	free(sc->procs);

@@ -83,6 +83,8 @@ struct sc_process {
 	char **env;          /* "K=V" */
 	size_t n_env;
 	char *cwd;
+	char *user;          /* run as this user (NULL: as dnsdrill, root) */
+	char *group;         /* with this group (NULL: the user's) */
 	bool autostart;      /* start before the timeline */
 	enum sc_ready_kind ready;
 	char *ready_arg;     /* ADDR:PORT, URL, regex */

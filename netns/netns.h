@@ -226,6 +226,15 @@ struct netns_spawn_opts {
 	 * keeps its own and closes it.  0 (or below 3): use the path. */
 	int stdout_fd;
 	int stderr_fd;
+	/* Run as another user: when set_ids, the child (inside the host, after
+	 * the mounts and stdio, before exec) calls setgroups(ngroups, groups),
+	 * setgid(gid), setuid(uid), in that order; a failure fails the spawn.
+	 * The caller looks the user up (no NSS in the forked child). */
+	bool set_ids;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
 };
 
 /* Run a program inside host: in the host's network namespace, in a mount

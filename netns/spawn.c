@@ -14,6 +14,10 @@
  * that window only: once inside, the namespace scan of teardown and cleanup
  * finds it even if we die before journaling it.
  *
+ * When asked, the child drops root last, after the mounts and stdio and
+ * before exec: supplementary groups, then the group, then the user (each
+ * later step needs the privilege the earlier ones use).
+ *
  * Failures in the child before exec come back over a close-on-exec pipe, so
  * the caller gets "cannot run 'x': No such file or directory" and not a pid
  * that exits 127.
@@ -31,6 +35,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -39,7 +44,7 @@
 extern char **environ;
 
 enum stage {
-	ST_SETNS = 1, ST_MOUNTNS, ST_RESOLV, ST_HOSTS, ST_STDIO, ST_CWD, ST_EXEC,
+	ST_SETNS = 1, ST_MOUNTNS, ST_RESOLV, ST_HOSTS, ST_STDIO, ST_CWD, ST_IDS, ST_EXEC,
 };
 
 static const char *const stage_names[] = {
@@ -49,6 +54,7 @@ static const char *const stage_names[] = {
 	[ST_HOSTS] = "bind-mounting /etc/hosts",
 	[ST_STDIO] = "redirecting stdio",
 	[ST_CWD] = "changing directory",
+	[ST_IDS] = "dropping privileges for",
 	[ST_EXEC] = "executing",
 };
 
@@ -108,6 +114,9 @@ child(const struct nn_host *h, const struct netns_spawn_opts *o, pid_t parent,
 		child_fail(rep, ST_STDIO);
 	if (o->cwd != NULL && chdir(o->cwd) < 0)
 		child_fail(rep, ST_CWD);
+	if (o->set_ids && (setgroups(o->ngroups, o->groups) < 0 || setgid(o->gid) < 0 ||
+	    setuid(o->uid) < 0))
+		child_fail(rep, ST_IDS);
 	/* execvpe takes non-const arrays it promises not to change */
 	memcpy(&argv, &o->argv, sizeof(argv));
 	if (o->envp != NULL)
