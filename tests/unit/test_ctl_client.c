@@ -202,7 +202,7 @@ test_fifo_order(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	c = ctl_client_new(L, PATH_, &err);
 	assert_non_null(c);
 	assert_int_equal(ctl_client_send(c, "rule add name=a.test action=drop", 0, rec_cb, TAG(0)), 0);
@@ -244,7 +244,7 @@ test_err_reply_then_more(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	c = ctl_client_new(L, PATH_, &err);
 	assert_non_null(c);
 	assert_int_equal(ctl_client_send(c, "rule add name=x.test action=explode", 0, rec_cb, TAG(0)), 0);
@@ -301,7 +301,7 @@ test_not_listening_then_ready(void **state)
 	assert_int_equal(R.rc[2], DD_EIO);
 	assert_non_null(strstr(R.err[2], strerror(ECONNREFUSED)));
 	/* faultd comes up (replacing the stale socket): the same client works */
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	assert_int_equal(ctl_client_send(c, "ping", 0, rec_cb, TAG(3)), 0);
 	spin_until(4);
 	assert_int_equal(R.rc[3], 0);
@@ -476,7 +476,7 @@ test_free_with_pending(void **state)
 	ctl_client_free(NULL);
 	/* queued, not even connected */
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	c = ctl_client_new(L, PATH_, &err);
 	assert_non_null(c);
 	for (int i = 0; i < 3; i++)
@@ -534,7 +534,7 @@ test_free_from_callback(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	CB_CLIENT = ctl_client_new(L, PATH_, &err);
 	assert_non_null(CB_CLIENT);
 	assert_int_equal(ctl_client_send(CB_CLIENT, "ping", 0, free_in_cb, TAG(0)), 0);
@@ -572,7 +572,7 @@ test_send_from_callback(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	CHAIN = ctl_client_new(L, PATH_, &err);
 	assert_non_null(CHAIN);
 	assert_int_equal(ctl_client_send(CHAIN, "rule add action=drop", 0, send_in_cb, TAG(0)), 0);
@@ -628,7 +628,7 @@ test_blocking_request(void **state)
 
 	(void)state;
 	/* faultd in a child: the parent blocks in ctl_request */
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
