@@ -610,7 +610,7 @@ static void
 test_session_bounded_by_out_max(void **state)
 {
 	static struct ctl_session s;
-	static char in[6 * 1000];
+	static char in[6 * 1000 + 1];
 	size_t n = 0, peak = 0;
 	int rc;
 
@@ -618,7 +618,7 @@ test_session_bounded_by_out_max(void **state)
 	memset(&s, 0, sizeof(s));
 	dd_buf_reset(&OUT);
 	for (int i = 0; i < 1000; i++)
-		n += (size_t)snprintf(in + n, sizeof(in) - n + 1, "stats\n");
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "stats\n");
 	/* nobody reads: feed until the session takes no more */
 	for (size_t off = 0; off < n;) {
 		size_t k = ctl_session_push(&s, in + off, n - off);
