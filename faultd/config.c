@@ -28,6 +28,7 @@ faultd_usage(FILE *out)
 	    "  --rule 'RULE'           a fault rule (repeatable; first match wins)\n"
 	    "  --rules FILE            rules, one per line ('#' comments); re-read on SIGHUP\n"
 	    "  --control PATH          unix control socket for faultctl (mode 0600)\n"
+	    "  --control-idle DUR      close control connections idle this long (default 60s)\n"
 	    "  --seed N                seed for prob= and jitter= (default 1)\n"
 	    "  --upstream-timeout DUR  per-upstream timeout before the next (default 1500ms)\n"
 	    "  --tcp-idle DUR          close idle TCP connections after (default 10s)\n"
@@ -48,6 +49,7 @@ enum {
 	OPT_LISTEN = 256, OPT_ZONE, OPT_UPSTREAM, OPT_RULE, OPT_RULES, OPT_CONTROL,
 	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_CONFIG, OPT_LOGLEVEL,
 	OPT_HELP, OPT_VERSION,
+	OPT_CTLIDLE,
 };
 
 static const struct option longopts[] = {
@@ -57,6 +59,7 @@ static const struct option longopts[] = {
 	{ "rule", required_argument, NULL, OPT_RULE },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "control-idle", required_argument, NULL, OPT_CTLIDLE },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "upstream-timeout", required_argument, NULL, OPT_UPTIMEOUT },
 	{ "tcp-idle", required_argument, NULL, OPT_TCPIDLE },
@@ -145,12 +148,15 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 		return CFG_OK;
 	case OPT_UPTIMEOUT:
 	case OPT_TCPIDLE:
+	case OPT_CTLIDLE:
 		if (dd_duration_parse(v, &u) < 0 || u == 0) {
 			dd_err_set(err, "%s: '%s' is not a duration ('1500ms', '10s')", where, v);
 			return CFG_USAGE;
 		}
 		if (opt == OPT_UPTIMEOUT)
 			c->upstream_timeout_us = u;
+		else if (opt == OPT_CTLIDLE)
+			c->control_idle_us = u;
 		else
 			c->tcp_idle_us = u;
 		return CFG_OK;
@@ -256,6 +262,7 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 	c->log_level = LOG_LVL_INFO;
 	c->upstream_timeout_us = 1500000;
 	c->tcp_idle_us = 10000000;
+	c->control_idle_us = 60000000;
 	c->max_tcp = 1024;
 	optind = 0;    /* 0, not 1: glibc then also resets its own state (a second parse) */
 	opterr = 0;

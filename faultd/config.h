@@ -26,6 +26,7 @@ struct faultd_config {
 	size_t nrules;
 	const char *rules_file;
 	const char *control;
+	uint64_t control_idle_us;        /* close quiet control connections */
 	uint64_t seed;
 	int log_level;
 	uint64_t upstream_timeout_us;

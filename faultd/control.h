@@ -13,16 +13,31 @@
 
 struct control;
 
+/* A connection's unwritten replies above which its further commands wait
+ * (and its socket is not read) until they drain. */
+#define CONTROL_OUT_LOW (64u << 10)
+/* The longest reply sent; a longer one is replaced by an ERR.  `stats
+ * json` with 10,000 rules of 114 bytes each and every counter at its
+ * maximum is 1.6 MB, `rule list` 1.4 MB. */
+#define CONTROL_REPLY_MAX (4u << 20)
+/* Close a connection after this long without running a command or having
+ * a reply byte taken (--control-idle). */
+#define CONTROL_IDLE_DEFAULT_US (60u * 1000000u)
+
 /*
  * Listen on path (a stale socket left there by a dead faultd is replaced;
  * any other file is not).  target is borrowed and must outlive the control
- * socket.  On error returns a negative code with err naming the path
- * ("--control PATH: ...").
+ * socket.  idle_us is the idle time after which a connection is closed
+ * (0: CONTROL_IDLE_DEFAULT_US).  On error returns a negative code with err
+ * naming the path ("--control PATH: ...").
  */
 int control_open(struct control **out, struct ev_loop *loop, const char *path,
-    const struct ctl_target *target, struct dd_err *err);
+    const struct ctl_target *target, uint64_t idle_us, struct dd_err *err);
 /* Close every connection and the socket, and remove the socket file.
  * NULL-safe. */
 void control_close(struct control *ctl);
+/* How often idle connections are looked for: a quarter of the idle time,
+ * within 10 ms .. 1 s (so one is closed within idle_us + that). */
+uint64_t control_sweep_period(uint64_t idle_us);
 
 #endif

@@ -2,37 +2,99 @@
  * ctl.c -- the control protocol's framing, both directions: cutting a
  * client's byte stream into command lines (server side) and cutting
  * faultd's byte stream into replies (client side).  Pure: bytes in, lines
- * and replies out; the sockets are control.c's and ctl_client.c's.
+ * and replies out; the sockets are control.c's and ctl_client.c's.  The
+ * server side also holds the bounds a connection's replies are kept to
+ * (ctl_session_run); control.c picks their values.
  */
 #include "faultd/ctl.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* ---------------- server side: command lines ---------------- */
 
-/* Run every complete line in s->buf; keep the unfinished tail. */
+/* Unwritten bytes of out. */
+static size_t
+pending(const struct dd_buf *out)
+{
+	return out->len - out->off;
+}
+
+/* Run one line (NUL-terminated, without its '\n') into out, keeping its
+ * reply within reply_max.  out's compaction moves off and len together, so
+ * the reply is measured in unwritten bytes. */
 static void
-session_lines(struct ctl_session *s, const struct ctl_target *t, struct dd_buf *out)
+session_exec(const struct ctl_target *t, char *line, size_t line_len,
+    struct dd_buf *out, size_t reply_max)
+{
+	size_t before = pending(out), n;
+
+	/* a NUL would end the command early: "rule add action=drop\0
+	 * name=x" would add a rule that drops everything */
+	if (memchr(line, '\0', line_len) != NULL) {
+		dd_buf_printf(out, "ERR command contains a NUL byte\n");
+		return;
+	}
+	if (line_len > 0 && line[line_len - 1] == '\r')
+		line[line_len - 1] = '\0';
+	if (*line == '\0')
+		return;
+	ctl_exec(t, line, out);
+	n = pending(out) - before;
+	if (out->oom || n > reply_max) {
+		/* take the reply back whole: a client must never see half of one */
+		out->len = out->off + before;
+		out->oom = 0;
+		if (n > reply_max)
+			dd_buf_printf(out, "ERR reply of %zu bytes is over the limit of %zu bytes\n",
+			    n, reply_max);
+		else
+			dd_buf_printf(out, "ERR out of memory\n");
+	}
+}
+
+int
+ctl_session_run(struct ctl_session *s, const struct ctl_target *t,
+    struct dd_buf *out, size_t out_max, size_t reply_max)
 {
 	char *start = s->buf, *nl;
+	int rc = 0;
 
 	while ((nl = memchr(start, '\n', s->len - (size_t)(start - s->buf))) != NULL) {
-		*nl = '\0';
-		/* a NUL would end the command early: "rule add action=drop\0
-		 * name=x" would add a rule that drops everything */
-		if (memchr(start, '\0', (size_t)(nl - start)) != NULL) {
-			dd_buf_printf(out, "ERR command contains a NUL byte\n");
-			start = nl + 1;
-			continue;
+		if (pending(out) > out_max) {
+			rc = CTL_SESSION_FULL;
+			break;
 		}
-		if (nl > start && nl[-1] == '\r')
-			nl[-1] = '\0';
-		if (*start != '\0')
-			ctl_exec(t, start, out);
+		*nl = '\0';
+		session_exec(t, start, (size_t)(nl - start), out, reply_max);
+		s->lines++;
 		start = nl + 1;
 	}
 	s->len -= (size_t)(start - s->buf);
 	memmove(s->buf, start, s->len);
+	/* one byte of buf stays free for the NUL that ends a line */
+	if (rc == 0 && s->len >= sizeof(s->buf) - 1) {
+		dd_buf_printf(out, "ERR command longer than %d bytes\n", CTL_LINE_MAX - 2);
+		s->len = 0;
+		return CTL_SESSION_CLOSE;
+	}
+	return rc;
+}
+
+size_t
+ctl_session_room(const struct ctl_session *s)
+{
+	return sizeof(s->buf) - 1 - s->len;
+}
+
+size_t
+ctl_session_push(struct ctl_session *s, const void *data, size_t len)
+{
+	size_t room = ctl_session_room(s), n = len < room ? len : room;
+
+	memcpy(s->buf + s->len, data, n);
+	s->len += n;
+	return n;
 }
 
 int
@@ -42,20 +104,14 @@ ctl_session_feed(struct ctl_session *s, const struct ctl_target *t,
 	const char *p = data;
 
 	while (len > 0) {
-		/* one byte of buf stays free for the NUL that ends a line */
-		size_t room = sizeof(s->buf) - 1 - s->len;
-		size_t n = len < room ? len : room;
+		size_t n = ctl_session_push(s, p, len);
+		int rc;
 
-		memcpy(s->buf + s->len, p, n);
-		s->len += n;
 		p += n;
 		len -= n;
-		session_lines(s, t, out);
-		if (s->len >= sizeof(s->buf) - 1) {
-			dd_buf_printf(out, "ERR command longer than %d bytes\n", CTL_LINE_MAX - 2);
-			s->len = 0;
-			return CTL_SESSION_CLOSE;
-		}
+		/* unbounded: never FULL, so every line runs and room comes back */
+		if ((rc = ctl_session_run(s, t, out, SIZE_MAX, SIZE_MAX)) != 0)
+			return rc;
 	}
 	return 0;
 }

@@ -105,23 +105,50 @@ struct ctl_target {
  * (data lines, then "OK ..." or "ERR ...", each ending in '\n') to out. */
 void ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out);
 
-/* One connection's unfinished input line. */
+/* One connection's unfinished input: lines received and not yet run
+ * (complete ones wait here while the connection's replies are unread). */
 struct ctl_session {
 	size_t len;
+	uint64_t lines;         /* complete lines run so far (blank ones too) */
 	char buf[CTL_LINE_MAX];
 };
 
 #define CTL_SESSION_CLOSE 1
+#define CTL_SESSION_FULL  2
 
 /*
  * Feed bytes a client sent: every complete non-blank line runs through
- * ctl_exec, replies appended to out in order.  Returns 0, or
- * CTL_SESSION_CLOSE when a line was too long: the error reply is in out, the
- * rest of the input is ignored and the connection should close once out is
- * written.
+ * ctl_exec, replies appended to out in order, with no bound on out.
+ * Returns 0, or CTL_SESSION_CLOSE when a line was too long: the error reply
+ * is in out, the rest of the input is ignored and the connection should
+ * close once out is written.  (ctl_session_push + ctl_session_run with
+ * bounds is what a server uses.)
  */
 int ctl_session_feed(struct ctl_session *s, const struct ctl_target *t,
     const void *data, size_t len, struct dd_buf *out);
+
+/* Bytes s can take now (0 while its buffer is full of lines waiting to run,
+ * or of one overlong line). */
+size_t ctl_session_room(const struct ctl_session *s);
+/* Copy at most ctl_session_room(s) bytes of data into s; returns how many
+ * were taken.  Nothing runs. */
+size_t ctl_session_push(struct ctl_session *s, const void *data, size_t len);
+
+/*
+ * Run the complete lines held in s, in order, as long as out holds at most
+ * out_max unwritten bytes (out->len - out->off) before each line: a client
+ * that does not read its replies stops being served rather than growing
+ * out.  A reply longer than reply_max is not sent; "ERR reply of N bytes is
+ * over the limit of M bytes" takes its place (so out never holds more than
+ * out_max + reply_max + a line).  Returns
+ *   0                  every complete line ran; s holds at most an
+ *                      unfinished one
+ *   CTL_SESSION_FULL   stopped with lines waiting: call again once out
+ *                      has drained to out_max or less
+ *   CTL_SESSION_CLOSE  a line was too long (as ctl_session_feed).
+ */
+int ctl_session_run(struct ctl_session *s, const struct ctl_target *t,
+    struct dd_buf *out, size_t out_max, size_t reply_max);
 
 /* ------------------------------------------------------------------ */
 /* Client side: reading replies                                         */
@@ -167,7 +194,12 @@ void ctl_reader_free(struct ctl_reader *r);    /* NULL-safe */
  * sent and answered in that order (FIFO), one callback each.  When the
  * connection fails or faultd hangs up, every request waiting on it fails
  * with DD_EIO and the next request connects afresh: a caller waiting for
- * faultd to come up just sends "ping" again until rc is 0.
+ * faultd to come up just sends "ping" again until rc is 0.  Except: a
+ * request faultd cannot have read (not written whole, or cut off by
+ * faultd closing with it unread, as when it closes a connection idle for
+ * its --control-idle time just as the request goes out) is sent again,
+ * once, on a fresh connection; so a client may stay connected and quiet
+ * for as long as it likes.
  */
 struct ctl_client;
 

@@ -10,6 +10,11 @@
  * FIFO with its callback cleared, so its late reply is read and dropped
  * and the ones behind it stay matched.
  *
+ * faultd closes a connection that stays quiet for its --control-idle
+ * time.  A request it cannot have run is then sent again, once, on a fresh
+ * connection (hung_up), so a long-lived client such as the harness's never
+ * sees that close: see hung_up for when a request counts as unread.
+ *
  * Callbacks may send and may free the client: every entry from the loop
  * (I/O, the connect kick, a timeout) and ctl_client_free itself hold
  * `depth`, and the client is destroyed only when the last of them leaves.
@@ -31,6 +36,7 @@ struct ctl_req {
 	struct ev_timer *timer;   /* the request's timeout; NULL once fired */
 	uint64_t timeout_us;
 	size_t len, off;          /* bytes of line (with its '\n'); bytes written */
+	bool resent;              /* written whole once, and being sent again */
 	char line[];
 };
 
@@ -39,6 +45,7 @@ struct ctl_client {
 	struct sockaddr_un sun;
 	int fd;                   /* -1: not connected */
 	bool connecting;          /* non-blocking connect under way */
+	bool wshut;               /* faultd refuses more bytes (EPIPE): read what it said */
 	struct ctl_req *head, *tail;
 	struct ctl_req *wnext;    /* first request not fully written */
 	struct ctl_reader rd;
@@ -104,6 +111,7 @@ disconnect(struct ctl_client *c)
 	}
 	c->fd = -1;
 	c->connecting = false;
+	c->wshut = false;
 	c->wnext = NULL;
 	ctl_reader_reset(&c->rd);
 }
@@ -124,6 +132,60 @@ fail_all(struct ctl_client *c, int rc, const char *msg)
 	}
 }
 
+static void on_kick(struct ev_loop *loop, void *arg);
+
+/*
+ * faultd hung up with requests unanswered.  Each one it cannot have run is
+ * sent again on a fresh connection; the rest fail with DD_EIO and msg.
+ * faultd runs a command only once it has read the command's '\n', so these
+ * are unread:
+ *   - a request not written whole (off < len);
+ *   - when `reset` (the stream ended in ECONNRESET: faultd closed with bytes
+ *     of ours unread), every written one too -- faultd closes a connection
+ *     with a command in it unread only as idle (--control-idle), i.e. when
+ *     that command arrived as it was closing, or when it is dying (then
+ *     the new connection fails).  (It also closes one whose replies went
+ *     unread for the idle time; a request's timeout, shorter than that,
+ *     has ended every such request first, and one that timed out is never
+ *     sent again.)
+ * A request written whole is sent again at most once.
+ */
+static void
+hung_up(struct ctl_client *c, bool reset, const char *msg)
+{
+	struct ctl_req *r = c->head, *next, *lost = NULL, **lt = &lost;
+
+	disconnect(c);
+	c->head = c->tail = NULL;
+	for (; r != NULL; r = next) {
+		next = r->next;
+		r->next = NULL;
+		if (r->cb != NULL && (r->off < r->len || (reset && !r->resent))) {
+			r->resent |= r->off == r->len;
+			r->off = 0;
+			if (c->tail != NULL)
+				c->tail->next = r;
+			else
+				c->head = r;
+			c->tail = r;
+		} else {
+			*lt = r;
+			lt = &r->next;
+		}
+	}
+	if (c->head != NULL && c->kick == NULL &&
+	    (c->kick = ev_timer_add(c->loop, 0, on_kick, c)) == NULL) {
+		*lt = c->head;            /* no memory to reconnect: fail them too */
+		c->head = c->tail = NULL;
+	}
+	/* callbacks may send: those queue behind the ones kept */
+	for (r = lost; r != NULL; r = next) {
+		next = r->next;
+		answer(c, r, DD_EIO, NULL, NULL, 0, msg);
+		req_free(c, r);
+	}
+}
+
 /* Fail everything with "WHAT PATH: strerror(e)". */
 static void
 fail_errno(struct ctl_client *c, const char *what, int e)
@@ -138,13 +200,13 @@ static void
 want(struct ctl_client *c)
 {
 	ev_io_mod(c->loop, c->fd, c->connecting ? EV_WRITE :
-	    EV_READ | (c->wnext != NULL ? EV_WRITE : 0));
+	    EV_READ | (c->wnext != NULL && !c->wshut ? EV_WRITE : 0));
 }
 
 static void
 flush(struct ctl_client *c)
 {
-	while (c->wnext != NULL) {
+	while (c->wnext != NULL && !c->wshut) {
 		struct ctl_req *r = c->wnext;
 		ssize_t n = send(c->fd, r->line + r->off, r->len - r->off,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -152,6 +214,13 @@ flush(struct ctl_client *c)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
+			if (errno == EPIPE || errno == ECONNRESET) {
+				/* faultd has closed: its last replies may still be
+				 * waiting to be read, and the end of the stream then
+				 * says whether it read what we sent (on_io) */
+				c->wshut = true;
+				break;
+			}
 			fail_errno(c, "write to", errno);
 			return;
 		}
@@ -231,7 +300,13 @@ on_io(struct ev_loop *loop, int fd, unsigned events, void *arg)
 				dispatch(c);
 		} else if (n == 0) {
 			/* faultd went away; quietly when nothing was owed */
-			fail_all(c, DD_EIO, "faultd closed the connection without an answer");
+			hung_up(c, false, "faultd closed the connection without an answer");
+		} else if (errno == ECONNRESET) {
+			char msg[sizeof(c->sun.sun_path) + 128];
+
+			snprintf(msg, sizeof(msg), "read from %s: %s", c->sun.sun_path,
+			    strerror(errno));
+			hung_up(c, true, msg);
 		} else if (errno != EAGAIN && errno != EINTR) {
 			fail_errno(c, "read from", errno);
 		}

@@ -139,7 +139,8 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 		.arg = d,
 	};
 	if (cfg->control != NULL &&
-	    (rc = control_open(&d->ctl, loop, cfg->control, &d->target, err)) < 0)
+	    (rc = control_open(&d->ctl, loop, cfg->control, &d->target,
+	    cfg->control_idle_us, err)) < 0)
 		goto fail;
 	return 0;
 fail:

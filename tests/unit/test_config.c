@@ -302,6 +302,28 @@ test_bad_command_lines(void **state)
 	assert_string_equal(E.msg, "--max-tcp: '-1' must be 1..65536");
 }
 
+/* --control-idle: 60 s unless set, a duration on the command line or in a
+ * config file, never 0. */
+static void
+test_control_idle(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", NULL), CFG_OK);
+	assert_int_equal(C.control_idle_us, 60000000);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--control-idle", "90s", NULL),
+	    CFG_OK);
+	assert_int_equal(C.control_idle_us, 90000000);
+	write_file("listen 127.0.0.1:5300\ncontrol-idle 2m\n");
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_OK);
+	assert_int_equal(C.control_idle_us, 120000000);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--control-idle", "0", NULL),
+	    CFG_USAGE);
+	assert_string_equal(E.msg, "--control-idle: '0' is not a duration ('1500ms', '10s')");
+	write_file("listen 127.0.0.1:5300\ncontrol-idle soon\n");
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_USAGE);
+	assert_non_null(strstr(E.msg, ":2: 'soon' is not a duration"));
+}
+
 static void
 test_too_many_listen(void **state)
 {
@@ -331,6 +353,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_missing_config_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_listen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_idle, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -482,6 +482,160 @@ test_session_overlong_after_good_lines(void **state)
 	assert_int_equal(ruleset_count(RS), 1);
 }
 
+/* Push all of in (running lines as room runs out) with the bounds given;
+ * returns the last ctl_session_run result. */
+static int
+push_run(struct ctl_session *s, const char *in, size_t len, size_t out_max,
+    size_t reply_max)
+{
+	int rc = 0;
+
+	while (len > 0) {
+		size_t n = ctl_session_push(s, in, len);
+
+		in += n;
+		len -= n;
+		rc = ctl_session_run(s, &T, &OUT, out_max, reply_max);
+		if (rc != 0)
+			return rc;
+	}
+	return rc;
+}
+
+/* Replies nobody reads: once out holds more than out_max unwritten bytes
+ * no further line runs; lines wait in the session (which then takes no
+ * more bytes) and run, in order, as out drains. */
+static void
+test_session_backpressure(void **state)
+{
+	static struct ctl_session s;
+	char in[8191];
+	size_t n = 0;
+	int rc;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	dd_buf_reset(&OUT);
+	/* 200 rule adds of 34 bytes fit the session's 8 kB */
+	for (int i = 0; i < 200; i++)
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "rule add name=r%d.test action=drop\n", i % 10);
+	assert_int_equal(n, 200 * 34);
+	assert_int_equal(ctl_session_push(&s, in, n), n);
+	rc = ctl_session_run(&s, &T, &OUT, 20, SIZE_MAX);
+	/* "1\nOK\n" is 5 bytes: the fifth line takes out past 20 */
+	assert_int_equal(rc, CTL_SESSION_FULL);
+	assert_int_equal(s.lines, 5);
+	assert_int_equal(ruleset_count(RS), 5);
+	assert_string_equal(out_str(), "1\nOK\n2\nOK\n3\nOK\n4\nOK\n5\nOK\n");
+	/* still full: nothing runs */
+	assert_int_equal(ctl_session_run(&s, &T, &OUT, 20, SIZE_MAX), CTL_SESSION_FULL);
+	assert_int_equal(s.lines, 5);
+	/* the client reads 10 bytes: 15, then 20 are <= 20, so two more lines
+	 * run and out is at 25 */
+	dd_buf_consume(&OUT, 10);
+	assert_int_equal(ctl_session_run(&s, &T, &OUT, 20, SIZE_MAX), CTL_SESSION_FULL);
+	assert_int_equal(s.lines, 7);
+	assert_int_equal(OUT.len - OUT.off, 25);
+	/* it reads everything each time: all of it runs, in order */
+	while ((rc = ctl_session_run(&s, &T, &OUT, 20, SIZE_MAX)) == CTL_SESSION_FULL)
+		dd_buf_consume(&OUT, OUT.len - OUT.off);
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.lines, 200);
+	assert_int_equal(s.len, 0);
+	assert_int_equal(ruleset_count(RS), 200);
+	assert_true(OUT.len - OUT.off <= 20 + 8);
+	/* the last reply is the 200th rule's id */
+	out_str();
+	assert_non_null(strstr((const char *)OUT.data + OUT.off, "200\nOK\n"));
+}
+
+/* A session whose buffer is full of complete lines waiting to run is not
+ * "a line too long", and takes no more bytes until they ran. */
+static void
+test_session_full_of_waiting_lines(void **state)
+{
+	static struct ctl_session s;
+	static char in[CTL_LINE_MAX];
+	size_t n = 0;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	dd_buf_reset(&OUT);
+	while (n + 5 <= sizeof(in) - 1)
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "ping\n");
+	memset(in + n, '\n', sizeof(in) - 1 - n);      /* blank lines to the brim */
+	n = sizeof(in) - 1;
+	assert_int_equal(ctl_session_push(&s, in, n), n);
+	assert_int_equal(ctl_session_room(&s), 0);
+	assert_int_equal(ctl_session_push(&s, "ping\n", 5), 0);
+	assert_int_equal(ctl_session_run(&s, &T, &OUT, 0, SIZE_MAX), CTL_SESSION_FULL);
+	assert_string_equal(out_str(), "OK pong\n");
+	assert_int_equal(ctl_session_room(&s), 5);
+	dd_buf_reset(&OUT);
+	assert_int_equal(ctl_session_run(&s, &T, &OUT, SIZE_MAX, SIZE_MAX), 0);
+	assert_int_equal(ctl_session_room(&s), sizeof(s.buf) - 1);
+	assert_int_equal(s.lines, n / 5 + (n % 5));
+}
+
+/* A reply longer than reply_max is taken back whole and an ERR sent in its
+ * place; the connection goes on. */
+static void
+test_session_reply_max(void **state)
+{
+	static struct ctl_session s;
+	const char *in = "rule add name=a.test action=drop\n"
+	    "rule add name=b.test action=drop\n"
+	    "rule list\nping\n";
+	const char *want = "1\nOK\n2\nOK\n"
+	    "ERR reply of 59 bytes is over the limit of 40 bytes\n"
+	    "OK pong\n";
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	dd_buf_reset(&OUT);
+	/* "1\t0\tname=a.test action=drop\n" is 28 bytes, "OK\n" 3 more */
+	assert_int_equal(push_run(&s, in, strlen(in), SIZE_MAX, 40), 0);
+	assert_string_equal(out_str(), want);
+	assert_int_equal(ruleset_count(RS), 2);
+	/* at 59 it fits */
+	memset(&s, 0, sizeof(s));
+	dd_buf_reset(&OUT);
+	assert_int_equal(push_run(&s, "rule list\n", 10, SIZE_MAX, 59), 0);
+	assert_int_equal(OUT.len, 59);
+}
+
+/* The bound holds against a pipelining client: out never holds more than
+ * out_max + one reply, however many lines were sent. */
+static void
+test_session_bounded_by_out_max(void **state)
+{
+	static struct ctl_session s;
+	static char in[6 * 1000 + 1];
+	size_t n = 0, peak = 0;
+	int rc;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	dd_buf_reset(&OUT);
+	for (int i = 0; i < 1000; i++)
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "stats\n");
+	/* nobody reads: feed until the session takes no more */
+	for (size_t off = 0; off < n;) {
+		size_t k = ctl_session_push(&s, in + off, n - off);
+
+		off += k;
+		rc = ctl_session_run(&s, &T, &OUT, 4096, SIZE_MAX);
+		if (OUT.len - OUT.off > peak)
+			peak = OUT.len - OUT.off;
+		if (k == 0)
+			break;
+	}
+	assert_int_equal(rc, CTL_SESSION_FULL);
+	assert_true(s.lines < 1000);
+	assert_true(peak <= 4096 + 1024);
+	assert_true(peak > 4096);
+}
+
 /* ---------------- the client's reply reader ---------------- */
 
 static void
@@ -592,6 +746,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_session_byte_by_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_longest_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_overlong_after_good_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_full_of_waiting_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_reply_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_bounded_by_out_max, setup, teardown),
 		cmocka_unit_test(test_reader_replies),
 		cmocka_unit_test(test_reader_status_lines_only),
 		cmocka_unit_test(test_reader_many_in_one_read),

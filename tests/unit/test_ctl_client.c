@@ -6,7 +6,9 @@
  * the test says.  Checked: replies in FIFO order, ERR replies, a reply
  * that comes after its timeout is dropped without shifting later replies,
  * faultd not listening yet (then listening: the readiness retry), faultd
- * hanging up, freeing with requests pending (also from a callback),
+ * hanging up, faultd closing with a request unread (sent again, once),
+ * faultd's idle timeout under a quiet client, freeing with requests
+ * pending (also from a callback),
  * sending from a callback, bad arguments.  And the blocking ctl_request
  * faultctl uses, against a control socket served by a child process.
  */
@@ -202,7 +204,7 @@ test_fifo_order(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	c = ctl_client_new(L, PATH_, &err);
 	assert_non_null(c);
 	assert_int_equal(ctl_client_send(c, "rule add name=a.test action=drop", 0, rec_cb, TAG(0)), 0);
@@ -244,7 +246,7 @@ test_err_reply_then_more(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	c = ctl_client_new(L, PATH_, &err);
 	assert_non_null(c);
 	assert_int_equal(ctl_client_send(c, "rule add name=x.test action=explode", 0, rec_cb, TAG(0)), 0);
@@ -301,7 +303,7 @@ test_not_listening_then_ready(void **state)
 	assert_int_equal(R.rc[2], DD_EIO);
 	assert_non_null(strstr(R.err[2], strerror(ECONNREFUSED)));
 	/* faultd comes up (replacing the stale socket): the same client works */
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	assert_int_equal(ctl_client_send(c, "ping", 0, rec_cb, TAG(3)), 0);
 	spin_until(4);
 	assert_int_equal(R.rc[3], 0);
@@ -463,6 +465,128 @@ test_faultd_hangs_up(void **state)
 	close(lfd);
 }
 
+/* Wait until the client's bytes are in fd's receive queue (not read). */
+static void
+raw_wait_data(int fd)
+{
+	uint64_t t0 = dd_now_ms();
+	char b;
+
+	while (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) != 1) {
+		assert_int_equal(ev_loop_once(L, 5000), 0);
+		if (dd_now_ms() - t0 > 3000)
+			fail_msg("no bytes from the client within 3 s");
+	}
+}
+
+/*
+ * faultd closing with a request unread (ECONNRESET: as when it closes a
+ * connection idle for --control-idle just as the request goes out): the
+ * request is sent again on a fresh connection, once.  A second reset of
+ * the same request fails it.
+ */
+static void
+test_resent_when_faultd_closed_unread(void **state)
+{
+	struct ctl_client *c;
+	struct dd_err err;
+	char line[128];
+	int lfd, fd;
+
+	(void)state;
+	rec_reset();
+	lfd = raw_listen();
+	c = ctl_client_new(L, PATH_, &err);
+	assert_non_null(c);
+	assert_int_equal(ctl_client_send(c, "ping", 0, rec_cb, TAG(0)), 0);
+	assert_int_equal(ctl_client_send(c, "rule del 7", 0, rec_cb, TAG(1)), 0);
+	fd = raw_accept(lfd);
+	raw_wait_data(fd);
+	spin_ms(20);                     /* both lines written */
+	close(fd);                       /* unread */
+	fd = raw_accept(lfd);            /* the client came back */
+	raw_read_line(fd, line, sizeof(line));
+	assert_string_equal(line, "ping");
+	raw_read_line(fd, line, sizeof(line));
+	assert_string_equal(line, "rule del 7");
+	raw_write(fd, "OK pong\nOK\n");
+	spin_until(2);
+	assert_int_equal(R.rc[0], 0);
+	assert_string_equal(R.status[0], "pong");
+	assert_int_equal(R.rc[1], 0);
+	assert_int_equal(R.tag[1], 1);
+
+	/* once only: a request cut off twice fails */
+	assert_int_equal(ctl_client_send(c, "clear", 0, rec_cb, TAG(2)), 0);
+	raw_wait_data(fd);
+	close(fd);
+	fd = raw_accept(lfd);
+	raw_wait_data(fd);
+	close(fd);
+	spin_until(3);
+	assert_int_equal(R.tag[2], 2);
+	assert_int_equal(R.rc[2], DD_EIO);
+	assert_non_null(strstr(R.err[2], "Connection reset by peer"));
+	ctl_client_free(c);
+	close(lfd);
+}
+
+/* faultd's own idle timeout under a long-lived, mostly quiet client (the
+ * harness's): faultd closes the quiet connection, and the next request
+ * goes out on a new one and is answered; a raw silent connection is
+ * closed, one that sends commands is not. */
+static void
+test_quiet_client_survives_idle_close(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct control *ctl;
+	struct ctl_client *c;
+	struct dd_err err;
+	int raw;
+	char b;
+
+	(void)state;
+	rec_reset();
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 100000, &err), 0);
+	c = ctl_client_new(L, PATH_, &err);
+	assert_non_null(c);
+	raw = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", PATH_);
+	assert_int_equal(connect(raw, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	/* busy for 300 ms (three idle times): a ping every 30 ms */
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(ctl_client_send(c, "ping", 0, rec_cb, TAG(i)), 0);
+		spin_until(i + 1);
+		assert_int_equal(R.rc[i], 0);
+		spin_ms(30);
+	}
+	/* the silent raw connection was closed meanwhile */
+	assert_int_equal(recv(raw, &b, 1, MSG_DONTWAIT), 0);
+	close(raw);
+	/* quiet for 300 ms: faultd closes the client's connection too ... */
+	spin_ms(300);
+	/* ... and a request after that is answered all the same */
+	assert_int_equal(ctl_client_send(c, "rule add name=q.test action=drop", 0, rec_cb,
+	    TAG(10)), 0);
+	spin_until(11);
+	assert_int_equal(R.rc[10], 0);
+	assert_string_equal(R.data[10], "1\n");
+	assert_int_equal(ruleset_count(RS), 1);
+	ctl_client_free(c);
+	control_close(ctl);
+}
+
+/* The idle sweep runs at a quarter of the idle time, within 10 ms .. 1 s. */
+static void
+test_sweep_period(void **state)
+{
+	(void)state;
+	assert_int_equal(control_sweep_period(1000), 10000);
+	assert_int_equal(control_sweep_period(100000), 25000);
+	assert_int_equal(control_sweep_period(2000000), 500000);
+	assert_int_equal(control_sweep_period(CONTROL_IDLE_DEFAULT_US), 1000000);
+}
+
 static void
 test_free_with_pending(void **state)
 {
@@ -476,7 +600,7 @@ test_free_with_pending(void **state)
 	ctl_client_free(NULL);
 	/* queued, not even connected */
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	c = ctl_client_new(L, PATH_, &err);
 	assert_non_null(c);
 	for (int i = 0; i < 3; i++)
@@ -534,7 +658,7 @@ test_free_from_callback(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	CB_CLIENT = ctl_client_new(L, PATH_, &err);
 	assert_non_null(CB_CLIENT);
 	assert_int_equal(ctl_client_send(CB_CLIENT, "ping", 0, free_in_cb, TAG(0)), 0);
@@ -572,7 +696,7 @@ test_send_from_callback(void **state)
 
 	(void)state;
 	rec_reset();
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	CHAIN = ctl_client_new(L, PATH_, &err);
 	assert_non_null(CHAIN);
 	assert_int_equal(ctl_client_send(CHAIN, "rule add action=drop", 0, send_in_cb, TAG(0)), 0);
@@ -628,7 +752,7 @@ test_blocking_request(void **state)
 
 	(void)state;
 	/* faultd in a child: the parent blocks in ctl_request */
-	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, &err), 0);
+	assert_int_equal(control_open(&ctl, L, PATH_, &TGT, 0, &err), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -710,6 +834,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_late_reply_is_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsent_timeout_is_never_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faultd_hangs_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resent_when_faultd_closed_unread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiet_client_survives_idle_close, setup, teardown),
+		cmocka_unit_test(test_sweep_period),
 		cmocka_unit_test_setup_teardown(test_free_with_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_from_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_from_callback, setup, teardown),
