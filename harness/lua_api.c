@@ -7,19 +7,23 @@
  * string, table, math (random seeded from the run's seed), utf8, coroutine.
  * No io, no os.  Globals are strict: reading or writing an undeclared global
  * is an error.  A count hook stops code that runs for seconds without
- * yielding.
+ * yielding, or at once after sc_lua_interrupt(); what a single call into
+ * the C library may do is bounded in lua_limits.c (memory, string sizes,
+ * pattern cost, no finalizers).
  */
 #include "harness/lua_api.h"
 
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/lua_internal.h"
 #include "harness/rulecheck.h"
@@ -27,6 +31,48 @@
 #include "lib/util.h"
 
 #define WATCHDOG_US (5u * 1000000u)
+
+/* ---------------- who has the state ---------------- */
+
+/* The guard seized the state while this thread ran scenario code: it is
+ * tearing the run down and will _exit(); never touch the run again. */
+static void
+park(void)
+{
+	for (;;)
+		pause();
+}
+
+/* Scenario code starts (IDLE -> BUSY) or ends (BUSY -> IDLE); returns
+ * whether the state changed, so a nested switch can be undone. */
+static bool
+set_busy(struct sc_lua *S, bool busy)
+{
+	int from = busy ? SC_LUA_IDLE : SC_LUA_BUSY;
+	if (atomic_compare_exchange_strong(&S->busy, &from, busy ? SC_LUA_BUSY : SC_LUA_IDLE))
+		return true;
+	if (from == SC_LUA_SEIZED)
+		park();
+	return false;
+}
+
+bool
+sc_lua_seize(struct sc_lua *S)
+{
+	int from = SC_LUA_BUSY;
+	return atomic_compare_exchange_strong(&S->busy, &from, SC_LUA_SEIZED);
+}
+
+void
+sc_lua_interrupt(struct sc_lua *S)
+{
+	atomic_store(&S->interrupted, 1);
+}
+
+/* The runner's operations run as the runner (not seizable: they change
+ * the journal, sockets, the loop): OP(S, expr) around each call. */
+#define OP(S, expr) do { bool op_was_ = set_busy((S), false); expr; \
+	if (op_was_) set_busy((S), true); } while (0)
 
 static void
 need_timeline(lua_State *L, const char *fn)
@@ -206,7 +252,7 @@ l_phase(lua_State *L)
 	need_timeline(L, "phase");
 	const char *name = luaL_checkstring(L, 1);
 	if (S->have_ops)
-		S->ops.phase(S->ops.arg, name);
+		OP(S, S->ops.phase(S->ops.arg, name));
 	return 0;
 }
 
@@ -217,7 +263,7 @@ l_mark(lua_State *L)
 	need_timeline(L, "mark");
 	const char *text = luaL_checkstring(L, 1);
 	if (S->have_ops)
-		S->ops.mark(S->ops.arg, text);
+		OP(S, S->ops.mark(S->ops.arg, text));
 	return 0;
 }
 
@@ -236,7 +282,10 @@ l_inject(lua_State *L)
 	 * the timeline's line; faultd never sees a bad one */
 	if (rulecheck_rule(rule, &err) < 0)
 		return luaL_error(L, "inject %s: %s", dns, err.msg);
-	if (S->have_ops && S->ops.inject(S->ops.arg, dns, rule, &id, &err) < 0)
+	int rc = 0;
+	if (S->have_ops)
+		OP(S, rc = S->ops.inject(S->ops.arg, dns, rule, &id, &err));
+	if (rc < 0)
 		return luaL_error(L, "inject %s: %s", dns, err.msg);
 	lua_pushinteger(L, (lua_Integer)id);
 	return 1;
@@ -252,7 +301,10 @@ l_clear(lua_State *L)
 	lua_Integer id = luaL_optinteger(L, 2, 0);
 	if (!scenario_dns(S->sc, dns))
 		return luaL_error(L, "clear: no dns server '%s'", dns);
-	if (S->have_ops && S->ops.clear(S->ops.arg, dns, (uint64_t)id, &err) < 0)
+	int rc = 0;
+	if (S->have_ops)
+		OP(S, rc = S->ops.clear(S->ops.arg, dns, (uint64_t)id, &err));
+	if (rc < 0)
 		return luaL_error(L, "clear %s: %s", dns, err.msg);
 	return 0;
 }
@@ -266,7 +318,10 @@ proc_action(lua_State *L, const char *what)
 	const char *name = luaL_checkstring(L, 1);
 	if (!scenario_proc(S->sc, name))
 		return luaL_error(L, "%s: no process '%s'", what, name);
-	if (S->have_ops && S->ops.proc(S->ops.arg, name, what, &err) < 0)
+	int rc = 0;
+	if (S->have_ops)
+		OP(S, rc = S->ops.proc(S->ops.arg, name, what, &err));
+	if (rc < 0)
 		return luaL_error(L, "%s %s: %s", what, name, err.msg);
 	return 0;
 }
@@ -288,7 +343,9 @@ l_seen(lua_State *L)
 {
 	struct sc_lua *S = sc_lua_of(L);
 	const char *name = luaL_checkstring(L, 1);
-	long n = S->have_ops ? S->ops.watch_count(S->ops.arg, name) : 0;
+	long n = 0;
+	if (S->have_ops)
+		OP(S, n = S->ops.watch_count(S->ops.arg, name));
 	if (n < 0)
 		return luaL_error(L, "seen: no watch '%s'", name);
 	lua_pushinteger(L, n);
@@ -306,7 +363,9 @@ l_probe_ok(lua_State *L)
 			known = true;
 	if (!known)
 		return luaL_error(L, "probe_ok: no probe '%s'", name);
-	int r = S->have_ops ? S->ops.probe_last(S->ops.arg, name) : -1;
+	int r = -1;
+	if (S->have_ops)
+		OP(S, r = S->ops.probe_last(S->ops.arg, name));
 	if (r < 0)
 		lua_pushnil(L);
 	else
@@ -348,7 +407,9 @@ l_stats(lua_State *L)
 		return luaL_error(L, "stats: call it from the timeline's own code, not from a condition");
 	if (!S->have_ops || S->ops.stats == NULL)
 		return luaL_error(L, "stats %s: no run to ask", dns);
-	if (S->ops.stats(S->ops.arg, dns, (unsigned)(c - S->cos), &err) < 0)
+	int rc;
+	OP(S, rc = S->ops.stats(S->ops.arg, dns, (unsigned)(c - S->cos), &err));
+	if (rc < 0)
 		return luaL_error(L, "stats %s: %s", dns, err.msg);
 	c->state = SC_LUA_CO_STATS;
 	c->wake_ms = UINT64_MAX;
@@ -435,6 +496,11 @@ static void
 watchdog(lua_State *L, lua_Debug *ar)
 {
 	struct sc_lua *S = sc_lua_of(L);
+	if (atomic_load(&S->interrupted)) {
+		/* as below: no pcall() may swallow it */
+		lua_sethook(L, watchdog, LUA_MASKCOUNT, 1);
+		luaL_error(L, "interrupted");
+	}
 	if (dd_now_us() - S->slice_start_us > WATCHDOG_US) {
 		/* luaL_error would name the caller of the looping function (or
 		 * nothing, at the top level): name the loop itself */
@@ -484,6 +550,16 @@ msghandler(lua_State *L)
 	return 1;
 }
 
+/* An error outside any pcall: the runner's own call into the state
+ * failed (out of memory even with the reserve).  Lua aborts after this. */
+static int
+panic(lua_State *L)
+{
+	const char *m = lua_tostring(L, -1);
+	log_warnx("scenario state: unprotected error: %s", m ? m : "?");
+	return 0;
+}
+
 struct sc_lua *
 sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir)
 {
@@ -503,17 +579,22 @@ sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir)
 	S->timeline_ref = LUA_NOREF;
 	S->build_dir = sc_strdup(build_dir ? build_dir : ".");
 	dd_rng_seed(&S->rng, seed);
-	S->L = luaL_newstate();
+	S->mem_limit = SC_LUA_MEM_DEFAULT;
+	atomic_init(&S->busy, SC_LUA_IDLE);
+	atomic_init(&S->interrupted, 0);
+	S->L = lua_newstate(sc_lua_alloc, S);
 	if (S->L == NULL || S->build_dir == NULL) {
 		sc_lua_free(S);
 		return NULL;
 	}
 	lua_State *L = S->L;
 	*(struct sc_lua **)lua_getextraspace(L) = S;
+	lua_atpanic(L, panic);
 	for (const luaL_Reg *l = libs; l->name; l++) {
 		luaL_requiref(L, l->name, l->func, 1);
 		lua_pop(L, 1);
 	}
+	sc_lua_limits_register(L);
 	for (const char *const *b = banned; *b; b++) {
 		lua_pushnil(L);
 		lua_setglobal(L, *b);
@@ -550,6 +631,43 @@ sc_lua_free(struct sc_lua *S)
 	free(S->cos);
 	free(S->build_dir);
 	free(S);
+}
+
+void
+sc_lua_set_mem_limit(struct sc_lua *S, size_t bytes)
+{
+	S->mem_limit = bytes;
+}
+
+/*
+ * A failed call into scenario code, as err: the memory limit (Lua gives no
+ * message handler a chance then, and a traceback would need memory: the
+ * file and the line of the innermost Lua function of co, if any, instead),
+ * an interrupt (-EINTR), else msg.  Returns the code.
+ */
+static int
+call_error(struct sc_lua *S, lua_State *co, int status, const char *msg, struct dd_err *err)
+{
+	lua_Debug ar;
+	char where[300];
+
+	if (atomic_load(&S->interrupted)) {
+		dd_err_set(err, "%s: interrupted", S->sc->file);
+		return -EINTR;
+	}
+	if (status != LUA_ERRMEM) {
+		dd_err_set(err, "%s", msg ? msg : "error");
+		return DD_EINVAL;
+	}
+	snprintf(where, sizeof(where), "%s", S->sc->file);
+	for (int lv = 0; co != NULL && lua_getstack(co, lv, &ar); lv++)
+		if (lua_getinfo(co, "Sl", &ar) && ar.currentline > 0) {
+			snprintf(where, sizeof(where), "%s:%d", ar.short_src, ar.currentline);
+			break;
+		}
+	dd_err_set(err, "%s: the scenario needed more than %zu MiB of memory (the limit; "
+	    "--lua-mem MiB raises it)", where, S->mem_limit >> 20);
+	return DD_EINVAL;
 }
 
 void
@@ -710,16 +828,17 @@ sc_lua_load(struct sc_lua *S, struct dd_err *err)
 	}
 	S->slice_start_us = dd_now_us();
 	arm_watchdog(L);
+	set_busy(S, true);
 	rc = lua_pcall(L, 0, 0, -2);
+	set_busy(S, false);
 	if (rc != LUA_OK) {
-		const char *m = lua_tostring(L, -1);
-		dd_err_set(err, "%s", m ? m : "error");
+		rc = call_error(S, NULL, rc, lua_tostring(L, -1), err);
 		/* keep only the first line: the traceback is for timeline errors */
 		char *nl = strchr(err->msg, '\n');
 		if (nl)
 			*nl = '\0';
 		lua_pop(L, 2);
-		return DD_EINVAL;
+		return rc;
 	}
 	lua_pop(L, 1);
 	if (S->sc->name == NULL) {
@@ -786,9 +905,11 @@ sc_lua_waiting(const struct sc_lua *S)
 }
 
 static int
-co_error(struct sc_lua *S, lua_State *co, struct dd_err *err)
+co_error(struct sc_lua *S, lua_State *co, int status, struct dd_err *err)
 {
 	const char *m = lua_tostring(co, -1);
+	if (status == LUA_ERRMEM || atomic_load(&S->interrupted))
+		return call_error(S, co, status, m, err);
 	luaL_traceback(S->L, co, m ? m : "error in the timeline", 0);
 	dd_err_set(err, "%s", lua_tostring(S->L, -1));
 	lua_pop(S->L, 1);
@@ -805,10 +926,13 @@ eval_cond(struct sc_lua *S, struct sc_lua_co *c, struct dd_err *err)
 	arm_watchdog(L);
 	lua_pushcfunction(L, msghandler);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, c->cond_ref);
-	if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
-		dd_err_set(err, "%s", lua_tostring(L, -1));
+	set_busy(S, true);
+	r = lua_pcall(L, 0, 1, -2);
+	set_busy(S, false);
+	if (r != LUA_OK) {
+		r = call_error(S, NULL, r, lua_tostring(L, -1), err);
 		lua_pop(L, 2);
-		return DD_EINVAL;
+		return r;
 	}
 	r = lua_toboolean(L, -1);
 	lua_pop(L, 2);
@@ -843,7 +967,9 @@ resume_co(struct sc_lua *S, size_t i, int cond, struct dd_err *err)
 	}
 	arm_watchdog(co);
 	S->api_yield = false;
+	set_busy(S, true);
 	rc = lua_resume(co, L, nargs, &nres);
+	set_busy(S, false);
 	/* S->cos may have moved if the coroutine spawned others */
 	c = &S->cos[i];
 	if (rc == LUA_YIELD) {
@@ -860,7 +986,7 @@ resume_co(struct sc_lua *S, size_t i, int cond, struct dd_err *err)
 		return 0;
 	}
 	if (rc != LUA_OK)
-		return co_error(S, co, err);
+		return co_error(S, co, rc, err);
 	c->state = SC_LUA_CO_DONE;
 	if (c->main)
 		S->main_done = true;

@@ -15,6 +15,8 @@
 #ifndef DD_HARNESS_LUA_API_H
 #define DD_HARNESS_LUA_API_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/err.h"
@@ -48,6 +50,31 @@ struct sc_lua;
 struct sc_lua *sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir);
 void sc_lua_free(struct sc_lua *S);   /* NULL-safe */
 
+/* The memory the state may use (scripts, data, the strings they build);
+ * an allocation past it fails, Lua raises "not enough memory" and the load
+ * or timeline step fails with DD_EINVAL, "FILE[:LINE]: the scenario needed
+ * more than N MiB of memory".  Default SC_LUA_MEM_DEFAULT (--lua-mem). */
+#define SC_LUA_MEM_DEFAULT ((size_t)256 << 20)
+void sc_lua_set_mem_limit(struct sc_lua *S, size_t bytes);
+
+/*
+ * Stopping scenario code from another thread (the runner's guard on
+ * SIGINT/SIGTERM; see harness/run_guard.c).
+ *
+ * sc_lua_interrupt(): async-signal-safe (one atomic store): scenario code
+ * fails at its next instruction hook, a pcall() cannot catch it, and the
+ * step returns -EINTR.  Code stuck inside one call into Lua's C library
+ * (or blocked in a write) never reaches a hook; for that:
+ *
+ * sc_lua_seize(): when scenario code is running right now (not the
+ * runner's own operations it called), take the state for good and return
+ * true: the thread running it will block for ever when it would return to
+ * the runner, so the caller may tear the run down and _exit().  False when
+ * the runner has control.
+ */
+void sc_lua_interrupt(struct sc_lua *S);
+bool sc_lua_seize(struct sc_lua *S);
+
 /* Run the scenario file's top level and check the whole description.
  * Returns 0, or DD_EINVAL with "FILE:LINE: message" in err. */
 int sc_lua_load(struct sc_lua *S, struct dd_err *err);
@@ -60,8 +87,8 @@ int sc_lua_timeline_start(struct sc_lua *S, uint64_t now_ms, struct dd_err *err)
 /*
  * Resume every coroutine that is due at now_ms (sleep/at expired, or a
  * wait_until condition true or timed out).  Returns 1 when the main timeline
- * has finished, 0 while it runs, or DD_EINVAL on a scenario error (err has
- * FILE:LINE and a traceback).  *next_ms gets the next time something is due
+ * has finished, 0 while it runs, DD_EINVAL on a scenario error (err has
+ * FILE:LINE and a traceback), or -EINTR after sc_lua_interrupt().  *next_ms gets the next time something is due
  * (UINT64_MAX when only conditions are pending: call again on new events).
  */
 int sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,

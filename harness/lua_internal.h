@@ -11,7 +11,9 @@
 #define DD_HARNESS_LUA_INTERNAL_H
 
 #include <lua.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "harness/lua_api.h"
@@ -33,8 +35,22 @@ struct sc_lua_co {
 	bool stats_failed;
 };
 
+/* Who has the state (struct sc_lua's busy): the runner, scenario code (Lua
+ * or a library function it called), or another thread that seized it for
+ * good (sc_lua_seize).  Only the guard thread reads it from outside. */
+enum { SC_LUA_IDLE, SC_LUA_BUSY, SC_LUA_SEIZED };
+
+/* Limits of lua_limits.c (see there and doc/scenario-api.md) */
+#define SC_LUA_MEM_RESERVE (1u << 20)     /* for the runner past the limit */
+#define SC_LUA_STRING_MAX (16 << 20)      /* string.rep's result */
+#define SC_LUA_PATTERN_BUDGET 1e8         /* matcher steps per search */
+
 struct sc_lua {
 	lua_State *L;
+	size_t mem_used, mem_limit;  /* bytes the allocator gave out, may give */
+	bool mem_refused;            /* it refused one (the limit was hit) */
+	atomic_int busy;             /* SC_LUA_IDLE, _BUSY, _SEIZED */
+	atomic_int interrupted;      /* sc_lua_interrupt() was called */
 	struct scenario *sc;
 	struct sc_ops ops;
 	bool have_ops;
@@ -71,6 +87,14 @@ void sc_lua_need_load_phase(lua_State *L, const char *fn);
  * "DIR/f" (malloc'd, the caller frees it) or raises a Lua error naming
  * what and f. */
 char *sc_lua_confine(lua_State *L, const char *what, const char *f);
+
+/* The state's allocator (ud: the struct sc_lua), counting against
+ * mem_limit; the runner gets SC_LUA_MEM_RESERVE more when not busy. */
+void *sc_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* Wrap string.rep, find, match, gmatch, gsub, table.move and setmetatable
+ * in the state's (already opened) libraries with the limits above. */
+void sc_lua_limits_register(lua_State *L);
 
 /* Sets the declaration functions (scenario, param, score, expect, and host,
  * lan, link, dns, process, probe, watch, capture with their

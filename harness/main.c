@@ -67,6 +67,7 @@ run_usage(FILE *f, const char *cmd)
 		    "                     scenario's seed, else a random one); see below\n"
 		    "  --junit FILE       also write the JUnit XML here\n"
 		    "  --quiet            only the summary\n"
+		    "  --lua-mem MiB      memory for the scenario's Lua code (default 256)\n"
 		    "  --repeat N         run it N times, seeds S..S+N-1 (S the seed), into\n"
 		    "                     DIR/run-1..run-N, then the group's DIR/repeat.json,\n"
 		    "                     DIR/junit.xml and DIR/report.html: each metric's\n"
@@ -77,13 +78,19 @@ run_usage(FILE *f, const char *cmd)
 		    "Writes DIR/result.json, DIR/junit.xml, DIR/*.pcap and each process's\n"
 		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  Needs root.\n"
 		    "\n"
+		    "SIGINT, SIGTERM or SIGHUP stops the run: everything is torn down and\n"
+		    "result.json says verdict \"error\" (exit 3).  When the scenario's code is\n"
+		    "stuck in one library call for a second after the signal, dnsdrill kills\n"
+		    "the run's processes and removes its network without it and exits 3 at\n"
+		    "once, writing no result files.\n"
+		    "\n"
 		    "The seed drives faultd's prob= and jitter= choices and the scenario's\n"
 		    "rand()/math.random.  It does not make real resolvers' choices (which\n"
 		    "server they ask, query ids, ports), the kernel's scheduling or real\n"
 		    "processes' timing repeatable: a repeated seed replays dnsdrill's choices,\n"
 		    "not the run.\n");
 	else if (strcmp(cmd, "check") == 0)
-		fprintf(f, "usage: dnsdrill check SCENARIO.lua [--set key=value]...\n"
+		fprintf(f, "usage: dnsdrill check SCENARIO.lua [--set key=value]... [--lua-mem MiB]\n"
 		    "Load and validate the scenario and its network, look for the programs it\n"
 		    "runs (exit 3 when one is missing), warn about probe timeouts shorter than\n"
 		    "the stub resolver's, and list its parameters with their defaults and\n"
@@ -139,6 +146,7 @@ cmd_run(int argc, char **argv, bool check_only)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "repeat", required_argument, NULL, 'R' },
+		{ "lua-mem", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -165,6 +173,17 @@ cmd_run(int argc, char **argv, bool check_only)
 			o.seed_set = true;
 			break;
 		case 'j': o.junit = optarg; break;
+		case 'M': {
+			uint64_t mib;
+			if (dd_parse_u64(optarg, &mib) < 0 || mib < 1 || mib > 65536) {
+				fprintf(stderr, "dnsdrill %s: --lua-mem '%s': expected MiB from 1 "
+				    "to 65536\n", argv[0], optarg);
+				free(sets);
+				return RUN_USAGE;
+			}
+			o.lua_mem_mib = (unsigned)mib;
+			break;
+		}
 		case 'q': o.quiet = true; break;
 		case 'f': o.force = true; break;
 		case 'R':

@@ -67,6 +67,8 @@ load(struct run *r)
 	r->S = sc_lua_new(r->sc, r->sc->seed, o->build_dir);
 	if (r->S == NULL || r->sc->set_used == NULL)
 		return run_fail(r, DD_ENOMEM, "out of memory");
+	if (o->lua_mem_mib > 0)
+		sc_lua_set_mem_limit(r->S, (size_t)o->lua_mem_mib << 20);
 	if ((rc = sc_lua_load(r->S, &err)) < 0 || (rc = rulecheck_scenario(r->sc, &err)) < 0)
 		return run_fail(r, rc == DD_ENOMEM ? rc : DD_EINVAL, "%s", err.msg);
 	return 0;
@@ -217,6 +219,14 @@ drive_timeline(struct run *r)
 	}
 	while (!r->stop) {
 		rc = sc_lua_timeline_step(r->S, run_now_ms(r), &next, &err);
+		if (rc == -EINTR) {
+			/* the guard saw a signal: let the loop read which */
+			ev_loop_once(r->loop, 0);
+			if (r->rc == 0)
+				run_fail(r, -EINTR, "interrupted; everything torn down");
+			r->stop = true;
+			break;
+		}
 		if (rc < 0) {
 			/* a scenario error, even when an operation failed under it */
 			run_fail(r, DD_EINVAL, "%s", err.msg);
@@ -278,7 +288,11 @@ play(struct run *r)
 	if (r->tty)
 		run_status_start(r);
 	run_ops_install(r);
+	/* signals reach the timeline even when its code is stuck */
+	if ((rc = run_guard_start(r)) < 0)
+		return rc;
 	drive_timeline(r);
+	run_guard_stop(r);
 	return r->rc;
 }
 

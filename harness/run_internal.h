@@ -43,6 +43,7 @@
 struct capture;
 struct ctl_client;
 struct run_fault;
+struct run_guard;
 struct elog;
 struct ev_loop;
 struct ev_timer;
@@ -114,6 +115,7 @@ struct run {
 	bool settled;              /* start-up is over: a component dying now
 	                            * ends the run (run_proc_settle) */
 	uint64_t fault_seq;        /* the last handle inject() gave out */
+	struct run_guard *guard;   /* while the timeline runs (run_guard.c) */
 };
 
 /* ---- run_status.c ---- */
@@ -135,6 +137,19 @@ int run_fail(struct run *r, int rc, const char *fmt, ...) __attribute__((format(
 /* The exit status for a DD_E* code: DD_EINVAL is the scenario's fault
  * (RUN_USAGE), anything else the environment's (RUN_ENV); 0 is RUN_PASS. */
 int run_exit_code(int rc);
+
+/* ---- run_guard.c ---- */
+
+/*
+ * While the timeline runs: a thread that interrupts the scenario's code on
+ * a pending SIGINT/SIGTERM/SIGHUP (r->sigfd, left for the loop to read),
+ * and, when that code is stuck in a library call for RUN_GUARD_GRACE_MS
+ * more, kills the run's processes, tears the network down and _exit()s
+ * with RUN_ENV itself.  Start after the build (r->topo, r->S, r->sigfd);
+ * stop (join) before anything else touches the run again.
+ */
+int run_guard_start(struct run *r);
+void run_guard_stop(struct run *r);   /* no-op when not started */
 
 /* ---- run_proc.c ---- */
 

@@ -37,6 +37,7 @@ struct run_opts {
 	bool no_summary;              /* write files only (matrix runs) */
 	const char *build_dir;        /* where faultd and bin() programs are */
 	bool force;                   /* --force: empty a non-empty out_dir first */
+	unsigned lua_mem_mib;         /* --lua-mem: the Lua state's memory; 0 default */
 };
 
 /* Returns one of the exit codes above. */
