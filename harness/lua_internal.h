@@ -46,6 +46,10 @@ struct sc_lua {
 	uint64_t start_ms;   /* timeline start */
 	uint64_t now_ms;
 	uint64_t slice_start_us;
+	/* sc_lua_set_budget(): watchdog calls allowed per slice (0: no
+	 * limit but the clock), and those made in this one */
+	uint64_t budget_hooks;
+	uint64_t slice_hooks;
 	bool running;        /* inside the timeline */
 	bool main_done;
 	bool api_yield;      /* the last yield came from sleep/at/wait_until */
