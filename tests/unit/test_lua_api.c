@@ -1192,6 +1192,17 @@ test_err_regex_and_expect(void **state)
 	    NEEDLES("ready: log = '[' is not a valid regular expression"));
 	load_err(f, "host \"h\" {}\nprobe \"p\" { host = \"h\", http = { url = \"http://a/\", body = \"a{1\" } }\n",
 	    2, NEEDLES("http: body = 'a{1' is not a valid regular expression"));
+	/* glibc would unroll these to 65,536 copies (42 MB, and twice that
+	 * for each + more): refused before regcomp() sees them */
+	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\", cmd = \"x\" }\n"
+	    "watch \"w\" { process = \"p\", match = \"^tick [0-9]++++++++++++++++$\" }\n", 3,
+	    NEEDLES("watch 'w': match = '^tick [0-9]++++++++++++++++$' repeats too much"));
+	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\", cmd = \"x\", "
+	    "ready = { log = \"((a{40}){40}){40}\" } }\n", 2,
+	    NEEDLES("ready: log = '((a{40}){40}){40}' repeats too much"));
+	load_err(f, "host \"h\" {}\nprobe \"p\" { host = \"h\", http = { url = \"http://a/\", "
+	    "body = \"(x+)+(y+)+(z+)+.{1,999}{1,9}\" } }\n", 2,
+	    NEEDLES("http: body = '(x+)+(y+)+(z+)+.{1,999}{1,9}' repeats too much"));
 	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\", cmd = \"x\" }\n"
 	    "watch \"w\" { process = \"p\", match = \"x\", stream = \"stdin\" }\n", 3,
 	    NEEDLES("watch 'w': stream must be stdout, stderr or both"));
