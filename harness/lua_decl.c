@@ -1082,9 +1082,15 @@ l_score(lua_State *L)
 	uint64_t us;
 
 	sc_lua_need_load_phase(L, "score");
+	/* one score {}: a second would overwrite the first's matchers (and
+	 * add to its lists) */
+	if (sc_lua_of(L)->score_seen)
+		return luaL_error(L, "score {} is declared twice (the first at line %d): "
+		    "give every field in one", sc_lua_of(L)->score_line);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "score", known, false);
 	sc_lua_of(L)->score_line = cur_line(L);
+	sc_lua_of(L)->score_seen = true;
 	lua_getfield(L, 1, "detection");
 	if (!lua_isnil(L, -1)) {
 		/* one matcher, or a list of them */

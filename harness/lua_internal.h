@@ -54,6 +54,7 @@ struct sc_lua {
 	bool main_done;
 	bool api_yield;      /* the last yield came from sleep/at/wait_until */
 	int score_line;      /* where score {} was declared */
+	bool score_seen;     /* score {} was called: a second call is refused */
 };
 
 static inline struct sc_lua *

@@ -1180,6 +1180,26 @@ test_err_unknown_refs(void **state)
 #undef REF
 }
 
+/* A second score {} was taken, overwriting the first's matchers (their
+ * strings leaked) and adding to its service list: it is refused, naming
+ * the first. */
+static void
+test_err_score_twice(void **state)
+{
+	struct fx *f = *state;
+
+	load_err(f, "host \"h\" {}\nprobe \"www\" { host = \"h\", tcp = \"198.18.0.1:80\" }\n"
+	    "score { service = \"www\", primary = { mark = \"back\" } }\n"
+	    "score { service = \"www\", primary = { mark = \"again\" } }\n"
+	    "timeline(function() end)\n", 4,
+	    NEEDLES("score {} is declared twice (the first at line 3)"));
+	/* also when the first one failed half way, inside a pcall */
+	load_err(f, "host \"h\" {}\n"
+	    "assert(not pcall(score, { primary = { mark = \"x\" }, stable = \"soon\" }))\n"
+	    "score { primary = { mark = \"y\" } }\ntimeline(function() end)\n", 3,
+	    NEEDLES("score {} is declared twice"));
+}
+
 static void
 test_err_regex_and_expect(void **state)
 {
@@ -2033,6 +2053,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_err_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_unknown_refs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_regex_and_expect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_score_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_strict_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_sandbox, setup, teardown),
