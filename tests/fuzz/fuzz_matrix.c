@@ -64,6 +64,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct repeat_group g;
 	struct dd_err err;
 
+	if (devnull == NULL)   /* a driver that does not call LLVMFuzzerInitialize */
+		LLVMFuzzerInitialize(NULL, NULL);
 	while (n < FUZZ_RUNS && p <= end) {
 		const char *sep = memmem(p, (size_t)(end - p), FUZZ_SEP, strlen(FUZZ_SEP));
 		const char *stop = sep != NULL ? sep : end;

@@ -113,6 +113,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct result *const *runs;
 	int rc;
 
+	if (devnull == NULL)   /* a driver that does not call LLVMFuzzerInitialize */
+		LLVMFuzzerInitialize(NULL, NULL);
 	rc = result_json_read((const char *)data, size, &r, &err);
 	if (rc != 0) {
 		/* refused: with a reason, and nothing handed out */

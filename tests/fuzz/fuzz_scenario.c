@@ -38,7 +38,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define FUZZ_LUA_BUDGET 2000000u          /* VM instructions per load */
+#define FUZZ_LUA_BUDGET 500000u           /* VM instructions per load */
 #define FUZZ_LUA_MEM ((size_t)64 << 20)   /* bytes the Lua state may hold */
 
 static char scratch[64];
@@ -118,6 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	int rc;
 
+	if (file[0] == '\0')   /* a driver that does not call LLVMFuzzerInitialize */
+		LLVMFuzzerInitialize(NULL, NULL);
 	f = fopen(file, "w");
 	if (f == NULL)
 		abort();
