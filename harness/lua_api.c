@@ -501,15 +501,23 @@ watchdog(lua_State *L, lua_Debug *ar)
 		lua_sethook(L, watchdog, LUA_MASKCOUNT, 1);
 		luaL_error(L, "interrupted");
 	}
-	if (dd_now_us() - S->slice_start_us > WATCHDOG_US) {
+	bool over_budget = S->budget_hooks > 0 && ++S->slice_hooks > S->budget_hooks;
+
+	if (over_budget || dd_now_us() - S->slice_start_us > WATCHDOG_US) {
 		/* luaL_error would name the caller of the looping function (or
 		 * nothing, at the top level): name the loop itself */
 		if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
 			lua_pushfstring(L, "%s:%d: ", ar->short_src, ar->currentline);
 		else
 			lua_pushliteral(L, "");
-		lua_pushfstring(L, "%sscenario code ran for more than %d s without yielding "
-		    "(an endless loop?)", lua_tostring(L, -1), (int)(WATCHDOG_US / 1000000u));
+		if (over_budget)
+			lua_pushfstring(L, "%sscenario code ran for more than %I instructions "
+			    "without yielding (an endless loop?)", lua_tostring(L, -1),
+			    (lua_Integer)(S->budget_hooks * 10000u));
+		else
+			lua_pushfstring(L, "%sscenario code ran for more than %d s without "
+			    "yielding (an endless loop?)", lua_tostring(L, -1),
+			    (int)(WATCHDOG_US / 1000000u));
 		/* from now on every instruction fails, so a pcall() inside the
 		 * loop cannot swallow the error and keep going */
 		lua_sethook(L, watchdog, LUA_MASKCOUNT, 1);
@@ -671,6 +679,14 @@ call_error(struct sc_lua *S, lua_State *co, int status, const char *msg, struct 
 }
 
 void
+sc_lua_set_budget(struct sc_lua *S, uint64_t instructions)
+{
+	/* at least one hook call, or a tiny budget would mean none */
+	S->budget_hooks = instructions == 0 ? 0 :
+	    instructions < 10000u ? 1 : instructions / 10000u;
+}
+
+void
 sc_lua_set_ops(struct sc_lua *S, const struct sc_ops *ops)
 {
 	S->ops = *ops;
@@ -827,6 +843,7 @@ sc_lua_load(struct sc_lua *S, struct dd_err *err)
 		return DD_EINVAL;
 	}
 	S->slice_start_us = dd_now_us();
+	S->slice_hooks = 0;
 	arm_watchdog(L);
 	set_busy(S, true);
 	rc = lua_pcall(L, 0, 0, -2);
@@ -1000,6 +1017,7 @@ sc_lua_timeline_step(struct sc_lua *S, uint64_t now_ms, uint64_t *next_ms,
 {
 	S->now_ms = now_ms;
 	S->slice_start_us = dd_now_us();
+	S->slice_hooks = 0;
 	for (;;) {
 		size_t pick = SIZE_MAX;
 		int rc, cond = 0;

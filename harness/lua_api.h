@@ -81,6 +81,17 @@ int sc_lua_load(struct sc_lua *S, struct dd_err *err);
 
 void sc_lua_set_ops(struct sc_lua *S, const struct sc_ops *ops);
 
+/*
+ * Stop scenario code that runs more than about instructions Lua VM
+ * instructions without yielding (in one load, or one timeline step), as
+ * the watchdog stops it after 5 s: an error naming the place.  0 (the
+ * default) leaves only the clock.  Unlike the clock, the count does not
+ * depend on the machine's load, so the outcome is the same on every run
+ * (fuzzing, tests).  It is counted in steps of 10,000 instructions; time
+ * spent inside one library call (string.rep) is not counted.
+ */
+void sc_lua_set_budget(struct sc_lua *S, uint64_t instructions);
+
 /* Start the timeline at real time now_ms (ms since run start). */
 int sc_lua_timeline_start(struct sc_lua *S, uint64_t now_ms, struct dd_err *err);
 

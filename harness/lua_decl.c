@@ -14,7 +14,6 @@
 #include <lauxlib.h>
 #include <limits.h>
 #include <lua.h>
-#include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include "faultd/rule.h"
 #include "harness/proc.h"
 #include "harness/resolvconf.h"
+#include "harness/sc_regex.h"
 
 /* Does the existing part of path resolve inside rdir?  The part that does
  * not exist (yet) may not go up. */
@@ -827,10 +827,9 @@ d_process(lua_State *L, const char *name, int t)
 			p->ready = READY_HTTP;
 			p->ready_arg = sc_strdup(v);
 		} else if ((v = opt_str(L, ri, "log", rw))) {
-			regex_t re;
-			if (regcomp(&re, v, REG_EXTENDED | REG_NOSUB) != 0)
-				luaL_error(L, "%s: log = '%s' is not a valid regular expression", rw, v);
-			regfree(&re);
+			struct dd_err e;
+			if (sc_regex_check(v, &e) < 0)
+				luaL_error(L, "%s: log = '%s' %s", rw, v, e.msg);
 			p->ready = READY_LOG;
 			p->ready_arg = sc_strdup(v);
 		} else if (opt_duration(L, ri, "delay", rw, &p->ready_delay_us)) {
@@ -923,11 +922,9 @@ d_probe(lua_State *L, const char *name, int t)
 			lua_pop(L, 1);
 			p->body_match = dup_str(L, hi, "body", hw);
 			if (p->body_match) {
-				regex_t re;
-				if (regcomp(&re, p->body_match, REG_EXTENDED | REG_NOSUB) != 0)
-					luaL_error(L, "%s: body = '%s' is not a valid regular expression", hw,
-					    p->body_match);
-				regfree(&re);
+				struct dd_err e;
+				if (sc_regex_check(p->body_match, &e) < 0)
+					luaL_error(L, "%s: body = '%s' %s", hw, p->body_match, e.msg);
 			}
 		} else {
 			luaL_error(L, "%s must be a URL or {url=, status=, body=}", hw);
@@ -974,16 +971,15 @@ d_watch(lua_State *L, const char *name, int t)
 	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
 	struct sc_watch *w;
-	regex_t re;
+	struct dd_err e;
 
 	w = DECL_NEW(L, t, "watch", name, known, sc->watches, sc->n_watches, struct sc_watch, what);
 	w->process = dup_str(L, t, "process", what);
 	w->regex = dup_str(L, t, "match", what);
 	if (w->process == NULL || w->regex == NULL)
 		luaL_error(L, "%s: needs process= and match=", what);
-	if (regcomp(&re, w->regex, REG_EXTENDED | REG_NOSUB) != 0)
-		luaL_error(L, "%s: match = '%s' is not a valid regular expression", what, w->regex);
-	regfree(&re);
+	if (sc_regex_check(w->regex, &e) < 0)
+		luaL_error(L, "%s: match = '%s' %s", what, w->regex, e.msg);
 	const char *st = opt_str(L, t, "stream", what);
 	w->stream = 3;
 	if (st && strcmp(st, "stdout") == 0)
@@ -1099,9 +1095,15 @@ l_score(lua_State *L)
 	uint64_t us;
 
 	sc_lua_need_load_phase(L, "score");
+	/* one score {}: a second would overwrite the first's matchers (and
+	 * add to its lists) */
+	if (sc_lua_of(L)->score_seen)
+		return luaL_error(L, "score {} is declared twice (the first at line %d): "
+		    "give every field in one", sc_lua_of(L)->score_line);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	check_fields(L, 1, "score", known, false);
 	sc_lua_of(L)->score_line = cur_line(L);
+	sc_lua_of(L)->score_seen = true;
 	lua_getfield(L, 1, "detection");
 	if (!lua_isnil(L, -1)) {
 		/* one matcher, or a list of them */

@@ -62,10 +62,15 @@ struct sc_lua {
 	uint64_t start_ms;   /* timeline start */
 	uint64_t now_ms;
 	uint64_t slice_start_us;
+	/* sc_lua_set_budget(): watchdog calls allowed per slice (0: no
+	 * limit but the clock), and those made in this one */
+	uint64_t budget_hooks;
+	uint64_t slice_hooks;
 	bool running;        /* inside the timeline */
 	bool main_done;
 	bool api_yield;      /* the last yield came from sleep/at/wait_until */
 	int score_line;      /* where score {} was declared */
+	bool score_seen;     /* score {} was called: a second call is refused */
 };
 
 static inline struct sc_lua *

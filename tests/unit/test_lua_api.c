@@ -134,6 +134,7 @@ struct fx {
 	struct dd_err err;
 	struct rec rec;
 	uint64_t next;
+	uint64_t budget;     /* sc_lua_set_budget() before loading, when not 0 */
 };
 
 static void
@@ -212,6 +213,8 @@ load_full(struct fx *f, const char *rel, const char *text, const char *const *se
 	assert_non_null(f->S);
 	o.arg = &f->rec;
 	sc_lua_set_ops(f->S, &o);
+	if (f->budget != 0)
+		sc_lua_set_budget(f->S, f->budget);
 	return sc_lua_load(f->S, &f->err);
 }
 
@@ -1177,6 +1180,26 @@ test_err_unknown_refs(void **state)
 #undef REF
 }
 
+/* A second score {} was taken, overwriting the first's matchers (their
+ * strings leaked) and adding to its service list: it is refused, naming
+ * the first. */
+static void
+test_err_score_twice(void **state)
+{
+	struct fx *f = *state;
+
+	load_err(f, "host \"h\" {}\nprobe \"www\" { host = \"h\", tcp = \"198.18.0.1:80\" }\n"
+	    "score { service = \"www\", primary = { mark = \"back\" } }\n"
+	    "score { service = \"www\", primary = { mark = \"again\" } }\n"
+	    "timeline(function() end)\n", 4,
+	    NEEDLES("score {} is declared twice (the first at line 3)"));
+	/* also when the first one failed half way, inside a pcall */
+	load_err(f, "host \"h\" {}\n"
+	    "assert(not pcall(score, { primary = { mark = \"x\" }, stable = \"soon\" }))\n"
+	    "score { primary = { mark = \"y\" } }\ntimeline(function() end)\n", 3,
+	    NEEDLES("score {} is declared twice"));
+}
+
 static void
 test_err_regex_and_expect(void **state)
 {
@@ -1189,6 +1212,17 @@ test_err_regex_and_expect(void **state)
 	    NEEDLES("ready: log = '[' is not a valid regular expression"));
 	load_err(f, "host \"h\" {}\nprobe \"p\" { host = \"h\", http = { url = \"http://a/\", body = \"a{1\" } }\n",
 	    2, NEEDLES("http: body = 'a{1' is not a valid regular expression"));
+	/* glibc would unroll these to 65,536 copies (42 MB, and twice that
+	 * for each + more): refused before regcomp() sees them */
+	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\", cmd = \"x\" }\n"
+	    "watch \"w\" { process = \"p\", match = \"^tick [0-9]++++++++++++++++$\" }\n", 3,
+	    NEEDLES("watch 'w': match = '^tick [0-9]++++++++++++++++$' repeats too much"));
+	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\", cmd = \"x\", "
+	    "ready = { log = \"((a{40}){40}){40}\" } }\n", 2,
+	    NEEDLES("ready: log = '((a{40}){40}){40}' repeats too much"));
+	load_err(f, "host \"h\" {}\nprobe \"p\" { host = \"h\", http = { url = \"http://a/\", "
+	    "body = \"(x+)+(y+)+(z+)+.{1,999}{1,9}\" } }\n", 2,
+	    NEEDLES("http: body = '(x+)+(y+)+(z+)+.{1,999}{1,9}' repeats too much"));
 	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\", cmd = \"x\" }\n"
 	    "watch \"w\" { process = \"p\", match = \"x\", stream = \"stdin\" }\n", 3,
 	    NEEDLES("watch 'w': stream must be stdout, stderr or both"));
@@ -1955,6 +1989,40 @@ test_watchdog_step(void **state)
 	assert_log(&f->rec, LOG("0 mark a"));
 }
 
+/* An instruction budget stops the same loop at once, whatever the clock
+ * says, and the same way every time (the fuzzer's loads); code under the
+ * budget runs as before, and each timeline step gets the whole budget. */
+static void
+test_budget(void **state)
+{
+	struct fx *f = *state;
+	struct timespec t0, t1;
+
+	f->budget = 1000000;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	load_err(f, "host \"h\" {}\nwhile true do pcall(function() while true do end end) end\n", 0,
+	    NEEDLES("ran for more than 1000000 instructions without yielding (an endless loop?)"));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(f->err.msg, "drill.lua:2:"));
+	/* far below the clock's 5 s, even under sanitizers on a busy machine */
+	assert_true(t1.tv_sec - t0.tv_sec < 4);
+	load_ok(f, "host \"h\" {}\nlocal n = 0\nfor i = 1, 10000 do n = n + i end\n"
+	    "timeline(function() end)\n");
+	/* a step of 20,000 iterations, twice: the count restarts per step */
+	f->budget = 300000;
+	load_tl(f, NULL, "  for k = 1, 2 do\n    for i = 1, 20000 do end\n    sleep \"1s\"\n  end\n"
+	    "  mark \"done\"\n");
+	tl_start(f, 0);
+	assert_int_equal(step(f, 0), 0);
+	assert_int_equal(step(f, 1000), 0);
+	assert_int_equal(step(f, 2000), 1);
+	assert_log(&f->rec, LOG("2000 mark done"));
+	load_tl(f, NULL, "  while true do sleep \"0s\" end\n");
+	tl_start(f, 0);
+	assert_int_equal(step(f, 0), DD_EINVAL);
+	assert_msg(f->err.msg, 7, NEEDLES("instructions without yielding"));
+}
+
 static void
 rm_tree(void)
 {
@@ -1985,6 +2053,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_err_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_unknown_refs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_regex_and_expect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_score_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_strict_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_sandbox, setup, teardown),
@@ -2007,6 +2076,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tl_stats_misuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 	};
 	int rc;
 

@@ -1,0 +1,156 @@
+-- AWS us-east-1, 2025-10-20: the DynamoDB regional endpoint's record goes empty
+--
+-- A race between two instances of AWS's DNS automation applied an old plan
+-- and then deleted it, leaving dynamodb.us-east-1.amazonaws.com with no IP
+-- addresses.  Impact began 06:48 UTC; DNS was restored at 09:25; clients
+-- recovered by about 09:40 as caches expired.
+--
+-- The drill: an app in a client site talks to DynamoDB in us-east-1 through
+-- a real unbound.  faultd, authoritative for amazonaws.com, blanks the
+-- us-east-1 record for the incident's 157 minutes (compressed), then puts it
+-- back.  Does the app notice, fail over to us-west-2, and come home?
+
+scenario {
+  name = "aws-use1-2025-10-20",
+  description = "DynamoDB us-east-1 endpoint record left empty (AWS, 2025-10-20)",
+  speed = 360,          -- six incident minutes per real second: ~50 s in all
+  duration = "232m",    -- 05:48 to 09:40 (shown on the status line)
+}
+
+local fault = param("fault", { default = "empty",
+  choices = { "empty", "nxdomain", "servfail", "timeout" },
+  doc = "what resolvers got from the authority: NOERROR/no data (what AWS's "
+     .. "summary implies), NXDOMAIN, SERVFAIL, or no answer at all" })
+local negttl = param("negttl", { default = 5, min = 0, max = 3600,
+  doc = "negative TTL (SOA minimum) of empty/nxdomain answers, seconds" })
+local serve_expired = param("serve_expired", { default = false,
+  doc = "unbound answers from expired cache when the authority fails (RFC 8767)" })
+local failover = param("failover", { default = true,
+  doc = "the app fails over to us-west-2 after repeated failures" })
+local fail_after = param("fail_after", { default = 3, min = 1, max = 100,
+  doc = "consecutive failures before the app fails over" })
+
+-- the network ---------------------------------------------------------------
+-- site LAN: the app, its resolver, a client watching the app, and the two
+-- regional endpoints; the resolver reaches the authority over its own link.
+-- the app's glibc stub gives unbound one try of 1 s (glibc's defaults would
+-- be timeout 5, attempts 2); the client, where the probes run, has the same
+local stub = { servers = { "198.18.0.53" }, options = { timeout = 1, attempts = 1 } }
+host "client"   { resolv = stub }
+host "app"      { resolv = stub }
+host "resolver" {}
+host "auth"     {}
+host "use1"     {}
+host "usw2"     {}
+
+lan "site" {
+  client   = "198.18.0.10/24",
+  app      = "198.18.0.20/24",
+  resolver = "198.18.0.53/24",
+  use1     = "198.18.0.101/24",
+  usw2     = "198.18.0.102/24",
+}
+link "wan" { resolver = "198.18.9.1/30", auth = "198.18.9.2/30" }
+
+-- DNS: faultd is amazonaws.com's authority; unbound resolves for the app ----
+dns "route53" {
+  host = "auth",
+  listen = "198.18.9.2:53",
+  zones = { "amazonaws.com.zone" },
+}
+
+process "unbound" {
+  host = "resolver",
+  cmd = { "unbound", "-d", "-p", "-c",
+          path(serve_expired and "unbound-serve-expired.conf" or "unbound.conf") },
+  cwd = path("."),
+  ready = { log = "start of service" },
+}
+
+-- the regional endpoints and the app under test ------------------------------
+process "dynamodb-use1" {
+  host = "use1",
+  cmd = { bin "dd-http-responder", "--listen", "198.18.0.101:80", "--name", "us-east-1" },
+  ready = { tcp = "198.18.0.101:80" },
+}
+process "dynamodb-usw2" {
+  host = "usw2",
+  cmd = { bin "dd-http-responder", "--listen", "198.18.0.102:80", "--name", "us-west-2" },
+  ready = { tcp = "198.18.0.102:80" },
+}
+
+local app_cmd = { bin "dd-regional-client",
+  "--primary", "dynamodb.us-east-1.amazonaws.com",
+  "--secondary", "dynamodb.us-west-2.amazonaws.com",
+  "--interval", "200ms", "--timeout", "1s",
+  "--fail-after", tostring(fail_after), "--recover-after", "3",
+  "--health", "198.18.0.20:8080" }
+if not failover then app_cmd[#app_cmd + 1] = "--no-failover" end
+process "app" { host = "app", cmd = app_cmd, ready = { http = "http://198.18.0.20:8080/ready" } }
+
+-- watching it ---------------------------------------------------------------
+probe "service" {                      -- is the app serving requests at all?
+  host = "client", every = "200ms", timeout = "1s",
+  http = { url = "http://198.18.0.20:8080/health", status = 200 },
+}
+probe "on-primary" {                   -- ... and from us-east-1?
+  host = "client", every = "200ms", timeout = "1s",
+  http = { url = "http://198.18.0.20:8080/health", status = 200,
+           body = '"served_by":"us-east-1"' },
+}
+probe "resolver" {                     -- what the app's resolver says
+  host = "client", every = "500ms", timeout = "1500ms",
+  dns = { name = "dynamodb.us-east-1.amazonaws.com", type = "A", server = "198.18.0.53" },
+}
+
+watch "degraded" { process = "app", match = "event=degraded" }
+watch "failover" { process = "app", match = "event=failover" }
+watch "failback" { process = "app", match = "event=failback" }
+watch "servfail" { process = "unbound", match = "SERVFAIL" }
+
+capture "app-dns" { host = "app", iface = "site", sut = "198.18.0.20" }
+
+-- failover and recovery at the moment the app acted: its own logged
+-- decisions (the probes see them up to one probe interval later; their
+-- figures stay in the result, per probe: failover_s of "service",
+-- recovery_s of "on-primary")
+score {
+  detection = { watch = "degraded" },
+  service = "service",
+  failover = { watch = "failover" },
+  primary = { watch = "failback" },
+  primary_lost = { watch = "failover" },
+  stable = "2s",
+  amplification = "app-dns",
+}
+expect {
+  -- cached answers (5 s TTL) hide the fault at first; with serve-expired a
+  -- SERVFAIL or silent authority never reaches the app: nothing to detect
+  "detection_s < 12 if disrupted",
+  "failover_s < 15",
+  "recovery_s < 20",           -- negative cache drain, then failback
+  "availability >= 0.6",
+}
+
+-- the incident, 06:48 to 09:40 UTC ------------------------------------------
+local rules = {
+  empty    = "action=empty negttl=" .. negttl,
+  nxdomain = "action=nxdomain negttl=" .. negttl,
+  servfail = "action=servfail",
+  timeout  = "action=drop",
+}
+
+timeline(function()
+  phase "baseline"                     -- 05:48: all well
+  sleep "60m"
+
+  phase "record empty"                 -- 06:48: the automation deletes the plan
+  inject("route53", "name=dynamodb.us-east-1.amazonaws.com " .. rules[fault])
+  sleep "157m"
+
+  phase "dns restored"                 -- 09:25: operators restore the record
+  clear("route53")
+  -- 09:40: clients recovered as caches expired; give the drain real time
+  wait_until(function() return probe_ok("on-primary") end, "30s")
+  sleep "15m"
+end)

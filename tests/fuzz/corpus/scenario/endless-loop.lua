@@ -1,0 +1,2 @@
+host "h" {}
+while true do pcall(function() while true do end end) end
