@@ -32,7 +32,10 @@ faultd_usage(FILE *out)
 	    "  --seed N                seed for prob= and jitter= (default 1)\n"
 	    "  --upstream-timeout DUR  per-upstream timeout before the next (default 1500ms)\n"
 	    "  --tcp-idle DUR          close idle TCP connections after (default 10s)\n"
-	    "  --max-tcp N             concurrent TCP connections (default 1024)\n"
+	    "  --max-tcp N             concurrent TCP connections (default 1024; lowered\n"
+	    "                          under the open-file limit, ulimit -n)\n"
+	    "  --max-tcp-output SIZE   unwritten TCP answers held for all clients together\n"
+	    "                          (default 16M; k, M, G suffixes)\n"
 	    "  --config FILE           read these settings from FILE ('listen 127.0.0.1:53')\n"
 	    "  --log-level LEVEL       error, warn, info (default) or debug\n"
 	    "  --help, --version\n"
@@ -47,7 +50,7 @@ faultd_usage(FILE *out)
 
 enum {
 	OPT_LISTEN = 256, OPT_ZONE, OPT_UPSTREAM, OPT_RULE, OPT_RULES, OPT_CONTROL,
-	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_CONFIG, OPT_LOGLEVEL,
+	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_MAXTCPOUT, OPT_CONFIG, OPT_LOGLEVEL,
 	OPT_HELP, OPT_VERSION,
 	OPT_CTLIDLE,
 };
@@ -64,12 +67,37 @@ static const struct option longopts[] = {
 	{ "upstream-timeout", required_argument, NULL, OPT_UPTIMEOUT },
 	{ "tcp-idle", required_argument, NULL, OPT_TCPIDLE },
 	{ "max-tcp", required_argument, NULL, OPT_MAXTCP },
+	{ "max-tcp-output", required_argument, NULL, OPT_MAXTCPOUT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "16M", "512k", "1G" or bytes (powers of 1024); 0 or DD_EINVAL. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char num[32];
+	size_t n = strlen(s);
+	unsigned shift = 0;
+
+	if (n == 0 || n >= sizeof(num))
+		return DD_EINVAL;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	}
+	if (shift > 0)
+		num[n - 1] = '\0';
+	if (dd_parse_u64(num, out) < 0 || *out > (UINT64_C(1) << 40) >> shift)
+		return DD_EINVAL;
+	*out <<= shift;
+	return 0;
+}
 
 /* Apply one setting; `where` names it for messages ("--listen" or
  * "faultd.conf:3"). */
@@ -166,6 +194,14 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 			return CFG_USAGE;
 		}
 		c->max_tcp = (unsigned)u;
+		return CFG_OK;
+	case OPT_MAXTCPOUT:
+		/* at least what one connection may hold (server.c's bound) */
+		if (parse_size(v, &u) < 0 || u < (256u << 10) || u > SIZE_MAX / 2) {
+			dd_err_set(err, "%s: '%s' must be a size from 256k up ('16M', '512k')", where, v);
+			return CFG_USAGE;
+		}
+		c->tcp_out_max = (size_t)u;
 		return CFG_OK;
 	case OPT_LOGLEVEL:
 		lvl = log_level_parse(v);
@@ -264,6 +300,7 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 	c->tcp_idle_us = 10000000;
 	c->control_idle_us = 60000000;
 	c->max_tcp = 1024;
+	c->tcp_out_max = 16u << 20;
 	optind = 0;    /* 0, not 1: glibc then also resets its own state (a second parse) */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

@@ -32,6 +32,7 @@ struct faultd_config {
 	uint64_t upstream_timeout_us;
 	uint64_t tcp_idle_us;
 	unsigned max_tcp;
+	size_t tcp_out_max;              /* bytes of unwritten TCP answers, all clients */
 	char *owned[8192];               /* strings from a config file */
 	size_t nowned;
 };

@@ -3,6 +3,25 @@
  * (recvmmsg/sendmmsg); TCP connections carry RFC 7766 framed queries, any
  * number in flight per connection, each answered on its own schedule.  A
  * delayed reply is a timer; nothing here ever sleeps.
+ *
+ * TCP clients are held to bounds, so a few misbehaving ones cannot take
+ * TCP away from the rest:
+ *   - time: a connection must deliver a complete query within --tcp-idle
+ *     of its accept or of its last complete query (partial bytes do not
+ *     count: slowloris); one with answers still owed (delayed, forwarded)
+ *     stays open until they are written;
+ *   - output: a connection with TCP_OUT_SOFT bytes of answers unwritten is
+ *     not read (backpressure) until it drains, and closed by the idle rule;
+ *     one whose owed answers would pass TCP_OUT_HARD is closed; when all
+ *     connections together would pass --max-tcp-output, the one holding
+ *     the most is closed at once;
+ *   - descriptors: --max-tcp is lowered under RLIMIT_NOFILE at start-up,
+ *     and at the fd limit the listener pauses (lib/accept) instead of
+ *     spinning;
+ *   - half-close: a client that shuts down its write side still gets every
+ *     answer it is owed; the connection closes once they are written.
+ * `replies` counts TCP answers when they are fully written; answers lost
+ * with their connection count as `drops`.
  */
 #include "faultd/server.h"
 
@@ -12,28 +31,42 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/accept.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 
 #define BATCH       64
 #define UDP_IN_MAX  4096
 #define OUT_MAX     65535
-#define TCP_WBUF_MAX (4u << 20)
+/* stop reading a connection with this much output unwritten */
+#define TCP_OUT_SOFT (64u << 10)
+/* an answer that would take a connection's unwritten output past this
+ * closes it: room for the soft bound plus two answers of the largest size */
+#define TCP_OUT_HARD (TCP_OUT_SOFT + 2u * (2u + 65535u))
+/* descriptors kept for everything but TCP clients (stdio, epoll, signalfd,
+ * control socket and its clients, upstream sockets), besides the listeners */
+#define TCP_FD_RESERVE 40u
 
 struct tcp_conn {
 	struct server *srv;
 	struct tcp_conn *prev, *next;
 	int fd;
 	struct dd_sockaddr peer;
-	unsigned refs;           /* replies still owed (delayed or forwarded) */
+	unsigned refs;           /* the open connection, running callbacks, owed replies */
+	unsigned owed;           /* replies still owed (delayed or forwarded) */
+	unsigned events;         /* what the loop watches for */
 	bool closed;
-	uint64_t last_active_us;
+	bool eof;                /* the client shut down its side: read no more */
+	uint64_t last_query_us;  /* accept, last complete query or owed answer queued */
+	struct dd_buf w;         /* framed answers not yet written */
+	size_t head_left;        /* bytes of the answer at w's head still to write */
+	unsigned wframes;        /* answers in w not fully written */
 	size_t rlen;
 	uint8_t rbuf[2 + 65535];
-	struct dd_buf w;
 };
 
 /* Where a reply goes. */
@@ -63,8 +96,10 @@ struct forward {
 };
 
 struct listener {
+	struct server *srv;
 	int fd;
 	bool tcp;
+	struct acc_listener acc;     /* TCP only */
 };
 
 struct server {
@@ -76,6 +111,8 @@ struct server {
 	size_t nls;
 	struct tcp_conn *conns;      /* doubly linked */
 	unsigned nconns;
+	unsigned max_tcp;            /* --max-tcp, lowered under the fd limit */
+	size_t out_total;            /* unwritten TCP output, all connections */
 	struct ev_timer *sweep;
 	struct delayed *delayed;     /* doubly linked */
 	uint64_t delayed_pending;
@@ -87,6 +124,44 @@ static uint8_t scratch[OUT_MAX];
 
 static void conn_release(struct tcp_conn *c);
 
+static size_t
+conn_out(const struct tcp_conn *c)
+{
+	return c->w.len - c->w.off;
+}
+
+static const char *
+conn_name(const struct tcp_conn *c, char *buf, size_t len)
+{
+	return dd_sockaddr_str(&c->peer, buf, len);
+}
+
+/* A complete frame waits in rbuf (a zero-length one too: it is refused). */
+static bool
+conn_has_frame(const struct tcp_conn *c)
+{
+	return c->rlen >= 2 && c->rlen >= 2 + (size_t)dns_get16(c->rbuf);
+}
+
+/* Watch for what the connection can use now: reading while it is open for
+ * reading and not over its output bound; writing while output waits, or
+ * while frames read earlier wait for the output to drain (a writable
+ * socket then brings on_conn back to answer them). */
+static void
+conn_watch(struct tcp_conn *c)
+{
+	unsigned ev = 0;
+
+	if (c->closed)
+		return;
+	if (!c->eof && conn_out(c) < TCP_OUT_SOFT && c->rlen < sizeof(c->rbuf))
+		ev |= EV_READ;
+	if (conn_out(c) > 0 || (conn_has_frame(c) && conn_out(c) < TCP_OUT_SOFT))
+		ev |= EV_WRITE;
+	if (ev != c->events && ev_io_mod(c->srv->loop, c->fd, ev) == 0)
+		c->events = ev;
+}
+
 static void
 conn_close(struct tcp_conn *c)
 {
@@ -95,6 +170,11 @@ conn_close(struct tcp_conn *c)
 	if (c->closed)
 		return;
 	c->closed = true;
+	/* answers that never reached the client were not replies */
+	srv->eng->stats.drops += c->wframes;
+	c->wframes = 0;
+	srv->out_total -= conn_out(c);
+	dd_buf_free(&c->w);
 	ev_io_del(srv->loop, c->fd);
 	close(c->fd);
 	c->fd = -1;
@@ -106,6 +186,11 @@ conn_close(struct tcp_conn *c)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
 	srv->nconns--;
+	/* a descriptor is free again: a listener paused at the fd limit
+	 * may take the next connection */
+	for (size_t i = 0; i < srv->nls; i++)
+		if (srv->ls[i].tcp)
+			acc_resume(&srv->ls[i].acc);
 	conn_release(c);     /* the open connection's own reference */
 }
 
@@ -118,65 +203,153 @@ conn_release(struct tcp_conn *c)
 	}
 }
 
+/* A half-closed connection is done once nothing is owed or unwritten. */
+static void
+conn_finish_if_done(struct tcp_conn *c)
+{
+	if (!c->closed && c->eof && c->owed == 0 && conn_out(c) == 0) {
+		log_debug("tcp %s: half-closed and every answer written; closing",
+		    conn_name(c, (char[64]){ 0 }, 64));
+		conn_close(c);
+	}
+}
+
+/* n bytes of output were written: count the answers written whole. */
+static void
+conn_consume(struct tcp_conn *c, size_t n)
+{
+	struct server *srv = c->srv;
+
+	srv->out_total -= n;
+	while (n > 0) {
+		size_t k;
+
+		if (c->head_left == 0)   /* at the start of an answer's frame */
+			c->head_left = 2 + (size_t)dns_get16(c->w.data + c->w.off);
+		k = n < c->head_left ? n : c->head_left;
+		dd_buf_consume(&c->w, k);
+		c->head_left -= k;
+		n -= k;
+		if (c->head_left == 0) {
+			c->wframes--;
+			srv->eng->stats.replies++;
+		}
+	}
+}
+
 static void
 conn_flush(struct tcp_conn *c)
 {
-	while (c->w.len > c->w.off) {
-		ssize_t n = send(c->fd, c->w.data + c->w.off, c->w.len - c->w.off,
+	while (conn_out(c) > 0) {
+		ssize_t n = send(c->fd, c->w.data + c->w.off, conn_out(c),
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
 				break;
 			conn_close(c);
 			return;
 		}
-		dd_buf_consume(&c->w, (size_t)n);
+		conn_consume(c, (size_t)n);
 	}
-	ev_io_mod(c->srv->loop, c->fd, EV_READ | (c->w.len > c->w.off ? EV_WRITE : 0));
+	conn_watch(c);
+}
+
+/* Make room for need more bytes of output under --max-tcp-output by
+ * closing the connections holding the most.  False when that closed c. */
+static bool
+out_make_room(struct server *srv, struct tcp_conn *c, size_t need)
+{
+	while (srv->out_total + need > srv->cfg->tcp_out_max) {
+		struct tcp_conn *big = NULL;
+		char who[64];
+		bool self;
+
+		for (struct tcp_conn *x = srv->conns; x != NULL; x = x->next)
+			if (big == NULL || conn_out(x) > conn_out(big))
+				big = x;
+		if (big == NULL || conn_out(big) == 0)
+			break;
+		log_info("tcp %s: answers unwritten to TCP clients would pass --max-tcp-output (%zu bytes); "
+		    "closing the connection holding the most (%zu bytes)",
+		    conn_name(big, who, sizeof(who)), srv->cfg->tcp_out_max, conn_out(big));
+		self = big == c;
+		conn_close(big);
+		if (self)
+			return false;
+	}
+	return true;
 }
 
 static void
 conn_send(struct tcp_conn *c, const uint8_t *p, size_t len)
 {
+	struct server *srv = c->srv;
 	uint8_t hdr[2];
+	char who[64];
 
-	if (c->closed)
+	if (c->closed) {
+		srv->eng->stats.drops++;
 		return;
-	if (c->w.len - c->w.off + len + 2 > TCP_WBUF_MAX) {
-		log_info("tcp %s: client does not read its replies; closing",
-		    dd_sockaddr_str(&c->peer, (char[64]){ 0 }, 64));
+	}
+	if (conn_out(c) + len + 2 > TCP_OUT_HARD) {
+		log_info("tcp %s: client does not read its replies (%zu bytes unwritten); closing",
+		    conn_name(c, who, sizeof(who)), conn_out(c));
+		srv->eng->stats.drops++;
 		conn_close(c);
 		return;
 	}
+	if (!out_make_room(srv, c, len + 2)) {
+		srv->eng->stats.drops++;
+		return;
+	}
 	dns_put16(hdr, (uint16_t)len);
-	dd_buf_append(&c->w, hdr, 2);
-	dd_buf_append(&c->w, p, len);
-	c->last_active_us = ev_now_us(c->srv->loop);
+	if (dd_buf_append(&c->w, hdr, 2) < 0) {
+		srv->eng->stats.drops++;
+		return;
+	}
+	srv->out_total += 2;
+	if (dd_buf_append(&c->w, p, len) < 0) {
+		/* half a frame would desynchronise the stream */
+		srv->eng->stats.drops++;
+		conn_close(c);
+		return;
+	}
+	srv->out_total += len;
+	c->wframes++;
+	c->last_query_us = ev_now_us(srv->loop);
 	conn_flush(c);
 }
 
 /* ---------------- delivering replies ---------------- */
 
+/* Send or queue a reply.  UDP counts it as sent here; TCP counts it when
+ * it is written whole (conn_consume) or as a drop when it cannot be. */
 static void
 send_now(struct server *srv, const struct dest *to, const uint8_t *p, size_t len)
 {
-	srv->eng->stats.replies++;
 	if (to->t == TRANSPORT_TCP) {
 		conn_send(to->conn, p, len);
 		return;
 	}
-	if (sendto(to->udp_fd, p, len, MSG_DONTWAIT, &to->addr.u.sa, to->addr.len) < 0) {
-		srv->eng->stats.replies--;
+	if (sendto(to->udp_fd, p, len, MSG_DONTWAIT, &to->addr.u.sa, to->addr.len) < 0)
 		srv->eng->stats.drops++;
-	}
+	else
+		srv->eng->stats.replies++;
 }
 
+/* The reply owed through to is settled (sent, queued or dropped). */
 static void
 dest_release(struct dest *to)
 {
-	if (to->t == TRANSPORT_TCP && to->conn != NULL) {
-		conn_release(to->conn);
+	struct tcp_conn *c = to->conn;
+
+	if (to->t == TRANSPORT_TCP && c != NULL) {
 		to->conn = NULL;
+		c->owed--;
+		conn_finish_if_done(c);
+		conn_release(c);
 	}
 }
 
@@ -401,35 +574,14 @@ on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 
 /* ---------------- TCP ---------------- */
 
+/* Answer the complete frames in rbuf while the output bound allows. */
 static void
-on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
+conn_process(struct tcp_conn *c)
 {
-	struct tcp_conn *c = arg;
 	struct server *srv = c->srv;
-	ssize_t n;
-
-	(void)loop;
-	/* hold a reference for the whole callback: a failed flush or a reply
-	 * written inline may close c, and closing drops the connection's own
-	 * reference */
-	c->refs++;
-	if (events & EV_WRITE) {
-		conn_flush(c);
-		if (c->closed)
-			goto out;
-	}
-	if (!(events & EV_READ))
-		goto out;
-	n = recv(fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, MSG_DONTWAIT);
-	if (n <= 0) {
-		if (!(n < 0 && (errno == EAGAIN || errno == EINTR)))
-			conn_close(c);
-		goto out;
-	}
-	c->rlen += (size_t)n;
-	c->last_active_us = ev_now_us(srv->loop);
 	size_t off = 0;
-	while (!c->closed && c->rlen - off >= 2) {
+
+	while (!c->closed && c->rlen - off >= 2 && conn_out(c) < TCP_OUT_SOFT) {
 		size_t flen = dns_get16(c->rbuf + off);
 		if (flen == 0) {
 			/* a zero-length frame is garbage: count it and hang up */
@@ -441,9 +593,12 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		}
 		if (c->rlen - off < 2 + flen)
 			break;
+		/* only a complete query restarts the idle clock */
+		c->last_query_us = ev_now_us(srv->loop);
 		struct dest to = { .t = TRANSPORT_TCP, .udp_fd = -1, .conn = c };
 		to.addr = c->peer;
 		c->refs++;
+		c->owed++;
 		handle_query(srv, c->rbuf + off + 2, flen, &to, scratch, sizeof(scratch));
 		off += 2 + flen;
 	}
@@ -451,6 +606,60 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
 	}
+}
+
+static void
+conn_read(struct tcp_conn *c)
+{
+	ssize_t n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, MSG_DONTWAIT);
+
+	if (n > 0) {
+		c->rlen += (size_t)n;
+	} else if (n == 0) {
+		/* the client shut down its side (or closed): read no more, but
+		 * keep the connection until every answer owed is written */
+		c->eof = true;
+		c->rlen = 0;     /* a partial query can no longer complete */
+	} else if (errno != EAGAIN && errno != EINTR) {
+		conn_close(c);
+	}
+}
+
+static void
+on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	(void)loop;
+	(void)fd;
+	/* hold a reference for the whole callback: a failed flush or a reply
+	 * written inline may close c, and closing drops the connection's own
+	 * reference */
+	c->refs++;
+	if ((events & EV_WRITE) && conn_out(c) > 0) {
+		conn_flush(c);
+		if (c->closed)
+			goto out;
+	}
+	if ((events & EV_READ) && !(c->events & EV_READ)) {
+		/* readiness not asked for is a hang-up (or a stale report from
+		 * before backpressure began): after our EOF nothing can be
+		 * written any more */
+		if (c->eof) {
+			conn_close(c);
+			goto out;
+		}
+		events &= ~EV_READ;
+	}
+	/* frames left from before (backpressure) first: rbuf may be full */
+	conn_process(c);
+	if ((events & EV_READ) && !c->closed && !c->eof && conn_out(c) < TCP_OUT_SOFT &&
+	    c->rlen < sizeof(c->rbuf)) {
+		conn_read(c);
+		conn_process(c);
+	}
+	conn_watch(c);
+	conn_finish_if_done(c);
 out:
 	conn_release(c);
 }
@@ -458,20 +667,23 @@ out:
 static void
 on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
-	struct server *srv = arg;
+	struct listener *l = arg;
+	struct server *srv = l->srv;
 
 	(void)loop;
+	(void)fd;
 	(void)events;
 	for (int i = 0; i < 64; i++) {
 		struct dd_sockaddr peer;
 		struct tcp_conn *c;
 		int cfd;
 
-		peer.len = sizeof(peer.u);
-		cfd = accept4(fd, &peer.u.sa, &peer.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0)
+		cfd = acc_accept(&l->acc, &peer);
+		if (cfd == -EAGAIN || acc_paused(&l->acc))
 			return;
-		if (srv->nconns >= srv->cfg->max_tcp) {
+		if (cfd < 0)
+			continue;    /* that one failed (ECONNABORTED...) */
+		if (srv->nconns >= srv->max_tcp) {
 			close(cfd);
 			continue;
 		}
@@ -484,7 +696,8 @@ on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		c->fd = cfd;
 		c->peer = peer;
 		c->refs = 1;   /* the open connection itself */
-		c->last_active_us = ev_now_us(srv->loop);
+		c->events = EV_READ;
+		c->last_query_us = ev_now_us(srv->loop);
 		if (ev_io_add(srv->loop, cfd, EV_READ, on_conn, c) < 0) {
 			close(cfd);
 			free(c);
@@ -498,7 +711,8 @@ on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	}
 }
 
-/* Close connections idle for longer than --tcp-idle with nothing owed. */
+/* Close connections that owe nothing and have not completed a query for
+ * --tcp-idle; unwritten output does not keep one open. */
 static void
 on_sweep(struct ev_loop *loop, void *arg)
 {
@@ -508,9 +722,11 @@ on_sweep(struct ev_loop *loop, void *arg)
 	srv->sweep = NULL;
 	for (struct tcp_conn *c = srv->conns, *next; c != NULL; c = next) {
 		next = c->next;
-		if (c->refs <= 1 && c->w.len == c->w.off &&
-		    now - c->last_active_us >= srv->cfg->tcp_idle_us) {
-			log_debug("tcp: closing idle connection");
+		if (c->owed == 0 && now - c->last_query_us >= srv->cfg->tcp_idle_us) {
+			char who[64];
+			log_debug("tcp %s: no complete query for --tcp-idle (%zu bytes of a query read, "
+			    "%zu of answers unwritten); closing", conn_name(c, who, sizeof(who)),
+			    c->rlen, conn_out(c));
 			conn_close(c);
 		}
 	}
@@ -528,8 +744,9 @@ static int
 open_listener(struct server *srv, const struct dd_sockaddr *a, bool tcp,
     struct dd_err *err)
 {
-	int one = 1, fd, sz = 8 << 20;
-	char s[80];
+	int one = 1, fd, sz = 8 << 20, rc;
+	char s[80], name[96];
+	struct listener *l = &srv->ls[srv->nls];
 
 	fd = socket(a->u.sa.sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -548,18 +765,46 @@ open_listener(struct server *srv, const struct dd_sockaddr *a, bool tcp,
 		goto fail;
 	if (tcp && listen(fd, 512) < 0)
 		goto fail;
-	if (ev_io_add(srv->loop, fd, EV_READ, tcp ? on_accept : on_udp, srv) < 0)
+	l->srv = srv;
+	l->fd = fd;
+	l->tcp = tcp;
+	if (tcp) {
+		snprintf(name, sizeof(name), "tcp %s", dd_sockaddr_str(a, s, sizeof(s)));
+		rc = acc_init(&l->acc, srv->loop, fd, name, 0, on_accept, l);
+	} else {
+		rc = ev_io_add(srv->loop, fd, EV_READ, on_udp, srv);
+	}
+	if (rc < 0) {
+		errno = -rc;
 		goto fail;
-	srv->ls[srv->nls].fd = fd;
-	srv->ls[srv->nls].tcp = tcp;
+	}
 	srv->nls++;
 	return 0;
 fail:
+	rc = errno;
 	dd_err_set(err, "--listen %s (%s): %s", dd_sockaddr_str(a, s, sizeof(s)),
-	    tcp ? "tcp" : "udp", strerror(errno));
+	    tcp ? "tcp" : "udp", strerror(rc));
 	if (fd >= 0)
 		close(fd);
-	return -errno;
+	return -rc;
+}
+
+/* --max-tcp, lowered so TCP clients cannot use up the descriptors the
+ * rest of faultd needs (checked once, at start-up). */
+static unsigned
+tcp_limit(const struct faultd_config *cfg)
+{
+	struct rlimit rl;
+	unsigned reserve = TCP_FD_RESERVE + 2 * (unsigned)cfg->nlisten, cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return cfg->max_tcp;
+	cap = acc_conn_cap(cfg->max_tcp, (uint64_t)rl.rlim_cur, reserve);
+	if (cap < cfg->max_tcp)
+		log_warnx("--max-tcp lowered from %u to %u: faultd may open %llu file descriptors "
+		    "(ulimit -n) and keeps %u for its other sockets", cfg->max_tcp, cap,
+		    (unsigned long long)rl.rlim_cur, reserve);
+	return cap;
 }
 
 int
@@ -580,6 +825,7 @@ server_open(struct server **out, struct ev_loop *loop,
 	srv->loop = loop;
 	srv->eng = eng;
 	srv->up = up;
+	srv->max_tcp = tcp_limit(cfg);
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		if ((rc = open_listener(srv, &cfg->listen[i], false, err)) < 0 ||
 		    (rc = open_listener(srv, &cfg->listen[i], true, err)) < 0)
@@ -614,7 +860,10 @@ server_close(struct server *srv)
 	while (srv->conns != NULL)
 		conn_close(srv->conns);
 	for (size_t i = 0; i < srv->nls; i++) {
-		ev_io_del(srv->loop, srv->ls[i].fd);
+		if (srv->ls[i].tcp)
+			acc_fini(&srv->ls[i].acc);
+		else
+			ev_io_del(srv->loop, srv->ls[i].fd);
 		close(srv->ls[i].fd);
 	}
 	ev_timer_cancel(srv->loop, srv->sweep);

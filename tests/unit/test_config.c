@@ -107,6 +107,7 @@ test_defaults(void **state)
 	assert_int_equal(C.upstream_timeout_us, 1500000);
 	assert_int_equal(C.tcp_idle_us, 10000000);
 	assert_int_equal(C.max_tcp, 1024);
+	assert_int_equal(C.tcp_out_max, 16u << 20);
 	assert_int_equal(C.nzones, 0);
 	assert_int_equal(C.nupstreams, 0);
 	assert_int_equal(C.nrules, 0);
@@ -123,7 +124,7 @@ test_command_line(void **state)
 	    "--rule", "name=x.test action=servfail", "--rule", "action=drop prob=0.5",
 	    "--rules", "rules.conf", "--control", "/run/f.sock", "--seed", "42",
 	    "--upstream-timeout", "250ms", "--tcp-idle", "2s", "--max-tcp", "7",
-	    "--log-level", "debug", NULL), CFG_OK);
+	    "--max-tcp-output", "512k", "--log-level", "debug", NULL), CFG_OK);
 	assert_int_equal(C.nlisten, 2);
 	assert_string_equal(addr(&C.listen[1]), "[::1]:5301");
 	assert_int_equal(C.nzones, 2);
@@ -138,6 +139,7 @@ test_command_line(void **state)
 	assert_int_equal(C.upstream_timeout_us, 250000);
 	assert_int_equal(C.tcp_idle_us, 2000000);
 	assert_int_equal(C.max_tcp, 7);
+	assert_int_equal(C.tcp_out_max, 512u << 10);
 	assert_int_equal(C.log_level, LOG_LVL_DEBUG);
 }
 
@@ -160,6 +162,7 @@ test_config_file(void **state)
 	    "upstream-timeout 2s\n"
 	    "tcp-idle 1500ms\n"
 	    "max-tcp 65536\n"
+	    "max-tcp-output 1G\n"
 	    "log-level warn\n"
 	    "   # indented comment\n");
 	assert_int_equal(parse("--config", FILE_, NULL), CFG_OK);
@@ -179,6 +182,7 @@ test_config_file(void **state)
 	assert_int_equal(C.upstream_timeout_us, 2000000);
 	assert_int_equal(C.tcp_idle_us, 1500000);
 	assert_int_equal(C.max_tcp, 65536);
+	assert_int_equal(C.tcp_out_max, 1u << 30);
 	assert_int_equal(C.log_level, LOG_LVL_WARN);
 }
 
@@ -226,6 +230,10 @@ test_bad_config_lines(void **state)
 		{ "max-tcp 0", "'0' must be 1..65536" },
 		{ "max-tcp 65537", "'65537' must be 1..65536" },
 		{ "log-level loud", "'loud' is not error, warn, info or debug" },
+		{ "max-tcp-output 100k", "'100k' must be a size from 256k up" },
+		{ "max-tcp-output lots", "'lots' must be a size from 256k up" },
+		{ "max-tcp-output 16MB", "'16MB' must be a size from 256k up" },
+		{ "max-tcp-output 2048G", "'2048G' must be a size from 256k up" },
 	};
 
 	(void)state;
@@ -325,6 +333,29 @@ test_control_idle(void **state)
 }
 
 static void
+test_output_sizes(void **state)
+{
+	static const struct { const char *v; size_t want; } good[] = {
+		{ "262144", 262144 }, { "300000", 300000 }, { "256k", 256u << 10 },
+		{ "16M", 16u << 20 }, { "16m", 16u << 20 }, { "2g", 2ull << 30 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(parse("--listen", "127.0.0.1:5300", "--max-tcp-output", good[i].v,
+		    NULL), CFG_OK);
+		if (C.tcp_out_max != good[i].want)
+			fail_msg("'%s': got %zu, want %zu", good[i].v, C.tcp_out_max, good[i].want);
+	}
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--max-tcp-output", "262143", NULL),
+	    CFG_USAGE);
+	assert_string_equal(E.msg, "--max-tcp-output: '262143' must be a size from 256k up "
+	    "('16M', '512k')");
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--max-tcp-output", "k", NULL),
+	    CFG_USAGE);
+}
+
+static void
 test_too_many_listen(void **state)
 {
 	struct dd_buf b = { 0 };
@@ -350,6 +381,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_config_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rule_line_names_term, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_config_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_listen, setup, teardown),
