@@ -28,6 +28,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/accept.h"
 #include "lib/log.h"
 
 struct ctl_conn {
@@ -47,6 +48,7 @@ struct control {
 	const struct ctl_target *target;
 	char *path;
 	int fd;
+	struct acc_listener acc; /* pauses at the fd limit instead of spinning */
 	uint64_t idle_us;
 	struct ev_timer *sweep;  /* while there are connections */
 	struct ctl_conn *conns;
@@ -67,6 +69,7 @@ conn_free(struct ctl_conn *c)
 	close(c->fd);
 	dd_buf_free(&c->w);
 	free(c);
+	acc_resume(&ctl->acc);   /* a descriptor is free again */
 }
 
 static size_t
@@ -213,11 +216,13 @@ on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	(void)loop;
 	(void)events;
 	for (;;) {
-		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int cfd = acc_accept(&ctl->acc, NULL);
 		struct ctl_conn *c;
 
-		if (cfd < 0)
+		if (cfd == -EAGAIN || acc_paused(&ctl->acc))
 			return;
+		if (cfd < 0)
+			continue;   /* that one connection failed; the next may not */
 		c = calloc(1, sizeof(*c));
 		if (c == NULL || ev_io_add(ctl->loop, cfd, EV_READ, on_conn, c) < 0) {
 			free(c);
@@ -272,7 +277,7 @@ control_open(struct control **out, struct ev_loop *loop, const char *path,
 	umask(old);
 	if (rc < 0 || chmod(path, 0600) < 0 || listen(ctl->fd, 16) < 0)
 		goto fail;
-	if ((rc = ev_io_add(loop, ctl->fd, EV_READ, on_accept, ctl)) < 0) {
+	if ((rc = acc_init(&ctl->acc, loop, ctl->fd, "control", 0, on_accept, ctl)) < 0) {
 		errno = -rc;
 		goto fail;
 	}
@@ -296,7 +301,7 @@ control_close(struct control *ctl)
 	while (ctl->conns != NULL)
 		conn_free(ctl->conns);
 	ev_timer_cancel(ctl->loop, ctl->sweep);
-	ev_io_del(ctl->loop, ctl->fd);
+	acc_fini(&ctl->acc);
 	close(ctl->fd);
 	unlink(ctl->path);
 	free(ctl->path);

@@ -6,7 +6,10 @@
 #      VmRSS stays small, and another client is still served meanwhile;
 #   2. connections idle for --control-idle are closed -- silent, half a
 #      command, or replies never read -- while one that keeps sending
-#      commands is not, and faultctl (connecting afresh) still works.
+#      commands is not, and faultctl (connecting afresh) still works;
+#   3. at the fd limit (issue 10, bug 5) the control listener pauses instead
+#      of spinning: faultd's CPU stays low while clients hold every
+#      descriptor, and faultctl works again once they leave.
 # Uses tests/it_ctlconn (tests/integration/it_ctlconn.c) as the bad client.
 # (Times are seen from the client: the loop's clock, read once per wake-up,
 # may date a connection a few ms before it connected, hence 950 ms.)
@@ -93,4 +96,28 @@ fc_idle() { OUT=$("$FAULTCTL" --control "$T/ctl2" "$@" 2>&1); RC=$?; }
 fc_idle ping
 chk "faultctl still works after all that (ping: exit $RC, '$OUT')" test "$RC" = 0 -a "$OUT" = pong
 chk "faultd --control-idle is still up" fd_alive idle
+# ---- 3. the fd limit on the control listener ----
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+P=$(free_port)
+fd_start lim "$P" --zone "$T/ex.zone" --control "$T/ctl3" || { not_ok "faultd starts (fd limit)"; t_done; }
+pid=${FD_PID[lim]}
+prlimit --pid "$pid" --nofile=32:32
+holders=()
+for _ in $(seq 40); do
+	"$CONN" --control "$T/ctl3" --silent --for 3000 >/dev/null 2>&1 &
+	holders+=($!)
+done
+EXTRA_PIDS+=("${holders[@]}")
+sleep 0.6
+c0=$(ticks "$pid"); sleep 2; c1=$(ticks "$pid")
+nfd=$(ls "/proc/$pid/fd" | wc -l)
+chk "control listener at the fd limit ($nfd of 32 open): faultd used < 20% of a core over 2 s ($((c1 - c0)) ticks of $((2 * HZ)))" \
+	test $((c1 - c0)) -lt $((2 * HZ / 5))
+chk "the control listener was paused, and the log says so" \
+	grep -q 'control: cannot accept: Too many open files; pausing the listener' "$T/lim.log" ||
+	sed 's/^/#   /' "$T/lim.log"
+for h in "${holders[@]}"; do wait "$h" 2>/dev/null; done
+OUT=$("$FAULTCTL" --control "$T/ctl3" ping 2>&1); RC=$?
+chk "after the holders left, faultctl works again (ping: exit $RC, '$OUT')" test "$RC" = 0 -a "$OUT" = pong
 t_done
