@@ -6,6 +6,7 @@
 #   make unit            cmocka unit tests only
 #   make demo            run the flagship demo
 #   make bench           benchmarks (not part of `make test`)
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make install PREFIX=/usr/local DESTDIR=
 #   SANITIZE=address,undefined   build with sanitizers
 #   WERROR=1             warnings are errors (CI sets it)
@@ -79,6 +80,7 @@ include lib/module.mk
 -include harness/module.mk
 -include sut/module.mk
 -include tests/module.mk
+-include tests/fuzz/module.mk
 -include bench/module.mk
 -include bench/probe.mk
 
