@@ -10,26 +10,29 @@
 
 /* ---------------- server side: command lines ---------------- */
 
-/* Run every complete line in s->buf; keep the unfinished tail. */
+/* Run every complete line in s->buf; keep the unfinished tail.  The first
+ * `scanned` bytes are known to hold no '\n' (the tail kept last time), so a
+ * line arriving a byte at a time costs O(n), not O(n^2). */
 static void
-session_lines(struct ctl_session *s, const struct ctl_target *t, struct dd_buf *out)
+session_lines(struct ctl_session *s, const struct ctl_target *t, struct dd_buf *out,
+    size_t scanned)
 {
-	char *start = s->buf, *nl;
+	char *start = s->buf, *from = s->buf + scanned, *nl;
 
-	while ((nl = memchr(start, '\n', s->len - (size_t)(start - s->buf))) != NULL) {
+	while ((nl = memchr(from, '\n', s->len - (size_t)(from - s->buf))) != NULL) {
 		*nl = '\0';
 		/* a NUL would end the command early: "rule add action=drop\0
 		 * name=x" would add a rule that drops everything */
 		if (memchr(start, '\0', (size_t)(nl - start)) != NULL) {
 			dd_buf_printf(out, "ERR command contains a NUL byte\n");
-			start = nl + 1;
+			start = from = nl + 1;
 			continue;
 		}
 		if (nl > start && nl[-1] == '\r')
 			nl[-1] = '\0';
 		if (*start != '\0')
 			ctl_exec(t, start, out);
-		start = nl + 1;
+		start = from = nl + 1;
 	}
 	s->len -= (size_t)(start - s->buf);
 	memmove(s->buf, start, s->len);
@@ -44,13 +47,13 @@ ctl_session_feed(struct ctl_session *s, const struct ctl_target *t,
 	while (len > 0) {
 		/* one byte of buf stays free for the NUL that ends a line */
 		size_t room = sizeof(s->buf) - 1 - s->len;
-		size_t n = len < room ? len : room;
+		size_t n = len < room ? len : room, scanned = s->len;
 
 		memcpy(s->buf + s->len, p, n);
 		s->len += n;
 		p += n;
 		len -= n;
-		session_lines(s, t, out);
+		session_lines(s, t, out, scanned);
 		if (s->len >= sizeof(s->buf) - 1) {
 			dd_buf_printf(out, "ERR command longer than %d bytes\n", CTL_LINE_MAX - 2);
 			s->len = 0;
@@ -110,9 +113,14 @@ ctl_reader_next(struct ctl_reader *r, struct ctl_reply *out)
 		size_t llen, toff;
 		bool ok;
 
-		nl = avail > r->scan ? memchr(line, '\n', avail - r->scan) : NULL;
-		if (nl == NULL)
+		/* a long line arriving in pieces is searched once, not per piece */
+		nl = avail > r->scan + r->seen ?
+		    memchr(line + r->seen, '\n', avail - r->scan - r->seen) : NULL;
+		if (nl == NULL) {
+			r->seen = avail - r->scan;
 			return avail > CTL_REPLY_MAX ? DD_EIO : 0;
+		}
+		r->seen = 0;
 		llen = (size_t)(nl - line);
 		if (!is_status(line, llen, &ok, &toff)) {
 			r->scan += llen + 1;
@@ -142,7 +150,7 @@ void
 ctl_reader_reset(struct ctl_reader *r)
 {
 	dd_buf_reset(&r->in);
-	r->scan = r->done = 0;
+	r->scan = r->seen = r->done = 0;
 }
 
 void
@@ -151,5 +159,5 @@ ctl_reader_free(struct ctl_reader *r)
 	if (r == NULL)
 		return;
 	dd_buf_free(&r->in);
-	r->scan = r->done = 0;
+	r->scan = r->seen = r->done = 0;
 }

@@ -134,6 +134,7 @@ int ctl_session_feed(struct ctl_session *s, const struct ctl_target *t,
 struct ctl_reader {
 	struct dd_buf in;
 	size_t scan;            /* bytes of in (after in.off) known to be data lines */
+	size_t seen;            /* bytes after those known to hold no '\n' yet */
 	size_t done;            /* bytes of the reply last handed out */
 };
 
