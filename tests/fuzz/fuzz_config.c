@@ -3,7 +3,8 @@
  * config file (faultd --config FILE), or, with the first byte 0x01, as a
  * command line (arguments separated by NUL bytes, at most 32).
  *
- * Checked (abort() when not so): a refusal says why; an accepted config has
+ * Checked (abort() when not so): a refusal says why; a config file with a
+ * NUL byte is refused (it would cut a value short); an accepted config has
  * something to listen on and every rule in it parses.  The command-line
  * form never reaches --config (any argument starting "--c" but not
  * "--control" skips the input): the file it named could be /dev/zero.
@@ -95,6 +96,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	rc = faultd_config_parse(&C, argc, argv, &err);
 	check(rc, &err);
+	/* a NUL byte would cut its line's value short: refused */
+	FUZZ_CHECK(rc == CFG_USAGE || (size > 0 && data[0] == 0x01) ||
+	    memchr(data, '\0', size) == NULL, "a config file with a NUL byte accepted");
 	faultd_config_free(&C);
 out:
 	for (int i = 0; i < argc; i++)

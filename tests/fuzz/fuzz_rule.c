@@ -3,7 +3,8 @@
  * rule_parse(), and an input of several lines as a rules file through
  * rules_load_file().
  *
- * Checked (abort() when not so): a refused rule says why; an accepted rule's
+ * Checked (abort() when not so): a refused rule says why; a rules file with
+ * a NUL byte is refused (it would cut a rule short); an accepted rule's
  * canonical text (the one `rule list` shows and a rules file would hold)
  * parses again to the same rule and is its own canonical text; an accepted
  * rule goes into a rule set, is matched against a few queries and is
@@ -130,6 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(size + 1);
 	struct rule *r = NULL;
 	struct dd_err err = { "" };
+	int rc;
 
 	if (text == NULL)
 		abort();
@@ -147,7 +149,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		fuzz_file_put(&F, data, size);
 		err.msg[0] = '\0';
-		if (rules_load_file(F.path, &rules, &n, &err) == 0) {
+		rc = rules_load_file(F.path, &rules, &n, &err);
+		/* a NUL byte would cut its line's rule short: refused */
+		FUZZ_CHECK(rc != 0 || memchr(data, '\0', size) == NULL,
+		    "a rules file with a NUL byte loaded");
+		if (rc == 0) {
 			for (size_t i = 0; i < n; i++) {
 				struct rule *again = NULL;
 				FUZZ_CHECK(rule_parse(rules[i]->text, &again, &err) == 0 &&

@@ -255,6 +255,27 @@ test_bad_rule_line_names_term(void **state)
 	assert_non_null(strstr(E.msg, "delay"));
 }
 
+/* A NUL byte would end the value early ("rule action=drop<NUL> name=x"
+ * would become a rule that drops everything, as on the control socket,
+ * issue 10 bug 13): the line is refused with FILE:LINE. */
+static void
+test_config_line_nul_byte(void **state)
+{
+	static const char text[] = "listen 127.0.0.1:5300\nrule action=drop\0 name=x.test\n";
+	char where[256];
+	FILE *f = fopen(FILE_, "w");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	fclose(f);
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_USAGE);
+	snprintf(where, sizeof(where), "%s:2: ", FILE_);
+	if (strncmp(E.msg, where, strlen(where)) != 0 || strstr(E.msg, "NUL") == NULL)
+		fail_msg("got '%s', want '%s' and the NUL byte", E.msg, where);
+	assert_int_equal(C.nrules, 0);
+}
+
 static void
 test_missing_config_file(void **state)
 {
@@ -328,6 +349,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_config_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rule_line_names_term, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_line_nul_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_config_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_listen, setup, teardown),
