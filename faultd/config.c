@@ -77,6 +77,12 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 	uint64_t u;
 	int lvl;
 
+	/* as a config file does ("'zone' needs a value"): an empty path would
+	 * only fail later, when opened, as an error of the run (exit 1) */
+	if (v == NULL || *v == '\0') {
+		dd_err_set(err, "%s: needs a value", where);
+		return CFG_USAGE;
+	}
 	switch (opt) {
 	case OPT_LISTEN:
 		if (c->nlisten == CFG_MAX) {

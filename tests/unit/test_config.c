@@ -276,6 +276,22 @@ test_config_line_nul_byte(void **state)
 	assert_int_equal(C.nrules, 0);
 }
 
+/* An empty value on the command line is refused as in a file (exit 2
+ * now, not a failure to open '' later); found by fuzz_config. */
+static void
+test_empty_values_refused(void **state)
+{
+	static const char *const opts[] = { "--zone", "--rules", "--control", "--listen",
+		"--upstream", "--rule" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		assert_int_equal(parse("--listen", "127.0.0.1:5300", opts[i], "", NULL), CFG_USAGE);
+		if (strstr(E.msg, opts[i]) == NULL)
+			fail_msg("%s '': got '%s'", opts[i], E.msg);
+	}
+}
+
 static void
 test_missing_config_file(void **state)
 {
@@ -350,6 +366,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_config_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rule_line_names_term, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_line_nul_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_values_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_config_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_listen, setup, teardown),
