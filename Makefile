@@ -7,6 +7,7 @@
 #   make demo            run the flagship demo
 #   make bench           benchmarks (not part of `make test`)
 #   make soak            faultd at 80 % load for 10 min per mode (bench/soak.sh)
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make install PREFIX=/usr/local DESTDIR=
 #   SANITIZE=address,undefined   build with sanitizers
 #   WERROR=1             warnings are errors (CI sets it)
@@ -80,6 +81,7 @@ include lib/module.mk
 -include harness/module.mk
 -include sut/module.mk
 -include tests/module.mk
+-include tests/fuzz/module.mk
 -include bench/module.mk
 -include bench/probe.mk
 

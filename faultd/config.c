@@ -108,6 +108,12 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 	uint64_t u;
 	int lvl;
 
+	/* as a config file does ("'zone' needs a value"): an empty path would
+	 * only fail later, when opened, as an error of the run (exit 1) */
+	if (v == NULL || *v == '\0') {
+		dd_err_set(err, "%s: needs a value", where);
+		return CFG_USAGE;
+	}
 	switch (opt) {
 	case OPT_LISTEN:
 		if (c->nlisten == CFG_MAX) {
@@ -229,12 +235,20 @@ read_config(struct faultd_config *c, const char *path, struct dd_err *err)
 		dd_err_set(err, "--config: %s: %s", path, strerror(errno));
 		return CFG_USAGE;
 	}
-	while (rc == CFG_OK && getline(&line, &cap, f) >= 0) {
+	ssize_t got;
+
+	while (rc == CFG_OK && (got = getline(&line, &cap, f)) >= 0) {
 		char *s = line, *key, *val, *end, where[512];
 		const struct option *o;
 
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		/* a NUL would end the value early ("rule action=drop\0 name=x") */
+		if (memchr(line, '\0', (size_t)got) != NULL) {
+			dd_err_set(err, "%s: the line contains a NUL byte", where);
+			rc = CFG_USAGE;
+			break;
+		}
 		s[strcspn(s, "\r\n")] = '\0';
 		while (*s == ' ' || *s == '\t')
 			s++;

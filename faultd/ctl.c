@@ -57,10 +57,12 @@ int
 ctl_session_run(struct ctl_session *s, const struct ctl_target *t,
     struct dd_buf *out, size_t out_max, size_t reply_max)
 {
-	char *start = s->buf, *nl;
+	/* the first s->scanned bytes hold no '\n' (the tail kept last time):
+	 * a line arriving a byte at a time costs O(n), not O(n^2) */
+	char *start = s->buf, *from = s->buf + s->scanned, *nl;
 	int rc = 0;
 
-	while ((nl = memchr(start, '\n', s->len - (size_t)(start - s->buf))) != NULL) {
+	while ((nl = memchr(from, '\n', s->len - (size_t)(from - s->buf))) != NULL) {
 		if (pending(out) > out_max) {
 			rc = CTL_SESSION_FULL;
 			break;
@@ -68,14 +70,17 @@ ctl_session_run(struct ctl_session *s, const struct ctl_target *t,
 		*nl = '\0';
 		session_exec(t, start, (size_t)(nl - start), out, reply_max);
 		s->lines++;
-		start = nl + 1;
+		start = from = nl + 1;
 	}
 	s->len -= (size_t)(start - s->buf);
 	memmove(s->buf, start, s->len);
+	/* when FULL stopped us, the tail may hold whole lines still */
+	s->scanned = rc == CTL_SESSION_FULL ? 0 : s->len;
 	/* one byte of buf stays free for the NUL that ends a line */
 	if (rc == 0 && s->len >= sizeof(s->buf) - 1) {
 		dd_buf_printf(out, "ERR command longer than %d bytes\n", CTL_LINE_MAX - 2);
 		s->len = 0;
+		s->scanned = 0;
 		return CTL_SESSION_CLOSE;
 	}
 	return rc;
@@ -166,9 +171,14 @@ ctl_reader_next(struct ctl_reader *r, struct ctl_reply *out)
 		size_t llen, toff;
 		bool ok;
 
-		nl = avail > r->scan ? memchr(line, '\n', avail - r->scan) : NULL;
-		if (nl == NULL)
+		/* a long line arriving in pieces is searched once, not per piece */
+		nl = avail > r->scan + r->seen ?
+		    memchr(line + r->seen, '\n', avail - r->scan - r->seen) : NULL;
+		if (nl == NULL) {
+			r->seen = avail - r->scan;
 			return avail > CTL_REPLY_MAX ? DD_EIO : 0;
+		}
+		r->seen = 0;
 		llen = (size_t)(nl - line);
 		if (!is_status(line, llen, &ok, &toff)) {
 			r->scan += llen + 1;
@@ -198,7 +208,7 @@ void
 ctl_reader_reset(struct ctl_reader *r)
 {
 	dd_buf_reset(&r->in);
-	r->scan = r->done = 0;
+	r->scan = r->seen = r->done = 0;
 }
 
 void
@@ -207,5 +217,5 @@ ctl_reader_free(struct ctl_reader *r)
 	if (r == NULL)
 		return;
 	dd_buf_free(&r->in);
-	r->scan = r->done = 0;
+	r->scan = r->seen = r->done = 0;
 }

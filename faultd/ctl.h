@@ -109,6 +109,7 @@ void ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out);
  * (complete ones wait here while the connection's replies are unread). */
 struct ctl_session {
 	size_t len;
+	size_t scanned;         /* leading bytes of buf known to hold no '\n' */
 	uint64_t lines;         /* complete lines run so far (blank ones too) */
 	char buf[CTL_LINE_MAX];
 };
@@ -161,6 +162,7 @@ int ctl_session_run(struct ctl_session *s, const struct ctl_target *t,
 struct ctl_reader {
 	struct dd_buf in;
 	size_t scan;            /* bytes of in (after in.off) known to be data lines */
+	size_t seen;            /* bytes after those known to hold no '\n' yet */
 	size_t done;            /* bytes of the reply last handed out */
 };
 

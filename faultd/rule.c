@@ -676,12 +676,20 @@ rules_load_file(const char *path, struct rule ***out, size_t *nout,
 		dd_err_set(err, "%s: cannot open: %s", path, strerror(errno));
 		return DD_EINVAL;
 	}
-	while (getline(&line, &lcap, f) >= 0) {
+	ssize_t got;
+
+	while ((got = getline(&line, &lcap, f)) >= 0) {
 		char *s = line, *hash;
 		struct rule *r;
 		struct dd_err e;
 
 		lineno++;
+		/* a NUL would end the rule early: "action=drop\0 name=x" would
+		 * drop everything (as on the control socket, ctl.c) */
+		if (memchr(line, '\0', (size_t)got) != NULL) {
+			dd_err_set(err, "%s:%u: the line contains a NUL byte", path, lineno);
+			goto fail;
+		}
 		if ((hash = strchr(s, '#')) != NULL)
 			*hash = '\0';
 		while (*s == ' ' || *s == '\t')

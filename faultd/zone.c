@@ -531,11 +531,10 @@ zoneset_cache_set(struct zoneset *zs, size_t slots)
 	if (slots > 0) {
 		while (n < slots)
 			n <<= 1;
-		if ((c = calloc(1, sizeof(*c))) == NULL ||
-		    (c->slots = calloc(n, sizeof(*c->slots))) == NULL) {
-			free(c);
+		/* the slots come with the first answer (zc_put): a zoneset
+		 * loaded and dropped again (a refused reload) costs no ~1 MiB */
+		if ((c = calloc(1, sizeof(*c))) == NULL)
 			return DD_ENOMEM;
-		}
 		c->mask = n - 1;
 	}
 	zcache_free(zs->cache);
@@ -916,10 +915,13 @@ zc_get(struct zcache *c, const struct zone *z, const uint8_t *query,
     const struct dns_query *q, uint8_t edns, uint64_t h, uint8_t *out,
     size_t outcap, size_t *outlen)
 {
-	const struct zc_entry *e = &c->slots[h & c->mask];
+	const struct zc_entry *e;
 	const uint16_t keep = 0x7800u | DNS_RD | DNS_CD;
 	uint16_t f;
 
+	if (c->slots == NULL)
+		return -1;
+	e = &c->slots[h & c->mask];
 	if (e->len == 0 || e->hash != h || e->z != z || e->qtype != q->qtype ||
 	    e->qclass != q->qclass || e->edns != edns ||
 	    e->qname_len != q->qname_len ||
@@ -941,10 +943,13 @@ static void
 zc_put(struct zcache *c, const struct zone *z, const struct dns_query *q,
     uint8_t edns, uint64_t h, const uint8_t *wire, size_t len)
 {
-	struct zc_entry *e = &c->slots[h & c->mask];
+	struct zc_entry *e;
 
 	if (len > ZC_MAX_REPLY)
 		return;
+	if (c->slots == NULL && (c->slots = calloc(c->mask + 1, sizeof(*c->slots))) == NULL)
+		return;     /* no cache, no harm */
+	e = &c->slots[h & c->mask];
 	if (e->wire == NULL || e->len < len) {
 		uint8_t *nw = realloc(e->wire, len);
 		if (nw == NULL)

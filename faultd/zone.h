@@ -74,7 +74,8 @@ int zone_answer(const struct zoneset *zs, const struct zone *z,
 
 /*
  * Reply cache.  zoneset_load() turns it on with 4096 slots (direct-mapped,
- * replies up to 2048 bytes, so at most ~8 MiB).  Entries are keyed by zone,
+ * replies up to 2048 bytes, so at most ~8 MiB; the slots are allocated when
+ * the first reply is stored).  Entries are keyed by zone,
  * lower-case qname, qtype, qclass, EDNS and DO; a hit copies the stored reply
  * and patches in the query's ID, opcode, RD, CD and question bytes (so the
  * client's 0x20 case comes back).  The zoneset never changes after loading,

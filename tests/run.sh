@@ -36,6 +36,15 @@ run_unit() {
 			echo "PASS  unit $(basename "$t") ($p)"
 		fi
 	done
+	# the fuzz targets' seed and crash inputs, through the replay builds
+	# (BUILD/tests/fuzz_*): one "ok - replay NAME (N inputs)" per target
+	out=$(./tests/fuzz/replay.sh "$BUILD" "$filter" 2>&1); rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	passed=$((passed + p)); failed=$((failed + f))
+	[ "$f" -ne 0 ] && failures+=("fuzz replay")
 }
 
 run_integration() {

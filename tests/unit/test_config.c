@@ -263,6 +263,43 @@ test_bad_rule_line_names_term(void **state)
 	assert_non_null(strstr(E.msg, "delay"));
 }
 
+/* A NUL byte would end the value early ("rule action=drop<NUL> name=x"
+ * would become a rule that drops everything, as on the control socket,
+ * issue 10 bug 13): the line is refused with FILE:LINE. */
+static void
+test_config_line_nul_byte(void **state)
+{
+	static const char text[] = "listen 127.0.0.1:5300\nrule action=drop\0 name=x.test\n";
+	char where[256];
+	FILE *f = fopen(FILE_, "w");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+	fclose(f);
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_USAGE);
+	snprintf(where, sizeof(where), "%s:2: ", FILE_);
+	if (strncmp(E.msg, where, strlen(where)) != 0 || strstr(E.msg, "NUL") == NULL)
+		fail_msg("got '%s', want '%s' and the NUL byte", E.msg, where);
+	assert_int_equal(C.nrules, 0);
+}
+
+/* An empty value on the command line is refused as in a file (exit 2
+ * now, not a failure to open '' later); found by fuzz_config. */
+static void
+test_empty_values_refused(void **state)
+{
+	static const char *const opts[] = { "--zone", "--rules", "--control", "--listen",
+		"--upstream", "--rule" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		assert_int_equal(parse("--listen", "127.0.0.1:5300", opts[i], "", NULL), CFG_USAGE);
+		if (strstr(E.msg, opts[i]) == NULL)
+			fail_msg("%s '': got '%s'", opts[i], E.msg);
+	}
+}
+
 static void
 test_missing_config_file(void **state)
 {
@@ -382,6 +419,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_config_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rule_line_names_term, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_line_nul_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_values_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_config_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_listen, setup, teardown),

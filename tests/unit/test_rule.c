@@ -966,6 +966,39 @@ test_rules_file_error(void **state)
 	free(path);
 }
 
+/*
+ * A NUL byte in a rules-file line would end the rule early, as it did on the
+ * control socket (issue 10, bug 13): "action=drop<NUL> name=x" would load as
+ * a rule that drops everything.  The line is refused, naming file and line.
+ */
+static void
+test_rules_file_nul_byte(void **state)
+{
+	(void)state;
+	static const char text[] = "action=servfail name=a.example\n"
+	    "action=drop\0 name=www.example.com\n";
+	char *path = strdup("/tmp/dnsdrill-test-rules-XXXXXX");
+	int fd;
+	struct rule **v = NULL;
+	size_t n = 99;
+	struct dd_err err;
+	char want[300];
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	assert_int_equal(rules_load_file(path, &v, &n, &err), DD_EINVAL);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	snprintf(want, sizeof(want), "%s:2: ", path);
+	if (strncmp(err.msg, want, strlen(want)) != 0 || strstr(err.msg, "NUL") == NULL)
+		fail_msg("message \"%s\" does not name %s and the NUL byte", err.msg, want);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1000,6 +1033,7 @@ main(void)
 		cmocka_unit_test_setup(test_many_rules, setup_rng),
 		cmocka_unit_test(test_rules_file),
 		cmocka_unit_test(test_rules_file_error),
+		cmocka_unit_test(test_rules_file_nul_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
