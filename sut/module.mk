@@ -23,10 +23,11 @@ $(BUILD)/dd-http-responder: $(SUT_RESPONDER_OBJS) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-# The client's decision logic as an archive, for tests/unit/test_failover.c.
+# The client's decision logic and its c-ares back end as an archive, for
+# tests/unit/test_failover.c and test_resolve_cares.c (tests link CARES_LIBS).
 LIBSUT := $(BUILD)/libsut.a
 MOD_LIBS += $(LIBSUT)
-$(LIBSUT): $(BUILD)/obj/sut/failover.o
+$(LIBSUT): $(BUILD)/obj/sut/failover.o $(BUILD)/obj/sut/resolve_cares.o
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
