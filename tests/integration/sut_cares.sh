@@ -135,4 +135,10 @@ sleep 1
 cl_stop
 da=$(( $(queries a) - qa )); db=$(( $(queries b) - qb ))
 check "no rotate: only the first nameserver asked ($da and $db queries)" test "$da" -ge 6 -a "$db" = 0
+
+"$CLIENT" --help >"$T/o" 2>&1
+check "--help names --resolver-mode cares" grep -q 'or cares (libc-ares on the loop' "$T/o"
+"$CLIENT" --primary "$N1" --resolver-mode c-ares >"$T/o" 2>&1; rc=$?
+check "an unknown --resolver-mode exits 2 naming it" \
+	sh -c '[ "$1" = 2 ] && grep -q -- "--resolver-mode" "$2"' _ "$rc" "$T/o"
 t_done
