@@ -29,7 +29,7 @@ else
 Q := @
 endif
 
-PKGS := ldns libpcap libnl-3.0 libnl-route-3.0 lua5.4 jansson
+PKGS := ldns libpcap libnl-3.0 libnl-route-3.0 lua5.4 jansson libcares
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wpointer-arith -Wcast-qual -Wwrite-strings \

@@ -3,6 +3,13 @@
  * res_init.c: a line "options" then blanks, then space-separated keywords;
  * timeout:N and attempts:N take atoi(N), capped at RES_MAXRETRANS (30) and
  * RES_MAXRETRY (5); a later keyword overrides an earlier one.
+ *
+ * The writing side states timeout and attempts twice: glibc's timeout:N and
+ * attempts:N, and c-ares's older spellings retrans:MS and retry:N.  c-ares
+ * until late 2023 (Debian 12 ships 1.18) reads only the latter and would
+ * otherwise wait its own 5 s x 4 tries on a host that asked for less;
+ * glibc and musl skip options they do not know, and newer c-ares reads
+ * both, the same values either way.
  */
 #include "harness/resolvconf.h"
 
@@ -85,6 +92,10 @@ resolvconf_format(const char *const *servers, size_t n,
 			dd_buf_printf(&opt, " use-vc");
 		if (o->trust_ad)
 			dd_buf_printf(&opt, " trust-ad");
+		if (o->timeout != RESOLVCONF_UNSET)
+			dd_buf_printf(&opt, " retrans:%d", o->timeout * 1000);
+		if (o->attempts != RESOLVCONF_UNSET)
+			dd_buf_printf(&opt, " retry:%d", o->attempts);
 		if (opt.len > 0)
 			dd_buf_printf(&b, "options%.*s\n", (int)opt.len, (const char *)opt.data);
 	}

@@ -11,7 +11,7 @@
  *   ts=1.234 event=request region=us-east-1 ok=false reason=dns:NODATA ms=1
  *
  * Nothing here blocks: resolution runs in resolve.c (a thread per
- * getaddrinfo, or a UDP stub on the loop), sockets are non-blocking, and a
+ * getaddrinfo, a UDP stub on the loop, or c-ares on the loop), sockets are non-blocking, and a
  * deadline timer per request bounds DNS, connect and HTTP together.  Its own
  * /health and /ready are served by httpd.c on the same loop.
  */
@@ -478,9 +478,11 @@ usage(FILE *f)
 	    "  --recover-after N       good probes of the primary before failing back (default 3)\n"
 	    "  --no-failover           stay on the primary however bad\n"
 	    "  --health ADDR:PORT      serve /health and /ready here\n"
-	    "  --resolver-mode MODE    libc (getaddrinfo in a thread, default) or builtin\n"
+	    "  --resolver-mode MODE    libc (getaddrinfo in a thread, default), builtin (a UDP\n"
+	    "                          stub on the event loop) or cares (libc-ares on the loop,\n"
+	    "                          with its own reading of resolv.conf)\n"
 	    "  --resolver ADDR:PORT    DNS server instead of /etc/resolv.conf's (port 53 default)\n"
-	    "  --resolv-conf FILE      builtin mode: read the nameserver from FILE\n"
+	    "  --resolv-conf FILE      builtin, cares: read FILE instead of /etc/resolv.conf\n"
 	    "  --family any|4|6        address families to resolve (default any)\n"
 	    "  --help, --version\n"
 	    "\n"
@@ -622,6 +624,8 @@ parse_options(struct options *o, int argc, char **argv)
 				o->rcfg.mode = RESOLVE_LIBC;
 			else if (strcmp(optarg, "builtin") == 0)
 				o->rcfg.mode = RESOLVE_BUILTIN;
+			else if (strcmp(optarg, "cares") == 0)
+				o->rcfg.mode = RESOLVE_CARES;
 			else
 				goto bad;
 			break;
@@ -759,7 +763,8 @@ main(int argc, char **argv)
 	    "interval_ms=%llu timeout_ms=%llu",
 	    c.opt.name[0], c.opt.label[0], c.opt.name[1] ? c.opt.name[1] : "-",
 	    c.opt.name[1] ? c.opt.label[1] : "-",
-	    c.opt.rcfg.mode == RESOLVE_LIBC ? "libc" : "builtin",
+	    c.opt.rcfg.mode == RESOLVE_LIBC ? "libc" :
+	    c.opt.rcfg.mode == RESOLVE_CARES ? "cares" : "builtin",
 	    resolver_server_str(c.resolver, srv, sizeof(srv)),
 	    c.opt.failover ? "true" : "false", c.opt.fail_after, c.opt.recover_after,
 	    (unsigned long long)(c.opt.interval_us / 1000),

@@ -23,6 +23,7 @@
 
 #include "lib/dnswire.h"
 #include "lib/util.h"
+#include "sut/resolve_cares.h"
 
 struct resolver {
 	struct ev_loop *loop;
@@ -33,6 +34,7 @@ struct resolver {
 	int pipe_rd, pipe_wr;        /* libc: finished queries come back here */
 	unsigned threads;            /* libc: lookups still in a thread */
 	struct dd_rng rng;           /* builtin: query IDs */
+	struct resolve_cares *cares; /* cares: the channel */
 };
 
 struct subq {                        /* builtin: one query per family */
@@ -57,6 +59,8 @@ struct resolve_query {
 	bool cancelled;              /* touched by the loop only */
 	bool override;
 	struct sockaddr_in ns;
+	/* cares */
+	struct resolve_cares_query *cq;
 	/* builtin */
 	uint8_t qname[DNS_MAX_NAME];
 	struct subq sub[2];
@@ -77,6 +81,7 @@ resolve_status_str(enum resolve_status s)
 	case RES_TRUNCATED: return "truncated";
 	case RES_BUSY: return "busy";
 	case RES_ERROR: return "error";
+	case RES_TIMEDOUT: return "timeout";
 	}
 	return "error";
 }
@@ -122,6 +127,7 @@ query_free(struct resolve_query *q)
 			close(q->sub[i].fd);
 		}
 	ev_timer_cancel(q->r->loop, q->defer);
+	resolve_cares_cancel(q->r->cares, q->cq);
 	free(q);
 }
 
@@ -459,6 +465,29 @@ start_builtin(struct resolve_query *q, const char *name)
 	return q;
 }
 
+/* ---- cares: libc-ares on the loop (resolve_cares.c) ---- */
+
+static void
+on_cares(void *arg, const struct resolve_result *res)
+{
+	struct resolve_query *q = arg;
+
+	q->cq = NULL;                /* delivered: the handle is gone */
+	q->res = *res;
+	finish(q);
+}
+
+static struct resolve_query *
+start_cares(struct resolve_query *q, const char *name)
+{
+	q->cq = resolve_cares_start(q->r->cares, name, q->port, on_cares, q);
+	if (q->cq == NULL) {
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
 /* ---- the resolver ---- */
 
 int
@@ -499,6 +528,11 @@ resolver_new(struct ev_loop *loop, const struct resolver_config *cfg,
 			dd_err_set(e, "event loop: %s", strerror(-rc));
 			goto fail;
 		}
+	} else if (r->mode == RESOLVE_CARES) {
+		rc = resolve_cares_new(loop, r->family, r->have_server ? &r->server : NULL,
+		    cfg->resolv_conf, &r->cares, e);
+		if (rc < 0)
+			goto fail;
 	} else if (!r->have_server) {
 		const char *path = cfg->resolv_conf ? cfg->resolv_conf : "/etc/resolv.conf";
 		rc = resolv_conf_first_nameserver(path, &r->server);
@@ -520,6 +554,7 @@ resolver_free(struct resolver *r)
 {
 	if (r == NULL)
 		return;
+	resolve_cares_free(r->cares);
 	if (r->pipe_rd >= 0) {
 		ev_io_del(r->loop, r->pipe_rd);
 		/* a thread still inside getaddrinfo will write here later: keep
@@ -538,6 +573,8 @@ resolver_free(struct resolver *r)
 const char *
 resolver_server_str(const struct resolver *r, char *buf, size_t len)
 {
+	if (r->cares != NULL)
+		return resolve_cares_servers_str(r->cares, buf, len);
 	if (!r->have_server) {
 		snprintf(buf, len, "system");
 		return buf;
@@ -559,6 +596,8 @@ resolve_start(struct resolver *r, const char *name, uint16_t port,
 	q->port = port;
 	if (r->mode == RESOLVE_LIBC)
 		return start_libc(q, name);
+	if (r->mode == RESOLVE_CARES)
+		return start_cares(q, name);
 	return start_builtin(q, name);
 }
 

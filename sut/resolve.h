@@ -1,7 +1,7 @@
 /*
  * resolve.h -- name to addresses without ever blocking the event loop.
  *
- * Two ways, chosen per resolver:
+ * Three ways, chosen per resolver:
  *  - RESOLVE_LIBC: getaddrinfo(3) in a detached worker thread, as a real
  *    service would resolve.  The thread reports back through a pipe the loop
  *    watches.  A resolution the caller gave up on (resolve_cancel) keeps its
@@ -13,8 +13,13 @@
  *  - RESOLVE_BUILTIN: a small stub over UDP on the loop itself: one query per
  *    address family, RD set, no retransmission and no search list, to the
  *    override or the first nameserver of /etc/resolv.conf.
+ *  - RESOLVE_CARES: libc-ares (resolve_cares.c) on the loop, configured the
+ *    way a c-ares client is: its own reading of /etc/resolv.conf (servers,
+ *    search, and the options it knows: retrans/retry -- c-ares 1.18 does not
+ *    read timeout:/attempts: -- rotate, ndots), the override replacing only
+ *    the servers.
  *
- * Neither applies a deadline: the caller keeps time and calls
+ * None applies a deadline: the caller keeps time and calls
  * resolve_cancel() when it stops waiting.  The callback runs at most once,
  * never after resolve_cancel(), and never from inside resolve_start().
  */
@@ -27,49 +32,29 @@
 #include "lib/addr.h"
 #include "lib/err.h"
 #include "lib/evloop.h"
+#include "sut/resolve_types.h"
 
-#define RESOLVE_MAX_ADDRS 8
 #define RESOLVE_MAX_THREADS 64
 
-enum resolve_mode { RESOLVE_LIBC, RESOLVE_BUILTIN };
-
-enum resolve_status {
-	RES_OK,
-	RES_NXDOMAIN,
-	RES_NODATA,      /* NOERROR without an address */
-	RES_SERVFAIL,    /* libc: EAI_AGAIN (SERVFAIL, REFUSED, or no server answered) */
-	RES_REFUSED,
-	RES_FORMERR,
-	RES_OTHER_RCODE,
-	RES_TRUNCATED,   /* builtin: TC set and no address in what came */
-	RES_BUSY,        /* libc: too many lookups still running */
-	RES_ERROR,       /* socket or system error */
-};
-
-struct resolve_result {
-	enum resolve_status status;
-	size_t naddrs;
-	struct dd_sockaddr addrs[RESOLVE_MAX_ADDRS];   /* port filled in */
-};
+enum resolve_mode { RESOLVE_LIBC, RESOLVE_BUILTIN, RESOLVE_CARES };
 
 struct resolver_config {
 	enum resolve_mode mode;
 	int family;                  /* AF_UNSPEC, AF_INET or AF_INET6 */
 	bool have_server;            /* override /etc/resolv.conf */
 	struct dd_sockaddr server;
-	const char *resolv_conf;     /* builtin: where to find the nameserver */
+	const char *resolv_conf;     /* builtin, cares: instead of /etc/resolv.conf */
 };
 
 struct resolver;
 struct resolve_query;
-typedef void (*resolve_cb)(void *arg, const struct resolve_result *res);
 
 /* Returns 0 or a negative code with a message in e. */
 int resolver_new(struct ev_loop *loop, const struct resolver_config *cfg,
     struct resolver **out, struct dd_err *e);
 /* NULL-safe.  Lookups still running in threads are left to finish alone. */
 void resolver_free(struct resolver *r);
-/* The server the builtin stub talks to ("" for libc without override). */
+/* The server(s) a lookup goes to ("system" for libc without override). */
 const char *resolver_server_str(const struct resolver *r, char *buf, size_t len);
 
 /* Start resolving name; port goes into every returned address.  Returns

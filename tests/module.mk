@@ -11,7 +11,7 @@ TEST_HELPERS += $(IT_SRCS:tests/integration/%.c=$(BUILD)/tests/%)
 
 TEST_ARCHIVES = $(LIBHARNESS) $(LIBREPORTS) $(LIBMODEL) $(LIBNETNS) $(LIBFAULTD) \
 	$(LIBFAULTCTL) $(LIBSUT) $(LIBCOMMON)
-ALL_LIBS = $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) $(JANSSON_LIBS) -lm
+ALL_LIBS = $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) $(JANSSON_LIBS) $(CARES_LIBS) -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_ARCHIVES)
 	@mkdir -p $(dir $@)

@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config libldns-dev ldnsutils libpcap-dev libnl-3-dev
 libnl-route-3-dev liblua5.4-dev lua5.4 libcmocka-dev knot-dnsutils dnsdist
 dnsperf unbound iproute2 nftables procps psmisc chromium jq libxml2-utils
-libcap2-bin libjansson-dev clang libclang-rt-14-dev"
+libcap2-bin libjansson-dev clang libclang-rt-14-dev libc-ares-dev"
 
 missing() {
 	for p in $PKGS; do

@@ -29,12 +29,18 @@ local failover = param("failover", { default = true,
   doc = "the app fails over to us-west-2 after repeated failures" })
 local fail_after = param("fail_after", { default = 3, min = 1, max = 100,
   doc = "consecutive failures before the app fails over" })
+local client = param("client", { default = "glibc",
+  choices = { "glibc", "c-ares", "builtin" },
+  doc = "how the app resolves: glibc's getaddrinfo, libc-ares (both as "
+     .. "configured by the app host's resolv.conf), or the app's own one-shot "
+     .. "UDP stub" })
 
 -- the network ---------------------------------------------------------------
 -- site LAN: the app, its resolver, a client watching the app, and the two
 -- regional endpoints; the resolver reaches the authority over its own link.
--- the app's glibc stub gives unbound one try of 1 s (glibc's defaults would
--- be timeout 5, attempts 2); the client, where the probes run, has the same
+-- the app's stub gives unbound one try of 1 s (glibc's defaults would be
+-- timeout 5, attempts 2; c-ares's 5 s and 4 tries, doubling); the client,
+-- where the probes run, has the same
 local stub = { servers = { "198.18.0.53" }, options = { timeout = 1, attempts = 1 } }
 host "client"   { resolv = stub }
 host "app"      { resolv = stub }
@@ -84,7 +90,8 @@ local app_cmd = { bin "dd-regional-client",
   "--secondary", "dynamodb.us-west-2.amazonaws.com",
   "--interval", "200ms", "--timeout", "1s",
   "--fail-after", tostring(fail_after), "--recover-after", "3",
-  "--health", "198.18.0.20:8080" }
+  "--health", "198.18.0.20:8080",
+  "--resolver-mode", ({ glibc = "libc", ["c-ares"] = "cares", builtin = "builtin" })[client] }
 if not failover then app_cmd[#app_cmd + 1] = "--no-failover" end
 process "app" { host = "app", cmd = app_cmd, ready = { http = "http://198.18.0.20:8080/ready" } }
 

@@ -39,7 +39,7 @@ check "exec probe run: nothing left behind (run ${id:-?}): '$left'" test -n "$id
 check "resolv = { ADDR }: nameserver line only, no hidden options ($(tr '\n' '|' <"$work/exec/show-plain.stdout"))" \
 	test "$(cat "$work/exec/show-plain.stdout")" = "nameserver 198.18.0.53"
 check "resolv = { servers, options }: exactly the options given ($(tr '\n' '|' <"$work/exec/show-tuned.stdout"))" \
-	test "$(cat "$work/exec/show-tuned.stdout")" = "$(printf 'nameserver 198.18.0.53\nnameserver 198.18.0.54\noptions timeout:2 attempts:3 ndots:2 rotate')"
+	test "$(cat "$work/exec/show-tuned.stdout")" = "$(printf 'nameserver 198.18.0.53\nnameserver 198.18.0.54\noptions timeout:2 attempts:3 ndots:2 rotate retrans:2000 retry:3')"
 
 # 4. each probe's settings in result.json (kind, every, timeout, default or
 # not), in the summary; check warns when a dns/exec probe gives up before

@@ -2,7 +2,7 @@
 # The flagship end to end, compressed: the AWS us-east-1 empty-record replay
 # with a real unbound in the path.  With failover the app passes; without it
 # the verdict is fail and the exit code 1; the report files exist and parse;
-# a matrix has one row per combination.
+# a matrix has one row per combination; the app resolving with c-ares passes.
 . "$(dirname "$0")/../lib/tap.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
@@ -83,4 +83,20 @@ check "a run that rode the fault out passes: detection was not required" \
 	"$work/mx/fault-timeout_serve_expired-true/result.json"
 check "serve-expired does not help against an empty answer (degraded logged)" \
 	grep -q 'event=degraded' "$work/mx/fault-empty_serve_expired-true/app.stdout"
+
+# 4. the app resolving with libc-ares (client=c-ares): c-ares reads the app
+# host's resolv.conf (one try of 1 s, as retrans:/retry:) and the app still
+# notices the empty record, fails over and comes home
+"$DD" run "$SC" --out "$work/cares" --seed 1 --quiet --set speed=$SPEED --set client=c-ares \
+	>"$work/cares.out" 2>&1
+rc=$?
+R=$work/cares/result.json
+check "client=c-ares: exit 0 (rc $rc)" test "$rc" = 0
+[ "$rc" = 0 ] || { cat "$work/cares.out"; tail -5 "$work/cares/app.stdout" 2>/dev/null; }
+check "client=c-ares: the app resolved with c-ares through unbound (its start line)" \
+	grep -q 'event=start .* resolver=cares server=198\.18\.0\.53:53 ' "$work/cares/app.stdout"
+check "client=c-ares: verdict pass, failover ($(jq -c .metrics.failover_s "$R")) and recovery ($(jq -c .metrics.recovery_s "$R")) observed" \
+	jqt '.verdict == "pass" and .metrics.failover_s != null and .metrics.recovery_s != null' "$R"
+check "client=c-ares: the app failed over on dns:NODATA" \
+	grep -q 'event=failover from=us-east-1 to=us-west-2 reason=dns:NODATA' "$work/cares/app.stdout"
 t_done

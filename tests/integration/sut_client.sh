@@ -4,9 +4,10 @@
 # faultd serves example.test (dynamodb.us-east-1 -> 127.0.0.1, us-west-2 ->
 # 127.0.0.2); one dd-http-responder per region answers on the same port of
 # each address.  dd-regional-client resolves through faultd (--resolver), in
-# both resolver modes: the primary's A record is blanked with faultctl, the
-# client must notice (degraded), fail over (/health 200 from us-west-2), fail
-# back and turn healthy once the rule is gone.  Also: --no-failover keeps
+# each resolver mode (libc, builtin, cares): the primary's A record is
+# blanked with faultctl, the client must notice (degraded), fail over
+# (/health 200 from us-west-2), fail back and turn healthy once the rule is
+# gone.  Also: --no-failover keeps
 # /health at 503 during the fault; a resolver that drops queries cannot
 # stall the loop past --timeout; connect and HTTP failures are named; a
 # silent /health client blocks nobody; SIGTERM exits 0.
@@ -179,6 +180,7 @@ failover_cycle() {
 }
 failover_cycle libc
 failover_cycle builtin
+failover_cycle cares
 
 # ---- --no-failover: /health stays 503 during the fault ----
 

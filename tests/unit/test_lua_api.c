@@ -687,9 +687,9 @@ test_decl_resolv_options(void **state)
 	    "timeline(function() end)\n");
 	assert_string_equal(scenario_host(f->sc, "h")->resolv,
 	    "nameserver 198.18.0.53\nnameserver fd00::53\n"
-	    "options timeout:1 attempts:2 ndots:3 rotate\n");
+	    "options timeout:1 attempts:2 ndots:3 rotate retrans:1000 retry:2\n");
 	assert_string_equal(scenario_host(f->sc, "g")->resolv,
-	    "nameserver 198.18.0.54\noptions attempts:1 single-request use-vc\n");
+	    "nameserver 198.18.0.54\noptions attempts:1 single-request use-vc retry:1\n");
 	assert_string_equal(scenario_host(f->sc, "k")->resolv, "nameserver 198.18.0.55\n");
 }
 

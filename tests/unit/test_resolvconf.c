@@ -2,7 +2,7 @@
  * test_resolvconf.c -- a host's resolv.conf written from what the scenario
  * says and nothing more, and read back the way glibc's stub reads its
  * timeout and attempts (defaults 5 and 2, caps 30 and 5, a later option
- * winning).
+ * winning); timeout and attempts also in the spellings c-ares 1.18 reads.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,7 +51,62 @@ test_format_options(void **state)
 	o.single_request_reopen = true;
 	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), 0);
 	assert_string_equal(text, "nameserver 198.18.0.53\n"
-	    "options timeout:1 attempts:2 ndots:0 rotate single-request-reopen trust-ad\n");
+	    "options timeout:1 attempts:2 ndots:0 rotate single-request-reopen trust-ad "
+	    "retrans:1000 retry:2\n");
+	free(text);
+}
+
+/* rotate and ndots alone are written alone; timeout and attempts reach a
+ * c-ares 1.18 client too (retrans: in ms, retry:), each only when stated */
+static void
+test_format_cares_spellings(void **state)
+{
+	const char *sv[] = { "198.18.0.53", "198.18.0.54" };
+	struct resolvconf_opts o = RESOLVCONF_OPTS_INIT;
+	struct dd_err err = { "" };
+	char *text = NULL;
+
+	(void)state;
+	o.rotate = true;
+	o.ndots = 15;
+	assert_int_equal(resolvconf_format(sv, 2, &o, &text, &err), 0);
+	assert_string_equal(text, "nameserver 198.18.0.53\nnameserver 198.18.0.54\n"
+	    "options ndots:15 rotate\n");
+	free(text);
+	o = (struct resolvconf_opts)RESOLVCONF_OPTS_INIT;
+	o.timeout = 3;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), 0);
+	assert_string_equal(text, "nameserver 198.18.0.53\noptions timeout:3 retrans:3000\n");
+	free(text);
+	o = (struct resolvconf_opts)RESOLVCONF_OPTS_INIT;
+	o.attempts = 5;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), 0);
+	assert_string_equal(text, "nameserver 198.18.0.53\noptions attempts:5 retry:5\n");
+	free(text);
+	o.ndots = 16;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "ndots = 16"));
+}
+
+/* what is written reads back, glibc's way, as what was stated: the c-ares
+ * spellings change nothing for glibc */
+static void
+test_format_reads_back(void **state)
+{
+	const char *sv[] = { "198.18.0.53" };
+	struct resolvconf_opts o = RESOLVCONF_OPTS_INIT;
+	struct dd_err err = { "" };
+	char *text = NULL;
+	int t = 0, a = 0;
+
+	(void)state;
+	o.timeout = 2;
+	o.attempts = 3;
+	o.rotate = true;
+	assert_int_equal(resolvconf_format(sv, 1, &o, &text, &err), 0);
+	resolvconf_stub_wait(text, &t, &a);
+	assert_int_equal(t, 2);
+	assert_int_equal(a, 3);
 	free(text);
 }
 
@@ -115,6 +170,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_plain),
 		cmocka_unit_test(test_format_options),
+		cmocka_unit_test(test_format_cares_spellings),
+		cmocka_unit_test(test_format_reads_back),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_stub_wait),
 	};
