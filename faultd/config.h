@@ -32,6 +32,7 @@ struct faultd_config {
 	uint64_t upstream_timeout_us;
 	uint64_t tcp_idle_us;
 	unsigned max_tcp;
+	double time_scale;               /* --time-scale: TTLs divided by it (1) */
 	char *owned[8192];               /* strings from a config file */
 	size_t nowned;
 };
