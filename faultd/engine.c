@@ -26,25 +26,6 @@ engine_set_time_scale(struct engine *e, double scale)
 	e->time_scale = scale > 0.0 ? scale : 1.0;
 }
 
-uint32_t
-engine_scale_ttl(uint32_t ttl, double scale, bool *floored)
-{
-	double v;
-
-	*floored = false;
-	if (ttl == 0 || !(scale > 0.0) || scale == 1.0)
-		return ttl;
-	v = (double)ttl / scale;
-	if (v < 1.0) {
-		/* the proportion is under a second: DNS has no finer TTL */
-		*floored = true;
-		return 1;
-	}
-	v += 0.5;
-	/* slowed down (scale < 1): no more than RFC 2181's largest TTL */
-	return v >= 2147483647.0 ? 2147483647u : (uint32_t)v;
-}
-
 /* Scale the TTL at off, counting a floored one. */
 static void
 scale_at(struct engine *e, uint8_t *pkt, size_t off)
@@ -53,7 +34,7 @@ scale_at(struct engine *e, uint8_t *pkt, size_t off)
 	bool floored;
 	struct engine_stats *st = &e->stats;
 
-	dns_put32(pkt + off, engine_scale_ttl(ttl, e->time_scale, &floored));
+	dns_put32(pkt + off, dd_ttl_scale(ttl, e->time_scale, &floored));
 	if (!floored)
 		return;
 	if (st->ttl_floored == 0 || ttl < st->ttl_floored_min)

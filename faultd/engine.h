@@ -100,9 +100,7 @@ void engine_fini(struct engine *e);
  * scale <= 0 is taken as 1.
  */
 void engine_set_time_scale(struct engine *e, double scale);
-/* One TTL as served at scale (the rule above); *floored set when the floor
- * decided it.  Pure, for the tests and the harness's own warnings. */
-uint32_t engine_scale_ttl(uint32_t ttl, double scale, bool *floored);
+/* (One TTL's rule is dd_ttl_scale() in lib/util.h, shared with dnsdrill.) */
 /* Apply the time scale to every TTL of pkt (len bytes) in place.  Returns 0
  * or DD_EFORMERR (pkt left partly scaled). */
 int engine_scale_ttls(struct engine *e, uint8_t *pkt, size_t len);

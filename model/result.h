@@ -28,6 +28,7 @@
 #include "lib/err.h"
 #include "model/elog.h"
 #include "model/score.h"
+#include "model/timescale.h"
 
 /* Version of the result.json layout; bumped on incompatible change. */
 #define RESULT_FORMAT "dnsdrill-result/1"
@@ -142,6 +143,14 @@ struct result {
 	 * { amplification = { ... } }), in that order; NULL when none */
 	struct result_link *links;
 	size_t n_links;
+	/* Time (model/timescale.h, doc/results.md "Time"): when the incident
+	 * began on its own clock, as the scenario gave it ("05:48",
+	 * "2025-10-20T05:48:00Z"), or NULL; what the run could not keep in
+	 * proportion.  has_time: the runner recorded them (result.json then
+	 * has "time_distortions", [] when none; false for an older result). */
+	char *incident_start;
+	bool has_time;
+	struct timescale_list distortions;
 };
 
 struct result_link {
@@ -189,6 +198,20 @@ int result_take_events(struct result *r, struct elog *log);
 /* The run ended in error for reason (copied; NULL clears it and leaves
  * pass false): the verdict becomes "error". */
 int result_set_error(struct result *r, const char *reason);
+
+/* The incident's start on its own clock (copied; NULL clears). */
+int result_set_incident_start(struct result *r, const char *start);
+/* Record that the run's time distortions are known (even none). */
+void result_mark_time(struct result *r);
+/* Append a distortion (timescale_add_distortion; marks time known). */
+int result_add_distortion(struct result *r, enum timescale_kind kind,
+    const char *what, double incident_s, double real_s, const char *note);
+/* The run's speed: params "speed" as a number > 0, else 1. */
+double result_speed(const struct result *r);
+/* Is the metric a duration of the incident (detection_s, failover_s,
+ * recovery_s), so that real seconds * speed is its incident time?  The
+ * latencies are network time and stay real; the rest are ratios. */
+bool result_metric_is_incident_time(enum score_metric m);
 
 /* "pass" / "fail" / "error". */
 const char *result_verdict(const struct result *r);

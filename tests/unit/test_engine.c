@@ -1007,24 +1007,24 @@ test_scale_ttl_rule(void **state)
 	(void)state;
 	bool fl;
 
-	assert_int_equal(engine_scale_ttl(300, 60, &fl), 5);
+	assert_int_equal(dd_ttl_scale(300, 60, &fl), 5);
 	assert_false(fl);
 	/* under a second in proportion: the floor, said so */
-	assert_int_equal(engine_scale_ttl(30, 60, &fl), 1);
+	assert_int_equal(dd_ttl_scale(30, 60, &fl), 1);
 	assert_true(fl);
-	assert_int_equal(engine_scale_ttl(5, 360, &fl), 1);
+	assert_int_equal(dd_ttl_scale(5, 360, &fl), 1);
 	assert_true(fl);
 	/* rounded to the nearest second, half up */
-	assert_int_equal(engine_scale_ttl(89, 60, &fl), 1);
+	assert_int_equal(dd_ttl_scale(89, 60, &fl), 1);
 	assert_false(fl);
-	assert_int_equal(engine_scale_ttl(90, 60, &fl), 2);
-	assert_int_equal(engine_scale_ttl(3600, 360, &fl), 10);
+	assert_int_equal(dd_ttl_scale(90, 60, &fl), 2);
+	assert_int_equal(dd_ttl_scale(3600, 360, &fl), 10);
 	/* 0 keeps its meaning; scale 1 changes nothing; slowed down stretches */
-	assert_int_equal(engine_scale_ttl(0, 60, &fl), 0);
+	assert_int_equal(dd_ttl_scale(0, 60, &fl), 0);
 	assert_false(fl);
-	assert_int_equal(engine_scale_ttl(7, 1, &fl), 7);
-	assert_int_equal(engine_scale_ttl(7, 0.5, &fl), 14);
-	assert_int_equal(engine_scale_ttl(2000000000u, 0.1, &fl), 2147483647u);
+	assert_int_equal(dd_ttl_scale(7, 1, &fl), 7);
+	assert_int_equal(dd_ttl_scale(7, 0.5, &fl), 14);
+	assert_int_equal(dd_ttl_scale(2000000000u, 0.1, &fl), 2147483647u);
 }
 
 /* Zone answers, authority sections (the SOA's TTL and MINIMUM), rule
