@@ -149,6 +149,8 @@ struct result {
 	 * proportion.  has_time: the runner recorded them (result.json then
 	 * has "time_distortions", [] when none; false for an older result). */
 	char *incident_start;
+	uint64_t incident_t0_ms;  /* t_ms at which the incident's clock reads
+	                             incident_start (the timeline's start) */
 	bool has_time;
 	struct timescale_list distortions;
 };
@@ -206,6 +208,15 @@ void result_mark_time(struct result *r);
 /* Append a distortion (timescale_add_distortion; marks time known). */
 int result_add_distortion(struct result *r, enum timescale_kind kind,
     const char *what, double incident_s, double real_s, const char *note);
+/* The incident's clock starts (at incident_start) at t0_ms of the log. */
+void result_set_incident_t0(struct result *r, uint64_t t0_ms);
+/* Does the incident's clock differ from the run's (time recorded, and a
+ * speed other than 1 or a start given)? */
+bool result_time_scaled(const struct result *r);
+/* The incident's clock at t_ms of the log (timescale_fmt_clock: "06:48:00",
+ * with the date when full, or "+1h00m00s" without a start); returns buf. */
+char *result_incident_clock(const struct result *r, uint64_t t_ms, bool full,
+    char *buf, size_t cap);
 /* The run's speed: params "speed" as a number > 0, else 1. */
 double result_speed(const struct result *r);
 /* Is the metric a duration of the incident (detection_s, failover_s,

@@ -893,6 +893,10 @@ result_json_read(const char *text, size_t len, struct result **out,
 		goto fail;
 	if (has)
 		r->duration_ms = u;
+	if ((rc = opt_u64(root, "incident_t0_ms", &has, &u, "", err)) != 0)
+		goto fail;
+	if (has)
+		result_set_incident_t0(r, u);
 	if ((rc = read_kvs(root, "params", r, result_set_param, err)) != 0 ||
 	    (rc = read_kvs(root, "versions", r, result_set_version, err)) != 0 ||
 	    (rc = read_metrics(root, r, err)) != 0 ||

@@ -489,8 +489,9 @@ result_tree(const struct result *r)
 	    (r->error == NULL || put(root, "error", json_text(r->error))) &&
 	    put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
 	    put(root, "started", json_text(r->started)) &&
-	    (r->incident_start == NULL ||
-	    put(root, "incident_start", json_text(r->incident_start))) &&
+	    (!r->has_time ||
+	    (put(root, "incident_start", json_text(r->incident_start)) &&
+	    put(root, "incident_t0_ms", json_u64(r->incident_t0_ms)))) &&
 	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
 	    put(root, "params", kvs_tree(r->params, r->n_params)) &&
 	    put(root, "versions", kvs_tree(r->versions, r->n_versions)) &&

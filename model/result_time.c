@@ -63,3 +63,27 @@ result_metric_is_incident_time(enum score_metric m)
 {
 	return m == SCORE_DETECTION || m == SCORE_FAILOVER || m == SCORE_RECOVERY;
 }
+
+void
+result_set_incident_t0(struct result *r, uint64_t t0_ms)
+{
+	if (r != NULL)
+		r->incident_t0_ms = t0_ms;
+}
+
+bool
+result_time_scaled(const struct result *r)
+{
+	return r != NULL && r->has_time &&
+	    (result_speed(r) != 1.0 || r->incident_start != NULL);
+}
+
+char *
+result_incident_clock(const struct result *r, uint64_t t_ms, bool full,
+    char *buf, size_t cap)
+{
+	double real_s = ((double)t_ms - (double)r->incident_t0_ms) / 1000.0;
+
+	return timescale_fmt_clock(r->incident_start, real_s, result_speed(r), full,
+	    buf, cap);
+}

@@ -127,6 +127,35 @@ timescale_fmt_duration(double s, char *buf, size_t cap)
 	return buf;
 }
 
+char *
+timescale_fmt_distortion(const struct timescale_distortion *d, double speed,
+    char *buf, size_t cap)
+{
+	char a[32], b[32], c[32];
+	double sp = speed > 0 ? speed : 1.0;
+	int n;
+
+	if (d->has_incident && d->has_real) {
+		double as = d->real_s * sp;
+
+		n = snprintf(buf, cap, "%s: %s in the incident lasts %s = %s of the incident",
+		    d->what, timescale_fmt_duration(d->incident_s, a, sizeof(a)),
+		    timescale_fmt_duration(d->real_s, b, sizeof(b)),
+		    timescale_fmt_duration(as, c, sizeof(c)));
+		if (n >= 0 && (size_t)n < cap && d->incident_s > 0)
+			n += snprintf(buf + n, cap - (size_t)n, " (x%.3g)", as / d->incident_s);
+	} else if (d->has_real) {
+		n = snprintf(buf, cap, "%s: %s = %s of the incident", d->what,
+		    timescale_fmt_duration(d->real_s, b, sizeof(b)),
+		    timescale_fmt_duration(d->real_s * sp, c, sizeof(c)));
+	} else {
+		n = snprintf(buf, cap, "%s", d->what);
+	}
+	if (d->note != NULL && n >= 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, "; %s", d->note);
+	return buf;
+}
+
 /* "HH:MM" or "HH:MM:SS" at s (exactly, to the end); seconds since midnight. */
 static int
 parse_tod(const char *s, int64_t *out)
@@ -186,7 +215,7 @@ timescale_fmt_clock(const char *start, double real_s, double speed, bool full,
 	int64_t t0;
 	bool tod;
 
-	if (!(inc >= 0) || inc > 1e12)
+	if (!(inc >= -1e12 && inc <= 1e12))
 		inc = 0;
 	if (start != NULL && timescale_parse_start(start, &t0, &tod) == 0) {
 		time_t t = (time_t)(t0 + (int64_t)floor(inc));
@@ -200,13 +229,15 @@ timescale_fmt_clock(const char *start, double real_s, double speed, bool full,
 		return buf;
 	}
 	{
-		uint64_t s = (uint64_t)floor(inc);
+		/* before the incident's start (the network being built): "-" */
+		char sign = inc < 0 ? '-' : '+';
+		uint64_t s = (uint64_t)floor(fabs(inc));
 
 		if (s < 3600)
-			snprintf(buf, cap, "+%llum%02llus", (unsigned long long)(s / 60),
+			snprintf(buf, cap, "%c%llum%02llus", sign, (unsigned long long)(s / 60),
 			    (unsigned long long)(s % 60));
 		else
-			snprintf(buf, cap, "+%lluh%02llum%02llus",
+			snprintf(buf, cap, "%c%lluh%02llum%02llus", sign,
 			    (unsigned long long)(s / 3600),
 			    (unsigned long long)(s % 3600 / 60),
 			    (unsigned long long)(s % 60));

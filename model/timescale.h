@@ -81,6 +81,17 @@ const char *timescale_kind_name(enum timescale_kind k);
 int timescale_kind_parse(const char *name, enum timescale_kind *out);
 
 /*
+ * One distortion for people, on one line, at a run's speed:
+ *   "dns auth: rule negttl=5: 5s in the incident lasts 1s = 6m00s of the
+ *    incident (x72); NOTE"
+ *   "probe www: every 200ms = 1m12s of the incident; NOTE"
+ *   "timers inside processes; NOTE"
+ * Returns buf (cut to cap).
+ */
+char *timescale_fmt_distortion(const struct timescale_distortion *d,
+    double speed, char *buf, size_t cap);
+
+/*
  * A duration for people, at the precision it deserves: "14ms", "1.5s",
  * "45s", "6m00s", "2h37m", "3d04h".  Negative or NaN: "?".  Returns buf.
  */
@@ -100,7 +111,8 @@ int timescale_parse_start(const char *text, int64_t *epoch_s, bool *time_only);
  * incident seconds after the start.  With a start ("05:48"): the wall time
  * "06:48:12" (with the date, "2025-10-20 06:48:12", when full is true and
  * the start has one); without one (start NULL or unparsable): the offset
- * "+1h00m12s".  Returns buf.
+ * "+1h00m12s".  A negative real_s (before the incident's start) counts
+ * back: "05:47:00", "-1m00s".  Returns buf.
  */
 char *timescale_fmt_clock(const char *start, double real_s, double speed,
     bool full, char *buf, size_t cap);

@@ -21,6 +21,7 @@
 #include "lib/util.h"
 #include "model/result.h"
 #include "model/timescale.h"
+#include "reports/report.h"
 
 static void
 test_ttl_rule(void **state)
@@ -80,6 +81,31 @@ test_list(void **state)
 	assert_string_equal(timescale_kind_name(TIMESCALE_OBSERVER), "observer");
 	assert_int_equal(timescale_kind_parse("later", &k), DD_EINVAL);
 	assert_string_equal(timescale_kind_name(TIMESCALE_KIND_COUNT), "?");
+}
+
+static void
+test_fmt_distortion(void **state)
+{
+	struct timescale_list l = { 0 };
+	char b[256];
+
+	(void)state;
+	assert_int_equal(timescale_add_distortion(&l, TIMESCALE_FLOOR,
+	    "dns auth: rule negttl=5", 5, 1, "the 1 s floor"), 0);
+	assert_int_equal(timescale_add_distortion(&l, TIMESCALE_OBSERVER,
+	    "probe www: every 200ms", -1, 0.2, NULL), 0);
+	assert_int_equal(timescale_add_distortion(&l, TIMESCALE_UNKNOWN,
+	    "timers inside processes", -1, -1, "not scaled"), 0);
+	assert_string_equal(timescale_fmt_distortion(&l.v[0], 360, b, sizeof(b)),
+	    "dns auth: rule negttl=5: 5s in the incident lasts 1s = 6m00s of the "
+	    "incident (x72); the 1 s floor");
+	assert_string_equal(timescale_fmt_distortion(&l.v[1], 360, b, sizeof(b)),
+	    "probe www: every 200ms: 200ms = 1m12s of the incident");
+	assert_string_equal(timescale_fmt_distortion(&l.v[2], 360, b, sizeof(b)),
+	    "timers inside processes; not scaled");
+	/* cut, never overrun */
+	assert_int_equal(strlen(timescale_fmt_distortion(&l.v[0], 360, b, 10)), 9);
+	timescale_list_free(&l);
 }
 
 static void
@@ -153,6 +179,10 @@ test_fmt_clock(void **state)
 	    "+1m30s");
 	assert_string_equal(timescale_fmt_clock("soon", 0, 1, false, b, sizeof(b)),
 	    "+0m00s");
+	assert_string_equal(timescale_fmt_clock(NULL, -1, 60, false, b, sizeof(b)),
+	    "-1m00s");
+	assert_string_equal(timescale_fmt_clock("05:48", -1, 60, false, b, sizeof(b)),
+	    "05:47:00");
 }
 
 /* ---------------- result.json ---------------- */
@@ -189,6 +219,7 @@ timed_result(void)
 	assert_non_null(r);
 	assert_int_equal(result_set_param(r, "speed", "360"), 0);
 	assert_int_equal(result_set_incident_start(r, "2025-10-20T05:48:00Z"), 0);
+	result_set_incident_t0(r, 1500);
 	r->metric[SCORE_DETECTION].has = true;
 	r->metric[SCORE_DETECTION].value = 2;
 	r->metric[SCORE_RECOVERY].has = false;
@@ -213,7 +244,7 @@ test_json_roundtrip(void **state)
 
 	(void)state;
 	assert_non_null(strstr(text, "\n  \"started\": null,\n  \"incident_start\": "
-	    "\"2025-10-20T05:48:00Z\",\n"));
+	    "\"2025-10-20T05:48:00Z\",\n  \"incident_t0_ms\": 1500,\n"));
 	/* metrics stay real seconds; the incident's are beside them */
 	assert_non_null(strstr(text, "\"detection_s\": 2,"));
 	assert_non_null(strstr(text, "\n  \"metrics_incident\": {\n    \"detection_s\": 720,\n"
@@ -232,6 +263,15 @@ test_json_roundtrip(void **state)
 	back = read_one(text);
 	assert_true(back->has_time);
 	assert_string_equal(back->incident_start, "2025-10-20T05:48:00Z");
+	assert_int_equal(back->incident_t0_ms, 1500);
+	/* the incident's clock on the log's time: 1.5 s is 05:48, 11.5 s an
+	 * hour later at 360; before the start it counts back */
+	assert_true(result_time_scaled(back));
+	char c[40];
+	assert_string_equal(result_incident_clock(back, 11500, false, c, sizeof(c)), "06:48:00");
+	assert_string_equal(result_incident_clock(back, 11500, true, c, sizeof(c)),
+	    "2025-10-20 06:48:00");
+	assert_string_equal(result_incident_clock(back, 1000, false, c, sizeof(c)), "05:45:00");
 	assert_int_equal(back->distortions.n, 3);
 	assert_int_equal(back->distortions.v[1].kind, TIMESCALE_OBSERVER);
 	assert_false(back->distortions.v[1].has_incident);
@@ -280,6 +320,7 @@ test_json_older_and_lenient(void **state)
 	assert_null(strstr(text, "time_distortions"));
 	assert_null(strstr(text, "metrics_incident"));
 	assert_null(strstr(text, "incident_start"));
+	assert_false(result_time_scaled(r));
 	free(text);
 	result_free(r);
 
@@ -323,9 +364,83 @@ test_speed_and_metric_kinds(void **state)
 	assert_false(result_metric_is_incident_time(SCORE_LATENCY_P50));
 	assert_false(result_metric_is_incident_time(SCORE_AVAILABILITY));
 	result_mark_time(r);
+	assert_true(result_time_scaled(r));      /* speed 0.5 */
+	assert_int_equal(result_set_param(r, "speed", "1"), 0);
+	assert_false(result_time_scaled(r));
 	char *text = write_one(r);
 	assert_non_null(strstr(text, "\n  \"time_distortions\": [],\n"));
+	assert_non_null(strstr(text, "\n  \"incident_start\": null,\n  \"incident_t0_ms\": 0,\n"));
 	free(text);
+	result_free(r);
+}
+
+/* Run a writer into memory. */
+static char *
+render(int (*fn)(const struct result *, FILE *), const struct result *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	assert_non_null(mem);
+	assert_int_equal(fn(r, mem), 0);
+	assert_int_equal(fclose(mem), 0);
+	return buf;
+}
+
+/* The text summary and report.html show the incident's clock, the
+ * metrics in both times, and the distortions; a result at speed 1 without
+ * a start shows none of it. */
+static void
+test_reports(void **state)
+{
+	struct result *r = timed_result();
+	char *text, *html;
+
+	(void)state;
+	r->fault_found = true;
+	r->fault_start_ms = 11500;
+	r->fault_end_ms = 37700;
+	text = render(report_text_write, r);
+	assert_non_null(strstr(text, "\nincident  speed 360: 1 real second = 6m00s; "
+	    "timeline began 2025-10-20 05:48:00 UTC\n"));
+	assert_non_null(strstr(text, "fault on the incident's clock: 06:48:00 -> 09:25:12 (2h37m)\n"));
+	assert_non_null(strstr(text, "metric                   observed  incident\n"));
+	assert_non_null(strstr(text, "\ndetection_s              2.000     12m00s\n"));
+	/* a latency stays network time: no incident figure */
+	assert_non_null(strstr(text, "\nlatency_p50_ms           12.000\n"));
+	assert_non_null(strstr(text, "\ntime distortions (what speed 360 could not keep in "
+	    "proportion)\n  floor     dns auth: negttl=5: 5s in the incident lasts 1s = 6m00s "
+	    "of the incident (x72); served as 1 s = 6m00s of the incident\n"));
+	assert_non_null(strstr(text, "\n  unknown   timers inside processes\n"));
+	free(text);
+
+	html = render(report_html_write, r);
+	assert_non_null(strstr(html, "<h2>Time</h2>"));
+	assert_non_null(strstr(html, "<dd id=\"incident-start\">2025-10-20 05:48:00 UTC at 1.500 s"));
+	assert_non_null(strstr(html, "<td><code>detection_s</code></td><td class=\"num\">2.000 s</td>"
+	    "<td class=\"num\">12m00s</td>"));
+	assert_non_null(strstr(html, "<tr><td>floor</td><td>dns auth: negttl=5</td>"
+	    "<td class=\"num\">5s</td><td class=\"num\">1s</td><td class=\"num\">6m00s</td>"));
+	/* the time axis: the incident's clock below, real seconds above */
+	assert_non_null(strstr(html, "text-anchor=\"end\">incident UTC</text>"));
+	/* tick 0 s is 1.5 s before the start: 05:48 - 9 min */
+	assert_non_null(strstr(html, ">05:39:00</text>"));
+	free(html);
+	result_free(r);
+
+	/* speed 1, no start: as before */
+	r = result_new("plain");
+	result_mark_time(r);
+	assert_int_equal(result_set_param(r, "speed", "1"), 0);
+	text = render(report_text_write, r);
+	assert_null(strstr(text, "incident"));
+	assert_null(strstr(text, "distortions"));
+	free(text);
+	html = render(report_html_write, r);
+	assert_null(strstr(html, "<h2>Time</h2>"));
+	assert_null(strstr(html, "incident UTC"));
+	free(html);
 	result_free(r);
 }
 
@@ -336,11 +451,13 @@ main(void)
 		cmocka_unit_test(test_ttl_rule),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_fmt_duration),
+		cmocka_unit_test(test_fmt_distortion),
 		cmocka_unit_test(test_parse_start),
 		cmocka_unit_test(test_fmt_clock),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_json_older_and_lenient),
 		cmocka_unit_test(test_speed_and_metric_kinds),
+		cmocka_unit_test(test_reports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
