@@ -36,6 +36,8 @@ faultd_usage(FILE *out)
 	    "                          under the open-file limit, ulimit -n)\n"
 	    "  --max-tcp-output SIZE   unwritten TCP answers held for all clients together\n"
 	    "                          (default 16M; k, M, G suffixes)\n"
+	    "  --time-scale S          serve every TTL divided by S (rounded, floor 1s;\n"
+	    "                          default 1): an incident compressed S times\n"
 	    "  --config FILE           read these settings from FILE ('listen 127.0.0.1:53')\n"
 	    "  --log-level LEVEL       error, warn, info (default) or debug\n"
 	    "  --help, --version\n"
@@ -52,7 +54,7 @@ enum {
 	OPT_LISTEN = 256, OPT_ZONE, OPT_UPSTREAM, OPT_RULE, OPT_RULES, OPT_CONTROL,
 	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_MAXTCPOUT, OPT_CONFIG, OPT_LOGLEVEL,
 	OPT_HELP, OPT_VERSION,
-	OPT_CTLIDLE,
+	OPT_CTLIDLE, OPT_TIMESCALE,
 };
 
 static const struct option longopts[] = {
@@ -68,6 +70,7 @@ static const struct option longopts[] = {
 	{ "tcp-idle", required_argument, NULL, OPT_TCPIDLE },
 	{ "max-tcp", required_argument, NULL, OPT_MAXTCP },
 	{ "max-tcp-output", required_argument, NULL, OPT_MAXTCPOUT },
+	{ "time-scale", required_argument, NULL, OPT_TIMESCALE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -209,6 +212,20 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 		}
 		c->tcp_out_max = (size_t)u;
 		return CFG_OK;
+	case OPT_TIMESCALE: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(v, &end);
+		if (end == v || *end != '\0' || errno != 0 || !(d > 0.0) || d > 1e9) {
+			dd_err_set(err, "%s: '%s' must be a number > 0 (incident seconds per real second)",
+			    where, v);
+			return CFG_USAGE;
+		}
+		c->time_scale = d;
+		return CFG_OK;
+	}
 	case OPT_LOGLEVEL:
 		lvl = log_level_parse(v);
 		if (lvl < 0) {
@@ -315,6 +332,7 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 	c->control_idle_us = 60000000;
 	c->max_tcp = 1024;
 	c->tcp_out_max = 16u << 20;
+	c->time_scale = 1.0;
 	optind = 0;    /* 0, not 1: glibc then also resets its own state (a second parse) */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

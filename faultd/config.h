@@ -33,6 +33,7 @@ struct faultd_config {
 	uint64_t tcp_idle_us;
 	unsigned max_tcp;
 	size_t tcp_out_max;              /* bytes of unwritten TCP answers, all clients */
+	double time_scale;               /* --time-scale: TTLs divided by it (1) */
 	char *owned[8192];               /* strings from a config file */
 	size_t nowned;
 };

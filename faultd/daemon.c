@@ -82,6 +82,9 @@ daemon_stats(void *arg, struct ctl_stats *st)
 	ctl_stats_add(st, "upstream_servfail", s->upstream_servfail);
 	ctl_stats_add(st, "tcp_connections", d->srv ? server_tcp_connections(d->srv) : 0);
 	ctl_stats_add(st, "delayed_pending", d->srv ? server_delayed_pending(d->srv) : 0);
+	ctl_stats_add(st, "ttl_floored", s->ttl_floored);
+	ctl_stats_add(st, "ttl_floored_min", s->ttl_floored_min);
+	ctl_stats_add(st, "ttl_floored_max", s->ttl_floored_max);
 	memcpy(st->actions, s->actions, sizeof(st->actions));
 	clients_stats(&d->eng, st);
 }
@@ -121,6 +124,7 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 		}
 	}
 	engine_init(&d->eng, rs, zs, cfg->nupstreams > 0, cfg->seed);
+	engine_set_time_scale(&d->eng, cfg->time_scale);
 	if (cfg->nupstreams > 0) {
 		d->up = upstream_new(loop, cfg->upstreams, cfg->nupstreams,
 		    cfg->upstream_timeout_us);

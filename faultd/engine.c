@@ -17,6 +17,63 @@ engine_init(struct engine *e, struct ruleset *rules, struct zoneset *zones,
 	e->zones = zones;
 	e->have_upstreams = have_upstreams;
 	dd_rng_seed(&e->rng, seed);
+	e->time_scale = 1.0;
+}
+
+void
+engine_set_time_scale(struct engine *e, double scale)
+{
+	e->time_scale = scale > 0.0 ? scale : 1.0;
+}
+
+/* Scale the TTL at off, counting a floored one. */
+static void
+scale_at(struct engine *e, uint8_t *pkt, size_t off)
+{
+	uint32_t ttl = dns_get32(pkt + off);
+	bool floored;
+	struct engine_stats *st = &e->stats;
+
+	dns_put32(pkt + off, dd_ttl_scale(ttl, e->time_scale, &floored));
+	if (!floored)
+		return;
+	if (st->ttl_floored == 0 || ttl < st->ttl_floored_min)
+		st->ttl_floored_min = ttl;
+	if (ttl > st->ttl_floored_max)
+		st->ttl_floored_max = ttl;
+	st->ttl_floored++;
+}
+
+int
+engine_scale_ttls(struct engine *e, uint8_t *pkt, size_t len)
+{
+	size_t off = DNS_HDR_LEN;
+	unsigned qd, total;
+
+	if (e->time_scale == 1.0)
+		return 0;
+	if (len < DNS_HDR_LEN)
+		return DD_EFORMERR;
+	qd = dns_get16(pkt + 4);
+	total = (unsigned)dns_get16(pkt + 6) + dns_get16(pkt + 8) + dns_get16(pkt + 10);
+	for (unsigned i = 0; i < qd; i++) {
+		if (dns_read_name(pkt, len, &off, NULL, false) < 0 || off + 4 > len)
+			return DD_EFORMERR;
+		off += 4;
+	}
+	for (unsigned i = 0; i < total; i++) {
+		struct dns_rr_ref rr;
+		if (dns_skip_rr(pkt, len, &off, &rr) < 0)
+			return DD_EFORMERR;
+		if (rr.type == DNS_T_OPT)
+			continue;
+		scale_at(e, pkt, rr.ttl_off);
+		/* the SOA's MINIMUM is the negative TTL (RFC 2308): its last
+		 * four octets whatever the names before it */
+		if (rr.type == DNS_T_SOA && rr.rdlen >= 22)
+			scale_at(e, pkt, rr.rdata_off + rr.rdlen - 4u);
+	}
+	return 0;
 }
 
 void
@@ -415,6 +472,7 @@ engine_query(struct engine *e, const uint8_t *pkt, size_t len,
 		res->verdict = ENG_DROP;
 		return;
 	}
+	(void)engine_scale_ttls(e, out, res->len);
 	if (transport == TRANSPORT_UDP)
 		res->len = engine_fit_udp(&res->q, out, res->len);
 }
@@ -446,6 +504,8 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 	/* the copies, not res->rule: the rule may be gone by now */
 	if (res->has_ttl)
 		(void)engine_rewrite_ttls(reply, len, res->ttl);
+	/* what the incident's internet says runs on the incident's clock */
+	(void)engine_scale_ttls(e, reply, len);
 	if (transport == TRANSPORT_UDP)
 		len = engine_fit_udp(q, reply, len);
 	return len;

@@ -44,6 +44,10 @@ struct engine_stats {
 	struct engine_client clients[ENGINE_CLIENTS_MAX];
 	size_t n_clients;
 	uint64_t clients_other;  /* queries from addresses past the table */
+	/* --time-scale: TTLs (and SOA MINIMUMs) served whose proportion was
+	 * under 1 s, so they went out as the 1 s floor; the smallest and
+	 * largest such TTL before scaling (0 while none) */
+	uint64_t ttl_floored, ttl_floored_min, ttl_floored_max;
 };
 
 struct engine {
@@ -52,6 +56,7 @@ struct engine {
 	bool have_upstreams;
 	struct dd_rng rng;
 	struct engine_stats stats;
+	double time_scale;           /* 1: TTLs served as they are */
 };
 
 enum engine_verdict {
@@ -83,6 +88,22 @@ struct engine_result {
 void engine_init(struct engine *e, struct ruleset *rules, struct zoneset *zones,
     bool have_upstreams, uint64_t seed);
 void engine_fini(struct engine *e);
+
+/*
+ * Serve time in proportion (faultd --time-scale S, faultd(1)): every TTL of
+ * every reply -- zone answers, synthesized answers, rule ttl=/negttl=,
+ * forwarded answers -- and the MINIMUM of every SOA (the negative TTL) is
+ * divided by S and rounded to the nearest second, with a floor of 1 s for
+ * anything above 0 (0 stays 0: "do not cache" keeps its meaning).  OPT
+ * records are not TTLs and stay.  The default 1 leaves TTLs alone; a
+ * scale under 1 (a slowed-down incident) stretches them, up to 2^31-1.
+ * scale <= 0 is taken as 1.
+ */
+void engine_set_time_scale(struct engine *e, double scale);
+/* (One TTL's rule is dd_ttl_scale() in lib/util.h, shared with dnsdrill.) */
+/* Apply the time scale to every TTL of pkt (len bytes) in place.  Returns 0
+ * or DD_EFORMERR (pkt left partly scaled). */
+int engine_scale_ttls(struct engine *e, uint8_t *pkt, size_t len);
 
 /*
  * Decide what to do with one query (pkt/len) from client over transport.

@@ -286,7 +286,7 @@ static int
 l_scenario(lua_State *L)
 {
 	static const char *const known[] = { "name", "description", "speed",
-		"duration", "max_duration", "seed", NULL };
+		"duration", "max_duration", "seed", "start", NULL };
 	struct sc_lua *S = sc_lua_of(L);
 	struct scenario *sc = S->sc;
 	uint64_t us;
@@ -317,6 +317,7 @@ l_scenario(lua_State *L)
 			sc->speed = lua_tonumber(L, -1);
 	}
 	lua_pop(L, 1);
+	sc_lua_time_start(L, 1, sc);
 	if (opt_duration(L, 1, "max_duration", "scenario", &us))
 		sc->max_duration_us = us;
 	if (opt_duration(L, 1, "duration", "scenario", &us))
@@ -765,7 +766,7 @@ static int
 d_process(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "cmd", "env", "cwd", "autostart",
-		"ready", "ready_timeout", "user", "group", NULL };
+		"ready", "ready_timeout", "user", "group", "timers", NULL };
 	static const char *const rk[] = { "tcp", "http", "log", "delay", NULL };
 	struct scenario *sc = sc_lua_of(L)->sc;
 	char what[64];
@@ -798,6 +799,7 @@ d_process(lua_State *L, const char *name, int t)
 	p->cwd = dup_str(L, t, "cwd", what);
 	p->user = dup_str(L, t, "user", what);
 	p->group = dup_str(L, t, "group", what);
+	sc_lua_time_timers(L, t, what, p);
 	if (p->group != NULL && p->user == NULL)
 		luaL_error(L, "%s: group = \"%s\" needs user = \"...\" too", what, p->group);
 	if (p->user != NULL) {

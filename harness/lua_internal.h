@@ -83,6 +83,11 @@ sc_lua_of(lua_State *L)
  * Raises a Lua error naming what and field when it is none of those. */
 uint64_t sc_lua_to_duration(lua_State *L, int idx, const char *what, const char *field);
 
+/* harness/lua_time.c: scenario { start = } at table t into sc, and a
+ * process's timers = {...} at table t into p; Lua errors name what. */
+void sc_lua_time_start(lua_State *L, int t, struct scenario *sc);
+void sc_lua_time_timers(lua_State *L, int t, const char *what, struct sc_process *p);
+
 /* Raises a Lua error when fn, a declaration, is called inside the timeline. */
 void sc_lua_need_load_phase(lua_State *L, const char *fn);
 

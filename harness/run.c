@@ -28,6 +28,7 @@
 #include "harness/proc.h"
 #include "harness/rulecheck.h"
 #include "harness/run_internal.h"
+#include "harness/run_time.h"
 #include "harness/scenario.h"
 #include "lib/evloop.h"
 #include "lib/log.h"
@@ -93,6 +94,7 @@ check(struct run *r)
 	if (o->quiet)
 		return 0;
 	run_check_probe_timeouts(r, stderr);
+	run_time_warn(r->sc, stderr);
 	printf("%s: ok: scenario '%s', %zu hosts, %zu dns servers, %zu processes, %zu probes, "
 	    "%zu expectations\n", o->scenario, r->sc->name, r->sc->n_hosts, r->sc->n_dns,
 	    r->sc->n_procs, r->sc->n_probes, r->sc->n_expect);
@@ -349,8 +351,10 @@ runner_main(const struct run_opts *o)
 		code = RUN_PASS;
 		goto out;
 	}
-	if (!o->quiet)
+	if (!o->quiet) {
 		run_check_probe_timeouts(r, stderr);
+		run_time_warn(r->sc, stderr);
+	}
 	/* the run's clock and the wall clock it is reported against start
 	 * together: started is the wall-clock time of t_ms 0 */
 	r->t0_us = dd_now_us();

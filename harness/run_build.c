@@ -188,6 +188,12 @@ faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->sc->seed);
 	ARG("--seed");
 	ARG(seed);
+	if (r->sc->speed != 1.0) {
+		/* the incident's TTLs on the incident's clock (faultd(1)) */
+		snprintf(seed, sizeof(seed), "%.17g", r->sc->speed);
+		ARG("--time-scale");
+		ARG(seed);
+	}
 #undef ARG
 	if (oom || sc_push(&v, &n, sizeof(char *)) == NULL) {
 		free_argv(v);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "harness/run_internal.h"
+#include "harness/run_time.h"
 #include "lib/log.h"
 #include "lib/dnswire.h"
 #include "model/elog.h"
@@ -71,6 +72,23 @@ set_probes(struct result *out, const struct scenario *sc)
 	return 0;
 }
 
+/* The incident's start and what the run could not keep in proportion:
+ * foreseen from the scenario, and what faultd says it floored (its
+ * counters are in out's log). */
+static int
+set_time(struct result *out, const struct scenario *sc, uint64_t t0_ms)
+{
+	int rc;
+
+	result_mark_time(out);
+	result_set_incident_t0(out, t0_ms);
+	if ((rc = result_set_incident_start(out, sc->incident_start)) < 0 ||
+	    (rc = run_time_observed(sc, out->events, &out->distortions)) < 0 ||
+	    (rc = run_time_forecast(sc, false, &out->distortions)) < 0)
+		return rc;
+	return 0;
+}
+
 /* The result of this run; takes r->log. */
 static struct result *
 build_result(struct run *r, const struct score_result *score, const char *started,
@@ -94,6 +112,8 @@ build_result(struct run *r, const struct score_result *score, const char *starte
 	set_probes(out, r->sc);
 	result_take_events(out, r->log);
 	r->log = NULL;
+	if (set_time(out, r->sc, r->timeline_t0_ms) < 0)
+		log_warnx("%s: the run's time distortions: out of memory", r->out);
 	/* the run's length: from its start to the end of the observation (the
 	 * timeline and its tail), whatever event came last */
 	out->duration_ms = end_ms;

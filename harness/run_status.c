@@ -10,6 +10,7 @@
 #include "harness/run_internal.h"
 #include "lib/evloop.h"
 #include "lib/util.h"
+#include "model/timescale.h"
 
 uint64_t
 run_now_ms(const struct run *r)
@@ -57,6 +58,17 @@ on_status(struct ev_loop *loop, void *arg)
 		    phase);
 	else
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "[%6.1fs] %s", now_s, phase);
+	/* the incident's clock beside the real one, once the timeline runs */
+	if ((r->sc->speed != 1.0 || r->sc->incident_start != NULL) &&
+	    r->timeline_t0_ms > 0 && o < sizeof(line) - 40) {
+		char clock[40];
+
+		timescale_fmt_clock(r->sc->incident_start,
+		    (double)(run_now_ms(r) - r->timeline_t0_ms) / 1000.0, r->sc->speed, false,
+		    clock, sizeof(clock));
+		o += (size_t)snprintf(line + o, sizeof(line) - o, " | incident %s%s", clock,
+		    r->sc->incident_start != NULL ? " UTC" : "");
+	}
 	for (size_t i = 0; i < r->sc->n_probes && o < sizeof(line) - 40; i++)
 		o += (size_t)snprintf(line + o, sizeof(line) - o, " | %s %s", r->sc->probes[i].name,
 		    r->probe_last[i] < 0 ? "-" : r->probe_last[i] ? "ok" : "FAIL");

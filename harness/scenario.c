@@ -82,6 +82,7 @@ scenario_free(struct scenario *sc)
 	free(sc->dir);
 	free(sc->name);
 	free(sc->description);
+	free(sc->incident_start);
 	for (size_t i = 0; i < sc->n_hosts; i++) {
 		struct sc_host *h = &sc->hosts[i];
 		free(h->name);
@@ -129,6 +130,11 @@ scenario_free(struct scenario *sc)
 		free(p->user);
 		free(p->group);
 		free(p->ready_arg);
+		for (size_t j = 0; j < p->n_timers; j++) {
+			free(p->timers[j].name);
+			free(p->timers[j].note);
+		}
+		free(p->timers);
 	}
 	free(sc->procs);
 	for (size_t i = 0; i < sc->n_probes; i++) {

@@ -73,6 +73,17 @@ struct sc_dns {
 	int line;
 };
 
+/* A timer inside a process that its declaration (a resolver profile)
+ * describes: process { timers = { { name = "infra-host-ttl", incident =
+ * "15m", real = "2s" } } } (doc/scenario-api.md, "Time"). */
+struct sc_timer {
+	char *name;
+	uint64_t incident_us;  /* what the incident means */
+	bool has_real;         /* false: scaled in proportion (incident / speed) */
+	uint64_t real_us;      /* what it lasts in the run */
+	char *note;           /* or NULL */
+};
+
 enum sc_ready_kind { READY_NONE = 0, READY_TCP, READY_HTTP, READY_LOG, READY_DELAY };
 
 struct sc_process {
@@ -90,6 +101,11 @@ struct sc_process {
 	char *ready_arg;     /* ADDR:PORT, URL, regex */
 	uint64_t ready_delay_us;
 	uint64_t ready_timeout_us;
+	/* its timers, as declared (timers_set: timers = {...} given, even
+	 * empty: the profile knows them all) */
+	struct sc_timer *timers;
+	size_t n_timers;
+	bool timers_set;
 	int line;
 };
 
@@ -168,6 +184,8 @@ struct scenario {
 	char *name;
 	char *description;
 	double speed;        /* incident seconds per real second (>= 1 compresses) */
+	char *incident_start;  /* scenario { start = "05:48" }: the incident's
+	                          clock at the timeline's start, or NULL */
 	uint64_t max_duration_us;   /* safety cap on the whole timeline */
 	uint64_t duration_us;       /* expected timeline length (incident time), 0 unknown */
 	uint64_t seed;

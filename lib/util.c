@@ -54,6 +54,25 @@ dd_parse_double(const char *s, double *out)
 	return 0;
 }
 
+uint32_t
+dd_ttl_scale(uint32_t ttl, double scale, bool *floored)
+{
+	double v;
+
+	*floored = false;
+	if (ttl == 0 || !(scale > 0.0) || scale == 1.0)
+		return ttl;
+	v = (double)ttl / scale;
+	if (v < 1.0) {
+		/* the proportion is under a second: DNS has no finer TTL */
+		*floored = true;
+		return 1;
+	}
+	v += 0.5;
+	/* slowed down (scale < 1): no more than RFC 2181's largest TTL */
+	return v >= 2147483647.0 ? 2147483647u : (uint32_t)v;
+}
+
 int
 dd_duration_parse(const char *s, uint64_t *usec)
 {

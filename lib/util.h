@@ -19,6 +19,12 @@ uint64_t dd_now_us(void);
  * milliseconds.  Returns 0 or DD_EINVAL. */
 int dd_duration_parse(const char *s, uint64_t *usec);
 
+/* A TTL for an incident compressed `scale` times (faultd --time-scale,
+ * faultd(1)): ttl / scale rounded to the nearest second (half up), 1 when
+ * that is under a second (*floored set), 0 stays 0, at most 2^31-1; scale 1
+ * or <= 0 changes nothing.  One rule for faultd and dnsdrill's forecasts. */
+uint32_t dd_ttl_scale(uint32_t ttl, double scale, bool *floored);
+
 /* xoshiro256** seeded through splitmix64: reproducible for a given seed. */
 struct dd_rng {
 	uint64_t s[4];

@@ -104,6 +104,8 @@ result_free(struct result *r)
 	free(r->scenario);
 	free(r->description);
 	free(r->started);
+	free(r->incident_start);
+	timescale_list_free(&r->distortions);
 	free_kvs(r->params, r->n_params);
 	free_kvs(r->versions, r->n_versions);
 	free_score(r);

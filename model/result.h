@@ -28,6 +28,7 @@
 #include "lib/err.h"
 #include "model/elog.h"
 #include "model/score.h"
+#include "model/timescale.h"
 
 /* Version of the result.json layout; bumped on incompatible change. */
 #define RESULT_FORMAT "dnsdrill-result/1"
@@ -142,6 +143,16 @@ struct result {
 	 * { amplification = { ... } }), in that order; NULL when none */
 	struct result_link *links;
 	size_t n_links;
+	/* Time (model/timescale.h, doc/results.md "Time"): when the incident
+	 * began on its own clock, as the scenario gave it ("05:48",
+	 * "2025-10-20T05:48:00Z"), or NULL; what the run could not keep in
+	 * proportion.  has_time: the runner recorded them (result.json then
+	 * has "time_distortions", [] when none; false for an older result). */
+	char *incident_start;
+	uint64_t incident_t0_ms;  /* t_ms at which the incident's clock reads
+	                             incident_start (the timeline's start) */
+	bool has_time;
+	struct timescale_list distortions;
 };
 
 struct result_link {
@@ -189,6 +200,29 @@ int result_take_events(struct result *r, struct elog *log);
 /* The run ended in error for reason (copied; NULL clears it and leaves
  * pass false): the verdict becomes "error". */
 int result_set_error(struct result *r, const char *reason);
+
+/* The incident's start on its own clock (copied; NULL clears). */
+int result_set_incident_start(struct result *r, const char *start);
+/* Record that the run's time distortions are known (even none). */
+void result_mark_time(struct result *r);
+/* Append a distortion (timescale_add_distortion; marks time known). */
+int result_add_distortion(struct result *r, enum timescale_kind kind,
+    const char *what, double incident_s, double real_s, const char *note);
+/* The incident's clock starts (at incident_start) at t0_ms of the log. */
+void result_set_incident_t0(struct result *r, uint64_t t0_ms);
+/* Does the incident's clock differ from the run's (time recorded, and a
+ * speed other than 1 or a start given)? */
+bool result_time_scaled(const struct result *r);
+/* The incident's clock at t_ms of the log (timescale_fmt_clock: "06:48:00",
+ * with the date when full, or "+1h00m00s" without a start); returns buf. */
+char *result_incident_clock(const struct result *r, uint64_t t_ms, bool full,
+    char *buf, size_t cap);
+/* The run's speed: params "speed" as a number > 0, else 1. */
+double result_speed(const struct result *r);
+/* Is the metric a duration of the incident (detection_s, failover_s,
+ * recovery_s), so that real seconds * speed is its incident time?  The
+ * latencies are network time and stay real; the rest are ratios. */
+bool result_metric_is_incident_time(enum score_metric m);
 
 /* "pass" / "fail" / "error". */
 const char *result_verdict(const struct result *r);

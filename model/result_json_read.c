@@ -782,6 +782,56 @@ parse(const char *text, size_t len, json_t **root, struct dd_err *err)
 	return DD_EINVAL;
 }
 
+/* "time_distortions" (absent in an older result: time not recorded); a
+ * kind this build does not know is read as "unknown". */
+static int
+read_distortions(const json_t *root, struct result *r, struct dd_err *err)
+{
+	const json_t *arr = json_object_get(root, "time_distortions");
+	const json_t *o;
+	size_t i;
+
+	if (arr == NULL || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr)) {
+		dd_err_set(err, "time_distortions: expected an array");
+		return DD_EINVAL;
+	}
+	result_mark_time(r);
+	json_array_foreach(arr, i, o) {
+		const char *what, *note, *kind;
+		enum timescale_kind k = TIMESCALE_UNKNOWN;
+		double v[2] = { -1, -1 };
+		static const char *const keys[2] = { "incident_s", "real_s" };
+		int rc;
+
+		if (!json_is_object(o) ||
+		    (what = str_of(json_object_get(o, "what"))) == NULL) {
+			dd_err_set(err, "time_distortions[%zu]: expected an object with a string \"what\"", i);
+			return DD_EINVAL;
+		}
+		if (opt_str(o, "note", &note, err) != 0 ||
+		    opt_str(o, "kind", &kind, err) != 0) {
+			dd_err_set(err, "time_distortions[%zu]: kind and note must be strings", i);
+			return DD_EINVAL;
+		}
+		if (kind != NULL)
+			(void)timescale_kind_parse(kind, &k);
+		for (int j = 0; j < 2; j++) {
+			const json_t *n = json_object_get(o, keys[j]);
+
+			if (n != NULL && !json_is_null(n) && (!num_of(n, &v[j]) || v[j] < 0)) {
+				dd_err_set(err, "time_distortions[%zu].%s: expected a number >= 0 or null",
+				    i, keys[j]);
+				return DD_EINVAL;
+			}
+		}
+		if ((rc = result_add_distortion(r, k, what, v[0], v[1], note)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 result_json_read(const char *text, size_t len, struct result **out,
     struct dd_err *err)
@@ -833,6 +883,8 @@ result_json_read(const char *text, size_t len, struct result **out,
 	    (rc = result_set_description(r, s)) != 0 ||
 	    (rc = opt_str(root, "started", &s, err)) != 0 ||
 	    (rc = result_set_started(r, s)) != 0 ||
+	    (rc = opt_str(root, "incident_start", &s, err)) != 0 ||
+	    (rc = result_set_incident_start(r, s)) != 0 ||
 	    (rc = opt_u64(root, "seed", &has, &u, "", err)) != 0)
 		goto fail;
 	if (has)
@@ -841,6 +893,10 @@ result_json_read(const char *text, size_t len, struct result **out,
 		goto fail;
 	if (has)
 		r->duration_ms = u;
+	if ((rc = opt_u64(root, "incident_t0_ms", &has, &u, "", err)) != 0)
+		goto fail;
+	if (has)
+		result_set_incident_t0(r, u);
 	if ((rc = read_kvs(root, "params", r, result_set_param, err)) != 0 ||
 	    (rc = read_kvs(root, "versions", r, result_set_version, err)) != 0 ||
 	    (rc = read_metrics(root, r, err)) != 0 ||
@@ -849,6 +905,7 @@ result_json_read(const char *text, size_t len, struct result **out,
 	    (rc = read_expectations(root, r, err)) != 0 ||
 	    (rc = read_probe_settings(root, r, err)) != 0 ||
 	    (rc = read_links(root, r, err)) != 0 ||
+	    (rc = read_distortions(root, r, err)) != 0 ||
 	    (rc = read_events(root, r, err)) != 0 ||
 	    (rc = read_dns_stats(root, r, err)) != 0)
 		goto fail;

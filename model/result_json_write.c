@@ -420,6 +420,52 @@ dns_stats_tree(const struct elog *log)
 	return o;
 }
 
+/* "metrics_incident": the incident-time metrics (result_metric_is_
+ * incident_time) times the run's speed, null where not observed. */
+static json_t *
+metrics_incident_tree(const struct result *r)
+{
+	json_t *o = json_object();
+	double speed = result_speed(r);
+
+	for (int m = 0; o != NULL && m < SCORE_METRIC_COUNT; m++) {
+		const struct result_metric *rm = &r->metric[m];
+
+		if (rm->absent || !result_metric_is_incident_time((enum score_metric)m))
+			continue;
+		if (!put(o, score_metric_name((enum score_metric)m),
+		    rm->has ? json_num(rm->value * speed) : json_null())) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+/* "time_distortions": one object per line. */
+static json_t *
+distortions_tree(const struct result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < r->distortions.n; i++) {
+		const struct timescale_distortion *d = &r->distortions.v[i];
+		json_t *o = json_object();
+		bool ok = o != NULL &&
+		    put(o, "kind", json_string(timescale_kind_name(d->kind))) &&
+		    put(o, "what", json_text(d->what)) &&
+		    put(o, "incident_s", d->has_incident ? json_num(d->incident_s) : json_null()) &&
+		    put(o, "real_s", d->has_real ? json_num(d->real_s) : json_null()) &&
+		    put(o, "note", json_text(d->note));
+
+		if (!(ok ? append(a, o) : (json_decref(o), false))) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
 /* The whole document, members in doc/results.md's order; NULL when out
  * of memory. */
 static json_t *
@@ -443,6 +489,9 @@ result_tree(const struct result *r)
 	    (r->error == NULL || put(root, "error", json_text(r->error))) &&
 	    put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
 	    put(root, "started", json_text(r->started)) &&
+	    (!r->has_time ||
+	    (put(root, "incident_start", json_text(r->incident_start)) &&
+	    put(root, "incident_t0_ms", json_u64(r->incident_t0_ms)))) &&
 	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
 	    put(root, "params", kvs_tree(r->params, r->n_params)) &&
 	    put(root, "versions", kvs_tree(r->versions, r->n_versions)) &&
@@ -450,6 +499,7 @@ result_tree(const struct result *r)
 	    put(root, "metric_notes", metrics_tree(r->metric, PART_NOTES)) &&
 	    (!any_censored(r->metric) || put(root, "metric_bounds",
 	    metrics_tree(r->metric, PART_BOUNDS))) &&
+	    (!r->has_time || put(root, "metrics_incident", metrics_incident_tree(r))) &&
 	    (r->n_probe_metrics == 0 || put(root, "probe_metrics", probes_tree(r))) &&
 	    put(root, "fault", fault_tree(r)) &&
 	    put(root, "expectations", json_incref(ex)) &&
@@ -457,6 +507,7 @@ result_tree(const struct result *r)
 	    (r->n_links == 0 ||
 	    (put(root, "amplification", links_tree(r, false)) &&
 	    put(root, "amplification_notes", links_tree(r, true)))) &&
+	    (!r->has_time || put(root, "time_distortions", distortions_tree(r))) &&
 	    (r->events == NULL || r->events->n_stats == 0 ||
 	    put(root, "dns_stats", dns_stats_tree(r->events))) &&
 	    put(root, "events", json_incref(ev));

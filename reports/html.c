@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "reports/html_dns.h"
+#include "reports/html_time.h"
 #include "reports/html_timeline.h"
 #include "reports/markup.h"
 
@@ -643,6 +644,7 @@ report_html_write(const struct result *r, FILE *f)
 	page_begin(f, r->scenario, r->error ? "ERROR" : r->pass ? "PASS" : "FAIL");
 	write_header(f, r);
 	write_metrics(f, r);
+	html_time_write(f, r);
 	write_probe_metrics(f, r);
 	fputs("<section>\n<h2>Timeline</h2>\n<figure>\n", f);
 	if ((rc = html_timeline_draw(t)) != 0)

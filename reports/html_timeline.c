@@ -426,8 +426,10 @@ static void
 draw_axis(struct html_timeline *t)
 {
 	FILE *f = t->f;
-	char buf[32];
+	char buf[32], inc[40];
 	double yb = t->bottom;
+	/* a compressed run: real seconds above, the incident's clock below */
+	bool scaled = result_time_scaled(t->r);
 
 	for (uint64_t ms = 0; ms <= t->t_end; ms += t->step) {
 		double x = tx(t, ms);
@@ -438,15 +440,17 @@ draw_axis(struct html_timeline *t)
 		tick_label(buf, sizeof(buf), ms, t->step);
 		fprintf(f, "<text class=\"axis\" x=\"%.1f\" y=\"%d\" "
 		    "text-anchor=\"middle\">%s</text>", x, TL_AXIS_H - 10, buf);
-		fprintf(f, "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
-		    "text-anchor=\"middle\">%s</text>\n", x, yb + 18, buf);
+		fprintf(f, "<text class=\"axis%s\" x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"middle\">%s</text>\n", scaled ? " inc" : "", x, yb + 18,
+		    scaled ? result_incident_clock(t->r, ms, false, inc, sizeof(inc)) : buf);
 		if (ms > UINT64_MAX - t->step)
 			break;
 	}
 	fprintf(f, "<text class=\"axis\" x=\"%d\" y=\"%d\" "
 	    "text-anchor=\"end\">seconds</text>", TL_LEFT - 18, TL_AXIS_H - 10);
 	fprintf(f, "<text class=\"axis\" x=\"%d\" y=\"%.1f\" "
-	    "text-anchor=\"end\">seconds</text>\n", TL_LEFT - 18, yb + 18);
+	    "text-anchor=\"end\">%s</text>\n", TL_LEFT - 18, yb + 18,
+	    !scaled ? "seconds" : t->r->incident_start != NULL ? "incident UTC" : "incident");
 }
 
 static void

@@ -18,6 +18,19 @@
  *   expectation          observed  result
  *   failover_s < 3       4.200     FAIL  failover_s = 4.2, expected < 3
  *
+ * A run at a speed other than 1 (or with an incident start) shows the
+ * incident's clock beside the real one (doc/results.md, "Time"): the speed,
+ * the fault's window on the incident's clock, an "incident" column for the
+ * metrics that are durations of the incident (real seconds * speed), and
+ * what could not be kept in proportion:
+ *
+ *   incident  speed 360: 1 real second = 6m00s; timeline began 05:48:00 UTC
+ *   fault     10.000s -> 40.000s (30.000s); incident 06:48:00 -> 09:48:00 (3h00m)
+ *   metric               observed  incident
+ *   detection_s          1.200     7m12s
+ *   time distortions (what this speed could not keep in proportion)
+ *     floor     dns auth: ... ; NOTE
+ *
  * A censored value (score.h) shows as ">=" its lower bound.  Metrics a
  * result does not hold (absent: read from an older result.json) are left
  * out, as is the probe table when there are no probes.  Plain ASCII
@@ -29,6 +42,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "model/timescale.h"
 
 static void
 fmt_value(char *buf, size_t len, bool has, double v)
@@ -210,12 +224,53 @@ write_links(const struct result *r, int w, FILE *f)
 	}
 }
 
+/* "incident  speed 360: ..." and the fault on the incident's clock. */
+static void
+write_incident(const struct result *r, FILE *f)
+{
+	char a[40], b[40], c[40];
+	double speed = result_speed(r);
+
+	fprintf(f, "incident  speed %g: 1 real second = %s", speed,
+	    timescale_fmt_duration(speed, a, sizeof(a)));
+	if (r->incident_start != NULL)
+		fprintf(f, "; timeline began %s UTC",
+		    result_incident_clock(r, r->incident_t0_ms, true, a, sizeof(a)));
+	fputc('\n', f);
+	if (r->fault_found)
+		fprintf(f, "          fault on the incident's clock: %s -> %s (%s)\n",
+		    result_incident_clock(r, r->fault_start_ms, false, a, sizeof(a)),
+		    result_incident_clock(r, r->fault_end_ms, false, b, sizeof(b)),
+		    timescale_fmt_duration((double)(r->fault_end_ms - r->fault_start_ms) /
+		    1000.0 * speed, c, sizeof(c)));
+}
+
+/* What the run could not keep in proportion, one line each. */
+static void
+write_distortions(const struct result *r, FILE *f)
+{
+	char line[1024];
+
+	if (r->distortions.n == 0) {
+		fprintf(f, "\ntime distortions: none (everything dnsdrill knows of ran in "
+		    "proportion)\n");
+		return;
+	}
+	fprintf(f, "\ntime distortions (what speed %g could not keep in proportion)\n",
+	    result_speed(r));
+	for (size_t i = 0; i < r->distortions.n; i++)
+		fprintf(f, "  %-9s %s\n", timescale_kind_name(r->distortions.v[i].kind),
+		    timescale_fmt_distortion(&r->distortions.v[i], result_speed(r), line,
+		    sizeof(line)));
+}
+
 int
 report_text_write(const struct result *r, FILE *f)
 {
 	char a[32], b[32], c[32];
 	int w = (int)strlen("query_amplification");
 	int we = (int)strlen("expectation");
+	bool scaled = result_time_scaled(r);
 
 	if (r == NULL || f == NULL)
 		return DD_EINVAL;
@@ -242,12 +297,17 @@ report_text_write(const struct result *r, FILE *f)
 	} else {
 		fprintf(f, "fault     none found\n");
 	}
+	if (scaled)
+		write_incident(r, f);
 	for (size_t i = 0; i < r->n_params; i++)
 		fprintf(f, "%-9s %s=%s\n", i == 0 ? "params" : "",
 		    r->params[i].key, r->params[i].value);
 	write_probe_settings(r, f);
 
-	fprintf(f, "\n%-*s  %s\n", w, "metric", "observed");
+	if (scaled)
+		fprintf(f, "\n%-*s  %-9s %s\n", w, "metric", "observed", "incident");
+	else
+		fprintf(f, "\n%-*s  %s\n", w, "metric", "observed");
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
 		const struct result_metric *rm = &r->metric[m];
 		const char *name = score_metric_name((enum score_metric)m);
@@ -255,7 +315,24 @@ report_text_write(const struct result *r, FILE *f)
 		if (rm->absent)
 			continue;
 		fmt_metric(a, sizeof(a), rm);
-		if (!rm->has && rm->note != NULL)
+		if (scaled) {
+			/* the incident's figure: a duration only (latencies are
+			 * network time, the rest ratios) */
+			if (result_metric_is_incident_time((enum score_metric)m) && rm->has)
+				timescale_fmt_duration(rm->value * result_speed(r), b, sizeof(b));
+			else if (result_metric_is_incident_time((enum score_metric)m) &&
+			    rm->censored)
+				snprintf(b, sizeof(b), ">=%s", timescale_fmt_duration(
+				    rm->at_least * result_speed(r), c, sizeof(c)));
+			else
+				snprintf(b, sizeof(b), "%s", "");
+			if (!rm->has && rm->note != NULL)
+				fprintf(f, "%-*s  %-9s %-9s %s\n", w, name, a, b, rm->note);
+			else if (b[0] != '\0')
+				fprintf(f, "%-*s  %-9s %s\n", w, name, a, b);
+			else
+				fprintf(f, "%-*s  %s\n", w, name, a);
+		} else if (!rm->has && rm->note != NULL)
 			fprintf(f, "%-*s  %-9s %s\n", w, name, a, rm->note);
 		else
 			fprintf(f, "%-*s  %s\n", w, name, a);
@@ -266,6 +343,8 @@ report_text_write(const struct result *r, FILE *f)
 		write_probe_metrics(r, f);
 
 	write_dns(f, r);
+	if (scaled)
+		write_distortions(r, f);
 
 	if (r->n_expect == 0) {
 		fprintf(f, "\nno expectations\n");

@@ -15,6 +15,7 @@ scenario {
   description = "DynamoDB us-east-1 endpoint record left empty (AWS, 2025-10-20)",
   speed = 360,          -- six incident minutes per real second: ~50 s in all
   duration = "232m",    -- 05:48 to 09:40 (shown on the status line)
+  start = "2025-10-20T05:48:00Z",   -- the incident's clock at the timeline's start
 }
 
 local fault = param("fault", { default = "empty",
@@ -71,6 +72,12 @@ process "unbound" {
           path(serve_expired and "unbound-serve-expired.conf" or "unbound.conf") },
   cwd = path("."),
   ready = { log = "start of service" },
+  -- unbound's own timer this scenario shortens (unbound-common.conf): listed
+  -- in the result as a distortion rather than hidden
+  timers = {
+    { name = "infra-host-ttl", incident = "15m", real = "2s",
+      note = "unbound's default 900 s, shortened so a dead authority is retried" },
+  },
 }
 
 -- the regional endpoints and the app under test ------------------------------

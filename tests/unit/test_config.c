@@ -369,6 +369,30 @@ test_control_idle(void **state)
 	assert_non_null(strstr(E.msg, ":2: 'soon' is not a duration"));
 }
 
+/* --time-scale: 1 unless set, a number > 0 on the command line or in a
+ * config file (time-scale 360). */
+static void
+test_time_scale(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", NULL), CFG_OK);
+	assert_true(C.time_scale == 1.0);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--time-scale", "60", NULL), CFG_OK);
+	assert_true(C.time_scale == 60.0);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--time-scale", "0.5", NULL), CFG_OK);
+	assert_true(C.time_scale == 0.5);
+	write_file("listen 127.0.0.1:5300\ntime-scale 360\n");
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_OK);
+	assert_true(C.time_scale == 360.0);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--time-scale", "0", NULL), CFG_USAGE);
+	assert_string_equal(E.msg,
+	    "--time-scale: '0' must be a number > 0 (incident seconds per real second)");
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--time-scale", "fast", NULL), CFG_USAGE);
+	write_file("listen 127.0.0.1:5300\ntime-scale -2\n");
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_USAGE);
+	assert_non_null(strstr(E.msg, ":2: '-2' must be a number > 0"));
+}
+
 static void
 test_output_sizes(void **state)
 {
@@ -425,6 +449,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_listen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_scale, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

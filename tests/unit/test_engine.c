@@ -999,6 +999,112 @@ test_zone_negative_actions(void **state)
 	ldns_pkt_free(p);
 }
 
+/* ---------------- --time-scale ---------------- */
+
+static void
+test_scale_ttl_rule(void **state)
+{
+	(void)state;
+	bool fl;
+
+	assert_int_equal(dd_ttl_scale(300, 60, &fl), 5);
+	assert_false(fl);
+	/* under a second in proportion: the floor, said so */
+	assert_int_equal(dd_ttl_scale(30, 60, &fl), 1);
+	assert_true(fl);
+	assert_int_equal(dd_ttl_scale(5, 360, &fl), 1);
+	assert_true(fl);
+	/* rounded to the nearest second, half up */
+	assert_int_equal(dd_ttl_scale(89, 60, &fl), 1);
+	assert_false(fl);
+	assert_int_equal(dd_ttl_scale(90, 60, &fl), 2);
+	assert_int_equal(dd_ttl_scale(3600, 360, &fl), 10);
+	/* 0 keeps its meaning; scale 1 changes nothing; slowed down stretches */
+	assert_int_equal(dd_ttl_scale(0, 60, &fl), 0);
+	assert_false(fl);
+	assert_int_equal(dd_ttl_scale(7, 1, &fl), 7);
+	assert_int_equal(dd_ttl_scale(7, 0.5, &fl), 14);
+	assert_int_equal(dd_ttl_scale(2000000000u, 0.1, &fl), 2147483647u);
+}
+
+/* Zone answers, authority sections (the SOA's TTL and MINIMUM), rule
+ * negttl= and ttl=, all divided; the floored ones counted. */
+static void
+test_time_scale_zone_and_rules(void **state)
+{
+	(void)state;
+	eng(false, zones(), "name=www.example.com type=AAAA action=empty negttl=30",
+	    "name=ns1.example.com type=A ttl=120", NULL);
+	engine_set_time_scale(&E, 60);
+
+	ask("www.example.com", DNS_T_A, TRANSPORT_UDP, TQ_NO_EDNS);
+	ldns_pkt *p = reply();
+	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 60); /* 3600 */
+	assert_int_equal(E.stats.ttl_floored, 0);
+	ldns_pkt_free(p);
+
+	/* negttl=30 at 60: 0.5 s, the floor of 1 s, TTL and MINIMUM */
+	ask("www.example.com", DNS_T_AAAA, TRANSPORT_UDP, TQ_NO_EDNS);
+	p = reply();
+	assert_neg_soa(p, 1, 1);
+	assert_int_equal(E.stats.ttl_floored, 2);
+	assert_int_equal(E.stats.ttl_floored_min, 30);
+	assert_int_equal(E.stats.ttl_floored_max, 30);
+	ldns_pkt_free(p);
+
+	/* the zone's own negative answer: SOA TTL (300, its MINIMUM) and MINIMUM -> 5 */
+	ask("nope.example.com", DNS_T_A, TRANSPORT_UDP, TQ_NO_EDNS);
+	p = reply();
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+	assert_neg_soa(p, 5, 5);
+	ldns_pkt_free(p);
+
+	/* rule ttl=120 -> 2 */
+	ask("ns1.example.com", DNS_T_A, TRANSPORT_UDP, TQ_NO_EDNS);
+	p = reply();
+	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 2);
+	ldns_pkt_free(p);
+	assert_int_equal(E.stats.ttl_floored, 2);
+}
+
+/* Forwarded answers are the incident's internet: scaled too (3600 -> 10
+ * at 360), after a rule's ttl= (17 -> the floor). */
+static void
+test_time_scale_forwarded(void **state)
+{
+	(void)state;
+	uint8_t up[1024];
+
+	eng(true, NULL, "name=ttl.example action=pass ttl=17", NULL);
+	engine_set_time_scale(&E, 360);
+	assert_int_equal(ask("fw.example", DNS_T_A, TRANSPORT_UDP, TQ_NO_EDNS), ENG_FORWARD);
+	size_t n = upstream_reply(up, sizeof(up), 1, "fw.example", DNS_T_A);
+	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n, sizeof(up)), n);
+	ldns_pkt *p = NULL;
+	assert_int_equal(ldns_wire2pkt(&p, up, n), LDNS_STATUS_OK);
+	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 10);
+	ldns_pkt_free(p);
+	assert_int_equal(E.stats.ttl_floored, 0);
+
+	assert_int_equal(ask("ttl.example", DNS_T_A, TRANSPORT_UDP, TQ_NO_EDNS), ENG_FORWARD);
+	n = upstream_reply(up, sizeof(up), 1, "ttl.example", DNS_T_A);
+	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n, sizeof(up)), n);
+	assert_int_equal(ldns_wire2pkt(&p, up, n), LDNS_STATUS_OK);
+	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 1);
+	ldns_pkt_free(p);
+	assert_int_equal(E.stats.ttl_floored, 1);
+	assert_int_equal(E.stats.ttl_floored_min, 17);
+
+	/* scale 1 (the default): as before */
+	engine_set_time_scale(&E, 1);
+	ask("fw.example", DNS_T_A, TRANSPORT_UDP, TQ_NO_EDNS);
+	n = upstream_reply(up, sizeof(up), 1, "fw.example", DNS_T_A);
+	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n, sizeof(up)), n);
+	assert_int_equal(ldns_wire2pkt(&p, up, n), LDNS_STATUS_OK);
+	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 3600);
+	ldns_pkt_free(p);
+}
+
 int
 main(void)
 {
@@ -1027,6 +1133,9 @@ main(void)
 		cmocka_unit_test_teardown(test_clients_counted, teardown),
 		cmocka_unit_test_teardown(test_zone_pass_and_ttl, teardown),
 		cmocka_unit_test_teardown(test_zone_negative_actions, teardown),
+		cmocka_unit_test(test_scale_ttl_rule),
+		cmocka_unit_test_teardown(test_time_scale_zone_and_rules, teardown),
+		cmocka_unit_test_teardown(test_time_scale_forwarded, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
