@@ -140,7 +140,8 @@ while :; do
 		pid_of[$name]=$!
 	done
 	[ ${#pid_of[@]} -eq 0 ] && break
-	wait -n
+	# poll: `wait -n` can miss an exit bash reaped while we looked
+	sleep 1
 	for name in "${!pid_of[@]}"; do
 		kill -0 "${pid_of[$name]}" 2>/dev/null && continue
 		wait "${pid_of[$name]}"
