@@ -42,6 +42,8 @@ reserve(struct dd_buf *b, size_t n)
 int
 dd_buf_append(struct dd_buf *b, const void *p, size_t n)
 {
+	if (n == 0)   /* data may still be NULL: no pointer arithmetic on it */
+		return 0;
 	if (reserve(b, n) < 0)
 		return DD_ENOMEM;
 	memcpy(b->data + b->len, p, n);

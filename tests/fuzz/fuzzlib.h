@@ -1,7 +1,7 @@
 /*
  * fuzzlib.h -- helpers the fuzz targets share (static inline, so each target
- * stays one .c file): a scratch file for loaders that want a path, and the
- * checks every DNS reply must pass.  A failed check calls abort(), which
+ * stays one .c file): a scratch file for loaders that want a path, a sink
+ * stream for writers, and the checks every DNS reply must pass.  A failed check calls abort(), which
  * libFuzzer and the replay driver both report as a crash.
  */
 #ifndef TESTS_FUZZ_FUZZLIB_H
@@ -74,6 +74,35 @@ fuzz_file_put(struct fuzz_file *f, const void *data, size_t size)
 			abort();
 		off += (size_t)n;
 	}
+}
+
+/* ---------------- a stream that drops what is written ---------------- */
+
+static inline ssize_t
+fuzz_sink_write_(void *cookie, const char *buf, size_t size)
+{
+	(void)cookie;
+	(void)buf;
+	return (ssize_t)size;
+}
+
+/*
+ * For writers under test whose output is not checked: a FILE * that takes
+ * every byte and drops it without a system call (fopencookie).  /dev/null
+ * cost a write(2) per 4 KiB buffer, and the report writers emit many times
+ * their input.  Lives for the process.
+ */
+static inline FILE *
+fuzz_sink_open(void)
+{
+	static const cookie_io_functions_t io = { .write = fuzz_sink_write_ };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (f == NULL) {
+		perror("fuzz: sink stream");
+		abort();
+	}
+	return f;
 }
 
 /* ---------------- checks on DNS replies ---------------- */

@@ -16,6 +16,12 @@ FUZZ_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 TEST_HELPERS += $(FUZZ_REPLAYS)
 
 FUZZ_SECONDS ?= 60
+# FUZZ_GOAL=1: each target until its goal (10 M inputs for packet, 2 M for
+# the others) instead of FUZZ_SECONDS; FUZZ_RUNS=N: N inputs each;
+# FUZZ_JOBS=2: two targets side by side (tests/fuzz/fuzz.sh)
+FUZZ_GOAL ?=
+FUZZ_RUNS ?=
+FUZZ_JOBS ?= 1
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TARGETS ?=
 FUZZ_CC ?= clang
@@ -45,9 +51,11 @@ fuzz-build: $(FUZZ_BINS)
 
 # A build of its own (objects with -fsanitize=fuzzer-no-link,address,
 # undefined; warnings do not stop it: gcc's WERROR=1 build is the gate, and
-# clang 14 warns where gcc sees no path, e.g. after luaL_error), then each target for FUZZ_SECONDS on a scratch copy of its
-# corpus under $(FUZZ_BUILD)/fuzz-out/; FUZZ_TARGETS="packet rule" picks some.
+# clang 14 warns where gcc sees no path, e.g. after luaL_error), then each
+# target for FUZZ_SECONDS (or to its goal) on a scratch copy of its corpus
+# under $(FUZZ_BUILD)/fuzz-out/; FUZZ_TARGETS="packet rule" picks some.
 fuzz: deps-check
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) WERROR= \
 	    SANITIZE=fuzzer-no-link,address,undefined FUZZ_ENGINE=1 fuzz-build
-	$(Q)./tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(Q)FUZZ_GOAL=$(FUZZ_GOAL) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) \
+	    ./tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)

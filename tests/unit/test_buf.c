@@ -98,6 +98,28 @@ test_reset_and_free(void **state)
 	dd_buf_free(NULL);
 }
 
+/* Nothing onto an empty buffer (mark_big in result_json_read does this for
+ * a big number at the very start): no change and no arithmetic on the NULL
+ * data pointer (UBSan reported "applying zero offset to null pointer" in
+ * fuzz_result; this test fails under SANITIZE=undefined without the fix). */
+static void
+test_append_nothing_to_empty(void **state)
+{
+	struct dd_buf b = { 0 };
+
+	(void)state;
+	assert_int_equal(dd_buf_append(&b, "", 0), 0);
+	assert_int_equal(dd_buf_append(&b, NULL, 0), 0);
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+	assert_false(b.oom);
+	assert_int_equal(dd_buf_append(&b, "x", 1), 0);
+	assert_int_equal(dd_buf_append(&b, NULL, 0), 0);
+	assert_int_equal(b.len, 1);
+	assert_memory_equal(b.data, "x", 1);
+	dd_buf_free(&b);
+}
+
 static void
 test_impossible_size_is_enomem(void **state)
 {
@@ -121,6 +143,7 @@ main(void)
 		cmocka_unit_test(test_printf_appends_text),
 		cmocka_unit_test(test_consume_and_compact),
 		cmocka_unit_test(test_reset_and_free),
+		cmocka_unit_test(test_append_nothing_to_empty),
 		cmocka_unit_test(test_impossible_size_is_enomem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
