@@ -7,7 +7,8 @@
 #   make demo            run the flagship demo
 #   make bench           benchmarks (not part of `make test`)
 #   make soak            faultd at 80 % load for 10 min per mode (bench/soak.sh)
-#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/README.md)
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each, or FUZZ_GOAL=1 (runs to
+#                        10 M packet / 2 M others), FUZZ_JOBS=2 side by side
 #   make install PREFIX=/usr/local DESTDIR=
 #   SANITIZE=address,undefined   build with sanitizers
 #   WERROR=1             warnings are errors (CI sets it)
