@@ -338,6 +338,16 @@ l_now(lua_State *L)
 	return 1;
 }
 
+/* speed(): incident seconds per real second, as scenario { speed } or
+ * --set speed=N made it (1 until then): what a profile divides the
+ * incident's timers by */
+static int
+l_speed(lua_State *L)
+{
+	lua_pushnumber(L, sc_lua_of(L)->sc->speed);
+	return 1;
+}
+
 static int
 l_seen(lua_State *L)
 {
@@ -544,6 +554,7 @@ static const luaL_Reg api[] = {
 	{ "wait_until", l_wait_until }, { "phase", l_phase }, { "mark", l_mark },
 	{ "inject", l_inject }, { "clear", l_clear }, { "start", l_start },
 	{ "stop", l_stop }, { "kill", l_kill }, { "now", l_now }, { "seen", l_seen },
+	{ "speed", l_speed },
 	{ "probe_ok", l_probe_ok }, { "stats", l_stats },
 	{ NULL, NULL },
 };

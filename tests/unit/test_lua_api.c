@@ -1429,6 +1429,25 @@ test_param_speed(void **state)
 	assert_true(f->sc->speed == 2.5);
 }
 
+/* speed() gives declarations the speed in force: 1 by default, the file's,
+ * or --set speed=N's (which wins) */
+static void
+test_speed_fn(void **state)
+{
+	struct fx *f = *state;
+	static const char S1[] =
+	    "host (string.format(\"h%d\", math.floor(speed() * 10))) {}\ntimeline(function() end)\n";
+	static const char S3[] = "scenario { speed = 3 }\n"
+	    "host (string.format(\"h%d\", math.floor(speed() * 10))) {}\ntimeline(function() end)\n";
+
+	assert_int_equal(load_sets(f, S1, NULL), 0);
+	assert_string_equal(f->sc->hosts[0].name, "h10");
+	assert_int_equal(load_sets(f, S3, NULL), 0);
+	assert_string_equal(f->sc->hosts[0].name, "h30");
+	assert_int_equal(load_sets(f, S3, NEEDLES("speed=2.5")), 0);
+	assert_string_equal(f->sc->hosts[0].name, "h25");
+}
+
 static void
 test_param_seed(void **state)
 {
@@ -2060,6 +2079,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_err_phase_misuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_param_set_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_param_speed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_speed_fn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_param_seed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_unknown_targets, setup, teardown),
