@@ -1,6 +1,7 @@
 /*
  * lua_decl.c -- the scenario's declarations: scenario, param, host, lan,
- * link, dns, process, probe, watch, capture, score and expect.
+ * link, dns, probe, watch, capture, score and expect (process is in
+ * lua_proc.c, on the field helpers exported at the end of this file).
  *
  * The bindings only translate: a declaration checks its table (unknown
  * fields and wrong types are errors at the caller's file:line) and copies it
@@ -25,7 +26,6 @@
 #include "lib/dnswire.h"
 #include "lib/util.h"
 #include "faultd/rule.h"
-#include "harness/proc.h"
 #include "harness/resolvconf.h"
 #include "harness/sc_regex.h"
 
@@ -218,13 +218,25 @@ opt_strlist(lua_State *L, int t, const char *field, const char *what, char ***v,
 	lua_pop(L, 1);
 }
 
+/* The line of the scenario file the declaration comes from: a
+ * declaration made by a library (use "name") is placed where the scenario
+ * called into it, since messages name the scenario's file. */
 static int
 cur_line(lua_State *L)
 {
+	const char *file = sc_lua_of(L)->sc->file;
 	lua_Debug ar;
-	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
-		return ar.currentline;
-	return 0;
+	int first = 0;
+
+	for (int lv = 1; lua_getstack(L, lv, &ar); lv++) {
+		if (!lua_getinfo(L, "Sl", &ar))
+			break;
+		if (lv == 1)
+			first = ar.currentline;
+		if (ar.source[0] == '@' && strcmp(ar.source + 1, file) == 0)
+			return ar.currentline;
+	}
+	return first;
 }
 
 static void
@@ -762,85 +774,6 @@ d_dns(lua_State *L, const char *name, int t)
 }
 
 static int
-d_process(lua_State *L, const char *name, int t)
-{
-	static const char *const known[] = { "host", "cmd", "env", "cwd", "autostart",
-		"ready", "ready_timeout", "user", "group", NULL };
-	static const char *const rk[] = { "tcp", "http", "log", "delay", NULL };
-	struct scenario *sc = sc_lua_of(L)->sc;
-	char what[64];
-	struct sc_process *p;
-
-	p = DECL_NEW(L, t, "process", name, known, sc->procs, sc->n_procs, struct sc_process, what);
-	p->host = dup_str(L, t, "host", what);
-	if (p->host == NULL)
-		luaL_error(L, "%s: needs host = \"...\"", what);
-	opt_strlist(L, t, "cmd", what, &p->argv, &p->argc);
-	if (p->argc == 0)
-		luaL_error(L, "%s: needs cmd = { \"program\", \"arg\", ... }", what);
-	lua_getfield(L, t, "env");
-	if (!lua_isnil(L, -1)) {
-		if (!lua_istable(L, -1))
-			luaL_error(L, "%s: env must be a table { NAME = \"value\" }", what);
-		lua_pushnil(L);
-		while (lua_next(L, -2) != 0) {
-			if (lua_type(L, -2) != LUA_TSTRING ||
-			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER))
-				luaL_error(L, "%s: env entries are NAME = \"value\"", what);
-			char **slot = sc_push(&p->env, &p->n_env, sizeof(char *));
-			if (slot == NULL || asprintf(slot, "%s=%s", lua_tostring(L, -2),
-			    lua_tostring(L, -1)) < 0)
-				return luaL_error(L, "out of memory");
-			lua_pop(L, 1);
-		}
-	}
-	lua_pop(L, 1);
-	p->cwd = dup_str(L, t, "cwd", what);
-	p->user = dup_str(L, t, "user", what);
-	p->group = dup_str(L, t, "group", what);
-	if (p->group != NULL && p->user == NULL)
-		luaL_error(L, "%s: group = \"%s\" needs user = \"...\" too", what, p->group);
-	if (p->user != NULL) {
-		/* at check time too: a scenario for users this machine lacks
-		 * fails here, with its line, not halfway through a run */
-		struct proc_ids ids;
-		struct dd_err e;
-		if (proc_ids_lookup(p->user, p->group, &ids, &e) < 0)
-			luaL_error(L, "%s: %s", what, e.msg);
-	}
-	p->autostart = opt_bool(L, t, "autostart", what, true);
-	p->ready_timeout_us = 10000000;
-	opt_duration(L, t, "ready_timeout", what, &p->ready_timeout_us);
-	lua_getfield(L, t, "ready");
-	if (!lua_isnil(L, -1)) {
-		char rw[96];
-		int ri = lua_gettop(L);
-		snprintf(rw, sizeof(rw), "%s: ready", what);
-		if (!lua_istable(L, ri))
-			luaL_error(L, "%s must be {tcp=ADDR:PORT} or {http=URL} or {log=REGEX} or {delay=DUR}", rw);
-		check_fields(L, ri, rw, rk, false);
-		const char *v;
-		if ((v = opt_str(L, ri, "tcp", rw))) {
-			p->ready = READY_TCP;
-			p->ready_arg = sc_strdup(v);
-		} else if ((v = opt_str(L, ri, "http", rw))) {
-			p->ready = READY_HTTP;
-			p->ready_arg = sc_strdup(v);
-		} else if ((v = opt_str(L, ri, "log", rw))) {
-			struct dd_err e;
-			if (sc_regex_check(v, &e) < 0)
-				luaL_error(L, "%s: log = '%s' %s", rw, v, e.msg);
-			p->ready = READY_LOG;
-			p->ready_arg = sc_strdup(v);
-		} else if (opt_duration(L, ri, "delay", rw, &p->ready_delay_us)) {
-			p->ready = READY_DELAY;
-		}
-	}
-	lua_pop(L, 1);
-	return 0;
-}
-
-static int
 d_probe(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "every", "timeout", "dns", "http",
@@ -1341,12 +1274,53 @@ sc_lua_score_finish(struct sc_lua *S, struct dd_err *err)
 	return 0;
 }
 
+/* ---------------- for the other declaration files ---------------- */
+
+void
+sc_lua_check_fields(lua_State *L, int idx, const char *what, const char *const *known)
+{
+	check_fields(L, idx, what, known, false);
+}
+
+const char *
+sc_lua_opt_str(lua_State *L, int t, const char *field, const char *what)
+{
+	return opt_str(L, t, field, what);
+}
+
+bool
+sc_lua_opt_bool(lua_State *L, int t, const char *field, const char *what, bool def)
+{
+	return opt_bool(L, t, field, what, def);
+}
+
+bool
+sc_lua_opt_duration(lua_State *L, int t, const char *field, const char *what, uint64_t *out)
+{
+	return opt_duration(L, t, field, what, out);
+}
+
+void
+sc_lua_opt_strlist(lua_State *L, int t, const char *field, const char *what, char ***v,
+    size_t *n)
+{
+	opt_strlist(L, t, field, what, v, n);
+}
+
+void *
+sc_lua_decl_new(lua_State *L, int t, const char *kind, const char *name,
+    const char *const *known, void *arr_ptr, size_t *n, size_t elem, size_t line_off,
+    char *what, size_t wlen)
+{
+	return decl_new(L, t, kind, name, known, arr_ptr, n, elem, line_off, what, wlen);
+}
+
 static const struct {
 	const char *name;
 	decl_fn fn;
 } decls[] = {
 	{ "host", d_host }, { "lan", d_lan }, { "link", d_link }, { "dns", d_dns },
-	{ "process", d_process }, { "probe", d_probe }, { "watch", d_watch },
+	{ "process", sc_lua_decl_process }, { "probe", d_probe }, { "watch", d_watch },
 	{ "capture", d_capture },
 };
 
