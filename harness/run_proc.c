@@ -119,6 +119,8 @@ run_proc_start(struct run *r, struct run_proc *rp)
 	size_t o = 0;
 	int rc;
 
+	if (rp->decl != NULL && (rc = run_scratch_prepare(r, rp->decl)) < 0)
+		return rc;
 	if ((rc = proc_start(rp->p, &err)) < 0)
 		return run_fail(r, rc, "%s", err.msg);
 	rp->started_us = dd_now_us();
