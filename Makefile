@@ -7,7 +7,8 @@
 #   make demo            run the flagship demo
 #   make bench           benchmarks (not part of `make test`)
 #   make soak            faultd at 80 % load for 10 min per mode (bench/soak.sh)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (scenarios and scenarios/lib
+#                        under PREFIX/share/dnsdrill)
 #   SANITIZE=address,undefined   build with sanitizers
 #   WERROR=1             warnings are errors (CI sets it)
 #   V=1                  show commands
@@ -119,6 +120,9 @@ demo: all
 bench: all
 	$(Q)./bench/run.sh $(BUILD)
 
+# The scenarios go to PREFIX/share/dnsdrill/scenarios with their library
+# (scenarios/lib, what `use "name"` loads: an installed dnsdrill finds it
+# as PREFIX/bin/../share/dnsdrill/scenarios/lib).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/

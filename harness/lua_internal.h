@@ -109,19 +109,27 @@ void sc_lua_limits_register(lua_State *L);
  * kind "name" { ... } call form) in the table on top of L's stack. */
 void sc_lua_decls_register(lua_State *L);
 
-/* Field helpers of lua_decl.c for the other declaration files: each
- * raises a Lua error naming what and the field (see lua_decl.c's static
- * versions for the details). */
-void sc_lua_check_fields(lua_State *L, int idx, const char *what, const char *const *known);
+/* Field helpers (lua_fields.c) for the declaration files: each raises a
+ * Lua error naming what and the field.  check_fields: every key of the
+ * table at idx is one of known (numbers too when allow_array); opt_*: the
+ * field when present (a string, numbers accepted; true/false; a duration;
+ * a string or a list of strings appended to *v). */
+void sc_lua_check_fields(lua_State *L, int idx, const char *what, const char *const *known,
+    bool allow_array);
 const char *sc_lua_opt_str(lua_State *L, int t, const char *field, const char *what);
 bool sc_lua_opt_bool(lua_State *L, int t, const char *field, const char *what, bool def);
 bool sc_lua_opt_duration(lua_State *L, int t, const char *field, const char *what,
     uint64_t *out);
 void sc_lua_opt_strlist(lua_State *L, int t, const char *field, const char *what,
     char ***v, size_t *n);
-/* The common start of a named declaration (lua_decl.c's decl_new): check
- * fields, refuse a second one of the name, append a zeroed item with its
- * name and line; SC_LUA_DECL_NEW types it. */
+/* The scenario file's line the current declaration comes from (a
+ * library's declaration: where the scenario called into it). */
+int sc_lua_cur_line(lua_State *L);
+/* The common start of a named declaration: name it for messages ("probe
+ * 'www'", into what), check the table's fields, refuse a second
+ * declaration of the name, append a zeroed item with its name and line
+ * (every declared struct starts with its `char *name`; line_off is where
+ * its `int line` is); SC_LUA_DECL_NEW types it. */
 void *sc_lua_decl_new(lua_State *L, int t, const char *kind, const char *name,
     const char *const *known, void *arr_ptr, size_t *n, size_t elem, size_t line_off,
     char *what, size_t wlen);

@@ -137,7 +137,7 @@ sc_lua_decl_process(lua_State *L, const char *name, int t)
 		snprintf(rw, sizeof(rw), "%s: ready", what);
 		if (!lua_istable(L, ri))
 			luaL_error(L, "%s must be {tcp=ADDR:PORT} or {http=URL} or {log=REGEX} or {delay=DUR}", rw);
-		sc_lua_check_fields(L, ri, rw, rk);
+		sc_lua_check_fields(L, ri, rw, rk, false);
 		const char *v;
 		if ((v = sc_lua_opt_str(L, ri, "tcp", rw))) {
 			p->ready = READY_TCP;

@@ -61,6 +61,16 @@ check "a version command that cannot run is recorded, not fatal" \
 check "the summary shows the versions" grep -q "^versions  writer  Version 1.2.3" "$work/run.out"
 check "so does the report" grep -q "Version 1.2.3" "$R/report.html"
 
+# an installed layout (make install): PREFIX/bin/dnsdrill finds the
+# library in PREFIX/share/dnsdrill/scenarios/lib
+mkdir -p "$work/inst/bin" "$work/inst/share/dnsdrill/scenarios" "$work/sc"
+cp "$DD" "$work/inst/bin/" && cp -r scenarios/lib "$work/inst/share/dnsdrill/scenarios/"
+printf 'local s = use "stub"\nhost "h" { resolv = s.resolv { "198.18.0.53" } }\ntimeline(function() end)\n' \
+	>"$work/sc/inst.lua"
+(cd "$work" && "$work/inst/bin/dnsdrill" check "$work/sc/inst.lua") >"$work/inst.out" 2>&1
+check "installed: use finds PREFIX/share/dnsdrill/scenarios/lib" grep -q ": ok: scenario 'inst'" "$work/inst.out" \
+	|| sed 's/^/#   /' "$work/inst.out"
+
 # a run folder too deep for a socket path: faultd's socket goes to the
 # host's private /tmp, which the harness reaches through the run directory
 deep=$work/$(printf 'd%.0s' $(seq 90))
