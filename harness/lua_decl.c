@@ -1,7 +1,7 @@
 /*
  * lua_decl.c -- the scenario's declarations: scenario, param, host, lan,
  * link, dns, probe, watch, capture, score and expect (process is in
- * lua_proc.c, on the field helpers exported at the end of this file).
+ * lua_proc.c; the table-checking helpers both use are in lua_fields.c).
  *
  * The bindings only translate: a declaration checks its table (unknown
  * fields and wrong types are errors at the caller's file:line) and copies it

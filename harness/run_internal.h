@@ -55,6 +55,12 @@ struct prober;
 struct sc_lua;
 struct score_result;
 
+/* The answer to a TCP or HTTP ready attempt (run_proc.c). */
+struct run_ready_wait {
+	bool done, ok;
+	char detail[128];
+};
+
 /* A process the run started: a faultd (dns set) or a declared process. */
 struct run_proc {
 	struct run *r;
@@ -69,6 +75,7 @@ struct run_proc {
 	bool ready;
 	regex_t ready_re;
 	bool has_ready_re;
+	struct run_ready_wait ready_wait;   /* a ready attempt's answer */
 	uint64_t started_us;       /* when it was last started; 0 never */
 	int exit_code, exit_sig;   /* how it last ended (proc_exit event) */
 };
