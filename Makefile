@@ -9,7 +9,8 @@
 #   make soak            faultd at 80 % load for 10 min per mode (bench/soak.sh)
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each, or FUZZ_GOAL=1 (runs to
 #                        10 M packet / 2 M others), FUZZ_JOBS=2 side by side
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (scenarios and scenarios/lib
+#                        under PREFIX/share/dnsdrill)
 #   SANITIZE=address,undefined   build with sanitizers
 #   WERROR=1             warnings are errors (CI sets it)
 #   V=1                  show commands
@@ -122,6 +123,9 @@ demo: all
 bench: all
 	$(Q)./bench/run.sh $(BUILD)
 
+# The scenarios go to PREFIX/share/dnsdrill/scenarios with their library
+# (scenarios/lib, what `use "name"` loads: an installed dnsdrill finds it
+# as PREFIX/bin/../share/dnsdrill/scenarios/lib).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/

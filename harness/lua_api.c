@@ -3,7 +3,8 @@
  * the sandboxed state, the timeline functions and the scheduler that runs
  * them.  The declarations (host, dns, probe, score, ...) are in lua_decl.c.
  *
- * Sandbox: base (without dofile, loadfile, load, require, collectgarbage),
+ * Sandbox: base (without dofile, loadfile, load, require, collectgarbage;
+ * use "name" loads the scenario library instead, lua_use.c),
  * string, table, math (random seeded from the run's seed), utf8, coroutine.
  * No io, no os.  Globals are strict: reading or writing an undeclared global
  * is an error.  A count hook stops code that runs for seconds without
@@ -597,12 +598,13 @@ sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir)
 	S->sc = sc;
 	S->timeline_ref = LUA_NOREF;
 	S->build_dir = sc_strdup(build_dir ? build_dir : ".");
+	S->lib_dir = sc_lua_lib_dir_default(S->build_dir);
 	dd_rng_seed(&S->rng, seed);
 	S->mem_limit = SC_LUA_MEM_DEFAULT;
 	atomic_init(&S->busy, SC_LUA_IDLE);
 	atomic_init(&S->interrupted, 0);
 	S->L = lua_newstate(sc_lua_alloc, S);
-	if (S->L == NULL || S->build_dir == NULL) {
+	if (S->L == NULL || S->build_dir == NULL || S->lib_dir == NULL) {
 		sc_lua_free(S);
 		return NULL;
 	}
@@ -628,6 +630,8 @@ sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir)
 	lua_pushglobaltable(L);
 	luaL_setfuncs(L, api, 0);
 	sc_lua_decls_register(L);
+	sc_lua_proc_register(L);
+	sc_lua_use_register(L);
 	/* strict globals */
 	lua_newtable(L);
 	lua_pushcfunction(L, strict_index);
@@ -649,7 +653,20 @@ sc_lua_free(struct sc_lua *S)
 		lua_close(S->L);
 	free(S->cos);
 	free(S->build_dir);
+	free(S->lib_dir);
 	free(S);
+}
+
+int
+sc_lua_set_lib_dir(struct sc_lua *S, const char *dir)
+{
+	char *d = sc_strdup(dir);
+
+	if (d == NULL)
+		return DD_ENOMEM;
+	free(S->lib_dir);
+	S->lib_dir = d;
+	return 0;
 }
 
 void
@@ -806,8 +823,11 @@ validate(struct sc_lua *S, struct dd_err *err)
 		cap->count_all = cap->count_from == NULL;
 	}
 	{
-		/* score{} and expect against the whole declaration */
+		/* score{} and expect against the whole declaration; the
+		 * processes' scratch("name") placeholders */
 		int rc = sc_lua_score_finish(S, err);
+		if (rc == 0)
+			rc = sc_lua_proc_finish(S, err);
 		if (rc != 0)
 			return rc;
 	}

@@ -3,7 +3,8 @@
  *
  * Loading a scenario runs its top level, whose declarations (host, lan,
  * link, dns, process, probe, watch, capture, score, expect, param, timeline)
- * fill a struct scenario; nothing is built then.  During the run the
+ * fill a struct scenario; nothing is built then.  use "name" runs a file of
+ * the scenario library in the same state.  During the run the
  * timeline is a coroutine (plus any started with at()/after()) that the
  * runner resumes from its event loop: sleep, at, wait_until and stats
  * yield back to it.  Actions (inject, clear, start, stop, kill, phase,
@@ -49,6 +50,15 @@ struct sc_lua;
  * build_dir is where bin() finds the project's programs. */
 struct sc_lua *sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir);
 void sc_lua_free(struct sc_lua *S);   /* NULL-safe */
+
+/* Where use "name" finds NAME.lua (copied).  By default the scenario
+ * library beside build_dir: BUILD/../scenarios/lib in a checkout, else
+ * BUILD/../share/dnsdrill/scenarios/lib (make install).  0 or DD_ENOMEM. */
+int sc_lua_set_lib_dir(struct sc_lua *S, const char *dir);
+/* That default for build_dir: the first of the two folders that exists
+ * (canonical), else the checkout's path; malloc'd, NULL when out of
+ * memory. */
+char *sc_lua_lib_dir_default(const char *build_dir);
 
 /* The memory the state may use (scripts, data, the strings they build);
  * an allocation past it fails, Lua raises "not enough memory" and the load

@@ -1,6 +1,7 @@
 /*
  * lua_decl.c -- the scenario's declarations: scenario, param, host, lan,
- * link, dns, process, probe, watch, capture, score and expect.
+ * link, dns, probe, watch, capture, score and expect (process is in
+ * lua_proc.c; the table-checking helpers both use are in lua_fields.c).
  *
  * The bindings only translate: a declaration checks its table (unknown
  * fields and wrong types are errors at the caller's file:line) and copies it
@@ -25,9 +26,17 @@
 #include "lib/dnswire.h"
 #include "lib/util.h"
 #include "faultd/rule.h"
-#include "harness/proc.h"
 #include "harness/resolvconf.h"
 #include "harness/sc_regex.h"
+
+/* The field helpers (lua_fields.c) under their short names. */
+#define check_fields sc_lua_check_fields
+#define opt_str sc_lua_opt_str
+#define opt_bool sc_lua_opt_bool
+#define opt_duration sc_lua_opt_duration
+#define opt_strlist sc_lua_opt_strlist
+#define cur_line sc_lua_cur_line
+#define decl_new sc_lua_decl_new
 
 /* Does the existing part of path resolve inside rdir?  The part that does
  * not exist (yet) may not go up. */
@@ -74,157 +83,10 @@ sc_lua_confine(lua_State *L, const char *what, const char *f)
 
 /* ---------------- helpers for checking tables ---------------- */
 
-static void
-check_fields(lua_State *L, int idx, const char *what, const char *const *known,
-    bool allow_array)
-{
-	idx = lua_absindex(L, idx);
-	lua_pushnil(L);
-	while (lua_next(L, idx) != 0) {
-		lua_pop(L, 1);
-		if (lua_type(L, -1) == LUA_TNUMBER && allow_array)
-			continue;
-		if (lua_type(L, -1) != LUA_TSTRING) {
-			luaL_error(L, "%s: unexpected %s key (fields are named: %s = ...)", what,
-			    luaL_typename(L, -1), known[0] ? known[0] : "name");
-		}
-		const char *k = lua_tostring(L, -1);
-		bool ok = false;
-		for (const char *const *p = known; *p; p++)
-			if (strcmp(*p, k) == 0)
-				ok = true;
-		if (!ok) {
-			luaL_Buffer b;
-			luaL_buffinit(L, &b);
-			for (const char *const *p = known; *p; p++) {
-				if (p != known)
-					luaL_addstring(&b, ", ");
-				luaL_addstring(&b, *p);
-			}
-			luaL_pushresult(&b);
-			luaL_error(L, "%s: unknown field '%s' (known: %s)", what, k, lua_tostring(L, -1));
-		}
-	}
-}
-
-/* t[field] as a string (or NULL when absent); numbers are accepted. */
-static const char *
-opt_str(lua_State *L, int t, const char *field, const char *what)
-{
-	const char *s = NULL;
-	lua_getfield(L, t, field);
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return NULL;
-	}
-	if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-		luaL_error(L, "%s: field '%s' must be a string, not %s", what, field,
-		    luaL_typename(L, -1));
-	s = lua_tostring(L, -1);
-	lua_pop(L, 1); /* the string stays alive: it is in the table */
-	lua_getfield(L, t, field);
-	s = lua_tostring(L, -1);
-	lua_pop(L, 1);
-	return s;
-}
-
 static char *
 dup_str(lua_State *L, int t, const char *field, const char *what)
 {
 	return sc_strdup(opt_str(L, t, field, what));
-}
-
-static bool
-opt_bool(lua_State *L, int t, const char *field, const char *what, bool def)
-{
-	bool v = def;
-	lua_getfield(L, t, field);
-	if (!lua_isnil(L, -1)) {
-		if (!lua_isboolean(L, -1))
-			luaL_error(L, "%s: field '%s' must be true or false, not %s", what, field,
-			    luaL_typename(L, -1));
-		v = lua_toboolean(L, -1);
-	}
-	lua_pop(L, 1);
-	return v;
-}
-
-/* A duration: "250ms", "2s", or a number of seconds. */
-uint64_t
-sc_lua_to_duration(lua_State *L, int idx, const char *what, const char *field)
-{
-	uint64_t us;
-	if (lua_type(L, idx) == LUA_TNUMBER) {
-		double v = lua_tonumber(L, idx);
-		if (!(v >= 0) || v > 1e7)
-			luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not %s",
-			    what, field, lua_tostring(L, idx));
-		return (uint64_t)(v * 1e6 + 0.5);
-	}
-	/* a string needs its unit: "2" would otherwise silently mean 2 ms,
-	 * while the number 2 means 2 s */
-	const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
-	size_t sl = s ? strlen(s) : 0;
-	if (s == NULL || sl == 0 || (s[sl - 1] >= '0' && s[sl - 1] <= '9') || s[sl - 1] == '.' ||
-	    dd_duration_parse(s, &us) < 0)
-		luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not '%s'",
-		    what, field, luaL_tolstring(L, idx, NULL));
-	return us;
-}
-
-static bool
-opt_duration(lua_State *L, int t, const char *field, const char *what, uint64_t *out)
-{
-	lua_getfield(L, t, field);
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return false;
-	}
-	*out = sc_lua_to_duration(L, -1, what, field);
-	lua_pop(L, 1);
-	return true;
-}
-
-/* A string or a list of strings into (*v, *n). */
-static void
-opt_strlist(lua_State *L, int t, const char *field, const char *what, char ***v, size_t *n)
-{
-	lua_getfield(L, t, field);
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return;
-	}
-	if (lua_type(L, -1) == LUA_TSTRING) {
-		char **slot = sc_push(v, n, sizeof(char *));
-		if (slot)
-			*slot = sc_strdup(lua_tostring(L, -1));
-		lua_pop(L, 1);
-		return;
-	}
-	if (!lua_istable(L, -1))
-		luaL_error(L, "%s: field '%s' must be a string or a list of strings, not %s",
-		    what, field, luaL_typename(L, -1));
-	lua_Integer len = luaL_len(L, -1);
-	for (lua_Integer i = 1; i <= len; i++) {
-		lua_geti(L, -1, i);
-		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
-			luaL_error(L, "%s: %s[%d] must be a string, not %s", what, field, (int)i,
-			    luaL_typename(L, -1));
-		char **slot = sc_push(v, n, sizeof(char *));
-		if (slot)
-			*slot = sc_strdup(lua_tostring(L, -1));
-		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
-}
-
-static int
-cur_line(lua_State *L)
-{
-	lua_Debug ar;
-	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
-		return ar.currentline;
-	return 0;
 }
 
 static void
@@ -488,38 +350,7 @@ l_param(lua_State *L)
 	return 1;
 }
 
-/*
- * The common start of every named declaration: name it for messages
- * ("probe 'www'"), check the table's fields, refuse a second declaration of
- * the name, and append a zeroed item with its name and line set.  Every
- * declared struct starts with its `char *name`; line_off is where its
- * `int line` is.
- */
-static void *
-decl_new(lua_State *L, int t, const char *kind, const char *name,
-    const char *const *known, void *arr_ptr, size_t *n, size_t elem,
-    size_t line_off, char *what, size_t wlen)
-{
-	char *base = *(char **)arr_ptr, *item;
-
-	snprintf(what, wlen, "%s '%s'", kind, name);
-	check_fields(L, t, what, known, false);
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(*(char **)(void *)(base + i * elem), name) == 0)
-			luaL_error(L, "%s: declared twice", what);
-	item = sc_push(arr_ptr, n, elem);
-	if (item == NULL) {
-		luaL_error(L, "out of memory");
-		return NULL;
-	}
-	*(char **)(void *)item = sc_strdup(name);
-	*(int *)(void *)(item + line_off) = cur_line(L);
-	return item;
-}
-
-#define DECL_NEW(L, t, kind, name, known, arr, n, type, what) \
-	((type *)decl_new((L), (t), (kind), (name), (known), &(arr), &(n), \
-	    sizeof(type), offsetof(type, line), (what), sizeof(what)))
+#define DECL_NEW SC_LUA_DECL_NEW
 
 /* An integer field, or def when absent; values far out of any range are
  * clamped to +-1e6 (the caller checks the range). */
@@ -759,86 +590,6 @@ d_dns(lua_State *L, const char *name, int t)
 	opt_strlist(L, t, "upstreams", what, &d->upstreams, &d->n_upstreams);
 	opt_strlist(L, t, "rules", what, &d->rules, &d->n_rules);
 	d->upstream_timeout = dup_str(L, t, "upstream_timeout", what);
-	return 0;
-}
-
-static int
-d_process(lua_State *L, const char *name, int t)
-{
-	static const char *const known[] = { "host", "cmd", "env", "cwd", "autostart",
-		"ready", "ready_timeout", "user", "group", "timers", NULL };
-	static const char *const rk[] = { "tcp", "http", "log", "delay", NULL };
-	struct scenario *sc = sc_lua_of(L)->sc;
-	char what[64];
-	struct sc_process *p;
-
-	p = DECL_NEW(L, t, "process", name, known, sc->procs, sc->n_procs, struct sc_process, what);
-	p->host = dup_str(L, t, "host", what);
-	if (p->host == NULL)
-		luaL_error(L, "%s: needs host = \"...\"", what);
-	opt_strlist(L, t, "cmd", what, &p->argv, &p->argc);
-	if (p->argc == 0)
-		luaL_error(L, "%s: needs cmd = { \"program\", \"arg\", ... }", what);
-	lua_getfield(L, t, "env");
-	if (!lua_isnil(L, -1)) {
-		if (!lua_istable(L, -1))
-			luaL_error(L, "%s: env must be a table { NAME = \"value\" }", what);
-		lua_pushnil(L);
-		while (lua_next(L, -2) != 0) {
-			if (lua_type(L, -2) != LUA_TSTRING ||
-			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER))
-				luaL_error(L, "%s: env entries are NAME = \"value\"", what);
-			char **slot = sc_push(&p->env, &p->n_env, sizeof(char *));
-			if (slot == NULL || asprintf(slot, "%s=%s", lua_tostring(L, -2),
-			    lua_tostring(L, -1)) < 0)
-				return luaL_error(L, "out of memory");
-			lua_pop(L, 1);
-		}
-	}
-	lua_pop(L, 1);
-	p->cwd = dup_str(L, t, "cwd", what);
-	p->user = dup_str(L, t, "user", what);
-	p->group = dup_str(L, t, "group", what);
-	sc_lua_time_timers(L, t, what, p);
-	if (p->group != NULL && p->user == NULL)
-		luaL_error(L, "%s: group = \"%s\" needs user = \"...\" too", what, p->group);
-	if (p->user != NULL) {
-		/* at check time too: a scenario for users this machine lacks
-		 * fails here, with its line, not halfway through a run */
-		struct proc_ids ids;
-		struct dd_err e;
-		if (proc_ids_lookup(p->user, p->group, &ids, &e) < 0)
-			luaL_error(L, "%s: %s", what, e.msg);
-	}
-	p->autostart = opt_bool(L, t, "autostart", what, true);
-	p->ready_timeout_us = 10000000;
-	opt_duration(L, t, "ready_timeout", what, &p->ready_timeout_us);
-	lua_getfield(L, t, "ready");
-	if (!lua_isnil(L, -1)) {
-		char rw[96];
-		int ri = lua_gettop(L);
-		snprintf(rw, sizeof(rw), "%s: ready", what);
-		if (!lua_istable(L, ri))
-			luaL_error(L, "%s must be {tcp=ADDR:PORT} or {http=URL} or {log=REGEX} or {delay=DUR}", rw);
-		check_fields(L, ri, rw, rk, false);
-		const char *v;
-		if ((v = opt_str(L, ri, "tcp", rw))) {
-			p->ready = READY_TCP;
-			p->ready_arg = sc_strdup(v);
-		} else if ((v = opt_str(L, ri, "http", rw))) {
-			p->ready = READY_HTTP;
-			p->ready_arg = sc_strdup(v);
-		} else if ((v = opt_str(L, ri, "log", rw))) {
-			struct dd_err e;
-			if (sc_regex_check(v, &e) < 0)
-				luaL_error(L, "%s: log = '%s' %s", rw, v, e.msg);
-			p->ready = READY_LOG;
-			p->ready_arg = sc_strdup(v);
-		} else if (opt_duration(L, ri, "delay", rw, &p->ready_delay_us)) {
-			p->ready = READY_DELAY;
-		}
-	}
-	lua_pop(L, 1);
 	return 0;
 }
 
@@ -1348,7 +1099,7 @@ static const struct {
 	decl_fn fn;
 } decls[] = {
 	{ "host", d_host }, { "lan", d_lan }, { "link", d_link }, { "dns", d_dns },
-	{ "process", d_process }, { "probe", d_probe }, { "watch", d_watch },
+	{ "process", sc_lua_decl_process }, { "probe", d_probe }, { "watch", d_watch },
 	{ "capture", d_capture },
 };
 

@@ -1,6 +1,8 @@
 /*
- * lua_internal.h -- what lua_api.c (the state, sandbox and scheduler) and
- * lua_decl.c (the declaration bindings) share.  Private to those two files.
+ * lua_internal.h -- what lua_api.c (the state, sandbox and scheduler),
+ * lua_decl.c (the declaration bindings), lua_proc.c (process declarations
+ * and scratch()), lua_use.c (use "name") and lua_limits.c share.  Private
+ * to those files.
  *
  * struct sc_lua is the per-run state: it owns the lua_State, the
  * coroutines of the timeline and the build_dir copy, and borrows the
@@ -69,6 +71,7 @@ struct sc_lua {
 	bool running;        /* inside the timeline */
 	bool main_done;
 	bool api_yield;      /* the last yield came from sleep/at/wait_until */
+	char *lib_dir;       /* the scenario library use() loads from */
 	int score_line;      /* where score {} was declared */
 	bool score_seen;     /* score {} was called: a second call is refused */
 };
@@ -110,6 +113,46 @@ void sc_lua_limits_register(lua_State *L);
  * lan, link, dns, process, probe, watch, capture with their
  * kind "name" { ... } call form) in the table on top of L's stack. */
 void sc_lua_decls_register(lua_State *L);
+
+/* Field helpers (lua_fields.c) for the declaration files: each raises a
+ * Lua error naming what and the field.  check_fields: every key of the
+ * table at idx is one of known (numbers too when allow_array); opt_*: the
+ * field when present (a string, numbers accepted; true/false; a duration;
+ * a string or a list of strings appended to *v). */
+void sc_lua_check_fields(lua_State *L, int idx, const char *what, const char *const *known,
+    bool allow_array);
+const char *sc_lua_opt_str(lua_State *L, int t, const char *field, const char *what);
+bool sc_lua_opt_bool(lua_State *L, int t, const char *field, const char *what, bool def);
+bool sc_lua_opt_duration(lua_State *L, int t, const char *field, const char *what,
+    uint64_t *out);
+void sc_lua_opt_strlist(lua_State *L, int t, const char *field, const char *what,
+    char ***v, size_t *n);
+/* The scenario file's line the current declaration comes from (a
+ * library's declaration: where the scenario called into it). */
+int sc_lua_cur_line(lua_State *L);
+/* The common start of a named declaration: name it for messages ("probe
+ * 'www'", into what), check the table's fields, refuse a second
+ * declaration of the name, append a zeroed item with its name and line
+ * (every declared struct starts with its `char *name`; line_off is where
+ * its `int line` is); SC_LUA_DECL_NEW types it. */
+void *sc_lua_decl_new(lua_State *L, int t, const char *kind, const char *name,
+    const char *const *known, void *arr_ptr, size_t *n, size_t elem, size_t line_off,
+    char *what, size_t wlen);
+#define SC_LUA_DECL_NEW(L, t, kind, name, known, arr, n, type, what) \
+	((type *)sc_lua_decl_new((L), (t), (kind), (name), (known), &(arr), &(n), \
+	    sizeof(type), offsetof(type, line), (what), sizeof(what)))
+
+/* process "name" { ... } (lua_proc.c): the decl_fn of the declaration. */
+int sc_lua_decl_process(lua_State *L, const char *name, int t);
+/* scratch() and scratch("name") (lua_proc.c) into the table on top. */
+void sc_lua_proc_register(lua_State *L);
+/* After loading: every scratch("name") placeholder in a process names a
+ * process.  0 or DD_EINVAL with file:line in err. */
+int sc_lua_proc_finish(struct sc_lua *S, struct dd_err *err);
+
+/* use "name" (lua_use.c) into the table on top; the library folder is
+ * S->lib_dir (sc_lua_lib_dir_default() unless set). */
+void sc_lua_use_register(lua_State *L);
 
 /* After every declaration: score{} and expect name probes, watches and
  * processes that exist; then scenario_score_prepare().  Returns 0, or

@@ -309,6 +309,11 @@ free_run(struct run *r)
 	free(r->watches);
 	free(r->caps);
 	free(r->procs);
+	for (size_t i = 0; i < r->n_versions; i++) {
+		free(r->versions[i].key);
+		free(r->versions[i].value);
+	}
+	free(r->versions);
 	free(r->probe_last);
 	netns_topo_free(r->topo);
 	elog_free(r->log);

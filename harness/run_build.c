@@ -1,7 +1,8 @@
 /*
  * run_build.c -- everything a run sets up before its timeline: the network
  * (described to netns from the scenario, then built), faultd's command
- * line per dns server, the processes in declaration order (each waited
+ * line per dns server (its control socket), the processes in declaration
+ * order (their version commands first, scratch() expanded, each waited
  * for until ready), the captures with their query-rate sampling, and the
  * probes.  run_build_close() undoes the observers; processes and the
  * network are the skeleton's to stop and tear down.
@@ -113,6 +114,13 @@ run_build_network(struct run *r)
 	if ((rc = netns_build(r->topo)) < 0)
 		return run_fail(r, rc == DD_EINVAL ? DD_EINVAL : DD_EIO, "%s: network: %s",
 		    r->sc->file, netns_errmsg(r->topo));
+	/* every host has a private /tmp and /run: what the processes must
+	 * still see there is the run's output and the scenario's folder (and
+	 * the programs bin() names) */
+	if ((rc = netns_keep(r->topo, r->out)) < 0 || (rc = netns_keep(r->topo, r->sc->dir)) < 0)
+		return run_fail(r, DD_EIO, "%s: network: %s", r->sc->file, netns_errmsg(r->topo));
+	if (netns_keep(r->topo, r->o->build_dir) < 0)
+		log_warnx("%s", netns_errmsg(r->topo));
 	run_say(r, "network up: %zu hosts (run %s)", r->sc->n_hosts, netns_run_id(r->topo));
 	return 0;
 }
@@ -205,13 +213,24 @@ faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 static int
 add_faultd(struct run *r, struct sc_dns *d)
 {
-	char sock[108];
+	char sock[108], bind[108];
 	char **argv;
 	int rc;
 
-	if (snprintf(sock, sizeof(sock), "%s/%s.ctl", r->out, d->name) >= (int)sizeof(sock))
-		snprintf(sock, sizeof(sock), "/tmp/dnsdrill-%s-%s.ctl", netns_run_id(r->topo), d->name);
-	if ((argv = faultd_argv(r, d, sock)) == NULL)
+	/* the control socket in the run's folder, or, when that path is too
+	 * long for a socket, in the host's private /tmp, which we reach
+	 * through the run directory */
+	if (snprintf(sock, sizeof(sock), "%s/%s.ctl", r->out, d->name) < (int)sizeof(sock)) {
+		snprintf(bind, sizeof(bind), "%s", sock);
+	} else {
+		const char *tmp = netns_host_tmp(r->topo, d->host);
+		snprintf(bind, sizeof(bind), "/tmp/faultd-%s.ctl", d->name);
+		if (tmp == NULL || snprintf(sock, sizeof(sock), "%s/faultd-%s.ctl", tmp, d->name) >=
+		    (int)sizeof(sock))
+			return run_fail(r, DD_EIO, "dns '%s': no place for faultd's control socket "
+			    "(paths too long)", d->name);
+	}
+	if ((argv = faultd_argv(r, d, bind)) == NULL)
 		return run_fail(r, DD_ENOMEM, "out of memory");
 	rc = run_proc_add(r, d->name, d->host, argv, NULL, 0, NULL, NULL, d);
 	free_argv(argv);
@@ -221,17 +240,43 @@ add_faultd(struct run *r, struct sc_dns *d)
 	return run_fault_connect(r, &r->procs[r->nprocs - 1]);
 }
 
+static void
+free_strs(char **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* cmd, env and cwd with scratch() expanded; the cwd is the scratch folder
+ * unless the scenario names one. */
 static int
 add_process(struct run *r, struct sc_process *p)
 {
 	char **argv = calloc(p->argc + 1, sizeof(char *));
-	int rc;
+	char **env = calloc(p->n_env + 1, sizeof(char *));
+	char *cwd = NULL, dir[PATH_MAX];
+	int rc = 0;
 
-	if (argv == NULL)
-		return run_fail(r, DD_ENOMEM, "out of memory");
-	memcpy(argv, p->argv, p->argc * sizeof(char *));
-	rc = run_proc_add(r, p->name, p->host, argv, p->env, p->n_env, p->cwd, p, NULL);
-	free(argv);
+	if (argv == NULL || env == NULL) {
+		rc = run_fail(r, DD_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p->argc && rc == 0; i++)
+		if ((argv[i] = run_scratch_expand(r, p, p->argv[i])) == NULL)
+			rc = r->rc;
+	for (size_t i = 0; i < p->n_env && rc == 0; i++)
+		if ((env[i] = run_scratch_expand(r, p, p->env[i])) == NULL)
+			rc = r->rc;
+	run_scratch_dir(r, p, dir, sizeof(dir));
+	if (rc == 0 && (cwd = run_scratch_expand(r, p, p->cwd ? p->cwd : dir)) == NULL)
+		rc = r->rc;
+	if (rc == 0)
+		rc = run_proc_add(r, p->name, p->host, argv, env, p->n_env, cwd, p, NULL);
+out:
+	free_strs(argv, p->argc);
+	free_strs(env, p->n_env);
+	free(cwd);
 	return rc;
 }
 
@@ -272,6 +317,10 @@ run_build_start(struct run *r)
 		r->probe_last[i] = -1;
 	if ((rc = run_proc_watches(r)) < 0)
 		return rc;
+	/* what each process says its version is, before anything starts */
+	for (size_t i = 0; i < sc->n_procs; i++)
+		if ((rc = run_scratch_version(r, &sc->procs[i])) < 0)
+			return rc;
 	/* faultd per dns server, then the processes in declaration order */
 	for (size_t i = 0; i < sc->n_dns; i++)
 		if ((rc = add_faultd(r, &sc->dns[i])) < 0)

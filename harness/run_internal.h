@@ -12,6 +12,8 @@
  *     -> run_results.c  score the log, build the result, write it
  *   run_build.c, run_ops.c -> run_proc.c   processes: start, readiness,
  *                       exits, watches over their output
+ *   run_build.c, run_proc.c -> run_scratch.c   a process's scratch folder,
+ *                       files, scratch() placeholders and version command
  *   run_build.c, run_proc.c, run_ops.c -> run_fault.c   faultd's control
  *                       client: readiness ping, inject and clear
  *   everyone -> run_status.c   the run's clock, its messages and status
@@ -53,6 +55,12 @@ struct prober;
 struct sc_lua;
 struct score_result;
 
+/* The answer to a TCP or HTTP ready attempt (run_proc.c). */
+struct run_ready_wait {
+	bool done, ok;
+	char detail[128];
+};
+
 /* A process the run started: a faultd (dns set) or a declared process. */
 struct run_proc {
 	struct run *r;
@@ -67,6 +75,7 @@ struct run_proc {
 	bool ready;
 	regex_t ready_re;
 	bool has_ready_re;
+	struct run_ready_wait ready_wait;   /* a ready attempt's answer */
 	uint64_t started_us;       /* when it was last started; 0 never */
 	int exit_code, exit_sig;   /* how it last ended (proc_exit event) */
 };
@@ -116,6 +125,10 @@ struct run {
 	                            * ends the run (run_proc_settle) */
 	uint64_t fault_seq;        /* the last handle inject() gave out */
 	struct run_guard *guard;   /* while the timeline runs (run_guard.c) */
+	/* process name -> what its version command said (run_scratch.c),
+	 * for result.json `versions` */
+	struct sc_kv *versions;
+	size_t n_versions;
 };
 
 /* ---- run_status.c ---- */
@@ -180,6 +193,23 @@ struct run_proc *run_proc_dns(struct run *r, const char *dns);
 void run_proc_stop_all(struct run *r);
 /* Free procs and watches (after run_proc_stop_all). */
 void run_proc_free_all(struct run *r);
+
+/* ---- run_scratch.c ---- */
+/* text with d's scratch() placeholders expanded (malloc'd), or NULL with
+ * the error recorded (run_fail). */
+char *run_scratch_expand(struct run *r, const struct sc_process *d, const char *text);
+/* OUT/scratch/NAME into buf. */
+void run_scratch_dir(const struct run *r, const struct sc_process *d, char *buf, size_t len);
+/* Before every start of d: its scratch folder (0700, owned by its user =)
+ * and its files = { ... } written into it.  0 or the recorded error. */
+int run_scratch_prepare(struct run *r, const struct sc_process *d);
+/* d's version = { ... } command, if any, run in its host now (at most
+ * RUN_VERSION_TIMEOUT_MS; output in OUT/NAME.version); the chosen line
+ * goes to r->versions.  A command that cannot run or answer is recorded as
+ * "unknown (why)", not an error.  0 or DD_ENOMEM/DD_EINVAL recorded. */
+#define RUN_VERSION_TIMEOUT_MS 5000
+#define RUN_VERSION_MAX 200
+int run_scratch_version(struct run *r, const struct sc_process *d);
 
 /* ---- run_fault.c ---- */
 

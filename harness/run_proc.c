@@ -119,6 +119,8 @@ run_proc_start(struct run *r, struct run_proc *rp)
 	size_t o = 0;
 	int rc;
 
+	if (rp->decl != NULL && (rc = run_scratch_prepare(r, rp->decl)) < 0)
+		return rc;
 	if ((rc = proc_start(rp->p, &err)) < 0)
 		return run_fail(r, rc, "%s", err.msg);
 	rp->started_us = dd_now_us();
@@ -159,16 +161,11 @@ fail_exited(struct run *r, struct run_proc *rp)
 	return fail_start(r, rp, why);
 }
 
-struct once_wait {
-	bool done, ok;
-	char detail[128];
-};
-
 static void
 once_cb(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_us,
     const char *detail)
 {
-	struct once_wait *w = arg;
+	struct run_ready_wait *w = arg;
 
 	(void)name;
 	(void)latency_ms;
@@ -180,7 +177,7 @@ once_cb(void *arg, const char *name, bool ok, double latency_ms, uint64_t start_
 
 /* One TCP or HTTP ready attempt for d, answered into w. */
 static int
-ready_probe(struct run *r, const struct sc_process *d, struct once_wait *w)
+ready_probe(struct run *r, const struct sc_process *d, struct run_ready_wait *w)
 {
 	struct probe_spec s = { .name = "ready", .host = d->host, .timeout_us = 500000 };
 	struct dd_err e;
@@ -207,10 +204,13 @@ run_proc_wait_ready(struct run *r, struct run_proc *rp)
 	struct sc_process *d = rp->decl;
 	uint64_t deadline = dd_now_us() + (d ? d->ready_timeout_us : 5000000);
 	uint64_t ready_at = 0;
-	struct once_wait w = { 0 };
+	/* in rp, not on this stack: an attempt may still be out when this
+	 * returns (a failure), and its answer arrives later */
+	struct run_ready_wait *w = &rp->ready_wait;
 	bool probing = false;
 	int rc;
 
+	memset(w, 0, sizeof(*w));
 	if (d != NULL && d->ready == READY_DELAY)
 		ready_at = dd_now_us() + d->ready_delay_us;
 	while (!r->stop) {
@@ -228,12 +228,13 @@ run_proc_wait_ready(struct run *r, struct run_proc *rp)
 		} else if (d->ready == READY_DELAY) {
 			rp->ready = dd_now_us() >= ready_at;
 		} else if (d->ready == READY_TCP || d->ready == READY_HTTP) {
-			if (w.done && w.ok)
+			if (w->done && w->ok)
 				rp->ready = true;
-			if (!probing || w.done) {
-				if (w.done)
+			else if (!probing || w->done) {
+				/* no new attempt once ready: it would outlive us */
+				if (w->done)
 					ev_loop_once(r->loop, 100000);   /* retry pacing */
-				if ((rc = ready_probe(r, d, &w)) < 0)
+				if ((rc = ready_probe(r, d, w)) < 0)
 					return rc;
 				probing = true;
 			}

@@ -108,6 +108,9 @@ build_result(struct run *r, const struct score_result *score, const char *starte
 	result_set_param(out, "speed", sp);
 	result_set_version(out, "dnsdrill", DNSDRILL_VERSION);
 	result_set_version(out, "faultd", DNSDRILL_VERSION);
+	/* what the processes' version = { ... } commands said */
+	for (size_t i = 0; i < r->n_versions; i++)
+		result_set_version(out, r->versions[i].key, r->versions[i].value);
 	result_set_score(out, score);
 	set_probes(out, r->sc);
 	result_take_events(out, r->log);

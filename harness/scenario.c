@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/err.h"
 
 char *
@@ -135,6 +136,12 @@ scenario_free(struct scenario *sc)
 			free(p->timers[j].note);
 		}
 		free(p->timers);
+		for (size_t k = 0; k < p->n_files; k++) {
+			free(p->files[k].key);
+			free(p->files[k].value);
+		}
+		free(p->files);
+		free_strv(p->version_argv, p->version_argc);
 	}
 	free(sc->procs);
 	for (size_t i = 0; i < sc->n_probes; i++) {
@@ -215,6 +222,51 @@ scenario_proc(const struct scenario *sc, const char *name)
 	for (size_t i = 0; i < sc->n_procs; i++)
 		if (strcmp(sc->procs[i].name, name) == 0)
 			return &sc->procs[i];
+	return NULL;
+}
+
+char *
+scenario_scratch_expand(const struct scenario *sc, const char *self, const char *out,
+    const char *text, struct dd_err *err)
+{
+	struct dd_buf b;
+	const char *p = text, *q;
+
+	memset(&b, 0, sizeof(b));
+	while ((q = strstr(p, SC_SCRATCH_OPEN)) != NULL) {
+		const char *after = q + strlen(SC_SCRATCH_OPEN), *name = self, *end;
+		char other[64];
+
+		if (strncmp(after, "}}", 2) == 0) {
+			end = after + 2;
+		} else if (*after == ':' && (end = strstr(after, "}}")) != NULL &&
+		    (size_t)(end - after - 1) < sizeof(other)) {
+			memcpy(other, after + 1, (size_t)(end - after - 1));
+			other[end - after - 1] = '\0';
+			if (scenario_proc(sc, other) == NULL) {
+				dd_err_set(err, "scratch(\"%s\"): no process named '%s'", other, other);
+				dd_buf_free(&b);
+				return NULL;
+			}
+			name = scenario_proc(sc, other)->name;
+			end += 2;
+		} else {
+			/* not a placeholder: keep the text as it is */
+			end = after;
+			name = NULL;
+		}
+		if (dd_buf_append(&b, p, (size_t)(q - p)) < 0 ||
+		    (name != NULL && dd_buf_printf(&b, "%s/scratch/%s", out, name) < 0) ||
+		    (name == NULL && dd_buf_append(&b, q, (size_t)(end - q)) < 0))
+			goto oom;
+		p = end;
+	}
+	if (dd_buf_append(&b, p, strlen(p) + 1) < 0)
+		goto oom;
+	return (char *)b.data;
+oom:
+	dd_err_set(err, "out of memory");
+	dd_buf_free(&b);
 	return NULL;
 }
 

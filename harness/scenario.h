@@ -106,8 +106,35 @@ struct sc_process {
 	struct sc_timer *timers;
 	size_t n_timers;
 	bool timers_set;
+	/* files = { NAME = "text" }: written into the scratch folder before
+	 * every start (key a file name, value its text) */
+	struct sc_kv *files;
+	size_t n_files;
+	/* version = { "prog", "-V" }: run once before the first start; NULL
+	 * when not given */
+	char **version_argv;
+	size_t version_argc;
 	int line;
 };
+
+/*
+ * scratch(): a process's scratch folder, OUT/scratch/NAME, is known only
+ * when the run's folder is (after loading, and never in `dnsdrill check`),
+ * so scratch() returns a placeholder, expanded when the process starts in
+ * its cmd, env values, cwd, files' texts and version command:
+ * SC_SCRATCH_OPEN "}}" for the process's own folder,
+ * SC_SCRATCH_OPEN ":NAME}}" for process NAME's.
+ */
+#define SC_SCRATCH_OPEN "{{scratch"
+#define SC_SCRATCH_TOKEN SC_SCRATCH_OPEN "}}"
+
+/* Expand the scratch placeholders of text for process self, whose run
+ * folder is out: a new string (malloc'd), or NULL with a message in err
+ * (a placeholder naming no process of sc, out of memory).  Pure. */
+struct dd_err;
+struct scenario;
+char *scenario_scratch_expand(const struct scenario *sc, const char *self,
+    const char *out, const char *text, struct dd_err *err);
 
 struct sc_watch {
 	char *name;

@@ -4,7 +4,8 @@
  * interception, the journal), and tearing it down again.
  *
  * Order of the build: run directory and journal; every namespace (with lo,
- * sysctls and a netlink socket set up from inside); per-host files; links
+ * sysctls and a netlink socket set up from inside); per-host files; each
+ * host's private /tmp and /run (tmpfs in the run directory); links
  * and bridges; addresses; routes; interception.  Each object is journaled
  * just before it is made (nn_jr_step), and any failure tears down
  * everything.  Nothing below calls back up here.
@@ -22,6 +23,7 @@
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -126,6 +128,62 @@ host_files(struct netns_topo *t)
 	return 0;
 }
 
+/* mount a size-limited tmpfs on path, journaled first (undo unmounts it,
+ * discarding what the host's processes left there). */
+static int
+make_tmpfs(struct netns_topo *t, const char *path, const char *opts)
+{
+	int rc;
+
+	if ((rc = nn_jr_step(&t->jr, NN_JR_MOUNT, path, &t->err)) < 0)
+		return rc;
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0) {
+		rc = -errno;
+		dd_err_set(&t->err, "mounting a tmpfs on %s: %s", path, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * Every host's private /tmp and /run: a tmpfs each, mounted in the run's
+ * directory (ROOT/RUNID/tmp-HOST, run-HOST) where the harness can reach
+ * them too; spawn.c mounts them over /tmp and /run for every process of
+ * the host, so the host's processes share them and nothing they write
+ * there reaches the machine.
+ */
+static int
+host_private(struct netns_topo *t)
+{
+	static const struct { const char *what, *opts; } fs[2] = {
+		{ "tmp", "size=" NN_PRIVATE_SIZE ",mode=1777" },
+		{ "run", "size=" NN_PRIVATE_SIZE ",mode=0755" },
+	};
+	int rc;
+
+	for (size_t i = 0; i < t->nhosts; i++) {
+		struct nn_host *h = &t->hosts[i];
+		if (h->segment)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			char *dst = k == 0 ? h->priv_tmp : h->priv_run;
+			if ((size_t)snprintf(dst, NN_PATH_MAX, "%s/%s-%s", t->jr.dir, fs[k].what,
+			    h->name) >= NN_PATH_MAX) {
+				dst[0] = '\0';
+				dd_err_set(&t->err, "host '%s': private /%s: path too long", h->name,
+				    fs[k].what);
+				return DD_EINVAL;
+			}
+			if ((rc = make_dir(t, dst, 0755)) < 0 ||
+			    (rc = make_tmpfs(t, dst, fs[k].opts)) < 0) {
+				dst[0] = '\0';
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
 static void
 rename_run(struct netns_topo *t, const char *id)
 {
@@ -173,7 +231,7 @@ build_steps(struct netns_topo *t, int orig)
 		if ((rc = nn_ns_create(&t->jr, &t->hosts[i], orig, inside_host, NULL,
 		    &t->err)) < 0)
 			return rc;
-	if ((rc = host_files(t)) < 0)
+	if ((rc = host_files(t)) < 0 || (rc = host_private(t)) < 0)
 		return rc;
 	for (i = 0; i < t->nhosts; i++) {
 		struct nn_host *h = &t->hosts[i];

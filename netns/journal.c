@@ -52,7 +52,7 @@ static void forget_signals(const struct nn_jr *j);
 static const char *const kind_names[] = {
 	[NN_JR_OWNER] = "owner", [NN_JR_DIR] = "dir", [NN_JR_FILE] = "file",
 	[NN_JR_NETNS] = "netns", [NN_JR_LINK] = "link", [NN_JR_NFT] = "nft",
-	[NN_JR_PROC] = "proc",
+	[NN_JR_PROC] = "proc", [NN_JR_MOUNT] = "mount",
 };
 
 const char *
@@ -107,7 +107,7 @@ nn_jr_parse(const char *line, struct nn_jr_entry *en)
 	if (strcmp(arg, "-") == 0)
 		arg[0] = '\0';
 	/* only absolute, dotless paths for the kinds that remove things */
-	if ((k == NN_JR_DIR || k == NN_JR_FILE || k == NN_JR_NETNS) &&
+	if ((k == NN_JR_DIR || k == NN_JR_FILE || k == NN_JR_NETNS || k == NN_JR_MOUNT) &&
 	    (arg[0] != '/' || strstr(arg, "/..") != NULL))
 		return DD_EINVAL;
 	en->kind = k;
@@ -424,6 +424,13 @@ replay(struct nn_jr *j)
 			    errno != ENOENT && rc == 0)
 				rc = -errno;
 			if (unlink(e->arg) < 0 && errno != ENOENT && rc == 0)
+				rc = -errno;
+			break;
+		case NN_JR_MOUNT:
+			/* EINVAL: not mounted (yet); its directory's entry
+			 * comes next and removes it */
+			if (umount2(e->arg, MNT_DETACH) < 0 && errno != EINVAL &&
+			    errno != ENOENT && rc == 0)
 				rc = -errno;
 			break;
 		default:

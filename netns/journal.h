@@ -34,6 +34,9 @@ enum nn_jr_kind {
 	NN_JR_LINK,       /* "nsname ifname": vanishes with its namespaces */
 	NN_JR_NFT,        /* nsname: rules vanish with the namespace */
 	NN_JR_PROC,       /* pid start: a spawned process group; stop it */
+	NN_JR_MOUNT,      /* path: a file system we mounted there (a host's
+	                   * private /tmp or /run); umount, which discards
+	                   * what it held */
 };
 
 struct nn_jr_entry {

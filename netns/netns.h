@@ -238,7 +238,8 @@ struct netns_spawn_opts {
 };
 
 /* Run a program inside host: in the host's network namespace, in a mount
- * namespace of its own where /etc/resolv.conf and /etc/hosts are the host's
+ * namespace of its own where /tmp and /run are the host's private ones (see
+ * keep above), /etc/resolv.conf and /etc/hosts are the host's
  * files (when given) and /sys shows the host's interfaces, in a new process
  * group, stdin from /dev/null.  *pid is the caller's child: signal it and
  * wait for it as usual.  Fails (with a message) when the program cannot be
@@ -246,6 +247,23 @@ struct netns_spawn_opts {
  * still running in the run's namespaces. */
 int netns_spawn(struct netns_topo *t, const char *host,
     const struct netns_spawn_opts *o, pid_t *pid);
+
+/*
+ * Every host has a private /tmp and /run (a 64 MiB tmpfs each, shared by
+ * the host's processes, discarded at teardown).  netns_keep(t, dir): a
+ * folder of the machine under /tmp or /run (the run's output, the
+ * scenario's folder) that every process spawned from now on still sees
+ * at its path; a folder elsewhere is visible anyway.  Resolved with
+ * realpath() now.  0, or DD_EINVAL (missing, more than NETNS_KEEP_MAX)
+ * with netns_errmsg().
+ */
+#define NETNS_KEEP_MAX 8
+int netns_keep(struct netns_topo *t, const char *dir);
+
+/* Where host's private /tmp is on this machine (a tmpfs in the run's
+ * directory: a socket a process binds under /tmp is reached there), or
+ * NULL when the host is unknown or not built. */
+const char *netns_host_tmp(const struct netns_topo *t, const char *host);
 
 /* Move the calling thread into host's namespace until netns_leave().  A
  * socket or pcap handle opened in between stays in the host for good.

@@ -4,9 +4,14 @@
  *
  * The child joins the host's network namespace, then gets a mount namespace
  * of its own (slave of ours, so later mounts still reach it) in which the
- * host's /etc/netns files are bind-mounted over /etc/resolv.conf and
- * /etc/hosts and /sys is remounted to show the host's interfaces -- what
- * `ip netns exec` does.  It leads a new process group so teardown can stop
+ * host's private /tmp and /run (tmpfs mounts that build.c made in the run
+ * directory, one pair per host, so every process of a host shares them)
+ * are bind-mounted over /tmp and /run, the topology's `keep` folders that
+ * lived there bound back into place, the host's /etc/netns files
+ * bind-mounted over /etc/resolv.conf and /etc/hosts and /sys remounted to
+ * show the host's interfaces -- what `ip netns exec` does, plus privacy.
+ * The mount namespace is per process; what is per host is the tmpfs pair
+ * behind it.  It leads a new process group so teardown can stop
  * whatever it forks.
  *
  * Until it has joined the host the child is a process in the caller's
@@ -33,23 +38,28 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
 enum stage {
-	ST_SETNS = 1, ST_MOUNTNS, ST_RESOLV, ST_HOSTS, ST_STDIO, ST_CWD, ST_IDS, ST_EXEC,
+	ST_SETNS = 1, ST_MOUNTNS, ST_PRIVATE, ST_KEEP, ST_RESOLV, ST_HOSTS, ST_STDIO, ST_CWD,
+	ST_IDS, ST_EXEC,
 };
 
 static const char *const stage_names[] = {
 	[ST_SETNS] = "joining the host's namespace",
 	[ST_MOUNTNS] = "making a mount namespace",
+	[ST_PRIVATE] = "mounting the host's private /tmp and /run for",
+	[ST_KEEP] = "keeping a folder under /tmp or /run visible for",
 	[ST_RESOLV] = "bind-mounting /etc/resolv.conf",
 	[ST_HOSTS] = "bind-mounting /etc/hosts",
 	[ST_STDIO] = "redirecting stdio",
@@ -75,9 +85,108 @@ child_fail(int fd, int stage)
 	_exit(127);
 }
 
+/* Is path (absolute, canonical) /tmp or /run, or below them? */
+static bool
+under_private(const char *path)
+{
+	static const char *const dirs[] = { "/tmp", "/run" };
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(dirs[i]);
+		if (strncmp(path, dirs[i], n) == 0 && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* mkdir -p path (0755; in the child, inside the fresh tmpfs). */
+static int
+mkdir_p(const char *path)
+{
+	char buf[NN_PATH_MAX * 2];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -1;
+			*p = c;
+			if (c == '\0')
+				return 0;
+		}
+	}
+}
+
+/* A bind-mount target that is a symbolic link into the private /run
+ * (/etc/resolv.conf -> /run/systemd/resolve/stub-resolv.conf): make the
+ * file it names there, so the mount has something to cover. */
+static void
+touch_target(const char *path)
+{
+	char t[NN_PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode) || stat(path, &st) == 0)
+		return;
+	n = readlink(path, t, sizeof(t) - 1);
+	if (n <= 0 || t[0] != '/')
+		return;
+	t[n] = '\0';
+	char *slash = strrchr(t, '/');
+	if (slash != NULL && slash != t) {
+		*slash = '\0';
+		mkdir_p(t);
+		*slash = '/';
+	}
+	if ((fd = open(t, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+		close(fd);
+}
+
+/* The host's private /tmp and /run over ours; then kp folders that
+ * were under them bound back at their paths (held open before, since the
+ * paths vanish under the new mounts). */
+static void
+private_dirs(const struct nn_host *h, const char *const *kp, int rep)
+{
+	int keep[NETNS_KEEP_MAX];
+	size_t nkeep = 0;
+	char fdpath[64];
+
+	if (h->priv_tmp[0] == '\0' || h->priv_run[0] == '\0')
+		return;
+	for (size_t i = 0; kp != NULL && kp[i] != NULL && nkeep < NETNS_KEEP_MAX;
+	    i++) {
+		if (!under_private(kp[i]))
+			continue;
+		if ((keep[nkeep] = open(kp[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			child_fail(rep, ST_KEEP);
+		nkeep++;
+	}
+	/* /tmp first: its source lies under /run */
+	if (mount(h->priv_tmp, "/tmp", NULL, MS_BIND, NULL) < 0 ||
+	    mount(h->priv_run, "/run", NULL, MS_BIND, NULL) < 0)
+		child_fail(rep, ST_PRIVATE);
+	nkeep = 0;
+	for (size_t i = 0; kp != NULL && kp[i] != NULL && nkeep < NETNS_KEEP_MAX;
+	    i++) {
+		if (!under_private(kp[i]))
+			continue;
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", keep[nkeep]);
+		if (mkdir_p(kp[i]) < 0 ||
+		    mount(fdpath, kp[i], NULL, MS_BIND | MS_REC, NULL) < 0)
+			child_fail(rep, ST_KEEP);
+		close(keep[nkeep++]);
+	}
+}
+
 static void
 __attribute__((noreturn))
-child(const struct nn_host *h, const struct netns_spawn_opts *o, pid_t parent,
+child(const struct nn_host *h, const struct netns_spawn_opts *o, const char *const *kp,
+    pid_t parent,
     int fds[3], int rep)
 {
 	char path[NN_PATH_MAX + 32];
@@ -97,13 +206,16 @@ child(const struct nn_host *h, const struct netns_spawn_opts *o, pid_t parent,
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		child_fail(rep, ST_MOUNTNS);
+	private_dirs(h, kp, rep);
 	if (h->resolv != NULL) {
 		snprintf(path, sizeof(path), NN_ETC_DIR "/%s/resolv.conf", h->nsname);
+		touch_target("/etc/resolv.conf");
 		if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
 			child_fail(rep, ST_RESOLV);
 	}
 	if (h->hosts != NULL) {
 		snprintf(path, sizeof(path), NN_ETC_DIR "/%s/hosts", h->nsname);
+		touch_target("/etc/hosts");
 		if (mount(path, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
 			child_fail(rep, ST_HOSTS);
 	}
@@ -158,7 +270,7 @@ dup_out(int fd, struct dd_err *e)
 
 int
 nn_spawn(struct nn_jr *j, const struct nn_host *h, const struct netns_spawn_opts *o,
-    pid_t *pidp, struct dd_err *e)
+    const char *const *kp, pid_t *pidp, struct dd_err *e)
 {
 	const char *host = h->name;
 	int fds[3] = { -1, -1, -1 }, rep[2] = { -1, -1 }, rc = 0, status;
@@ -194,7 +306,7 @@ nn_spawn(struct nn_jr *j, const struct nn_host *h, const struct netns_spawn_opts
 	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		child(h, o, self, fds, rep[1]);
+		child(h, o, kp, self, fds, rep[1]);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		rc = -errno;

@@ -13,8 +13,11 @@ struct nn_jr;
 struct netns_spawn_opts;
 
 /* Fork, join h, exec o->argv; journal the child (NN_JR_PROC) at once.
- * *pid is the caller's child.  Messages in e name h and the program. */
+ * keep: NULL-terminated canonical folders under /tmp or /run the child
+ * still sees (netns_keep), or NULL.  *pid is the caller's child.
+ * Messages in e name h and the program. */
 int nn_spawn(struct nn_jr *j, const struct nn_host *h,
-    const struct netns_spawn_opts *o, pid_t *pid, struct dd_err *e);
+    const struct netns_spawn_opts *o, const char *const *keep, pid_t *pid,
+    struct dd_err *e);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,11 +195,35 @@ netns_topo_free(struct netns_topo *t)
 		free(t->hosts[i].resolv);
 		free(t->hosts[i].hosts);
 	}
+	for (i = 0; i < t->nkeep; i++)
+		free(t->keep[i]);
 	free(t->hosts);
 	free(t->links);
 	free(t->addrs);
 	free(t->routes);
 	free(t);
+}
+
+int
+netns_keep(struct netns_topo *t, const char *dir)
+{
+	char real[PATH_MAX];
+
+	if (t == NULL || dir == NULL)
+		return DD_EINVAL;
+	if (realpath(dir, real) == NULL)
+		return fail(t, "keep '%s': %s", dir, strerror(errno));
+	if (strlen(real) >= NN_PATH_MAX)
+		return fail(t, "keep '%s': path too long", dir);
+	if (t->nkeep >= NETNS_KEEP_MAX)
+		return fail(t, "keep '%s': more than %d folders", dir, NETNS_KEEP_MAX);
+	for (size_t i = 0; i < t->nkeep; i++)
+		if (strcmp(t->keep[i], real) == 0)
+			return 0;
+	if ((t->keep[t->nkeep] = strdup(real)) == NULL)
+		return DD_ENOMEM;
+	t->nkeep++;
+	return 0;
 }
 
 int

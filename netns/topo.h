@@ -34,6 +34,7 @@
 #define NN_PATH_MAX NN_JR_PATH_MAX  /* paths we build are journaled */
 #define NN_NETNS_DIR "/run/netns"
 #define NN_ETC_DIR "/etc/netns"
+#define NN_PRIVATE_SIZE "64m"      /* each host's /tmp and /run (tmpfs) */
 /* Interfaces we create get ifindexes from here up, chosen by us so no
  * round trip is needed to learn them; fresh namespaces only hold lo and
  * perhaps a few fallback tunnel devices, far below. */
@@ -58,6 +59,9 @@ struct nn_host {
 	int nicpt;
 	/* build state */
 	char nsname[8 + NETNS_RUNID_MAX + NETNS_NAME_MAX];
+	/* the host's private /tmp and /run as the machine sees them (tmpfs
+	 * mounts in the run directory); "" until built */
+	char priv_tmp[NN_PATH_MAX], priv_run[NN_PATH_MAX];
 	int fd;                    /* namespace fd, -1 when not built */
 	struct nl_sock *nl;        /* rtnetlink socket inside, during build */
 	int next_ifindex;
@@ -108,6 +112,10 @@ struct netns_topo {
 	bool built;        /* build started (journal open) */
 	bool torn_down;
 	struct nn_jr jr;   /* steps, hook and undo of the build */
+	/* netns_keep(): folders under /tmp or /run every spawned process
+	 * still sees (owned, NULL-terminated) */
+	char *keep[NETNS_KEEP_MAX + 1];
+	size_t nkeep;
 };
 
 void nn_random_run_id(char *out, size_t n);

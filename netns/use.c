@@ -70,6 +70,14 @@ netns_socket(struct netns_topo *t, const char *host, int domain, int type, int p
 	return rc;
 }
 
+const char *
+netns_host_tmp(const struct netns_topo *t, const char *host)
+{
+	const struct nn_host *h = t ? nn_host_find(t, host) : NULL;
+
+	return h != NULL && h->priv_tmp[0] != '\0' ? h->priv_tmp : NULL;
+}
+
 int
 netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opts *o,
     pid_t *pid)
@@ -80,5 +88,5 @@ netns_spawn(struct netns_topo *t, const char *host, const struct netns_spawn_opt
 		return DD_EINVAL;
 	if ((h = built_host(t, host, true, "run in")) == NULL)
 		return DD_ENOTFOUND;
-	return nn_spawn(&t->jr, h, o, pid, &t->err);
+	return nn_spawn(&t->jr, h, o, (const char *const *)t->keep, pid, &t->err);
 }

@@ -5,6 +5,7 @@
  *   verdict   FAIL          (ERROR, then "error     REASON", when the
  *                           run could not finish)
  *   fault     10.000s -> 40.000s (30.000s)
+ *   versions  unbound  Version 1.17.1     (the systems under test's)
  *   probes    www  dns on client, every 100ms, timeout 1s (default)
  *
  *   metric               observed
@@ -39,6 +40,7 @@
 #include "reports/report.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "lib/util.h"
@@ -264,6 +266,22 @@ write_distortions(const struct result *r, FILE *f)
 		    sizeof(line)));
 }
 
+/* The versions of what was tested (a process's version = { ... }); those
+ * of dnsdrill and faultd themselves are in result.json only. */
+static void
+write_versions(const struct result *r, FILE *f)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < r->n_versions; i++) {
+		const char *k = r->versions[i].key;
+		if (strcmp(k, "dnsdrill") == 0 || strcmp(k, "faultd") == 0)
+			continue;
+		fprintf(f, "%-9s %s  %s\n", first ? "versions" : "", k, r->versions[i].value);
+		first = false;
+	}
+}
+
 int
 report_text_write(const struct result *r, FILE *f)
 {
@@ -302,6 +320,7 @@ report_text_write(const struct result *r, FILE *f)
 	for (size_t i = 0; i < r->n_params; i++)
 		fprintf(f, "%-9s %s=%s\n", i == 0 ? "params" : "",
 		    r->params[i].key, r->params[i].value);
+	write_versions(r, f);
 	write_probe_settings(r, f);
 
 	if (scaled)

@@ -97,6 +97,18 @@ test_format_parse(void **state)
 	assert_int_equal(nn_jr_parse(line, &b), 0);
 	assert_string_equal(b.arg, "");
 
+	/* a host's private /tmp: an absolute, dotless path as well */
+	a.kind = NN_JR_MOUNT;
+	a.pid = 0;
+	a.start = 0;
+	snprintf(a.arg, sizeof(a.arg), "/run/dnsdrill/abc/tmp-client");
+	nn_jr_format(&a, line, sizeof(line));
+	assert_string_equal(line, "mount 0 0 /run/dnsdrill/abc/tmp-client\n");
+	assert_int_equal(nn_jr_parse(line, &b), 0);
+	assert_int_equal(b.kind, NN_JR_MOUNT);
+	assert_int_equal(nn_jr_parse("mount 0 0 relative\n", &b), DD_EINVAL);
+	assert_int_equal(nn_jr_parse("mount 0 0 /run/../etc\n", &b), DD_EINVAL);
+
 	/* refused */
 	assert_int_equal(nn_jr_parse("bogus 0 0 /x\n", &b), DD_EINVAL);
 	assert_int_equal(nn_jr_parse("file 0 0 relative/path\n", &b), DD_EINVAL);
