@@ -104,6 +104,27 @@ run_build_describe(struct run *r)
 	return 0;
 }
 
+/* A program named by an absolute path under /tmp or /run (a SUT built
+ * there) stays visible in the hosts' private /tmp and /run: its folder is
+ * kept like the run's own.  Anything else is visible anyway. */
+static void
+keep_program(struct run *r, const char *prog)
+{
+	char dir[PATH_MAX], real[PATH_MAX], *slash;
+
+	if (prog == NULL || prog[0] != '/' || strlen(prog) >= sizeof(dir))
+		return;
+	memcpy(dir, prog, strlen(prog) + 1);
+	if ((slash = strrchr(dir, '/')) == dir)
+		return;
+	*slash = '\0';
+	if (realpath(dir, real) == NULL ||
+	    (strncmp(real, "/tmp/", 5) != 0 && strncmp(real, "/run/", 5) != 0))
+		return;
+	if (netns_keep(r->topo, real) < 0)
+		log_warnx("%s", netns_errmsg(r->topo));
+}
+
 int
 run_build_network(struct run *r)
 {
@@ -121,6 +142,12 @@ run_build_network(struct run *r)
 		return run_fail(r, DD_EIO, "%s: network: %s", r->sc->file, netns_errmsg(r->topo));
 	if (netns_keep(r->topo, r->o->build_dir) < 0)
 		log_warnx("%s", netns_errmsg(r->topo));
+	for (size_t i = 0; i < r->sc->n_procs; i++)
+		if (r->sc->procs[i].argc > 0)
+			keep_program(r, r->sc->procs[i].argv[0]);
+	for (size_t i = 0; i < r->sc->n_probes; i++)
+		if (r->sc->probes[i].argc > 0)
+			keep_program(r, r->sc->probes[i].argv[0]);
 	run_say(r, "network up: %zu hosts (run %s)", r->sc->n_hosts, netns_run_id(r->topo));
 	return 0;
 }

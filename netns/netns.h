@@ -257,7 +257,7 @@ int netns_spawn(struct netns_topo *t, const char *host,
  * realpath() now.  0, or DD_EINVAL (missing, more than NETNS_KEEP_MAX)
  * with netns_errmsg().
  */
-#define NETNS_KEEP_MAX 8
+#define NETNS_KEEP_MAX 16
 int netns_keep(struct netns_topo *t, const char *dir);
 
 /* Where host's private /tmp is on this machine (a tmpfs in the run's

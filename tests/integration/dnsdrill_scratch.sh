@@ -7,6 +7,7 @@
 # reaches the machine, another host does not see them); version = {...}
 # lands in result.json and the summary; a run folder too deep for a socket
 # path puts faultd's control socket in the host's private /tmp.
+# A program under another folder of /tmp still runs (its folder is kept).
 . "$(dirname "$0")/../lib/tap.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
@@ -84,4 +85,20 @@ check "a deep run folder: faultd still answers (exit $rc)" test "$rc" = 0 \
 	|| sed 's/^/#   /' "$work/deep.out"
 check "... and resolves ($(cat "$deep/run/resolve.stdout" 2>/dev/null))" \
 	grep -q "^answer=198.18.1.80 " "$deep/run/resolve.stdout"
+# a program under another folder of the machine's /tmp (a SUT built there)
+# stays visible in the hosts' private /tmp
+mkdir -p "$work/sc" "$work/prog"
+cp "$B/dd-http-responder" "$work/prog/"
+cat >"$work/sc/prog.lua" <<EOS
+scenario { name = "prog-in-tmp" }
+host "a" {}
+lan "l" { a = "198.18.0.10/24" }
+process "srv" { host = "a", cmd = { "$work/prog/dd-http-responder", "--listen", "198.18.0.10:80",
+  "--name", "x" }, ready = { tcp = "198.18.0.10:80" } }
+timeline(function() sleep "1s" end)
+EOS
+"$DD" run "$work/sc/prog.lua" --out "$work/prog-run" --quiet >"$work/prog.out" 2>&1
+rc=$?
+check "a program under the machine's /tmp (not the scenario's folder) still runs (exit $rc)" \
+	test "$rc" = 0 || sed 's/^/#   /' "$work/prog.out"
 t_done

@@ -152,6 +152,22 @@ load(const char *spec, const struct opts *o)
 		return NULL;
 	}
 	free(text);
+	/* the actions spawn this driver in the hosts: its folder (a build
+	 * under /tmp, say) must stay visible in their private /tmp */
+	{
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		char *slash;
+
+		if (n > 0) {
+			self[n] = '\0';
+			if ((slash = strrchr(self, '/')) != NULL && slash != self) {
+				*slash = '\0';
+				if (netns_keep(t, self) < 0)
+					fprintf(stderr, "it_netns: %s\n", netns_errmsg(t));
+			}
+		}
+	}
 	if (o->grace_ms >= 0)
 		netns_set_kill_grace(t, (unsigned)o->grace_ms);
 	netns_set_step_hook(t, step_hook, (void *)(uintptr_t)o);
