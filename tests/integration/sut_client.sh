@@ -217,11 +217,14 @@ base=$(wc -l <"$CL_LOG")
 fc_rule "name=$N1 action=drop"
 chk "hang: requests fail with dns:timeout" \
 	wait_line 'event=request region=us-east-1 ok=false reason=dns:timeout ms=[0-9]+$' "$base" || showlog
+# a loop blocked in a lookup would answer after glibc's 5 s timeout: 1.5 s
+# is far from that and wide enough for a loaded CI machine (the health
+# check itself is curl's start-up plus one request)
 t0=$(date +%s%N)
 health
 t1=$(date +%s%N)
-chk "hang: /health answers at once (< 300 ms) while lookups hang and a silent client is connected" \
-	sh -c '[ "$1" = 503 ] || [ "$1" = 200 ]; [ $(( ($3 - $2) / 1000000 )) -lt 300 ]' _ "$HCODE" "$t0" "$t1"
+chk "hang: /health answers at once (< 1500 ms, got $(( (t1 - t0) / 1000000 )) ms) while lookups hang and a silent client is connected" \
+	sh -c '[ "$1" = 503 ] || [ "$1" = 200 ]; [ $(( ($3 - $2) / 1000000 )) -lt 1500 ]' _ "$HCODE" "$t0" "$t1"
 chk "hang: failover on dns:timeout" \
 	wait_line 'event=failover from=us-east-1 to=us-west-2 reason=dns:timeout failures=3$' "$base" || showlog
 chk "hang: every timed-out request gave up at --timeout (400 ms, +300 ms slack)" \
