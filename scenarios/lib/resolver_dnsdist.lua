@@ -41,7 +41,8 @@
 -- over the machine's resolver (setSecurityPollSuffix("")), and answers
 -- any client of the sealed test network (setACL).  It binds port 53 as
 -- root, then drops to _dnsdist (Debian's user for it) or to o.user and
--- the group of the same name (--uid/--gid).
+-- the group of the same name, nogroup for nobody (--uid/--gid; a missing
+-- group stops it with "Unable to parse group ID").
 local M = { software = "dnsdist" }
 
 local HEALTH_CHECK = 15        -- CoreDNS health_check 15s
@@ -143,10 +144,13 @@ function M.declare(o)
   if not root then add("addAction(AllRule(), RCodeAction(DNSRCode.REFUSED))") end
   if o.extra then add(o.extra) end
 
+  -- dnsdist keeps group 0 unless told (--gid): the user's same-named group,
+  -- or Debian's nogroup for nobody (there is no group nobody)
   local user = o.user or "_dnsdist"
+  local group = user == "nobody" and "nogroup" or user
   process(o.name) {
     host = o.host,
-    cmd = { "dnsdist", "--supervised", "--disable-syslog", "--uid", user, "--gid", user,
+    cmd = { "dnsdist", "--supervised", "--disable-syslog", "--uid", user, "--gid", group,
             "-C", scratch() .. "/dnsdist.conf" },
     files = { ["dnsdist.conf"] = table.concat(c, "\n") .. "\n" },
     ready = { tcp = server_addr({ addr = o.listen[1], port = 53 }) },
