@@ -131,8 +131,9 @@ forecast_procs(const struct scenario *sc, struct timescale_list *out)
 			double inc = (double)t->incident_us / 1e6, real = (double)t->real_us / 1e6;
 			char what[200];
 
-			/* in proportion (within 5 %): nothing to say */
-			if (!t->has_real || (inc > 0 &&
+			/* in proportion (within 5 %; 0 is 0 at any speed): nothing
+			 * to say */
+			if (!t->has_real || (t->incident_us == 0 && t->real_us == 0) || (inc > 0 &&
 			    real * sc->speed >= inc * 0.95 && real * sc->speed <= inc * 1.05))
 				continue;
 			snprintf(what, sizeof(what), "process %s: %s", p->name, t->name);

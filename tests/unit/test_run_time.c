@@ -111,7 +111,8 @@ static const char DRILL[] =
     "  { name = 'infra-host-ttl', incident = '15m', real = '2s', note = 'shortened' },\n"
     "  { name = 'servfail-ttl', incident = '30s', real = '30s' },\n"
     "  { name = 'cache-max-ttl', incident = '1h' },\n"
-    "  { name = 'prefetch', incident = '360s', real = '1s' } } }\n"
+    "  { name = 'prefetch', incident = '360s', real = '1s' },\n"
+    "  { name = 'servfail-cache', incident = 0, real = 0 } } }\n"
     "process 'app' { host = 'client', cmd = { '/bin/true' } }\n"
     "process 'quiet' { host = 'client', cmd = { '/bin/true' }, timers = {} }\n";
 
@@ -133,7 +134,7 @@ test_declarations(void **state)
 	struct sc_process *p = scenario_proc(SC, "resolver");
 	assert_non_null(p);
 	assert_true(p->timers_set);
-	assert_int_equal(p->n_timers, 4);
+	assert_int_equal(p->n_timers, 5);
 	assert_string_equal(p->timers[0].name, "infra-host-ttl");
 	assert_int_equal(p->timers[0].incident_us, 900000000);
 	assert_true(p->timers[0].has_real);
@@ -209,6 +210,7 @@ test_forecast(void **state)
 	assert_int_equal(d->kind, TIMESCALE_UNSCALED);
 	assert_null(find(&l, "cache-max-ttl"));
 	assert_null(find(&l, "prefetch"));
+	assert_null(find(&l, "servfail-cache"));    /* 0 is 0 at any speed */
 	/* nobody described app's timers; quiet said it has none */
 	d = find(&l, "timers inside processes");
 	assert_non_null(d);
