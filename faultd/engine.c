@@ -496,6 +496,11 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 	    memcmp(name, q->qname, (size_t)n) != 0 ||
 	    dns_get16(reply + off) != q->qtype)
 		return 0;
+	/* its names must read before its header changes: a pointer into the
+	 * header would name something else once the ID is the client's (the
+	 * client gets SERVFAIL, as from a resolver that cannot parse it) */
+	if (dns_check_names(reply, len) < 0)
+		return 0;
 	/* the client's ID and its question exactly as sent (0x20 case); off
 	 * is past the name, so the question ends 4 octets later */
 	dns_put16(reply, q->id);

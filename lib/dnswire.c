@@ -35,8 +35,10 @@ dns_read_name(const uint8_t *pkt, size_t len, size_t *off, uint8_t *out, bool lo
 			if (pos + 1 >= len)
 				return DD_EFORMERR;
 			size_t ptr = ((size_t)(l & 0x3f) << 8) | pkt[pos + 1];
-			/* only backwards: no loops, no forward references */
-			if (ptr >= pos || ++hops > 64)
+			/* only backwards: no loops, no forward references; and
+			 * never into the header, which holds no names (and
+			 * which a reply rewrites: the ID, the flags) */
+			if (ptr >= pos || ptr < DNS_HDR_LEN || ++hops > 64)
 				return DD_EFORMERR;
 			if (!jumped) {
 				end = pos + 2;
@@ -91,6 +93,67 @@ dns_skip_rr(const uint8_t *pkt, size_t len, size_t *off, struct dns_rr_ref *rr)
 	if (rr->rdata_off + rr->rdlen > len)
 		return DD_EFORMERR;
 	*off = rr->rdata_off + rr->rdlen;
+	return 0;
+}
+
+/*
+ * The names in the rdata of rr, for the types whose rdata names may be
+ * compressed (RFC 3597 section 4: NS, MD, MF, CNAME, SOA, MB, MG, MR, PTR,
+ * MINFO, MX): each must read (pointers backwards, not into the header)
+ * and end inside the rdata, and the rdata must hold nothing else.
+ */
+static int
+check_rdata_names(const uint8_t *pkt, const struct dns_rr_ref *rr)
+{
+	size_t pos = rr->rdata_off, end = rr->rdata_off + rr->rdlen, fixed = 0;
+	int names = 1;
+
+	switch (rr->type) {
+	case DNS_T_NS: case 3: case 4: case DNS_T_CNAME: case 7: case 8: case 9:
+	case DNS_T_PTR:
+		break;
+	case DNS_T_SOA:
+		names = 2;
+		fixed = 20;        /* serial, refresh, retry, expire, minimum */
+		break;
+	case 14:                   /* MINFO */
+		names = 2;
+		break;
+	case DNS_T_MX:
+		pos += 2;          /* preference */
+		break;
+	default:
+		return 0;
+	}
+	for (int i = 0; i < names; i++)
+		/* end as the length: labels stay inside the rdata, pointers
+		 * lead back anyway */
+		if (pos > end || dns_read_name(pkt, end, &pos, NULL, false) < 0)
+			return DD_EFORMERR;
+	return pos + fixed == end ? 0 : DD_EFORMERR;
+}
+
+int
+dns_check_names(const uint8_t *pkt, size_t len)
+{
+	size_t off = DNS_HDR_LEN;
+	unsigned qd, total;
+
+	if (pkt == NULL || len < DNS_HDR_LEN)
+		return DD_EMALFORMED;
+	qd = dns_get16(pkt + 4);
+	total = (unsigned)dns_get16(pkt + 6) + dns_get16(pkt + 8) + dns_get16(pkt + 10);
+	for (unsigned i = 0; i < qd; i++) {
+		if (dns_read_name(pkt, len, &off, NULL, false) < 0 || off + 4 > len)
+			return DD_EFORMERR;
+		off += 4;
+	}
+	for (unsigned i = 0; i < total; i++) {
+		struct dns_rr_ref rr;
+
+		if (dns_skip_rr(pkt, len, &off, &rr) < 0 || check_rdata_names(pkt, &rr) < 0)
+			return DD_EFORMERR;
+	}
 	return 0;
 }
 

@@ -88,6 +88,16 @@ struct dns_rr_ref {
 };
 int dns_skip_rr(const uint8_t *pkt, size_t len, size_t *off, struct dns_rr_ref *rr);
 
+/*
+ * Every name of a message reads: the questions, each record's owner, and
+ * the names inside the rdata of the types that may compress them (NS,
+ * CNAME, SOA, PTR, MX, ...; RFC 3597) -- compression pointers backwards and
+ * never into the header, labels inside their record.  For a reply from
+ * elsewhere (an upstream) before it is passed on with a new header.
+ * Returns 0, DD_EFORMERR, or DD_EMALFORMED when there is no header.
+ */
+int dns_check_names(const uint8_t *pkt, size_t len);
+
 /* Text <-> wire names.  "www.Example.com" / "www.example.com." -> wire.
  * dns_name_from_str keeps case; returns wire length or DD_EINVAL. */
 int dns_name_from_str(const char *s, uint8_t *out, size_t cap);

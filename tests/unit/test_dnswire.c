@@ -243,6 +243,43 @@ test_read_name_compressed(void **state)
 	assert_int_equal(off, 29);
 }
 
+/* A pointer into the header names nothing (and reads a rewritten ID once a
+ * reply gets a new header); dns_check_names() reads every name of a
+ * message, rdata names of the compressible types included. */
+static void
+test_names_not_into_header(void **state)
+{
+	(void)state;
+	uint8_t pkt[128];
+	size_t off, n;
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[1] = 3;                               /* the ID's low byte: "length 3" */
+	pkt[5] = 1;                               /* one question */
+	pkt[7] = 1;                               /* one answer */
+	memcpy(pkt + 12, "\3www\7example\3com\0\0\1\0\1", 21);
+	off = 33;
+	memcpy(pkt + off, "\xc0\x01", 2);         /* owner: pointer to offset 1 */
+	off = 33;
+	assert_true(dns_read_name(pkt, sizeof(pkt), &off, NULL, false) < 0);
+	/* the answer: CNAME www.example.com. -> mail + pointer to example.com */
+	memcpy(pkt + 33, "\xc0\x0c\0\5\0\1\0\0\0\x3c\0\x07\4mail\xc0\x10", 19);
+	n = 52;
+	assert_int_equal(dns_check_names(pkt, n), 0);
+	pkt[50] = 0xc0; pkt[51] = 0x02;           /* rdata's pointer into the header */
+	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
+	pkt[50] = 0xc0; pkt[51] = 0x10;
+	pkt[44] = 8;                              /* rdlen past the name: junk after it */
+	assert_int_equal(dns_check_names(pkt, n + 1), DD_EFORMERR);
+	pkt[44] = 7;
+	pkt[34] = 0x01;                           /* owner pointer to offset 1 */
+	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
+	assert_int_equal(dns_check_names(pkt, 11), DD_EMALFORMED);
+	/* an A record's rdata is not read as a name */
+	memcpy(pkt + 33, "\xc0\x0c\0\1\0\1\0\0\0\x3c\0\x04\xc0\x01\xc0\x01", 16);
+	assert_int_equal(dns_check_names(pkt, 49), 0);
+}
+
 static void
 test_skip_rr(void **state)
 {
@@ -463,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_parse_malformed_table),
 		cmocka_unit_test(test_parse_qr_only_defect),
 		cmocka_unit_test(test_read_name_compressed),
+		cmocka_unit_test(test_names_not_into_header),
 		cmocka_unit_test(test_skip_rr),
 		cmocka_unit_test(test_name_from_str),
 		cmocka_unit_test(test_name_to_str),

@@ -712,6 +712,22 @@ test_finish_upstream(void **state)
 	dns_put16(up + 2, (uint16_t)(dns_get16(up + 2) & ~DNS_QR));
 	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n, sizeof(up)), 0);
 	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, 7, sizeof(up)), 0);
+	/* a name pointing into the header (found by fuzz_packet): it would
+	 * read the client's ID once the header is rewritten -- refused, the
+	 * client gets SERVFAIL; the same pointer in a CNAME's rdata too */
+	n = upstream_reply(up, sizeof(up), 0x4242, "fw.example", DNS_T_A);
+	dns_put16(up + n - 16, 0xc001);          /* the answer's owner: offset 1 */
+	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n, sizeof(up)), 0);
+	n = upstream_reply(up, sizeof(up), 0x4242, "fw.example", DNS_T_A);
+	dns_put16(up + n - 14, DNS_T_CNAME);
+	dns_put16(up + n - 6, 2);                /* rdlen 2: a bare pointer */
+	dns_put16(up + n - 4, 0xc00c);           /* to the question's name: fine */
+	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n - 2, sizeof(up)), n - 2);
+	n = upstream_reply(up, sizeof(up), 0x4242, "fw.example", DNS_T_A);
+	dns_put16(up + n - 14, DNS_T_CNAME);
+	dns_put16(up + n - 6, 2);
+	dns_put16(up + n - 4, 0xc002);           /* into the header: refused */
+	assert_int_equal(engine_finish_upstream(&E, &R, Q, TRANSPORT_UDP, up, n - 2, sizeof(up)), 0);
 
 	/* SERVFAIL when the upstream is dead */
 	size_t s = engine_servfail(&E, &R, Q, OUT, sizeof(OUT));
