@@ -19,7 +19,8 @@ it in about a minute: an app reaching DynamoDB through a real unbound, faultd
 as amazonaws.com's authority blanking the us-east-1 record, and the app
 expected to notice, fail over to us-west-2, and come back when the record
 returns.  (Try --set failover=false, fault=nxdomain|servfail|timeout,
-serve_expired=true: 'dnsdrill check $SC' lists the scenario's parameters.)
+serve_expired=true, resolver=bind9: 'dnsdrill check $SC' lists the
+scenario's parameters.)
 
 MSG
 exec "$BUILD/dnsdrill" run "$SC" --out "$out" "${@:2}"

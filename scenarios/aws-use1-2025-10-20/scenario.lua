@@ -6,7 +6,8 @@
 -- recovered by about 09:40 as caches expired.
 --
 -- The drill: an app in a client site talks to DynamoDB in us-east-1 through
--- a real unbound.  faultd, authoritative for amazonaws.com, blanks the
+-- a real resolver (unbound; --set resolver=bind9|knot|pdns|dnsmasq|dnsdist
+-- for another).  faultd, authoritative for amazonaws.com, blanks the
 -- us-east-1 record for the incident's 157 minutes (compressed), then puts it
 -- back.  Does the app notice, fail over to us-west-2, and come home?
 
@@ -24,8 +25,13 @@ local fault = param("fault", { default = "empty",
      .. "summary implies), NXDOMAIN, SERVFAIL, or no answer at all" })
 local negttl = param("negttl", { default = 5, min = 0, max = 3600,
   doc = "negative TTL (SOA minimum) of empty/nxdomain answers, seconds" })
+local resolvers = use "resolvers"
+local resolver = param("resolver", { default = "unbound",
+  choices = { "unbound", "bind9", "knot", "pdns", "dnsmasq", "dnsdist" },
+  doc = "the app's recursive resolver (a profile in scenarios/lib/resolver_NAME.lua)" })
 local serve_expired = param("serve_expired", { default = false,
-  doc = "unbound answers from expired cache when the authority fails (RFC 8767)" })
+  doc = "the resolver answers from expired cache when the authority fails "
+     .. "(RFC 8767 serve-stale)" })
 local failover = param("failover", { default = true,
   doc = "the app fails over to us-west-2 after repeated failures" })
 local fail_after = param("fail_after", { default = 3, min = 1, max = 100,
@@ -39,7 +45,7 @@ local client = param("client", { default = "glibc",
 -- the network ---------------------------------------------------------------
 -- site LAN: the app, its resolver, a client watching the app, and the two
 -- regional endpoints; the resolver reaches the authority over its own link.
--- the app's stub gives unbound one try of 1 s (glibc's defaults would be
+-- the app's stub gives its resolver one try of 1 s (glibc's defaults would be
 -- timeout 5, attempts 2; c-ares's 5 s and 4 tries, doubling); the client,
 -- where the probes run, has the same
 local stub = { servers = { "198.18.0.53" }, options = { timeout = 1, attempts = 1 } }
@@ -59,25 +65,29 @@ lan "site" {
 }
 link "wan" { resolver = "198.18.9.1/30", auth = "198.18.9.2/30" }
 
--- DNS: faultd is amazonaws.com's authority; unbound resolves for the app ----
+-- DNS: faultd is amazonaws.com's authority; a resolver resolves for the app
 dns "route53" {
   host = "auth",
   listen = "198.18.9.2:53",
   zones = { "amazonaws.com.zone" },
 }
 
-process "unbound" {
+-- the app's resolver, in its own configuration (scenarios/lib/resolvers.lua
+-- and resolver_SOFTWARE.lua): amazonaws.com forwarded to the authority
+-- (faultd answers as the authority; every software can forward, not all
+-- can stub), nothing else resolvable (the network is sealed).  Its timers
+-- (unbound's infra-host-ttl, BIND's servfail-ttl, ...) are written scaled to
+-- the speed by the profile; what cannot be is listed in the result.
+resolvers.resolver {
+  software = resolver,
+  name = "resolver",
   host = "resolver",
-  cmd = { "unbound", "-d", "-p", "-c",
-          path(serve_expired and "unbound-serve-expired.conf" or "unbound.conf") },
-  cwd = path("."),
-  ready = { log = "start of service" },
-  -- unbound's own timer this scenario shortens (unbound-common.conf): listed
-  -- in the result as a distortion rather than hidden
-  timers = {
-    { name = "infra-host-ttl", incident = "15m", real = "2s",
-      note = "unbound's default 900 s, shortened so a dead authority is retried" },
-  },
+  listen = { "198.18.0.53" },
+  forward = { ["amazonaws.com"] = { "198.18.9.2" } },
+  -- RFC 8767: answer from the expired cache when the authority cannot be
+  -- reached; after 500 ms of trying (a latency budget: real time)
+  serve_stale = serve_expired and { max_stale = "1d", client_timeout = "500ms" } or nil,
+  negative_max_ttl = "1h",
 }
 
 -- the regional endpoints and the app under test ------------------------------
@@ -120,7 +130,9 @@ probe "resolver" {                     -- what the app's resolver says
 watch "degraded" { process = "app", match = "event=degraded" }
 watch "failover" { process = "app", match = "event=failover" }
 watch "failback" { process = "app", match = "event=failback" }
-watch "servfail" { process = "unbound", match = "SERVFAIL" }
+-- the resolver's own word on a failed lookup: unbound's log-servfail lines,
+-- named's "SERVFAIL unexpected RCODE"; other software may log none
+watch "servfail" { process = "resolver", match = "SERVFAIL" }
 
 capture "app-dns" { host = "app", iface = "site", sut = "198.18.0.20" }
 

@@ -40,7 +40,8 @@ check "query amplification measured from the capture ($(jq -c .metrics.query_amp
 	jqt '.metrics.query_amplification != null and .metrics.query_amplification > 0' "$R"
 check "the app logged its failover" grep -q 'event=failover' "$work/on/app.stdout"
 check "requests were served by us-west-2 during the fault" grep -q 'us-west-2' "$work/on/app.stdout"
-check "unbound ran in the path (its log exists)" test -s "$work/on/unbound.stderr" -o -s "$work/on/unbound.stdout"
+check "unbound ran in the path (its log, its version: $(jq -c .versions.resolver "$R"))" \
+	sh -c 'test -s "$1/resolver.stderr" && jq -e ".versions.resolver | startswith(\"Version 1.\")" "$1/result.json" >/dev/null' _ "$work/on"
 check "pcap of the app's DNS written" test -s "$work/on/app-dns.pcap"
 check "junit.xml is well-formed with one testcase per expectation" \
 	test "$(grep -c '<testcase' "$work/on/junit.xml")" = "$(jq '.expectations | length' "$R")"
