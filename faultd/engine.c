@@ -47,21 +47,14 @@ scale_at(struct engine *e, uint8_t *pkt, size_t off)
 int
 engine_scale_ttls(struct engine *e, uint8_t *pkt, size_t len)
 {
-	size_t off = DNS_HDR_LEN;
-	unsigned qd, total;
+	size_t off;
+	int total;
 
 	if (e->time_scale == 1.0)
 		return 0;
-	if (len < DNS_HDR_LEN)
+	if ((total = dns_skip_questions(pkt, len, &off)) < 0)
 		return DD_EFORMERR;
-	qd = dns_get16(pkt + 4);
-	total = (unsigned)dns_get16(pkt + 6) + dns_get16(pkt + 8) + dns_get16(pkt + 10);
-	for (unsigned i = 0; i < qd; i++) {
-		if (dns_read_name(pkt, len, &off, NULL, false) < 0 || off + 4 > len)
-			return DD_EFORMERR;
-		off += 4;
-	}
-	for (unsigned i = 0; i < total; i++) {
+	for (int i = 0; i < total; i++) {
 		struct dns_rr_ref rr;
 		if (dns_skip_rr(pkt, len, &off, &rr) < 0)
 			return DD_EFORMERR;
@@ -88,19 +81,12 @@ engine_fini(struct engine *e)
 int
 engine_rewrite_ttls(uint8_t *pkt, size_t len, uint32_t ttl)
 {
-	size_t off = DNS_HDR_LEN;
-	unsigned qd, total;
+	size_t off;
+	int total;
 
-	if (len < DNS_HDR_LEN)
+	if ((total = dns_skip_questions(pkt, len, &off)) < 0)
 		return DD_EFORMERR;
-	qd = dns_get16(pkt + 4);
-	total = (unsigned)dns_get16(pkt + 6) + dns_get16(pkt + 8) + dns_get16(pkt + 10);
-	for (unsigned i = 0; i < qd; i++) {
-		if (dns_read_name(pkt, len, &off, NULL, false) < 0 || off + 4 > len)
-			return DD_EFORMERR;
-		off += 4;
-	}
-	for (unsigned i = 0; i < total; i++) {
+	for (int i = 0; i < total; i++) {
 		struct dns_rr_ref rr;
 		if (dns_skip_rr(pkt, len, &off, &rr) < 0)
 			return DD_EFORMERR;

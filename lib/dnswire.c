@@ -134,21 +134,31 @@ check_rdata_names(const uint8_t *pkt, const struct dns_rr_ref *rr)
 }
 
 int
-dns_check_names(const uint8_t *pkt, size_t len)
+dns_skip_questions(const uint8_t *pkt, size_t len, size_t *off)
 {
-	size_t off = DNS_HDR_LEN;
-	unsigned qd, total;
+	unsigned qd;
 
 	if (pkt == NULL || len < DNS_HDR_LEN)
 		return DD_EMALFORMED;
 	qd = dns_get16(pkt + 4);
-	total = (unsigned)dns_get16(pkt + 6) + dns_get16(pkt + 8) + dns_get16(pkt + 10);
+	*off = DNS_HDR_LEN;
 	for (unsigned i = 0; i < qd; i++) {
-		if (dns_read_name(pkt, len, &off, NULL, false) < 0 || off + 4 > len)
+		if (dns_read_name(pkt, len, off, NULL, false) < 0 || *off + 4 > len)
 			return DD_EFORMERR;
-		off += 4;
+		*off += 4;
 	}
-	for (unsigned i = 0; i < total; i++) {
+	return (int)dns_get16(pkt + 6) + dns_get16(pkt + 8) + dns_get16(pkt + 10);
+}
+
+int
+dns_check_names(const uint8_t *pkt, size_t len)
+{
+	size_t off;
+	int total = dns_skip_questions(pkt, len, &off);
+
+	if (total < 0)
+		return total;
+	for (int i = 0; i < total; i++) {
 		struct dns_rr_ref rr;
 
 		if (dns_skip_rr(pkt, len, &off, &rr) < 0 || check_rdata_names(pkt, &rr) < 0)

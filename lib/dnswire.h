@@ -89,6 +89,14 @@ struct dns_rr_ref {
 int dns_skip_rr(const uint8_t *pkt, size_t len, size_t *off, struct dns_rr_ref *rr);
 
 /*
+ * Step *off past the header and the questions of a message, to its first
+ * record.  Returns the number of records (answer + authority + additional
+ * counts), DD_EFORMERR when a question does not read, DD_EMALFORMED when
+ * there is no header.  With dns_skip_rr, the walk over a message's records.
+ */
+int dns_skip_questions(const uint8_t *pkt, size_t len, size_t *off);
+
+/*
  * Every name of a message reads: the questions, each record's owner, and
  * the names inside the rdata of the types that may compress them (NS,
  * CNAME, SOA, PTR, MX, ...; RFC 3597) -- compression pointers backwards and
