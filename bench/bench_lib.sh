@@ -1,6 +1,9 @@
 # bench/bench_lib.sh -- shell helpers shared by the benchmarks (sourced).
 # Loopback only: every helper here talks to 127.0.0.1.
 #
+#   bench_setup NAME      a scratch folder $T (/tmp/NAME.XXXXXX) and a list
+#                         PIDS of started processes: on exit or interrupt
+#                         the processes are stopped and $T removed
 #   bench_pinning         sets PIN_SRV / PIN_CLI / PINNING from BENCH_PIN and
 #                         the CPU count (server on CPU 0, load on CPU 1)
 #   bench_port            a free port below the ephemeral range
@@ -46,4 +49,18 @@ bench_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 bench_udp_drops() {
 	awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) n[$i] = i; h = 1 }
 	               else print $(n["RcvbufErrors"]) }' /proc/net/snmp
+}
+
+bench_cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+
+bench_setup() {
+	T=$(mktemp -d "/tmp/$1.XXXXXX")
+	PIDS=()
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
 }

@@ -42,16 +42,7 @@ for x in dnsperf dnsdist; do
 	command -v $x >/dev/null || { echo "faultd_bench: $x not installed (make deps)" >&2; exit 3; }
 done
 
-T=$(mktemp -d /tmp/faultd-bench.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup faultd-bench
 
 bench_pinning
 

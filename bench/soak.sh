@@ -45,16 +45,7 @@ done
 command -v dnsperf >/dev/null || { echo "soak: dnsperf not installed (make deps)" >&2; exit 3; }
 [ "$SAMPLE" -ge 1 ] && [ "$SOAK" -ge 1 ] || { echo "soak: SOAK_SECONDS and SOAK_SAMPLE must be >= 1" >&2; exit 2; }
 
-T=$(mktemp -d /tmp/faultd-soak.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup faultd-soak
 bench_pinning
 
 {
