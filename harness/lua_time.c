@@ -13,33 +13,6 @@
 #include "harness/lua_internal.h"
 #include "model/timescale.h"
 
-/*
- * A duration at idx, by the rule of every duration in the scenario language
- * (sc_lua_to_duration in lua_decl.c, which this file cannot call without a
- * circle): a number of seconds, or a string with its unit ("15m", "2s").
- */
-static uint64_t
-to_duration(lua_State *L, int idx, const char *what, const char *field)
-{
-	const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
-	size_t sl = s ? strlen(s) : 0;
-	uint64_t us;
-
-	if (lua_type(L, idx) == LUA_TNUMBER) {
-		double v = lua_tonumber(L, idx);
-
-		if (!(v >= 0) || v > 1e7)
-			luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not %s",
-			    what, field, lua_tostring(L, idx));
-		return (uint64_t)(v * 1e6 + 0.5);
-	}
-	if (s == NULL || sl == 0 || (s[sl - 1] >= '0' && s[sl - 1] <= '9') || s[sl - 1] == '.' ||
-	    dd_duration_parse(s, &us) < 0)
-		luaL_error(L, "%s: %s must be a duration ('250ms', '2s' or seconds), not '%s'",
-		    what, field, luaL_tolstring(L, idx, NULL));
-	return us;
-}
-
 void
 sc_lua_time_start(lua_State *L, int t, struct scenario *sc)
 {
@@ -94,11 +67,11 @@ one_timer(lua_State *L, const char *what, lua_Integer i, struct sc_process *p)
 	lua_getfield(L, -1, "incident");
 	if (lua_isnil(L, -1))
 		luaL_error(L, "%s: needs incident = (what the timer is in the incident, \"15m\")", where);
-	tm->incident_us = to_duration(L, -1, where, "incident");
+	tm->incident_us = sc_lua_to_duration(L, -1, where, "incident");
 	lua_pop(L, 1);
 	lua_getfield(L, -1, "real");
 	if (!lua_isnil(L, -1)) {
-		tm->real_us = to_duration(L, -1, where, "real");
+		tm->real_us = sc_lua_to_duration(L, -1, where, "real");
 		tm->has_real = true;
 	}
 	lua_pop(L, 1);
