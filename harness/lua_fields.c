@@ -141,11 +141,18 @@ sc_lua_opt_strlist(lua_State *L, int t, const char *field, const char *what, cha
 		luaL_error(L, "%s: field '%s' must be a string or a list of strings, not %s",
 		    what, field, luaL_typename(L, -1));
 	lua_Integer len = luaL_len(L, -1);
+	/* every entry checked before any is copied: an error leaves nothing
+	 * half-built (a caller's local list would leak when luaL_error jumps
+	 * out of it; found by fuzz_scenario) */
 	for (lua_Integer i = 1; i <= len; i++) {
 		lua_geti(L, -1, i);
 		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
 			luaL_error(L, "%s: %s[%d] must be a string, not %s", what, field, (int)i,
 			    luaL_typename(L, -1));
+		lua_pop(L, 1);
+	}
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_geti(L, -1, i);
 		char **slot = sc_push(v, n, sizeof(char *));
 		if (slot)
 			*slot = sc_strdup(lua_tostring(L, -1));

@@ -1200,6 +1200,24 @@ test_err_score_twice(void **state)
 	    NEEDLES("score {} is declared twice"));
 }
 
+/* A list with a non-string in it is refused before any of it is copied:
+ * score's probe list was a local array that leaked when the error jumped
+ * out half way (fuzz_scenario; LeakSanitizer in the SANITIZE build is
+ * what fails without the fix) */
+static void
+test_err_strlist_half_built(void **state)
+{
+	struct fx *f = *state;
+
+	load_err(f, "host \"h\" {}\nprobe \"www\" { host = \"h\", tcp = \"198.18.0.1:80\" }\n"
+	    "score { service = { \"www\", \"www\" < \"x\" } }\n"
+	    "timeline(function() end)\n", 3,
+	    NEEDLES("service[2] must be a string, not boolean"));
+	load_err(f, "host \"h\" {}\nprocess \"p\" { host = \"h\", cmd = { \"a\", \"b\", {} } }\n"
+	    "timeline(function() end)\n", 2,
+	    NEEDLES("cmd[3] must be a string, not table"));
+}
+
 static void
 test_err_regex_and_expect(void **state)
 {
@@ -2073,6 +2091,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_err_unknown_refs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_regex_and_expect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_score_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_strlist_half_built, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_strict_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_sandbox, setup, teardown),
