@@ -163,6 +163,11 @@ dns_check_names(const uint8_t *pkt, size_t len)
 
 		if (dns_skip_rr(pkt, len, &off, &rr) < 0 || check_rdata_names(pkt, &rr) < 0)
 			return DD_EFORMERR;
+		/* class 0 is reserved (RFC 6895): no answer carries it, and
+		 * parsers take such a record for an update's, whose TTL must
+		 * stay 0 -- a TTL rewrite would make the message unreadable */
+		if (rr.rclass == 0 && rr.type != DNS_T_OPT)
+			return DD_EFORMERR;
 	}
 	return 0;
 }

@@ -277,6 +277,11 @@ test_names_not_into_header(void **state)
 	pkt[34] = 0x01;                           /* owner pointer to offset 1 */
 	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
 	assert_int_equal(dns_check_names(pkt, 11), DD_EMALFORMED);
+	pkt[34] = 0x0c;
+	assert_int_equal(dns_check_names(pkt, n), 0);
+	pkt[38] = 0;                              /* class 0 (reserved) */
+	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
+	pkt[38] = 1;
 	/* an A record's rdata is not read as a name */
 	memcpy(pkt + 33, "\xc0\x0c\0\1\0\1\0\0\0\x3c\0\x04\xc0\x01\xc0\x01", 16);
 	assert_int_equal(dns_check_names(pkt, 49), 0);
