@@ -168,6 +168,10 @@ dns_check_names(const uint8_t *pkt, size_t len)
 		 * stay 0 -- a TTL rewrite would make the message unreadable */
 		if (rr.rclass == 0 && rr.type != DNS_T_OPT)
 			return DD_EFORMERR;
+		/* an address of the wrong size: parsers disagree on where the
+		 * next record starts */
+		if ((rr.type == DNS_T_A && rr.rdlen != 4) || (rr.type == DNS_T_AAAA && rr.rdlen != 16))
+			return DD_EFORMERR;
 	}
 	return 0;
 }

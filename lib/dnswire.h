@@ -101,7 +101,7 @@ int dns_skip_questions(const uint8_t *pkt, size_t len, size_t *off);
  * the names inside the rdata of the types that may compress them (NS,
  * CNAME, SOA, PTR, MX, ...; RFC 3597) -- compression pointers backwards and
  * never into the header, labels inside their record; no record but OPT
- * has the reserved class 0.  For a reply from
+ * has the reserved class 0, every A has 4 octets and every AAAA 16.  For a reply from
  * elsewhere (an upstream) before it is passed on with a new header.
  * Returns 0, DD_EFORMERR, or DD_EMALFORMED when there is no header.
  */

@@ -285,6 +285,9 @@ test_names_not_into_header(void **state)
 	/* an A record's rdata is not read as a name */
 	memcpy(pkt + 33, "\xc0\x0c\0\1\0\1\0\0\0\x3c\0\x04\xc0\x01\xc0\x01", 16);
 	assert_int_equal(dns_check_names(pkt, 49), 0);
+	/* but it must be 4 octets */
+	memcpy(pkt + 33, "\xc0\x0c\0\1\0\1\0\0\0\x3c\0\x05\xc6\x12\0\x88\0", 17);
+	assert_int_equal(dns_check_names(pkt, 50), DD_EFORMERR);
 }
 
 static void
