@@ -5,6 +5,7 @@
  */
 #include "harness/run_time.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -202,6 +203,42 @@ run_time_observed(const struct scenario *sc, const struct elog *log,
 	return rc;
 }
 
+/* At a speed other than 1, an expectation bounding a *_s metric in real
+ * seconds gives a verdict that depends on the speed: say so, with the
+ * bound's incident-time equivalent.  Returns how many. */
+static int
+warn_real_bounds(const struct scenario *sc, FILE *f)
+{
+	int n = 0;
+
+	if (sc->speed == 1.0)
+		return 0;
+	for (size_t i = 0; i < sc->n_expect; i++) {
+		const struct score_expect *ex = &sc->expect[i];
+		char label[160], a[32], b[32];
+
+		if (ex->incident || ex->counter != SCORE_COUNTER_NONE ||
+		    (ex->metric != SCORE_DETECTION && ex->metric != SCORE_FAILOVER &&
+		    ex->metric != SCORE_RECOVERY))
+			continue;
+		score_expect_label(ex, label, sizeof(label));
+		timescale_fmt_duration(ex->bound, a, sizeof(a));
+		/* in one unit, as an expectation's bound is written */
+		if (ex->bound * sc->speed >= 60 && fmod(ex->bound * sc->speed, 60) == 0)
+			snprintf(b, sizeof(b), "%gm", ex->bound * sc->speed / 60);
+		else
+			snprintf(b, sizeof(b), "%gs", ex->bound * sc->speed);
+		fprintf(f, "dnsdrill: warning: time: %s:%d: expectation '%s %s' bounds real "
+		    "seconds (%s is %s of the incident at speed %g): its verdict depends on "
+		    "the speed; '%s %s %s in incident time%s' means the same at any speed\n",
+		    sc->file, sc->expect_line != NULL ? sc->expect_line[i] : 0, label,
+		    ex->bound_text, a, b, sc->speed, label, score_op_name(ex->op), b,
+		    ex->if_disrupted ? " if disrupted" : "");
+		n++;
+	}
+	return n;
+}
+
 int
 run_time_warn(const struct scenario *sc, FILE *f)
 {
@@ -224,5 +261,6 @@ run_time_warn(const struct scenario *sc, FILE *f)
 		    sc->speed, timescale_fmt_duration(sc->speed, line, sizeof(line)));
 	n = (int)l.n;
 	timescale_list_free(&l);
+	n += warn_real_bounds(sc, f);
 	return n;
 }
