@@ -96,16 +96,19 @@ forecast_resolv(const struct scenario *sc, struct timescale_list *out)
 
 	for (size_t i = 0; rc == 0 && i < sc->n_hosts; i++) {
 		const struct sc_host *h = &sc->hosts[i];
-		int timeout, attempts;
-		char what[200];
+		struct resolvconf_wait w;
+		char what[200], note[240];
 
 		if (h->resolv == NULL)
 			continue;
-		resolvconf_stub_wait(h->resolv, &timeout, &attempts);
+		resolvconf_stub_worst(h->resolv, &w);
 		snprintf(what, sizeof(what), "host %s: stub resolver timeout:%d attempts:%d",
-		    h->name, timeout, attempts);
-		rc = timescale_add_distortion(out, TIMESCALE_UNSCALED, what, timeout, timeout,
-		    "resolv.conf timers are real time (glibc, c-ares)");
+		    h->name, w.timeout_s, w.attempts);
+		snprintf(note, sizeof(note), "resolv.conf timers are real time: a lookup on "
+		    "silent servers waits up to %ds with glibc, %lds with c-ares (which doubles "
+		    "the timeout each round)", w.glibc_s, w.cares_s);
+		rc = timescale_add_distortion(out, TIMESCALE_UNSCALED, what, w.timeout_s,
+		    w.timeout_s, note);
 	}
 	return rc;
 }
