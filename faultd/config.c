@@ -38,12 +38,15 @@ faultd_usage(FILE *out)
 	    "                          (default 16M; k, M, G suffixes)\n"
 	    "  --time-scale S          serve every TTL divided by S (rounded, floor 1s;\n"
 	    "                          default 1): an incident compressed S times\n"
+	    "  --capacity QPS          answer at most QPS queries a second, in order; up to\n"
+	    "                          --queue N (default 100) wait, delayed; the rest get\n"
+	    "                          --overflow drop (default), servfail or refused\n"
 	    "  --config FILE           read these settings from FILE ('listen 127.0.0.1:53')\n"
 	    "  --log-level LEVEL       error, warn, info (default) or debug\n"
 	    "  --help, --version\n"
 	    "\n"
 	    "Rule terms: name= type= client= transport= prob= action= delay= jitter=\n"
-	    "ttl= negttl= soa=no.  Actions: pass empty nxdomain servfail refused formerr\n"
+	    "ttl= negttl= soa=no capacity= queue= overflow=.  Actions: pass empty nxdomain servfail refused formerr\n"
 	    "drop truncate answer:IP[,IP...].  Example:\n"
 	    "  faultd --listen 127.0.0.1:5300 --zone example.com.zone \\\n"
 	    "         --rule 'name=www.example.com type=A action=empty negttl=5'\n"
@@ -54,7 +57,7 @@ enum {
 	OPT_LISTEN = 256, OPT_ZONE, OPT_UPSTREAM, OPT_RULE, OPT_RULES, OPT_CONTROL,
 	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_MAXTCPOUT, OPT_CONFIG, OPT_LOGLEVEL,
 	OPT_HELP, OPT_VERSION,
-	OPT_CTLIDLE, OPT_TIMESCALE,
+	OPT_CTLIDLE, OPT_TIMESCALE, OPT_CAPACITY, OPT_QUEUE, OPT_OVERFLOW,
 };
 
 static const struct option longopts[] = {
@@ -71,6 +74,9 @@ static const struct option longopts[] = {
 	{ "max-tcp", required_argument, NULL, OPT_MAXTCP },
 	{ "max-tcp-output", required_argument, NULL, OPT_MAXTCPOUT },
 	{ "time-scale", required_argument, NULL, OPT_TIMESCALE },
+	{ "capacity", required_argument, NULL, OPT_CAPACITY },
+	{ "queue", required_argument, NULL, OPT_QUEUE },
+	{ "overflow", required_argument, NULL, OPT_OVERFLOW },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -226,6 +232,30 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 		c->time_scale = d;
 		return CFG_OK;
 	}
+	case OPT_CAPACITY:
+		if (dd_parse_double(v, &c->capacity_qps) < 0 || !(c->capacity_qps > 0) ||
+		    c->capacity_qps > CAPACITY_QPS_MAX) {
+			dd_err_set(err, "%s: '%s' must be queries per second, more than 0 and at "
+			    "most %.0f", where, v, CAPACITY_QPS_MAX);
+			return CFG_USAGE;
+		}
+		return CFG_OK;
+	case OPT_QUEUE:
+		if (dd_parse_u64(v, &u) < 0 || u > CAPACITY_QUEUE_MAX) {
+			dd_err_set(err, "%s: '%s' must be a number of queries from 0 to %u", where,
+			    v, CAPACITY_QUEUE_MAX);
+			return CFG_USAGE;
+		}
+		c->capacity_queue = (uint32_t)u;
+		c->capacity_queue_set = true;
+		return CFG_OK;
+	case OPT_OVERFLOW:
+		if (capacity_overflow_parse(v, &c->capacity_overflow) < 0) {
+			dd_err_set(err, "%s: '%s' must be drop, servfail or refused", where, v);
+			return CFG_USAGE;
+		}
+		c->capacity_overflow_set = true;
+		return CFG_OK;
 	case OPT_LOGLEVEL:
 		lvl = log_level_parse(v);
 		if (lvl < 0) {
@@ -380,6 +410,13 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 		dd_err_set(err, "nothing to listen on: give --listen ADDR:PORT");
 		return CFG_USAGE;
 	}
+	if ((c->capacity_queue_set || c->capacity_overflow_set) && c->capacity_qps == 0) {
+		dd_err_set(err, "%s: only with --capacity QPS",
+		    c->capacity_queue_set ? "--queue" : "--overflow");
+		return CFG_USAGE;
+	}
+	if (!c->capacity_queue_set)
+		c->capacity_queue = CAPACITY_QUEUE_DEFAULT;
 	return CFG_OK;
 }
 

@@ -6,12 +6,14 @@
 #ifndef FAULTD_CONFIG_H
 #define FAULTD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "lib/addr.h"
 #include "lib/err.h"
+#include "faultd/capacity.h"
 
 #define CFG_MAX 64
 
@@ -34,6 +36,10 @@ struct faultd_config {
 	unsigned max_tcp;
 	size_t tcp_out_max;              /* bytes of unwritten TCP answers, all clients */
 	double time_scale;               /* --time-scale: TTLs divided by it (1) */
+	double capacity_qps;             /* --capacity; 0: none */
+	uint32_t capacity_queue;         /* --queue (CAPACITY_QUEUE_DEFAULT) */
+	bool capacity_queue_set, capacity_overflow_set;
+	enum capacity_overflow capacity_overflow;  /* --overflow (drop) */
 	char *owned[8192];               /* strings from a config file */
 	size_t nowned;
 };

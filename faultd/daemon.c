@@ -85,6 +85,9 @@ daemon_stats(void *arg, struct ctl_stats *st)
 	ctl_stats_add(st, "ttl_floored", s->ttl_floored);
 	ctl_stats_add(st, "ttl_floored_min", s->ttl_floored_min);
 	ctl_stats_add(st, "ttl_floored_max", s->ttl_floored_max);
+	ctl_stats_add(st, "capacity_queued", s->capacity_queued);
+	ctl_stats_add(st, "capacity_overflow", s->capacity_overflow);
+	ctl_stats_add(st, "capacity_wait_max_us", s->capacity_wait_max_us);
 	memcpy(st->actions, s->actions, sizeof(st->actions));
 	clients_stats(&d->eng, st);
 }
@@ -125,6 +128,9 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 	}
 	engine_init(&d->eng, rs, zs, cfg->nupstreams > 0, cfg->seed);
 	engine_set_time_scale(&d->eng, cfg->time_scale);
+	if (cfg->capacity_qps > 0)
+		(void)engine_set_capacity(&d->eng, cfg->capacity_qps, cfg->capacity_queue,
+		    cfg->capacity_overflow);
 	if (cfg->nupstreams > 0) {
 		d->up = upstream_new(loop, cfg->upstreams, cfg->nupstreams,
 		    cfg->upstream_timeout_us);

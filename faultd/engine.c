@@ -344,6 +344,53 @@ engine_clients_top(const struct engine *e, const struct engine_client **out,
 	return n;
 }
 
+int
+engine_set_capacity(struct engine *e, double qps, uint32_t queue,
+    enum capacity_overflow overflow)
+{
+	int rc = capacity_init(&e->capacity, qps, queue, overflow);
+
+	e->has_capacity = rc == 0;
+	return rc;
+}
+
+/* Through one capacity queue: true and its wait added to res->delay_us, or
+ * false with the overflow's reply (or drop) written into res. */
+static bool
+through_capacity(struct engine *e, struct capacity *c, const uint8_t *pkt,
+    uint8_t *out, size_t cap, struct engine_result *res)
+{
+	uint64_t wait;
+	bool queued;
+
+	if (capacity_admit(c, e->now_us, &wait, &queued)) {
+		res->delay_us += wait;
+		if (queued)
+			e->stats.capacity_queued++;
+		if (wait > e->stats.capacity_wait_max_us)
+			e->stats.capacity_wait_max_us = wait;
+		return true;
+	}
+	e->stats.capacity_overflow++;
+	res->delay_us = 0;
+	res->verdict = ENG_REPLY;
+	switch (c->overflow) {
+	case CAP_OVERFLOW_SERVFAIL:
+		res->len = write_rcode(e, pkt, &res->q, false, DNS_RCODE_SERVFAIL, 0, out, cap);
+		break;
+	case CAP_OVERFLOW_REFUSED:
+		res->len = write_rcode(e, pkt, &res->q, false, DNS_RCODE_REFUSED, 0, out, cap);
+		break;
+	case CAP_OVERFLOW_DROP:
+	default:
+		res->len = 0;
+		break;
+	}
+	if (res->len == 0)
+		res->verdict = ENG_DROP;
+	return false;
+}
+
 void
 engine_query(struct engine *e, const uint8_t *pkt, size_t len,
     const struct sockaddr *client, enum rule_transport transport,
@@ -394,15 +441,21 @@ engine_query(struct engine *e, const uint8_t *pkt, size_t len,
 		return;
 	}
 
+	/* the server's capacity first, then the matching rule's */
+	if (e->has_capacity && !through_capacity(e, &e->capacity, pkt, out, cap, res))
+		return;
 	res->rule = ruleset_match(e->rules, &res->q, client, transport, &e->rng);
 	r = res->rule ? res->rule : &pass_rule;
+	if (res->rule != NULL && res->rule->has_capacity &&
+	    !through_capacity(e, &res->rule->cap, pkt, out, cap, res))
+		return;
 	res->has_ttl = r->has_ttl;
 	res->ttl = r->ttl;
 	act = r->action;
 	if (act == ACT_TRUNCATE && transport == TRANSPORT_TCP)
 		act = ACT_PASS;     /* the TCP retry goes through */
 	e->stats.actions[act]++;
-	res->delay_us = pick_delay(e, res->rule);
+	res->delay_us += pick_delay(e, res->rule);
 	z = e->zones ? zoneset_find(e->zones, res->q.qname) : NULL;
 
 	res->verdict = ENG_REPLY;

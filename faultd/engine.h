@@ -48,6 +48,11 @@ struct engine_stats {
 	 * under 1 s, so they went out as the 1 s floor; the smallest and
 	 * largest such TTL before scaling (0 while none) */
 	uint64_t ttl_floored, ttl_floored_min, ttl_floored_max;
+	/* capacity (the server's --capacity, rules' capacity=): queries that
+	 * waited behind others, queries over capacity (answered with the
+	 * overflow action, not counted in actions[]), and the longest wait
+	 * given (queueing plus service, microseconds) */
+	uint64_t capacity_queued, capacity_overflow, capacity_wait_max_us;
 };
 
 struct engine {
@@ -57,6 +62,12 @@ struct engine {
 	struct dd_rng rng;
 	struct engine_stats stats;
 	double time_scale;           /* 1: TTLs served as they are */
+	/* the server's capacity (faultd --capacity), when has_capacity */
+	bool has_capacity;
+	struct capacity capacity;
+	/* the arrival time of the query engine_query() is given: the caller
+	 * sets it (the event loop's clock); only capacity reads it */
+	uint64_t now_us;
 };
 
 enum engine_verdict {
@@ -105,8 +116,14 @@ void engine_set_time_scale(struct engine *e, double scale);
  * or DD_EFORMERR (pkt left partly scaled). */
 int engine_scale_ttls(struct engine *e, uint8_t *pkt, size_t len);
 
+/* The whole server's capacity (faultd/capacity.h): every parsed query
+ * goes through it before the rules.  Returns 0 or DD_EINVAL. */
+int engine_set_capacity(struct engine *e, double qps, uint32_t queue,
+    enum capacity_overflow overflow);
+
 /*
- * Decide what to do with one query (pkt/len) from client over transport.
+ * Decide what to do with one query (pkt/len) from client over transport,
+ * arriving at e->now_us.
  * For ENG_REPLY the reply is written to out (cap bytes; give 65535).  For UDP
  * the reply already fits the client's limit (TC set otherwise).
  */

@@ -10,7 +10,8 @@
 #   LIBFAULTD ($(BUILD)/libfaultd.a): the daemon (engine, zones, upstreams,
 #     DNS and control sockets, config, lifecycle); needs LIBFAULTCTL and ldns.
 FAULTD_MAINS := faultd/main.c faultd/faultctl.c
-FAULTCTL_SRCS := faultd/ctl.c faultd/ctl_exec.c faultd/ctl_client.c faultd/rule.c
+FAULTCTL_SRCS := faultd/ctl.c faultd/ctl_exec.c faultd/ctl_client.c faultd/rule.c \
+	faultd/capacity.c
 FAULTCTL_OBJS := $(FAULTCTL_SRCS:%.c=$(BUILD)/obj/%.o)
 LIBFAULTCTL := $(BUILD)/libfaultctl.a
 FAULTD_SRCS := $(filter-out $(FAULTD_MAINS) $(FAULTCTL_SRCS),$(wildcard faultd/*.c))

@@ -125,7 +125,8 @@ parse_term(struct rule *r, const char *key, const char *v, unsigned *seen,
     struct dd_err *err)
 {
 	static const char *const keys[] = { "name", "type", "client", "transport",
-		"prob", "action", "delay", "jitter", "ttl", "negttl", "soa" };
+		"prob", "action", "delay", "jitter", "ttl", "negttl", "soa", "capacity",
+		"queue", "overflow" };
 	unsigned k;
 	uint64_t us;
 
@@ -134,7 +135,7 @@ parse_term(struct rule *r, const char *key, const char *v, unsigned *seen,
 			break;
 	if (k == DD_ARRAY_LEN(keys)) {
 		dd_err_set(err, "unknown key '%s' in '%s=%s' (name, type, client, transport, prob, "
-		    "action, delay, jitter, ttl, negttl, soa)", key, key, v);
+		    "action, delay, jitter, ttl, negttl, soa, capacity, queue, overflow)", key, key, v);
 		return DD_EINVAL;
 	}
 	if (*seen & (1u << k)) {
@@ -214,6 +215,30 @@ parse_term(struct rule *r, const char *key, const char *v, unsigned *seen,
 			return DD_EINVAL;
 		}
 		return 0;
+	case 11:
+		if (dd_parse_double(v, &r->cap_qps) < 0 || !(r->cap_qps > 0) ||
+		    r->cap_qps > CAPACITY_QPS_MAX) {
+			dd_err_set(err, "capacity=%s: must be queries per second, more than 0 "
+			    "and at most %.0f", v, CAPACITY_QPS_MAX);
+			return DD_EINVAL;
+		}
+		r->has_capacity = true;
+		return 0;
+	case 12:
+		if (parse_u32(v, &r->cap_queue) < 0 || r->cap_queue > CAPACITY_QUEUE_MAX) {
+			dd_err_set(err, "queue=%s: must be a number of queries from 0 to %u", v,
+			    CAPACITY_QUEUE_MAX);
+			return DD_EINVAL;
+		}
+		r->has_queue = true;
+		return 0;
+	case 13:
+		if (capacity_overflow_parse(v, &r->cap_overflow) < 0) {
+			dd_err_set(err, "overflow=%s: must be drop, servfail or refused", v);
+			return DD_EINVAL;
+		}
+		r->has_overflow = true;
+		return 0;
 	}
 	return DD_EINVAL;
 }
@@ -266,6 +291,16 @@ rule_parse(const char *text, struct rule **out, struct dd_err *err)
 	    r->action != ACT_NXDOMAIN && r->action != ACT_ANSWER) {
 		dd_err_set(err, "%s: only with action=empty, action=nxdomain or action=answer",
 		    r->has_negttl ? "negttl=" : "soa=no");
+		goto fail;
+	}
+	if ((r->has_queue || r->has_overflow) && !r->has_capacity) {
+		dd_err_set(err, "%s: only with capacity= (queries per second)",
+		    r->has_queue ? "queue=" : "overflow=");
+		goto fail;
+	}
+	if (r->has_capacity && capacity_init(&r->cap, r->cap_qps, r->has_queue ? r->cap_queue :
+	    CAPACITY_QUEUE_DEFAULT, r->has_overflow ? r->cap_overflow : CAP_OVERFLOW_DROP) < 0) {
+		dd_err_set(err, "capacity=: bad capacity");
 		goto fail;
 	}
 	/* canonical text: the terms as given, single-spaced */

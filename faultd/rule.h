@@ -3,7 +3,7 @@
  *
  * One rule per line: space-separated key=value terms (DESIGN.md):
  *   name= type= client= transport= prob= action= delay= jitter= ttl=
- *   negttl= soa=no
+ *   negttl= soa=no capacity= queue= overflow=
  * The same text is accepted on the command line, in rules files and over
  * the control socket.  A bad rule is refused whole, naming the offending
  * term; nothing is added.
@@ -29,6 +29,7 @@
 #include "lib/dnswire.h"
 #include "lib/err.h"
 #include "lib/util.h"
+#include "faultd/capacity.h"
 
 enum fault_action {
 	ACT_PASS = 0,
@@ -73,6 +74,15 @@ struct rule {
 	unsigned n4, n6;
 	struct in_addr a4[RULE_MAX_ADDRS];
 	struct in6_addr a6[RULE_MAX_ADDRS];
+
+	/* capacity=QPS queue=N overflow=drop|servfail|refused: the queries
+	 * this rule matches go through a bounded queue (faultd/capacity.h);
+	 * its state lives here, so it starts afresh with a new rule */
+	bool has_capacity, has_queue, has_overflow;
+	double cap_qps;
+	uint32_t cap_queue;
+	enum capacity_overflow cap_overflow;
+	struct capacity cap;
 
 	uint64_t hits;               /* queries this rule decided */
 };

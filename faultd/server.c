@@ -467,6 +467,7 @@ handle_query(struct server *srv, const uint8_t *pkt, size_t len, struct dest *to
 	struct engine_result res;
 	struct forward *fw;
 
+	srv->eng->now_us = ev_now_us(srv->loop);
 	engine_query(srv->eng, pkt, len, &to->addr.u.sa, to->t, out, cap, &res);
 	if (log_get_level() >= LOG_LVL_DEBUG)
 		log_query(to, &res);

@@ -562,11 +562,56 @@ d_link(lua_State *L, const char *name, int t)
 	return net_common(L, name, t, true);
 }
 
+/* dns { capacity = { qps = 500, queue = 100, overflow = "servfail" } }:
+ * faultd --capacity/--queue/--overflow, checked here with faultd's limits */
+static void
+dns_capacity(lua_State *L, int t, const char *what, struct sc_dns *d)
+{
+	static const char *const ck[] = { "qps", "queue", "overflow", NULL };
+	enum capacity_overflow o;
+	const char *ov;
+	char cw[96];
+	int c;
+
+	d->cap_queue = -1;
+	lua_getfield(L, t, "capacity");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	c = lua_gettop(L);
+	snprintf(cw, sizeof(cw), "%s: capacity", what);
+	if (!lua_istable(L, c))
+		luaL_error(L, "%s must be { qps = N, queue = N, overflow = \"drop\" }", cw);
+	check_fields(L, c, cw, ck, false);
+	lua_getfield(L, c, "qps");
+	if (!lua_isnumber(L, -1) || !(lua_tonumber(L, -1) > 0) ||
+	    lua_tonumber(L, -1) > CAPACITY_QPS_MAX)
+		luaL_error(L, "%s: qps must be queries per second, more than 0 and at most %.0f",
+		    cw, CAPACITY_QPS_MAX);
+	d->cap_qps = lua_tonumber(L, -1);
+	lua_pop(L, 1);
+	lua_getfield(L, c, "queue");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+		    lua_tointeger(L, -1) > (lua_Integer)CAPACITY_QUEUE_MAX)
+			luaL_error(L, "%s: queue must be a number of queries from 0 to %u", cw,
+			    CAPACITY_QUEUE_MAX);
+		d->cap_queue = (int)lua_tointeger(L, -1);
+	}
+	lua_pop(L, 1);
+	ov = opt_str(L, c, "overflow", cw);
+	if (ov != NULL && capacity_overflow_parse(ov, &o) < 0)
+		luaL_error(L, "%s: overflow = \"%s\": one of drop, servfail, refused", cw, ov);
+	d->cap_overflow = dup_str(L, c, "overflow", cw);
+	lua_pop(L, 1);
+}
+
 static int
 d_dns(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "listen", "zones", "zone", "upstreams",
-		"rules", "upstream_timeout", NULL };
+		"rules", "upstream_timeout", "capacity", NULL };
 	struct sc_lua *S = sc_lua_of(L);
 	struct scenario *sc = S->sc;
 	char what[64];
@@ -590,6 +635,7 @@ d_dns(lua_State *L, const char *name, int t)
 	opt_strlist(L, t, "upstreams", what, &d->upstreams, &d->n_upstreams);
 	opt_strlist(L, t, "rules", what, &d->rules, &d->n_rules);
 	d->upstream_timeout = dup_str(L, t, "upstream_timeout", what);
+	dns_capacity(L, t, what, d);
 	return 0;
 }
 

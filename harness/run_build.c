@@ -218,6 +218,22 @@ faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 		ARG("--upstream-timeout");
 		ARG(d->upstream_timeout);
 	}
+	if (d->cap_qps > 0) {
+		char qps[40], queue[24];
+
+		snprintf(qps, sizeof(qps), "%.17g", d->cap_qps);
+		ARG("--capacity");
+		ARG(qps);
+		if (d->cap_queue >= 0) {
+			snprintf(queue, sizeof(queue), "%d", d->cap_queue);
+			ARG("--queue");
+			ARG(queue);
+		}
+		if (d->cap_overflow != NULL) {
+			ARG("--overflow");
+			ARG(d->cap_overflow);
+		}
+	}
 	ARG("--control");
 	ARG(sock);
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->sc->seed);

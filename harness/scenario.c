@@ -119,6 +119,7 @@ scenario_free(struct scenario *sc)
 		free_strv(d->upstreams, d->n_upstreams);
 		free_strv(d->rules, d->n_rules);
 		free(d->upstream_timeout);
+		free(d->cap_overflow);
 	}
 	free(sc->dns);
 	for (size_t i = 0; i < sc->n_procs; i++) {

@@ -70,6 +70,11 @@ struct sc_dns {
 	char **rules;
 	size_t n_rules;
 	char *upstream_timeout;   /* duration text or NULL */
+	/* capacity = { qps, queue, overflow }: cap_qps 0 when none; queue
+	 * -1 and overflow NULL for faultd's defaults */
+	double cap_qps;
+	int cap_queue;
+	char *cap_overflow;
 	int line;
 };
 
