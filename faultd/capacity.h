@@ -48,7 +48,8 @@ int capacity_init(struct capacity *c, double qps, uint32_t queue,
 /*
  * One query arriving at now_us.  Admitted: returns true and *wait_us, how
  * long after its arrival its reply is due (its wait in the queue plus its
- * service time).  Overflow: returns false (the state is unchanged: an
+ * service time, in whole microseconds rounded down: 0 when that is under
+ * one).  Overflow: returns false (the state is unchanged: an
  * overflowing query costs the server nothing).  *queued is set when the
  * query had to wait behind others.
  */

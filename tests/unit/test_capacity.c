@@ -66,10 +66,14 @@ test_queue_zero_and_limits(void **state)
 	assert_true(capacity_admit(&c, 0, &w, &q));
 	assert_false(capacity_admit(&c, 99999, &w, &q));
 	assert_true(capacity_admit(&c, 100000, &w, &q));
-	/* high rates keep ns precision: 3 queries at 3 Mqps in one us */
+	/* high rates keep ns precision: at 3 Mqps (333 ns each) the third of
+	 * a burst is due in 999 ns, under a microsecond: sent at once; the
+	 * fourth in 1332 ns, 1 us */
 	assert_int_equal(capacity_init(&c, 3e6, 10, CAP_OVERFLOW_DROP), 0);
 	for (int i = 0; i < 3; i++)
 		assert_true(capacity_admit(&c, 5, &w, &q));
+	assert_int_equal(w, 0);
+	assert_true(capacity_admit(&c, 5, &w, &q));
 	assert_int_equal(w, 1);
 	assert_int_equal(capacity_init(&c, 0, 1, CAP_OVERFLOW_DROP), DD_EINVAL);
 	assert_int_equal(capacity_init(&c, -5, 1, CAP_OVERFLOW_DROP), DD_EINVAL);
