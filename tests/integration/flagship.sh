@@ -12,6 +12,20 @@ work=$(mktemp -d /tmp/dd-it-flagship.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 jqt() { jq -e "$@" >/dev/null; }
 
+# 0. every value of every choice the flagship offers passes `dnsdrill check`
+# (a resolver profile refuses options its software lacks: the scenario must
+# give each what it has)
+bad=""
+for r in unbound bind9 knot pdns dnsmasq dnsdist; do
+	for se in true false; do
+		for c in glibc c-ares builtin; do
+			"$DD" check "$SC" --set resolver=$r --set serve_expired=$se --set client=$c \
+				>/dev/null 2>"$work/chk.err" || bad+=" $r/serve_expired=$se/$c: $(head -1 "$work/chk.err")"
+		done
+	done
+done
+check "check passes for every resolver x serve_expired x client${bad:+:$bad}" test -z "$bad"
+
 # 1. failover on: detected, failed over, recovered, within the scenario's bounds
 "$DD" run "$SC" --out "$work/on" --seed 1 --quiet --set speed=$SPEED >"$work/on.out" 2>&1
 rc=$?
