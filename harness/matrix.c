@@ -376,6 +376,17 @@ run_all(struct matrix_cmd *c)
 		struct result *median = NULL;
 		int rc = run_combo(c, &o, i, label, sizeof(label), &median);
 		c->labels[i] = strdup(label);
+		if (runner_interrupted()) {
+			/* Ctrl-C means the matrix, not just this run: the table
+			 * keeps the runs done before it */
+			fprintf(stderr, "dnsdrill matrix: interrupted during run %zu/%zu; the table "
+			    "has the runs so far\n", i + 1, c->m.total);
+			result_free(median);
+			/* the interrupted run's own result.json: verdict error */
+			if (has_result_json(dir))
+				c->runs[i] = read_result(dir);
+			return RUN_ENV;
+		}
 		if (rc == RUN_USAGE || rc == RUN_ENV) {
 			fprintf(stderr, "dnsdrill matrix: run %s could not complete (exit %d)\n", label, rc);
 			code = rc;

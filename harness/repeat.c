@@ -93,8 +93,8 @@ make_runs(const struct run_opts *o, unsigned n, const char *dir,
 		/* a run that left no result cannot be counted: an error */
 		if (rc != RUN_USAGE && gr->res[k] == NULL)
 			rc = RUN_ENV;
-		if (rc == RUN_USAGE || rc == RUN_ENV) {
-			gr->code = rc;
+		if (rc == RUN_USAGE || rc == RUN_ENV || runner_interrupted()) {
+			gr->code = rc == RUN_USAGE ? rc : RUN_ENV;
 			return 0;
 		}
 		gr->any_fail |= rc == RUN_FAIL;

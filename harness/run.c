@@ -150,6 +150,16 @@ make_out_dir(struct run *r)
 
 /* ---------------- the run ---------------- */
 
+/* A run ended by a signal: the commands that run several (matrix,
+ * repeat) stop there instead of going on with the next. */
+static bool interrupted;
+
+bool
+runner_interrupted(void)
+{
+	return interrupted;
+}
+
 static void
 on_signal(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
@@ -160,6 +170,7 @@ on_signal(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		r->stop = true;
+		interrupted = true;
 		run_fail(r, -EINTR, "interrupted by signal %u; everything torn down", si.ssi_signo);
 	}
 }

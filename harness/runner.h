@@ -43,4 +43,8 @@ struct run_opts {
 /* Returns one of the exit codes above. */
 int runner_main(const struct run_opts *o);
 
+/* Did a run of this process end because of a signal (SIGINT, SIGTERM,
+ * SIGHUP)?  A command running several stops at the first that did. */
+bool runner_interrupted(void);
+
 #endif

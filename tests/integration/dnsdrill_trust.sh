@@ -151,6 +151,16 @@ check "... after running both (the table has a pass and a FAIL row)" \
 	grep -q "2 runs: 1 pass, 1 fail" "$work/mx/matrix.txt"
 "$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false --out "$work/mx2" >/dev/null 2>&1; rc=$?
 check "matrix where every run passed exits 0 (rc $rc)" test "$rc" = 0
+# Ctrl-C stops the whole matrix, not just the run it lands in
+"$DD" matrix tests/scenarios/long-run.lua --vary n=1,2,3 --out "$work/mxi" >"$work/mxi.out" 2>&1 &
+mpid=$!
+for _ in $(seq 1 100); do [ -e "$work/mxi/n-1/scratch" ] && break; sleep 0.1; done
+sleep 1.5
+kill -INT "$mpid"; wait "$mpid"; rc=$?
+check "matrix interrupted in run 1 of 3 stops there: exit 3 (rc $rc), no run 2" \
+	test "$rc" = 3 -a ! -e "$work/mxi/n-2"
+check "... saying so, with the interrupted run in the table as an error" \
+	bash -c "grep -q 'interrupted during run 1/3' '$work/mxi.out' && grep -q '^1 run: 0 pass, 0 fail, 1 error' '$work/mxi/matrix.txt'"
 "$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false --out "$work/mx2" >/dev/null 2>&1; rc=$?
 check "matrix into a used --out exits 2 (rc $rc)" test "$rc" = 2
 

@@ -1,5 +1,6 @@
 -- a run that lasts long enough to be interrupted
 scenario { name = "long-run" }
+param("n", { default = 1, doc = "a label for matrix tests (changes nothing)" })
 host "client" { resolv = { "198.18.0.53" } }
 host "auth" {}
 lan "lan0" { client = "198.18.0.10/24", auth = "198.18.0.53/24" }
