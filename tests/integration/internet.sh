@@ -8,7 +8,7 @@
 #   * bad helper input refused by `check` with the scenario's file:line;
 #   * real runs of tests/scenarios/internet-iterate.lua (speed 60, one of
 #     example.com's four servers answering SERVFAIL for two incident
-#     minutes) through unbound and bind9, and scenarios/examples/iterate.lua
+#     minutes) through unbound, bind9 and pdns, and scenarios/examples/iterate.lua
 #     (a hand-written zone among generated ones) through knot: the test
 #     root, a TLD server and example.com's servers each got queries from
 #     the resolver (result.json dns_stats), per-probe availability
@@ -116,7 +116,7 @@ iterated() {  # iterated NAME: the root, a TLD server and example.com's servers 
 		test "$root" -gt 0 -a "$tld" -gt 0 -a "$zone" -gt 0
 }
 
-for r in unbound bind9; do
+for r in unbound bind9 pdns; do
 	run "$r" tests/scenarios/internet-iterate.lua --set resolver=$r
 	R=$work/$r/result.json
 	iterated "$r"
@@ -135,6 +135,10 @@ check "bind9: a hint zone with the hints file, validation off" \
 	sh -c 'grep -q "^	type hint;" "$1/named.conf" && grep -q "^	dnssec-validation no;" "$1/named.conf" &&
 	  grep -qP "^b\.gtld|^\.\t3600000\tIN\tNS\ta\.root-servers\.test\.$" "$1/root.hints"' \
 	_ "$work/bind9/scratch/resolver"
+
+check "pdns: hint-file in recursor.conf, dnssec off" \
+	sh -c 'grep -qx "hint-file=.*/root.hints" "$1/recursor.conf" && grep -qx "dnssec=off" "$1/recursor.conf" &&
+	  test -s "$1/root.hints"' _ "$work/pdns/scratch/resolver"
 
 run knot scenarios/examples/iterate.lua --set resolver=knot
 R=$work/knot/result.json
