@@ -280,6 +280,7 @@ local function build(t)
         if type(dns) ~= "string" then fail(what .. ": name server " .. full .. ": dns = \"name\"") end
         s.dns = dns
       end
+      if s.zones[#s.zones] == zn then fail(what .. ": ns lists " .. full .. " twice") end
       s.zones[#s.zones + 1] = zn
       Z.ns[#Z.ns + 1] = full
     end
