@@ -77,6 +77,9 @@ check "a name server with no address left for it ($out)" \
 out=$(bad outside 198.18.100.0/24 '["com."] = { ns = { { "a.gtld.test", "192.0.2.1" } } },')
 check "a name server address outside 198.18.0.0/15 ($out)" \
 	grep -q "outside.lua:3: internet: zone com.: name server a.gtld.test.: 192.0.2.1 is outside 198.18.0.0/15" <<<"$out"
+out=$(bad twice 198.18.100.0/24 '["com."] = { ns = { "a.gtld.test", "A.GTLD.test." } },')
+check "a name server listed twice in one zone ($out)" \
+	grep -q "twice.lua:3: internet: zone com.: ns lists a.gtld.test. twice" <<<"$out"
 out=$(bad lanout 10.0.0.0/24 '')
 check "a LAN outside 198.18.0.0/15 ($out)" \
 	grep -q "lanout.lua:3: internet: lan = '10.0.0.0/24': outside 198.18.0.0/15" <<<"$out"
