@@ -29,6 +29,12 @@
 --   stale-answer-client-timeout  client_timeout (default off: a stale
 --                          answer only once resolution has failed); a
 --                          latency budget, real time on purpose (listed)
+-- root_hints: a hint zone (`zone "." { type hint; file "root.hints"; }`,
+-- the file in the scratch folder) replaces named's built-in real root
+-- hints; dnssec-validation no unless dnssec is given (9.18's default
+-- `auto` would use the real root's managed key, which the test root does
+-- not have), and named -4 (the sealed net has no IPv6) unless an address
+-- is IPv6.
 -- lame-ttl is not written: 9.18 forces it to 0 (CVE-2021-25219).
 -- resolver-query-timeout (10 s) and the retry back-off towards an
 -- authority are network time, real time on purpose (doc/scenario-api.md,
@@ -86,6 +92,9 @@ function M.declare(o)
   for _, a in ipairs(o.listen) do
     if a:find(":", 1, true) then v6[#v6 + 1] = a .. ";" else v4[#v4 + 1] = a .. ";" end
   end
+  local hints_v6 = false
+  for _, h in ipairs(o.root_hints or {}) do hints_v6 = hints_v6 or h.addr:find(":", 1, true) ~= nil end
+  local files = {}
 
   line("// written by dnsdrill's resolver profile (scenarios/lib/resolver_bind9.lua)")
   line(string.format("// at speed %g: timers in real seconds, see result.json time_distortions",
@@ -151,12 +160,23 @@ function M.declare(o)
     end
     line("};")
   end
+  local cmd = { "named", "-g", "-c", scratch() .. "/named.conf" }
+  if o.root_hints then
+    files["root.hints"] = o.hints_file()
+    line("")
+    line("zone \".\" {")
+    line("\ttype hint;")
+    line("\tfile " .. q(scratch() .. "/root.hints") .. ";")
+    line("};")
+    if #v6 == 0 and not hints_v6 then table.insert(cmd, 2, "-4") end
+  end
   if o.extra then line("") line(o.extra) end
+  files["named.conf"] = table.concat(c, "\n") .. "\n"
 
   process(o.name) {
     host = o.host,
-    cmd = { "named", "-g", "-c", scratch() .. "/named.conf" },
-    files = { ["named.conf"] = table.concat(c, "\n") .. "\n" },
+    cmd = cmd,
+    files = files,
     ready = { log = "running$" },
     version = { "named", "-v" },
     timers = o.timers,

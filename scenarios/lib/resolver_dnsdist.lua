@@ -68,6 +68,9 @@ local function labels(zone)
 end
 
 function M.declare(o)
+  if o.root_hints then
+    o.unsupported("root_hints (dnsdist only proxies; it cannot iterate from a root)")
+  end
   if o.min_ttl and o.min_ttl ~= 0 then
     o.unsupported("min_ttl (dnsdist's minTTL only keeps shorter answers out of the cache)")
   end

@@ -58,6 +58,9 @@ local function trust_anchor(text)
 end
 
 function M.declare(o)
+  if o.root_hints then
+    o.unsupported("root_hints (dnsmasq only forwards; it cannot iterate from a root)")
+  end
   if o.servfail_ttl and o.servfail_ttl ~= 0 then
     o.unsupported("servfail_ttl (dnsmasq never caches SERVFAIL; only 0 describes it)")
   end

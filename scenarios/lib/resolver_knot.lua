@@ -14,6 +14,14 @@
 --   cache.max_ttl / min_ttl / ns_tout        clamps and the dead-server hold
 --   modules.load('serve_stale < cache')      with its timeout and callback
 --
+-- root_hints: hints.root({ ['a.root-servers.test.'] = { '198.18.100.1' } })
+-- replaces kresd's built-in real root hints (the hints module, loaded for
+-- it); validation stays off (trust_anchors.remove('.'), below: kresd's
+-- built-in anchor is the real root's), priming stays unloaded (the hints
+-- are used as they are), and net.ipv6 = false (no IPv6 in the sealed net)
+-- unless an address is IPv6.  kresd refuses client queries for names
+-- under test., onion., invalid. and local. (policy.special_names): name
+-- servers may live there (a.gtld.test), the names clients ask may not.
 -- kresd's timers that matter in an outage, and what the profile does with
 -- them at speed():
 --   cache.min_ttl    default 5 s: every TTL below it is raised to it (a
@@ -79,6 +87,23 @@ function M.declare(o)
   -- no priming of the real root, no time-skew query to it
   add("modules.unload('priming')")
   add("modules.unload('detect_time_skew')")
+
+  if o.root_hints then
+    local v6, by = false, {}
+    for _, a in ipairs(o.listen) do v6 = v6 or a:find(":", 1, true) ~= nil end
+    local order = {}
+    for _, h in ipairs(o.root_hints) do
+      v6 = v6 or h.addr:find(":", 1, true) ~= nil
+      if not by[h.name] then by[h.name] = {} order[#order + 1] = h.name end
+      local l = by[h.name]
+      l[#l + 1] = lstr(h.addr)
+    end
+    if not v6 then add("net.ipv6 = false") end
+    add("modules.load('hints > iterate')")
+    local ents = {}
+    for _, n in ipairs(order) do ents[#ents + 1] = "[" .. lstr(n) .. "] = { " .. table.concat(by[n], ", ") .. " }" end
+    add("hints.root({ " .. table.concat(ents, ", ") .. " })")
+  end
 
   -- policies: the first match wins, so the deepest zone first
   local zones = {}

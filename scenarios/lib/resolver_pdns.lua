@@ -12,6 +12,12 @@
 -- authorities in fc00::/7: the profile turns those off
 -- (security-poll-suffix=, allow-from, dont-query=).
 --
+-- root_hints: hint-file= a file in the scratch folder (root.hints)
+-- replaces the compiled-in real root hints; dnssec=off unless dnssec is
+-- given (4.8's default process-no-validate would still ask for DNSSEC
+-- records); query-local-address stays 0.0.0.0 (no IPv6 queries).
+-- root-nx-trust stays on (4.8's default): an NXDOMAIN from the test root
+-- is taken as covering everything below the name for its negative TTL.
 -- Its timers that matter in an outage, and what the profile does with them
 -- at speed():
 --   server-down-throttle-time  60 s: after server-down-max-fails (64)
@@ -93,10 +99,14 @@ function M.declare(o)
     local entry = z.zone .. "=" .. table.concat(list, ";")
     if z.kind == "stub" then fwd[#fwd + 1] = entry else rec[#rec + 1] = entry end
   end
+  local files = {}
+  if o.root_hints then
+    set("hint-file", scratch() .. "/root.hints")
+    files["root.hints"] = o.hints_file()
+  end
   if #fwd > 0 then set("forward-zones", table.concat(fwd, ", ")) end
   if #rec > 0 then set("forward-zones-recurse", table.concat(rec, ", ")) end
 
-  local files = {}
   if o.dnssec == nil then
     set("dnssec", "off")
   else

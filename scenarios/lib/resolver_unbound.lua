@@ -27,6 +27,12 @@
 --                           expired cache at once); a latency budget against
 --                           network time, so it stays real (listed)
 --   val-bogus-ttl           60 s, with dnssec
+-- root_hints: `root-hints:` a file in the scratch folder (root.hints), so
+-- unbound primes and iterates from the test root instead of its compiled-in
+-- real one; module-config "iterator" (no validator, so no trust anchor,
+-- aggressive NSEC or root key sentinel) unless dnssec is given, do-ip6: no
+-- unless an address is IPv6 (the sealed net has no v6 route), and
+-- qname-minimisation and harden-* at unbound's defaults, which work there.
 -- Timeouts towards the authorities (unknown-server-time-limit 376 ms,
 -- infra-cache-min-rtt 50 ms, the RTT back-off) are network time and real
 -- time on purpose, like faultd's delay= (doc/scenario-api.md, "Time").
@@ -57,6 +63,8 @@ function M.declare(o)
   for _, z in ipairs(o.zones) do
     for _, s in ipairs(z.servers) do v6 = v6 or s.addr:find(":", 1, true) ~= nil end
   end
+  for _, h in ipairs(o.root_hints or {}) do v6 = v6 or h.addr:find(":", 1, true) ~= nil end
+  local files = {}
 
   line("# written by dnsdrill's resolver profile (scenarios/lib/resolver_unbound.lua)")
   line(string.format("# at speed %g: timers in real seconds, see result.json time_distortions", o.speed))
@@ -106,6 +114,11 @@ function M.declare(o)
     line("    module-config: \"iterator\"")
   end
 
+  if o.root_hints then
+    files["root.hints"] = o.hints_file()
+    line("    root-hints: " .. q(scratch() .. "/root.hints"))
+  end
+
   for _, z in ipairs(o.zones) do
     line("")
     if z.kind == "forward" then
@@ -123,11 +136,12 @@ function M.declare(o)
   line("remote-control:")
   line("    control-enable: no")
   if o.extra then line("") line(o.extra) end
+  files["unbound.conf"] = table.concat(c, "\n") .. "\n"
 
   process(o.name) {
     host = o.host,
     cmd = { "unbound", "-d", "-p", "-c", scratch() .. "/unbound.conf" },
-    files = { ["unbound.conf"] = table.concat(c, "\n") .. "\n" },
+    files = files,
     ready = { log = "start of service" },
     version = { "unbound", "-V" },
     timers = o.timers,

@@ -9,6 +9,7 @@
 --     listen = { "198.18.0.53" },    -- addresses it answers on (port 53)
 --     forward = { ["amazonaws.com"] = { "198.18.9.2" } },  -- zone -> servers
 --     stub = { ["example.com"] = { "198.18.9.3" } },       -- zone -> authorities
+--     root_hints = net.hints,        -- iterate from a test root (use "internet")
 --     serve_stale = { max_stale = "1d", answer_ttl = 30, client_timeout = "1800ms" },
 --     negative_max_ttl = "1h",       -- cap on how long a negative answer is cached
 --     servfail_ttl = "30s",          -- how long a SERVFAIL is cached (0: not at all)
@@ -25,6 +26,13 @@
 -- in the process's `timers`, so the result lists what could not be kept in
 -- proportion (doc/scenario-api.md, "Time").  `forward` sends queries for a
 -- zone to recursive servers, `stub` to authorities; zone "." is everything.
+-- `root_hints` = { { name = "a.root-servers.test.", addr = "198.18.100.1" },
+-- ... } (internet.lua's net.hints) makes the software iterate from that
+-- root instead of its built-in real one: each software's own hints
+-- (unbound root-hints:, bind9 a hint zone, kresd hints.root(), pdns
+-- hint-file=); the forwarders dnsmasq and dnsdist cannot iterate (an
+-- error).  forward/stub zones still apply beside it.  Give at least one of
+-- forward, stub, root_hints.
 -- Options a software cannot honour are errors naming the software and the
 -- option, never silently ignored.
 --
@@ -41,6 +49,11 @@
 --                                lower case), kind = "forward" | "stub",
 --                                servers = { { addr = "198.18.9.2", port = 53 }, ... } },
 --                                in the order given (sorted by zone name)
+--   o.root_hints                 nil, or { { name = "a.root-servers.test." (absolute,
+--                                lower case), addr = "198.18.100.1" }, ... }
+--   o.hints_file()               the root hints as a master file (". NS name"
+--                                and "name A addr" lines) for the software's
+--                                scratch folder
 --   o.serve_stale                nil, or { max_stale = s, answer_ttl = s,
 --                                client_timeout = s } (each nil when not given)
 --   o.negative_max_ttl, o.servfail_ttl, o.min_ttl, o.max_ttl   seconds or nil
@@ -116,7 +129,29 @@ local known = {
   software = true, name = true, host = true, listen = true, forward = true,
   stub = true, serve_stale = true, negative_max_ttl = true, servfail_ttl = true,
   min_ttl = true, max_ttl = true, dnssec = true, user = true, extra = true,
+  root_hints = true,
 }
+
+-- root_hints = { { name = "a.root-servers.test", addr = "198.18.100.1" }, ... }
+local function hints_of(h, what)
+  if h == nil then return nil end
+  if type(h) ~= "table" or #h == 0 then
+    error(what .. ": root_hints = { { name = \"a.root-servers.test.\", addr = \"198.18.100.1\" }, ... }"
+      .. " (internet.lua's net.hints)", 3)
+  end
+  local out = {}
+  for i, e in ipairs(h) do
+    local name, addr = type(e) == "table" and e.name, type(e) == "table" and e.addr
+    if type(name) ~= "string" or not name:match("^[%w%-_.]+$") or type(addr) ~= "string"
+        or not (addr:match("^%d+%.%d+%.%d+%.%d+$") or addr:find(":", 1, true)) then
+      error(what .. ": root_hints[" .. i .. "] needs name = \"a.root-servers.test.\" and addr = \"ADDR\"", 3)
+    end
+    name = name:lower()
+    if name:sub(-1) ~= "." then name = name .. "." end
+    out[i] = { name = name, addr = addr }
+  end
+  return out
+end
 
 function M.resolver(t)
   if type(t) ~= "table" then
@@ -147,8 +182,15 @@ function M.resolver(t)
   }
   zones_of(t.forward, "forward", o.zones, what)
   zones_of(t.stub, "stub", o.zones, what)
-  if #o.zones == 0 then
-    error(what .. ": needs forward = {...} or stub = {...} (full iteration from a test root is not built yet)", 2)
+  o.root_hints = hints_of(t.root_hints, what)
+  for _, z in ipairs(o.zones) do
+    if o.root_hints and z.zone == "." then
+      error(what .. ": root_hints and a " .. z.kind .. " zone \".\" contradict each other"
+        .. " (iterate from the root, or send everything to servers)", 2)
+    end
+  end
+  if #o.zones == 0 and not o.root_hints then
+    error(what .. ": needs forward = {...}, stub = {...} or root_hints = {...} (use \"internet\")", 2)
   end
   if t.serve_stale then
     local s = t.serve_stale == true and {} or t.serve_stale
@@ -177,6 +219,15 @@ function M.resolver(t)
   end
   function o.timer(name, incident_s, real_s, note)
     o.timers[#o.timers + 1] = { name = name, incident = incident_s, real = real_s, note = note }
+  end
+  function o.hints_file()
+    local c = { "; root hints written by dnsdrill (scenarios/lib/resolvers.lua)" }
+    for _, h in ipairs(o.root_hints) do c[#c + 1] = ".\t3600000\tIN\tNS\t" .. h.name end
+    for _, h in ipairs(o.root_hints) do
+      c[#c + 1] = h.name .. "\t3600000\tIN\t" .. (h.addr:find(":", 1, true) and "AAAA" or "A")
+        .. "\t" .. h.addr
+    end
+    return table.concat(c, "\n") .. "\n"
   end
   function o.unsupported(opt)
     error(sw .. ": " .. opt .. " is not supported by this software's profile", 4)
