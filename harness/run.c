@@ -225,6 +225,13 @@ drive_timeline(struct run *r)
 	int rc;
 
 	r->timeline_t0_ms = run_now_ms(r);
+	/* the baseline's first reading of every faultd (queries at the
+	 * authority, doc/results.md); it arrives through the loop */
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].dns != NULL && r->procs[i].ctl != NULL &&
+		    r->procs[i].ready)
+			(void)run_fault_stats(r, &r->procs[i], ELOG_STATS_START,
+			    NULL, NULL);
 	if ((rc = sc_lua_timeline_start(r->S, run_now_ms(r), &err)) < 0) {
 		run_fail(r, rc, "%s", err.msg);
 		r->stop = true;

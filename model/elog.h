@@ -84,6 +84,8 @@ enum elog_stats_why {
 	ELOG_STATS_CLEAR,      /* the timeline is about to clear faults */
 	ELOG_STATS_END,        /* the run ended; faultd is still running */
 	ELOG_STATS_TIMELINE,   /* the timeline asked (stats()) */
+	ELOG_STATS_START,      /* the timeline is starting: the baseline's
+	                        * first reading */
 	ELOG_STATS_WHY_COUNT
 };
 
@@ -167,7 +169,7 @@ int elog_add_stats(struct elog *log, const struct elog_stats *s);
 /* The latest reading of dns's counters, or NULL. */
 const struct elog_stats *elog_stats_last(const struct elog *log, const char *dns);
 
-/* "inject", "clear", "end", "timeline"; "?" when out of range.  The parse
+/* "inject", "clear", "end", "timeline", "start"; "?" when out of range.  The parse
  * returns 0 or DD_EINVAL. */
 const char *elog_stats_why_name(enum elog_stats_why why);
 int elog_stats_why_parse(const char *name, enum elog_stats_why *out);

@@ -50,6 +50,20 @@ free_links(struct result *r)
 }
 
 static void
+free_authority(struct result *r)
+{
+	for (size_t i = 0; i < r->n_authority; i++) {
+		free(r->authority[i].dns);
+		free(r->authority[i].queries.note);
+		free(r->authority[i].baseline.note);
+		free(r->authority[i].ratio.note);
+	}
+	free(r->authority);
+	r->authority = NULL;
+	r->n_authority = 0;
+}
+
+static void
 free_metrics(struct result_metric *metric)
 {
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
@@ -62,6 +76,7 @@ static void
 free_score(struct result *r)
 {
 	free_links(r);
+	free_authority(r);
 	free_metrics(r->metric);
 	for (size_t i = 0; i < r->n_expect; i++) {
 		free(r->expect[i].other_metric);
@@ -303,6 +318,9 @@ result_set_score(struct result *r, const struct score_result *s)
 		    !v->has && v->why[0] != '\0' ? v->why : NULL) < 0)
 			goto nomem;
 	}
+	for (size_t i = 0; i < s->n_authority; i++)
+		if (result_add_authority(r, &s->authority[i]) < 0)
+			goto nomem;
 	return 0;
 nomem:
 	free_score(r);
@@ -372,6 +390,61 @@ result_add_link(struct result *r, const char *link, bool has, double value,
 	}
 	r->n_links++;
 	return 0;
+}
+
+int
+result_add_authority(struct result *r, const struct score_authority *a)
+{
+	struct result_authority *grown, *e;
+
+	if (r == NULL || a == NULL || a->dns[0] == '\0')
+		return DD_EINVAL;
+	grown = realloc(r->authority, (r->n_authority + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return DD_ENOMEM;
+	r->authority = grown;
+	e = &grown[r->n_authority];
+	memset(e, 0, sizeof(*e));
+	e->fault_s = a->queries.has ? a->fault_s : 0;
+	e->baseline_s = a->baseline.has ? a->baseline_s : 0;
+	if ((e->dns = strdup(a->dns)) == NULL ||
+	    copy_metric(&e->queries, &a->queries) != 0 ||
+	    copy_metric(&e->baseline, &a->baseline) != 0 ||
+	    copy_metric(&e->ratio, &a->ratio) != 0) {
+		free(e->dns);
+		free(e->queries.note);
+		free(e->baseline.note);
+		free(e->ratio.note);
+		return DD_ENOMEM;
+	}
+	r->n_authority++;
+	return 0;
+}
+
+bool
+result_authority_qps(const struct result_authority *a, bool baseline,
+    double *qps)
+{
+	const struct result_metric *n;
+	double span;
+
+	if (a == NULL)
+		return false;
+	n = baseline ? &a->baseline : &a->queries;
+	span = baseline ? a->baseline_s : a->fault_s;
+	if (!n->has || !(span > 0))
+		return false;
+	*qps = n->value / span;
+	return true;
+}
+
+const struct result_authority *
+result_authority_find(const struct result *r, const char *dns)
+{
+	for (size_t i = 0; r != NULL && dns != NULL && i < r->n_authority; i++)
+		if (strcmp(r->authority[i].dns, dns) == 0)
+			return &r->authority[i];
+	return NULL;
 }
 
 int

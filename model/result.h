@@ -153,6 +153,22 @@ struct result {
 	                             incident_start (the timeline's start) */
 	bool has_time;
 	struct timescale_list distortions;
+	/* Queries at the authority (score.h, score_authority): per faultd
+	 * read in the run, in the order first read; none in a result.json
+	 * written before they were recorded (reports show a dash). */
+	struct result_authority *authority;
+	size_t n_authority;
+};
+
+/* One faultd's queries over the fault and over the baseline (doc/
+ * results.md "authority"); each value's note says why when !has. */
+struct result_authority {
+	char *dns;                     /* the server, as the scenario names it */
+	struct result_metric queries;  /* over the fault (dns_queries.SERVER) */
+	double fault_s;                /* its span, when queries.has */
+	struct result_metric baseline; /* from the first reading to the fault's */
+	double baseline_s;             /* its span, when baseline.has */
+	struct result_metric ratio;    /* fault rate / baseline rate */
 };
 
 struct result_link {
@@ -191,6 +207,19 @@ int result_add_probe(struct result *r, const char *name, const char *kind,
  * result_json_read uses this).  note may be NULL. */
 int result_add_link(struct result *r, const char *link, bool has, double value,
     const char *note);
+
+/* Append a server's queries at the authority (every string copied);
+ * result_set_score copies the score's, result_json_read uses it too.
+ * DD_EINVAL without a name. */
+int result_add_authority(struct result *r, const struct score_authority *a);
+/* The authority's rate over the fault (baseline false) or the baseline
+ * (true) in queries per second; false when its count or span is unknown
+ * or the span is 0. */
+bool result_authority_qps(const struct result_authority *a, bool baseline,
+    double *qps);
+/* The authority entry for dns, or NULL. */
+const struct result_authority *result_authority_find(const struct result *r,
+    const char *dns);
 
 /* Take ownership of log (freeing the result's current one); NULL is
  * DD_EINVAL and changes nothing.  Sets duration_ms to the last event's

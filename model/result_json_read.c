@@ -596,6 +596,76 @@ read_links(const json_t *root, struct result *r, struct dd_err *err)
 	return 0;
 }
 
+/* One value of an "authority" entry: key a number or null, note_key its
+ * note when null.  0 or DD_EINVAL naming the place. */
+static int
+read_auth_value(const json_t *o, const char *dns, const char *key,
+    const char *note_key, struct score_value *v, struct dd_err *err)
+{
+	const json_t *n = json_object_get(o, key);
+	const char *note = NULL;
+
+	memset(v, 0, sizeof(*v));
+	if (n != NULL && !json_is_null(n)) {
+		if (!num_of(n, &v->v) || !isfinite(v->v) || v->v < 0) {
+			dd_err_set(err, "authority.%s.%s: expected a number >= 0 or null",
+			    dns, key);
+			return DD_EINVAL;
+		}
+		v->has = true;
+		return 0;
+	}
+	if (note_key != NULL && opt_str(o, note_key, &note, err) != 0) {
+		dd_err_set(err, "authority.%s.%s: expected a string", dns, note_key);
+		return DD_EINVAL;
+	}
+	if (note != NULL)
+		snprintf(v->why, sizeof(v->why), "%s", note);
+	return 0;
+}
+
+/* "authority" (absent in a result.json from before it was recorded). */
+static int
+read_authority(const json_t *root, struct result *r, struct dd_err *err)
+{
+	json_t *obj = json_object_get(root, "authority"), *o;
+	const char *dns;
+	int rc;
+
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj)) {
+		dd_err_set(err, "authority: expected an object");
+		return DD_EINVAL;
+	}
+	json_object_foreach(obj, dns, o) {
+		struct score_authority a;
+		struct score_value span;
+
+		memset(&a, 0, sizeof(a));
+		if (!json_is_object(o) || dns[0] == '\0') {
+			dd_err_set(err, "authority.%s: expected an object", dns);
+			return DD_EINVAL;
+		}
+		snprintf(a.dns, sizeof(a.dns), "%s", dns);
+		if ((rc = read_auth_value(o, dns, "queries", "queries_note",
+		    &a.queries, err)) != 0 ||
+		    (rc = read_auth_value(o, dns, "fault_s", NULL, &span, err)) != 0)
+			return rc;
+		a.fault_s = span.has ? span.v : 0;
+		if ((rc = read_auth_value(o, dns, "baseline_queries",
+		    "baseline_note", &a.baseline, err)) != 0 ||
+		    (rc = read_auth_value(o, dns, "baseline_s", NULL, &span, err)) != 0)
+			return rc;
+		a.baseline_s = span.has ? span.v : 0;
+		if ((rc = read_auth_value(o, dns, "ratio", "ratio_note", &a.ratio,
+		    err)) != 0 ||
+		    (rc = result_add_authority(r, &a)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Readings of faultd's counters */
 
@@ -906,6 +976,7 @@ result_json_read(const char *text, size_t len, struct result **out,
 	    (rc = read_probe_settings(root, r, err)) != 0 ||
 	    (rc = read_links(root, r, err)) != 0 ||
 	    (rc = read_distortions(root, r, err)) != 0 ||
+	    (rc = read_authority(root, r, err)) != 0 ||
 	    (rc = read_events(root, r, err)) != 0 ||
 	    (rc = read_dns_stats(root, r, err)) != 0)
 		goto fail;

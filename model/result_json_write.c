@@ -420,6 +420,39 @@ dns_stats_tree(const struct elog *log)
 	return o;
 }
 
+/* "authority": per faultd, its queries over the fault and the baseline
+ * with their spans and rates, the ratio, and for each null a note. */
+static json_t *
+authority_tree(const struct result *r)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < r->n_authority; i++) {
+		const struct result_authority *a = &r->authority[i];
+		json_t *e = json_object();
+		double q, b;
+		bool hq = result_authority_qps(a, false, &q);
+		bool hb = result_authority_qps(a, true, &b);
+		bool ok = e != NULL &&
+		    put(e, "queries", a->queries.has ? json_num(a->queries.value) : json_null()) &&
+		    put(e, "fault_s", a->queries.has ? json_num(a->fault_s) : json_null()) &&
+		    put(e, "qps", hq ? json_num(q) : json_null()) &&
+		    put(e, "baseline_queries", a->baseline.has ? json_num(a->baseline.value) : json_null()) &&
+		    put(e, "baseline_s", a->baseline.has ? json_num(a->baseline_s) : json_null()) &&
+		    put(e, "baseline_qps", hb ? json_num(b) : json_null()) &&
+		    put(e, "ratio", a->ratio.has ? json_num(a->ratio.value) : json_null()) &&
+		    (a->queries.has || put(e, "queries_note", json_text(a->queries.note))) &&
+		    (a->baseline.has || put(e, "baseline_note", json_text(a->baseline.note))) &&
+		    (a->ratio.has || put(e, "ratio_note", json_text(a->ratio.note)));
+
+		if (!(ok ? put_key_valid(o, a->dns, e) : (json_decref(e), false))) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
 /* "metrics_incident": the incident-time metrics (result_metric_is_
  * incident_time) times the run's speed, null where not observed. */
 static json_t *
@@ -508,6 +541,7 @@ result_tree(const struct result *r)
 	    (put(root, "amplification", links_tree(r, false)) &&
 	    put(root, "amplification_notes", links_tree(r, true)))) &&
 	    (!r->has_time || put(root, "time_distortions", distortions_tree(r))) &&
+	    (r->n_authority == 0 || put(root, "authority", authority_tree(r))) &&
 	    (r->events == NULL || r->events->n_stats == 0 ||
 	    put(root, "dns_stats", dns_stats_tree(r->events))) &&
 	    put(root, "events", json_incref(ev));

@@ -1052,14 +1052,107 @@ counter_in(const struct elog_stats *st, enum score_counter which,
 	return false;
 }
 
+/* The readings of server the counters over the fault subtract (score.h,
+ * "Counters"), with the times they stand for, and its first reading (the
+ * baseline's start).  false, with out's why set, when there are none. */
+struct counter_span {
+	const struct elog_stats *first, *from, *to;
+	uint64_t first_at, from_at, to_at;
+};
+
+static bool
+counter_span(const struct elog *log, const struct score_result *r,
+    const char *server, struct counter_span *sp, struct score_value *out)
+{
+	const struct elog_stats *end = NULL;
+	uint64_t end_at = 0;
+	bool any = false;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!r->fault_found) {
+		set_why(out, "no fault start in the log");
+		return false;
+	}
+	for (size_t i = 0; i < log->n_stats; i++) {
+		const struct elog_stats *st = &log->stats[i];
+		uint64_t at;
+
+		if (st->dns == NULL || strcmp(st->dns, server) != 0 ||
+		    st->error != NULL)
+			continue;
+		at = reading_at(log, st);
+		if (!any) {
+			sp->first = st;
+			sp->first_at = at;
+		}
+		any = true;
+		if (at <= r->fault_start_ms &&
+		    (sp->from == NULL || at >= sp->from_at)) {
+			sp->from = st;
+			sp->from_at = at;
+		}
+		if (r->fault_cleared && at >= r->fault_end_ms && sp->to == NULL) {
+			sp->to = st;
+			sp->to_at = at;
+		}
+		if (st->why == ELOG_STATS_END) {
+			end = st;
+			end_at = at;
+		}
+	}
+	if (!r->fault_cleared) {
+		sp->to = end;
+		sp->to_at = end_at;
+	}
+	if (!any) {
+		set_why(out, "faultd '%s' was never read", server);
+		return false;
+	}
+	if (sp->from == NULL) {
+		set_why(out, "no reading of faultd '%s' at the fault start",
+		    server);
+		return false;
+	}
+	if (sp->to == NULL) {
+		set_why(out, "no reading of faultd '%s' at the fault end%s",
+		    server, r->fault_cleared ? "" : " (never cleared, no end "
+		    "reading)");
+		return false;
+	}
+	return true;
+}
+
+/* The growth of the counter from reading a to reading b into out. */
+static void
+counter_growth(const struct elog_stats *a, const struct elog_stats *b,
+    enum score_counter which, const char *server, const char *action,
+    struct score_value *out)
+{
+	const char *what = which == SCORE_COUNTER_QUERIES ? "queries" : action;
+	uint64_t x, y;
+
+	if (!counter_in(a, which, action, &x) ||
+	    !counter_in(b, which, action, &y)) {
+		set_why(out, "faultd '%s' has no %s%s counter", server,
+		    which == SCORE_COUNTER_ANSWERS ? "answers with action " : "",
+		    what);
+		return;
+	}
+	if (y < x) {
+		set_why(out, "faultd '%s''s %s went down (%llu to %llu): "
+		    "restarted?", server, what, (unsigned long long)x,
+		    (unsigned long long)y);
+		return;
+	}
+	set_val(out, (double)(y - x));
+}
+
 void
 score_counter_over(const struct elog *log, const struct score_result *r,
     enum score_counter which, const char *server, const char *action,
     struct score_value *out)
 {
-	const struct elog_stats *from = NULL, *to = NULL, *end = NULL;
-	uint64_t from_at = 0, a, b;
-	bool any = false;
+	struct counter_span sp;
 	const char *what = which == SCORE_COUNTER_QUERIES ? "queries" : action;
 
 	memset(out, 0, sizeof(*out));
@@ -1069,59 +1162,86 @@ score_counter_over(const struct elog *log, const struct score_result *r,
 		set_why(out, "no such counter");
 		return;
 	}
-	if (!r->fault_found) {
-		set_why(out, "no fault start in the log");
-		return;
-	}
-	for (size_t i = 0; i < log->n_stats; i++) {
-		const struct elog_stats *st = &log->stats[i];
-		uint64_t at;
+	if (counter_span(log, r, server, &sp, out))
+		counter_growth(sp.from, sp.to, which, server, action, out);
+}
 
-		if (st->dns == NULL || strcmp(st->dns, server) != 0 ||
-		    st->error != NULL)
+void
+score_authority(const struct elog *log, const struct score_result *r,
+    const char *server, struct score_authority *out)
+{
+	struct counter_span sp;
+	double fault_qps, base_qps;
+
+	memset(out, 0, sizeof(*out));
+	if (server != NULL)
+		snprintf(out->dns, sizeof(out->dns), "%s", server);
+	if (log == NULL || r == NULL || server == NULL) {
+		set_why(&out->queries, "no such server");
+		set_why(&out->baseline, "no such server");
+		set_why(&out->ratio, "no such server");
+		return;
+	}
+	if (!counter_span(log, r, server, &sp, &out->queries)) {
+		/* the same reason for all three: nothing to subtract */
+		out->baseline = out->queries;
+		out->ratio = out->queries;
+		return;
+	}
+	counter_growth(sp.from, sp.to, SCORE_COUNTER_QUERIES, server, NULL,
+	    &out->queries);
+	out->fault_s = secs(sp.from_at, sp.to_at);
+	if (sp.first == sp.from || sp.first_at >= sp.from_at)
+		set_why(&out->baseline, "no reading of faultd '%s' before "
+		    "the fault start's", server);
+	else
+		counter_growth(sp.first, sp.from, SCORE_COUNTER_QUERIES,
+		    server, NULL, &out->baseline);
+	if (out->baseline.has)
+		out->baseline_s = secs(sp.first_at, sp.from_at);
+	if (!out->queries.has || !out->baseline.has) {
+		set_why(&out->ratio, "%s", !out->queries.has ?
+		    "no queries over the fault" : "no baseline");
+		return;
+	}
+	if (out->fault_s <= 0) {
+		set_why(&out->ratio, "the fault's readings are at the same "
+		    "time");
+		return;
+	}
+	if (out->baseline.v <= 0) {
+		set_why(&out->ratio, "no queries in the baseline");
+		return;
+	}
+	fault_qps = out->queries.v / out->fault_s;
+	base_qps = out->baseline.v / out->baseline_s;
+	set_val(&out->ratio, fault_qps / base_qps);
+}
+
+/* Every faultd read in the log (in the order first read): its queries
+ * over the fault and the baseline.  0 or DD_ENOMEM. */
+static int
+score_authorities(const struct elog *log, struct score_result *out)
+{
+	for (size_t i = 0; i < log->n_stats; i++) {
+		const char *dns = log->stats[i].dns;
+		bool seen = false;
+		struct score_authority *grown;
+
+		if (dns == NULL)
 			continue;
-		any = true;
-		at = reading_at(log, st);
-		if (at <= r->fault_start_ms && (from == NULL || at >= from_at)) {
-			from = st;
-			from_at = at;
-		}
-		if (r->fault_cleared && at >= r->fault_end_ms && to == NULL)
-			to = st;
-		if (st->why == ELOG_STATS_END)
-			end = st;
+		for (size_t k = 0; k < out->n_authority && !seen; k++)
+			seen = strcmp(out->authority[k].dns, dns) == 0;
+		if (seen)
+			continue;
+		grown = realloc(out->authority,
+		    (out->n_authority + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return DD_ENOMEM;
+		out->authority = grown;
+		score_authority(log, out, dns, &out->authority[out->n_authority++]);
 	}
-	if (!r->fault_cleared)
-		to = end;
-	if (!any) {
-		set_why(out, "faultd '%s' was never read", server);
-		return;
-	}
-	if (from == NULL) {
-		set_why(out, "no reading of faultd '%s' at the fault start",
-		    server);
-		return;
-	}
-	if (to == NULL) {
-		set_why(out, "no reading of faultd '%s' at the fault end%s",
-		    server, r->fault_cleared ? "" : " (never cleared, no end "
-		    "reading)");
-		return;
-	}
-	if (!counter_in(from, which, action, &a) ||
-	    !counter_in(to, which, action, &b)) {
-		set_why(out, "faultd '%s' has no %s%s counter", server,
-		    which == SCORE_COUNTER_ANSWERS ? "answers with action " : "",
-		    what);
-		return;
-	}
-	if (b < a) {
-		set_why(out, "faultd '%s''s %s went down (%llu to %llu): "
-		    "restarted?", server, what, (unsigned long long)a,
-		    (unsigned long long)b);
-		return;
-	}
-	set_val(out, (double)(b - a));
+	return 0;
 }
 
 static const struct score_probe *
@@ -1205,6 +1325,8 @@ score_run(const struct elog *log, const struct score_defs *defs,
 	/* before the checks: "query_amplification.LINK" reads them */
 	if ((rc = score_links(log, defs, out)) < 0)
 		goto fail;
+	if ((rc = score_authorities(log, out)) < 0)
+		goto fail;
 
 	out->pass = true;
 	if (defs->n_expect > 0) {
@@ -1259,4 +1381,7 @@ score_result_fini(struct score_result *res)
 	free(res->links);
 	res->links = NULL;
 	res->n_links = 0;
+	free(res->authority);
+	res->authority = NULL;
+	res->n_authority = 0;
 }

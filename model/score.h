@@ -388,6 +388,10 @@ struct score_result {
 	 * NULL when none */
 	struct score_link *links;
 	size_t n_links;
+	/* every faultd read in the log, in the order first read: queries at
+	 * the authority (score_authority); NULL when none */
+	struct score_authority *authority;
+	size_t n_authority;
 };
 
 /* Query amplification at one capture link: with a resolver in the path,
@@ -413,6 +417,30 @@ int score_run(const struct elog *log, const struct score_defs *defs,
 void score_counter_over(const struct elog *log, const struct score_result *r,
     enum score_counter which, const char *server, const char *action,
     struct score_value *out);
+
+/*
+ * Queries at the authority: how many queries faultd server received over
+ * the fault (exactly dns_queries.SERVER, "Counters" above) and over the
+ * baseline -- from server's first reading (the timeline's start reading,
+ * ELOG_STATS_START) to the fault's start reading -- with the spans the
+ * readings cover, so the fault's rate can be held against the baseline's.
+ */
+struct score_authority {
+	char dns[ELOG_SOURCE_MAX];   /* the server, as the scenario names it */
+	struct score_value queries;  /* over the fault */
+	double fault_s;              /* the span queries covers (queries.has) */
+	struct score_value baseline; /* over the baseline */
+	double baseline_s;           /* its span (baseline.has) */
+	/* (queries / fault_s) / (baseline / baseline_s); null, saying why,
+	 * when either is unknown, a span is 0 or the baseline had no query */
+	struct score_value ratio;
+};
+
+/* Fill *out for server (the fault window from r).  Every value not
+ * computable is null with its why: no fault, server never read, no
+ * reading on one side, its counter went down (faultd restarted). */
+void score_authority(const struct elog *log, const struct score_result *r,
+    const char *server, struct score_authority *out);
 
 /* Check one expectation against metrics (the probe's own, for a per-probe
  * expectation); fills *out. */

@@ -5,13 +5,15 @@
  * queries, replies and drops, the answers per action -- each with its
  * change since the reading before, so what faultd did during each stretch
  * of the run shows -- and the rules' hits; then the busiest clients at the
- * last reading.  Only actions some reading counted get a column.
+ * last reading.  Above each table, the queries that reached the server
+ * over the fault against its baseline (authority.h).  Only actions some reading counted get a column.
  */
 #include "reports/html_dns.h"
 
 #include <inttypes.h>
 #include <string.h>
 
+#include "reports/authority.h"
 #include "reports/markup.h"
 
 #define MAX_COLS 24
@@ -115,16 +117,32 @@ write_row(FILE *f, const struct elog_stats *s, const struct elog_stats *prev,
 	fputs("</td></tr>\n", f);
 }
 
+/* "Queries at the authority: 330 over the fault (47.1/s), baseline
+ * 10.0/s (x4.7)" above the server's table. */
 static void
-write_server(FILE *f, const struct elog *log, const char *dns)
+write_authority(FILE *f, const struct result *r, const char *dns)
 {
+	char line[400];
+
+	fputs("<p class=\"summary auth\">Queries at the authority: ", f);
+	esc(f, authority_fmt_line(result_authority_find(r, dns), line,
+	    sizeof(line)));
+	fputs("</p>\n", f);
+}
+
+static void
+write_server(FILE *f, const struct result *r, const char *dns)
+{
+	const struct elog *log = r->events;
 	struct col cols[MAX_COLS];
 	size_t ncols = columns(log, dns, cols), rows = 0, hidden = 0;
 	const struct elog_stats *prev = NULL, *last = NULL;
 
 	fputs("<h3><code>", f);
 	esc(f, dns);
-	fputs("</code></h3>\n<table class=\"t dns\">\n<thead><tr><th>time</th>"
+	fputs("</code></h3>\n", f);
+	write_authority(f, r, dns);
+	fputs("<table class=\"t dns\">\n<thead><tr><th>time</th>"
 	    "<th>read at</th>", f);
 	for (size_t c = 0; c < ncols; c++) {
 		fputs(c == 3 ? "<th>answers: " : "<th>", f);
@@ -174,18 +192,22 @@ html_dns_write(FILE *f, const struct result *r)
 	if (log == NULL || log->n_stats == 0)
 		return;
 	fputs("<section>\n<h2>Authority side</h2>\n<p class=\"summary\">Each DNS "
-	    "server's faultd counters, read when a fault was injected (after it "
+	    "server's faultd counters, read at the timeline's start, when a fault was injected (after it "
 	    "took effect), before one was cleared, when the timeline asked "
 	    "(<code>stats()</code>) and at the end. Counts run from faultd's "
 	    "start; <span class=\"note\">+N</span> is the change since the "
-	    "reading before.</p>\n", f);
+	    "reading before. Queries at the authority: how many reached the "
+	    "server over the fault (from the reading at the fault's start to "
+	    "the one at its end, as <code>dns_queries</code>), and its rate "
+	    "against the baseline's (from the first reading, at the timeline's "
+	    "start, to the fault's start).</p>\n", f);
 	for (size_t i = 0; i < log->n_stats; i++) {
 		bool seen = false;
 
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = strcmp(log->stats[k].dns, log->stats[i].dns) == 0;
 		if (!seen)
-			write_server(f, log, log->stats[i].dns);
+			write_server(f, r, log->stats[i].dns);
 	}
 	fputs("</section>\n", f);
 }

@@ -13,7 +13,9 @@
  * ended in error shows its reason instead of metrics.  Each row names its
  * run's folder: the HTML page links to FOLDER/report.html (relative, so
  * the matrix and its runs can be moved or published together), the text
- * table shows it.
+ * table shows it.  After the metrics, a column per DNS server any run
+ * read: the queries that reached it over the fault and their rate against
+ * the baseline's (authority.h); a run without the figure shows a dash.
  */
 #include "reports/report.h"
 
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/authority.h"
 #include "reports/markup.h"
 
 /* What the writers share: the runs and how each is named and found. */
@@ -37,6 +40,9 @@ struct mx {
 	bool scenario_col;         /* a column of its own: differ, and labelled */
 	bool folder_col;           /* text: some run's folder is not its label */
 	bool label_is_folder;      /* text: every run's label is its folder */
+	const char **auth;         /* faultd names with queries at the
+	                            * authority, first seen first; borrowed */
+	size_t nauth;
 };
 
 static void
@@ -44,6 +50,7 @@ mx_free(struct mx *c)
 {
 	free(c->key);
 	free(c->varies);
+	free(c->auth);
 }
 
 static const char *
@@ -73,7 +80,7 @@ static int
 mx_build(struct mx *c, struct result *const *runs, size_t n,
     const char *const *labels, const char *const *dirs)
 {
-	size_t cap = 0;
+	size_t cap = 0, acap = 0;
 	bool any_label = false;
 
 	memset(c, 0, sizeof(*c));
@@ -88,6 +95,7 @@ mx_build(struct mx *c, struct result *const *runs, size_t n,
 		if (runs[i] == NULL)
 			return DD_EINVAL;
 		cap += runs[i]->n_params;
+		acap += runs[i]->n_authority;
 		if (strcmp(runs[i]->scenario, runs[0]->scenario) != 0)
 			c->scenarios_differ = true;
 		if (labels != NULL && labels[i] != NULL)
@@ -102,7 +110,8 @@ mx_build(struct mx *c, struct result *const *runs, size_t n,
 	c->scenario_col = c->scenarios_differ && any_label;
 	c->key = calloc(cap ? cap : 1, sizeof(*c->key));
 	c->varies = calloc(cap ? cap : 1, sizeof(*c->varies));
-	if (c->key == NULL || c->varies == NULL) {
+	c->auth = calloc(acap ? acap : 1, sizeof(*c->auth));
+	if (c->key == NULL || c->varies == NULL || c->auth == NULL) {
 		mx_free(c);
 		return DD_ENOMEM;
 	}
@@ -116,6 +125,18 @@ mx_build(struct mx *c, struct result *const *runs, size_t n,
 					break;
 			if (j == c->nkeys)
 				c->key[c->nkeys++] = k;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t a = 0; a < runs[i]->n_authority; a++) {
+			const char *d = runs[i]->authority[a].dns;
+			size_t j;
+
+			for (j = 0; j < c->nauth; j++)
+				if (strcmp(c->auth[j], d) == 0)
+					break;
+			if (j == c->nauth)
+				c->auth[c->nauth++] = d;
 		}
 	}
 	/* Missing in one run and set in another is a difference too. */
@@ -218,6 +239,20 @@ count_errors(const struct mx *c)
 	return k;
 }
 
+/* Queries at the authority: the column's name ("queries@auth") and a
+ * run's cell ("330 (x4.7)"; "-" without the figure). */
+static void
+auth_head(char *buf, size_t len, const char *dns)
+{
+	snprintf(buf, len, "queries@%s", dns);
+}
+
+static void
+auth_cell(char *buf, size_t len, const struct result *r, const char *dns)
+{
+	authority_fmt_cell(result_authority_find(r, dns), buf, len);
+}
+
 /* ------------------------------------------------------------------ */
 /* Text */
 
@@ -289,15 +324,18 @@ report_matrix_text_write_dirs(struct result *const *runs, size_t n,
 	size_t *w = NULL, ncol, col, errors;
 	int last;
 	size_t any_fail = 0;
-	char buf[64], fbuf[4200];
+	char buf[64], fbuf[4200], head[ELOG_SOURCE_MAX + 16];
+	size_t acol;
 	int rc;
 
 	if (f == NULL || (runs == NULL && n > 0))
 		return DD_EINVAL;
 	if ((rc = mx_build(&c, runs, n, labels, dirs)) != 0)
 		return rc;
-	/* run, scenario?, params..., verdict, metrics..., folder? */
-	ncol = 1 + 1 + c.nkeys + 1 + SCORE_METRIC_COUNT + 1;
+	/* run, scenario?, params..., verdict, metrics..., queries at the
+	 * authority..., folder? */
+	ncol = 1 + 1 + c.nkeys + 1 + SCORE_METRIC_COUNT + c.nauth + 1;
+	acol = 3 + c.nkeys + SCORE_METRIC_COUNT;
 	if ((w = calloc(ncol, sizeof(*w))) == NULL) {
 		mx_free(&c);
 		return DD_ENOMEM;
@@ -311,6 +349,10 @@ report_matrix_text_write_dirs(struct result *const *runs, size_t n,
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++)
 		w[3 + c.nkeys + m] =
 		    width(score_metric_name((enum score_metric)m));
+	for (size_t j = 0; j < c.nauth; j++) {
+		auth_head(head, sizeof(head), c.auth[j]);
+		w[acol + j] = width(head);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = runs[i];
 		size_t x;
@@ -333,6 +375,11 @@ report_matrix_text_write_dirs(struct result *const *runs, size_t n,
 			if (x > w[3 + c.nkeys + m])
 				w[3 + c.nkeys + m] = x;
 		}
+		for (size_t j = 0; j < c.nauth; j++) {
+			auth_cell(buf, sizeof(buf), r, c.auth[j]);
+			if ((x = width(buf)) > w[acol + j])
+				w[acol + j] = x;
+		}
 	}
 
 	text_same(&c, f);
@@ -354,11 +401,19 @@ report_matrix_text_write_dirs(struct result *const *runs, size_t n,
 		if (!metric_shown(&c, m))
 			continue;
 		fputs("  ", f);
-		if (m == last && !c.folder_col)
+		if (m == last && !c.folder_col && c.nauth == 0)
 			fputs(score_metric_name((enum score_metric)m), f);
 		else
 			pad(f, score_metric_name((enum score_metric)m),
 			    w[3 + c.nkeys + m]);
+	}
+	for (size_t j = 0; j < c.nauth; j++) {
+		auth_head(head, sizeof(head), c.auth[j]);
+		fputs("  ", f);
+		if (j + 1 == c.nauth && !c.folder_col)
+			fputs(head, f);
+		else
+			pad(f, head, w[acol + j]);
 	}
 	if (c.folder_col)
 		fputs("  folder", f);
@@ -406,10 +461,18 @@ report_matrix_text_write_dirs(struct result *const *runs, size_t n,
 				any_fail++;
 			}
 			fputs("  ", f);
-			if (m == last && !c.folder_col)
+			if (m == last && !c.folder_col && c.nauth == 0)
 				fputs(buf, f);
 			else
 				pad(f, buf, w[col]);
+		}
+		for (size_t j = 0; j < c.nauth; j++) {
+			auth_cell(buf, sizeof(buf), r, c.auth[j]);
+			fputs("  ", f);
+			if (j + 1 == c.nauth && !c.folder_col)
+				fputs(buf, f);
+			else
+				pad(f, buf, w[acol + j]);
 		}
 		if (c.folder_col) {
 			fmt_folder(fbuf, sizeof(fbuf), dir_of(&c, i));
@@ -434,6 +497,10 @@ report_matrix_text_write_dirs(struct result *const *runs, size_t n,
 		fputs("! = an expectation on this metric failed (- = not "
 		    "observed, \xE2\x89\xA5 = not seen within the run: a lower "
 		    "bound)\n", f);
+	if (c.nauth > 0)
+		fputs("queries@SERVER = queries faultd SERVER received over the "
+		    "fault (xK: its rate, K times the baseline's; - = not known "
+		    "or not recorded)\n", f);
 	if (c.label_is_folder)
 		fputs("run = the run's folder beside this table (report.html, "
 		    "result.json)\n", f);
@@ -561,7 +628,7 @@ html_row(const struct mx *c, size_t i, size_t nmetric, FILE *f)
 	static const char *const cell_cls[3] = { "none", "fail", "pass" };
 	const struct result *r = c->runs[i];
 	const char *dir = dir_of(c, i);
-	char buf[64];
+	char buf[64], line[400];
 
 	fputs("<tr><td>", f);
 	if (dir != NULL) {
@@ -595,7 +662,8 @@ html_row(const struct mx *c, size_t i, size_t nmetric, FILE *f)
 	fprintf(f, "<td><span class=\"badge %s\">%s</span></td>",
 	    result_verdict(r), r->pass ? "PASS" : r->error ? "ERROR" : "FAIL");
 	if (r->error != NULL) {
-		fprintf(f, "<td class=\"error\" colspan=\"%zu\">", nmetric);
+		fprintf(f, "<td class=\"error\" colspan=\"%zu\">",
+		    nmetric + c->nauth);
 		esc(f, r->error);
 		fputs("</td></tr>\n", f);
 		return;
@@ -614,6 +682,23 @@ html_row(const struct mx *c, size_t i, size_t nmetric, FILE *f)
 		else if (v == 0)
 			/* failed for want of a value: as failed as any */
 			fputs("\xE2\x9C\x97 not observed", f);
+		else
+			fputs("<span class=\"na\">\xE2\x80\x94</span>", f);
+		fputs("</td>", f);
+	}
+	for (size_t j = 0; j < c->nauth; j++) {
+		const struct result_authority *a =
+		    result_authority_find(r, c->auth[j]);
+
+		auth_cell(buf, sizeof(buf), r, c->auth[j]);
+		fputs("<td class=\"num auth\" title=\"", f);
+		if (a == NULL)
+			fputs("not recorded in this run's result.json", f);
+		else
+			esc(f, authority_fmt_line(a, line, sizeof(line)));
+		fputs("\">", f);
+		if (a != NULL && a->queries.has)
+			esc(f, buf);
 		else
 			fputs("<span class=\"na\">\xE2\x80\x94</span>", f);
 		fputs("</td>", f);
@@ -679,6 +764,11 @@ report_matrix_html_write_dirs(struct result *const *runs, size_t n,
 		fprintf(f, "<th>%s</th>", score_metric_name((enum score_metric)m));
 		nmetric++;
 	}
+	for (size_t j = 0; j < c.nauth; j++) {
+		fputs("<th class=\"auth\">queries@", f);
+		esc(f, c.auth[j]);
+		fputs("</th>", f);
+	}
 	fputs("</tr></thead>\n<tbody>\n", f);
 	for (size_t i = 0; i < n; i++)
 		html_row(&c, i, nmetric, f);
@@ -688,6 +778,11 @@ report_matrix_html_write_dirs(struct result *const *runs, size_t n,
 	    "bound); green: all held; black: no bound. Columns: the parameters "
 	    "that differ between runs. Hover a cell for its expectation or why "
 	    "it was not observed.", f);
+	if (c.nauth > 0)
+		fputs(" <code>queries@SERVER</code>: the queries faultd SERVER "
+		    "received over the fault, and (xK) its rate, K times "
+		    "the baseline's; \xE2\x80\x94 where not known or not "
+		    "recorded.", f);
 	for (size_t i = 0; i < n; i++) {
 		if (dir_of(&c, i) != NULL) {
 			fputs(" A run's name opens its report.", f);

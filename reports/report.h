@@ -50,7 +50,10 @@ int report_html_write(const struct result *r, FILE *f);
  * the table), the verdict and each metric.  A metric with an expectation
  * is marked failed when any expectation on it failed, a value or not (not
  * observed, censored: "\u2265 X", the lower bound).  A run in error shows
- * its reason in place of the metrics.  The HTML writer writes a whole
+ * its reason in place of the metrics.  After the metrics, a column per DNS
+ * server some run read ("queries@auth"): the queries that reached it over
+ * the fault and "(xK)", its rate K times the baseline's (result.h, struct
+ * result_authority); "-" where a run does not have it.  The HTML writer writes a whole
  * self-contained page; the text writer an aligned plain table.  runs may
  * be NULL only when n is 0; no runs[i] may be NULL.
  *

@@ -45,6 +45,7 @@
 
 #include "lib/util.h"
 #include "model/timescale.h"
+#include "reports/authority.h"
 
 static void
 fmt_value(char *buf, size_t len, bool has, double v)
@@ -163,8 +164,21 @@ fmt_ms(char *buf, size_t len, uint64_t ms)
 	    (unsigned)(ms % 1000));
 }
 
+/* Under a server's line: how many queries reached it over the fault. */
+static void
+write_authority(FILE *f, const struct result *r, const char *dns)
+{
+	char line[400];
+
+	fprintf(f, "    queries at the authority: %s\n", authority_fmt_line(
+	    result_authority_find(r, dns), line, sizeof(line)));
+}
+
 /* Each DNS server's last reading of faultd's counters, one line:
- * "auth  51 queries (pass 41, empty 10), 1 client, at 5.048s (end)". */
+ * "auth  51 queries (pass 41, empty 10), 1 client, at 5.048s (end)",
+ * then its queries over the fault against the baseline (authority.h):
+ * "    queries at the authority: 40 over the fault (8.0/s), baseline
+ * 2.0/s (x4.0)" -- a dash when the result.json predates the figure. */
 static void
 write_dns(FILE *f, const struct result *r)
 {
@@ -190,6 +204,7 @@ write_dns(FILE *f, const struct result *r)
 		if (s->error != NULL) {
 			fprintf(f, "no counters at %s (%s): %s\n", t,
 			    elog_stats_why_name(s->why), s->error);
+			write_authority(f, r, s->dns);
 			continue;
 		}
 		for (size_t k = 0; k < s->n_counters; k++)
@@ -205,6 +220,7 @@ write_dns(FILE *f, const struct result *r)
 		fprintf(f, "%s, %zu client%s%s, at %s (%s)\n", sep[0] == ',' ? ")" : "",
 		    s->n_clients, s->n_clients == 1 ? "" : "s",
 		    s->clients_other ? " and others" : "", t, elog_stats_why_name(s->why));
+		write_authority(f, r, s->dns);
 	}
 }
 

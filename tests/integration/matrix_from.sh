@@ -5,7 +5,9 @@
 # rows linking to each run's report.html (relative links that still
 # resolve when everything is moved), the parameters the runs share above
 # the table, a folder of runs taken whole, an error verdict as an error row
-# and exit 3, and exit 2 naming a folder without result.json.
+# and exit 3, and exit 2 naming a folder without result.json; queries at
+# the authority in the table, result.json, report.html and the summary,
+# equal to faultd's own counts, and a dash for an older result.json.
 . "$(dirname "$0")/../lib/tap.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
@@ -58,6 +60,44 @@ check "the failed detection shows as failed, not as a neutral dash" \
 	grep -Eq '<td class="num fail" title="[^"]*detection_s[^"]*">(✗ not observed|≥ [0-9.]+)</td>' "$work/mx/matrix.html"
 check "stdout has the table, then where it is" \
 	bash -c 'grep -q "2 runs: 1 pass, 1 fail" "$1" && grep -q "^matrix: .*/mx/matrix.txt" "$1"' _ "$work/mx.out"
+
+# 1b. queries at the authority: a column per DNS server after the metrics;
+# each run's cell is faultd's own count over the fault, from its readings
+# in result.json (clear reading minus inject reading)
+jqt() { jq -e "$@" >/dev/null; }
+faultd_count() {
+	jq '[.dns_stats.auth[] | select(.why == "inject")][0].queries as $i
+	  | [.dns_stats.auth[] | select(.why == "clear")][0].queries as $c | $c - $i' "$1"
+}
+check "the matrix has a queries@auth column after the metrics ($header)" \
+	bash -c '[[ "$1" == *query_amplification*queries@auth*folder ]]' _ "$header"
+for run in pass fail; do
+	want=$(faultd_count "$work/runs/$run/result.json")
+	got=$(grep "\.\./runs/$run/\$" "$work/mx/matrix.txt" |
+		sed -E 's/.*  ([0-9]+|-)( \(x[0-9.]+\))? +\.\.\/runs\/'"$run"'\/$/\1/')
+	check "$run: the table's queries@auth ($got) is faultd's count over the fault ($want)" \
+		test -n "$want" -a "$got" = "$want"
+	check "$run: result.json's authority.auth.queries is that count too" \
+		jqt --argjson w "$want" '.authority.auth.queries == $w' "$work/runs/$run/result.json"
+done
+want=$(faultd_count "$work/runs/pass/result.json")
+check "report.html: queries at the authority, $want over the fault" \
+	grep -q "<p class=\"summary auth\">Queries at the authority: $want over the fault" "$work/runs/pass/report.html"
+check "the text summary says the same ($want)" \
+	bash -c 'grep -q "^    queries at the authority: $1 over the fault" "$2"' _ "$want" "$work/pass.out"
+check "the html table has the column and the pass run's count" \
+	bash -c 'grep -q "<th class=\"auth\">queries@auth</th></tr>" "$2" &&
+	    grep -q "<td class=\"num auth\" title=\"$1 over the fault[^\"]*\">$1[ <]" "$2"' _ "$want" "$work/mx/matrix.html"
+# an older result.json (before the figure): a dash, not an error
+mkdir -p "$work/old/run"
+jq 'del(.authority)' "$work/runs/pass/result.json" >"$work/old/run/result.json"
+"$DD" matrix --from "$work/runs/pass" "$work/old/run" --out "$work/mx6" >"$work/mx6.out" 2>&1; rc=$?
+check "matrix --from an older result.json exits 0 (rc $rc)" test "$rc" = 0
+check "... its queries@auth cell is a dash" \
+	grep -Eq '  - +\.\./old/run/$' "$work/mx6/matrix.txt"
+"$DD" report "$work/old/run" >/dev/null 2>&1; rc=$?
+check "report on an older result.json renders (rc $rc), the figure a dash" \
+	bash -c '[ "$1" = 0 ] && grep -q "Queries at the authority: -</p>" "$2"' _ "$rc" "$work/old/run/report.html"
 
 # 2. moved or published together, the links still resolve
 mkdir -p "$work/moved" && cp -r "$work/mx" "$work/runs" "$work/moved/"
