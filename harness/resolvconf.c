@@ -146,3 +146,67 @@ resolvconf_stub_wait(const char *text, int *timeout_s, int *attempts)
 	if (*attempts < 0)
 		*attempts = 0;
 }
+
+/* "nameserver" lines; what c-ares reads from the options lines: retrans:
+ * (ms) and retry: (1.18), else timeout: and attempts: (later versions);
+ * -1 where nothing is said.  A later option wins, as in glibc. */
+static int
+cares_read(const char *text, int *timeout_s, int *tries)
+{
+	int n = 0, t = -1, a = -1, retrans = -1, retry = -1;
+
+	for (const char *line = text; line != NULL && *line != '\0';) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len > 11 && strncmp(line, "nameserver", 10) == 0 &&
+		    (line[10] == ' ' || line[10] == '\t'))
+			n++;
+		if (len > 8 && strncmp(line, "options", 7) == 0 &&
+		    (line[7] == ' ' || line[7] == '\t')) {
+			for (size_t i = 7; i < len;) {
+				size_t w;
+
+				while (i < len && (line[i] == ' ' || line[i] == '\t'))
+					i++;
+				w = i;
+				while (i < len && line[i] != ' ' && line[i] != '\t')
+					i++;
+				if (i - w > 8 && strncmp(line + w, "timeout:", 8) == 0)
+					t = atoi(line + w + 8);
+				else if (i - w > 8 && strncmp(line + w, "retrans:", 8) == 0)
+					retrans = (atoi(line + w + 8) + 999) / 1000;
+				else if (i - w > 9 && strncmp(line + w, "attempts:", 9) == 0)
+					a = atoi(line + w + 9);
+				else if (i - w > 6 && strncmp(line + w, "retry:", 6) == 0)
+					retry = atoi(line + w + 6);
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	*timeout_s = retrans > 0 ? retrans : t > 0 ? t : 5;
+	*tries = retry > 0 ? retry : a > 0 ? a : 4;
+	return n;
+}
+
+void
+resolvconf_stub_worst(const char *text, struct resolvconf_wait *w)
+{
+	int n;
+
+	memset(w, 0, sizeof(*w));
+	resolvconf_stub_wait(text, &w->timeout_s, &w->attempts);
+	n = cares_read(text, &w->cares_timeout_s, &w->cares_tries);
+	w->servers = n > 0 ? n : 1;
+	/* glibc: MAXNS servers at most */
+	n = w->servers > 3 ? 3 : w->servers;
+	for (int k = 0; k < n; k++) {
+		int s = k == 0 ? w->timeout_s : (w->timeout_s << k) / n;
+
+		w->glibc_s += w->attempts * (s > 0 ? s : 1);
+	}
+	if (w->cares_tries > 16)
+		w->cares_tries = 16;
+	for (int t = 0; t < w->cares_tries * w->servers; t++)
+		w->cares_s += (long)w->cares_timeout_s << (t / w->servers);
+}

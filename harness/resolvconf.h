@@ -54,4 +54,27 @@ int resolvconf_format(const char *const *servers, size_t n,
  */
 void resolvconf_stub_wait(const char *text, int *timeout_s, int *attempts);
 
+/*
+ * The longest one lookup can wait on resolvers that never answer, by the
+ * stub that reads text (NULL: an empty file), for one query (getaddrinfo's
+ * A and AAAA go side by side):
+ * - glibc: `attempts` rounds over the servers (at most 3 are used); the
+ *   first server waits `timeout`, server k > 0 (timeout << k) / servers
+ *   seconds, at least 1;
+ * - c-ares (1.18, as the demo client's c-ares mode): attempts x servers
+ *   tries, the timeout doubled each round, timeout << (try / servers); its
+ *   defaults without options are 5 s and 4 tries (glibc's: 5 and 2).
+ *   1.18 reads retrans: (ms) and retry:, later versions timeout: and
+ *   attempts: too; dnsdrill writes both forms with the same values, and
+ *   either counts here.
+ */
+struct resolvconf_wait {
+	int servers;               /* nameserver lines (at least 1 counted) */
+	int timeout_s, attempts;   /* glibc's reading */
+	int glibc_s;               /* glibc's longest wait */
+	int cares_timeout_s, cares_tries;
+	long cares_s;              /* c-ares's longest wait */
+};
+void resolvconf_stub_worst(const char *text, struct resolvconf_wait *w);
+
 #endif

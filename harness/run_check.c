@@ -62,7 +62,7 @@ run_check_probe_timeouts(struct run *r, FILE *f)
 		const struct sc_probe *p = &r->sc->probes[i];
 		const struct sc_host *h = scenario_host(r->sc, p->host);
 		const char *text, *whose;
-		int timeout, attempts;
+		struct resolvconf_wait w;
 		char t[32];
 
 		if (p->kind != SC_PROBE_DNS && p->kind != SC_PROBE_EXEC)
@@ -78,15 +78,17 @@ run_check_probe_timeouts(struct run *r, FILE *f)
 			text = machine;
 			whose = "this machine's /etc/resolv.conf, which the host sees";
 		}
-		resolvconf_stub_wait(text, &timeout, &attempts);
-		if (p->timeout_us >= (uint64_t)timeout * (uint64_t)attempts * 1000000u)
+		resolvconf_stub_worst(text, &w);
+		if (p->timeout_us >= (uint64_t)w.glibc_s * 1000000u)
 			continue;
 		fmt_us(t, sizeof(t), p->timeout_us);
 		fprintf(f, "dnsdrill: warning: %s:%d: probe '%s': timeout %s%s is shorter than "
-		    "the stub resolver on host '%s' may wait (timeout %ds x attempts %d = %ds, "
-		    "from %s): a lookup that takes longer but succeeds counts as a failure\n",
+		    "the stub resolver on host '%s' may wait (glibc: timeout %ds x attempts %d%s "
+		    "= %ds; c-ares, doubling its timeout each round: %lds; from %s): a lookup "
+		    "that takes longer but succeeds counts as a failure\n",
 		    r->sc->file, p->line, p->name, t, p->timeout_given ? "" : " (the default)",
-		    p->host, timeout, attempts, timeout * attempts, whose);
+		    p->host, w.timeout_s, w.attempts, w.servers > 1 ? " over its servers" : "",
+		    w.glibc_s, w.cares_s, whose);
 		warned++;
 	}
 	free(machine);

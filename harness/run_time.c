@@ -5,6 +5,7 @@
  */
 #include "harness/run_time.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,16 +96,19 @@ forecast_resolv(const struct scenario *sc, struct timescale_list *out)
 
 	for (size_t i = 0; rc == 0 && i < sc->n_hosts; i++) {
 		const struct sc_host *h = &sc->hosts[i];
-		int timeout, attempts;
-		char what[200];
+		struct resolvconf_wait w;
+		char what[200], note[240];
 
 		if (h->resolv == NULL)
 			continue;
-		resolvconf_stub_wait(h->resolv, &timeout, &attempts);
+		resolvconf_stub_worst(h->resolv, &w);
 		snprintf(what, sizeof(what), "host %s: stub resolver timeout:%d attempts:%d",
-		    h->name, timeout, attempts);
-		rc = timescale_add_distortion(out, TIMESCALE_UNSCALED, what, timeout, timeout,
-		    "resolv.conf timers are real time (glibc, c-ares)");
+		    h->name, w.timeout_s, w.attempts);
+		snprintf(note, sizeof(note), "resolv.conf timers are real time: a lookup on "
+		    "silent servers waits up to %ds with glibc, %lds with c-ares (which doubles "
+		    "the timeout each round)", w.glibc_s, w.cares_s);
+		rc = timescale_add_distortion(out, TIMESCALE_UNSCALED, what, w.timeout_s,
+		    w.timeout_s, note);
 	}
 	return rc;
 }
@@ -202,6 +206,42 @@ run_time_observed(const struct scenario *sc, const struct elog *log,
 	return rc;
 }
 
+/* At a speed other than 1, an expectation bounding a *_s metric in real
+ * seconds gives a verdict that depends on the speed: say so, with the
+ * bound's incident-time equivalent.  Returns how many. */
+static int
+warn_real_bounds(const struct scenario *sc, FILE *f)
+{
+	int n = 0;
+
+	if (sc->speed == 1.0)
+		return 0;
+	for (size_t i = 0; i < sc->n_expect; i++) {
+		const struct score_expect *ex = &sc->expect[i];
+		char label[160], a[32], b[32];
+
+		if (ex->incident || ex->counter != SCORE_COUNTER_NONE ||
+		    (ex->metric != SCORE_DETECTION && ex->metric != SCORE_FAILOVER &&
+		    ex->metric != SCORE_RECOVERY))
+			continue;
+		score_expect_label(ex, label, sizeof(label));
+		timescale_fmt_duration(ex->bound, a, sizeof(a));
+		/* in one unit, as an expectation's bound is written */
+		if (ex->bound * sc->speed >= 60 && fmod(ex->bound * sc->speed, 60) == 0)
+			snprintf(b, sizeof(b), "%gm", ex->bound * sc->speed / 60);
+		else
+			snprintf(b, sizeof(b), "%gs", ex->bound * sc->speed);
+		fprintf(f, "dnsdrill: warning: time: %s:%d: expectation '%s %s' bounds real "
+		    "seconds (%s is %s of the incident at speed %g): its verdict depends on "
+		    "the speed; '%s %s %s in incident time%s' means the same at any speed\n",
+		    sc->file, sc->expect_line != NULL ? sc->expect_line[i] : 0, label,
+		    ex->bound_text, a, b, sc->speed, label, score_op_name(ex->op), b,
+		    ex->if_disrupted ? " if disrupted" : "");
+		n++;
+	}
+	return n;
+}
+
 int
 run_time_warn(const struct scenario *sc, FILE *f)
 {
@@ -224,5 +264,6 @@ run_time_warn(const struct scenario *sc, FILE *f)
 		    sc->speed, timescale_fmt_duration(sc->speed, line, sizeof(line)));
 	n = (int)l.n;
 	timescale_list_free(&l);
+	n += warn_real_bounds(sc, f);
 	return n;
 }

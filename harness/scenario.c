@@ -344,6 +344,7 @@ scenario_score_defs(const struct scenario *sc, struct score_match *detect,
 	to_ev_match(&sc->primary_lost, &defs->primary_lost);
 	to_ev_match(&sc->rate, &defs->rate);
 	defs->stable_ms = sc->stable_ms;
+	defs->speed = sc->speed;
 	defs->expect = sc->expect;
 	defs->n_expect = sc->n_expect;
 	to_ev_match(&sc->failover, &defs->failover);

@@ -180,24 +180,25 @@ check_stat(const struct repeat_group *g, const struct repeat_series *s,
 		return 0;
 	}
 	c->has_value = true;
-	c->value = st->v;
+	/* "in incident time": the runs' real seconds times their speed */
+	c->value = st->v * (ex->incident && ex->speed > 0 ? ex->speed : 1);
 	c->at_least = st->at_least;
 	if (st->at_least) {
-		bool breaks = score_bound_breaks(ex->op, st->v, ex->bound);
+		bool breaks = score_bound_breaks(ex->op, c->value, ex->bound);
 
 		snprintf(c->message, sizeof(c->message), "%s >= %.6g (%zu of "
-		    "%zu runs censored), expected %s%s", c->label, st->v,
+		    "%zu runs censored), expected %s%s", c->label, c->value,
 		    d.n_censored, n, c->bound, breaks ? "" :
 		    " (undecided: counted as a failure)");
 		return 0;
 	}
-	c->pass = score_op_holds(ex->op, st->v, ex->bound);
+	c->pass = score_op_holds(ex->op, c->value, ex->bound);
 	if (c->pass)
 		snprintf(c->message, sizeof(c->message), "%s = %.6g %s over %zu "
-		    "runs", c->label, st->v, c->bound, n);
+		    "runs", c->label, c->value, c->bound, n);
 	else
 		snprintf(c->message, sizeof(c->message), "%s = %.6g over %zu "
-		    "runs, expected %s", c->label, st->v, n, c->bound);
+		    "runs, expected %s", c->label, c->value, n, c->bound);
 	return 0;
 }
 
@@ -222,6 +223,7 @@ check_all(struct repeat_group *g)
 		snprintf(c->bound, sizeof(c->bound), "%s", e->bound ? e->bound : "");
 		snprintf(text, sizeof(text), "%s %s", c->label, c->bound);
 		c->parsed = score_expect_parse(text, &c->expect, NULL) == 0;
+		c->expect.speed = result_speed(t);
 		if (!c->parsed || !c->expect.has_stat) {
 			check_plain(g, i, c);
 			continue;

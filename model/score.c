@@ -212,8 +212,10 @@ check_value(const struct score_expect *ex, const struct score_value *val,
     struct score_check *out)
 {
 	char name[2 * ELOG_SOURCE_MAX + 48];
-	char obs[32];
+	char obs[48];
 	bool pass = false;
+	/* "in incident time": real seconds times the run's speed */
+	double scale = ex->incident && ex->speed > 0 ? ex->speed : 1;
 
 	memset(out, 0, sizeof(*out));
 	out->expect = *ex;
@@ -222,10 +224,10 @@ check_value(const struct score_expect *ex, const struct score_value *val,
 		/* Never a pass: either the bound is already broken, or the
 		 * run ended before it could be told. */
 		out->censored = true;
-		out->at_least = val->at_least;
+		out->at_least = val->at_least * scale;
 		snprintf(out->message, sizeof(out->message),
 		    "%s never observed: %s, expected %s%s", name, val->why,
-		    ex->bound_text, score_bound_breaks(ex->op, val->at_least,
+		    ex->bound_text, score_bound_breaks(ex->op, out->at_least,
 		    ex->bound) ? "" : " (undecided: counted as a failure)");
 		return;
 	}
@@ -236,12 +238,16 @@ check_value(const struct score_expect *ex, const struct score_value *val,
 		return;
 	}
 	out->has_observed = true;
-	out->observed = val->v;
-	pass = score_op_holds(ex->op, val->v, ex->bound);
+	out->observed = val->v * scale;
+	pass = score_op_holds(ex->op, out->observed, ex->bound);
 	out->pass = pass;
 	/* For people: six significant digits; result.json has the exact
-	 * value in "observed". */
-	snprintf(obs, sizeof(obs), "%.6g", val->v);
+	 * value in "observed".  In incident time, the real seconds too. */
+	if (ex->incident)
+		snprintf(obs, sizeof(obs), "%.6g (%.6g s real)", out->observed,
+		    val->v);
+	else
+		snprintf(obs, sizeof(obs), "%.6g", val->v);
 	if (pass)
 		snprintf(out->message, sizeof(out->message), "%s = %s %s",
 		    name, obs, ex->bound_text);
@@ -1211,9 +1217,11 @@ score_run(const struct elog *log, const struct score_defs *defs,
 			goto fail;
 		out->n_checks = defs->n_expect;
 		for (size_t i = 0; i < defs->n_expect; i++) {
-			const struct score_expect *ex = &defs->expect[i];
+			struct score_expect e = defs->expect[i];
+			const struct score_expect *ex = &e;
 			struct score_check *c = &out->checks[i];
 
+			e.speed = defs->speed;
 			check_one(log, ex, out, c);
 			if (ex->if_disrupted && !out->service_disrupted &&
 			    !c->pass) {

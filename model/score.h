@@ -213,6 +213,13 @@ struct score_expect {
 	/* "... if disrupted": only binding when a service probe failed during
 	 * the fault; otherwise the check passes, saying why. */
 	bool if_disrupted;
+	/* "recovery_s < 40m in incident time": the bound is incident time
+	 * (detection_s, failover_s, recovery_s only); the metric, in real
+	 * seconds, is checked times speed.  speed is the run's (incident
+	 * seconds per real second): not parsed, set by whoever checks
+	 * (score_run from score_defs.speed; 0 counts as 1). */
+	bool incident;
+	double speed;
 	/* "availability.www > 0.9": the probe's own figure; "" for the run's */
 	char probe[ELOG_SOURCE_MAX];
 	/* "p90(failover_s) < 3": a statistic of the metric over repeated runs
@@ -248,7 +255,9 @@ const char *score_expect_label(const struct score_expect *ex, char *buf,
  * "availability >= 99%", "detection_s < 10 if disrupted",
  * "availability.www > 0.9", "latency_p99_ms < 500", "p90(failover_s) < 3",
  * "query_amplification.auth_lan < 5", "dns_queries.auth < 1000",
- * "dns_answers.auth.servfail > 0".
+ * "dns_answers.auth.servfail > 0", "recovery_s < 40m in incident time".
+ * A trailing "in incident time" (before "if disrupted", if both) makes the
+ * bound incident time: only the *_s metrics take it.
  * A statistic (min, median, p90, max: dist.h) may wrap the metric, with
  * or without a probe: "median(availability.www) > 0.9".  A per-probe metric
  * (score_metric_per_probe) may name a probe after a dot; the name runs to
@@ -325,6 +334,9 @@ struct score_defs {
 	 * query_amplification; see struct score_link.  NULL when none. */
 	const char *const *amp_links;
 	size_t n_amp_links;
+	/* The run's speed, incident seconds per real second (0 counts as 1):
+	 * what "in incident time" expectations multiply the metric by. */
+	double speed;
 };
 
 struct score_value {

@@ -410,6 +410,32 @@ score_expect_parse(const char *s, struct score_expect *out,
 			return DD_EINVAL;
 		}
 	}
+	/* "... in incident time": the bound is incident time */
+	{
+		static const char inc[] = "in incident time";
+		size_t il = sizeof(inc) - 1;
+		if ((size_t)(end - bound_start) > il &&
+		    strncmp(end - il, inc, il) == 0 &&
+		    isspace((unsigned char)end[-(ptrdiff_t)il - 1])) {
+			out->incident = true;
+			end -= il;
+			while (end > bound_start && isspace((unsigned char)end[-1]))
+				end--;
+		} else if (strstr(bound_start, " in ") != NULL) {
+			dd_err_set(err, "expectation '%s': the bound is followed "
+			    "by 'in incident time' or nothing (then 'if "
+			    "disrupted')", s);
+			return DD_EINVAL;
+		}
+		if (out->incident && (out->counter != SCORE_COUNTER_NONE ||
+		    metric_unit(out->metric) != UNIT_SECONDS)) {
+			dd_err_set(err, "expectation '%s': only detection_s, "
+			    "failover_s and recovery_s have an incident time "
+			    "(latencies are network time, never scaled; ratios "
+			    "and counts have no unit of time)", s);
+			return DD_EINVAL;
+		}
+	}
 	bound_len = (size_t)(end - bound_start);
 	if (bound_len == 0) {
 		dd_err_set(err, "expectation '%s': missing bound after '%s %s'",
@@ -428,8 +454,9 @@ score_expect_parse(const char *s, struct score_expect *out,
 		    "%s)", s, bound, bound_hint(out->metric));
 		return DD_EINVAL;
 	}
-	snprintf(out->bound_text, sizeof(out->bound_text), "%s %s%s",
-	    score_op_name(op), bound, out->if_disrupted ? " if disrupted" : "");
+	snprintf(out->bound_text, sizeof(out->bound_text), "%s %s%s%s",
+	    score_op_name(op), bound, out->incident ? " in incident time" : "",
+	    out->if_disrupted ? " if disrupted" : "");
 	return 0;
 }
 

@@ -65,7 +65,7 @@ probe_sc '{ "198.18.0.53" }' 'every = "1s"' >"$work/pt1.lua"
 out=$("$DD" check "$work/pt1.lua" 2>"$work/pt1.err"); rc=$?
 check "check with a short probe timeout still exits 0 ($rc)" test "$rc" = 0
 check "... warns on stderr: the default 1 s against glibc's 5 s x 2 ($(cat "$work/pt1.err"))" \
-	grep -q "pt1.lua:4: probe 'www': timeout 1s (the default) is shorter than the stub resolver on host 'client' may wait (timeout 5s x attempts 2 = 10s" "$work/pt1.err"
+	grep -q "pt1.lua:4: probe 'www': timeout 1s (the default) is shorter than the stub resolver on host 'client' may wait (glibc: timeout 5s x attempts 2 = 10s; c-ares, doubling its timeout each round: 75s" "$work/pt1.err"
 check "... only about the dns probe" test "$(grep -c warning "$work/pt1.err")" = 1
 check "... and still says ok on stdout" grep -q ": ok: scenario 'probe-timeouts'" <<<"$out"
 probe_sc '{ servers = { "198.18.0.53" }, options = { timeout = 1, attempts = 2 } }' 'timeout = "2s"' >"$work/pt2.lua"

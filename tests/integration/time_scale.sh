@@ -21,6 +21,11 @@ check "check warns about negttl=30 at the floor" grep -q \
 	"$work/check.err"
 check "check warns about the stub resolver's real-time timeout" \
 	grep -q '^dnsdrill: warning: time: host client: stub resolver timeout:1' "$work/check.err"
+check "check warns that 'detection_s < 1' bounds real seconds, and gives the incident-time form" grep -q \
+	"^dnsdrill: warning: time: $SC:[0-9]*: expectation 'detection_s < 1' bounds real seconds (1s is 1m of the incident at speed 60): its verdict depends on the speed; 'detection_s < 1m in incident time' means the same at any speed" \
+	"$work/check.err"
+check "check does not warn about the bounds in incident time" \
+	bash -c "! grep -q \"in incident time' bounds\" '$work/check.err'"
 "$DD" check "$SC" --set speed=1 >/dev/null 2>"$work/check1.err"
 check "at speed 1 check has no time warning" bash -c "! grep -q 'time:' '$work/check1.err'"
 
@@ -40,6 +45,13 @@ check "faultd was started with --time-scale 60 (its counters saw the floor)" \
 	jqt '.dns_stats.auth[-1].ttl_floored > 0 and .dns_stats.auth[-1].ttl_floored_min == 5' "$R"
 check "metrics stay real; metrics_incident is metrics x 60" \
 	jqt '.metrics.detection_s != null and (.metrics_incident.detection_s - .metrics.detection_s * 60 | fabs) < 1e-6' "$R"
+check "expectations in incident time: checked on metrics_incident (real seconds x 60)" \
+	jqt '[.expectations[] | select(.bound | endswith("in incident time"))] as $e |
+	     ($e | length) == 2 and all($e[]; .pass) and
+	     $e[0].observed == .metrics_incident.detection_s and
+	     $e[1].observed == .metrics_incident.recovery_s and
+	     .metrics_incident.recovery_s > .metrics.recovery_s and
+	     ($e[1].message | test("^recovery_s = [0-9.]+ \\([0-9.]+ s real\\) < 2m in incident time$"))' "$R"
 "$DD" report "$work/r" >/dev/null 2>&1
 check "report.html has the Time section and the incident axis" \
 	bash -c "grep -q '<h2>Time</h2>' '$work/r/report.html' && grep -q '>incident UTC</text>' '$work/r/report.html'"

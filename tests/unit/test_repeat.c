@@ -302,6 +302,39 @@ test_error_verdict(void **state)
 }
 
 /* A statistic expectation survives result.json: label, statistic, probe. */
+/* "p90(recovery_s) < 40s in incident time" over runs at speed 10: the
+ * statistic of the real seconds, times the runs' speed (params "speed") */
+static void
+test_stat_in_incident_time(void **state)
+{
+	static const char *const ex[] = {
+		"p90(recovery_s) < 40s in incident time",
+		"max(recovery_s) < 30s in incident time",
+	};
+	struct result *runs[3];
+	struct repeat_group g;
+	const struct repeat_check *c;
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		runs[k] = make_run(1, 2.0 + k, 1, true, ex, 2); /* 2, 3, 4 s */
+		assert_int_equal(result_set_param(runs[k], "speed", "10"), 0);
+	}
+	assert_int_equal(repeat_group_of((const struct result *const *)runs, 3,
+	    &g, NULL), 0);
+	c = check_named(&g, "p90(recovery_s)", "< 40s in incident time");
+	assert_true(c->has_value);
+	assert_true(fabs(c->value - 38) < 1e-9);        /* p90 3.8 s x 10 */
+	assert_true(c->pass);
+	c = check_named(&g, "max(recovery_s)", "< 30s in incident time");
+	assert_true(fabs(c->value - 40) < 1e-9);
+	assert_false(c->pass);
+	assert_non_null(strstr(c->message, "max(recovery_s) = 40 over 3 runs"));
+	assert_false(g.pass);
+	repeat_group_fini(&g);
+	free_runs(runs, 3);
+}
+
 static void
 test_stat_expect_round_trip(void **state)
 {
@@ -345,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_if_disrupted),
 		cmocka_unit_test(test_error_verdict),
 		cmocka_unit_test(test_stat_expect_round_trip),
+		cmocka_unit_test(test_stat_in_incident_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,6 +138,52 @@ test_format_errors(void **state)
 	assert_null(text);
 }
 
+/* the longest wait on silent servers, glibc's way and c-ares's way */
+static void
+test_stub_worst(void **state)
+{
+	struct resolvconf_wait w;
+
+	(void)state;
+	/* nothing said: glibc 5 s x 2; c-ares 5 s doubling over 4 tries */
+	resolvconf_stub_worst("nameserver 198.18.0.53\n", &w);
+	assert_int_equal(w.servers, 1);
+	assert_int_equal(w.glibc_s, 10);
+	assert_int_equal(w.cares_timeout_s, 5);
+	assert_int_equal(w.cares_tries, 4);
+	assert_int_equal(w.cares_s, 5 + 10 + 20 + 40);
+	/* the file dnsdrill writes for timeout 1, attempts 1 */
+	resolvconf_stub_worst("nameserver 198.18.0.53\noptions timeout:1 attempts:1 "
+	    "retrans:1000 retry:1\n", &w);
+	assert_int_equal(w.glibc_s, 1);
+	assert_int_equal(w.cares_s, 1);
+	/* two servers, timeout 1, attempts 2: glibc 1 + (1<<1)/2 per round;
+	 * c-ares 1, 1, then the second round doubled: 2, 2 */
+	resolvconf_stub_worst("nameserver 198.18.0.53\nnameserver\t198.18.0.54\n"
+	    "options timeout:1 attempts:2\n", &w);
+	assert_int_equal(w.servers, 2);
+	assert_int_equal(w.glibc_s, 4);
+	assert_int_equal(w.cares_s, 6);
+	/* three servers, glibc's defaults: 5 + 10/3 + 20/3 = 14 per round */
+	resolvconf_stub_worst("nameserver 198.18.0.1\nnameserver 198.18.0.2\n"
+	    "nameserver 198.18.0.3\noptions retry:3 retrans:2500\n", &w);
+	assert_int_equal(w.glibc_s, 28);
+	assert_int_equal(w.cares_tries, 3);      /* c-ares 1.18's own words */
+	assert_int_equal(w.cares_timeout_s, 3);  /* 2500 ms, rounded up */
+	assert_int_equal(w.cares_s, 3 * 3 + 6 * 3 + 12 * 3);
+	/* glibc uses 3 servers at most; c-ares all of them */
+	resolvconf_stub_worst("nameserver 198.18.0.1\nnameserver 198.18.0.2\n"
+	    "nameserver 198.18.0.3\nnameserver 198.18.0.4\n"
+	    "options timeout:2 attempts:1\n", &w);
+	assert_int_equal(w.servers, 4);
+	assert_int_equal(w.glibc_s, 2 + 4 / 3 + 8 / 3);
+	assert_int_equal(w.cares_s, 4 * 2);
+	/* an empty file */
+	resolvconf_stub_worst(NULL, &w);
+	assert_int_equal(w.servers, 1);
+	assert_int_equal(w.glibc_s, 10);
+}
+
 static void
 test_stub_wait(void **state)
 {
@@ -174,6 +220,7 @@ main(void)
 		cmocka_unit_test(test_format_reads_back),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_stub_wait),
+		cmocka_unit_test(test_stub_worst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -940,6 +940,123 @@ test_expect_parse_stat(void **state)
 	assert_string_equal(c.message, "min(failover_s) = 2.5, expected < 2");
 }
 
+/* "in incident time": the bound is incident time; the metric (real
+ * seconds) is checked times the run's speed, in a single check, through
+ * score_run (score_defs.speed) and in the warnings' suggestion form. */
+static void
+test_expect_incident_time(void **state)
+{
+	struct score_value mv[SCORE_METRIC_COUNT] = { { 0 } };
+	struct score_expect ex;
+	struct score_check c;
+	struct dd_err err = { 0 };
+	static const struct {
+		const char *in, *msg;
+	} bad[] = {
+		{ "availability > 0.9 in incident time", "only detection_s, "
+		    "failover_s and recovery_s have an incident time" },
+		{ "latency_p99_ms < 500 in incident time", "latencies are network "
+		    "time" },
+		{ "dns_queries.auth < 10 in incident time", "only detection_s" },
+		{ "recovery_s < 40s in real time", "followed by 'in incident "
+		    "time' or nothing" },
+		{ "recovery_s < 40s if disrupted in incident time", "the only "
+		    "condition is 'if disrupted'" },
+	};
+
+	(void)state;
+	assert_int_equal(score_expect_parse("recovery_s < 40s in incident time",
+	    &ex, NULL), 0);
+	assert_true(ex.incident);
+	assert_false(ex.if_disrupted);
+	assert_true(ex.bound == 40);
+	assert_string_equal(ex.bound_text, "< 40s in incident time");
+	assert_int_equal(score_expect_parse("detection_s < 72m in incident time "
+	    "if disrupted", &ex, NULL), 0);
+	assert_true(ex.incident && ex.if_disrupted);
+	assert_true(ex.bound == 72 * 60);
+	assert_string_equal(ex.bound_text, "< 72m in incident time if disrupted");
+	/* round trip: what result.json keeps parses to the same */
+	assert_int_equal(score_expect_parse("p90(failover_s) <= 90s in incident "
+	    "time", &ex, NULL), 0);
+	assert_true(ex.incident && ex.has_stat);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		assert_int_equal(score_expect_parse(bad[i].in, &ex, &err), DD_EINVAL);
+		if (strstr(err.msg, bad[i].msg) == NULL)
+			fail_msg("'%s': got '%s', want '%s'", bad[i].in, err.msg,
+			    bad[i].msg);
+	}
+
+	/* 3 real seconds at speed 10 are 30 incident seconds */
+	mv[SCORE_RECOVERY].has = true;
+	mv[SCORE_RECOVERY].v = 3.0;
+	assert_int_equal(score_expect_parse("recovery_s < 40s in incident time",
+	    &ex, NULL), 0);
+	ex.speed = 10;
+	score_check(&ex, mv, &c);
+	assert_true(c.pass);
+	assert_true(c.observed == 30);
+	assert_string_equal(c.message, "recovery_s = 30 (3 s real) < 40s in "
+	    "incident time");
+	ex.speed = 20;                        /* 60 incident s */
+	score_check(&ex, mv, &c);
+	assert_false(c.pass);
+	assert_string_equal(c.message, "recovery_s = 60 (3 s real), expected "
+	    "< 40s in incident time");
+	ex.speed = 0;                         /* unset: speed 1 */
+	score_check(&ex, mv, &c);
+	assert_true(c.pass);
+	/* a real-time bound ignores the speed */
+	assert_int_equal(score_expect_parse("recovery_s < 40s", &ex, NULL), 0);
+	ex.speed = 20;
+	score_check(&ex, mv, &c);
+	assert_true(c.pass);
+	assert_true(c.observed == 3);
+	/* censored: the lower bound is scaled too */
+	memset(mv, 0, sizeof(mv));
+	mv[SCORE_RECOVERY].censored = true;
+	mv[SCORE_RECOVERY].at_least = 5;
+	snprintf(mv[SCORE_RECOVERY].why, sizeof(mv[0].why), "not recovered");
+	assert_int_equal(score_expect_parse("recovery_s < 40s in incident time",
+	    &ex, NULL), 0);
+	ex.speed = 10;
+	score_check(&ex, mv, &c);
+	assert_false(c.pass);
+	assert_true(c.censored);
+	assert_true(c.at_least == 50);
+	assert_non_null(strstr(c.message, "expected < 40s in incident time"));
+	assert_null(strstr(c.message, "undecided"));   /* 50 >= 40: broken */
+
+	/* through score_run: the speed comes from score_defs */
+	{
+		struct elog *log = elog_new();
+		struct score_expect e[1];
+		struct score_defs d = { .service = SVC, .primary = SVC,
+		    .expect = e, .n_expect = 1 };
+		struct score_result r;
+		uint64_t fails[] = { 11000, 12000, 13000, UINT64_MAX };
+
+		assert_int_equal(score_expect_parse("failover_s < 25s in incident "
+		    "time", &e[0], NULL), 0);
+		probes(log, "svc", 0, 30000, 1000, fails);
+		elog_fault(log, 10000, true, "dns1", "action=empty");
+		elog_fault(log, 20000, false, "dns1", "clear");
+		d.speed = 10;
+		score(log, &d, &r);
+		/* failover at 14 s: 4 real s after the fault = 40 incident s */
+		assert_metric(&r, SCORE_FAILOVER, 4.0);
+		assert_false(r.checks[0].pass);
+		assert_true(r.checks[0].observed == 40);
+		score_result_fini(&r);
+		d.speed = 5;                  /* 20 incident s */
+		score(log, &d, &r);
+		assert_true(r.checks[0].pass);
+		score_result_fini(&r);
+		elog_free(log);
+	}
+}
+
 static void
 test_metric_and_op_names(void **state)
 {
@@ -1954,6 +2071,7 @@ main(void)
 		cmocka_unit_test(test_expect_link_amplification),
 		cmocka_unit_test(test_counters_over_fault),
 		cmocka_unit_test(test_counters_edges),
+		cmocka_unit_test(test_expect_incident_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
