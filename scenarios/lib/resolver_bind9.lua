@@ -29,16 +29,24 @@
 --   stale-answer-client-timeout  client_timeout (default off: a stale
 --                          answer only once resolution has failed); a
 --                          latency budget, real time on purpose (listed)
+--   prefetch               2 9 (BIND's default): a record of at least 9 s
+--                          TTL asked for in its last 2 s is refreshed at
+--                          once; during an empty-record fault that brings
+--                          the empty answer up to 2 s early.  Whole
+--                          seconds, and the eligibility at least the trigger
+--                          + 6 s: at speed 2-4 written as `prefetch 1 7`,
+--                          above 4 the trigger rounds to 0 and prefetch is
+--                          off (both listed)
+-- lame-ttl is not written: 9.18 forces it to 0 (CVE-2021-25219).
+-- resolver-query-timeout (10 s) and the retry back-off towards an
+-- authority are network time, real time on purpose (doc/scenario-api.md,
+-- "Time").
 -- root_hints: a hint zone (`zone "." { type hint; file "root.hints"; }`,
 -- the file in the scratch folder) replaces named's built-in real root
 -- hints; dnssec-validation no unless dnssec is given (9.18's default
 -- `auto` would use the real root's managed key, which the test root does
 -- not have), and named -4 (the sealed net has no IPv6) unless an address
 -- is IPv6.
--- lame-ttl is not written: 9.18 forces it to 0 (CVE-2021-25219).
--- resolver-query-timeout (10 s) and the retry back-off towards an
--- authority are network time, real time on purpose (doc/scenario-api.md,
--- "Time").
 local M = { software = "bind9" }
 
 local function q(s) return '"' .. s .. '"' end
@@ -115,6 +123,19 @@ function M.declare(o)
   if o.min_ttl then timer("min-cache-ttl", o.min_ttl) end
   timer("max-ncache-ttl", o.negative_max_ttl or 10800)
   timer("servfail-ttl", o.servfail_ttl or 1, "how long a SERVFAIL is cached")
+  -- prefetch: nearest whole seconds BIND accepts (0 turns it off)
+  local trigger = math.floor(2 / o.speed + 0.5)
+  local eligible = trigger > 0 and math.max(trigger + 6, math.floor(9 / o.speed + 0.5)) or 0
+  line("\tprefetch " .. trigger .. (trigger > 0 and " " .. eligible or "") .. ";")
+  local why = trigger > 0 and "" or "; 2 s is under BIND's 1 s resolution at this speed: "
+    .. "prefetch off, so an empty or changed record reaches clients up to 2 s of "
+    .. "the incident later than at speed 1"
+  o.timer("prefetch", 2, trigger,
+    "a record of at least 9 s TTL asked for in its last 2 s is refreshed at once" .. why)
+  if trigger > 0 then
+    o.timer("prefetch eligibility", 9, eligible,
+      "only records of at least this TTL are prefetched (BIND: the trigger + 6 s or more)")
+  end
   local ss = o.serve_stale
   if ss then
     line("\tstale-cache-enable yes;")
