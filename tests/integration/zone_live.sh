@@ -101,4 +101,28 @@ chk "delegation set + glue: the referral is back, with its glue" \
 	-a "$(sec ar | awk '{print $5}')" = 192.0.2.54 || explain
 chk "faultd is still running" fd_alive main
 chk "every change is in faultd's log" grep -q "control: delegation del other.test." "$T/main.log"
+
+# the same from a scenario's timeline (namespaces: root only)
+if [ "$(id -u)" != 0 ]; then
+	skip "zone-live.lua run" "needs root for namespaces"
+	t_done
+fi
+"$BUILD_ABS/dnsdrill" run tests/scenarios/zone-live.lua --out "$T/run" --quiet >/dev/null 2>&1
+chk "zone-live.lua runs (exit 0)" test $? = 0
+R=$T/run/result.json
+OUT=$(cat "$R" 2>/dev/null)
+chk "five zone_change events from auth, in the timeline's order" \
+	jqt '[.events[] | select(.kind == "zone_change" and .source == "auth") | .text | split(":")[0]] ==
+	    ["record del www.example.com. A", "record add", "delegation del shop.net.",
+	     "delegation set shop.net.", "record add"]'
+# the probes see each change between its event and the one undoing it
+z() { jq "[.events[] | select(.kind == \"zone_change\")][$1].t_ms" "$R"; }
+Z0=$(z 0); Z1=$(z 1); Z2=$(z 2); Z3=$(z 3)
+chk "www answers NODATA only while its A is deleted (fails after $Z0 ms, ok from $Z1 ms)" \
+	jqt "[.events[] | select(.kind == \"probe\" and .source == \"www\" and .ok == false)] |
+	    (length >= 5 and all(.t_ms > $Z0 and .t_ms < $Z1 + 450) and all(.text == \"NOERROR empty\"))"
+chk "the parent answers NXDOMAIN below shop.net. only during the hold ($Z2..$Z3 ms)" \
+	jqt "[.events[] | select(.kind == \"probe\" and .source == \"shop\" and .ok == false)] |
+	    (length >= 5 and all(.t_ms > $Z2 and .t_ms < $Z3 + 450) and all(.text | startswith(\"NXDOMAIN\")))"
+chk "the report's timeline has the zone row" grep -q 'class="row zone"' "$T/run/report.html"
 t_done
