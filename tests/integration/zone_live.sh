@@ -125,4 +125,13 @@ chk "the parent answers NXDOMAIN below shop.net. only during the hold ($Z2..$Z3 
 	jqt "[.events[] | select(.kind == \"probe\" and .source == \"shop\" and .ok == false)] |
 	    (length >= 5 and all(.t_ms > $Z2 and .t_ms < $Z3 + 450) and all(.text | startswith(\"NXDOMAIN\")))"
 chk "the report's timeline has the zone row" grep -q 'class="row zone"' "$T/run/report.html"
+
+# a change faultd refuses stops the run: exit 2, the call's file:line named
+sed 's/record_add("auth", "www.example.com. 1 IN A 198.18.1.80")/record_del("auth", "nothere.example.com.", "A")/' \
+	tests/scenarios/zone-live.lua >"$T/bad.lua"
+ln=$(grep -n 'nothere' "$T/bad.lua" | cut -d: -f1)
+OUT=$("$BUILD_ABS/dnsdrill" run "$T/bad.lua" --out "$T/bad" --quiet 2>&1); RC=$?
+chk "a refused change: exit 2 naming bad.lua:$ln and faultd's reason" \
+	sh -c '[ "$1" = 2 ] && printf "%s" "$2" | grep -q "bad.lua:$3: record_del(auth): faultd refused: record del: no nothere.example.com. A"' \
+	_ "$RC" "$OUT" "$ln" || explain
 t_done
