@@ -11,6 +11,7 @@
  * file:line and faultd's message, the old data still served.
  */
 #include <lauxlib.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,9 @@ send_change(lua_State *L, const char *fn, const char *dns, struct dd_buf *b)
 		return luaL_error(L, "%s: out of memory", fn);
 	}
 	if (b->len > CTL_LINE_MAX - 2) {
-		size_t n = b->len;
+		int n = (int)(b->len > INT_MAX ? INT_MAX : b->len);
 		dd_buf_free(b);
-		return luaL_error(L, "%s: the change is %zu bytes on faultd's control "
+		return luaL_error(L, "%s: the change is %d bytes on faultd's control "
 		    "line, over its limit of %d (split it)", fn, n, CTL_LINE_MAX - 2);
 	}
 	luaL_where(L, 1);

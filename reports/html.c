@@ -171,7 +171,7 @@ static const char page_css[] =
 ".pr{shape-rendering:crispEdges}\n"
 ".pr.ok,.sw.ok{fill:#34a853}.pr.bad,.sw.bad{fill:#ea4335}"
 ".pr.mix,.sw.mix{fill:#fbbc04}\n"
-".wt{fill:#3949ab}.mk{fill:#80868b}.zc{fill:#8e24aa}\n"
+".wt{fill:#3949ab}.mk{fill:#80868b}\n"
 ".life{fill:#dadce0}.ps{fill:#188038}.pe{fill:#5f6368}.pe.bad{fill:#d93025}\n"
 ".rl{fill:none;stroke:#00897b;stroke-width:1.5}"
 ".ra{fill:#00897b;fill-opacity:.12}.rd{fill:#00897b}\n"

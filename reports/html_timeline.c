@@ -1165,7 +1165,7 @@ html_timeline_draw(struct html_timeline *t)
 		case ROW_ZONE:
 			fputs("<g class=\"row zone\">\n", f);
 			row_label(t, rw, "zone", rw->source);
-			rc = draw_ticks(t, rw, ELOG_ZONE_CHANGE, "zc");
+			rc = draw_ticks(t, rw, ELOG_ZONE_CHANGE, "mk");
 			fputs("</g>\n", f);
 			break;
 		case ROW_MARK:
