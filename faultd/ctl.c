@@ -9,6 +9,7 @@
 #include "faultd/ctl.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------- server side: command lines ---------------- */
@@ -218,4 +219,64 @@ ctl_reader_free(struct ctl_reader *r)
 		return;
 	dd_buf_free(&r->in);
 	r->scan = r->seen = r->done = 0;
+}
+
+/* ---------------- multi-line text on one line ---------------- */
+
+void
+ctl_text_escape(const char *s, size_t n, struct dd_buf *out)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *e = NULL;
+
+		switch (s[i]) {
+		case '\\': e = "\\\\"; break;
+		case '\n': e = "\\n"; break;
+		case '\t': e = "\\t"; break;
+		case '\r': e = "\\r"; break;
+		default: continue;
+		}
+		dd_buf_append(out, s + run, i - run);
+		dd_buf_append(out, e, 2);
+		run = i + 1;
+	}
+	dd_buf_append(out, s + run, n - run);
+}
+
+int
+ctl_text_unescape(const char *s, char **out, size_t *len, struct dd_err *err)
+{
+	size_t n = strlen(s), o = 0;
+	char *d = malloc(n + 1);
+
+	*out = NULL;
+	if (d == NULL) {
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			d[o++] = s[i];
+			continue;
+		}
+		switch (i + 1 < n ? s[i + 1] : '\0') {
+		case '\\': d[o++] = '\\'; break;
+		case 'n': d[o++] = '\n'; break;
+		case 't': d[o++] = '\t'; break;
+		case 'r': d[o++] = '\r'; break;
+		default:
+			dd_err_set(err, "bad escape at offset %zu of the text (only "
+			    "\\\\, \\n, \\t and \\r)", i);
+			free(d);
+			return DD_EINVAL;
+		}
+		i++;
+	}
+	d[o] = '\0';
+	*out = d;
+	if (len != NULL)
+		*len = o;
+	return 0;
 }

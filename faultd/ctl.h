@@ -20,6 +20,10 @@
  *                        (faultctl(1) lists the members)
  *   reload               re-read rules and zone files, as SIGHUP
  *   ping                 "OK pong"
+ *   zone ..., record ..., delegation ...
+ *                        live changes to the zones faultd serves
+ *                        (faultd/zone_edit.h, faultctl(1)); zone texts
+ *                        travel on the one line escaped (ctl_text_escape)
  *
  * Three parts, no sockets in the first two:
  *   - the server's handler: ctl_exec() runs one line against a ctl_target
@@ -98,8 +102,25 @@ struct ctl_target {
 	/* Re-read rules and zones; on error keep the old data, fill err and
 	 * return a negative code. */
 	int (*reload)(void *arg, struct dd_err *err);
+	/* A live change to the zones (commands zone, record, delegation):
+	 * cmd is the first word, args the rest of the line.  Data lines for
+	 * the reply go to data; on success msg (msglen bytes) says what
+	 * changed and 0 is returned; on error err says why (the old data
+	 * kept) and a negative code is returned.  NULL: no zones here. */
+	int (*zone)(void *arg, const char *cmd, const char *args,
+	    struct dd_buf *data, char *msg, size_t msglen, struct dd_err *err);
 	void *arg;
 };
+
+/*
+ * Multi-line text (a zone) on one command line: '\\' becomes "\\\\",
+ * newline "\\n", tab "\\t", CR "\\r"; appended to out.  ctl_text_unescape
+ * undoes it into a malloc'd NUL-terminated copy (*len bytes before the
+ * NUL); any other escape, or a lone backslash at the end, is DD_EINVAL
+ * naming its offset.
+ */
+void ctl_text_escape(const char *s, size_t n, struct dd_buf *out);
+int ctl_text_unescape(const char *s, char **out, size_t *len, struct dd_err *err);
 
 /* Run one command line (without its '\n') against t; append the reply
  * (data lines, then "OK ..." or "ERR ...", each ending in '\n') to out. */

@@ -169,6 +169,32 @@ rule_cmd(const struct ctl_target *t, const char *rest, struct dd_buf *out)
 	}
 }
 
+/* zone / record / delegation: handed to the daemon, which owns the zones;
+ * data lines (zone show) come before the status. */
+static void
+zone_cmd(const struct ctl_target *t, const char *cmd, const char *rest,
+    struct dd_buf *out)
+{
+	struct dd_err e = { "" };
+	char msg[512] = "";
+
+	if (t->zone == NULL) {
+		dd_buf_printf(out, "ERR %s: faultd serves no zones here\n", cmd);
+		return;
+	}
+	if (t->zone(t->arg, cmd, rest, out, msg, sizeof(msg), &e) < 0) {
+		log_warnx("control: %s refused: %s", cmd, e.msg);
+		dd_buf_printf(out, "ERR %s\n", e.msg);
+		return;
+	}
+	if (msg[0] == '\0') {          /* a look, not a change */
+		dd_buf_printf(out, "OK\n");
+		return;
+	}
+	log_info("control: %s", msg);
+	dd_buf_printf(out, "OK %s\n", msg);
+}
+
 void
 ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out)
 {
@@ -197,7 +223,11 @@ ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out)
 			log_info("reloaded rules and zones");
 			dd_buf_printf(out, "OK\n");
 		}
+	} else if (strcmp(cmd, "zone") == 0 || strcmp(cmd, "record") == 0 ||
+	    strcmp(cmd, "delegation") == 0) {
+		zone_cmd(t, cmd, rest, out);
 	} else {
-		dd_buf_printf(out, "ERR unknown command '%s' (rule, clear, stats, reload, ping)\n", cmd);
+		dd_buf_printf(out, "ERR unknown command '%s' (rule, clear, stats, reload, "
+		    "zone, record, delegation, ping)\n", cmd);
 	}
 }

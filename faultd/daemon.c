@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultd/zone_edit.h"
 #include "lib/util.h"
 
 /* Parse rule texts from the command line and the rules file into rs. */
@@ -98,6 +99,16 @@ daemon_reload(void *arg, struct dd_err *err)
 	return faultd_reload(arg, err);
 }
 
+/* ctl_target.zone: a live change to the running zones, between packets. */
+static int
+daemon_zone(void *arg, const char *cmd, const char *args, struct dd_buf *data,
+    char *msg, size_t msglen, struct dd_err *err)
+{
+	struct faultd *d = arg;
+
+	return zone_edit_cmd(d->eng.zones, cmd, args, data, msg, msglen, err);
+}
+
 int
 faultd_open(struct faultd *d, const struct faultd_config *cfg,
     struct ev_loop *loop, struct dd_err *err)
@@ -146,6 +157,7 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 		.rules = d->eng.rules,
 		.stats = daemon_stats,
 		.reload = daemon_reload,
+		.zone = daemon_zone,
 		.arg = d,
 	};
 	if (cfg->control != NULL &&

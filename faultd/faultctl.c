@@ -3,7 +3,10 @@
  *
  *   faultctl --control PATH rule add 'RULE'
  *   faultctl --control PATH rule del ID | rule list | clear | stats [--json]
+ *   faultctl --control PATH zone set ORIGIN FILE|- | zone empty ORIGIN | ...
  *
+ * Texts (zone set, record add) are read from a file or stdin ("-") and
+ * sent escaped on the one command line (ctl_text_escape).
  * Exit: 0 done, 1 faultd refused the command (its message on stderr),
  * 2 usage, 3 cannot reach faultd.  The protocol is faultd/ctl.h's; this
  * file only turns the command line into one request and prints the reply.
@@ -36,12 +39,97 @@ usage(FILE *out)
 	    "  reload               re-read rules and zone files (as SIGHUP)\n"
 	    "  ping\n"
 	    "\n"
+	    "live changes to the zones (each applies to the next query):\n"
+	    "  zone set ORIGIN FILE|-         replace the zone with a zone file's text\n"
+	    "  zone reset ORIGIN              read the zone's own file again\n"
+	    "  zone empty ORIGIN              keep only the apex SOA and NS\n"
+	    "  zone ttl ORIGIN TTL            every record of the zone gets TTL\n"
+	    "  zone ns ORIGIN NAME...         the apex NS set becomes NAME...\n"
+	    "  zone show ORIGIN               print the zone as it is served\n"
+	    "  record add FILE|-              add records (zone-file lines, absolute names)\n"
+	    "  record add -r 'RECORD'         add one record given on the command line\n"
+	    "  record del NAME [TYPE [DATA]]  delete records at NAME\n"
+	    "  record ttl NAME TYPE|* TTL     change an RRset's TTL\n"
+	    "  delegation del CHILD           a registry hold: the parent answers\n"
+	    "                                 NXDOMAIN for CHILD and below\n"
+	    "  delegation set CHILD NAME...   the parent's NS set for CHILD\n"
+	    "\n"
 	    "options:\n"
 	    "  --control PATH       faultd's control socket (or $FAULTD_CONTROL)\n"
 	    "  --timeout SECONDS    give up after this long (default 5)\n"
 	    "  --help, --version\n"
 	    "\n"
 	    "example: faultctl --control /run/faultd.sock rule add 'name=www.example.com action=servfail'\n");
+}
+
+/* All of fp into out; 0 or -1. */
+static int
+slurp(FILE *fp, struct dd_buf *out)
+{
+	char b[4096];
+	size_t n;
+
+	while ((n = fread(b, 1, sizeof(b), fp)) > 0)
+		dd_buf_append(out, b, n);
+	return ferror(fp) ? -1 : 0;
+}
+
+/*
+ * "zone set ORIGIN FILE|-" and "record add FILE|-|-r RECORD" into cmd.
+ * Returns 0 (cmd filled, or left empty for any other command), or 2 for a
+ * usage error (said on stderr).
+ */
+static int
+text_command(int argc, char **argv, struct dd_buf *cmd)
+{
+	struct dd_buf text = { 0 };
+	const char *src;
+	int rc = 0;
+
+	if (argc >= 2 && strcmp(argv[0], "zone") == 0 && strcmp(argv[1], "set") == 0) {
+		if (argc != 4) {
+			fprintf(stderr, "faultctl: zone set ORIGIN FILE (or - for stdin)\n");
+			return 2;
+		}
+		dd_buf_printf(cmd, "zone set %s ", argv[2]);
+		src = argv[3];
+	} else if (argc >= 2 && strcmp(argv[0], "record") == 0 &&
+	    strcmp(argv[1], "add") == 0) {
+		if (argc == 4 && strcmp(argv[2], "-r") == 0) {
+			dd_buf_printf(cmd, "record add ");
+			ctl_text_escape(argv[3], strlen(argv[3]), cmd);
+			return 0;
+		}
+		if (argc != 3) {
+			fprintf(stderr, "faultctl: record add FILE, record add - (stdin) "
+			    "or record add -r 'RECORD'\n");
+			return 2;
+		}
+		dd_buf_printf(cmd, "record add ");
+		src = argv[2];
+	} else {
+		return 0;
+	}
+	if (strcmp(src, "-") == 0) {
+		rc = slurp(stdin, &text);
+	} else {
+		FILE *fp = fopen(src, "rb");
+		if (fp == NULL) {
+			fprintf(stderr, "faultctl: %s: %s\n", src, strerror(errno));
+			dd_buf_free(&text);
+			return 2;
+		}
+		rc = slurp(fp, &text);
+		fclose(fp);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "faultctl: cannot read %s\n", src);
+		dd_buf_free(&text);
+		return 2;
+	}
+	ctl_text_escape((const char *)text.data, text.len, cmd);
+	dd_buf_free(&text);
+	return 0;
 }
 
 int
@@ -79,9 +167,15 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* zone set ORIGIN FILE|- and record add FILE|-|-r RECORD: the text
+	 * goes escaped */
+	if ((rc = text_command(argc - optind, argv + optind, &cmd)) != 0) {
+		dd_buf_free(&cmd);
+		return rc;
+	}
 	/* the rest of the command line is the command; a trailing --json on
 	 * stats asks for JSON */
-	for (int i = optind; i < argc; i++) {
+	for (int i = cmd.len ? argc : optind; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
 			continue;
@@ -98,7 +192,8 @@ main(int argc, char **argv)
 	{
 		const char *c0 = argv[optind];
 		if (strcmp(c0, "rule") && strcmp(c0, "clear") && strcmp(c0, "stats") &&
-		    strcmp(c0, "reload") && strcmp(c0, "ping")) {
+		    strcmp(c0, "reload") && strcmp(c0, "ping") && strcmp(c0, "zone") &&
+		    strcmp(c0, "record") && strcmp(c0, "delegation")) {
 			fprintf(stderr, "faultctl: unknown command '%s' (see --help)\n", c0);
 			dd_buf_free(&cmd);
 			return 2;

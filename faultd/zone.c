@@ -148,7 +148,7 @@ node_find(const struct node *n, uint16_t type)
 
 /* ---- freeing ---- */
 
-static void
+void
 zone_free(struct zone *z)
 {
 	if (z == NULL)
@@ -518,6 +518,95 @@ origin_lookup(const struct zoneset *zs, const uint8_t *name, size_t len)
 		    memcmp(z->origin, name, len) == 0)
 			return z;
 	}
+}
+
+int
+zone_from_recs(const char *label, const char *file, struct zone_rec *recs,
+    size_t nrecs, struct zone **out, struct dd_err *err)
+{
+	struct zbuild zp = { .file = label, .recs = recs, .nrecs = nrecs, .err = err };
+	char *f;
+	int rc;
+
+	*out = NULL;
+	if ((rc = zone_build(&zp, out)) < 0)
+		return rc;
+	if (file != NULL) {
+		if ((f = strdup(file)) == NULL) {
+			zone_free(*out);
+			*out = NULL;
+			dd_err_set(err, "%s: out of memory", label);
+			return DD_ENOMEM;
+		}
+		free((*out)->file);
+		(*out)->file = f;
+	}
+	return 0;
+}
+
+const char *
+zone_file_name(const struct zone *z)
+{
+	return z ? z->file : NULL;
+}
+
+/* The apex first (its SOA first), then the other nodes in table order. */
+int
+zone_each_rr(const struct zone *z, zone_rr_cb cb, void *arg)
+{
+	const struct rrset *soa = node_find(z->apex, DNS_T_SOA);
+	int rc;
+
+	for (size_t i = 0; i <= z->mask + 1; i++) {
+		const struct node *n = i == 0 ? z->apex : z->tab[i - 1];
+		if (n == NULL || (i > 0 && n == z->apex))
+			continue;
+		for (size_t j = 0; j <= n->nsets; j++) {
+			/* j == 0: the SOA at the apex, so it leads */
+			const struct rrset *rs = j == 0 ? (n == z->apex ? soa : NULL) :
+			    &n->sets[j - 1];
+			if (rs == NULL || (j > 0 && rs == soa))
+				continue;
+			for (size_t off = 0; off < rs->len;) {
+				uint16_t l = dns_get16(rs->data + off + 4);
+				if ((rc = cb(arg, n->name, rs->type, dns_get32(rs->data + off),
+				    rs->data + off + 6, l)) < 0)
+					return rc;
+				off += 6 + l;
+			}
+		}
+	}
+	return 0;
+}
+
+struct zone *
+zoneset_get(struct zoneset *zs, const uint8_t *origin)
+{
+	if (zs == NULL || origin == NULL)
+		return NULL;
+	return (struct zone *)(uintptr_t)origin_lookup(zs, origin, dns_name_len(origin));
+}
+
+/* Replies cached for the old zone must not outlive it (a new zone may
+ * even be allocated at the same address): every slot is forgotten. */
+int
+zoneset_swap(struct zoneset *zs, struct zone *nz)
+{
+	struct zone *old = zoneset_get(zs, nz ? nz->origin : NULL);
+
+	if (old == NULL)
+		return DD_EINVAL;
+	for (size_t i = 0; i < zs->n; i++)
+		if (zs->zones[i] == old)
+			zs->zones[i] = nz;
+	for (size_t i = 0; i <= zs->omask; i++)
+		if (zs->otab[i] == old)
+			zs->otab[i] = nz;
+	if (zs->cache != NULL && zs->cache->slots != NULL)
+		for (size_t i = 0; i <= zs->cache->mask; i++)
+			zs->cache->slots[i].len = 0;
+	zone_free(old);
+	return 0;
 }
 
 int

@@ -104,4 +104,33 @@ int zone_file_read(const char *file, struct zone_rec **recs, size_t *nrecs,
     struct dd_err *err);
 void zone_recs_free(struct zone_rec *recs, size_t n);
 
+/*
+ * For faultd/zone_edit.c (live changes, one zone at a time):
+ *  - zone_from_recs builds a zone from records as zoneset_load does (errors
+ *    "LABEL:LINE: ..."); its file is `file` when not NULL, else LABEL.  The
+ *    records stay the caller's.
+ *  - zone_each_rr calls cb for every record of z, the apex SOA first; cb's
+ *    owner is lower-case wire and rdata uncompressed; a negative return
+ *    stops the walk and is returned.
+ *  - zoneset_get: the zone with exactly this origin (lower-case wire).
+ *  - zoneset_swap puts nz (owned by the set from then on) in place of the
+ *    zone with its origin, frees that zone and forgets every cached reply;
+ *    DD_EINVAL (nz still the caller's) when the set has no such zone.  Call
+ *    it between packets, never while zone_answer() runs on the set.
+ */
+void zone_free(struct zone *z);   /* NULL-safe; only for zones not in a set */
+int zone_from_recs(const char *label, const char *file, struct zone_rec *recs,
+    size_t nrecs, struct zone **out, struct dd_err *err);
+const char *zone_file_name(const struct zone *z);
+typedef int (*zone_rr_cb)(void *arg, const uint8_t *owner, uint16_t type,
+    uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+int zone_each_rr(const struct zone *z, zone_rr_cb cb, void *arg);
+struct zone *zoneset_get(struct zoneset *zs, const uint8_t *origin);
+int zoneset_swap(struct zoneset *zs, struct zone *nz);
+
+/* As zone_file_read, from text in memory (len bytes, NULs refused);
+ * messages say "LABEL:LINE: ...", LINE counted within the text. */
+int zone_text_read(const char *label, const char *text, size_t len,
+    struct zone_rec **recs, size_t *nrecs, struct dd_err *err);
+
 #endif

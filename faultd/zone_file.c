@@ -278,7 +278,7 @@ parse_file(struct zparse *zp)
 	int line = 1, rc = 0;
 	FILE *fp = NULL;
 
-	if ((rc = read_file(zp)) < 0)
+	if (zp->buf == NULL && (rc = read_file(zp)) < 0)
 		return rc;
 	if (zp->size > 0 && (fp = fmemopen(zp->buf, zp->size, "r")) == NULL) {
 		dd_err_set(zp->err, "%s: %s", zp->file, strerror(errno));
@@ -407,3 +407,36 @@ zone_file_read(const char *file, struct zone_rec **recs, size_t *nrecs,
 	return 0;
 }
 
+
+int
+zone_text_read(const char *label, const char *text, size_t len,
+    struct zone_rec **recs, size_t *nrecs, struct dd_err *err)
+{
+	struct zparse zp = { .file = label, .err = err };
+	int rc;
+
+	*recs = NULL;
+	*nrecs = 0;
+	if (memchr(text, '\0', len) != NULL) {
+		dd_err_set(err, "%s: a NUL byte in the text", label);
+		return DD_EINVAL;
+	}
+	if ((zp.buf = malloc(len + 1)) == NULL) {
+		dd_err_set(err, "%s: out of memory", label);
+		return DD_ENOMEM;
+	}
+	memcpy(zp.buf, text, len);
+	zp.buf[len] = '\0';
+	zp.size = len;
+	rc = parse_file(&zp);
+	free(zp.buf);
+	if (rc < 0) {
+		if (rc == DD_ENOMEM)
+			dd_err_set(err, "%s: out of memory", label);
+		zone_recs_free(zp.recs, zp.nrecs);
+		return rc;
+	}
+	*recs = zp.recs;
+	*nrecs = zp.nrecs;
+	return 0;
+}

@@ -35,28 +35,6 @@
 
 /* ---------------- who has the state ---------------- */
 
-/* The guard seized the state while this thread ran scenario code: it is
- * tearing the run down and will _exit(); never touch the run again. */
-static void
-park(void)
-{
-	for (;;)
-		pause();
-}
-
-/* Scenario code starts (IDLE -> BUSY) or ends (BUSY -> IDLE); returns
- * whether the state changed, so a nested switch can be undone. */
-static bool
-set_busy(struct sc_lua *S, bool busy)
-{
-	int from = busy ? SC_LUA_IDLE : SC_LUA_BUSY;
-	if (atomic_compare_exchange_strong(&S->busy, &from, busy ? SC_LUA_BUSY : SC_LUA_IDLE))
-		return true;
-	if (from == SC_LUA_SEIZED)
-		park();
-	return false;
-}
-
 bool
 sc_lua_seize(struct sc_lua *S)
 {
@@ -70,10 +48,7 @@ sc_lua_interrupt(struct sc_lua *S)
 	atomic_store(&S->interrupted, 1);
 }
 
-/* The runner's operations run as the runner (not seizable: they change
- * the journal, sockets, the loop): OP(S, expr) around each call. */
-#define OP(S, expr) do { bool op_was_ = set_busy((S), false); expr; \
-	if (op_was_) set_busy((S), true); } while (0)
+#define OP(S, expr) SC_LUA_OP(S, expr)
 
 static void
 need_timeline(lua_State *L, const char *fn)
@@ -632,6 +607,7 @@ sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir)
 	sc_lua_decls_register(L);
 	sc_lua_proc_register(L);
 	sc_lua_use_register(L);
+	sc_lua_zone_register(L);
 	/* strict globals */
 	lua_newtable(L);
 	lua_pushcfunction(L, strict_index);
@@ -876,9 +852,9 @@ sc_lua_load(struct sc_lua *S, struct dd_err *err)
 	S->slice_start_us = dd_now_us();
 	S->slice_hooks = 0;
 	arm_watchdog(L);
-	set_busy(S, true);
+	sc_lua_set_busy(S, true);
 	rc = lua_pcall(L, 0, 0, -2);
-	set_busy(S, false);
+	sc_lua_set_busy(S, false);
 	if (rc != LUA_OK) {
 		rc = call_error(S, NULL, rc, lua_tostring(L, -1), err);
 		/* keep only the first line: the traceback is for timeline errors */
@@ -974,9 +950,9 @@ eval_cond(struct sc_lua *S, struct sc_lua_co *c, struct dd_err *err)
 	arm_watchdog(L);
 	lua_pushcfunction(L, msghandler);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, c->cond_ref);
-	set_busy(S, true);
+	sc_lua_set_busy(S, true);
 	r = lua_pcall(L, 0, 1, -2);
-	set_busy(S, false);
+	sc_lua_set_busy(S, false);
 	if (r != LUA_OK) {
 		r = call_error(S, NULL, r, lua_tostring(L, -1), err);
 		lua_pop(L, 2);
@@ -1015,9 +991,9 @@ resume_co(struct sc_lua *S, size_t i, int cond, struct dd_err *err)
 	}
 	arm_watchdog(co);
 	S->api_yield = false;
-	set_busy(S, true);
+	sc_lua_set_busy(S, true);
 	rc = lua_resume(co, L, nargs, &nres);
-	set_busy(S, false);
+	sc_lua_set_busy(S, false);
 	/* S->cos may have moved if the coroutine spawned others */
 	c = &S->cos[i];
 	if (rc == LUA_YIELD) {

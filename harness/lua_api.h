@@ -42,6 +42,11 @@ struct sc_ops {
 	 * with sc_lua_stats_done(token, ...) exactly once (unless this
 	 * returns an error). */
 	int (*stats)(void *arg, const char *dns, unsigned token, struct dd_err *err);
+	/* A live zone change: send the control line to dns's faultd; the
+	 * zone_change event is logged when faultd acknowledges it.  where
+	 * ("scenario.lua:12: record_del") names the call in a refusal. */
+	int (*zone)(void *arg, const char *dns, const char *line, const char *where,
+	    struct dd_err *err);
 };
 
 struct sc_lua;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "harness/lua_api.h"
 #include "lib/util.h"
@@ -75,6 +76,33 @@ struct sc_lua {
 	int score_line;      /* where score {} was declared */
 	bool score_seen;     /* score {} was called: a second call is refused */
 };
+
+/* The guard seized the state while this thread ran scenario code: it is
+ * tearing the run down and will _exit(); never touch the run again. */
+static inline void
+sc_lua_park(void)
+{
+	for (;;)
+		pause();
+}
+
+/* Scenario code starts (IDLE -> BUSY) or ends (BUSY -> IDLE); returns
+ * whether the state changed, so a nested switch can be undone. */
+static inline bool
+sc_lua_set_busy(struct sc_lua *S, bool busy)
+{
+	int from = busy ? SC_LUA_IDLE : SC_LUA_BUSY;
+	if (atomic_compare_exchange_strong(&S->busy, &from, busy ? SC_LUA_BUSY : SC_LUA_IDLE))
+		return true;
+	if (from == SC_LUA_SEIZED)
+		sc_lua_park();
+	return false;
+}
+
+/* The runner's operations run as the runner (not seizable: they change
+ * the journal, sockets, the loop): SC_LUA_OP(S, expr) around each call. */
+#define SC_LUA_OP(S, expr) do { bool op_was_ = sc_lua_set_busy((S), false); expr; \
+	if (op_was_) sc_lua_set_busy((S), true); } while (0)
 
 static inline struct sc_lua *
 sc_lua_of(lua_State *L)
@@ -149,6 +177,11 @@ void sc_lua_proc_register(lua_State *L);
 /* After loading: every scratch("name") placeholder in a process names a
  * process.  0 or DD_EINVAL with file:line in err. */
 int sc_lua_proc_finish(struct sc_lua *S, struct dd_err *err);
+
+/* The timeline's live zone changes (lua_zone.c: zone_set, zone_reset,
+ * zone_empty, zone_ttl, zone_ns, record_add, record_del, ttl_set,
+ * delegation_del, delegation_set) into the table on top. */
+void sc_lua_zone_register(lua_State *L);
 
 /* use "name" (lua_use.c) into the table on top; the library folder is
  * S->lib_dir (sc_lua_lib_dir_default() unless set). */

@@ -204,6 +204,57 @@ on_add(void *arg, int rc, const char *status, const char *data, size_t data_len,
 	free(q);
 }
 
+/* ---------------- live zone changes ---------------- */
+
+/* One zone change on its way: where the timeline asked for it. */
+struct run_zone_req {
+	struct run_proc *rp;
+	char where[];
+};
+
+static void
+on_zone(void *arg, int rc, const char *status, const char *data, size_t data_len,
+    const char *errmsg)
+{
+	struct run_zone_req *q = arg;
+	struct run_proc *rp = q->rp;
+	struct run *r = rp->r;
+
+	(void)data, (void)data_len;
+	if (rc == 0) {
+		elog_zone(r->log, run_now_ms(r), rp->dns->name, status);
+		run_say(r, "zone change on %s: %s", rp->dns->name, status);
+	} else if (rc != CTL_ECANCELED) {
+		/* faultd refused (the old data still answers) or is gone */
+		run_fail(r, rc == DD_EINVAL ? DD_EINVAL : rc, "%s: faultd refused: %s",
+		    q->where, errmsg ? errmsg : dd_strerror(rc));
+		r->stop = true;
+	}
+	free(q);
+}
+
+int
+run_fault_zone(struct run *r, struct run_proc *rp, const char *line,
+    const char *where, struct dd_err *err)
+{
+	size_t wl = strlen(where) + 1;
+	struct run_zone_req *q = malloc(sizeof(*q) + wl);
+	int rc;
+
+	(void)r;
+	if (q == NULL) {
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	q->rp = rp;
+	memcpy(q->where, where, wl);
+	if ((rc = ctl_client_send(rp->ctl, line, FAULT_CTL_TIMEOUT_US, on_zone, q)) < 0) {
+		free(q);
+		dd_err_set(err, "cannot send the change to faultd: %s", dd_strerror(rc));
+	}
+	return rc;
+}
+
 /* ---------------- faultd's counters ---------------- */
 
 /* One `stats json` on its way. */

@@ -228,6 +228,11 @@ int run_fault_inject(struct run *r, struct run_proc *rp, const char *rule,
  * the fault_clear event is logged when faultd acknowledges the last
  * deletion (at once when there is nothing to delete). */
 int run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct dd_err *err);
+/* Send a live zone change (a control line, faultd/zone_edit.h) without
+ * waiting; the zone_change event (faultd's own words) is logged when
+ * faultd acknowledges it, a refusal is a run error naming where. */
+int run_fault_zone(struct run *r, struct run_proc *rp, const char *line,
+    const char *where, struct dd_err *err);
 /* Free the client (pending requests cancelled, nothing logged) and the
  * bookkeeping.  NULL client is fine. */
 void run_fault_close(struct run_proc *rp);

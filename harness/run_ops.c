@@ -163,13 +163,27 @@ op_stats(void *arg, const char *dns, unsigned token, struct dd_err *err)
 	return rc;
 }
 
+static int
+op_zone(void *arg, const char *dns, const char *line, const char *where,
+    struct dd_err *err)
+{
+	struct run *r = arg;
+	struct run_proc *rp = run_proc_dns(r, dns);
+
+	if (rp == NULL) {
+		dd_err_set(err, "no dns server '%s'", dns);
+		return DD_ENOTFOUND;
+	}
+	return run_fault_zone(r, rp, line, where, err);
+}
+
 void
 run_ops_install(struct run *r)
 {
 	const struct sc_ops ops = { .arg = r, .phase = op_phase, .mark = op_mark,
 		.inject = op_inject, .clear = op_clear, .proc = op_proc,
 		.watch_count = op_watch_count, .probe_last = op_probe_last,
-		.stats = op_stats };
+		.stats = op_stats, .zone = op_zone };
 
 	sc_lua_set_ops(r->S, &ops);
 }

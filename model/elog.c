@@ -30,6 +30,7 @@ static const char *const kind_names[ELOG_KIND_COUNT] = {
 	[ELOG_PROC_EXIT] = "proc_exit",
 	[ELOG_MARK] = "mark",
 	[ELOG_RATE] = "rate",
+	[ELOG_ZONE_CHANGE] = "zone_change",
 };
 
 static const char *const why_names[ELOG_STATS_WHY_COUNT] = {
@@ -286,6 +287,12 @@ elog_proc_exit(struct elog *log, uint64_t t_ms, const char *name,
 	e.u.exit.code = code;
 	e.u.exit.signal = signal;
 	return elog_add(log, &e);
+}
+
+int
+elog_zone(struct elog *log, uint64_t t_ms, const char *dns, const char *text)
+{
+	return add_simple(log, t_ms, ELOG_ZONE_CHANGE, dns, text);
 }
 
 int

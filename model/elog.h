@@ -44,6 +44,7 @@ enum elog_kind {
 	ELOG_PROC_EXIT,       /* source: process name; u.exit */
 	ELOG_MARK,            /* source: who marked; text: free form */
 	ELOG_RATE,            /* source: link; u.rate (capture query rate) */
+	ELOG_ZONE_CHANGE,     /* source: DNS host; text: what faultd changed */
 	ELOG_KIND_COUNT
 };
 
@@ -153,6 +154,9 @@ int elog_proc_start(struct elog *log, uint64_t t_ms, const char *name,
 int elog_proc_exit(struct elog *log, uint64_t t_ms, const char *name,
     int code, int signal);
 int elog_mark(struct elog *log, uint64_t t_ms, const char *source,
+    const char *text);
+/* A live change to the zones of DNS host dns, acknowledged by its faultd. */
+int elog_zone(struct elog *log, uint64_t t_ms, const char *dns,
     const char *text);
 int elog_rate(struct elog *log, uint64_t t_ms, const char *link,
     double qps, uint64_t window_ms);

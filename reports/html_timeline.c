@@ -70,6 +70,7 @@ fmt_s(char *buf, size_t len, uint64_t ms)
 enum row_kind {
 	ROW_PHASES = 0,
 	ROW_FAULT,
+	ROW_ZONE,           /* live zone changes, per DNS host */
 	ROW_SCORE,
 	ROW_PROBE,
 	ROW_WATCH,
@@ -80,7 +81,7 @@ enum row_kind {
 };
 
 static const size_t row_cap[ROW_KIND_COUNT] = {
-	1, MAX_FAULT_ROWS, 1, MAX_PROBE_ROWS, MAX_WATCH_ROWS, MAX_PROC_ROWS, 1,
+	1, MAX_FAULT_ROWS, MAX_FAULT_ROWS, 1, MAX_PROBE_ROWS, MAX_WATCH_ROWS, MAX_PROC_ROWS, 1,
 	MAX_RATE_ROWS,
 };
 
@@ -340,6 +341,7 @@ layout(struct html_timeline *t)
 		case ELOG_PROC_EXIT: k = ROW_PROC; break;
 		case ELOG_MARK: k = ROW_MARK; break;
 		case ELOG_RATE: k = ROW_RATE; break;
+		case ELOG_ZONE_CHANGE: k = ROW_ZONE; break;
 		default: continue;
 		}
 		rw = row_for(t, k, k == ROW_MARK ? NULL : e->source);
@@ -1111,7 +1113,7 @@ int
 html_timeline_draw(struct html_timeline *t)
 {
 	static const char *const hidden_what[ROW_KIND_COUNT] = {
-		"", "fault targets", "", "probes", "watches", "processes", "",
+		"", "fault targets", "zone change rows", "", "probes", "watches", "processes", "",
 		"capture links",
 	};
 	FILE *f = t->f;
@@ -1160,6 +1162,12 @@ html_timeline_draw(struct html_timeline *t)
 			fputs("</g>\n", f);
 			break;
 		case ROW_PROC: draw_proc_row(t, rw); break;
+		case ROW_ZONE:
+			fputs("<g class=\"row zone\">\n", f);
+			row_label(t, rw, "zone", rw->source);
+			rc = draw_ticks(t, rw, ELOG_ZONE_CHANGE, "mk");
+			fputs("</g>\n", f);
+			break;
 		case ROW_MARK:
 			fputs("<g class=\"row mark\">\n", f);
 			row_label(t, rw, NULL, "marks");

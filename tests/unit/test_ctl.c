@@ -319,9 +319,9 @@ test_bad_commands(void **state)
 {
 	(void)state;
 	assert_string_equal(run("frobnicate"),
-	    "ERR unknown command 'frobnicate' (rule, clear, stats, reload, ping)\n");
+	    "ERR unknown command 'frobnicate' (rule, clear, stats, reload, zone, record, delegation, ping)\n");
 	assert_string_equal(run("PING"),
-	    "ERR unknown command 'PING' (rule, clear, stats, reload, ping)\n");
+	    "ERR unknown command 'PING' (rule, clear, stats, reload, zone, record, delegation, ping)\n");
 	assert_string_equal(run("rule frob x"),
 	    "ERR rule: unknown subcommand 'frob' (add, insert, del, list)\n");
 	assert_string_equal(run("rule"),
@@ -395,7 +395,7 @@ test_session_lines(void **state)
 	assert_int_equal(feed(&s, in, strlen(in)), 0);
 	/* an empty line gets no reply, a line of blanks is an unknown command */
 	const char *want = "OK pong\n"
-	    "ERR unknown command '' (rule, clear, stats, reload, ping)\n"
+	    "ERR unknown command '' (rule, clear, stats, reload, zone, record, delegation, ping)\n"
 	    "1\nOK\n1\t0\taction=drop\nOK\n";
 	assert_string_equal(out_str(), want);
 	/* the unfinished "ping" waits for its newline */

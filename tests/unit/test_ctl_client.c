@@ -257,7 +257,7 @@ test_err_reply_then_more(void **state)
 	assert_false(R.has_status[0]);
 	assert_non_null(strstr(R.err[0], "explode"));
 	assert_int_equal(R.rc[1], DD_EINVAL);
-	assert_string_equal(R.err[1], "unknown command 'frobnicate' (rule, clear, stats, reload, ping)");
+	assert_string_equal(R.err[1], "unknown command 'frobnicate' (rule, clear, stats, reload, zone, record, delegation, ping)");
 	/* the same connection goes on */
 	assert_int_equal(R.rc[2], 0);
 	assert_string_equal(R.status[2], "pong");

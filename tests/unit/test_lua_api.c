@@ -85,6 +85,15 @@ op_inject(void *arg, const char *dns, const char *rule, uint64_t *id, struct dd_
 }
 
 static int
+op_zone(void *arg, const char *dns, const char *line, const char *where,
+    struct dd_err *err)
+{
+	(void)err;
+	rec_add(arg, "zone %s [%s] %s", dns, where, line);
+	return 0;
+}
+
+static int
 op_clear(void *arg, const char *dns, uint64_t id, struct dd_err *err)
 {
 	(void)err;
@@ -187,7 +196,7 @@ load_full(struct fx *f, const char *rel, const char *text, const char *const *se
 	static const struct sc_ops ops = {
 		.phase = op_phase, .mark = op_mark, .inject = op_inject, .clear = op_clear,
 		.proc = op_proc, .watch_count = op_watch_count, .probe_last = op_probe_last,
-		.stats = op_stats,
+		.stats = op_stats, .zone = op_zone,
 	};
 	struct sc_ops o = ops;
 	char path[256];
@@ -1911,6 +1920,66 @@ test_tl_rule_checked(void **state)
 	}
 }
 
+/* The live zone changes: each becomes one control line for the runner,
+ * carrying the call's file:line; what can be checked here is, at the
+ * timeline's line, and never reaches the runner. */
+static void
+test_tl_zone_changes(void **state)
+{
+	struct fx *f = *state;
+
+	load_tl(f, NULL,
+	    "  record_del(\"auth\", \"www.example.com.\", \"A\")\n"
+	    "  record_del(\"auth\", \"www.example.com\", \"A\", \"198.18.1.2\")\n"
+	    "  record_add(\"auth\", \"www.example.com. 30 IN A 198.18.1.2\\nwww.example.com. 30 IN TXT \\\"a\\\\b\\\"\")\n"
+	    "  ttl_set(\"auth\", \"www.example.com.\", \"*\", 5)\n"
+	    "  zone_ttl(\"auth\", \"example.com.\", 60)\n"
+	    "  zone_empty(\"auth\", \"example.com.\")\n"
+	    "  zone_reset(\"auth\", \"example.com.\")\n"
+	    "  zone_ns(\"auth\", \"example.com.\", { \"ns1.example.net.\", \"ns2.example.net.\" })\n"
+	    "  delegation_del(\"auth\", \"sub.example.com.\")\n"
+	    "  delegation_set(\"auth\", \"sub.example.com.\", \"ns.sub.example.com.\")\n"
+	    "  zone_set(\"auth\", \"example.com.\", \"a\\nb\")\n");
+	tl_start(f, 0);
+	step_expect(f, 0, 1, UINT64_MAX);
+	assert_int_equal(f->rec.n, 11);
+	assert_non_null(strstr(f->rec.log[0], "drill.lua:7: record_del(auth)] record del www.example.com. A"));
+	assert_non_null(strstr(f->rec.log[1], "] record del www.example.com A 198.18.1.2"));
+	assert_non_null(strstr(f->rec.log[2], "] record add www.example.com. 30 IN A 198.18.1.2\\nwww.example.com. 30 IN TXT \"a\\\\b\""));
+	assert_non_null(strstr(f->rec.log[3], "] record ttl www.example.com. * 5"));
+	assert_non_null(strstr(f->rec.log[4], "] zone ttl example.com. 60"));
+	assert_non_null(strstr(f->rec.log[5], "] zone empty example.com."));
+	assert_non_null(strstr(f->rec.log[6], "] zone reset example.com."));
+	assert_non_null(strstr(f->rec.log[7], "] zone ns example.com. ns1.example.net. ns2.example.net."));
+	assert_non_null(strstr(f->rec.log[8], "] delegation del sub.example.com."));
+	assert_non_null(strstr(f->rec.log[9], "] delegation set sub.example.com. ns.sub.example.com."));
+	assert_non_null(strstr(f->rec.log[10], "] zone set example.com. a\\nb"));
+
+	static const char *const bad[][2] = {
+		{ "record_del(\"nope\", \"x.\")", "record_del: no dns server 'nope'" },
+		{ "record_del(\"auth\", \"a..b\")", "record_del: name 'a..b' is not a domain name" },
+		{ "record_del(\"auth\", \"x.\", \"AX\")", "record_del: unknown record type 'AX'" },
+		{ "record_del(\"auth\", \"x.\", nil, \"1.2.3.4\")", "record data needs a type" },
+		{ "ttl_set(\"auth\", \"x.\", \"A\", -1)", "ttl_set: TTL -1 is outside 0..2147483647" },
+		{ "ttl_set(\"auth\", \"x.\", \"A\", 1.5)", "ttl_set: the TTL must be an integer" },
+		{ "record_add(\"auth\", \"x.example.com. 30 IN A 1.2.3\")", "record_add: line 1 of the records:" },
+		{ "record_add(\"auth\", \"x.example.com. 30 IN A 1.2.3.4\\nwww 30 IN A 1.2.3.4\")", "line 2 of the records: the owner name must be absolute" },
+		{ "zone_ns(\"auth\", \"example.com.\", {})", "zone_ns: give 1 to 16 name server names" },
+		{ "delegation_set(\"auth\", \"s.example.com.\", \"bad name\")", "name server 1 is not a domain name" },
+		{ "zone_set(\"auth\", \"example.com.\", string.rep(\"x\", 9000))", "over its limit of 8190" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char body[256];
+		f->rec.n = 0;
+		snprintf(body, sizeof(body), "  %s\n", bad[i][0]);
+		load_tl(f, NULL, body);
+		tl_start(f, 0);
+		assert_int_equal(step(f, 0), DD_EINVAL);
+		assert_msg(f->err.msg, 7, NEEDLES(bad[i][1]));
+		assert_int_equal(f->rec.n, 0);
+	}
+}
+
 /* A bare coroutine.yield() in the timeline is not a way to sleep: it must
  * not spin the scheduler forever. */
 static void
@@ -2113,6 +2182,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tl_rand, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tl_stats_misuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tl_zone_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
