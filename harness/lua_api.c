@@ -755,13 +755,15 @@ validate(struct sc_lua *S, struct dd_err *err)
 			return where_error(err, sc, sc->caps[i].line, "capture '%s': unknown host '%s'",
 			    sc->caps[i].name, sc->caps[i].host);
 	/* matchers name things that exist */
-	struct sc_match *ms[64];
+	struct sc_match *ms[68];
 	size_t nm = 0;
 	for (size_t i = 0; i < sc->n_detect && nm < 60; i++)
 		ms[nm++] = &sc->detect[i];
 	ms[nm++] = &sc->service;
 	ms[nm++] = &sc->primary;
 	ms[nm++] = &sc->primary_lost;
+	ms[nm++] = &sc->fault_start;
+	ms[nm++] = &sc->fault_stop;
 	for (size_t i = 0; i < nm; i++) {
 		struct sc_match *m = ms[i];
 		bool ok = true;

@@ -889,7 +889,7 @@ static int
 l_score(lua_State *L)
 {
 	static const char *const known[] = { "detection", "service", "primary", "primary_lost",
-		"stable", "amplification", "failover", "latency", NULL };
+		"stable", "amplification", "failover", "latency", "fault", NULL };
 	struct scenario *sc = sc_lua_of(L)->sc;
 	uint64_t us;
 
@@ -946,6 +946,28 @@ l_score(lua_State *L)
 	lua_getfield(L, 1, "primary_lost");
 	if (!lua_isnil(L, -1))
 		get_match(L, -1, "score: primary_lost", &sc->primary_lost);
+	lua_pop(L, 1);
+	/* the fault window by matchers, when no inject()/clear() marks it (a
+	 * live zone change, a process killed): fault = { start =, stop = } */
+	lua_getfield(L, 1, "fault");
+	if (!lua_isnil(L, -1)) {
+		static const char *const fk[] = { "start", "stop", NULL };
+		int f = lua_gettop(L);
+
+		if (!lua_istable(L, f))
+			luaL_error(L, "score: fault must be { start = MATCHER, stop = MATCHER }");
+		check_fields(L, f, "score: fault", fk, false);
+		lua_getfield(L, f, "start");
+		if (lua_isnil(L, -1))
+			luaL_error(L, "score: fault needs start = a matcher ({ phase = \"...\" }, "
+			    "{ mark = \"...\" }, ...)");
+		get_match(L, -1, "score: fault.start", &sc->fault_start);
+		lua_pop(L, 1);
+		lua_getfield(L, f, "stop");
+		if (!lua_isnil(L, -1))
+			get_match(L, -1, "score: fault.stop", &sc->fault_stop);
+		lua_pop(L, 1);
+	}
 	lua_pop(L, 1);
 	/* what failed over: the SUT's own line, a mark, a probe */
 	lua_getfield(L, 1, "failover");

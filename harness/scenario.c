@@ -185,6 +185,8 @@ scenario_free(struct scenario *sc)
 	free_match(&sc->service);
 	free_match(&sc->primary);
 	free_match(&sc->primary_lost);
+	free_match(&sc->fault_start);
+	free_match(&sc->fault_stop);
 	free_match(&sc->rate);
 	free(sc->expect);
 	for (size_t i = 0; i < sc->n_services; i++)
@@ -343,6 +345,8 @@ scenario_score_defs(const struct scenario *sc, struct score_match *detect,
 	to_ev_match(&sc->service, &defs->service);
 	to_ev_match(&sc->primary, &defs->primary);
 	to_ev_match(&sc->primary_lost, &defs->primary_lost);
+	to_ev_match(&sc->fault_start, &defs->fault_start);
+	to_ev_match(&sc->fault_stop, &defs->fault_end);
 	to_ev_match(&sc->rate, &defs->rate);
 	defs->stable_ms = sc->stable_ms;
 	defs->speed = sc->speed;

@@ -235,6 +235,9 @@ struct scenario {
 	/* scoring */
 	struct sc_match *detect;     size_t n_detect;
 	struct sc_match service, primary, primary_lost, rate;
+	/* score { fault = { start =, stop = } }: the fault window by matchers
+	 * (unset: the first inject() to the clear() that leaves none) */
+	struct sc_match fault_start, fault_stop;
 	uint64_t stable_ms;
 	struct score_expect *expect; size_t n_expect;
 

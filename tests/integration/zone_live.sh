@@ -125,6 +125,11 @@ chk "the parent answers NXDOMAIN below shop.net. only during the hold ($Z2..$Z3 
 	jqt "[.events[] | select(.kind == \"probe\" and .source == \"shop\" and .ok == false)] |
 	    (length >= 5 and all(.t_ms > $Z2 and .t_ms < $Z3 + 450) and all(.text | startswith(\"NXDOMAIN\")))"
 chk "the report's timeline has the zone row" grep -q 'class="row zone"' "$T/run/report.html"
+P0=$(jq '[.events[] | select(.kind == "phase_start" and .source == "record gone")][0].t_ms' "$R")
+P1=$(jq '[.events[] | select(.kind == "phase_start" and .source == "hold")][0].t_ms' "$R")
+chk "score { fault = { start =, stop = } }: the window is the \"record gone\" phase ($P0..$P1 ms), scored from it" \
+	jqt ".fault.start_ms == $P0 and .fault.end_ms == $P1 and
+	    .metrics.recovery_s != null and .metrics.availability < 0.5"
 
 # a change faultd refuses stops the run: exit 2, the call's file:line named
 sed 's/record_add("auth", "www.example.com. 1 IN A 198.18.1.80")/record_del("auth", "nothere.example.com.", "A")/' \

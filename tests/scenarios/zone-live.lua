@@ -34,6 +34,14 @@ probe "shop" {
   host = "client", every = "100ms", timeout = "400ms",
   dns = { name = "www.shop.net", type = "A", server = "198.18.0.53", rcode = "NOERROR", empty = true },
 }
+-- no inject()/clear() here: the fault window is the "record gone" phase,
+-- named by matchers; www is the service
+score {
+  service = "www",
+  primary = { probe = "www" },
+  stable = "200ms",
+  fault = { start = { phase = "record gone" }, stop = { phase = "hold" } },
+}
 timeline(function()
   phase "baseline"
   sleep "500ms"
