@@ -82,7 +82,8 @@ zsign_conf_free(struct zsign_conf *c)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
 		ldns_rdf_deep_free(c->z[i].origin_rdf);
-		ldns_key_list_free(c->z[i].keys);
+		if (c->z[i].keys != NULL)
+			ldns_key_list_free(c->z[i].keys);
 		free(c->z[i].spec);
 	}
 	free(c);
@@ -265,7 +266,8 @@ zsign_conf_add(struct zsign_conf *c, const char *spec, struct dd_err *err)
 	return 0;
 fail:
 	ldns_rdf_deep_free(z->origin_rdf);
-	ldns_key_list_free(z->keys);
+	if (z->keys != NULL)
+		ldns_key_list_free(z->keys);
 	free(z->spec);
 	memset(z, 0, sizeof(*z));
 	free(copy);
