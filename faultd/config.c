@@ -41,12 +41,16 @@ faultd_usage(FILE *out)
 	    "  --capacity QPS          answer at most QPS queries a second, in order; up to\n"
 	    "                          --queue N (default 100) wait, delayed; the rest get\n"
 	    "                          --overflow drop (default), servfail or refused\n"
+	    "  --sign ORIGIN[:KEY,...] sign the zone ORIGIN (DNSSEC): with ldns-keygen keys\n"
+	    "                          (base names), or a KSK+ZSK made now (ECDSAP256SHA256)\n"
+	    "  --nsec3                 deny with NSEC3 (no salt, 0 iterations) not NSEC\n"
+	    "  --ds-out FILE           write the signed zones' DS records to FILE\n"
 	    "  --config FILE           read these settings from FILE ('listen 127.0.0.1:53')\n"
 	    "  --log-level LEVEL       error, warn, info (default) or debug\n"
 	    "  --help, --version\n"
 	    "\n"
 	    "Rule terms: name= type= client= transport= prob= action= delay= jitter=\n"
-	    "ttl= negttl= soa=no capacity= queue= overflow=.  Actions: pass empty nxdomain servfail refused formerr\n"
+	    "ttl= negttl= soa=no capacity= queue= overflow= dnssec=.  Actions: pass empty nxdomain servfail refused formerr\n"
 	    "drop truncate answer:IP[,IP...].  Example:\n"
 	    "  faultd --listen 127.0.0.1:5300 --zone example.com.zone \\\n"
 	    "         --rule 'name=www.example.com type=A action=empty negttl=5'\n"
@@ -58,6 +62,7 @@ enum {
 	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_MAXTCPOUT, OPT_CONFIG, OPT_LOGLEVEL,
 	OPT_HELP, OPT_VERSION,
 	OPT_CTLIDLE, OPT_TIMESCALE, OPT_CAPACITY, OPT_QUEUE, OPT_OVERFLOW,
+	OPT_SIGN, OPT_NSEC3, OPT_DSOUT,
 };
 
 static const struct option longopts[] = {
@@ -77,6 +82,9 @@ static const struct option longopts[] = {
 	{ "capacity", required_argument, NULL, OPT_CAPACITY },
 	{ "queue", required_argument, NULL, OPT_QUEUE },
 	{ "overflow", required_argument, NULL, OPT_OVERFLOW },
+	{ "sign", required_argument, NULL, OPT_SIGN },
+	{ "nsec3", no_argument, NULL, OPT_NSEC3 },
+	{ "ds-out", required_argument, NULL, OPT_DSOUT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -117,6 +125,10 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 	uint64_t u;
 	int lvl;
 
+	if (opt == OPT_NSEC3) {
+		c->nsec3 = true;
+		return CFG_OK;
+	}
 	/* as a config file does ("'zone' needs a value"): an empty path would
 	 * only fail later, when opened, as an error of the run (exit 1) */
 	if (v == NULL || *v == '\0') {
@@ -179,6 +191,16 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 	}
 	case OPT_RULES:
 		c->rules_file = v;
+		return CFG_OK;
+	case OPT_SIGN:
+		if (c->nsign == CFG_MAX) {
+			dd_err_set(err, "%s: at most %d signed zones", where, CFG_MAX);
+			return CFG_USAGE;
+		}
+		c->sign[c->nsign++] = v;
+		return CFG_OK;
+	case OPT_DSOUT:
+		c->ds_out = v;
 		return CFG_OK;
 	case OPT_CONTROL:
 		c->control = v;
@@ -413,6 +435,10 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 	if ((c->capacity_queue_set || c->capacity_overflow_set) && c->capacity_qps == 0) {
 		dd_err_set(err, "%s: only with --capacity QPS",
 		    c->capacity_queue_set ? "--queue" : "--overflow");
+		return CFG_USAGE;
+	}
+	if ((c->nsec3 || c->ds_out != NULL) && c->nsign == 0) {
+		dd_err_set(err, "%s: only with --sign ORIGIN", c->nsec3 ? "--nsec3" : "--ds-out");
 		return CFG_USAGE;
 	}
 	if (!c->capacity_queue_set)

@@ -40,6 +40,10 @@ struct faultd_config {
 	uint32_t capacity_queue;         /* --queue (CAPACITY_QUEUE_DEFAULT) */
 	bool capacity_queue_set, capacity_overflow_set;
 	enum capacity_overflow capacity_overflow;  /* --overflow (drop) */
+	const char *sign[CFG_MAX];       /* --sign ORIGIN[:KEY,...] (zone_sign.h) */
+	size_t nsign;
+	bool nsec3;                      /* --nsec3 */
+	const char *ds_out;              /* --ds-out FILE */
 	char *owned[8192];               /* strings from a config file */
 	size_t nowned;
 };

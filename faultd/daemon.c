@@ -93,6 +93,57 @@ daemon_stats(void *arg, struct ctl_stats *st)
 	clients_stats(&d->eng, st);
 }
 
+/* --sign: the keys (loaded or made once, kept for reloads); --ds-out. */
+static int
+sign_open(struct faultd *d, const struct faultd_config *cfg, struct dd_err *err)
+{
+	int rc;
+
+	if (cfg->nsign == 0)
+		return 0;
+	if ((d->sign = zsign_conf_new()) == NULL) {
+		dd_err_set(err, "out of memory");
+		return DD_ENOMEM;
+	}
+	zsign_conf_set_nsec3(d->sign, cfg->nsec3);
+	for (size_t i = 0; i < cfg->nsign; i++)
+		if ((rc = zsign_conf_add(d->sign, cfg->sign[i], err)) < 0)
+			return rc;
+	return 0;
+}
+
+/* Every --sign origin must be a zone we serve; then the DS records. */
+static int
+sign_check(const struct faultd *d, const struct zoneset *zs, struct dd_err *err)
+{
+	const struct faultd_config *cfg = d->cfg;
+	char nb[DNS_MAX_NAME * 4 + 1];
+
+	for (size_t i = 0; d->sign != NULL && i < zsign_conf_count(d->sign); i++) {
+		const uint8_t *o = zsign_conf_origin(d->sign, i);
+		const struct zone *z = zoneset_find(zs, o);
+		if (z == NULL || dns_name_len(zone_origin(z)) != dns_name_len(o)) {
+			dd_err_set(err, "--sign %s: no --zone file has the origin %s",
+			    cfg->sign[i], dns_name_to_str(o, nb, sizeof(nb)));
+			return DD_EINVAL;
+		}
+	}
+	if (d->sign != NULL && cfg->ds_out != NULL) {
+		FILE *f = fopen(cfg->ds_out, "w");
+		int rc;
+		if (f == NULL) {
+			dd_err_set(err, "--ds-out %s: %s", cfg->ds_out, strerror(errno));
+			return DD_EIO;
+		}
+		rc = zsign_conf_write_ds(d->sign, f);
+		if (fclose(f) != 0 || rc < 0) {
+			dd_err_set(err, "--ds-out %s: cannot write", cfg->ds_out);
+			return DD_EIO;
+		}
+	}
+	return 0;
+}
+
 static int
 daemon_reload(void *arg, struct dd_err *err)
 {
@@ -130,12 +181,29 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 		ruleset_free(rs);
 		return rc;
 	}
+	if ((rc = sign_open(d, cfg, err)) < 0) {
+		ruleset_free(rs);
+		zsign_conf_free(d->sign);
+		d->sign = NULL;
+		return rc;
+	}
 	if (cfg->nzones > 0) {
-		rc = zoneset_load(&zs, cfg->zones, cfg->nzones, err);
+		rc = zoneset_load_signed(&zs, cfg->zones, cfg->nzones, d->sign, err);
+		if (rc == 0)
+			rc = sign_check(d, zs, err);
 		if (rc < 0) {
+			zoneset_free(zs);
 			ruleset_free(rs);
+			zsign_conf_free(d->sign);
+			d->sign = NULL;
 			return rc;
 		}
+	} else if (d->sign != NULL) {
+		dd_err_set(err, "--sign %s: no --zone file to sign", cfg->sign[0]);
+		ruleset_free(rs);
+		zsign_conf_free(d->sign);
+		d->sign = NULL;
+		return DD_EINVAL;
 	}
 	engine_init(&d->eng, rs, zs, cfg->nupstreams > 0, cfg->seed);
 	engine_set_time_scale(&d->eng, cfg->time_scale);
@@ -180,6 +248,8 @@ faultd_close(struct faultd *d)
 	upstream_free(d->up);
 	d->up = NULL;
 	engine_fini(&d->eng);
+	zsign_conf_free(d->sign);    /* after the zones that use its keys */
+	d->sign = NULL;
 }
 
 int
@@ -198,8 +268,11 @@ faultd_reload(struct faultd *d, struct dd_err *err)
 			return rc;
 	}
 	if (cfg->nzones > 0) {
-		rc = zoneset_load(&zs, cfg->zones, cfg->nzones, err);
+		rc = zoneset_load_signed(&zs, cfg->zones, cfg->nzones, d->sign, err);
+		if (rc == 0)
+			rc = sign_check(d, zs, err);
 		if (rc < 0) {
+			zoneset_free(zs);
 			rules_free_array(v, n);
 			return rc;
 		}

@@ -17,6 +17,7 @@
 #include "faultd/engine.h"
 #include "faultd/server.h"
 #include "faultd/upstream.h"
+#include "faultd/zone_sign.h"
 #include "lib/err.h"
 #include "lib/evloop.h"
 
@@ -28,6 +29,7 @@ struct faultd {
 	struct server *srv;
 	struct control *ctl;               /* NULL without --control */
 	struct ctl_target target;          /* what the control socket works on */
+	struct zsign_conf *sign;           /* --sign: keys for every load; or NULL */
 };
 
 /*

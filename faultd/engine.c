@@ -4,6 +4,8 @@
  */
 #include "faultd/engine.h"
 
+#include "faultd/dnssec_fault.h"
+
 #include <string.h>
 
 #include "lib/log.h"
@@ -495,6 +497,9 @@ engine_query(struct engine *e, const uint8_t *pkt, size_t len,
 			}
 			e->stats.authoritative++;
 			res->len = n;
+			/* DNSSEC fault hook: dnssec= breaks the signed answer */
+			if (r->dnssec != DNSSEC_NONE)
+				n = res->len = dnssec_fault_apply(z, r->dnssec, out, n, cap);
 			if (r->has_ttl)
 				(void)engine_rewrite_ttls(out, n, r->ttl);
 		} else if (e->have_upstreams) {

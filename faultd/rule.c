@@ -126,7 +126,7 @@ parse_term(struct rule *r, const char *key, const char *v, unsigned *seen,
 {
 	static const char *const keys[] = { "name", "type", "client", "transport",
 		"prob", "action", "delay", "jitter", "ttl", "negttl", "soa", "capacity",
-		"queue", "overflow" };
+		"queue", "overflow", "dnssec" };
 	unsigned k;
 	uint64_t us;
 
@@ -135,7 +135,7 @@ parse_term(struct rule *r, const char *key, const char *v, unsigned *seen,
 			break;
 	if (k == DD_ARRAY_LEN(keys)) {
 		dd_err_set(err, "unknown key '%s' in '%s=%s' (name, type, client, transport, prob, "
-		    "action, delay, jitter, ttl, negttl, soa, capacity, queue, overflow)", key, key, v);
+		    "action, delay, jitter, ttl, negttl, soa, capacity, queue, overflow, dnssec)", key, key, v);
 		return DD_EINVAL;
 	}
 	if (*seen & (1u << k)) {
@@ -239,8 +239,26 @@ parse_term(struct rule *r, const char *key, const char *v, unsigned *seen,
 		}
 		r->has_overflow = true;
 		return 0;
+	case 14:
+		for (int d = 1; d < DNSSEC__COUNT; d++)
+			if (strcasecmp(v, rule_dnssec_name((enum rule_dnssec)d)) == 0) {
+				r->dnssec = (enum rule_dnssec)d;
+				return 0;
+			}
+		dd_err_set(err, "dnssec=%s: must be expired, notyet, badsig, nosig, nodnskey, "
+		    "badnsec or badds", v);
+		return DD_EINVAL;
 	}
 	return DD_EINVAL;
+}
+
+const char *
+rule_dnssec_name(enum rule_dnssec d)
+{
+	static const char *const names[DNSSEC__COUNT] = { "none", "expired", "notyet",
+		"badsig", "nosig", "nodnskey", "badnsec", "badds" };
+
+	return (unsigned)d < DNSSEC__COUNT ? names[d] : "?";
 }
 
 int
@@ -291,6 +309,11 @@ rule_parse(const char *text, struct rule **out, struct dd_err *err)
 	    r->action != ACT_NXDOMAIN && r->action != ACT_ANSWER) {
 		dd_err_set(err, "%s: only with action=empty, action=nxdomain or action=answer",
 		    r->has_negttl ? "negttl=" : "soa=no");
+		goto fail;
+	}
+	if (r->dnssec != DNSSEC_NONE && r->action != ACT_PASS) {
+		dd_err_set(err, "dnssec=%s: only with action=pass (it breaks the zone's own answer)",
+		    rule_dnssec_name(r->dnssec));
 		goto fail;
 	}
 	if ((r->has_queue || r->has_overflow) && !r->has_capacity) {

@@ -3,7 +3,7 @@
  *
  * One rule per line: space-separated key=value terms (DESIGN.md):
  *   name= type= client= transport= prob= action= delay= jitter= ttl=
- *   negttl= soa=no capacity= queue= overflow=
+ *   negttl= soa=no capacity= queue= overflow= dnssec=
  * The same text is accepted on the command line, in rules files and over
  * the control socket.  A bad rule is refused whole, naming the offending
  * term; nothing is added.
@@ -44,6 +44,20 @@ enum fault_action {
 	ACT__COUNT
 };
 
+/* dnssec=: how a signed zone's answer is broken (faultd/dnssec_fault.h). */
+enum rule_dnssec {
+	DNSSEC_NONE = 0,
+	DNSSEC_EXPIRED,     /* RRSIGs re-signed with a window in the past */
+	DNSSEC_NOTYET,      /* ... with a window in the future */
+	DNSSEC_BADSIG,      /* every RRSIG's signature corrupted */
+	DNSSEC_NOSIG,       /* every RRSIG left out */
+	DNSSEC_NODNSKEY,    /* the DNSKEY set (and its RRSIGs) left out */
+	DNSSEC_BADNSEC,     /* NSEC/NSEC3 proofs (and their RRSIGs) left out */
+	DNSSEC_BADDS,       /* DS digests changed, validly re-signed */
+	DNSSEC__COUNT
+};
+const char *rule_dnssec_name(enum rule_dnssec d);
+
 enum rule_transport { TRANSPORT_ANY = 0, TRANSPORT_UDP = 1, TRANSPORT_TCP = 2 };
 
 /* Where a rule came from; SIGHUP replaces the RULE_FROM_FILE ones. */
@@ -83,6 +97,8 @@ struct rule {
 	uint32_t cap_queue;
 	enum capacity_overflow cap_overflow;
 	struct capacity cap;
+
+	enum rule_dnssec dnssec;     /* dnssec=: with action=pass only */
 
 	uint64_t hits;               /* queries this rule decided */
 };

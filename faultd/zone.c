@@ -29,6 +29,8 @@
 
 #include <ldns/ldns.h>
 
+#include "faultd/zone_sign.h"
+
 #define ZONE_MAX_CNAME      8
 #define ZONE_EDNS_SIZE      1232
 #define ZC_DEFAULT_SLOTS    4096
@@ -66,6 +68,7 @@ struct zone {
 	const uint8_t *soa_rdata;
 	uint16_t soa_rdlen;
 	uint32_t soa_ttl, soa_min;
+	struct zsign *sign;     /* DNSSEC: zone_sign.c; NULL when unsigned */
 };
 
 struct zc_entry {
@@ -167,6 +170,7 @@ zone_free(struct zone *z)
 		free(z->tab);
 	}
 	free(z->file);
+	zsign_free(z->sign);
 	free(z);
 }
 
@@ -646,6 +650,48 @@ int
 zoneset_load(struct zoneset **out, const char *const *files, size_t nfiles,
     struct dd_err *err)
 {
+	return zoneset_load_signed(out, files, nfiles, NULL, err);
+}
+
+/* DNSSEC hook: sign the records when the conf lists their origin, adding
+ * the apex records (DNSKEY, NSEC3PARAM) to them; zone_sign.c does it all. */
+static int
+zone_sign_recs(const struct zsign_conf *sc, struct zbuild *zp, struct zsign **sig)
+{
+	ldns_rr_list *all = ldns_rr_list_new(), *extra = NULL;
+	struct zone_rec *nr;
+	size_t n;
+	int rc;
+
+	*sig = NULL;
+	if (all == NULL)
+		return DD_ENOMEM;
+	for (size_t i = 0; i < zp->nrecs; i++)
+		(void)ldns_rr_list_push_rr(all, zp->recs[i].rr);
+	rc = zsign_zone(sc, zp->file, all, &extra, sig, zp->err);
+	ldns_rr_list_free(all);     /* not the records: they are zp's */
+	if (rc < 0 || extra == NULL)
+		return rc;
+	n = ldns_rr_list_rr_count(extra);
+	if ((nr = realloc(zp->recs, (zp->nrecs + n) * sizeof(*nr))) == NULL) {
+		ldns_rr_list_deep_free(extra);
+		zsign_free(*sig);
+		*sig = NULL;
+		return DD_ENOMEM;
+	}
+	zp->recs = nr;
+	for (size_t i = 0; i < n; i++) {
+		nr[zp->nrecs].rr = ldns_rr_list_rr(extra, i);
+		nr[zp->nrecs++].line = 0;
+	}
+	ldns_rr_list_free(extra);   /* the records now belong to zp->recs */
+	return 0;
+}
+
+int
+zoneset_load_signed(struct zoneset **out, const char *const *files, size_t nfiles,
+    const struct zsign_conf *sc, struct dd_err *err)
+{
 	struct zoneset *zs;
 	size_t osize = 4;
 	int rc = DD_ENOMEM;
@@ -667,6 +713,7 @@ zoneset_load(struct zoneset **out, const char *const *files, size_t nfiles,
 	for (size_t i = 0; i < nfiles; i++) {
 		struct zbuild zp = { .file = files[i], .err = err };
 		struct zone *z = NULL;
+		struct zsign *sig = NULL;
 		const struct zone *dup;
 
 		if (files[i] == NULL) {
@@ -675,11 +722,16 @@ zoneset_load(struct zoneset **out, const char *const *files, size_t nfiles,
 			goto fail;
 		}
 		rc = zone_file_read(files[i], &zp.recs, &zp.nrecs, err);
+		if (rc == 0 && sc != NULL)
+			rc = zone_sign_recs(sc, &zp, &sig);
 		if (rc == 0)
 			rc = zone_build(&zp, &z);
 		zone_recs_free(zp.recs, zp.nrecs);
-		if (rc < 0)
+		if (rc < 0) {
+			zsign_free(sig);
 			goto fail;
+		}
+		z->sign = sig;
 		if ((dup = origin_lookup(zs, z->origin, z->origin_len)) != NULL) {
 			char nb[DNS_MAX_NAME * 4 + 1];
 			dd_err_set(err, "%s:%d: zone %s is already loaded from %s",
@@ -737,6 +789,12 @@ zone_origin(const struct zone *z)
 	return z ? z->origin : NULL;
 }
 
+const struct zsign *
+zone_signer(const struct zone *z)
+{
+	return z ? z->sign : NULL;
+}
+
 void
 zone_get_soa(const struct zone *z, struct zone_soa *soa)
 {
@@ -763,6 +821,9 @@ struct ans {
 	uint16_t an, ns, ar;
 	bool aa;
 	unsigned rcode;
+	bool dnssec;            /* DO: signed zones add RRSIGs and proofs */
+	const struct zone *wild_z;  /* an answer from a wildcard: its proof */
+	uint8_t wild_name[DNS_MAX_NAME];
 	struct comp comp[COMP_MAX];
 	int ncomp;
 };
@@ -881,6 +942,61 @@ put_glue(struct ans *a, const struct zone *z, const struct rrset *ns)
 	}
 }
 
+/* ---- DNSSEC hooks: the records come from zone_sign.c ---- */
+
+/* The RRSIGs over (name, type), written with owner (a wildcard's answer is
+ * signed at *.name but owned by the query name). */
+static void
+put_sigs(struct ans *a, const struct zone *z, const uint8_t *name,
+    const uint8_t *owner, uint16_t type, uint16_t *count)
+{
+	const struct zsign_rr *r;
+	size_t n;
+
+	if (!a->dnssec || z->sign == NULL)
+		return;
+	n = zsign_sigs(z->sign, name, type, &r);
+	for (size_t i = 0; i < n; i++)
+		put_rr(a, owner, 46 /* RRSIG */, r[i].ttl, r[i].rdata, r[i].rdlen, count);
+}
+
+/* NSEC/NSEC3 records proving kind for name, with their RRSIGs, into
+ * authority. */
+static void
+put_denial(struct ans *a, const struct zone *z, enum zsign_deny kind,
+    const uint8_t *name)
+{
+	const struct zsign_rr *r[ZSIGN_DENY_MAX];
+	size_t n;
+
+	if (!a->dnssec || z->sign == NULL)
+		return;
+	n = zsign_denial(z->sign, kind, name, r);
+	for (size_t i = 0; i < n; i++)
+		put_rr(a, r[i]->owner, r[i]->type, r[i]->ttl, r[i]->rdata, r[i]->rdlen,
+		    &a->ns);
+}
+
+/* The proof for an answer from a wildcard goes into authority, after the
+ * whole answer (a CNAME chain may go on past it). */
+static void
+flush_wild(struct ans *a)
+{
+	if (a->wild_z != NULL)
+		put_denial(a, a->wild_z, ZSIGN_WILDCARD, a->wild_name);
+	a->wild_z = NULL;
+}
+
+static void
+put_neg_signed(struct ans *a, const struct zone *z, enum zsign_deny kind,
+    const uint8_t *name)
+{
+	flush_wild(a);
+	put_neg_soa(a, z);
+	put_sigs(a, z, z->origin, z->origin, DNS_T_SOA, &a->ns);
+	put_denial(a, z, kind, name);
+}
+
 enum hit { HIT_EXACT, HIT_WILDCARD, HIT_REFERRAL, HIT_NXDOMAIN };
 
 static enum hit
@@ -936,40 +1052,60 @@ resolve(struct ans *a, const struct zone *z, const uint8_t *qname)
 	for (;;) {
 		size_t len = dns_name_len(name);
 		const struct rrset *rs;
+		enum hit hit = find_name(z, name, len, a->qtype, &n);
 
-		switch (find_name(z, name, len, a->qtype, &n)) {
+		switch (hit) {
 		case HIT_REFERRAL:
 			if (chain == 0) {
 				/* not ours: point at the child's servers */
 				a->aa = false;
 				rs = node_find(n, DNS_T_NS);
 				put_rrset(a, n->name, rs, &a->ns);
+				/* DNSSEC: the signed DS, or the proof there is none */
+				const struct rrset *ds = node_find(n, 43 /* DS */);
+				if (a->dnssec && z->sign != NULL && ds != NULL) {
+					put_rrset(a, n->name, ds, &a->ns);
+					put_sigs(a, z, n->name, n->name, 43, &a->ns);
+				} else {
+					put_denial(a, z, ZSIGN_REFERRAL, n->name);
+				}
 				put_glue(a, z, rs);
 			}
 			return;
 		case HIT_NXDOMAIN:
 			a->rcode = DNS_RCODE_NXDOMAIN;
-			put_neg_soa(a, z);
+			put_neg_signed(a, z, ZSIGN_NXDOMAIN, name);
 			return;
 		case HIT_EXACT:
 		case HIT_WILDCARD:
 			break;
 		}
+		if (hit == HIT_WILDCARD && a->dnssec && z->sign != NULL &&
+		    a->wild_z == NULL) {
+			a->wild_z = z;
+			memcpy(a->wild_name, name, len);
+		}
 		/* n is the node, or the wildcard standing in for name */
 		if (a->qtype == DNS_T_ANY && n->nsets > 0) {
-			for (size_t i = 0; i < n->nsets; i++)
+			for (size_t i = 0; i < n->nsets; i++) {
 				put_rrset(a, owner, &n->sets[i], &a->an);
+				put_sigs(a, z, n->name, owner, n->sets[i].type, &a->an);
+			}
 			return;
 		}
 		if (a->qtype != DNS_T_ANY && (rs = node_find(n, a->qtype)) != NULL) {
 			put_rrset(a, owner, rs, &a->an);
-			if (a->qtype == DNS_T_NS)
+			put_sigs(a, z, n->name, owner, rs->type, &a->an);
+			if (a->qtype == DNS_T_NS) {
+				flush_wild(a);
 				put_glue(a, z, rs);
+			}
 			return;
 		}
 		if (a->qtype != DNS_T_ANY && (rs = node_find(n, DNS_T_CNAME)) != NULL) {
 			uint16_t l = dns_get16(rs->data + 4);
 			put_rrset(a, owner, rs, &a->an);
+			put_sigs(a, z, n->name, owner, DNS_T_CNAME, &a->an);
 			if (++chain >= ZONE_MAX_CNAME)
 				return;
 			owner = rs->data + 6;
@@ -982,7 +1118,9 @@ resolve(struct ans *a, const struct zone *z, const uint8_t *qname)
 			name = t;
 			continue;
 		}
-		put_neg_soa(a, z);      /* NODATA, empty non-terminals too */
+		/* NODATA, empty non-terminals too */
+		put_neg_signed(a, z, hit == HIT_WILDCARD ? ZSIGN_WILDCARD_NODATA :
+		    ZSIGN_NODATA, name);
 		return;
 	}
 }
@@ -1096,7 +1234,9 @@ zone_answer(const struct zoneset *zs, const struct zone *z,
 	dns_w_reply_start(&a.w, query, q, 0, 0);
 	if (plain)
 		comp_add(&a, query + DNS_HDR_LEN, DNS_HDR_LEN);
+	a.dnssec = q->has_edns && q->edns_do;
 	resolve(&a, z, q->qname);
+	flush_wild(&a);
 	if (q->has_edns) {
 		dns_w_opt(&a.w, ZONE_EDNS_SIZE, q->edns_do);
 		a.ar++;

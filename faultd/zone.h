@@ -29,6 +29,21 @@ struct zone;
 int zoneset_load(struct zoneset **out, const char *const *files, size_t nfiles,
     struct dd_err *err);
 void zoneset_free(struct zoneset *zs);
+
+/*
+ * DNSSEC (faultd/zone_sign.h): as zoneset_load, and the zones whose origin
+ * sc lists are signed with its keys (sc NULL: none).  A signed zone answers
+ * a query with the DO bit with RRSIGs over every RRset it writes (glue and
+ * a delegation's NS aside), the DS or its NSEC/NSEC3 proof at a referral,
+ * and NSEC/NSEC3 proofs with their RRSIGs for NODATA, NXDOMAIN and answers
+ * from a wildcard; without DO nothing changes.  sc must outlive the set.
+ */
+struct zsign_conf;
+struct zsign;
+int zoneset_load_signed(struct zoneset **out, const char *const *files,
+    size_t nfiles, const struct zsign_conf *sc, struct dd_err *err);
+/* The zone's signer, or NULL when it is not signed. */
+const struct zsign *zone_signer(const struct zone *z);
 size_t zoneset_count(const struct zoneset *zs);
 
 /* The zone whose origin is the longest suffix of qname (lower-case wire),
