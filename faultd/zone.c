@@ -94,6 +94,9 @@ struct zoneset {
 	struct zone **otab; /* zones by origin */
 	size_t omask;
 	struct zcache *cache; /* written by zone_answer(): see the top */
+	/* --sign: the keys a zone is signed with, at load and after every
+	 * live change (zone_from_recs); the daemon's, outliving the set */
+	const struct zsign_conf *sign_conf;
 };
 
 /* ---- small helpers ---- */
@@ -524,16 +527,70 @@ origin_lookup(const struct zoneset *zs, const uint8_t *name, size_t len)
 	}
 }
 
+static int zone_sign_recs(const struct zsign_conf *sc, struct zbuild *zp,
+    struct zsign **sig);
+
+/* The records the signer adds itself (the apex DNSKEY and NSEC3PARAM of
+ * the zone as it stood) and signatures: left out when signing anew. */
+static bool
+signer_made(const struct zone_rec *r)
+{
+	ldns_rr_type t = ldns_rr_get_type(r->rr);
+
+	return t == LDNS_RR_TYPE_DNSKEY || t == LDNS_RR_TYPE_NSEC3PARAMS ||
+	    t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC ||
+	    t == LDNS_RR_TYPE_NSEC3;
+}
+
+/* zone_from_recs for a zone of a set that signs it: the records (not the
+ * signer's own) signed with the set's keys, as at load. */
+static int
+from_recs_signed(const struct zoneset *zs, struct zbuild *zp, struct zone **out)
+{
+	struct zone_rec *mine;
+	struct zsign *sig = NULL;
+	size_t n = 0, own;
+	int rc;
+
+	if ((mine = calloc(zp->nrecs + 1, sizeof(*mine))) == NULL) {
+		dd_err_set(zp->err, "%s: out of memory", zp->file);
+		return DD_ENOMEM;
+	}
+	for (size_t i = 0; i < zp->nrecs; i++)
+		if (!signer_made(&zp->recs[i]))
+			mine[n++] = zp->recs[i];     /* still the caller's */
+	own = n;
+	zp->recs = mine;
+	zp->nrecs = n;
+	rc = zone_sign_recs(zs->sign_conf, zp, &sig);
+	if (rc == 0)
+		rc = zone_build(zp, out);
+	/* what the signer added is ours; the rest the caller's */
+	for (size_t i = own; i < zp->nrecs; i++)
+		ldns_rr_free(zp->recs[i].rr);
+	free(zp->recs);
+	if (rc < 0) {
+		zsign_free(sig);
+		return rc;
+	}
+	(*out)->sign = sig;
+	return 0;
+}
+
 int
-zone_from_recs(const char *label, const char *file, struct zone_rec *recs,
-    size_t nrecs, struct zone **out, struct dd_err *err)
+zone_from_recs(const struct zoneset *zs, const char *label, const char *file,
+    struct zone_rec *recs, size_t nrecs, struct zone **out, struct dd_err *err)
 {
 	struct zbuild zp = { .file = label, .recs = recs, .nrecs = nrecs, .err = err };
 	char *f;
 	int rc;
 
 	*out = NULL;
-	if ((rc = zone_build(&zp, out)) < 0)
+	if (zs != NULL && zs->sign_conf != NULL)
+		rc = from_recs_signed(zs, &zp, out);
+	else
+		rc = zone_build(&zp, out);
+	if (rc < 0)
 		return rc;
 	if (file != NULL) {
 		if ((f = strdup(file)) == NULL) {
@@ -749,6 +806,7 @@ zoneset_load_signed(struct zoneset **out, const char *const *files, size_t nfile
 	}
 	if ((rc = zoneset_cache_set(zs, ZC_DEFAULT_SLOTS)) < 0)
 		goto fail;
+	zs->sign_conf = sc;
 	*out = zs;
 	return 0;
 fail:

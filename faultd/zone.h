@@ -123,7 +123,10 @@ void zone_recs_free(struct zone_rec *recs, size_t n);
  * For faultd/zone_edit.c (live changes, one zone at a time):
  *  - zone_from_recs builds a zone from records as zoneset_load does (errors
  *    "LABEL:LINE: ..."); its file is `file` when not NULL, else LABEL.  The
- *    records stay the caller's.
+ *    records stay the caller's.  When zs (may be NULL) signs zones
+ *    (zoneset_load_signed) and lists this one, the zone is signed anew with
+ *    the same keys; DNSKEY, NSEC3PARAM, RRSIG, NSEC and NSEC3 records among
+ *    recs are left out (the signer makes its own).
  *  - zone_each_rr calls cb for every record of z, the apex SOA first; cb's
  *    owner is lower-case wire and rdata uncompressed; a negative return
  *    stops the walk and is returned.
@@ -134,8 +137,8 @@ void zone_recs_free(struct zone_rec *recs, size_t n);
  *    it between packets, never while zone_answer() runs on the set.
  */
 void zone_free(struct zone *z);   /* NULL-safe; only for zones not in a set */
-int zone_from_recs(const char *label, const char *file, struct zone_rec *recs,
-    size_t nrecs, struct zone **out, struct dd_err *err);
+int zone_from_recs(const struct zoneset *zs, const char *label, const char *file,
+    struct zone_rec *recs, size_t nrecs, struct zone **out, struct dd_err *err);
 const char *zone_file_name(const struct zone *z);
 typedef int (*zone_rr_cb)(void *arg, const uint8_t *owner, uint16_t type,
     uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);

@@ -205,7 +205,7 @@ commit(struct zoneset *zs, const struct zone *old, const char *label,
 	char nb[DNS_MAX_NAME * 4 + 1];
 	int rc;
 
-	rc = zone_from_recs(label, zone_file_name(old), r->v, r->n, &nz, err);
+	rc = zone_from_recs(zs, label, zone_file_name(old), r->v, r->n, &nz, err);
 	if (rc < 0)
 		return rc;
 	if (dns_name_len(zone_origin(nz)) != dns_name_len(origin) ||

@@ -6,8 +6,9 @@
 # in the parent, the parent's DS is a validating unbound's trust anchor.
 # The sealed chain validates (NOERROR with AD, NSEC and NSEC3 denials too);
 # then for each fault a fresh validating unbound answers SERVFAIL while a
-# non-validating one (iterator only) still answers.  Bad --sign input is
-# refused naming the value.  ~10 s.
+# non-validating one (iterator only) still answers; live changes to a
+# signed zone are signed anew.  Bad --sign input is refused naming the
+# value.  ~12 s.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/tap.sh
 . tests/integration/faultd_lib.sh
@@ -124,6 +125,20 @@ fault parent 'name=example.test type=DS dnssec=badds' www.example.test A NOERROR
 unbound_start yes
 chk "faults cleared: validating unbound answers NOERROR with AD again ($(ask www.example.test A))" \
 	test "$(ask www.example.test A)" = "NOERROR ad"
+
+# live changes to a signed zone are signed anew with the same keys: a
+# record added validates, a record deleted is proven gone
+"$FAULTCTL" --control "$T/child.ctl" record add -r 'new.example.test. 300 IN A 198.18.0.81' >/dev/null
+"$FAULTCTL" --control "$T/child.ctl" record del www.example.test. A >/dev/null
+unbound_start yes
+chk "live record add on a signed zone: validates ($(ask new.example.test A))" \
+	test "$(ask new.example.test A)" = "NOERROR ad"
+chk "live record del on a signed zone: the name is proven gone ($(ask www.example.test A))" \
+	test "$(ask www.example.test A)" = "NXDOMAIN ad"
+"$FAULTCTL" --control "$T/child.ctl" zone reset example.test. >/dev/null
+unbound_start yes
+chk "zone reset: signed as loaded again ($(ask www.example.test A), new: $(ask new.example.test A))" \
+	test "$(ask www.example.test A)" = "NOERROR ad" -a "$(ask new.example.test A)" = "NXDOMAIN ad"
 
 # NSEC3: the child signed again with --nsec3 (same keys are not needed:
 # the trust anchor is the parent's, the parent gets the new DS)
