@@ -811,7 +811,8 @@ validate(struct sc_lua *S, struct dd_err *err)
 	}
 	/* --set keys the scenario does not know */
 	for (size_t i = 0; i < sc->n_sets; i++) {
-		if (sc->set_used[i] || strcmp(sc->sets[i].key, "speed") == 0)
+		if (sc->set_used[i] || strcmp(sc->sets[i].key, "speed") == 0 ||
+		    sc->sets_optional)
 			continue;
 		char names[256] = "";
 		for (size_t k = 0; k < sc->n_params; k++) {

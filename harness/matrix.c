@@ -31,11 +31,17 @@ matrix_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: dnsdrill matrix SCENARIO.lua --vary key=v1,v2[,...] [--vary ...] [options]\n"
+	    "       dnsdrill matrix SCENARIO.lua SCENARIO.lua... [--vary ...] [options]\n"
 	    "       dnsdrill matrix --from DIR... [--out DIR] [--force] [--quiet]\n"
 	    "\n"
 	    "Runs the scenario once for every combination of the --vary values and\n"
 	    "writes one comparison table: DIR/matrix.txt and DIR/matrix.html, with\n"
-	    "each run's results in DIR/key-value_key-value/.\n"
+	    "each run's results in DIR/key-value_key-value/.  With several scenarios\n"
+	    "(the whole catalogue: scenarios/*-*/scenario.lua), each runs with every\n"
+	    "combination (none needed), its runs in DIR/NAME_key-value/, NAME its\n"
+	    "folder; a --set or --vary key a scenario does not declare is left out\n"
+	    "for it, e.g. --set resolver=bind9 runs every scenario that has a\n"
+	    "resolver parameter with bind9 and the others as they are.\n"
 	    "\n"
 	    "  --vary key=v1,v2   a parameter and the values to try (repeatable)\n"
 	    "  --set key=value    a parameter fixed for every run\n"
@@ -153,9 +159,15 @@ struct matrix_cmd {
 	bool from;               /* --from: the positional arguments are run folders */
 	char **from_dirs;
 	size_t n_from;
-	struct result **runs;    /* per combination; NULL when none was read */
+	struct result **runs;    /* per run; NULL when none was read */
 	char **labels;
 	unsigned repeat;         /* --repeat N: each combination N times; 0 once */
+	/* the scenarios (several: each with every combination, --set and
+	 * --vary keys it does not declare left out for it) */
+	char **scen;
+	size_t nscen;
+	size_t ncombo;           /* combinations of the axes (1 without) */
+	size_t total;            /* runs: nscen x ncombo */
 };
 
 /* --from: the folders, and nothing that only a live matrix takes. */
@@ -235,17 +247,70 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 	}
 	if (c->from)
 		return from_args(c, argc, argv);
-	if (optind != argc - 1 || c->m.naxes == 0) {
-		fprintf(stderr, "dnsdrill matrix: give one scenario and at least one --vary\n");
+	c->nscen = optind < argc ? (size_t)(argc - optind) : 0;
+	if (c->nscen == 0 || (c->nscen == 1 && c->m.naxes == 0)) {
+		fprintf(stderr, "dnsdrill matrix: give one scenario and at least one --vary, "
+		    "or several scenarios\n");
 		matrix_usage(stderr);
 		return RUN_USAGE;
 	}
-	if (c->m.total > MATRIX_MAX_RUNS) {
-		fprintf(stderr, "dnsdrill matrix: %zu combinations is too many (%d at most)\n",
-		    c->m.total, MATRIX_MAX_RUNS);
+	c->scen = argv + optind;
+	c->ncombo = c->m.total ? c->m.total : 1;
+	c->total = c->nscen * c->ncombo;
+	if (c->total > MATRIX_MAX_RUNS) {
+		fprintf(stderr, "dnsdrill matrix: %zu runs is too many (%d at most)\n",
+		    c->total, MATRIX_MAX_RUNS);
 		return RUN_USAGE;
 	}
-	c->base.scenario = argv[optind];
+	c->base.scenario = c->scen[0];
+	/* several scenarios share --set and --vary: each takes the keys it
+	 * declares */
+	c->base.sets_if_declared = c->nscen > 1;
+	return 0;
+}
+
+/* A scenario's short name for labels: its folder for .../NAME/scenario.lua,
+ * else its file name without .lua. */
+static void
+scen_name(const char *path, char *out, size_t len)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	b = b ? b + 1 : path;
+	if (strcmp(b, "scenario.lua") == 0 && b > path) {
+		const char *e = b - 1, *f = e;
+
+		while (f > path && f[-1] != '/')
+			f--;
+		snprintf(out, len, "%.*s", (int)(e - f), f);
+		return;
+	}
+	n = strlen(b);
+	if (n > 4 && strcmp(b + n - 4, ".lua") == 0)
+		n -= 4;
+	snprintf(out, len, "%.*s", (int)n, b);
+}
+
+/* Run i: its scenario into o->scenario, its combination's key=value pairs
+ * into kv (naxes of them, the caller frees), its label. */
+static int
+run_plan(const struct matrix_cmd *c, size_t i, struct run_opts *o, char **kv,
+    char *label, size_t len)
+{
+	size_t s = i / c->ncombo, k = i % c->ncombo;
+	char combo[400] = "", name[200];
+
+	if (o != NULL)
+		o->scenario = c->scen[s];
+	if (c->m.naxes > 0 && matrix_combo(&c->m, k, kv, combo, sizeof(combo)) < 0)
+		return DD_ENOMEM;
+	if (c->nscen == 1) {
+		snprintf(label, len, "%s", combo);
+		return 0;
+	}
+	scen_name(c->scen[s], name, sizeof(name));
+	snprintf(label, len, "%s%s%s", name, combo[0] ? "_" : "", combo);
 	return 0;
 }
 
@@ -259,7 +324,7 @@ run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_
 	char *kv[MATRIX_MAX_AXES] = { 0 };
 	int rc;
 
-	if (matrix_combo(&c->m, i, kv, label, len) < 0)
+	if (run_plan(c, i, o, kv, label, len) < 0)
 		return RUN_ENV;
 	for (size_t k = 0; k < c->m.naxes; k++)
 		c->sets[c->nsets + k] = kv[k];
@@ -274,27 +339,32 @@ run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_
 	return rc;
 }
 
-/* Check the scenario once, with the first combination, before any run. */
+/* Check each scenario once, with the first combination, before any run. */
 static int
 check_first(struct matrix_cmd *c)
 {
-	struct run_opts chk = c->base;
 	char label[512];
+	int rc = 0;
 
-	chk.check_only = true;
-	chk.quiet = true;
-	return run_combo(c, &chk, 0, label, sizeof(label), NULL);
+	for (size_t s = 0; rc == 0 && s < c->nscen; s++) {
+		struct run_opts chk = c->base;
+
+		chk.check_only = true;
+		chk.quiet = true;
+		rc = run_combo(c, &chk, s * c->ncombo, label, sizeof(label), NULL);
+	}
+	return rc;
 }
 
-/* The name of combination i alone (it names the run's folder). */
+/* The name of run i alone (it names the run's folder). */
 static int
-combo_label(const struct matrix *m, size_t i, char *label, size_t len)
+combo_label(const struct matrix_cmd *c, size_t i, char *label, size_t len)
 {
 	char *kv[MATRIX_MAX_AXES] = { 0 };
 
-	if (matrix_combo(m, i, kv, label, len) < 0)
+	if (run_plan(c, i, NULL, kv, label, len) < 0)
 		return DD_ENOMEM;
-	for (size_t k = 0; k < m->naxes; k++)
+	for (size_t k = 0; k < c->m.naxes; k++)
 		free(kv[k]);
 	return 0;
 }
@@ -313,12 +383,15 @@ make_out(struct matrix_cmd *c)
 		char ts[32], base[PATH_MAX];
 		time_t t = time(NULL);
 		struct tm tm;
-		const char *b = strrchr(c->base.scenario, '/');
+		char name[200];
 
 		localtime_r(&t, &tm);
 		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-		snprintf(base, sizeof(base), "dnsdrill-out/%s-matrix-%s", b ? b + 1 :
-		    c->base.scenario, ts);
+		if (c->nscen > 1)
+			snprintf(name, sizeof(name), "catalogue");
+		else
+			scen_name(c->base.scenario, name, sizeof(name));
+		snprintf(base, sizeof(base), "dnsdrill-out/%s-matrix-%s", name, ts);
 		rc = outdir_create_new(base, c->out, sizeof(c->out), &err);
 	}
 	if (rc < 0) {
@@ -361,17 +434,17 @@ run_all(struct matrix_cmd *c)
 	bool any_fail = false;
 	int code = 0;
 
-	for (size_t i = 0; i < c->m.total; i++) {
+	for (size_t i = 0; i < c->total; i++) {
 		char dir[PATH_MAX + 512], label[512];
 		struct run_opts o = c->base;
 
-		if (combo_label(&c->m, i, label, sizeof(label)) < 0)
+		if (combo_label(c, i, label, sizeof(label)) < 0)
 			return RUN_ENV;
 		snprintf(dir, sizeof(dir), "%s/%s", c->out, label);
 		o.out_dir = dir;
 		o.quiet = true;
 		o.no_summary = true;
-		fprintf(stderr, "dnsdrill matrix: run %zu/%zu: %s\n", i + 1, c->m.total, label);
+		fprintf(stderr, "dnsdrill matrix: run %zu/%zu: %s\n", i + 1, c->total, label);
 		fflush(stdout);
 		struct result *median = NULL;
 		int rc = run_combo(c, &o, i, label, sizeof(label), &median);
@@ -380,7 +453,7 @@ run_all(struct matrix_cmd *c)
 			/* Ctrl-C means the matrix, not just this run: the table
 			 * keeps the runs done before it */
 			fprintf(stderr, "dnsdrill matrix: interrupted during run %zu/%zu; the table "
-			    "has the runs so far\n", i + 1, c->m.total);
+			    "has the runs so far\n", i + 1, c->total);
 			result_free(median);
 			/* the interrupted run's own result.json: verdict error */
 			if (has_result_json(dir))
@@ -408,12 +481,12 @@ run_all(struct matrix_cmd *c)
 static void
 write_table(struct matrix_cmd *c)
 {
-	struct result **ok = calloc(c->m.total, sizeof(*ok));
-	const char **okl = calloc(c->m.total, sizeof(*okl));
+	struct result **ok = calloc(c->total, sizeof(*ok));
+	const char **okl = calloc(c->total, sizeof(*okl));
 	struct dd_err err = { "" };
 	size_t n = 0;
 
-	for (size_t i = 0; ok && okl && i < c->m.total; i++) {
+	for (size_t i = 0; ok && okl && i < c->total; i++) {
 		if (c->runs[i]) {
 			ok[n] = c->runs[i];
 			okl[n++] = c->labels[i];
@@ -423,7 +496,7 @@ write_table(struct matrix_cmd *c)
 		fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
 	report_matrix_text_write(ok, n, okl, stdout);
 	printf("matrix: %s/matrix.txt, %s/matrix.html (%zu of %zu runs)\n", c->out, c->out, n,
-	    c->m.total);
+	    c->total);
 	if (c->repeat > 0)
 		printf("matrix: each row is %u runs, each metric their median "
 		    "(DIR/LABEL/report.html: the spread)\n", c->repeat);
@@ -434,7 +507,7 @@ write_table(struct matrix_cmd *c)
 static void
 cmd_free(struct matrix_cmd *c)
 {
-	for (size_t i = 0; i < c->m.total; i++) {
+	for (size_t i = 0; i < c->total; i++) {
 		if (c->runs)
 			result_free(c->runs[i]);
 		if (c->labels)
@@ -470,8 +543,8 @@ matrix_main(int argc, char **argv, const char *build_dir)
 		goto out;
 	if ((code = make_out(&c)) != 0)
 		goto out;
-	c.runs = calloc(c.m.total, sizeof(*c.runs));
-	c.labels = calloc(c.m.total, sizeof(*c.labels));
+	c.runs = calloc(c.total, sizeof(*c.runs));
+	c.labels = calloc(c.total, sizeof(*c.labels));
 	if (c.runs == NULL || c.labels == NULL) {
 		code = RUN_ENV;
 		goto out;

@@ -63,6 +63,7 @@ load(struct run *r)
 		kv->value = strdup(eq + 1);
 	}
 	r->sc->set_used = calloc(r->sc->n_sets + 1, sizeof(bool));
+	r->sc->sets_optional = o->sets_if_declared;
 	r->sc->seed = o->seed_set ? o->seed : (dd_now_us() ^ (uint64_t)getpid()) % 1000000007u;
 	r->sc->seed_set = o->seed_set;
 	r->S = sc_lua_new(r->sc, r->sc->seed, o->build_dir);

@@ -38,6 +38,9 @@ struct run_opts {
 	const char *build_dir;        /* where faultd and bin() programs are */
 	bool force;                   /* --force: empty a non-empty out_dir first */
 	unsigned lua_mem_mib;         /* --lua-mem: the Lua state's memory; 0 default */
+	bool sets_if_declared;        /* a --set key the scenario does not declare
+	                                 is left out, not an error (a matrix over
+	                                 several scenarios) */
 };
 
 /* Returns one of the exit codes above. */

@@ -245,6 +245,7 @@ struct scenario {
 
 	/* --set pairs from the command line, and which were used */
 	struct sc_kv *sets;          size_t n_sets;
+	bool sets_optional;          /* unknown --set keys left out (run_opts) */
 	bool *set_used;
 
 	/* score{} (issue 9): the service as a list of probes (`service`

@@ -151,6 +151,17 @@ check "... after running both (the table has a pass and a FAIL row)" \
 	grep -q "2 runs: 1 pass, 1 fail" "$work/mx/matrix.txt"
 "$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false --out "$work/mx2" >/dev/null 2>&1; rc=$?
 check "matrix where every run passed exits 0 (rc $rc)" test "$rc" = 0
+# several scenarios in one matrix (the catalogue): each runs, labelled by its
+# name; a --set key only one declares goes to that one, the other runs as is
+"$DD" matrix tests/scenarios/matrix-verdict.lua tests/scenarios/time-scale.lua \
+	--set strict=true --out "$work/mxs" >"$work/mxs.out" 2>&1; rc=$?
+check "matrix over two scenarios: both ran (exit $rc: one fails on purpose), each in its own folder" \
+	test "$rc" = 1 -a -f "$work/mxs/matrix-verdict/result.json" -a -f "$work/mxs/time-scale/result.json"
+check "... --set strict=true reached the scenario that declares it, and only that one" \
+	bash -c "jq -e '.params.strict == \"true\"' '$work/mxs/matrix-verdict/result.json' >/dev/null &&
+	         jq -e '.params.strict == null' '$work/mxs/time-scale/result.json' >/dev/null &&
+	         grep -q '^2 runs: 1 pass, 1 fail' '$work/mxs/matrix.txt'"
+
 # Ctrl-C stops the whole matrix, not just the run it lands in
 "$DD" matrix tests/scenarios/long-run.lua --vary n=1,2,3 --out "$work/mxi" >"$work/mxi.out" 2>&1 &
 mpid=$!
