@@ -454,7 +454,8 @@ authority_tree(const struct result *r)
 }
 
 /* "metrics_incident": the incident-time metrics (result_metric_is_
- * incident_time) times the run's speed, null where not observed. */
+ * incident_time) times the run's speed, null where not observed; to the
+ * microsecond, so 0.856 s at speed 360 reads 308.16, not 308.15999999999997 */
 static json_t *
 metrics_incident_tree(const struct result *r)
 {
@@ -467,7 +468,7 @@ metrics_incident_tree(const struct result *r)
 		if (rm->absent || !result_metric_is_incident_time((enum score_metric)m))
 			continue;
 		if (!put(o, score_metric_name((enum score_metric)m),
-		    rm->has ? json_num(rm->value * speed) : json_null())) {
+		    rm->has ? json_num(round(rm->value * speed * 1e6) / 1e6) : json_null())) {
 			json_decref(o);
 			o = NULL;
 		}

@@ -238,7 +238,8 @@ check_value(const struct score_expect *ex, const struct score_value *val,
 		return;
 	}
 	out->has_observed = true;
-	out->observed = val->v * scale;
+	/* to the microsecond: 0.856 x 360 is 308.16, not 308.15999999999997 */
+	out->observed = scale != 1 ? round(val->v * scale * 1e6) / 1e6 : val->v;
 	pass = score_op_holds(ex->op, out->observed, ex->bound);
 	out->pass = pass;
 	/* For people: six significant digits; result.json has the exact
