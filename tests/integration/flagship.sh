@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run.sh: parallel (sealed runs; nothing of the host is compared)
 # The flagship end to end, compressed: the AWS us-east-1 empty-record replay
 # with a real unbound in the path.  With failover the app passes; without it
 # the verdict is fail and the exit code 1; the report files exist and parse;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run.sh: parallel (sealed runs; nothing of the host is compared)
 # internet_hold.sh -- a registry hold in the sealed internet
 # (tests/scenarios/internet-hold.lua): com.'s two servers drop example.com's
 # delegation (delegation_del), a resolver iterating from the test root

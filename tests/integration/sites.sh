@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run.sh: parallel (sealed runs; nothing of the host is compared)
 # sites.sh -- divergence by site (scenarios/examples/sites.lua): a fault
 # rule with client= hits one site's resolver and not the other's.  With
 # failing=east the east probe is mostly down and the west probe never

@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run.sh: parallel (sealed runs; nothing of the host is compared)
 # speed_invariance.sh -- the proof that a verdict does not depend on the
 # speed (issue 11): tests/scenarios/speed-invariance.lua (the flagship's
 # shape, short: 30 s baseline, the us-east-1 record empty for 2 incident
