@@ -8,8 +8,9 @@
 -- queries were legitimate and clients retried their failures, so the load
 -- grew with the failures, and the volumetric protection, built to drop
 -- attack traffic, did not drop it.
--- Source: Microsoft Azure, "RCA - DNS issue impacting multiple Microsoft
--- services" (Azure status history, tracking ID for 1 April 2021).
+-- Source: Microsoft Azure, the root cause analysis (RCA) of the Azure DNS
+-- incident of 1 April 2021, in the Azure status history (title not
+-- re-checked).
 --
 -- The drill.  faultd ("azuredns") is authoritative for contoso.com on four
 -- name server addresses (ns1..ns4, as Azure DNS gives every zone four),

@@ -9,8 +9,9 @@
 -- resolvers' own retries (and their clients' retries) added to the load on
 -- the servers under attack; reports put the legitimate retry traffic at
 -- 10-20 times normal (unconfirmed).
--- Sources: Dyn, "Dyn Analysis Summary Of Friday October 21 Attack" (Dyn
--- company blog) and Dyn's statements on the day.
+-- Sources: Dyn's incident report on the attack (Dyn company blog; we recall
+-- it as "Dyn Analysis Summary Of Friday October 21 Attack", not re-checked)
+-- and Dyn's statements on the day.
 --
 -- The drill.  faultd ("dyn") is authoritative for three customer zones
 -- (twitter.com, github.com, reddit.com: test addresses only).  An ISP's real

@@ -5,8 +5,8 @@
 -- 21:26 UTC: resolvers got no usable answer for any name in those zones.
 -- What the servers answered exactly is not in the status updates (we
 -- default to SERVFAIL; REFUSED is a parameter).
--- Source: Linode (Akamai), status page incident of 2022-08-23, "Linode DNS
--- Manager" / "Connectivity issue affecting DNS".
+-- Source: Linode (Akamai), its status page's incident report for
+-- 2022-08-23 (title not re-checked).
 --
 -- The drill.  faultd ("linode") is authoritative for a customer's zone,
 -- shop.example; a real resolver (unbound; --set resolver=...) serves the
