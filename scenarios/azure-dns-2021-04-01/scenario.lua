@@ -33,11 +33,12 @@
 -- surge subsides; run ends 22:30 (most services back).
 --
 -- What it showed (unbound 1.17): without serve-stale the users lose most
--- lookups during the overload; with it they keep their answers, but each
--- of their lookups of an expired name sets unbound asking the four servers
--- again: the company's one resolver sent ~80x its baseline rate to the
--- authority (~17 queries per user query), against ~10x without serve-stale
--- (where unbound's 5 s SERVFAIL cache holds it back).  Retries from
+-- lookups during the overload; with it they keep their answers.  Either
+-- way the company's one resolver sent its authority many times its
+-- baseline rate while the platform turned queries away: ~10x without
+-- serve-stale (unbound's 5 s SERVFAIL cache holds it back), 4x to 80x with
+-- it (each lookup of an expired name may set unbound trying the four
+-- servers again; how often varies from run to run).  Retries from
 -- legitimate resolvers are what the surge is made of.
 -- Distortion: unbound caches a SERVFAIL for 5 s whatever the speed (15
 -- incident minutes at 180), so without serve-stale the failures look less
@@ -151,7 +152,7 @@ end
 
 score { service = { "app1", "app2" }, stable = "1s" }
 expect {
-  -- serve-stale rides out the overload (without it, measured: 0.1-0.3)
+  -- serve-stale rides out the overload (without it, measured: 0.1-0.8)
   "availability >= 0.95",
   "availability_worst >= 0.9",
   "dns_answers.azuredns.pass > 0",

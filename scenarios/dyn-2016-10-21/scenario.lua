@@ -150,9 +150,10 @@ score {
 }
 expect {
   -- serve-stale keeps the users answered through both waves
-  -- (without it, measured: 0.6-0.9 over the window, the lull included)
-  "availability >= 0.95",
-  "availability_worst >= 0.9",
+  -- (with it, measured: 1.0 in every run; without it 0.62-0.94 over the
+  -- window, the lull included: unbound's retries often get through in time)
+  "availability >= 0.98",
+  "availability_worst >= 0.97",
   "latency_p95_ms < 1500",
 }
 
