@@ -41,6 +41,21 @@
 --   delegate false: the parent gets no delegation for this zone (write it
 --            yourself in the parent's `records`, or leave the zone
 --            unreachable by iteration)
+--   dnssec   true | false: sign this zone or not (default: the internet's
+--            dnssec option)
+--   key      dnssec_key("ZONE"): sign with this key set (made before the
+--            internet{} call, so a hand-written parent can hold key.ds)
+--
+-- DNSSEC.  `dnssec = true` (or { nsec3 = true }: NSEC3 denials) on the
+-- internet signs every zone (a zone's own dnssec = false leaves it
+-- unsigned).  Each signed zone gets a key set (dnssec_key(zone), made
+-- while the scenario loads), its generated parent publishes the DS beside
+-- the delegation ("example.com. IN DS TAG 13 2 DIGEST", the parent's TTL),
+-- and every server of the zone signs it with those keys (dns { sign = {
+-- [zone] = key } }).  The root's DS is net.trust_anchor, what a validating
+-- resolver takes: resolvers.resolver { ..., dnssec = { trust_anchors = {
+-- net.trust_anchor } } }.  A hand-written parent gets nothing: put the
+-- child's key.ds there yourself.
 --
 -- What the helper writes into a generated zone (one without zone/file):
 --   $ORIGIN, $TTL, the SOA (MNAME the first NS, RNAME hostmaster.ZONE,
@@ -83,6 +98,8 @@
 --   addr      name server name -> address
 --   text      zone -> the generated zone text (nil for zone/file zones)
 --   lan       the LAN's name; prefix: its prefix length
+--   trust_anchor  the root's DS (text), when the root is signed
+--   ds, keys  zone -> its DS text / its dnssec_key() table, for signed zones
 -- Errors name the scenario's file:line and the zone or name at fault.
 local M = {}
 
