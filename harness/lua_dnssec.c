@@ -174,7 +174,10 @@ l_dnssec_key(lua_State *L)
 	const struct sc_keyset *k;
 	size_t i;
 
-	sc_lua_need_load_phase(L, "dnssec_key");
+	/* (not sc_lua_need_load_phase: lua_decl.c calls into this file) */
+	if (sc_lua_of(L)->running)
+		luaL_error(L, "dnssec_key() declares the scenario: call it at the top level, "
+		    "not in the timeline");
 	arg = luaL_checkstring(L, 1);
 	if (lua_gettop(L) > 1)
 		luaL_error(L, "dnssec_key: give the zone only (dnssec_key(\"example.com.\"))");

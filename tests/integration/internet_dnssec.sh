@@ -86,5 +86,9 @@ bad 3 "internet: zone com.: key = dnssec_key(\"com.\")" "local inet = use 'inter
 out=$("$DD" check "$OLDPWD/$SC" 2>&1); rc=$?
 check "check of the signed internet passes and writes nothing (exit $rc; files here: $(ls -A | grep -v '^bad.lua$' | wc -l))" \
 	test "$rc" = 0 -a "$(ls -A | grep -v '^bad.lua$' | wc -l)" = 0
+for r in knot pdns; do
+	out=$("$DD" check "$OLDPWD/$SC" --set resolver=$r 2>&1); rc=$?
+	check "check: the $r profile takes the test root's DS as its trust anchor (exit $rc)" test "$rc" = 0
+done
 cd "$OLDPWD" || exit 2
 t_done

@@ -169,7 +169,7 @@ test_key_made_and_returned(void **state)
 	ldns_rr_free(ds2);
 	ldns_rr_free(ksk);
 	ldns_rr_free(zsk);
-	check_key(&f->sc->keysets[1].key[0], 257, ".");
+	ldns_rr_free(check_key(&f->sc->keysets[1].key[0], 257, "."));
 	ldns_rr_free(check_key(&f->sc->keysets[1].key[1], 256, "."));
 }
 
