@@ -559,7 +559,7 @@ zsign_zone(const struct zsign_conf *c, const char *file, const ldns_rr_list *rrs
 	ldns_rr_list *added = NULL;
 	struct zs_walk w = { 0 };
 	ldns_status st;
-	uint32_t now = (uint32_t)time(NULL);
+	uint32_t now = (uint32_t)time(NULL), key_ttl = 0;
 
 	*out = NULL;
 	*extra = NULL;
@@ -567,6 +567,7 @@ zsign_zone(const struct zsign_conf *c, const char *file, const ldns_rr_list *rrs
 		const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
 			zc = conf_find(c, ldns_rr_owner(rr));
+			key_ttl = ldns_rr_ttl(rr);
 			break;
 		}
 	}
@@ -588,9 +589,13 @@ zsign_zone(const struct zsign_conf *c, const char *file, const ldns_rr_list *rrs
 			goto fail;
 		}
 	}
-	/* the DNSKEYs at the apex, then the signatures and the chain */
+	/* the DNSKEYs at the apex, with the SOA's TTL (the zone's, so a short
+	 * TTL in a test zone expires the keys as soon as the rest), then the
+	 * signatures and the chain */
 	for (size_t i = 0; i < ldns_key_list_key_count(zc->keys); i++) {
 		ldns_rr *k = ldns_key2rr(ldns_key_list_key(zc->keys, i));
+		if (k != NULL)
+			ldns_rr_set_ttl(k, key_ttl);
 		if (k == NULL || ldns_dnssec_zone_add_rr(dz, k) != LDNS_STATUS_OK) {
 			ldns_rr_free(k);
 			goto fail;

@@ -608,6 +608,7 @@ sc_lua_new(struct scenario *sc, uint64_t seed, const char *build_dir)
 	sc_lua_proc_register(L);
 	sc_lua_use_register(L);
 	sc_lua_zone_register(L);
+	sc_lua_dnssec_register(L);
 	/* strict globals */
 	lua_newtable(L);
 	lua_pushcfunction(L, strict_index);

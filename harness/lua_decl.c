@@ -611,7 +611,7 @@ static int
 d_dns(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "listen", "zones", "zone", "upstreams",
-		"rules", "upstream_timeout", "capacity", NULL };
+		"rules", "upstream_timeout", "capacity", "sign", "nsec3", NULL };
 	struct sc_lua *S = sc_lua_of(L);
 	struct scenario *sc = S->sc;
 	char what[64];
@@ -636,6 +636,7 @@ d_dns(lua_State *L, const char *name, int t)
 	opt_strlist(L, t, "rules", what, &d->rules, &d->n_rules);
 	d->upstream_timeout = dup_str(L, t, "upstream_timeout", what);
 	dns_capacity(L, t, what, d);
+	sc_lua_dnssec_dns(L, t, what, d);
 	return 0;
 }
 

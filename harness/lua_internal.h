@@ -183,6 +183,12 @@ int sc_lua_proc_finish(struct sc_lua *S, struct dd_err *err);
  * delegation_del, delegation_set) into the table on top. */
 void sc_lua_zone_register(lua_State *L);
 
+/* dnssec_key() (lua_dnssec.c) into the table on top; a dns declaration's
+ * sign = {...} and nsec3 fields at table t into d (Lua errors name what). */
+struct sc_dns;
+void sc_lua_dnssec_register(lua_State *L);
+void sc_lua_dnssec_dns(lua_State *L, int t, const char *what, struct sc_dns *d);
+
 /* use "name" (lua_use.c) into the table on top; the library folder is
  * S->lib_dir (sc_lua_lib_dir_default() unless set). */
 void sc_lua_use_register(lua_State *L);

@@ -214,6 +214,15 @@ faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 		ARG("--rule");
 		ARG(d->rules[i]);
 	}
+	for (size_t i = 0; i < d->n_sign; i++) {
+		char spec[3 * PATH_MAX];
+		ARG("--sign");
+		if (run_keys_sign_arg(r, &d->sign[i], spec, sizeof(spec)) < 0)
+			oom = true;
+		ARG(spec);
+	}
+	if (d->nsec3)
+		ARG("--nsec3");
 	if (d->upstream_timeout) {
 		ARG("--upstream-timeout");
 		ARG(d->upstream_timeout);
@@ -364,7 +373,10 @@ run_build_start(struct run *r)
 	for (size_t i = 0; i < sc->n_procs; i++)
 		if ((rc = run_scratch_version(r, &sc->procs[i])) < 0)
 			return rc;
-	/* faultd per dns server, then the processes in declaration order */
+	/* the DNSSEC keys faultd signs with, then faultd per dns server, then
+	 * the processes in declaration order */
+	if ((rc = run_keys_write(r)) < 0)
+		return rc;
 	for (size_t i = 0; i < sc->n_dns; i++)
 		if ((rc = add_faultd(r, &sc->dns[i])) < 0)
 			return rc;

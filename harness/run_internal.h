@@ -14,6 +14,7 @@
  *                       exits, watches over their output
  *   run_build.c, run_proc.c -> run_scratch.c   a process's scratch folder,
  *                       files, scratch() placeholders and version command
+ *   run_build.c -> run_keys.c   the scenario's DNSSEC keys into OUT/keys/
  *   run_build.c, run_proc.c, run_ops.c -> run_fault.c   faultd's control
  *                       client: readiness ping, inject and clear
  *   everyone -> run_status.c   the run's clock, its messages and status
@@ -210,6 +211,14 @@ int run_scratch_prepare(struct run *r, const struct sc_process *d);
 #define RUN_VERSION_TIMEOUT_MS 5000
 #define RUN_VERSION_MAX 200
 int run_scratch_version(struct run *r, const struct sc_process *d);
+
+/* ---- run_keys.c ---- */
+/* The scenario's DNSSEC key sets into OUT/keys/ (0700; each file 0600) and
+ * their DS into OUT/keys/ds.  0 or the recorded error. */
+int run_keys_write(struct run *r);
+/* faultd's --sign value for s: "ZONE:OUT/keys/KSK,OUT/keys/ZSK" into buf;
+ * -1 when it does not fit. */
+int run_keys_sign_arg(const struct run *r, const struct sc_sign *s, char *buf, size_t len);
 
 /* ---- run_fault.c ---- */
 

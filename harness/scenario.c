@@ -120,8 +120,24 @@ scenario_free(struct scenario *sc)
 		free_strv(d->rules, d->n_rules);
 		free(d->upstream_timeout);
 		free(d->cap_overflow);
+		for (size_t j = 0; j < d->n_sign; j++)
+			free(d->sign[j].zone);
+		free(d->sign);
 	}
 	free(sc->dns);
+	for (size_t i = 0; i < sc->n_keysets; i++) {
+		struct sc_keyset *k = &sc->keysets[i];
+		free(k->zone);
+		free(k->ds);
+		for (size_t j = 0; j < 2; j++) {
+			free(k->key[j].base);
+			if (k->key[j].private_text != NULL)
+				explicit_bzero(k->key[j].private_text, strlen(k->key[j].private_text));
+			free(k->key[j].private_text);
+			free(k->key[j].dnskey);
+		}
+	}
+	free(sc->keysets);
 	for (size_t i = 0; i < sc->n_procs; i++) {
 		struct sc_process *p = &sc->procs[i];
 		free(p->name);

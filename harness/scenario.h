@@ -75,6 +75,37 @@ struct sc_dns {
 	double cap_qps;
 	int cap_queue;
 	char *cap_overflow;
+	/* sign = { "example.com.", ["example.org."] = key }, nsec3 = true
+	 * (harness/lua_dnssec.c): the zones faultd signs (--sign), each with
+	 * a key set of the scenario's (sc_keyset index) */
+	struct sc_sign *sign;
+	size_t n_sign;
+	bool nsec3;
+	int line;
+};
+
+/* One signed zone of a dns server: the zone and its key set. */
+struct sc_sign {
+	char *zone;          /* "example.com." (absolute, lower case) */
+	size_t keyset;       /* index into scenario.keysets */
+};
+
+/* A key as ldns-keygen writes it: BASE.private and BASE.key. */
+struct sc_key {
+	char *base;          /* "Kexample.com.+013+12345" */
+	char *private_text;  /* the .private file's text (secret) */
+	char *dnskey;        /* the DNSKEY record (the .key file's line) */
+};
+
+/* dnssec_key("example.com.") (harness/lua_dnssec.c): a KSK and a ZSK made
+ * while the scenario loads, written into OUT/keys/ (0600) at run start and
+ * never elsewhere; implicit: made for a dns { sign = { "zone" } } without
+ * a key (one per zone, shared by every server signing it that way). */
+struct sc_keyset {
+	char *zone;          /* absolute, lower case */
+	struct sc_key key[2];  /* [0] the KSK (flags 257), [1] the ZSK (256) */
+	char *ds;            /* the KSK's DS (SHA-256), presentation format */
+	bool implicit;
 	int line;
 };
 
@@ -231,6 +262,7 @@ struct scenario {
 	struct sc_watch *watches;    size_t n_watches;
 	struct sc_capture *caps;     size_t n_caps;
 	struct sc_param *params;     size_t n_params;
+	struct sc_keyset *keysets;   size_t n_keysets;
 
 	/* scoring */
 	struct sc_match *detect;     size_t n_detect;

@@ -41,6 +41,21 @@
 --   delegate false: the parent gets no delegation for this zone (write it
 --            yourself in the parent's `records`, or leave the zone
 --            unreachable by iteration)
+--   dnssec   true | false: sign this zone or not (default: the internet's
+--            dnssec option)
+--   key      dnssec_key("ZONE"): sign with this key set (made before the
+--            internet{} call, so a hand-written parent can hold key.ds)
+--
+-- DNSSEC.  `dnssec = true` (or { nsec3 = true }: NSEC3 denials) on the
+-- internet signs every zone (a zone's own dnssec = false leaves it
+-- unsigned).  Each signed zone gets a key set (dnssec_key(zone), made
+-- while the scenario loads), its generated parent publishes the DS beside
+-- the delegation ("example.com. IN DS TAG 13 2 DIGEST", the parent's TTL),
+-- and every server of the zone signs it with those keys (dns { sign = {
+-- [zone] = key } }).  The root's DS is net.trust_anchor, what a validating
+-- resolver takes: resolvers.resolver { ..., dnssec = { trust_anchors = {
+-- net.trust_anchor } } }.  A hand-written parent gets nothing: put the
+-- child's key.ds there yourself.
 --
 -- What the helper writes into a generated zone (one without zone/file):
 --   $ORIGIN, $TTL, the SOA (MNAME the first NS, RNAME hostmaster.ZONE,
@@ -83,6 +98,8 @@
 --   addr      name server name -> address
 --   text      zone -> the generated zone text (nil for zone/file zones)
 --   lan       the LAN's name; prefix: its prefix length
+--   trust_anchor  the root's DS (text), when the root is signed
+--   ds, keys  zone -> its DS text / its dnssec_key() table, for signed zones
 -- Errors name the scenario's file:line and the zone or name at fault.
 local M = {}
 
@@ -131,9 +148,9 @@ local SEALED_LO, SEALED_HI = ip4("198.18.0.0"), ip4("198.19.255.255")
 
 local function sealed(n) return n >= SEALED_LO and n <= SEALED_HI end
 
-local known_top = { lan = true, name = true, attach = true, zones = true }
+local known_top = { lan = true, name = true, attach = true, zones = true, dnssec = true }
 local known_zone = { ns = true, ttl = true, negttl = true, records = true, zone = true,
-  file = true, delegate = true, parent = true }
+  file = true, delegate = true, parent = true, dnssec = true, key = true }
 
 local function build(t)
   if type(t) ~= "table" then fail("give { lan = \"198.18.100.0/24\", zones = { ... } }") end
@@ -184,6 +201,24 @@ local function build(t)
       local n = check_addr(t.attach[h], "attach " .. h)
       taken[n] = "host " .. h
       members[h] = t.attach[h] .. "/" .. plen
+    end
+  end
+
+  -- DNSSEC for the whole internet: true, or { nsec3 = true }
+  local dnssec_all, nsec3 = false, false
+  if t.dnssec ~= nil and t.dnssec ~= false then
+    if t.dnssec == true then
+      dnssec_all = true
+    elseif type(t.dnssec) == "table" then
+      for k in pairs(t.dnssec) do
+        if k ~= "nsec3" then fail("dnssec: unknown field '" .. tostring(k) .. "' (dnssec = true | { nsec3 = true })") end
+      end
+      if t.dnssec.nsec3 ~= nil and type(t.dnssec.nsec3) ~= "boolean" then
+        fail("dnssec: nsec3 = true | false")
+      end
+      dnssec_all, nsec3 = true, t.dnssec.nsec3 == true
+    else
+      fail("dnssec = true | { nsec3 = true }")
     end
   end
 
@@ -239,6 +274,19 @@ local function build(t)
     if z.zone ~= nil and z.file ~= nil then fail(what .. ": give zone = or file =, not both") end
     if z.zone ~= nil and type(z.zone) ~= "string" then fail(what .. ": zone = \"zone text\"") end
     if z.file ~= nil and type(z.file) ~= "string" then fail(what .. ": file = \"path\"") end
+    if z.dnssec ~= nil and type(z.dnssec) ~= "boolean" then
+      fail(what .. ": dnssec = true | false (sign this zone or not)")
+    end
+    if z.dnssec == nil then Z.signed = dnssec_all or z.key ~= nil else Z.signed = z.dnssec end
+    if z.key ~= nil then
+      if type(z.key) ~= "table" or z.key.zone ~= zn or not z.key.ds_rdata then
+        fail(what .. ": key = dnssec_key(\"" .. zn .. "\") (a key made for this zone)")
+      end
+      if not Z.signed then fail(what .. ": key = ... with dnssec = false") end
+    end
+    if Z.signed then
+      Z.key = z.key or dnssec_key(zn)
+    end
     if z.records ~= nil and (type(z.records) ~= "string" or z.zone or z.file) then
       fail(what .. ": records = \"text\" goes with a generated zone (not with zone = or file =)")
     end
@@ -343,6 +391,7 @@ local function build(t)
         if zones[kid].def.delegate ~= false then
           add("; delegation")
           for _, nm in ipairs(zones[kid].ns) do add(kid .. " IN NS " .. nm) end
+          if zones[kid].key then add(kid .. " IN DS " .. zones[kid].key.ds_rdata) end
           for _, nm in ipairs(zones[kid].ns) do want(nm) end
         end
       end
@@ -360,15 +409,27 @@ local function build(t)
   end
 
   -- the servers: a host and a faultd each, on the LAN
-  local out = { hints = {}, servers = {}, addr = {}, text = text, lan = lan_name, prefix = plen }
+  local out = { hints = {}, servers = {}, addr = {}, text = text, lan = lan_name, prefix = plen,
+    keys = {}, ds = {} }
+  for _, zn in ipairs(names) do
+    if zones[zn].key then
+      out.keys[zn] = zones[zn].key
+      out.ds[zn] = zones[zn].key.ds
+    end
+  end
+  out.trust_anchor = out.ds["."]
   for _, nm in ipairs(order) do
     local s = servers[nm]
     members[s.dns] = s.addr .. "/" .. plen
     out.addr[nm] = s.addr
-    local inline, files = {}, {}
+    local inline, files, sign = {}, {}, nil
     for _, zn in ipairs(s.zones) do
       local z = zones[zn].def
       if z.file then files[#files + 1] = z.file else inline[#inline + 1] = text[zn] or z.zone end
+      if zones[zn].key then
+        sign = sign or {}
+        sign[zn] = zones[zn].key
+      end
     end
     host(s.dns) {}
     dns(s.dns) {
@@ -376,6 +437,8 @@ local function build(t)
       listen = s.addr .. ":53",
       zone = #inline > 0 and inline or nil,
       zones = #files > 0 and files or nil,
+      sign = sign,
+      nsec3 = sign and nsec3 or nil,
     }
   end
   lan(lan_name)(members)

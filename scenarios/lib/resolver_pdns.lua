@@ -52,11 +52,13 @@ local function target(s)
 end
 
 -- ". IN DS 20326 8 2 E06D..." -> ".", "20326 8 2 E06D..." (pdns's addTA)
+-- (words split with gmatch: a backtracking match over a whole DS record
+-- is over the sandbox's pattern budget)
 local function ds_of(text)
-  local name, rest = text:match("^%s*(%S+)%s+(.*)$")
-  if not name then return nil end
   local words = {}
-  for w in rest:gmatch("%S+") do words[#words + 1] = w end
+  for w in text:gmatch("%S+") do words[#words + 1] = w end
+  local name = table.remove(words, 1)
+  if not name then return nil end
   local i = 1
   while words[i] and words[i]:upper() ~= "DS" do i = i + 1 end
   if not words[i] or not words[i + 4] then return nil end

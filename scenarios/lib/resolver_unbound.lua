@@ -27,6 +27,10 @@
 --                           expired cache at once); a latency budget against
 --                           network time, so it stays real (listed)
 --   val-bogus-ttl           60 s, with dnssec
+--   bogus key entry         60 s, with dnssec (BOGUS_KEY_TTL in unbound's
+--                           source): a zone whose DS or DNSKEY set failed
+--                           validation is SERVFAIL for that long, whatever
+--                           its TTLs; no option, so real time (listed)
 -- root_hints: `root-hints:` a file in the scratch folder (root.hints), so
 -- unbound primes and iterates from the test root instead of its compiled-in
 -- real one; module-config "iterator" (no validator, so no trust anchor,
@@ -110,6 +114,8 @@ function M.declare(o)
     line("    module-config: \"validator iterator\"")
     for _, ta in ipairs(o.dnssec.trust_anchors) do line("    trust-anchor: " .. q(ta)) end
     timer("val-bogus-ttl", 60, "how long data that failed validation is cached")
+    o.timer("bogus key entry", 60, 60, "a zone whose DS or DNSKEY failed validation is "
+      .. "blacked out this long (BOGUS_KEY_TTL, compiled in): real time at any speed")
   else
     line("    module-config: \"iterator\"")
   end

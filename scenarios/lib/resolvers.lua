@@ -33,6 +33,17 @@
 -- hint-file=); the forwarders dnsmasq and dnsdist cannot iterate (an
 -- error).  forward/stub zones still apply beside it.  Give at least one of
 -- forward, stub, root_hints.
+-- `dnssec = { trust_anchors = { net.trust_anchor } }` validates; each
+-- anchor is a DS (or DNSKEY) record's text ("NAME [TTL] [IN] DS TAG ALG DT
+-- DIGEST": internet.lua's net.trust_anchor with dnssec = true, or a
+-- dnssec_key()'s .ds) and replaces the software's built-in real root
+-- anchor: unbound `trust-anchor:` with the validator module, bind9
+-- `trust-anchors { static-ds }` with dnssec-validation yes, knot
+-- trust_anchors.remove('.') + trust_anchors.add(), pdns dnssec=validate
+-- with clearTA()/addTA() in a lua-config-file, dnsmasq --trust-anchor
+-- (dnsdist: an error).  Without dnssec none of them validates.  unbound,
+-- bind9, knot and pdns validate the sealed internet's chain
+-- (tests/integration/internet_dnssec.sh, doc/scenario-api.md).
 -- Options a software cannot honour are errors naming the software and the
 -- option, never silently ignored.
 --

@@ -266,6 +266,10 @@ test_dnskey_and_ds(void **state)
 	p = ask(&nsec, &x, "example.test.", LDNS_RR_TYPE_DNSKEY, true);
 	assert_int_equal(count_type(ldns_pkt_answer(p), LDNS_RR_TYPE_DNSKEY), 2);
 	assert_int_equal(verify(&nsec, ldns_pkt_answer(p), LDNS_RR_TYPE_DNSKEY), LDNS_STATUS_OK);
+	/* the keys live as long as the zone's SOA ($TTL 300), not ldns's
+	 * default hour: a short-TTL test zone's keys expire with the rest */
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++)
+		assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), i)), 300);
 	done(&x);
 	/* the DS written for the parent matches the KSK (flags 257) only */
 	f = fmemopen(buf, sizeof(buf), "w");
