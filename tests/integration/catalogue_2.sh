@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run.sh: parallel (sealed runs; nothing of the host is compared)
 # catalogue_2.sh -- the incident catalogue, part 2 (overload, outages at the
 # source and lost sites): dyn-2016-10-21, azure-dns-2021-04-01,
 # cloudflare-1111-2024-06-27 and linode-2022-08-23, each run with its

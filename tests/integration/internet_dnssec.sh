@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run.sh: parallel (sealed runs; nothing of the host is compared)
 # internet_dnssec.sh -- DNSSEC in the sealed internet
 # (tests/scenarios/internet-dnssec.lua): internet.lua signs the root, com.
 # and example.com. (two servers) with keys dnssec_key() made at load, each
