@@ -23,6 +23,13 @@
 #define CAPACITY_QPS_MAX 10000000.0
 #define CAPACITY_QUEUE_MAX 1000000u
 #define CAPACITY_QUEUE_DEFAULT 100u
+/* A reply due sooner than this after its query goes out at once: a timer
+ * for less costs more than the wait it keeps (the queue still advances by
+ * every query's service time, so the rate limit and overflow hold; only a
+ * short wait's reply may leave up to this much early).  Measured: with
+ * every reply through a timer, faultd answered 28% fewer queries per CPU
+ * second at a capacity far above the load (bench/faultd_bench.sh (e)). */
+#define CAPACITY_PROMPT_US 50u
 
 /* What an overflowing query gets (faultd/rule.h's actions of that name). */
 enum capacity_overflow {

@@ -366,7 +366,8 @@ through_capacity(struct engine *e, struct capacity *c, const uint8_t *pkt,
 	bool queued;
 
 	if (capacity_admit(c, e->now_us, &wait, &queued)) {
-		res->delay_us += wait;
+		if (wait >= CAPACITY_PROMPT_US)
+			res->delay_us += wait;
 		if (queued)
 			e->stats.capacity_queued++;
 		if (wait > e->stats.capacity_wait_max_us)

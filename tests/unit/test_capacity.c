@@ -196,6 +196,28 @@ test_engine_server_capacity(void **state)
 	assert_false(E.has_capacity);
 }
 
+/* waits under CAPACITY_PROMPT_US go out at once; the queue still counts
+ * them, so later ones wait their turn */
+static void
+test_engine_prompt_waits(void **state)
+{
+	int rc;
+
+	(void)state;
+	setup_engine(NULL);
+	assert_int_equal(engine_set_capacity(&E, 1e6, 1000, CAP_OVERFLOW_DROP), 0);
+	for (unsigned i = 1; i <= 100; i++) {
+		assert_int_equal(ask_at("www.example.com", 0, &rc), ENG_REPLY);
+		/* query i is due i us after its arrival */
+		if (i < CAPACITY_PROMPT_US)
+			assert_int_equal(R.delay_us, 0);
+		else
+			assert_int_equal(R.delay_us, i);
+	}
+	assert_int_equal(E.stats.capacity_wait_max_us, 100);
+	engine_fini(&E);
+}
+
 static void
 test_engine_rule_capacity(void **state)
 {
@@ -225,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_rule_terms),
 		cmocka_unit_test(test_engine_server_capacity),
 		cmocka_unit_test(test_engine_rule_capacity),
+		cmocka_unit_test(test_engine_prompt_waits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
