@@ -25,34 +25,39 @@
 -- cache is not modelled: which queries missed is taken as random).
 --
 -- The protection: the app fails over to the name on the other provider
--- after a few failed requests (and back once the primary answers again).
+-- after two failed requests (and back once the primary answers again).
 -- `--set failover=false` keeps it on the primary: it then serves only
--- while the resolver holds a good answer, and its availability expectation
--- fails.  Serve-stale in the resolver (`--set serve_stale=true`) does not
--- help: an empty answer is not a failure to get one.
+-- while the resolver holds a good answer; it never fails over, so its
+-- failover expectation fails, and its availability one with it (about
+-- three runs in four: how much of the fault the cached empty answers
+-- cover is luck, a dozen or so cache cycles of the one name).
+-- `--set serve_stale=true` tries RFC 8767 serve-stale in the resolver
+-- (an empty answer is an answer, not a failure to get one: serve-stale is
+-- not meant for it, but unbound answers expired data first and refreshes
+-- after, which shortens some empty spells).
 --
 -- Assumptions (parameters): the share of empty answers [0.25: "up to 25 %",
--- taken as constant]; the zone's TTL [120 s] and negative TTL [120 s] are
--- not in the report.
+-- taken as constant]; the zone's TTL [90 s] and negative TTL [90 s] are
+-- not in the report (short, as a CDN's names tend to be).
 --
--- Timeline (speed 120, 2 incident minutes per real second): 19:43
--- baseline; 19:53 empty answers; 20:26 fixed; 20:36 end.  About 27 s.
+-- Timeline (speed 90, 1.5 incident minutes per real second): 19:48
+-- baseline; 19:53 empty answers; 20:26 fixed; 20:31 end.  About 30 s.
 -- Run it:  dnsdrill run scenarios/gcore-2022-11-14/scenario.lua
 --          ... --set failover=false          (protection off: fails)
 --          ... --set negttl=600              (longer negative caching)
 scenario {
   name = "gcore-2022-11-14",
   description = "the authority answers 25% of queries NOERROR/no data for 33 minutes (Gcore, 2022-11-14)",
-  speed = 120,
-  duration = "53m",
-  start = "2022-11-14T19:43:00Z",
+  speed = 90,
+  duration = "43m",
+  start = "2022-11-14T19:48:00Z",
 }
 
 local share = param("share", { default = 0.25, min = 0, max = 1,
   doc = "chance the authority answers a query empty (NOERROR, no data)" })
-local ttl = param("ttl", { default = 120, min = 60, max = 86400,
+local ttl = param("ttl", { default = 90, min = 60, max = 86400,
   doc = "TTL of example.com's records, incident seconds (assumption)" })
-local negttl = param("negttl", { default = 120, min = 60, max = 86400,
+local negttl = param("negttl", { default = 90, min = 60, max = 86400,
   doc = "negative TTL of the empty answers (SOA TTL and minimum), incident seconds (assumption)" })
 local failover = param("failover", { default = true,
   doc = "the app fails over to its secondary name on another DNS provider (the protection)" })
@@ -158,17 +163,21 @@ expect {
   -- the protection: failing over to the other provider's name keeps the
   -- app serving (a request or two lost at each switch)
   "availability >= 0.9",
+  -- ... it did fail over, during the fault, once it was hit (the first
+  -- empty answer for its name comes at a random point: failover_s counts
+  -- from the fault's start, so the bound is the fault's length)
+  "failover_s < 33m in incident time if disrupted",
   -- and it comes home once the primary answers again
   "recovery_s < 10m in incident time",
 }
 
 timeline(function()
-  phase "baseline"                      -- 19:43
-  sleep "10m"
+  phase "baseline"                      -- 19:48
+  sleep "5m"
   phase "empty answers"                 -- 19:53: the answer cache misses a quarter
   inject("gcore", "prob=" .. share .. " action=empty negttl=" .. negttl)
   sleep "33m"
   phase "fixed"                         -- 20:26
   clear("gcore")
-  sleep "10m"
+  sleep "5m"
 end)
