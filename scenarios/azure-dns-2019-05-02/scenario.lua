@@ -165,16 +165,21 @@ timeline(function()
   -- the rollback lands just after the resolver cached a fresh NXDOMAIN
   -- from the empty copy: among the world's many resolvers one always
   -- just did, so this is the tail the last of them sees (a random moment
-  -- would give anywhere from 0 to the negative TTL).  Wait for the empty
-  -- copy's query counter to move, polling every 100 real ms.
-  local q0 = stats(bad).queries
-  -- (at most the negative TTL in force and 5 s more: with every name's
-  -- NXDOMAIN cached, the resolver asks again only once they expire)
-  local polls = (math.min(negttl, neg_cap > 0 and neg_cap or 3600) / speed() + 5) * 10
-  for _ = 1, polls do
-    sleep(speed() * 0.1)
-    if stats(bad).queries > q0 then break end
-  end
+  -- would give anywhere from 0 to the negative TTL).  A name whose probe
+  -- goes from an answer to NXDOMAIN is one the resolver just asked the
+  -- empty copy about (a cached answer does not turn into NXDOMAIN by
+  -- itself).  Waits at most the negative TTL in force and 5 s more (real).
+  local last = {}
+  for _, n in ipairs(NAMES) do last[n] = probe_ok(n) end
+  wait_until(function()
+    local flipped = false
+    for _, n in ipairs(NAMES) do
+      local now = probe_ok(n)
+      if last[n] == true and now == false then flipped = true end
+      last[n] = now
+    end
+    return flipped
+  end, (math.min(negttl, neg_cap > 0 and neg_cap or 3600) / speed() + 5) .. "s")
   phase "restored"                     -- ~21:35 (assumption): rolled back
   for _, s in ipairs(ws) do stats(s.dns) end
   zone_reset(bad, "windows.net.")

@@ -47,11 +47,14 @@
 -- lookups unanswered (the probes and users time out) before it answers
 -- SERVFAIL at once; in the incident those seconds were nothing beside
 -- five hours, here they are most of the outage.  Either way the users
--- fail and retry.
+-- fail and retry.  After the servers return, unbound without serve-stale
+-- answers from its SERVFAIL cache for up to 5 real seconds (no option
+-- sets it): 50 incident minutes at this speed, so the recovery is not
+-- scored here (a speed-1 run measures it).
 --
 -- Timeline (speed 600, 10 incident minutes per real second): 15:10
 -- baseline (long enough for the authorities' usual rate); 15:40
--- authorities unreachable; 21:05 back; 21:20 end.  About 40 s of wall
+-- authorities unreachable; 21:05 back; 21:15 end.  About 40 s of wall
 -- time.
 -- Run it:  dnsdrill run scenarios/facebook-2021-10-04/scenario.lua
 --          ... --set serve_stale=false       (protection off: fails)
@@ -59,7 +62,7 @@ scenario {
   name = "facebook-2021-10-04",
   description = "every facebook.com name server unreachable: SERVFAIL and a retry storm; serve-stale as the shield (Facebook, 2021-10-04)",
   speed = 600,
-  duration = "370m",
+  duration = "365m",
   start = "2021-10-04T15:10:00Z",
 }
 
@@ -142,8 +145,6 @@ expect {
   "availability >= 0.9",
   -- no failures, no storm: the users ask at their usual rate
   "query_amplification.users < 1.5",
-  -- and back on fresh data soon after the servers return
-  "recovery_s < 10m in incident time",
 }
 
 local fb = net.servers["facebook.com."]
@@ -151,9 +152,10 @@ timeline(function()
   phase "baseline"                     -- 15:10
   sleep "30m"
   phase "unreachable"                  -- 15:40: the routes are gone
+  for _, s in ipairs(fb) do stats(s.dns) end    -- each server's baseline ends here
   for _, s in ipairs(fb) do inject(s.dns, "action=drop") end
   sleep(outage_min * 60)
   phase "back"                         -- ~21:05
   for _, s in ipairs(fb) do clear(s.dns) end
-  sleep "15m"
+  sleep "10m"
 end)

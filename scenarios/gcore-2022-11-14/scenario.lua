@@ -30,34 +30,36 @@
 -- while the resolver holds a good answer; it never fails over, so its
 -- failover expectation fails, and its availability one with it (about
 -- three runs in four: how much of the fault the cached empty answers
--- cover is luck, a dozen or so cache cycles of the one name).
+-- cover is luck, some 18 cache cycles of the one name).
 -- `--set serve_stale=true` tries RFC 8767 serve-stale in the resolver
 -- (an empty answer is an answer, not a failure to get one: serve-stale is
 -- not meant for it, but unbound answers expired data first and refreshes
 -- after, which shortens some empty spells).
 --
 -- Assumptions (parameters): the share of empty answers [0.25: "up to 25 %",
--- taken as constant]; the zone's TTL [90 s] and negative TTL [90 s] are
+-- taken as constant]; the zone's TTL [60 s] and negative TTL [60 s] are
 -- not in the report (short, as a CDN's names tend to be).
 --
--- Timeline (speed 90, 1.5 incident minutes per real second): 19:48
--- baseline; 19:53 empty answers; 20:26 fixed; 20:31 end.  About 30 s.
+-- Timeline (speed 60, one incident minute per real second: the 33
+-- minutes hold some 18 cache cycles of each name, enough that the app's
+-- name is all but sure to be hit): 19:51 baseline; 19:53 empty answers;
+-- 20:26 fixed; 20:29 end.  About 40 s.
 -- Run it:  dnsdrill run scenarios/gcore-2022-11-14/scenario.lua
 --          ... --set failover=false          (protection off: fails)
 --          ... --set negttl=600              (longer negative caching)
 scenario {
   name = "gcore-2022-11-14",
   description = "the authority answers 25% of queries NOERROR/no data for 33 minutes (Gcore, 2022-11-14)",
-  speed = 90,
-  duration = "43m",
-  start = "2022-11-14T19:48:00Z",
+  speed = 60,
+  duration = "38m",
+  start = "2022-11-14T19:51:00Z",
 }
 
 local share = param("share", { default = 0.25, min = 0, max = 1,
   doc = "chance the authority answers a query empty (NOERROR, no data)" })
-local ttl = param("ttl", { default = 90, min = 60, max = 86400,
+local ttl = param("ttl", { default = 60, min = 60, max = 86400,
   doc = "TTL of example.com's records, incident seconds (assumption)" })
-local negttl = param("negttl", { default = 90, min = 60, max = 86400,
+local negttl = param("negttl", { default = 60, min = 60, max = 86400,
   doc = "negative TTL of the empty answers (SOA TTL and minimum), incident seconds (assumption)" })
 local failover = param("failover", { default = true,
   doc = "the app fails over to its secondary name on another DNS provider (the protection)" })
@@ -172,12 +174,12 @@ expect {
 }
 
 timeline(function()
-  phase "baseline"                      -- 19:48
-  sleep "5m"
+  phase "baseline"                      -- 19:51
+  sleep "2m"
   phase "empty answers"                 -- 19:53: the answer cache misses a quarter
   inject("gcore", "prob=" .. share .. " action=empty negttl=" .. negttl)
   sleep "33m"
   phase "fixed"                         -- 20:26
   clear("gcore")
-  sleep "5m"
+  sleep "3m"
 end)
