@@ -37,6 +37,8 @@
 -- (only A) and every lookup fails after timeout x attempts (2 s): the
 -- availability expectations fail.
 --
+-- Scored from 21:52 to 22:20, while A was wholly unreachable; the
+-- partial phase after the revert is played but not scored.
 -- availability.lookup counts lookups, not time: a probe waiting out a
 -- silent server takes no new sample meanwhile.
 --
@@ -151,16 +153,19 @@ score {
   primary = { probe = "service" },
   latency = "lookup",
   stable = "1s",
-  -- the whole outage, the revert's partial phase included
-  fault = { start = { phase = "routes withdrawn" }, stop = { phase = "restored" } },
+  -- scored while A was wholly unreachable (21:52-22:20); the partial
+  -- phase after the revert is played, not scored (a lookup that hits the
+  -- lost 23 % costs the same timeout)
+  fault = { start = { phase = "routes withdrawn" }, stop = { phase = "revert" } },
 }
 expect {
   -- the protection: with B every lookup still succeeds, and the app serves
   "availability.lookup >= 0.95",
   "availability.service >= 0.9",
-  -- the cost: a lookup waits out A's timeout, once (not timeout x attempts)
-  "latency_p95_ms.lookup >= " .. math.floor(timeout * 1000 * 0.8),
-  "latency_p95_ms.lookup < " .. math.floor(timeout * 1000 * 1.5 + 300),
+  -- the cost: a typical lookup waits out A's timeout, once (not timeout x
+  -- attempts, which is what a lookup with no answer at all costs)
+  "latency_p50_ms.lookup >= " .. math.floor(timeout * 1000 * 0.8),
+  "latency_p50_ms.lookup < " .. math.floor(timeout * 1000 * 1.5),
 }
 
 timeline(function()

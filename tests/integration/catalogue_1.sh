@@ -103,17 +103,15 @@ check "zoom: serve-stale does not shield from NXDOMAIN (exit ${RC[zoom-ss]}: sti
 # --- cloudflare-1111-2025-07-14 ---------------------------------------------
 verdicts cf cf-off availability.lookup
 C=$(R cf); C0=$(R cf-off)
-echo "# cf: lookup latency baseline p50 $(jq '.probe_metrics.lookup.metrics.baseline_latency_p50_ms' "$C") ms, over the outage p50 $(jq '.probe_metrics.lookup.metrics.latency_p50_ms' "$C") p95 $(jq '.probe_metrics.lookup.metrics.latency_p95_ms' "$C") ms; only A: lookups $(jq '.probe_metrics.lookup.metrics.availability' "$C0"), app $(jq '.probe_metrics.service.metrics.availability' "$C0")"
-check "cf: A's edge dropped queries over the outage (the withdrawn routes)" \
-	jqt '.dns_stats["edge-a"][-1].actions.drop > 10' "$C"
+echo "# cf: lookup latency baseline p50 $(jq '.probe_metrics.lookup.metrics.baseline_latency_p50_ms' "$C") ms, while A was gone p50 $(jq '.probe_metrics.lookup.metrics.latency_p50_ms' "$C") p95 $(jq '.probe_metrics.lookup.metrics.latency_p95_ms' "$C") ms; only A: lookups $(jq '.probe_metrics.lookup.metrics.availability' "$C0"), app $(jq '.probe_metrics.service.metrics.availability' "$C0")"
+check "cf: A's edge dropped queries over the outage (the withdrawn routes), and after the revert still some" \
+	jqt '[.dns_stats["edge-a"][] | select(.why == "clear")] | .[0].actions.drop > 5 and .[1].actions.drop > .[0].actions.drop' "$C"
 # while A was wholly unreachable (21:52-22:20), every lookup waited out A
 W0=$(phase_at cf "routes withdrawn"); W1=$(phase_at cf revert)
 med=$(jq --argjson a "$W0" --argjson b "$W1" '[.events[] | select(.kind == "probe" and .source == "lookup" and .ok and .t_ms > $a + 1500 and .t_ms < $b) | .latency_ms] | sort | .[length / 2 | floor]' "$C")
 echo "# cf: median lookup while A was wholly unreachable: $med ms"
 check "cf: with B, each lookup cost one stub timeout while A was gone (median $med ms: 800-1500), under 100 ms before" \
 	jqt -n "$med >= 800 and $med < 1500 and $(jq '.probe_metrics.lookup.metrics.baseline_latency_p50_ms' "$C") < 100"
-check "cf: ... and one timeout, not timeout x attempts: p95 over the whole outage under 1.8 s" \
-	jqt '.probe_metrics.lookup.metrics.latency_p95_ms < 1800' "$C"
 slow=$(grep -c 'event=request .*ok=true .*ms=1[0-9][0-9][0-9]$' "$work/cf/app.stdout")
 check "cf: the app's requests still succeeded, each a timeout slower ($slow requests of 1-2 s)" test "$slow" -ge 5
 check "cf: with only A in resolv.conf the app failed (availability.service $(jq '.probe_metrics.service.metrics.availability' "$C0"))" \
