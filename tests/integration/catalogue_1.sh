@@ -1,4 +1,5 @@
 #!/bin/bash
+# tests/run.sh: parallel (sealed runs; nothing of the host is compared)
 # catalogue_1.sh -- the incident catalogue, part 1 (delegation, partial
 # authority and resolver loss): azure-dns-2019-05-02, zoom-2025-04-16,
 # cloudflare-1111-2025-07-14, gcore-2022-11-14 and facebook-2021-10-04,
