@@ -32,6 +32,12 @@ op_phase(void *arg, const char *name)
 	r->phase_open = true;
 	elog_phase(r->log, t, true, name);
 	run_say(r, "phase %s", name);
+	/* a reading of every faultd at each phase start: a fault window
+	 * named by phases (score { fault = ... }) gets its own readings */
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].dns != NULL && r->procs[i].ctl != NULL &&
+		    r->procs[i].ready)
+			(void)run_fault_stats(r, &r->procs[i], ELOG_STATS_PHASE, NULL, NULL);
 }
 
 static void

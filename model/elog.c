@@ -39,6 +39,7 @@ static const char *const why_names[ELOG_STATS_WHY_COUNT] = {
 	[ELOG_STATS_END] = "end",
 	[ELOG_STATS_TIMELINE] = "timeline",
 	[ELOG_STATS_START] = "start",
+	[ELOG_STATS_PHASE] = "phase",
 };
 
 /* The index of name in names[0..n), or -1 (also for NULL). */

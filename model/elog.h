@@ -87,6 +87,7 @@ enum elog_stats_why {
 	ELOG_STATS_TIMELINE,   /* the timeline asked (stats()) */
 	ELOG_STATS_START,      /* the timeline is starting: the baseline's
 	                        * first reading */
+	ELOG_STATS_PHASE,      /* a phase began (a fault window by phases) */
 	ELOG_STATS_WHY_COUNT
 };
 

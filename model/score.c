@@ -1014,16 +1014,20 @@ score_links(const struct elog *log, const struct score_defs *d,
 /* faultd's counters over the fault */
 
 /* The time a reading stands for (score.h, "faultd's counters"): an inject
- * reading at the injection before it, a clear reading at the clear after
- * it, any other when it was taken. */
+ * reading at the injection before it, a phase reading at the phase start
+ * before it, a clear reading at the clear after it, any other when it was
+ * taken. */
 static uint64_t
 reading_at(const struct elog *log, const struct elog_stats *st)
 {
 	uint64_t at = st->t_ms;
 
-	if (st->why == ELOG_STATS_INJECT) {
+	if (st->why == ELOG_STATS_INJECT || st->why == ELOG_STATS_PHASE) {
+		enum elog_kind k = st->why == ELOG_STATS_INJECT ?
+		    ELOG_FAULT_INJECT : ELOG_PHASE_START;
+
 		for (size_t i = 0; i < log->n && log->ev[i].t_ms <= st->t_ms; i++)
-			if (log->ev[i].kind == ELOG_FAULT_INJECT)
+			if (log->ev[i].kind == k)
 				at = log->ev[i].t_ms;
 	} else if (st->why == ELOG_STATS_CLEAR) {
 		for (size_t i = 0; i < log->n; i++)

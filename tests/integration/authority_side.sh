@@ -23,24 +23,28 @@ jqt() { jq -e "$@" >/dev/null; }
 rc=$?
 check "authority-side run exits 0 ($(grep dnsdrill: "$work/out"))" test "$rc" = 0
 R=$work/r/result.json
-# faultd's readings: [0] at the timeline's start, [1] inject, [2] from the
-# timeline (stats()), [3] clear, [4] end
-S='.dns_stats.auth'
+# faultd's readings, those at phase starts aside: [0] at the timeline's
+# start, [1] inject, [2] from the timeline (stats()), [3] clear, [4] end
+S='(.dns_stats.auth | map(select(.why != "phase")))'
 A=$S
+P='(.dns_stats.auth | map(select(.why == "phase")))'
 
 check "dns_stats sits after expectations, before events" \
 	jqt 'keys_unsorted | (index("expectations") < index("dns_stats")) and (index("dns_stats") < index("events"))' "$R"
 check "faultd read at start, inject, timeline, clear, end, in time order" \
 	jqt "[$A[] | .why] == [\"start\", \"inject\", \"timeline\", \"clear\", \"end\"] and ([$A[] | .t_ms] | . == sort)" "$R"
+check "one more reading at each phase start, within 50 ms of it" \
+	jqt "[.events[] | select(.kind == \"phase_start\") | .t_ms] as \$p | ($P | length) == (\$p | length) and
+	     ([range(\$p | length) as \$i | ($P[\$i].t_ms - \$p[\$i]) | . >= 0 and . <= 50] | all)" "$R"
 check "the start reading comes before the fault, at the timeline's start (within 500 ms)" \
 	jqt "$A[0].t_ms - ([.events[] | select(.kind == \"phase_start\")][0].t_ms) | . >= -50 and . <= 500" "$R"
 # queries at the authority: the figure is faultd's own counts subtracted
 check "authority.auth: queries = clear - inject reading = dns_queries.auth ($(jq -c .authority.auth "$R"))" \
-	jqt ". as \$r | .authority.auth | .queries == (\$r$S[3].queries - \$r$S[1].queries) and
+	jqt ". as \$r | .authority.auth | .queries == ((\$r | $S)[3].queries - (\$r | $S)[1].queries) and
 	    .queries == \$r.expectations[0].observed and .queries > 0" "$R"
 check "authority.auth: baseline = inject - start reading, its span from the start reading" \
-	jqt ". as \$r | .authority.auth | .baseline_queries == (\$r$S[1].queries - \$r$A[0].queries) and
-	    .baseline_s > 0 and .baseline_s <= (\$r$S[1].t_ms - \$r$A[0].t_ms) / 1000 and
+	jqt ". as \$r | .authority.auth | .baseline_queries == ((\$r | $S)[1].queries - (\$r | $A)[0].queries) and
+	    .baseline_s > 0 and .baseline_s <= ((\$r | $S)[1].t_ms - (\$r | $A)[0].t_ms) / 1000 and
 	    ((.ratio - (.qps / .baseline_qps)) | fabs) < 1e-9" "$R"
 q=$(jq '.authority.auth.queries' "$R")
 check "summary: queries at the authority, $q over the fault" \
@@ -66,10 +70,10 @@ check "stats() gave the timeline its reading ($mark)" \
 E='.expectations'
 check "dns_queries.auth = queries from inject to clear reading ($(jq -c "$E[0]" "$R"))" \
 	jqt ". as \$r | $E[0] | .metric == \"dns_queries.auth\" and .pass and
-	    .observed == (\$r$S[3].queries - \$r$S[1].queries) and .observed > 0" "$R"
+	    .observed == ((\$r | $S)[3].queries - (\$r | $S)[1].queries) and .observed > 0" "$R"
 check "dns_answers.auth.servfail = the fault's SERVFAILs ($(jq -c "$E[1].observed" "$R"))" \
 	jqt ". as \$r | $E[1] | .metric == \"dns_answers.auth.servfail\" and .pass and
-	    .observed == (\$r$S[3].actions.servfail - \$r$S[1].actions.servfail) and .observed > 0" "$R"
+	    .observed == ((\$r | $S)[3].actions.servfail - (\$r | $S)[1].actions.servfail) and .observed > 0" "$R"
 check "query_amplification.auth_lan gates the authority's link" \
 	jqt ". as \$r | $E[2] | .metric == \"query_amplification.auth_lan\" and .pass and
 	    .observed == \$r.amplification.auth_lan" "$R"

@@ -1901,6 +1901,42 @@ reading(struct elog *log, uint64_t t, const char *dns,
 	assert_int_equal(elog_add_stats(log, &st), 0);
 }
 
+/* A fault window named by phases (score { fault = { start = { phase }, stop
+ * = { phase } } }): faultd's readings at the phase starts stand for them,
+ * so the counters over the window are exact */
+static void
+test_counters_over_phase_window(void **state)
+{
+	struct elog *log = elog_new();
+	struct score_expect ex[1];
+	struct score_defs d = { .expect = ex, .n_expect = 1,
+	    .fault_start = { .set = true, .kind = ELOG_PHASE_START, .source = "hold" },
+	    .fault_end = { .set = true, .kind = ELOG_PHASE_START, .source = "released" } };
+	struct score_result r;
+
+	(void)state;
+	reading(log, 0, "tld", ELOG_STATS_START, 0, 0);
+	elog_phase(log, 0, true, "baseline");
+	elog_phase(log, 3000, true, "hold");
+	/* answered a few ms after the phase began: it stands for 3000 */
+	reading(log, 3004, "tld", ELOG_STATS_PHASE, 30, 0);
+	reading(log, 8000, "tld", ELOG_STATS_TIMELINE, 90, 0);
+	elog_phase(log, 13000, true, "released");
+	reading(log, 13003, "tld", ELOG_STATS_PHASE, 130, 0);
+	reading(log, 20000, "tld", ELOG_STATS_END, 200, 0);
+	assert_int_equal(score_expect_parse("dns_queries.tld == 100", &ex[0], NULL), 0);
+	score(log, &d, &r);
+	assert_true(r.fault_found);
+	assert_int_equal(r.fault_start_ms, 3000);
+	assert_int_equal(r.fault_end_ms, 13000);
+	/* 130 - 30, not 130 - 0 (the start reading, 3 s before the window) */
+	assert_true(r.checks[0].has_observed);
+	assert_true(r.checks[0].observed == 100.0);
+	assert_true(r.checks[0].pass);
+	score_result_fini(&r);
+	elog_free(log);
+}
+
 static void
 test_counters_over_fault(void **state)
 {
@@ -2070,6 +2106,7 @@ main(void)
 		cmocka_unit_test(test_expect_parse_link_and_counters),
 		cmocka_unit_test(test_expect_link_amplification),
 		cmocka_unit_test(test_counters_over_fault),
+		cmocka_unit_test(test_counters_over_phase_window),
 		cmocka_unit_test(test_counters_edges),
 		cmocka_unit_test(test_expect_incident_time),
 	};
