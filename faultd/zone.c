@@ -882,6 +882,11 @@ struct ans {
 	bool dnssec;            /* DO: signed zones add RRSIGs and proofs */
 	const struct zone *wild_z;  /* an answer from a wildcard: its proof */
 	uint8_t wild_name[DNS_MAX_NAME];
+	/* the proof records written so far: one NSEC may prove two things
+	 * (a wildcard NODATA: the name's absence and the type's), and a
+	 * record goes into a section once (RFC 2181 5) */
+	const struct zsign_rr *proved[2 * ZSIGN_DENY_MAX];
+	size_t n_proved;
 	struct comp comp[COMP_MAX];
 	int ncomp;
 };
@@ -1030,9 +1035,18 @@ put_denial(struct ans *a, const struct zone *z, enum zsign_deny kind,
 	if (!a->dnssec || z->sign == NULL)
 		return;
 	n = zsign_denial(z->sign, kind, name, r);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < a->n_proved && !dup; k++)
+			dup = a->proved[k] == r[i];
+		if (dup)
+			continue;
+		if (a->n_proved < sizeof(a->proved) / sizeof(a->proved[0]))
+			a->proved[a->n_proved++] = r[i];
 		put_rr(a, r[i]->owner, r[i]->type, r[i]->ttl, r[i]->rdata, r[i]->rdlen,
 		    &a->ns);
+	}
 }
 
 /* The proof for an answer from a wildcard goes into authority, after the

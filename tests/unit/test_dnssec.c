@@ -396,6 +396,16 @@ test_wildcard(void **state)
 	/* and the NSEC proving host.wild itself does not exist */
 	assert_int_equal(count_type(ldns_pkt_authority(p), LDNS_RR_TYPE_NSEC), 1);
 	done(&x);
+	/* NODATA from a wildcard: one NSEC (at *.wild, covering host.wild
+	 * too) proves both the name's absence and the type's, and goes into
+	 * the authority section once, with its one RRSIG */
+	p = ask(&nsec, &x, "host.wild.example.test.", LDNS_RR_TYPE_AAAA, true);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(p), 0);
+	assert_int_equal(count_type(ldns_pkt_authority(p), LDNS_RR_TYPE_NSEC), 1);
+	assert_int_equal(count_type(ldns_pkt_authority(p), LDNS_RR_TYPE_RRSIG), 2);
+	assert_int_equal(verify(&nsec, ldns_pkt_authority(p), LDNS_RR_TYPE_NSEC), LDNS_STATUS_OK);
+	done(&x);
 }
 
 static void
