@@ -856,7 +856,7 @@ main(int argc, char **argv)
 
 	emit(&c, "event=start primary=%s primary_label=%s secondary=%s secondary_label=%s "
 	    "resolver=%s server=%s failover=%s fail_after=%u recover_after=%u "
-	    "interval_ms=%llu timeout_ms=%llu fallback=%s",
+	    "interval_ms=%llu timeout_ms=%llu%s",
 	    c.opt.name[0], c.opt.label[0], c.opt.name[1] ? c.opt.name[1] : "-",
 	    c.opt.name[1] ? c.opt.label[1] : "-",
 	    c.opt.rcfg.mode == RESOLVE_LIBC ? "libc" :
@@ -865,7 +865,8 @@ main(int argc, char **argv)
 	    c.opt.failover ? "true" : "false", c.opt.fail_after, c.opt.recover_after,
 	    (unsigned long long)(c.opt.interval_us / 1000),
 	    (unsigned long long)(c.opt.timeout_us / 1000),
-	    c.opt.fb.t[0].naddrs + c.opt.fb.t[1].naddrs ? "true" : "false");
+	    /* only when set: the line stays as it was without fallbacks */
+	    c.opt.fb.t[0].naddrs + c.opt.fb.t[1].naddrs ? " fallback=true" : "");
 
 	attempt_start(&c.req, 0);
 	status = ev_loop_run(c.loop) < 0 ? 1 : 0;
