@@ -4,7 +4,7 @@
 # resolver's worker threads, and libc-ares for the client's cares mode); no
 # ldns, so a SUT runs anywhere.
 SUT_SHARED_OBJS := $(BUILD)/obj/sut/httpd.o
-SUT_CLIENT_OBJS := $(BUILD)/obj/sut/regional_client.o $(BUILD)/obj/sut/failover.o \
+SUT_CLIENT_OBJS := $(BUILD)/obj/sut/regional_client.o $(BUILD)/obj/sut/failover.o $(BUILD)/obj/sut/fallback.o \
 	$(BUILD)/obj/sut/resolve.o $(BUILD)/obj/sut/resolve_cares.o $(SUT_SHARED_OBJS)
 SUT_RESPONDER_OBJS := $(BUILD)/obj/sut/http_responder.o $(SUT_SHARED_OBJS)
 BINS += $(BUILD)/dd-regional-client $(BUILD)/dd-http-responder
@@ -24,10 +24,10 @@ $(BUILD)/dd-http-responder: $(SUT_RESPONDER_OBJS) $(LIBCOMMON)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 # The client's decision logic and its c-ares back end as an archive, for
-# tests/unit/test_failover.c and test_resolve_cares.c (tests link CARES_LIBS).
+# tests/unit/test_failover.c, test_fallback.c and test_resolve_cares.c (tests link CARES_LIBS).
 LIBSUT := $(BUILD)/libsut.a
 MOD_LIBS += $(LIBSUT)
-$(LIBSUT): $(BUILD)/obj/sut/failover.o $(BUILD)/obj/sut/resolve_cares.o
+$(LIBSUT): $(BUILD)/obj/sut/failover.o $(BUILD)/obj/sut/fallback.o $(BUILD)/obj/sut/resolve_cares.o
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^

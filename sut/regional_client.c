@@ -34,11 +34,13 @@
 #include "lib/util.h"
 
 #include "sut/failover.h"
+#include "sut/fallback.h"
 #include "sut/httpd.h"
 #include "sut/resolve.h"
 
 #define LABEL_MAX 64
 #define NAME_TEXT_MAX 253
+#define FALLBACK_OPTS_MAX (2 * FB_MAX_ADDRS)
 
 struct options {
 	const char *name[2];          /* primary, secondary (may be NULL) */
@@ -51,6 +53,9 @@ struct options {
 	bool have_health;
 	struct dd_sockaddr health;
 	struct resolver_config rcfg;
+	struct fallback fb;           /* --fallback-addr, per region */
+	const char *fb_opt[FALLBACK_OPTS_MAX];   /* NAME=ADDR as given */
+	size_t nfb_opt;
 };
 
 enum phase { PH_IDLE, PH_DNS, PH_CONNECT, PH_SEND, PH_RECV };
@@ -66,6 +71,7 @@ struct attempt {
 	struct ev_timer *next;        /* when the following attempt starts */
 	struct resolve_query *rq;
 	struct resolve_result res;
+	bool via_fallback;            /* res holds the fixed addresses */
 	size_t next_addr;
 	int fd;
 	int last_errno;               /* of the last failed connect */
@@ -84,6 +90,9 @@ struct client {
 	struct httpd *health;
 	uint64_t t_start;
 	char last_reason[64];
+	char last_addr[INET6_ADDRSTRLEN];   /* of the last good request */
+	bool last_via_fallback;
+	uint64_t fallbacks;           /* requests sent to fixed addresses */
 };
 
 /* ---- output ---- */
@@ -197,12 +206,15 @@ attempt_end(struct attempt *a, bool ok, const char *reason, const char *addr)
 	int n;
 
 	attempt_reset(a);
+	/* " via=fallback" only when used: lines without it stay as they were */
 	if (ok)
-		emit(c, "event=%s region=%s ok=true status=200 addr=%s ms=%u",
-		    a->probe ? "probe" : "request", label(c, a->region), addr, ms);
+		emit(c, "event=%s region=%s ok=true status=200 addr=%s ms=%u%s",
+		    a->probe ? "probe" : "request", label(c, a->region), addr, ms,
+		    a->via_fallback ? " via=fallback" : "");
 	else
-		emit(c, "event=%s region=%s ok=false reason=%s ms=%u",
-		    a->probe ? "probe" : "request", label(c, a->region), reason, ms);
+		emit(c, "event=%s region=%s ok=false reason=%s ms=%u%s",
+		    a->probe ? "probe" : "request", label(c, a->region), reason, ms,
+		    a->via_fallback ? " via=fallback" : "");
 	if (a->probe) {
 		n = fo_probe_done(&c->fo, ok, ev);
 		emit_events(c, ev, n, reason);
@@ -211,6 +223,10 @@ attempt_end(struct attempt *a, bool ok, const char *reason, const char *addr)
 		return;
 	}
 	snprintf(c->last_reason, sizeof(c->last_reason), "%s", ok ? "" : reason);
+	if (ok) {
+		snprintf(c->last_addr, sizeof(c->last_addr), "%s", addr);
+		c->last_via_fallback = a->via_fallback;
+	}
 	n = fo_request_done(&c->fo, a->region, ok, ev);
 	emit_events(c, ev, n, reason);
 	if (fo_probing(&c->fo))
@@ -375,20 +391,49 @@ try_connect(struct attempt *a)
 	fail_errno(a, "connect", a->last_errno ? a->last_errno : EHOSTUNREACH);
 }
 
+/* The lookup failed and the target has fixed addresses: say so, once per
+ * request, before connecting to them. */
+static void
+fallback_note(struct attempt *a, const char *reason)
+{
+	struct client *c = a->c;
+	char list[FB_MAX_ADDRS * (INET6_ADDRSTRLEN + 1)] = "", ip[INET6_ADDRSTRLEN];
+	size_t off = 0;
+
+	for (size_t i = 0; i < a->res.naddrs; i++) {
+		dd_sockaddr_ip_str(&a->res.addrs[i], ip, sizeof(ip));
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i ? "," : "", ip);
+	}
+	if (!a->probe)
+		c->fallbacks++;
+	emit(c, "event=fallback region=%s reason=%s addrs=%s%s", label(c, a->region),
+	    reason, list, a->probe ? " probe=true" : "");
+}
+
 static void
 on_resolved(void *arg, const struct resolve_result *res)
 {
 	struct attempt *a = arg;
-	char reason[48];
+	char reason[48] = "";
 
 	a->rq = NULL;              /* the handle is gone once we are called */
-	if (res->status != RES_OK || res->naddrs == 0) {
+	if (res->status != RES_OK || res->naddrs == 0)
 		snprintf(reason, sizeof(reason), "dns:%s",
 		    resolve_status_str(res->status == RES_OK ? RES_NODATA : res->status));
+	switch (fb_decide(&a->c->opt.fb, a->region, res->status, res->naddrs)) {
+	case FB_FAIL:
 		attempt_end(a, false, reason, NULL);
 		return;
+	case FB_FIXED:
+		fb_result(&a->c->opt.fb, a->region, &a->res);
+		a->via_fallback = true;
+		fallback_note(a, reason);
+		break;
+	case FB_DNS:
+		a->res = *res;
+		break;
 	}
-	a->res = *res;
 	a->next_addr = 0;
 	a->last_errno = 0;
 	try_connect(a);
@@ -401,6 +446,7 @@ attempt_start(struct attempt *a, int region)
 	int n;
 
 	a->region = region;
+	a->via_fallback = false;
 	a->t0 = dd_now_us();
 	a->rlen = 0;
 	a->reqoff = 0;
@@ -437,13 +483,17 @@ on_health(void *arg, const struct dd_sockaddr *peer, const char *method,
 		n = snprintf(rep->body, sizeof(rep->body),
 		    "{\"region\":\"%s\",\"state\":\"%s\",\"served_by\":\"%s\","
 		    "\"consecutive_failures\":%u,\"requests\":%llu,\"ok\":%llu,"
-		    "\"failovers\":%llu,\"failbacks\":%llu,\"last_reason\":%s%s%s}\n",
+		    "\"failovers\":%llu,\"failbacks\":%llu,\"last_reason\":%s%s%s,"
+		    "\"addr\":%s%s%s,\"via\":\"%s\",\"fallbacks\":%llu}\n",
 		    label(c, 0), fo_state_str(fo_state(f)), label(c, served),
 		    f->failed_in_a_row, (unsigned long long)f->requests,
 		    (unsigned long long)f->ok, (unsigned long long)f->failovers,
 		    (unsigned long long)f->failbacks,
 		    c->last_reason[0] ? "\"" : "", c->last_reason[0] ? c->last_reason : "null",
-		    c->last_reason[0] ? "\"" : "");
+		    c->last_reason[0] ? "\"" : "",
+		    c->last_addr[0] ? "\"" : "", c->last_addr[0] ? c->last_addr : "null",
+		    c->last_addr[0] ? "\"" : "", c->last_via_fallback ? "fallback" : "dns",
+		    (unsigned long long)c->fallbacks);
 	} else if (strcmp(path, "/ready") == 0) {
 		n = snprintf(rep->body, sizeof(rep->body), "{\"ready\":true}\n");
 	} else {
@@ -477,6 +527,11 @@ usage(FILE *f)
 	    "  --fail-after N          consecutive failures before failing over (default 3)\n"
 	    "  --recover-after N       good probes of the primary before failing back (default 3)\n"
 	    "  --no-failover           stay on the primary however bad\n"
+	    "  --fallback-addr NAME=ADDR\n"
+	    "                          hard-coded IP fallback: when resolving NAME (the\n"
+	    "                          primary's or the secondary's name or label) fails\n"
+	    "                          (error or no address), connect to ADDR instead;\n"
+	    "                          repeat for more addresses (4 per target)\n"
 	    "  --health ADDR:PORT      serve /health and /ready here\n"
 	    "  --resolver-mode MODE    libc (getaddrinfo in a thread, default), builtin (a UDP\n"
 	    "                          stub on the event loop) or cares (libc-ares on the loop,\n"
@@ -533,8 +588,41 @@ enum {
 	OPT_PRIMARY = 256, OPT_SECONDARY, OPT_PLABEL, OPT_SLABEL, OPT_PORT, OPT_PATH,
 	OPT_INTERVAL, OPT_TIMEOUT, OPT_FAIL_AFTER, OPT_RECOVER_AFTER, OPT_NO_FAILOVER,
 	OPT_HEALTH, OPT_RESOLVER, OPT_RESOLVER_MODE, OPT_RESOLV_CONF, OPT_FAMILY,
-	OPT_HELP, OPT_VERSION,
+	OPT_FALLBACK, OPT_HELP, OPT_VERSION,
 };
+
+/* --fallback-addr NAME=ADDR, once the targets' names and labels are known. */
+static int
+parse_fallbacks(struct options *o)
+{
+	for (size_t i = 0; i < o->nfb_opt; i++) {
+		const char *eq = strchr(o->fb_opt[i], '=');
+		size_t nl = (size_t)(eq - o->fb_opt[i]);
+		int region = -1;
+
+		for (int r = 0; r < 2 && region < 0; r++) {
+			if (o->name[r] == NULL)
+				continue;
+			if ((strlen(o->name[r]) == nl && strncmp(o->name[r], o->fb_opt[i], nl) == 0) ||
+			    (strlen(o->label[r]) == nl && strncmp(o->label[r], o->fb_opt[i], nl) == 0))
+				region = r;
+		}
+		if (region < 0) {
+			fprintf(stderr, "dd-regional-client: --fallback-addr %s: %.*s is neither "
+			    "the primary's nor the secondary's name or label\n", o->fb_opt[i],
+			    (int)nl, o->fb_opt[i]);
+			return -1;
+		}
+		if (fb_add(&o->fb, region, eq + 1) < 0) {
+			fprintf(stderr, "dd-regional-client: --fallback-addr %s: '%s' is not an "
+			    "IP address (no port, no name), or the target has %d already\n",
+			    o->fb_opt[i], eq + 1, FB_MAX_ADDRS);
+			return -1;
+		}
+	}
+	fb_set_port(&o->fb, o->port);
+	return 0;
+}
 
 /* Returns 0 to run, 1 when done (help/version), 2 on a usage error. */
 static int
@@ -557,6 +645,7 @@ parse_options(struct options *o, int argc, char **argv)
 		{ "resolver-mode", required_argument, NULL, OPT_RESOLVER_MODE },
 		{ "resolv-conf", required_argument, NULL, OPT_RESOLV_CONF },
 		{ "family", required_argument, NULL, OPT_FAMILY },
+		{ "fallback-addr", required_argument, NULL, OPT_FALLBACK },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -630,6 +719,11 @@ parse_options(struct options *o, int argc, char **argv)
 				goto bad;
 			break;
 		case OPT_RESOLV_CONF: o->rcfg.resolv_conf = optarg; break;
+		case OPT_FALLBACK:
+			if (strchr(optarg, '=') == NULL || o->nfb_opt >= FALLBACK_OPTS_MAX)
+				goto bad;
+			o->fb_opt[o->nfb_opt++] = optarg;
+			break;
 		case OPT_FAMILY:
 			if (strcmp(optarg, "any") == 0)
 				o->rcfg.family = AF_UNSPEC;
@@ -684,6 +778,8 @@ parse_options(struct options *o, int argc, char **argv)
 	}
 	if (o->name[1] == NULL)
 		o->failover = false;
+	if (parse_fallbacks(o) < 0)
+		return 2;
 	return 0;
 bad:
 	fprintf(stderr, "dd-regional-client: bad value for --%s: '%s'\n",
@@ -760,7 +856,7 @@ main(int argc, char **argv)
 
 	emit(&c, "event=start primary=%s primary_label=%s secondary=%s secondary_label=%s "
 	    "resolver=%s server=%s failover=%s fail_after=%u recover_after=%u "
-	    "interval_ms=%llu timeout_ms=%llu",
+	    "interval_ms=%llu timeout_ms=%llu%s",
 	    c.opt.name[0], c.opt.label[0], c.opt.name[1] ? c.opt.name[1] : "-",
 	    c.opt.name[1] ? c.opt.label[1] : "-",
 	    c.opt.rcfg.mode == RESOLVE_LIBC ? "libc" :
@@ -768,7 +864,9 @@ main(int argc, char **argv)
 	    resolver_server_str(c.resolver, srv, sizeof(srv)),
 	    c.opt.failover ? "true" : "false", c.opt.fail_after, c.opt.recover_after,
 	    (unsigned long long)(c.opt.interval_us / 1000),
-	    (unsigned long long)(c.opt.timeout_us / 1000));
+	    (unsigned long long)(c.opt.timeout_us / 1000),
+	    /* only when set: the line stays as it was without fallbacks */
+	    c.opt.fb.t[0].naddrs + c.opt.fb.t[1].naddrs ? " fallback=true" : "");
 
 	attempt_start(&c.req, 0);
 	status = ev_loop_run(c.loop) < 0 ? 1 : 0;
