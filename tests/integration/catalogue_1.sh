@@ -111,8 +111,12 @@ check "cf: A's edge dropped queries over the outage (the withdrawn routes), and 
 W0=$(phase_at cf "routes withdrawn"); W1=$(phase_at cf revert)
 med=$(jq --argjson a "$W0" --argjson b "$W1" '[.events[] | select(.kind == "probe" and .source == "lookup" and .ok and .t_ms > $a + 1500 and .t_ms < $b) | .latency_ms] | sort | .[length / 2 | floor]' "$C")
 echo "# cf: median lookup while A was wholly unreachable: $med ms"
-check "cf: with B, each lookup cost one stub timeout while A was gone (median $med ms: 800-1500), under 100 ms before" \
-	jqt -n "$med >= 800 and $med < 1500 and $(jq '.probe_metrics.lookup.metrics.baseline_latency_p50_ms' "$C") < 100"
+# (the baseline is a few ms idle, but getent is a process started per
+# lookup: on a loaded 2-core machine it took 174 ms once; the claim is the
+# extra stub timeout, so the bound is "at least 600 ms more than before")
+base=$(jq '.probe_metrics.lookup.metrics.baseline_latency_p50_ms' "$C")
+check "cf: with B, each lookup cost one stub timeout while A was gone (median $med ms: 800-1500), at least 600 ms more than before ($base ms)" \
+	jqt -n "$med >= 800 and $med < 1500 and $med - $base >= 600"
 slow=$(grep -c 'event=request .*ok=true .*ms=1[0-9][0-9][0-9]$' "$work/cf/app.stdout")
 check "cf: the app's requests still succeeded, each a timeout slower ($slow requests of 1-2 s)" test "$slow" -ge 5
 check "cf: with only A in resolv.conf the app failed (availability.service $(jq '.probe_metrics.service.metrics.availability' "$C0"))" \
