@@ -10,6 +10,7 @@
 # teaches holds in result.json against the truth (faultd's counters, the
 # probes' events).  "# " lines give each run's wall time and key metrics.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/catalogue.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
 work=$(mktemp -d /tmp/dd-it-cat1.XXXXXX)
@@ -17,47 +18,31 @@ trap 'rm -rf "$work"' EXIT
 jqt() { jq -e "$@" >/dev/null; }
 jv() { jq -r "$@"; }
 
-# name scenario settings...
-RUNS=(
+# name scenario settings (comma-separated)
+runs=(
 	"az       azure-dns-2019-05-02"
-	"az-off   azure-dns-2019-05-02        --set neg_cap=0"
+	"az-off   azure-dns-2019-05-02        neg_cap=0"
 	"zoom     zoom-2025-04-16"
-	"zoom-off zoom-2025-04-16             --set neg_cap=0"
-	"zoom-ss  zoom-2025-04-16             --set serve_stale=true"
+	"zoom-off zoom-2025-04-16             neg_cap=0"
+	"zoom-ss  zoom-2025-04-16             serve_stale=true"
 	"cf       cloudflare-1111-2025-07-14"
-	"cf-off   cloudflare-1111-2025-07-14  --set second=false"
+	"cf-off   cloudflare-1111-2025-07-14  second=false"
 	"gc       gcore-2022-11-14"
-	"gc-off   gcore-2022-11-14            --set failover=false"
+	"gc-off   gcore-2022-11-14            failover=false"
 	"fb       facebook-2021-10-04"
-	"fb-off   facebook-2021-10-04         --set serve_stale=false"
+	"fb-off   facebook-2021-10-04         serve_stale=false"
 )
-declare -A PID RC WALL
-for r in "${RUNS[@]}"; do
-	set -- $r
-	n=$1 sc=$2; shift 2
-	(
-		s=$(date +%s%N)
-		"$DD" run "scenarios/$sc/scenario.lua" "$@" --out "$work/$n" --quiet >"$work/$n.out" 2>&1
-		rc=$?
-		echo "$rc $(( ($(date +%s%N) - s) / 1000000 ))" >"$work/$n.rc"
-	) &
-	PID[$n]=$!
-done
-for n in "${!PID[@]}"; do
-	wait "${PID[$n]}"
-	read -r RC[$n] WALL[$n] <"$work/$n.rc"
-done
-R() { echo "$work/$1/result.json"; }
+cat_run_all
 # the expectations that failed, by metric
 failed() { jv '[.expectations[] | select(.pass == false) | .metric] | join(",")' "$(R "$1")"; }
 # a run's verdict and wall time, then the protection-off run's failures
 verdicts() {
 	local on=$1 off=$2 want=$3
-	echo "# $on: exit ${RC[$on]}, wall $(awk "BEGIN{printf \"%.1f\", ${WALL[$on]}/1000}") s; $off: exit ${RC[$off]}, wall $(awk "BEGIN{printf \"%.1f\", ${WALL[$off]}/1000}") s, failed: $(failed "$off")"
-	check "$on: the shipped settings pass (exit ${RC[$on]})" test "${RC[$on]}" = 0
-	if [ "${RC[$on]}" != 0 ]; then sed -n '/^expectation/,/^$/p' "$work/$on.out"; fi
-	check "$off: with the protection off the run fails (exit ${RC[$off]}) on $want" \
-		bash -c "test '${RC[$off]}' = 1 && [[ ',$(failed "$off")' == *',$want'* ]]"
+	echo "# $on: exit ${rc[$on]}, wall ${secs[$on]} s; $off: exit ${rc[$off]}, wall ${secs[$off]} s, failed: $(failed "$off")"
+	check "$on: the shipped settings pass (exit ${rc[$on]})" test "${rc[$on]}" = 0
+	if [ "${rc[$on]}" != 0 ]; then sed -n '/^expectation/,/^$/p' "$work/$on.out"; fi
+	check "$off: with the protection off the run fails (exit ${rc[$off]}) on $want" \
+		bash -c "test '${rc[$off]}' = 1 && [[ ',$(failed "$off")' == *',$want'* ]]"
 }
 # t_ms of a phase's start
 phase_at() { jv --arg p "$2" '[.events[] | select(.kind == "phase_start" and .source == $p)][0].t_ms' "$(R "$1")"; }
@@ -95,11 +80,11 @@ check "zoom: NXDOMAIN only after the hold began" \
 check "zoom: the status page on the held domain failed with it (availability.status $(jq '.probe_metrics.status.metrics.availability' "$Z"))" \
 	jqt '.probe_metrics.status.metrics.availability < 0.3' "$Z"
 on=$(jq '.probe_metrics.www.metrics.recovery_s * 300' "$Z"); off=$(jq '.probe_metrics.www.metrics.recovery_s * 300' "$Z0")
-echo "# zoom: detection $(jq '.metrics_incident.detection_s' "$Z") s incident; drain after the release (www, incident s): capped $on, uncapped $off (us. negative TTL 900); serve-stale: exit ${RC[zoom-ss]}, availability $(jq '.metrics.availability' "$ZS")"
+echo "# zoom: detection $(jq '.metrics_incident.detection_s' "$Z") s incident; drain after the release (www, incident s): capped $on, uncapped $off (us. negative TTL 900); serve-stale: exit ${rc[zoom-ss]}, availability $(jq '.metrics.availability' "$ZS")"
 check "zoom: uncapped, the drain lasts the TLD's negative TTL (www $off s > 720; capped $on s)" \
 	jqt -n "$off > 720 and $on <= 720"
-check "zoom: serve-stale does not shield from NXDOMAIN (exit ${RC[zoom-ss]}: still an outage, availability $(jq '.metrics.availability' "$ZS"))" \
-	bash -c "test '${RC[zoom-ss]}' = 0 && jq -e '.metrics.availability < 0.3' '$ZS' >/dev/null"
+check "zoom: serve-stale does not shield from NXDOMAIN (exit ${rc[zoom-ss]}: still an outage, availability $(jq '.metrics.availability' "$ZS"))" \
+	bash -c "test '${rc[zoom-ss]}' = 0 && jq -e '.metrics.availability < 0.3' '$ZS' >/dev/null"
 
 # --- cloudflare-1111-2025-07-14 ---------------------------------------------
 verdicts cf cf-off availability.lookup

@@ -9,6 +9,7 @@
 # teaches, held against faultd's counters (dns_stats) and the probes' own
 # events.  "# " lines give each run's wall time and key metrics.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/catalogue.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
 work=$(mktemp -d /tmp/dd-it-cat2.XXXXXX)
@@ -26,27 +27,8 @@ runs=(
 	"linode-on linode-2022-08-23"
 	"linode-off linode-2022-08-23 serve_stale=false"
 )
-declare -A pid rc secs
-for r in "${runs[@]}"; do
-	set -- $r
-	sets=()
-	[ -n "${3:-}" ] && sets=(--set "$3")
-	( s=$(date +%s%N)
-	  "$DD" run "scenarios/$2/scenario.lua" "${sets[@]}" --out "$work/$1" --quiet >"$work/$1.out" 2>&1
-	  echo $? >"$work/$1.rc"
-	  echo $(( ($(date +%s%N) - s) / 1000000 )) >"$work/$1.secs" ) &
-	pid[$1]=$!
-done
-for r in "${runs[@]}"; do
-	set -- $r
-	wait "${pid[$1]}"
-	rc[$1]=$(cat "$work/$1.rc")
-	secs[$1]=$(awk '{ printf "%.1f", $1 / 1000 }' "$work/$1.secs")
-done
+cat_run_all
 
-R() { echo "$work/$1/result.json"; }
-# the named expectation failed (and the run's verdict is fail)
-failed_on() { jqt --arg m "$2" '.verdict == "fail" and any(.expectations[]; .metric == $m and .pass == false)' "$(R "$1")"; }
 # a probe's availability recomputed from its own events inside the fault
 # window, within 0.03 of what the run reported
 avail_true() {
@@ -56,7 +38,6 @@ avail_true() {
 	  | (($r | map(select(.)) | length) / ($r | length)) as $a
 	  | ($a - .probe_metrics[$p].metrics.availability) | fabs < 0.03' "$(R "$1")"
 }
-metric() { jq -r "$2" "$(R "$1")"; }
 
 for r in "${runs[@]}"; do
 	set -- $r

@@ -8,6 +8,7 @@
 # counters (dns_stats) and the probes' own events.  "# " lines give each
 # run's wall time and key metrics.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/catalogue.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
 work=$(mktemp -d /tmp/dd-it-cat3.XXXXXX)
@@ -21,27 +22,8 @@ runs=(
 	"nz-on nz-2023-05-29"
 	"nz-off nz-2023-05-29 flush=false"
 )
-declare -A pid rc secs
-for r in "${runs[@]}"; do
-	set -- $r
-	sets=()
-	[ -n "${3:-}" ] && sets=(--set "$3")
-	( s=$(date +%s%N)
-	  "$DD" run "scenarios/$2/scenario.lua" "${sets[@]}" --out "$work/$1" --quiet >"$work/$1.out" 2>&1
-	  echo $? >"$work/$1.rc"
-	  echo $(( ($(date +%s%N) - s) / 1000000 )) >"$work/$1.secs" ) &
-	pid[$1]=$!
-done
-for r in "${runs[@]}"; do
-	set -- $r
-	wait "${pid[$1]}"
-	rc[$1]=$(cat "$work/$1.rc")
-	secs[$1]=$(awk '{ printf "%.1f", $1 / 1000 }' "$work/$1.secs")
-done
+cat_run_all
 
-R() { echo "$work/$1/result.json"; }
-failed_on() { jqt --arg m "$2" '.verdict == "fail" and any(.expectations[]; .metric == $m and .pass == false)' "$(R "$1")"; }
-metric() { jq -r "$2" "$(R "$1")"; }
 # a probe's results from T1 to T2 (ms): "ok failed"
 cnt() { jq -r "[.events[] | select(.kind == \"probe\" and .source == \"$2\" and .t_ms >= $3 and .t_ms < $4)] | \"\([.[] | select(.ok)] | length) \([.[] | select(.ok | not)] | length)\"" "$(R "$1")"; }
 # hits of the injected rules at a server, from its last reading before the clear

@@ -9,6 +9,7 @@
 # against faultd's counters (dns_stats) and the SUT's own log lines.
 # "# " lines give each run's wall time and key metrics.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/catalogue.sh"
 B=${BUILD_ABS:-$PWD/build}
 DD=$B/dnsdrill
 work=$(mktemp -d /tmp/dd-it-cat4.XXXXXX)
@@ -26,28 +27,8 @@ runs=(
 	"render-on render-2023-03-01"
 	"render-off render-2023-03-01 second_resolver=false"
 )
-declare -A pid rc secs
-for r in "${runs[@]}"; do
-	set -- $r
-	sets=()
-	for s in ${3//,/ }; do sets+=(--set "$s"); done
-	( s=$(date +%s%N)
-	  "$DD" run "scenarios/$2/scenario.lua" "${sets[@]}" --out "$work/$1" --quiet >"$work/$1.out" 2>&1
-	  echo $? >"$work/$1.rc"
-	  echo $(( ($(date +%s%N) - s) / 1000000 )) >"$work/$1.secs" ) &
-	pid[$1]=$!
-done
-for r in "${runs[@]}"; do
-	set -- $r
-	wait "${pid[$1]}"
-	rc[$1]=$(cat "$work/$1.rc")
-	secs[$1]=$(awk '{ printf "%.1f", $1 / 1000 }' "$work/$1.secs")
-done
+cat_run_all
 
-R() { echo "$work/$1/result.json"; }
-failed_on() { jqt --arg m "$2" '.verdict == "fail" and any(.expectations[]; .metric == $m and .pass == false)' "$(R "$1")"; }
-passed_on() { jqt --arg m "$2" 'any(.expectations[]; .metric == $m and .pass == true)' "$(R "$1")"; }
-metric() { jq -r "$2" "$(R "$1")"; }
 # a watch's matches (the app's own log lines) inside the fault window,
 # optionally only those whose text matches a regex
 in_fault() {

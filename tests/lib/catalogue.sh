@@ -1,0 +1,44 @@
+#!/bin/bash
+# tests/lib/catalogue.sh -- what the catalogue_*.sh scripts share: run a
+# list of catalogue scenarios side by side and read their results.  Source
+# it after tests/lib/tap.sh, with DD (the dnsdrill binary) and work (a
+# scratch folder) set.
+#
+#   runs=( "NAME SCENARIO [key=value,key=value]" ... )
+#   cat_run_all          every run at once (each sealed in its own
+#                        namespaces), waits; then rc[NAME] is its exit status,
+#                        secs[NAME] its wall time (seconds, one decimal) and
+#                        $work/NAME its folder, $work/NAME.out its output
+#   R NAME               its result.json
+#   metric NAME JQ       jq -r JQ on it
+#   failed_on NAME M     the verdict is fail and expectation M failed
+#   passed_on NAME M     expectation M passed
+declare -A rc secs
+cat_run_all() {
+	local r n sc s sets
+	declare -A pids
+	for r in "${runs[@]}"; do
+		set -- $r
+		n=$1 sc=$2 sets=()
+		for s in ${3//,/ }; do sets+=(--set "$s"); done
+		( st=$(date +%s%N)
+		  "$DD" run "scenarios/$sc/scenario.lua" "${sets[@]}" --out "$work/$n" --quiet \
+			>"$work/$n.out" 2>&1
+		  echo "$? $(( ($(date +%s%N) - st) / 1000000 ))" >"$work/$n.rc" ) &
+		pids[$n]=$!
+	done
+	for n in "${!pids[@]}"; do
+		wait "${pids[$n]}"
+		read -r rc[$n] s <"$work/$n.rc"
+		secs[$n]=$(awk -v ms="$s" 'BEGIN { printf "%.1f", ms / 1000 }')
+	done
+}
+R() { echo "$work/$1/result.json"; }
+metric() { jq -r "$2" "$(R "$1")"; }
+failed_on() {
+	jq -e --arg m "$2" '.verdict == "fail" and any(.expectations[]; .metric == $m and .pass == false)' \
+		"$(R "$1")" >/dev/null
+}
+passed_on() {
+	jq -e --arg m "$2" 'any(.expectations[]; .metric == $m and .pass == true)' "$(R "$1")" >/dev/null
+}
