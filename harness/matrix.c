@@ -339,20 +339,39 @@ run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_
 	return rc;
 }
 
-/* Check each scenario once, with the first combination, before any run. */
+/* Check each scenario once, with the first combination, before any run;
+ * with several, a --set or --vary key that none declares is an error (a
+ * misspelt key would otherwise change nothing, silently). */
 static int
 check_first(struct matrix_cmd *c)
 {
+	size_t nkeys = c->nsets + c->m.naxes;
+	bool *declared = calloc(nkeys + 1, sizeof(*declared));
 	char label[512];
 	int rc = 0;
 
+	if (declared == NULL)
+		return RUN_ENV;
 	for (size_t s = 0; rc == 0 && s < c->nscen; s++) {
 		struct run_opts chk = c->base;
 
 		chk.check_only = true;
 		chk.quiet = true;
+		chk.sets_declared = declared;
 		rc = run_combo(c, &chk, s * c->ncombo, label, sizeof(label), NULL);
 	}
+	for (size_t i = 0; rc == 0 && c->nscen > 1 && i < nkeys; i++) {
+		const char *kv = i < c->nsets ? c->sets[i] : c->m.axes[i - c->nsets].key;
+		size_t klen = strcspn(kv, "=");
+
+		if (!declared[i]) {
+			fprintf(stderr, "dnsdrill matrix: %s '%.*s': none of the %zu scenarios "
+			    "declares that parameter\n", i < c->nsets ? "--set" : "--vary",
+			    (int)klen, kv, c->nscen);
+			rc = RUN_USAGE;
+		}
+	}
+	free(declared);
 	return rc;
 }
 

@@ -41,6 +41,10 @@ struct run_opts {
 	bool sets_if_declared;        /* a --set key the scenario does not declare
 	                                 is left out, not an error (a matrix over
 	                                 several scenarios) */
+	bool *sets_declared;          /* or NULL: n_sets flags, each set true when
+	                                 the scenario declares that key (a matrix
+	                                 over several scenarios finds a key none
+	                                 declares) */
 };
 
 /* Returns one of the exit codes above. */

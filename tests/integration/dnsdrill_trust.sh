@@ -162,6 +162,12 @@ check "... --set strict=true reached the scenario that declares it, and only tha
 	         jq -e '.params.strict == null' '$work/mxs/time-scale/result.json' >/dev/null &&
 	         grep -q '^2 runs: 1 pass, 1 fail' '$work/mxs/matrix.txt'"
 
+"$DD" matrix tests/scenarios/matrix-verdict.lua tests/scenarios/time-scale.lua \
+	--set strikt=true --out "$work/mxt" >"$work/mxt.out" 2>&1; rc=$?
+check "... a --set key that no scenario declares (a typo) is an error, not ignored: exit $rc, nothing run" \
+	bash -c "test '$rc' = 2 && grep -q -- \"--set 'strikt': none of the 2 scenarios declares that parameter\" '$work/mxt.out' &&
+	         ! ls '$work/mxt'/*/result.json >/dev/null 2>&1"
+
 # Ctrl-C stops the whole matrix, not just the run it lands in
 "$DD" matrix tests/scenarios/long-run.lua --vary n=1,2,3 --out "$work/mxi" >"$work/mxi.out" 2>&1 &
 mpid=$!
