@@ -17,18 +17,7 @@ SC=tests/scenarios/resolver-forwarding.lua
 work=$(mktemp -d /tmp/dd-it-dnsdist.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 jqt() { jq -e "$@" >/dev/null; }
-# faultd's counters over the baseline (first timeline reading -> inject)
-# and the fault (inject -> clear): "base_queries base_s fault_queries fault_s
-# fault_servfails recovery_s"
-counts() {
-	jq -r '[.dns_stats.auth[]] as $r
-	  | ($r | map(select(.why == "timeline")) | first) as $a
-	  | ($r | map(select(.why == "inject")) | first) as $i
-	  | ($r | map(select(.why == "clear")) | first) as $c
-	  | [$i.queries - $a.queries, ($i.t_ms - $a.t_ms) / 1000,
-	     $c.queries - $i.queries, ($c.t_ms - $i.t_ms) / 1000,
-	     $c.actions.servfail - $i.actions.servfail, .metrics.recovery_s] | @tsv' "$1"
-}
+. "$(dirname "$0")/../lib/resolver_profile.sh"   # counts
 
 # an option dnsdist cannot honour: the scenario's file and line
 cat >"$work/bad.lua" <<'LUA'

@@ -8,7 +8,7 @@
 # result.json `versions` has its version, its configuration is in
 # its scratch folder, and nothing was left on the machine (no listener on
 # port 53 or a test address, nothing named after a resolver in /run or
-# /tmp).  It prints, as TAP comments, what the resolver did with the fault
+# /tmp); also counts(), faultd's baseline/fault figures.  It prints, as TAP comments, what the resolver did with the fault
 # (detection, how long it stayed visible after the clear, queries at the
 # authority) for the resolver x fault table.
 #
@@ -63,4 +63,17 @@ rp_run() {
 		"visible after the clear \(.metrics.recovery_s) s (\(.metrics_incident.recovery_s) s incident), " +
 		"availability \(.metrics.availability * 1000 | round / 1000), " +
 		"authority queries \($a) before / \($b - $a) during / \($c - $b) after"' "$R"
+}
+
+# faultd's counters over the baseline (first timeline reading -> inject)
+# and the fault (inject -> clear): "base_queries base_s fault_queries fault_s
+# fault_servfails recovery_s"
+counts() {
+	jq -r '[.dns_stats.auth[]] as $r
+	  | ($r | map(select(.why == "timeline")) | first) as $a
+	  | ($r | map(select(.why == "inject")) | first) as $i
+	  | ($r | map(select(.why == "clear")) | first) as $c
+	  | [$i.queries - $a.queries, ($i.t_ms - $a.t_ms) / 1000,
+	     $c.queries - $i.queries, ($c.t_ms - $i.t_ms) / 1000,
+	     $c.actions.servfail - $i.actions.servfail, .metrics.recovery_s] | @tsv' "$1"
 }
