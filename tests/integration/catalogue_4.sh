@@ -65,7 +65,7 @@ for k in on off moved serves; do
 done
 
 # --- multi-provider-pattern -------------------------------------------------
-check "multi-provider, checker=false: 'availability >= 0.75' is what fails" failed_on mp-off availability
+check "multi-provider, checker=false: 'availability >= 0.8' is what fails" failed_on mp-off availability
 # the resolver's queries at provider A (faultd's per-client counter) over
 # the timeline's readings: when did the last one come?
 last_a() {   # real ms of the first reading that shows the resolver's last query at A
