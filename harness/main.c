@@ -16,6 +16,7 @@
 #include "harness/matrix.h"
 #include "harness/repeat.h"
 #include "harness/runner.h"
+#include "harness/summary.h"
 #include "model/result.h"
 #include "reports/report.h"
 #include "lib/log.h"
@@ -42,6 +43,8 @@ usage(FILE *f)
 	    "                   [--out DIR] [--seed N] [--repeat N]\n"
 	    "                   one run per combination, one comparison table\n"
 	    "  report DIR|FILE  render DIR/report.html again from DIR/result.json\n"
+	    "  report --format markdown|summary-json DIR\n"
+	    "                   a pull-request summary of a run, repeat or matrix\n"
 	    "  list [DIR]       scenarios under DIR (default: the scenario library)\n"
 	    "  cleanup          remove what crashed runs left behind\n"
 	    "\n"
@@ -98,9 +101,17 @@ run_usage(FILE *f, const char *cmd)
 	else if (strcmp(cmd, "matrix") == 0)
 		matrix_usage(f);
 	else if (strcmp(cmd, "report") == 0)
-		fprintf(f, "usage: dnsdrill report DIR | DIR/result.json\n"
-		    "Render DIR/report.html again from DIR/result.json (or from the\n"
-		    "result file given, into report.html beside it).\n");
+		fprintf(f, "usage: dnsdrill report [--format html|markdown|summary-json] "
+		    "DIR | FILE\n"
+		    "html (the default): render DIR/report.html again from\n"
+		    "DIR/result.json (or from the result file given, into report.html\n"
+		    "beside it).\n"
+		    "markdown, summary-json: print a summary for a pull-request comment\n"
+		    "or a bot on stdout: the verdict, params, each expectation with what\n"
+		    "was observed, the metrics and those not observed, the probes and\n"
+		    "queries at the authority.  DIR is a run's folder, a `run --repeat`\n"
+		    "folder (its gates, spread and runs) or a matrix folder (one row per\n"
+		    "run).  Exit 0 whatever the verdict; 2 when DIR holds no result.\n");
 	else if (strcmp(cmd, "list") == 0)
 		fprintf(f, "usage: dnsdrill list [DIR]\nScenarios under DIR with their descriptions.\n");
 	else if (strcmp(cmd, "cleanup") == 0)
@@ -382,21 +393,50 @@ report_file(const char *path, char *html, size_t len, struct dd_err *err)
 static int
 cmd_report(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct dd_err err = { "" };
 	char html[PATH_MAX + 16];
+	const char *format = "html", *path;
+	enum summary_format fmt;
 	struct stat st;
-	int rc;
+	int opt, rc;
 
-	if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		run_usage(argc == 2 ? stdout : stderr, "report");
-		return argc == 2 ? 0 : RUN_USAGE;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'F': format = optarg; break;
+		case 'h':
+			run_usage(stdout, "report");
+			return 0;
+		default:
+			run_usage(stderr, "report");
+			return RUN_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		run_usage(stderr, "report");
+		return RUN_USAGE;
+	}
+	path = argv[optind];
+	/* markdown and summary-json: harness/summary.c */
+	if (strcmp(format, "html") != 0) {
+		if (summary_format_parse(format, &fmt) < 0) {
+			fprintf(stderr, "dnsdrill report: --format '%s': expected "
+			    "html, markdown or summary-json\n", format);
+			return RUN_USAGE;
+		}
+		return summary_main(path, fmt, stdout);
 	}
 	/* a run's folder, or its result.json itself */
-	if (stat(argv[1], &st) == 0 && S_ISREG(st.st_mode)) {
-		rc = report_file(argv[1], html, sizeof(html), &err);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		rc = report_file(path, html, sizeof(html), &err);
 	} else {
-		snprintf(html, sizeof(html), "%s/report.html", argv[1]);
-		rc = report_render_dir(argv[1], &err);
+		snprintf(html, sizeof(html), "%s/report.html", path);
+		rc = report_render_dir(path, &err);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "dnsdrill report: %s\n", err.msg);

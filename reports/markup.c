@@ -91,3 +91,113 @@ markup_secs(char *buf, size_t len, uint64_t ms, const char *unit)
 	snprintf(buf, len, "%" PRIu64 ".%03u%s", ms / 1000,
 	    (unsigned)(ms % 1000), unit != NULL ? unit : "");
 }
+
+/* ------------------------------------------------------------------ */
+/* Markdown (markup.h): code spans and fenced blocks */
+
+/* The longest run of backticks in s. */
+static size_t
+md_longest_ticks(const char *s)
+{
+	size_t best = 0, run = 0;
+
+	for (; *s != '\0'; s++) {
+		run = *s == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+static void
+md_fence(FILE *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fputc('`', f);
+}
+
+/* Write s's characters (at most max; 0: all), each that markdown or a
+ * table cannot carry replaced: in a span (block false) every control
+ * character and line break becomes a space or U+FFFD, '|' "\|" in a cell;
+ * in a block line breaks and tabs stay.  Returns whether s was cut. */
+static bool
+md_chars(FILE *f, const char *s, size_t max, bool block, bool cell,
+    int *last)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, chars = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (max != 0 && chars == max)
+			return true;
+		*last = 0;
+		if (cp == '\t' || cp == '\n' || cp == '\r')
+			fputc(*last = block && cp != '\r' ? (int)cp : ' ', f);
+		else if ((n == 1 && cp == UTF8_REPLACEMENT) || cp < 0x20 ||
+		    (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)
+			fputs(REPLACEMENT, f);
+		else if (cp == '|' && cell)
+			fputs("\\|", f);
+		else
+			fwrite(p + i, 1, n, f);
+		i += n;
+		chars++;
+	}
+	return false;
+}
+
+void
+markup_md_code(FILE *f, const char *s, size_t max, bool cell)
+{
+	size_t ticks;
+	bool pad;
+	int last;
+
+	if (f == NULL)
+		return;
+	if (s == NULL || s[0] == '\0') {
+		fputc('-', f);
+		return;
+	}
+	ticks = md_longest_ticks(s) + 1;
+	/* a span that begins or ends with a backtick or a space needs one
+	 * space of padding inside the fence (one each side is stripped) */
+	pad = s[0] == '`' || s[strlen(s) - 1] == '`' || s[0] == ' ' ||
+	    s[strlen(s) - 1] == ' ';
+	md_fence(f, ticks);
+	if (pad)
+		fputc(' ', f);
+	if (md_chars(f, s, max, false, cell, &last))
+		fputs("\xE2\x80\xA6", f);
+	if (pad)
+		fputc(' ', f);
+	md_fence(f, ticks);
+}
+
+void
+markup_md_block(FILE *f, const char *s, size_t max)
+{
+	size_t ticks;
+	bool cut;
+	int last = '\n';
+
+	if (f == NULL || s == NULL)
+		return;
+	ticks = md_longest_ticks(s) + 1;
+	if (ticks < 3)
+		ticks = 3;
+	md_fence(f, ticks);
+	/* "text": no info string a renderer could take as a language that
+	 * runs anything */
+	fputs("text\n", f);
+	cut = md_chars(f, s, max, true, false, &last);
+	if (last != '\n')
+		fputc('\n', f);
+	if (cut)
+		fputs("\xE2\x80\xA6\n", f);
+	md_fence(f, ticks);
+	fputc('\n', f);
+}

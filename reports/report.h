@@ -91,6 +91,32 @@ int report_repeat_junit_write(const struct report_repeat *rp, FILE *f);
 int report_repeat_html_write(const struct report_repeat *rp, FILE *f);
 int report_repeat_text_write(const struct report_repeat *rp, FILE *f);
 
+/*
+ * The pull-request summary (`dnsdrill report --format markdown|summary-json`,
+ * doc/results.md "The pull-request summary"): the same facts in markdown
+ * for a PR comment or a CI job summary (reports/markdown.c) and in JSON
+ * for bots (reports/summary_json.c, REPORT_SUMMARY_FORMAT): the verdict,
+ * scenario, params, each expectation with what was observed and whether
+ * it held, the metrics with a value or a bound, those not observed and
+ * why, each probe's figures and the queries at the authority.  For a
+ * group of repeated runs: its gates (statistics and plain expectations),
+ * each metric's spread and each run's verdict; for a matrix (runs and
+ * labels as the matrix writers take them, labels may be NULL): one row
+ * per run with the params that differ, its verdict and what failed.  In
+ * the markdown every string from a result is a code span or a fenced
+ * block (markup.h), so no name can inject a link or break a table; long
+ * text is cut.
+ */
+#define REPORT_SUMMARY_FORMAT "dnsdrill-summary/1"
+int report_markdown_write(const struct result *r, FILE *f);
+int report_summary_json_write(const struct result *r, FILE *f);
+int report_repeat_markdown_write(const struct report_repeat *rp, FILE *f);
+int report_repeat_summary_json_write(const struct report_repeat *rp, FILE *f);
+int report_matrix_markdown_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f);
+int report_matrix_summary_json_write(struct result *const *runs, size_t n,
+    const char *const *labels, FILE *f);
+
 /* Any of the single-result writers above, or result_json_write. */
 typedef int (*report_writer)(const struct result *r, FILE *f);
 
