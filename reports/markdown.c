@@ -23,6 +23,8 @@
 #define MD_BLOCK_MAX 2000
 /* A matrix lists at most this many rows, then says how many more. */
 #define MD_MATRIX_ROWS 100
+/* A row names at most this many failed expectations. */
+#define MD_ROW_FAILED 3
 
 static const char *const md_verdict[] = { "\xE2\x9C\x85 PASS",
 	"\xE2\x9D\x8C FAIL", "\xE2\x9A\xA0\xEF\xB8\x8F ERROR" };
@@ -142,7 +144,7 @@ md_expectations(const struct result *r, FILE *f)
 		fputs(" | ", f);
 		put_value(f, e->has_observed, e->observed, e->censored,
 		    e->at_least);
-		fputs(e->pass ? " | pass |\n" : " | **FAIL** ", f);
+		fputs(e->pass ? " | pass |\n" : " | **FAIL**", f);
 		if (!e->pass) {
 			if (e->message != NULL) {
 				fputs(": ", f);
@@ -154,40 +156,75 @@ md_expectations(const struct result *r, FILE *f)
 	fputc('\n', f);
 }
 
-/* The run's own metrics that have a value or a bound; then those that
- * were not observed, each with its reason. */
+bool
+report_metric_key(const struct result *r, enum score_metric m)
+{
+	static const enum score_metric key[] = { SCORE_DETECTION,
+		SCORE_FAILOVER, SCORE_RECOVERY, SCORE_AVAILABILITY,
+		SCORE_AVAILABILITY_WORST, SCORE_AMPLIFICATION,
+		SCORE_LATENCY_P99, SCORE_SLOWDOWN };
+
+	for (size_t i = 0; i < DD_ARRAY_LEN(key); i++)
+		if (key[i] == m)
+			return true;
+	for (size_t i = 0; r != NULL && i < r->n_expect; i++)
+		if (r->expect[i].metric == m && r->expect[i].probe == NULL)
+			return true;
+	return false;
+}
+
+/* One metric's row (a value or a bound), with the incident's figure
+ * when the run was at a speed. */
+static void
+md_metric_row(const struct result *r, enum score_metric m, FILE *f)
+{
+	const struct result_metric *rm = &r->metric[m];
+	char a[48], b[48];
+
+	fprintf(f, "| `%s` | ", score_metric_name(m));
+	put_metric(f, rm);
+	if (result_time_scaled(r)) {
+		a[0] = '\0';
+		if (result_metric_is_incident_time(m) && rm->has)
+			timescale_fmt_duration(rm->value * result_speed(r), a,
+			    sizeof(a));
+		else if (result_metric_is_incident_time(m))
+			snprintf(a, sizeof(a), "\xE2\x89\xA5 %s",
+			    timescale_fmt_duration(rm->at_least *
+			    result_speed(r), b, sizeof(b)));
+		fprintf(f, " | %s", a);
+	}
+	fputs(" |\n", f);
+}
+
+static bool
+md_shown(const struct result_metric *rm)
+{
+	return !rm->absent && (rm->has || rm->censored);
+}
+
+/* The key metrics that have a value or a bound (report_metric_key), the
+ * others folded under them; then those not observed, each with its
+ * reason. */
 static void
 md_metrics(const struct result *r, FILE *f)
 {
 	bool scaled = result_time_scaled(r), any_missing = false;
-	char a[48], b[48];
+	bool any_other = false;
+	const char *head = scaled ? "| metric | observed | incident |\n"
+	    "|---|---:|---:|\n" : "| metric | observed |\n|---|---:|\n";
 
-	fprintf(f, "#### Metrics\n\n| metric | observed |%s\n|---|---:|%s\n",
-	    scaled ? " incident |" : "", scaled ? "---:|" : "");
+	fprintf(f, "#### Key metrics\n\n%s", head);
 	for (int m = 0; m < SCORE_METRIC_COUNT; m++) {
 		const struct result_metric *rm = &r->metric[m];
-		enum score_metric sm = (enum score_metric)m;
 
-		if (rm->absent)
+		any_missing |= !rm->absent && !rm->has && !rm->censored;
+		if (!md_shown(rm))
 			continue;
-		if (!rm->has && !rm->censored) {
-			any_missing = true;
-			continue;
-		}
-		fprintf(f, "| `%s` | ", score_metric_name(sm));
-		put_metric(f, rm);
-		if (scaled) {
-			a[0] = '\0';
-			if (result_metric_is_incident_time(sm) && rm->has)
-				timescale_fmt_duration(rm->value *
-				    result_speed(r), a, sizeof(a));
-			else if (result_metric_is_incident_time(sm))
-				snprintf(a, sizeof(a), "\xE2\x89\xA5 %s",
-				    timescale_fmt_duration(rm->at_least *
-				    result_speed(r), b, sizeof(b)));
-			fprintf(f, " | %s", a);
-		}
-		fputs(" |\n", f);
+		if (report_metric_key(r, (enum score_metric)m))
+			md_metric_row(r, (enum score_metric)m, f);
+		else
+			any_other = true;
 	}
 	for (size_t i = 0; i < r->n_links; i++) {
 		fputs("| `query_amplification` at ", f);
@@ -195,6 +232,17 @@ md_metrics(const struct result *r, FILE *f)
 		fputs(" | ", f);
 		put_metric(f, &r->links[i].amplification);
 		fputs(scaled ? " | |\n" : " |\n", f);
+	}
+	if (any_other) {
+		/* GitHub folds a <details>; the markdown inside needs the
+		 * blank lines */
+		fprintf(f, "\n<details><summary>Other metrics</summary>\n\n%s",
+		    head);
+		for (int m = 0; m < SCORE_METRIC_COUNT; m++)
+			if (md_shown(&r->metric[m]) &&
+			    !report_metric_key(r, (enum score_metric)m))
+				md_metric_row(r, (enum score_metric)m, f);
+		fputs("\n</details>\n", f);
 	}
 	fputc('\n', f);
 	if (!any_missing)
@@ -321,9 +369,17 @@ put_failed(FILE *f, const struct result *r)
 		cell(f, r->error);
 		return;
 	}
-	for (size_t i = 0; i < r->n_expect; i++) {
+	for (size_t i = 0, shown = 0; i < r->n_expect; i++) {
 		if (r->expect[i].pass)
 			continue;
+		if (shown++ == MD_ROW_FAILED) {
+			size_t more = 1;
+
+			while (++i < r->n_expect)
+				more += !r->expect[i].pass;
+			fprintf(f, "; and %zu more", more);
+			break;
+		}
 		fputs(any ? "; " : "", f);
 		cell(f, r->expect[i].message != NULL ? r->expect[i].message :
 		    result_expect_metric(&r->expect[i]));

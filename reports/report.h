@@ -15,6 +15,7 @@
 #ifndef DD_REPORTS_REPORT_H
 #define DD_REPORTS_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -108,6 +109,11 @@ int report_repeat_text_write(const struct report_repeat *rp, FILE *f);
  * text is cut.
  */
 #define REPORT_SUMMARY_FORMAT "dnsdrill-summary/1"
+/* Is m one of the summary's key metrics: detection, failover, recovery,
+ * availability (and its worst), query amplification, p99 latency,
+ * slowdown, or one an expectation of r names?  The markdown shows the
+ * others folded; the JSON marks them "key": false. */
+bool report_metric_key(const struct result *r, enum score_metric m);
 int report_markdown_write(const struct result *r, FILE *f);
 int report_summary_json_write(const struct result *r, FILE *f);
 int report_repeat_markdown_write(const struct report_repeat *rp, FILE *f);

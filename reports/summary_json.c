@@ -92,11 +92,12 @@ jparams(const struct result *r)
 	return NULL;
 }
 
-/* {"value": x} | {"value": null, "at_least": x} -- into o. */
+/* {KEY: x} | {KEY: null, "at_least": x} -- into o. */
 static bool
-put_value(json_t *o, bool has, double v, bool censored, double at_least)
+put_value(json_t *o, const char *key, bool has, double v, bool censored,
+    double at_least)
 {
-	return put(o, "value", has ? jnum(v) : json_null()) &&
+	return put(o, key, has ? jnum(v) : json_null()) &&
 	    put(o, "at_least", !has && censored ? jnum(at_least) :
 	    json_null());
 }
@@ -112,7 +113,7 @@ jexpect(const struct result_expect *e)
 	if (put(o, "expectation", jtext(label)) &&
 	    put(o, "metric", jtext(result_expect_metric(e))) &&
 	    put(o, "bound", jtext(e->bound)) &&
-	    put_value(o, e->has_observed, e->observed, e->censored,
+	    put_value(o, "observed", e->has_observed, e->observed, e->censored,
 	    e->at_least) &&
 	    put(o, "pass", json_boolean(e->pass)) &&
 	    put(o, "message", jtext(e->message)))
@@ -162,7 +163,9 @@ put_metrics(json_t *root, const struct result *r)
 		else
 			ok = push(seen, o) && put(o, "metric", json_string(
 			    score_metric_name((enum score_metric)m))) &&
-			    put_value(o, rm->has, rm->value, rm->censored,
+			    put(o, "key", json_boolean(report_metric_key(r,
+			    (enum score_metric)m))) &&
+			    put_value(o, "value", rm->has, rm->value, rm->censored,
 			    rm->at_least);
 	}
 	for (size_t i = 0; ok && i < r->n_links; i++) {
@@ -172,7 +175,9 @@ put_metrics(json_t *root, const struct result *r)
 		ok = push(seen, o) && put(o, "metric",
 		    json_string("query_amplification")) &&
 		    put(o, "link", jtext(r->links[i].link)) &&
-		    put_value(o, rm->has, rm->value, rm->censored, rm->at_least) &&
+		    put(o, "key", json_true()) &&
+		    put_value(o, "value", rm->has, rm->value, rm->censored,
+		    rm->at_least) &&
 		    put(o, "why", rm->has ? json_null() : jtext(rm->note));
 	}
 	return ok;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,58 @@ test_null_and_secs(void **state)
 	assert_string_equal(buf, "18446744073709551.615");
 }
 
+static char *
+md(const char *s, size_t max, bool cell, bool block)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	assert_non_null(mem);
+	if (block)
+		markup_md_block(mem, s, max);
+	else
+		markup_md_code(mem, s, max, cell);
+	assert_int_equal(fclose(mem), 0);
+	return buf;
+}
+
+static void
+expect_md(const char *s, size_t max, bool cell, bool block, const char *want)
+{
+	char *got = md(s, max, cell, block);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("md '%s' -> '%s', want '%s'", s, got, want);
+	free(got);
+}
+
+/* Markdown: a code span with a fence longer than any backtick run,
+ * padded when the text starts or ends with one, on one line, '|' escaped
+ * in a cell; a fenced block longer than any fence inside. */
+static void
+test_markdown(void **state)
+{
+	(void)state;
+	expect_md("plain", 0, false, false, "`plain`");
+	expect_md("a`b", 0, false, false, "``a`b``");
+	expect_md("`x", 0, false, false, "`` `x ``");
+	expect_md("x``", 0, false, false, "``` x`` ```");
+	expect_md("a|b", 0, true, false, "`a\\|b`");
+	expect_md("a|b", 0, false, false, "`a|b`");
+	expect_md("l1\nl2\tx\r", 0, true, false, "`l1 l2 x `");
+	expect_md("[x](http://e) <b>", 0, false, false, "`[x](http://e) <b>`");
+	expect_md("bad\xff\x01", 0, false, false, "`bad" FFFD FFFD "`");
+	expect_md("abcdef", 3, false, false, "`abc\xE2\x80\xA6`");
+	expect_md(NULL, 0, false, false, "-");
+	expect_md("", 0, true, false, "-");
+	expect_md("one\n```\ntwo", 0, false, true, "````text\none\n```\ntwo\n````\n");
+	expect_md("x\n", 0, false, true, "```text\nx\n```\n");
+	expect_md("abcdef", 2, false, true, "```text\nab\n\xE2\x80\xA6\n```\n");
+	markup_md_code(NULL, "x", 0, false);
+	markup_md_block(NULL, "x", 0);
+}
+
 int
 main(void)
 {
@@ -134,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_replacement),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_null_and_secs),
+		cmocka_unit_test(test_markdown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
