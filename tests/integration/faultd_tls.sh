@@ -15,7 +15,9 @@
 #     the same value there; a malformed request gets 400, another path
 #     404, POST 405, and faultd keeps running;
 #   - bad configuration is a startup error naming the file (a key of
-#     another certificate, a missing certificate, a CA file without one).
+#     another certificate, a missing certificate, a CA file without one);
+#   - deploy/systemd/faultd.service passes systemd-analyze verify, with a
+#     low exposure level (systemd-analyze security).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/tap.sh
 . tests/integration/faultd_lib.sh
@@ -164,4 +166,17 @@ chk "a CA file without a certificate: exit 1, named" \
 	test "$RC" = 1 -a -n "$(grep -F "TLS CA file $T/ex.zone" <<<"$OUT")" || explain
 start_err --tls-cert "$C/server.pem" --tls-ca "$C/ca.pem"
 chk "--control-tls without --tls-key: usage error (exit 2)" test "$RC" = 2 || explain
+
+# ---- the systemd unit parses (with ExecStart pointing at this build)
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$T/unit"
+	sed "s#/usr/local/bin/faultd#$FAULTD#" deploy/systemd/faultd.service >"$T/unit/faultd.service"
+	out=$(systemd-analyze verify --man=no "$T/unit/faultd.service" 2>&1); rc=$?
+	chk "systemd-analyze verify deploy/systemd/faultd.service" test "$rc" = 0 -a -z "$out" || echo "# $out"
+	lvl=$(systemd-analyze security --offline=yes "$T/unit/faultd.service" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for faultd.service: \([0-9.]*\).*/\1/p')
+	chk "the unit's exposure level is low (${lvl:-?} <= 2.5)" fle "${lvl:-99}" 2.5
+else
+	skip "systemd-analyze verify" "no systemd-analyze"
+fi
 t_done
