@@ -31,7 +31,7 @@ else
 Q := @
 endif
 
-PKGS := ldns libpcap libnl-3.0 libnl-route-3.0 lua5.4 jansson libcares
+PKGS := ldns libpcap libnl-3.0 libnl-route-3.0 lua5.4 jansson libcares openssl
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wpointer-arith -Wcast-qual -Wwrite-strings \
@@ -63,6 +63,10 @@ PCAP_CFLAGS   = $(call pc_cflags,libpcap)
 PCAP_LIBS     = $(call pc_libs,libpcap)
 JANSSON_CFLAGS = $(call pc_cflags,jansson)
 JANSSON_LIBS  = $(call pc_libs,jansson)
+# OpenSSL: faultd's TLS control channel, in libfaultctl (so every program
+# linking libfaultctl.a links these too)
+SSL_CFLAGS    = $(call pc_cflags,openssl)
+SSL_LIBS      = $(call pc_libs,openssl)
 CMOCKA_CFLAGS = $(call pc_cflags,cmocka)
 CMOCKA_LIBS   = $(call pc_libs,cmocka)
 
@@ -98,7 +102,7 @@ $(BUILD)/obj/%.o: %.c
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 EXTRA_CFLAGS = $(LDNS_CFLAGS) $(NL_CFLAGS) $(LUA_CFLAGS) $(PCAP_CFLAGS) $(JANSSON_CFLAGS) \
-               $(CMOCKA_CFLAGS)
+               $(CMOCKA_CFLAGS) $(SSL_CFLAGS)
 
 # `make deps` installs what is missing; `deps-check` only runs it when a
 # package is absent, so a normal build costs one dpkg query.

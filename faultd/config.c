@@ -29,6 +29,13 @@ faultd_usage(FILE *out)
 	    "  --rules FILE            rules, one per line ('#' comments); re-read on SIGHUP\n"
 	    "  --control PATH          unix control socket for faultctl (mode 0600)\n"
 	    "  --control-idle DUR      close control connections idle this long (default 60s)\n"
+	    "  --control-tls ADDR:PORT the control protocol over TCP with TLS (1.2+): only\n"
+	    "                          clients with a certificate --tls-ca signed (full\n"
+	    "                          control of the answers: bind a management network)\n"
+	    "  --tls-cert FILE         faultd's certificate (PEM chain) for --control-tls\n"
+	    "  --tls-key FILE          its private key (PEM)\n"
+	    "  --tls-ca FILE           CA certificate(s) (PEM) client certificates must chain to\n"
+	    "  --metrics ADDR:PORT     Prometheus text metrics: HTTP GET /metrics (no auth)\n"
 	    "  --seed N                seed for prob= and jitter= (default 1)\n"
 	    "  --upstream-timeout DUR  per-upstream timeout before the next (default 1500ms)\n"
 	    "  --tcp-idle DUR          close idle TCP connections after (default 10s)\n"
@@ -63,6 +70,7 @@ enum {
 	OPT_HELP, OPT_VERSION,
 	OPT_CTLIDLE, OPT_TIMESCALE, OPT_CAPACITY, OPT_QUEUE, OPT_OVERFLOW,
 	OPT_SIGN, OPT_NSEC3, OPT_DSOUT,
+	OPT_CTLTLS, OPT_TLSCERT, OPT_TLSKEY, OPT_TLSCA, OPT_METRICS,
 };
 
 static const struct option longopts[] = {
@@ -73,6 +81,11 @@ static const struct option longopts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "control-idle", required_argument, NULL, OPT_CTLIDLE },
+	{ "control-tls", required_argument, NULL, OPT_CTLTLS },
+	{ "tls-cert", required_argument, NULL, OPT_TLSCERT },
+	{ "tls-key", required_argument, NULL, OPT_TLSKEY },
+	{ "tls-ca", required_argument, NULL, OPT_TLSCA },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "upstream-timeout", required_argument, NULL, OPT_UPTIMEOUT },
 	{ "tcp-idle", required_argument, NULL, OPT_TCPIDLE },
@@ -204,6 +217,31 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 		return CFG_OK;
 	case OPT_CONTROL:
 		c->control = v;
+		return CFG_OK;
+	case OPT_CTLTLS:
+	case OPT_METRICS: {
+		struct dd_sockaddr *a = opt == OPT_CTLTLS ? &c->control_tls_addr :
+		    &c->metrics_addr;
+
+		if (dd_sockaddr_parse(v, -1, a) < 0) {
+			dd_err_set(err, "%s: '%s' is not ADDR:PORT (e.g. 198.18.0.1:8053 or "
+			    "[fd00::1]:8053)", where, v);
+			return CFG_USAGE;
+		}
+		if (opt == OPT_CTLTLS)
+			c->control_tls = true;
+		else
+			c->metrics = true;
+		return CFG_OK;
+	}
+	case OPT_TLSCERT:
+		c->tls_cert = v;
+		return CFG_OK;
+	case OPT_TLSKEY:
+		c->tls_key = v;
+		return CFG_OK;
+	case OPT_TLSCA:
+		c->tls_ca = v;
 		return CFG_OK;
 	case OPT_SEED:
 		if (dd_parse_u64(v, &c->seed) < 0) {
@@ -439,6 +477,21 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 	}
 	if ((c->nsec3 || c->ds_out != NULL) && c->nsign == 0) {
 		dd_err_set(err, "%s: only with --sign ORIGIN", c->nsec3 ? "--nsec3" : "--ds-out");
+		return CFG_USAGE;
+	}
+	if (c->control_tls && (c->tls_cert == NULL || c->tls_key == NULL ||
+	    c->tls_ca == NULL)) {
+		dd_err_set(err, "--control-tls: needs %s (the server's certificate, its key, "
+		    "and the CA that signs client certificates)",
+		    c->tls_cert == NULL ? "--tls-cert FILE" : c->tls_key == NULL ?
+		    "--tls-key FILE" : "--tls-ca FILE");
+		return CFG_USAGE;
+	}
+	if (!c->control_tls && (c->tls_cert != NULL || c->tls_key != NULL ||
+	    c->tls_ca != NULL)) {
+		dd_err_set(err, "%s: only with --control-tls ADDR:PORT",
+		    c->tls_cert != NULL ? "--tls-cert" : c->tls_key != NULL ? "--tls-key" :
+		    "--tls-ca");
 		return CFG_USAGE;
 	}
 	if (!c->capacity_queue_set)

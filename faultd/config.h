@@ -29,6 +29,11 @@ struct faultd_config {
 	const char *rules_file;
 	const char *control;
 	uint64_t control_idle_us;        /* close quiet control connections */
+	bool control_tls;                /* --control-tls ADDR:PORT given */
+	struct dd_sockaddr control_tls_addr;
+	const char *tls_cert, *tls_key, *tls_ca;   /* --tls-cert, --tls-key, --tls-ca */
+	bool metrics;                    /* --metrics ADDR:PORT given */
+	struct dd_sockaddr metrics_addr;
 	uint64_t seed;
 	int log_level;
 	uint64_t upstream_timeout_us;

@@ -17,10 +17,22 @@
  * The harness's client reconnects and resends by itself when faultd closed
  * a quiet connection under a command it had not read (faultd/ctl_client.c),
  * so closing idle connections never fails a run.
+ *
+ * The same connections serve a second listener, TCP with TLS
+ * (--control-tls): bytes then go through OpenSSL (conn_tx, conn_rx), a
+ * connection first runs its handshake on the loop (hs) and is refused,
+ * logged with its address, when the client's certificate is missing or not
+ * signed by the CA; at most CONTROL_TLS_CONNS_MAX are open at once, and a
+ * handshake counts as the idle time does.  After the handshake it is the
+ * unix socket's protocol, limits and sweep, unchanged.  OpenSSL may hold
+ * decrypted bytes the socket no longer signals; `kick` reads them.
  */
 #include "faultd/control.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,6 +40,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "faultd/ctl_tls.h"
 #include "lib/accept.h"
 #include "lib/log.h"
 
@@ -41,6 +58,14 @@ struct ctl_conn {
 	bool full;               /* commands wait until w drains */
 	bool eof;                /* the client sent all it will send */
 	bool closing;            /* close once w is written */
+	SSL *ssl;                /* TLS connections only */
+	bool hs;                 /* TLS handshake under way */
+	bool hs_write;           /* ... waiting to write (else to read) */
+	bool rd_wants_write;     /* SSL_read waits for the socket to be writable */
+	bool wr_wants_read;      /* SSL_write waits for it to be readable */
+	bool tls_dead;           /* a TLS error: no close_notify */
+	struct ev_timer *kick;   /* read what OpenSSL holds decrypted */
+	char peer[64];           /* "198.18.0.10:40112", for log lines */
 };
 
 struct control {
@@ -52,6 +77,9 @@ struct control {
 	uint64_t idle_us;
 	struct ev_timer *sweep;  /* while there are connections */
 	struct ctl_conn *conns;
+	unsigned nconns;
+	SSL_CTX *tls;            /* the TLS listener's; NULL for the unix socket */
+	const char *what;        /* "control" or "control-tls", for log lines */
 };
 
 static void
@@ -65,11 +93,95 @@ conn_free(struct ctl_conn *c)
 			*pp = c->next;
 			break;
 		}
+	ctl->nconns--;
+	ev_timer_cancel(ctl->loop, c->kick);
 	ev_io_del(ctl->loop, c->fd);
+	if (c->ssl != NULL) {
+		/* best effort, never waited for: the protocol's status lines say
+		 * where replies end, so a missing close_notify loses nothing */
+		if (!c->hs && !c->tls_dead) {
+			ERR_clear_error();
+			(void)SSL_shutdown(c->ssl);
+		}
+		ERR_clear_error();
+		SSL_free(c->ssl);
+	}
 	close(c->fd);
 	dd_buf_free(&c->w);
 	free(c);
 	acc_resume(&ctl->acc);   /* a descriptor is free again */
+}
+
+/* An OpenSSL result in errno terms (see conn_tx). */
+static ssize_t
+tls_result(struct ctl_conn *c, int k, int other, bool *wants_other)
+{
+	int e = errno, se = SSL_get_error(c->ssl, k);
+
+	switch (se) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		*wants_other = se == other;
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		c->tls_dead = true;
+		if (e == 0 || e == EAGAIN)
+			return 0;
+		errno = e;
+		return -1;
+	default: {
+		char why[256];
+
+		ctl_tls_errstr(c->ssl, why, sizeof(why));
+		log_info("%s: %s: %s", c->ctl->what, c->peer, why);
+		c->tls_dead = true;
+		errno = EPROTO;
+		return -1;
+	}
+	}
+}
+
+/* Bytes to the client: n, or -1 with errno (EAGAIN: wait for the event
+ * conn_events asks for). */
+static ssize_t
+conn_tx(struct ctl_conn *c, const void *p, size_t n)
+{
+	int k;
+
+	if (c->ssl == NULL)
+		return send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_write(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (k > 0) {
+		c->wr_wants_read = false;
+		return k;
+	}
+	if (tls_result(c, k, SSL_ERROR_WANT_READ, &c->wr_wants_read) == 0)
+		errno = EPIPE;
+	return -1;
+}
+
+/* Bytes from the client: n, 0 at its end, or -1 with errno. */
+static ssize_t
+conn_rx(struct ctl_conn *c, void *p, size_t n)
+{
+	int k;
+
+	if (c->ssl == NULL)
+		return recv(c->fd, p, n, MSG_DONTWAIT);
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_read(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (k > 0) {
+		c->rd_wants_write = false;
+		return k;
+	}
+	return tls_result(c, k, SSL_ERROR_WANT_WRITE, &c->rd_wants_write);
 }
 
 static size_t
@@ -97,6 +209,8 @@ conn_run(struct ctl_conn *c)
 		c->last_us = ev_now_us(c->ctl->loop);
 }
 
+static void on_kick(struct ev_loop *loop, void *arg);
+
 /* Write what is queued, and run waiting commands as it drains.  Returns
  * false when c was freed. */
 static bool
@@ -104,8 +218,7 @@ conn_flush(struct ctl_conn *c)
 {
 	for (;;) {
 		while (conn_pending(c) > 0) {
-			ssize_t n = send(c->fd, c->w.data + c->w.off, conn_pending(c),
-			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			ssize_t n = conn_tx(c, c->w.data + c->w.off, conn_pending(c));
 			if (n < 0) {
 				if (errno == EAGAIN || errno == EINTR)
 					break;
@@ -130,8 +243,56 @@ conn_flush(struct ctl_conn *c)
 	}
 	ev_io_mod(c->ctl->loop, c->fd,
 	    (c->closing || c->full || c->eof ? 0 : EV_READ) |
-	    (conn_pending(c) > 0 ? EV_WRITE : 0));
+	    (conn_pending(c) > 0 ? EV_WRITE : 0) |
+	    (c->wr_wants_read ? EV_READ : 0) | (c->rd_wants_write ? EV_WRITE : 0));
+	/* decrypted bytes OpenSSL holds wake no epoll: read them from a timer */
+	if (c->ssl != NULL && c->kick == NULL && !c->closing && !c->full && !c->eof &&
+	    SSL_pending(c->ssl) > 0 && ctl_session_room(&c->in) > 0)
+		c->kick = ev_timer_add(c->ctl->loop, 0, on_kick, c);
 	return true;
+}
+
+/* A TLS handshake's next step.  Returns false when c was freed. */
+static bool
+conn_handshake(struct ctl_conn *c)
+{
+	int k, e;
+
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_do_handshake(c->ssl);
+	if (k == 1) {
+		X509 *cert = SSL_get1_peer_certificate(c->ssl);
+		char subj[256] = "?";
+
+		if (cert != NULL)
+			X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
+		X509_free(cert);
+		log_info("%s: %s: client certificate %s accepted (%s)", c->ctl->what, c->peer,
+		    subj, SSL_get_version(c->ssl));
+		c->hs = false;
+		c->last_us = ev_now_us(c->ctl->loop);
+		return true;
+	}
+	e = SSL_get_error(c->ssl, k);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		c->hs_write = e == SSL_ERROR_WANT_WRITE;
+		ev_io_mod(c->ctl->loop, c->fd, c->hs_write ? EV_WRITE : EV_READ);
+		return true;
+	}
+	{
+		char why[256];
+
+		if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+			snprintf(why, sizeof(why), "the client hung up during the handshake%s%s",
+			    errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+		else
+			ctl_tls_errstr(c->ssl, why, sizeof(why));
+		log_warnx("%s: refused %s: %s", c->ctl->what, c->peer, why);
+	}
+	c->tls_dead = true;
+	conn_free(c);
+	return false;
 }
 
 static void
@@ -143,9 +304,14 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	ssize_t n;
 
 	(void)loop;
-	if ((events & EV_WRITE) && !conn_flush(c))
+	if (c->hs) {
+		if (!conn_handshake(c) || c->hs)
+			return;
+		events |= EV_READ;    /* the first command may have come with it */
+	}
+	if ((events & EV_WRITE || c->wr_wants_read) && !conn_flush(c))
 		return;
-	if (!(events & EV_READ))
+	if (!(events & EV_READ) && !c->rd_wants_write)
 		return;
 	room = ctl_session_room(&c->in);
 	if (c->closing || c->full || c->eof || room == 0) {
@@ -155,15 +321,27 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		return;
 	}
 	/* never more than the session can hold: lines wait there, not here */
-	n = recv(fd, b, room < sizeof(b) ? room : sizeof(b), MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	n = conn_rx(c, b, room < sizeof(b) ? room : sizeof(b));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		if (c->ssl != NULL)
+			conn_flush(c);    /* the events OpenSSL waits for */
 		return;
+	}
 	if (n <= 0)
 		c->eof = true;          /* EOF or error: finish the commands, then close */
 	else
 		ctl_session_push(&c->in, b, (size_t)n);
 	conn_run(c);
 	conn_flush(c);
+}
+
+static void
+on_kick(struct ev_loop *loop, void *arg)
+{
+	struct ctl_conn *c = arg;
+
+	c->kick = NULL;
+	on_conn(loop, c->fd, EV_READ, c);
 }
 
 /* Close connections with nothing done for the idle time. */
@@ -178,7 +356,10 @@ on_sweep(struct ev_loop *loop, void *arg)
 		next = c->next;
 		if (now - c->last_us < ctl->idle_us)
 			continue;
-		if (conn_pending(c) > 0)
+		if (c->hs)
+			log_warnx("%s: closing %s: no TLS handshake within %llu ms", ctl->what,
+			    c->peer, (unsigned long long)(ctl->idle_us / 1000));
+		else if (conn_pending(c) > 0)
 			log_warnx("control: closing a connection whose client has not read "
 			    "%zu bytes of replies for %llu ms", conn_pending(c),
 			    (unsigned long long)(ctl->idle_us / 1000));
@@ -208,6 +389,23 @@ control_sweep_period(uint64_t idle_us)
 	return period;
 }
 
+/* A TLS server connection on cfd for c.  false on ENOMEM. */
+static bool
+conn_tls(struct ctl_conn *c, struct control *ctl, int cfd)
+{
+	BIO *b;
+
+	ERR_clear_error();
+	if ((c->ssl = SSL_new(ctl->tls)) == NULL || (b = ctl_tls_bio_new(cfd)) == NULL) {
+		ERR_clear_error();
+		return false;
+	}
+	SSL_set_bio(c->ssl, b, b);
+	SSL_set_accept_state(c->ssl);
+	c->hs = true;
+	return true;
+}
+
 static void
 on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
@@ -216,19 +414,35 @@ on_accept(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	(void)loop;
 	(void)events;
 	for (;;) {
-		int cfd = acc_accept(&ctl->acc, NULL);
+		struct dd_sockaddr peer = { .len = 0 };
+		int cfd = acc_accept(&ctl->acc, &peer);
 		struct ctl_conn *c;
 
 		if (cfd == -EAGAIN || acc_paused(&ctl->acc))
 			return;
 		if (cfd < 0)
 			continue;   /* that one connection failed; the next may not */
+		if (ctl->tls != NULL && ctl->nconns >= CONTROL_TLS_CONNS_MAX) {
+			char a[64];
+			log_warnx("%s: refused %s: %u connections open, the limit", ctl->what,
+			    dd_sockaddr_str(&peer, a, sizeof(a)), ctl->nconns);
+			close(cfd);
+			continue;
+		}
 		c = calloc(1, sizeof(*c));
-		if (c == NULL || ev_io_add(ctl->loop, cfd, EV_READ, on_conn, c) < 0) {
+		if (c == NULL || (ctl->tls != NULL && !conn_tls(c, ctl, cfd)) ||
+		    ev_io_add(ctl->loop, cfd, EV_READ, on_conn, c) < 0) {
+			if (c != NULL)
+				SSL_free(c->ssl);
 			free(c);
 			close(cfd);
 			continue;
 		}
+		if (ctl->tls != NULL)
+			dd_sockaddr_str(&peer, c->peer, sizeof(c->peer));
+		else
+			snprintf(c->peer, sizeof(c->peer), "unix");
+		ctl->nconns++;
 		c->ctl = ctl;
 		c->fd = cfd;
 		c->last_us = ev_now_us(ctl->loop);
@@ -265,6 +479,7 @@ control_open(struct control **out, struct ev_loop *loop, const char *path,
 	}
 	ctl->loop = loop;
 	ctl->target = target;
+	ctl->what = "control";
 	ctl->idle_us = idle_us > 0 ? idle_us : CONTROL_IDLE_DEFAULT_US;
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0)
@@ -293,6 +508,59 @@ fail:
 	return DD_EIO;
 }
 
+int
+control_open_tls(struct control **out, struct ev_loop *loop,
+    const struct control_tls_conf *conf, const struct ctl_target *target,
+    uint64_t idle_us, struct dd_err *err)
+{
+	struct control *ctl;
+	char a[64], e[sizeof(err->msg)];
+	int one = 1, rc;
+
+	*out = NULL;
+	dd_sockaddr_str(&conf->addr, a, sizeof(a));
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
+		dd_err_set(err, "--control-tls %s: out of memory", a);
+		return DD_ENOMEM;
+	}
+	ctl->loop = loop;
+	ctl->target = target;
+	ctl->what = "control-tls";
+	ctl->fd = -1;
+	ctl->idle_us = idle_us > 0 ? idle_us : CONTROL_IDLE_DEFAULT_US;
+	/* the files first: a bad one is the configuration's fault (named) */
+	if ((ctl->tls = ctl_tls_ctx_new(true, conf->cert_file, conf->key_file,
+	    conf->ca_file, err)) == NULL) {
+		snprintf(e, sizeof(e), "%s", err->msg);
+		dd_err_set(err, "--control-tls %s: %s", a, e);
+		free(ctl);
+		return DD_EINVAL;
+	}
+	ctl->fd = socket(conf->addr.u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (ctl->fd < 0)
+		goto fail;
+	(void)setsockopt(ctl->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (conf->addr.u.sa.sa_family == AF_INET6)
+		(void)setsockopt(ctl->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	(void)setsockopt(ctl->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (bind(ctl->fd, &conf->addr.u.sa, conf->addr.len) < 0 || listen(ctl->fd, 16) < 0)
+		goto fail;
+	if ((rc = acc_init(&ctl->acc, loop, ctl->fd, "control-tls", 0, on_accept, ctl)) < 0) {
+		errno = -rc;
+		goto fail;
+	}
+	*out = ctl;
+	return 0;
+fail:
+	dd_err_set(err, "--control-tls %s: %s", a, strerror(errno));
+	if (ctl->fd >= 0)
+		close(ctl->fd);
+	SSL_CTX_free(ctl->tls);
+	free(ctl);
+	return DD_EIO;
+}
+
 void
 control_close(struct control *ctl)
 {
@@ -303,7 +571,9 @@ control_close(struct control *ctl)
 	ev_timer_cancel(ctl->loop, ctl->sweep);
 	acc_fini(&ctl->acc);
 	close(ctl->fd);
-	unlink(ctl->path);
+	if (ctl->path != NULL)
+		unlink(ctl->path);
 	free(ctl->path);
+	SSL_CTX_free(ctl->tls);
 	free(ctl);
 }

@@ -3,7 +3,8 @@
  * libknot/control serves knotc and knotd).  faultd serves it (control.c
  * moves the bytes), faultctl and the dnsdrill harness speak it.
  *
- * The wire: a unix stream socket; the client writes one command per line;
+ * The wire: a unix stream socket, or TCP with TLS and client certificates
+ * (faultd --control-tls; ctl_client_new_tls); the client writes one command per line;
  * for every line faultd writes zero or more data lines and then exactly one
  * status line, "OK", "OK text" or "ERR message".  Replies come in the order
  * of the commands, so a client may send several commands before reading.
@@ -72,6 +73,7 @@ struct ctl_stats {
 	struct ctl_stat {
 		const char *name;
 		uint64_t value;
+		bool gauge;           /* a level (goes down too), not a count */
 	} v[CTL_STATS_MAX];
 	size_t n;
 	uint64_t actions[ACT__COUNT];     /* queries decided per action */
@@ -87,6 +89,9 @@ struct ctl_stats {
 
 /* Append one counter (dropped silently past CTL_STATS_MAX). */
 void ctl_stats_add(struct ctl_stats *st, const char *name, uint64_t value);
+/* The same for a level that can go down (open connections, a maximum):
+ * the metrics endpoint calls it a gauge, not a counter. */
+void ctl_stats_gauge(struct ctl_stats *st, const char *name, uint64_t value);
 
 /*
  * What the handler works on: the running rule set, changed in place (a
@@ -253,6 +258,36 @@ struct ctl_client *ctl_client_new(struct ev_loop *loop, const char *sock_path,
     struct dd_err *err);
 
 /*
+ * The TLS transport (faultd --control-tls): the same protocol over TCP,
+ * TLS 1.2 or later, each side's certificate verified against ca_file.
+ * Strings are borrowed for the call (copied where kept).
+ */
+struct ctl_tls_opts {
+	const char *addr;         /* "HOST:PORT" or "[V6]:PORT" */
+	const char *ca_file;      /* PEM: the CA(s) that sign faultd's certificate */
+	const char *cert_file;    /* PEM: this client's certificate (chain) */
+	const char *key_file;     /* PEM: its private key */
+	const char *server_name;  /* NULL: no name check beyond the CA; else the
+	                           * name (or IP) faultd's certificate must carry;
+	                           * also sent as SNI */
+};
+
+/*
+ * A client of the faultd at tls->addr over TLS; the same semantics as
+ * ctl_client_new (no connection yet; FIFO; reconnects; a request faultd
+ * cannot have read is sent again once).  The address is looked up here
+ * (a host name through getaddrinfo, which may block: create clients
+ * before the timeline), the files read and checked here: NULL with err
+ * naming the option or file (a missing or unreadable file, a key that
+ * does not match its certificate, a CA file without certificates).  A
+ * failed handshake (faultd's certificate not signed by ca_file or not
+ * named server_name, faultd refusing ours) fails the requests waiting on
+ * it with DD_EIO and a message saying so, without a second attempt.
+ */
+struct ctl_client *ctl_client_new_tls(struct ev_loop *loop,
+    const struct ctl_tls_opts *tls, struct dd_err *err);
+
+/*
  * Queue one command line (no '\n'; copied) with its own timeout, counted
  * from now (0: CTL_DEFAULT_TIMEOUT_US).  Returns 0 and cb will be called
  * exactly once, or DD_EINVAL (newline in line, NULL cb, client being freed)
@@ -296,6 +331,10 @@ struct ctl_result {
  */
 int ctl_request(const char *sock_path, const char *line, uint64_t timeout_us,
     struct ctl_result *res, struct dd_err *err);
+/* ctl_request over TLS (ctl_client_new_tls); bad options or files are
+ * DD_EINVAL with err naming them, before anything is sent. */
+int ctl_request_tls(const struct ctl_tls_opts *tls, const char *line,
+    uint64_t timeout_us, struct ctl_result *res, struct dd_err *err);
 void ctl_result_free(struct ctl_result *res);   /* NULL-safe; frees the members */
 
 #endif

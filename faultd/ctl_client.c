@@ -18,15 +18,32 @@
  * Callbacks may send and may free the client: every entry from the loop
  * (I/O, the connect kick, a timeout) and ctl_client_free itself hold
  * `depth`, and the client is destroyed only when the last of them leaves.
+ *
+ * Two transports under one FIFO: a unix socket, and TCP with TLS
+ * (ctl_client_new_tls).  Bytes go through tx()/rx(), which look the same
+ * to the rest of this file (n, or -1 with errno; EAGAIN to wait for the
+ * event want() asks for); a TLS connection first runs its handshake on
+ * the loop (handshaking), and TLS errors come back as EPROTO with the
+ * reason in tls_msg.  A TLS end of stream, clean or not, is an EOF and a
+ * reset an ECONNRESET, so the resend rule (hung_up) is the same for both.
  */
 #include "faultd/ctl.h"
 
+#include <arpa/inet.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "faultd/ctl_tls.h"
 
 struct ctl_req {
 	struct ctl_req *next;
@@ -42,9 +59,19 @@ struct ctl_req {
 
 struct ctl_client {
 	struct ev_loop *loop;
-	struct sockaddr_un sun;
+	struct sockaddr_storage sa;   /* where faultd listens (unix or TCP) */
+	socklen_t salen;
+	char name[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];  /* for messages */
 	int fd;                   /* -1: not connected */
 	bool connecting;          /* non-blocking connect under way */
+	SSL_CTX *tls;             /* NULL: the unix socket */
+	char *server_name;        /* name faultd's certificate must carry, or NULL */
+	SSL *ssl;                 /* the TLS connection, while connected */
+	bool handshaking;         /* TLS handshake under way */
+	bool hs_write;            /* ... and it waits to write (else to read) */
+	bool rd_wants_write;      /* SSL_read waits for the socket to be writable */
+	bool wr_wants_read;       /* SSL_write waits for it to be readable */
+	char tls_msg[320];        /* the last TLS failure (EPROTO) */
 	bool wshut;               /* faultd refuses more bytes (EPIPE): read what it said */
 	struct ctl_req *head, *tail;
 	struct ctl_req *wnext;    /* first request not fully written */
@@ -64,6 +91,8 @@ static void
 destroy(struct ctl_client *c)
 {
 	ctl_reader_free(&c->rd);
+	SSL_CTX_free(c->tls);
+	free(c->server_name);
 	free(c);
 }
 
@@ -109,6 +138,10 @@ disconnect(struct ctl_client *c)
 		ev_io_del(c->loop, c->fd);
 		close(c->fd);
 	}
+	SSL_free(c->ssl);         /* and its BIO; the fd is closed above */
+	c->ssl = NULL;
+	c->handshaking = c->hs_write = false;
+	c->rd_wants_write = c->wr_wants_read = false;
 	c->fd = -1;
 	c->connecting = false;
 	c->wshut = false;
@@ -186,21 +219,175 @@ hung_up(struct ctl_client *c, bool reset, const char *msg)
 	}
 }
 
-/* Fail everything with "WHAT PATH: strerror(e)". */
+/* Fail everything with "WHAT PATH: strerror(e)" (a TLS failure: its
+ * reason). */
 static void
 fail_errno(struct ctl_client *c, const char *what, int e)
 {
-	char msg[sizeof(c->sun.sun_path) + 128];
+	char msg[sizeof(c->name) + sizeof(c->tls_msg) + 64];
 
-	snprintf(msg, sizeof(msg), "%s %s: %s", what, c->sun.sun_path, strerror(e));
+	if (e == EPROTO && c->tls_msg[0] != '\0')
+		snprintf(msg, sizeof(msg), "TLS with faultd at %s: %s", c->name, c->tls_msg);
+	else
+		snprintf(msg, sizeof(msg), "%s %s: %s", what, c->name, strerror(e));
 	fail_all(c, DD_EIO, msg);
 }
 
 static void
 want(struct ctl_client *c)
 {
-	ev_io_mod(c->loop, c->fd, c->connecting ? EV_WRITE :
-	    EV_READ | (c->wnext != NULL && !c->wshut ? EV_WRITE : 0));
+	unsigned ev;
+
+	if (c->connecting)
+		ev = EV_WRITE;
+	else if (c->handshaking)
+		ev = c->hs_write ? EV_WRITE : EV_READ;
+	else
+		ev = EV_READ | ((c->wnext != NULL && !c->wshut && !c->wr_wants_read) ||
+		    c->rd_wants_write ? EV_WRITE : 0);
+	ev_io_mod(c->loop, c->fd, ev);
+}
+
+/* An OpenSSL result into errno terms: EAGAIN (with *wants_other set when
+ * it waits for `other`, the event of the opposite direction), 0 for an end
+ * of stream, or EPROTO with tls_msg filled. */
+static ssize_t
+tls_result(struct ctl_client *c, int k, int other, bool *wants_other)
+{
+	int e = errno, se = SSL_get_error(c->ssl, k);
+
+	switch (se) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		*wants_other = se == other;
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		if (e == 0 || e == EAGAIN)
+			return 0;        /* the peer went away without a word */
+		errno = e;
+		return -1;
+	default:
+		ctl_tls_errstr(c->ssl, c->tls_msg, sizeof(c->tls_msg));
+		errno = EPROTO;
+		return -1;
+	}
+}
+
+/* Write to faultd: bytes written, or -1 with errno. */
+static ssize_t
+tx(struct ctl_client *c, const void *p, size_t n)
+{
+	int k;
+
+	if (c->ssl == NULL)
+		return send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_write(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (k > 0) {
+		c->wr_wants_read = false;
+		return k;
+	}
+	if (tls_result(c, k, SSL_ERROR_WANT_READ, &c->wr_wants_read) == 0)
+		errno = EPIPE;
+	return -1;
+}
+
+/* Read from faultd: bytes read, 0 at the end of the stream, or -1 with
+ * errno. */
+static ssize_t
+rx(struct ctl_client *c, void *p, size_t n)
+{
+	int k;
+
+	if (c->ssl == NULL)
+		return recv(c->fd, p, n, MSG_DONTWAIT);
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_read(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (k > 0) {
+		c->rd_wants_write = false;
+		return k;
+	}
+	return tls_result(c, k, SSL_ERROR_WANT_WRITE, &c->rd_wants_write);
+}
+
+/* The TLS connection on a connected socket: checks faultd's certificate
+ * against the CA, and its name when one was given.  false when the
+ * requests were failed. */
+static bool
+tls_begin(struct ctl_client *c)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	ERR_clear_error();
+	if ((c->ssl = SSL_new(c->tls)) == NULL) {
+		fail_all(c, DD_ENOMEM, "out of memory for a TLS connection");
+		return false;
+	}
+	{
+		BIO *b = ctl_tls_bio_new(c->fd);
+		if (b == NULL) {
+			fail_all(c, DD_ENOMEM, "out of memory for a TLS connection");
+			return false;
+		}
+		SSL_set_bio(c->ssl, b, b);
+	}
+	SSL_set_connect_state(c->ssl);
+	if (c->server_name != NULL) {
+		bool ip = inet_pton(AF_INET, c->server_name, &a4) == 1 ||
+		    inet_pton(AF_INET6, c->server_name, &a6) == 1;
+		int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
+		    c->server_name) : SSL_set1_host(c->ssl, c->server_name);
+
+		if (!ip)
+			ok = ok && SSL_set_tlsext_host_name(c->ssl, c->server_name);
+		if (ok != 1) {
+			fail_all(c, DD_ENOMEM, "cannot set the TLS server name");
+			return false;
+		}
+	}
+	c->handshaking = true;
+	c->hs_write = true;       /* the ClientHello goes first */
+	return true;
+}
+
+/* One step of the handshake.  false when the requests were failed. */
+static bool
+tls_step(struct ctl_client *c)
+{
+	int k, e;
+
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_do_handshake(c->ssl);
+	if (k == 1) {
+		c->handshaking = false;
+		return true;
+	}
+	e = SSL_get_error(c->ssl, k);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		c->hs_write = e == SSL_ERROR_WANT_WRITE;
+		return true;
+	}
+	if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+		snprintf(c->tls_msg, sizeof(c->tls_msg), "the handshake was cut off (%s)",
+		    errno != 0 ? strerror(errno) : "connection closed");
+	else
+		ctl_tls_errstr(c->ssl, c->tls_msg, sizeof(c->tls_msg));
+	{
+		char msg[sizeof(c->name) + sizeof(c->tls_msg) + 64];
+
+		snprintf(msg, sizeof(msg), "TLS handshake with faultd at %s failed: %s",
+		    c->name, c->tls_msg);
+		fail_all(c, DD_EIO, msg);
+	}
+	return false;
 }
 
 static void
@@ -208,8 +395,7 @@ flush(struct ctl_client *c)
 {
 	while (c->wnext != NULL && !c->wshut) {
 		struct ctl_req *r = c->wnext;
-		ssize_t n = send(c->fd, r->line + r->off, r->len - r->off,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = tx(c, r->line + r->off, r->len - r->off);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -283,16 +469,31 @@ on_io(struct ev_loop *loop, int fd, unsigned events, void *arg)
 			goto out;
 		}
 		c->connecting = false;
+		if (c->tls != NULL && !tls_begin(c))
+			goto out;
 	}
-	if (events & EV_WRITE) {
+	if (c->handshaking) {
+		if (!tls_step(c))
+			goto out;
+		if (c->handshaking) {
+			want(c);
+			goto out;
+		}
+		events |= EV_WRITE;   /* the requests waiting go out now */
+	}
+	if ((events & EV_WRITE) || c->wr_wants_read) {
 		flush(c);
 		if (c->fd < 0)
 			goto out;
 	}
-	if (events & EV_READ) {
+	/* a TLS record may hold more than one read takes: read on while
+	 * OpenSSL holds decrypted bytes */
+	while ((events & EV_READ) || c->rd_wants_write ||
+	    (c->ssl != NULL && SSL_pending(c->ssl) > 0)) {
 		char b[16384];
-		ssize_t n = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
+		ssize_t n = rx(c, b, sizeof(b));
 
+		events &= ~EV_READ;
 		if (n > 0) {
 			if (ctl_reader_feed(&c->rd, b, (size_t)n) < 0)
 				fail_all(c, DD_ENOMEM, "out of memory reading faultd's reply");
@@ -302,15 +503,19 @@ on_io(struct ev_loop *loop, int fd, unsigned events, void *arg)
 			/* faultd went away; quietly when nothing was owed */
 			hung_up(c, false, "faultd closed the connection without an answer");
 		} else if (errno == ECONNRESET) {
-			char msg[sizeof(c->sun.sun_path) + 128];
+			char msg[sizeof(c->name) + 128];
 
-			snprintf(msg, sizeof(msg), "read from %s: %s", c->sun.sun_path,
+			snprintf(msg, sizeof(msg), "read from %s: %s", c->name,
 			    strerror(errno));
 			hung_up(c, true, msg);
 		} else if (errno != EAGAIN && errno != EINTR) {
 			fail_errno(c, "read from", errno);
 		}
+		if (c->dead || c->fd < 0 || n <= 0)
+			break;
 	}
+	if (!c->dead && c->fd >= 0)
+		want(c);
 out:
 	leave(c);
 }
@@ -326,12 +531,16 @@ on_kick(struct ev_loop *loop, void *arg)
 	if (c->fd >= 0 || c->head == NULL)
 		return;
 	enter(c);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		fail_errno(c, "cannot reach faultd at", errno);
 		goto out;
 	}
-	if (connect(c->fd, (struct sockaddr *)&c->sun, sizeof(c->sun)) < 0) {
+	if (c->sa.ss_family != AF_UNIX) {
+		int one = 1;   /* one command, one small write: no Nagle wait */
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) < 0) {
 		if (errno != EINPROGRESS) {
 			int e = errno;
 
@@ -342,8 +551,13 @@ on_kick(struct ev_loop *loop, void *arg)
 		}
 		c->connecting = true;
 	}
-	if (ev_io_add(c->loop, c->fd, c->connecting ? EV_WRITE : EV_READ | EV_WRITE,
-	    on_io, c) < 0) {
+	if (!c->connecting && c->tls != NULL && !tls_begin(c))
+		goto out;
+	if (ev_io_add(c->loop, c->fd, c->connecting || c->handshaking ? EV_WRITE :
+	    EV_READ | EV_WRITE, on_io, c) < 0) {
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+		c->handshaking = false;
 		close(c->fd);
 		c->fd = -1;
 		fail_all(c, DD_EIO, "cannot watch the control socket");
@@ -391,11 +605,12 @@ on_timeout(struct ev_loop *loop, void *arg)
 struct ctl_client *
 ctl_client_new(struct ev_loop *loop, const char *sock_path, struct dd_err *err)
 {
+	struct sockaddr_un *sun;
 	struct ctl_client *c;
 
-	if (strlen(sock_path) >= sizeof(c->sun.sun_path)) {
+	if (strlen(sock_path) >= sizeof(sun->sun_path)) {
 		dd_err_set(err, "%s: control socket path longer than %zu bytes", sock_path,
-		    sizeof(c->sun.sun_path) - 1);
+		    sizeof(sun->sun_path) - 1);
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -405,9 +620,44 @@ ctl_client_new(struct ev_loop *loop, const char *sock_path, struct dd_err *err)
 	}
 	c->loop = loop;
 	c->fd = -1;
-	c->sun.sun_family = AF_UNIX;
-	memcpy(c->sun.sun_path, sock_path, strlen(sock_path) + 1);
+	sun = (struct sockaddr_un *)&c->sa;
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, sock_path, strlen(sock_path) + 1);
+	c->salen = sizeof(*sun);
+	snprintf(c->name, sizeof(c->name), "%s", sock_path);
 	return c;
+}
+
+struct ctl_client *
+ctl_client_new_tls(struct ev_loop *loop, const struct ctl_tls_opts *tls,
+    struct dd_err *err)
+{
+	struct ctl_client *c;
+
+	if (ctl_tls_opts_check(tls, err) < 0)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		dd_err_set(err, "out of memory");
+		return NULL;
+	}
+	c->loop = loop;
+	c->fd = -1;
+	snprintf(c->name, sizeof(c->name), "%s", tls->addr);
+	if (ctl_tls_resolve(tls->addr, &c->sa, &c->salen, err) < 0)
+		goto fail;
+	if ((c->tls = ctl_tls_ctx_new(false, tls->cert_file, tls->key_file, tls->ca_file,
+	    err)) == NULL)
+		goto fail;
+	if (tls->server_name != NULL &&
+	    (c->server_name = strdup(tls->server_name)) == NULL) {
+		dd_err_set(err, "out of memory");
+		goto fail;
+	}
+	return c;
+fail:
+	destroy(c);
+	return NULL;
 }
 
 int
@@ -522,9 +772,11 @@ on_result(void *arg, int rc, const char *status, const char *data, size_t data_l
 	}
 }
 
-int
-ctl_request(const char *sock_path, const char *line, uint64_t timeout_us,
-    struct ctl_result *res, struct dd_err *err)
+/* One request on a private loop, through the unix socket (sock_path) or
+ * TLS (tls). */
+static int
+request(const char *sock_path, const struct ctl_tls_opts *tls, const char *line,
+    uint64_t timeout_us, struct ctl_result *res, struct dd_err *err)
 {
 	struct waiter w = { .res = res, .err = err };
 	struct ev_loop *loop;
@@ -537,9 +789,12 @@ ctl_request(const char *sock_path, const char *line, uint64_t timeout_us,
 		dd_err_set(err, "cannot create an event loop: %s", strerror(errno));
 		return DD_ENOMEM;
 	}
-	c = ctl_client_new(loop, sock_path, err);
+	c = tls != NULL ? ctl_client_new_tls(loop, tls, err) :
+	    ctl_client_new(loop, sock_path, err);
 	if (c == NULL) {
 		ev_loop_free(loop);
+		if (tls != NULL)
+			return strcmp(err->msg, "out of memory") == 0 ? DD_ENOMEM : DD_EINVAL;
 		return strlen(sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path) ?
 		    -ENAMETOOLONG : DD_ENOMEM;
 	}
@@ -562,6 +817,25 @@ ctl_request(const char *sock_path, const char *line, uint64_t timeout_us,
 		return DD_EIO;
 	}
 	return w.rc;
+}
+
+int
+ctl_request(const char *sock_path, const char *line, uint64_t timeout_us,
+    struct ctl_result *res, struct dd_err *err)
+{
+	return request(sock_path, NULL, line, timeout_us, res, err);
+}
+
+int
+ctl_request_tls(const struct ctl_tls_opts *tls, const char *line, uint64_t timeout_us,
+    struct ctl_result *res, struct dd_err *err)
+{
+	if (tls == NULL) {
+		memset(res, 0, sizeof(*res));
+		dd_err_set(err, "TLS control: no options given");
+		return DD_EINVAL;
+	}
+	return request(NULL, tls, line, timeout_us, res, err);
 }
 
 void

@@ -19,7 +19,14 @@ void
 ctl_stats_add(struct ctl_stats *st, const char *name, uint64_t value)
 {
 	if (st->n < CTL_STATS_MAX)
-		st->v[st->n++] = (struct ctl_stat){ name, value };
+		st->v[st->n++] = (struct ctl_stat){ name, value, false };
+}
+
+void
+ctl_stats_gauge(struct ctl_stats *st, const char *name, uint64_t value)
+{
+	if (st->n < CTL_STATS_MAX)
+		st->v[st->n++] = (struct ctl_stat){ name, value, true };
 }
 
 /* s as a JSON string (quotes, backslashes and control bytes escaped; the
@@ -60,7 +67,7 @@ stats_reply(const struct ctl_target *t, struct dd_buf *out, bool json)
 	memset(&st, 0, sizeof(st));
 	if (t->stats != NULL)
 		t->stats(t->arg, &st);
-	ctl_stats_add(&st, "rules", n);
+	ctl_stats_gauge(&st, "rules", n);
 	if (json) {
 		dd_buf_printf(out, "{");
 		for (size_t i = 0; i < st.n; i++)

@@ -81,14 +81,14 @@ daemon_stats(void *arg, struct ctl_stats *st)
 	ctl_stats_add(st, "upstream_failures", u ? u->failures : 0);
 	ctl_stats_add(st, "upstream_tcp_retries", u ? u->tcp_retries : 0);
 	ctl_stats_add(st, "upstream_servfail", s->upstream_servfail);
-	ctl_stats_add(st, "tcp_connections", d->srv ? server_tcp_connections(d->srv) : 0);
-	ctl_stats_add(st, "delayed_pending", d->srv ? server_delayed_pending(d->srv) : 0);
+	ctl_stats_gauge(st, "tcp_connections", d->srv ? server_tcp_connections(d->srv) : 0);
+	ctl_stats_gauge(st, "delayed_pending", d->srv ? server_delayed_pending(d->srv) : 0);
 	ctl_stats_add(st, "ttl_floored", s->ttl_floored);
-	ctl_stats_add(st, "ttl_floored_min", s->ttl_floored_min);
-	ctl_stats_add(st, "ttl_floored_max", s->ttl_floored_max);
+	ctl_stats_gauge(st, "ttl_floored_min", s->ttl_floored_min);
+	ctl_stats_gauge(st, "ttl_floored_max", s->ttl_floored_max);
 	ctl_stats_add(st, "capacity_queued", s->capacity_queued);
 	ctl_stats_add(st, "capacity_overflow", s->capacity_overflow);
-	ctl_stats_add(st, "capacity_wait_max_us", s->capacity_wait_max_us);
+	ctl_stats_gauge(st, "capacity_wait_max_us", s->capacity_wait_max_us);
 	memcpy(st->actions, s->actions, sizeof(st->actions));
 	clients_stats(&d->eng, st);
 }
@@ -232,6 +232,20 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 	    (rc = control_open(&d->ctl, loop, cfg->control, &d->target,
 	    cfg->control_idle_us, err)) < 0)
 		goto fail;
+	if (cfg->control_tls) {
+		struct control_tls_conf tc = {
+			.addr = cfg->control_tls_addr,
+			.cert_file = cfg->tls_cert,
+			.key_file = cfg->tls_key,
+			.ca_file = cfg->tls_ca,
+		};
+		if ((rc = control_open_tls(&d->ctl_tls, loop, &tc, &d->target,
+		    cfg->control_idle_us, err)) < 0)
+			goto fail;
+	}
+	if (cfg->metrics &&
+	    (rc = metrics_open(&d->metrics, loop, &cfg->metrics_addr, &d->target, err)) < 0)
+		goto fail;
 	return 0;
 fail:
 	faultd_close(d);
@@ -241,6 +255,10 @@ fail:
 void
 faultd_close(struct faultd *d)
 {
+	metrics_close(d->metrics);
+	d->metrics = NULL;
+	control_close(d->ctl_tls);
+	d->ctl_tls = NULL;
 	control_close(d->ctl);
 	d->ctl = NULL;
 	server_close(d->srv);

@@ -1,7 +1,8 @@
 /*
  * daemon.h -- faultd's lifecycle: build everything a running faultd has
  * from its settings (rules, zones, engine, upstreams, DNS sockets, control
- * socket), reload rules and zones, and take it all down.
+ * socket and TLS control listener, metrics endpoint), reload rules and
+ * zones, and take it all down.
  *
  * The parts below it never call each other: the DNS sockets (server.h)
  * serve the engine, the control socket (control.h) serves the control
@@ -15,6 +16,7 @@
 #include "faultd/control.h"
 #include "faultd/ctl.h"
 #include "faultd/engine.h"
+#include "faultd/metrics.h"
 #include "faultd/server.h"
 #include "faultd/upstream.h"
 #include "faultd/zone_sign.h"
@@ -28,6 +30,8 @@ struct faultd {
 	struct upstream *up;               /* NULL without --upstream */
 	struct server *srv;
 	struct control *ctl;               /* NULL without --control */
+	struct control *ctl_tls;           /* NULL without --control-tls */
+	struct metrics *metrics;           /* NULL without --metrics */
 	struct ctl_target target;          /* what the control socket works on */
 	struct zsign_conf *sign;           /* --sign: keys for every load; or NULL */
 };

@@ -4,6 +4,7 @@
  *   faultctl --control PATH rule add 'RULE'
  *   faultctl --control PATH rule del ID | rule list | clear | stats [--json]
  *   faultctl --control PATH zone set ORIGIN FILE|- | zone empty ORIGIN | ...
+ *   faultctl --connect HOST:PORT --tls-cert C --tls-key K --tls-ca CA COMMAND
  *
  * Texts (zone set, record add) are read from a file or stdin ("-") and
  * sent escaped on the one command line (ctl_text_escape).
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "faultd/ctl.h"
+#include "faultd/ctl_tls.h"
 #include "lib/buf.h"
 
 static void
@@ -25,6 +27,8 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: faultctl --control PATH COMMAND\n"
+	    "       faultctl --connect HOST:PORT --tls-cert FILE --tls-key FILE --tls-ca FILE\n"
+	    "                [--tls-name NAME] COMMAND\n"
 	    "\n"
 	    "Change a running faultd's rules and read its counters.\n"
 	    "\n"
@@ -56,6 +60,13 @@ usage(FILE *out)
 	    "\n"
 	    "options:\n"
 	    "  --control PATH       faultd's control socket (or $FAULTD_CONTROL)\n"
+	    "  --connect HOST:PORT  faultd's TLS control channel (its --control-tls)\n"
+	    "  --tls-cert FILE      this client's certificate (PEM), signed by a CA\n"
+	    "                       faultd's --tls-ca trusts\n"
+	    "  --tls-key FILE       its private key (PEM)\n"
+	    "  --tls-ca FILE        the CA that signs faultd's certificate (PEM)\n"
+	    "  --tls-name NAME      faultd's certificate must carry NAME (DNS name or\n"
+	    "                       IP; default: any certificate the CA signed)\n"
 	    "  --timeout SECONDS    give up after this long (default 5)\n"
 	    "  --help, --version\n"
 	    "\n"
@@ -138,12 +149,18 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "control", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "connect", required_argument, NULL, 'C' },
+		{ "tls-cert", required_argument, NULL, 'E' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "tls-ca", required_argument, NULL, 'A' },
+		{ "tls-name", required_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("FAULTD_CONTROL");
+	struct ctl_tls_opts tls = { 0 };
 	struct dd_buf cmd = { 0 };
 	struct ctl_result res;
 	struct dd_err err = { "" };
@@ -152,6 +169,11 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+c:t:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
+		case 'C': tls.addr = optarg; break;
+		case 'E': tls.cert_file = optarg; break;
+		case 'K': tls.key_file = optarg; break;
+		case 'A': tls.ca_file = optarg; break;
+		case 'N': tls.server_name = optarg; break;
 		case 't': timeout_ms = (int)(atof(optarg) * 1000); break;
 		case 'j': json = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -159,8 +181,24 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (path == NULL) {
-		fprintf(stderr, "faultctl: give --control PATH (faultd's --control socket)\n");
+	if (tls.addr == NULL && (tls.cert_file || tls.key_file || tls.ca_file ||
+	    tls.server_name)) {
+		fprintf(stderr, "faultctl: --tls-cert, --tls-key, --tls-ca and --tls-name "
+		    "go with --connect HOST:PORT\n");
+		return 2;
+	}
+	if (tls.addr != NULL) {
+		struct dd_err e;
+
+		if (ctl_tls_opts_check(&tls, &e) < 0) {
+			fprintf(stderr, "faultctl: %s (give --connect HOST:PORT --tls-cert FILE "
+			    "--tls-key FILE --tls-ca FILE)\n", e.msg);
+			return 2;
+		}
+		path = NULL;    /* --connect wins over $FAULTD_CONTROL */
+	} else if (path == NULL) {
+		fprintf(stderr, "faultctl: give --control PATH (faultd's --control socket) or "
+		    "--connect HOST:PORT with --tls-cert, --tls-key, --tls-ca\n");
 		return 2;
 	}
 	if (optind >= argc) {
@@ -208,7 +246,19 @@ main(int argc, char **argv)
 	if (timeout_ms <= 0)
 		timeout_ms = 1;
 
-	rc = ctl_request(path, (const char *)cmd.data, (uint64_t)timeout_ms * 1000, &res, &err);
+	if (tls.addr != NULL) {
+		rc = ctl_request_tls(&tls, (const char *)cmd.data, (uint64_t)timeout_ms * 1000,
+		    &res, &err);
+		if (rc == DD_EINVAL && res.data == NULL && res.status == NULL) {
+			/* refused before anything was sent: a file or the address */
+			fprintf(stderr, "faultctl: %s\n", err.msg);
+			dd_buf_free(&cmd);
+			return 2;
+		}
+	} else {
+		rc = ctl_request(path, (const char *)cmd.data, (uint64_t)timeout_ms * 1000,
+		    &res, &err);
+	}
 	dd_buf_free(&cmd);
 	/* data lines to stdout, also before an ERR; the status decides the
 	 * exit code */

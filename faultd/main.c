@@ -83,6 +83,12 @@ main(int argc, char **argv)
 		    cfg.nlisten, dd_sockaddr_str(&cfg.listen[0], a, sizeof(a)),
 		    d.eng.zones ? zoneset_count(d.eng.zones) : 0, cfg.nupstreams,
 		    ruleset_count(d.eng.rules));
+		if (cfg.control_tls)
+			log_info("control-tls: listening on %s (TLS, client certificates from %s)",
+			    dd_sockaddr_str(&cfg.control_tls_addr, a, sizeof(a)), cfg.tls_ca);
+		if (cfg.metrics)
+			log_info("metrics: http://%s/metrics",
+			    dd_sockaddr_str(&cfg.metrics_addr, a, sizeof(a)));
 	}
 	rc = ev_loop_run(loop);
 	ev_io_del(loop, sfd);

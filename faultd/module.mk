@@ -3,14 +3,15 @@
 # what they need:
 #
 #   LIBFAULTCTL ($(BUILD)/libfaultctl.a): the control protocol, both sides
-#     (ctl.c, ctl_exec.c, ctl_client.c), and the rule language with its rule
-#     set (rule.c).  Needs only $(LIBCOMMON) -- no engine, zones or sockets
-#     of faultd -- so dnsdrill links it to validate rules and to drive
-#     faultd:  $(LIBFAULTCTL) $(LIBCOMMON)  (and -lm).
+#     (ctl.c, ctl_exec.c, ctl_client.c, ctl_tls.c), and the rule language
+#     with its rule set (rule.c).  Needs only $(LIBCOMMON) and OpenSSL (the
+#     TLS transport) -- no engine, zones or sockets of faultd -- so
+#     dnsdrill links it to validate rules and to drive faultd:
+#     $(LIBFAULTCTL) $(LIBCOMMON) $(SSL_LIBS) -lm.
 #   LIBFAULTD ($(BUILD)/libfaultd.a): the daemon (engine, zones, upstreams,
 #     DNS and control sockets, config, lifecycle); needs LIBFAULTCTL and ldns.
 FAULTD_MAINS := faultd/main.c faultd/faultctl.c
-FAULTCTL_SRCS := faultd/ctl.c faultd/ctl_exec.c faultd/ctl_client.c faultd/rule.c \
+FAULTCTL_SRCS := faultd/ctl.c faultd/ctl_exec.c faultd/ctl_client.c faultd/ctl_tls.c faultd/rule.c \
 	faultd/capacity.c
 FAULTCTL_OBJS := $(FAULTCTL_SRCS:%.c=$(BUILD)/obj/%.o)
 LIBFAULTCTL := $(BUILD)/libfaultctl.a
@@ -33,8 +34,8 @@ $(LIBFAULTD): $(FAULTD_OBJS)
 
 $(BUILD)/faultd: $(BUILD)/obj/faultd/main.o $(LIBFAULTD) $(LIBFAULTCTL) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDNS_LIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDNS_LIBS) $(SSL_LIBS) -lm
 
 $(BUILD)/faultctl: $(BUILD)/obj/faultd/faultctl.o $(LIBFAULTCTL) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lm
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(SSL_LIBS) -lm

@@ -28,4 +28,4 @@ DNSDRILL_ARCHIVES = $(LIBHARNESS) $(LIBREPORTS) $(LIBMODEL) $(LIBNETNS) $(LIBFAU
 
 $(BUILD)/dnsdrill: $(BUILD)/obj/harness/main.o $(DNSDRILL_ARCHIVES)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $< $(DNSDRILL_ARCHIVES) $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) $(JANSSON_LIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $< $(DNSDRILL_ARCHIVES) $(LDNS_LIBS) $(NL_LIBS) $(LUA_LIBS) $(PCAP_LIBS) $(JANSSON_LIBS) $(SSL_LIBS) -lm

@@ -16,7 +16,7 @@ PKGS="build-essential pkg-config libldns-dev ldnsutils libpcap-dev libnl-3-dev
 libnl-route-3-dev liblua5.4-dev lua5.4 libcmocka-dev knot-dnsutils dnsdist
 dnsperf unbound iproute2 nftables procps psmisc chromium jq libxml2-utils
 libcap2-bin libjansson-dev clang libclang-rt-14-dev bind9 knot-resolver pdns-recursor dnsmasq-base
-libc-ares-dev python3-yaml"
+libc-ares-dev python3-yaml libssl-dev openssl"
 
 POLICY=/usr/sbin/policy-rc.d
 SAVED=/usr/sbin/policy-rc.d.dnsdrill-saved

@@ -416,6 +416,53 @@ test_output_sizes(void **state)
 	    CFG_USAGE);
 }
 
+/* --control-tls with its three files, --metrics; each missing piece or
+ * stray file option named; the same settings from a config file. */
+static void
+test_tls_and_metrics(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--control-tls", "[::1]:8053",
+	    "--tls-cert", "s.pem", "--tls-key", "s.key", "--tls-ca", "ca.pem",
+	    "--metrics", "127.0.0.1:9153", NULL), CFG_OK);
+	assert_true(C.control_tls);
+	assert_string_equal(addr(&C.control_tls_addr), "[::1]:8053");
+	assert_string_equal(C.tls_cert, "s.pem");
+	assert_string_equal(C.tls_key, "s.key");
+	assert_string_equal(C.tls_ca, "ca.pem");
+	assert_true(C.metrics);
+	assert_string_equal(addr(&C.metrics_addr), "127.0.0.1:9153");
+
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", NULL), CFG_OK);
+	assert_false(C.control_tls);
+	assert_false(C.metrics);
+
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--control-tls", "127.0.0.1:8053",
+	    "--tls-cert", "s.pem", "--tls-ca", "ca.pem", NULL), CFG_USAGE);
+	assert_true(strncmp(E.msg, "--control-tls: needs --tls-key FILE", 35) == 0);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--control-tls", "127.0.0.1:8053",
+	    NULL), CFG_USAGE);
+	assert_true(strncmp(E.msg, "--control-tls: needs --tls-cert FILE", 36) == 0);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--tls-ca", "ca.pem", NULL),
+	    CFG_USAGE);
+	assert_string_equal(E.msg, "--tls-ca: only with --control-tls ADDR:PORT");
+	/* the port is required: no default for a control channel */
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--control-tls", "127.0.0.1",
+	    NULL), CFG_USAGE);
+	assert_non_null(strstr(E.msg, "--control-tls: '127.0.0.1' is not ADDR:PORT"));
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--metrics", "localhost:9153",
+	    NULL), CFG_USAGE);
+	assert_non_null(strstr(E.msg, "--metrics: 'localhost:9153' is not ADDR:PORT"));
+
+	write_file("listen 127.0.0.1:5300\ncontrol-tls 127.0.0.1:8053\n"
+	    "tls-cert /etc/faultd/s.pem\ntls-key /etc/faultd/s.key\n"
+	    "tls-ca /etc/faultd/ca.pem\nmetrics [::1]:9153\n");
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_OK);
+	assert_true(C.control_tls);
+	assert_string_equal(C.tls_ca, "/etc/faultd/ca.pem");
+	assert_string_equal(addr(&C.metrics_addr), "[::1]:9153");
+}
+
 static void
 test_too_many_listen(void **state)
 {
@@ -450,6 +497,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_too_many_listen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_scale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_and_metrics, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
