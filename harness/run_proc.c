@@ -46,7 +46,7 @@ struct run_proc *
 run_proc_find(struct run *r, const char *name)
 {
 	for (size_t i = 0; i < r->nprocs; i++)
-		if (strcmp(proc_name(r->procs[i].p), name) == 0)
+		if (r->procs[i].p != NULL && strcmp(proc_name(r->procs[i].p), name) == 0)
 			return &r->procs[i];
 	return NULL;
 }
@@ -334,7 +334,8 @@ run_proc_free_all(struct run *r)
 			regfree(&rp->ready_re);
 		rp->has_ready_re = false;
 		run_fault_close(rp);
-		if (rp->dns)
+		run_remote_free(rp);
+		if (rp->dns && !rp->remote)   /* never a remote faultd's socket */
 			unlink(rp->sock);
 	}
 	for (size_t i = 0; i < r->nwatches; i++)
