@@ -111,6 +111,15 @@ on_exit_cb(void *arg, struct proc *p, int code, int sig)
 	}
 }
 
+/* The host a process runs on; "(here)" without a topology. */
+static const char *
+where(const struct run_proc *rp)
+{
+	const char *h = rp->decl ? rp->decl->host : rp->dns->host;
+
+	return h != NULL ? h : "(here)";
+}
+
 int
 run_proc_start(struct run *r, struct run_proc *rp)
 {
@@ -131,8 +140,8 @@ run_proc_start(struct run *r, struct run_proc *rp)
 	else
 		snprintf(cmd, sizeof(cmd), "faultd (dns %s)", rp->dns->name);
 	elog_proc_start(r->log, run_now_ms(r), proc_name(rp->p), cmd);
-	run_say(r, "started %s on host %s (pid %d)", proc_name(rp->p),
-	    rp->decl ? rp->decl->host : rp->dns->host, (int)proc_pid(rp->p));
+	run_say(r, "started %s on host %s (pid %d)", proc_name(rp->p), where(rp),
+	    (int)proc_pid(rp->p));
 	return 0;
 }
 
@@ -145,7 +154,7 @@ fail_start(struct run *r, struct run_proc *rp, const char *why)
 	proc_poll_output(rp->p);
 	proc_tail(rp->p, tail, sizeof(tail), 8);
 	return run_fail(r, DD_EIO, "process '%s' on host '%s' %s\n%s", proc_name(rp->p),
-	    rp->decl ? rp->decl->host : rp->dns->host, why, tail[0] ? tail : "  (no output)\n");
+	    where(rp), why, tail[0] ? tail : "  (no output)\n");
 }
 
 /* "exited during start-up (status 4)" for a process that ended. */
