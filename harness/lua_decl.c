@@ -625,12 +625,14 @@ d_dns(lua_State *L, const char *name, int t)
 	struct sc_dns *d;
 
 	d = DECL_NEW(L, t, "dns", name, known, sc->dns, sc->n_dns, struct sc_dns, what);
-	/* a faultd dnsdrill does not start (lua_remote.c); host and listen
-	 * are checked once every declaration is in (topology = false) */
+	/* a faultd dnsdrill does not start (lua_remote.c); host is checked
+	 * once every declaration is in (topology = false) */
 	if (sc_lua_dns_remote(L, t, what, d))
 		return 0;
 	d->host = dup_str(L, t, "host", what);
 	opt_strlist(L, t, "listen", what, &d->listen, &d->n_listen);
+	if (d->n_listen == 0)
+		luaL_error(L, "%s: needs listen = \"ADDR:PORT\"", what);
 	opt_strlist(L, t, "zones", what, &d->zone_files, &d->n_zone_files);
 	for (size_t i = 0; i < d->n_zone_files; i++) {
 		/* inside the scenario's folder (issue 10: "../../etc/shadow") */

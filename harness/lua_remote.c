@@ -62,7 +62,7 @@ check_tls_addr(lua_State *L, const char *what, const char *addr)
 
 	if (colon == NULL || colon == addr)
 		luaL_error(L, "%s: control = 'tls://%s': expected tls://HOST:PORT", what, addr);
-	if (addr[0] == '[' && colon[-1] != ']')
+	if ((addr[0] == '[' && colon[-1] != ']') || (addr[0] != '[' && strchr(addr, ':') != colon))
 		luaL_error(L, "%s: control = 'tls://%s': an IPv6 address goes in brackets "
 		    "([fd00::53]:8953)", what, addr);
 	port = strtol(colon + 1, &end, 10);
@@ -197,11 +197,6 @@ sc_lua_topology_finish(struct sc_lua *S, struct dd_err *err)
 			dd_err_set(err, "%s:%d: dns '%s': needs host = \"...\" (where faultd runs), "
 			    "or remote = { control = \"...\" } for one dnsdrill does not start",
 			    sc->file, d->line, d->name);
-			return DD_EINVAL;
-		}
-		if (d->remote == NULL && d->n_listen == 0) {
-			dd_err_set(err, "%s:%d: dns '%s': needs listen = \"ADDR:PORT\"", sc->file,
-			    d->line, d->name);
 			return DD_EINVAL;
 		}
 	}
