@@ -200,6 +200,16 @@ sc_lua_topology_finish(struct sc_lua *S, struct dd_err *err)
 			return DD_EINVAL;
 		}
 	}
+	for (size_t i = 0; i < sc->n_watches; i++) {
+		const struct sc_dns *d = scenario_dns(sc, sc->watches[i].process);
+
+		if (d != NULL && d->remote != NULL) {
+			dd_err_set(err, "%s:%d: watch '%s': dns '%s' is a remote faultd: its output "
+			    "is not here to watch", sc->file, sc->watches[i].line, sc->watches[i].name,
+			    d->name);
+			return DD_EINVAL;
+		}
+	}
 	for (size_t i = 0; i < sc->n_procs; i++)
 		if ((rc = host_rule(err, sc, "process", sc->procs[i].name, sc->procs[i].host,
 		    sc->procs[i].line, "where it runs")) < 0)

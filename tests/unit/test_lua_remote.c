@@ -192,6 +192,8 @@ test_host_rules(void **state)
 	/* and no hosts without topology = false says how */
 	assert_int_equal(load(f, "scenario { name = \"r\" }", ""), DD_EINVAL);
 	assert_non_null(strstr(f->err.msg, "topology = false"));
+	refused(f, NOTOPO, "dns \"e\" { remote = { control = \"/x\" } } watch \"w\" { process = "
+	    "\"e\", match = \"x\" }", "dns 'e' is a remote faultd");
 	/* a process without a topology: no host, accepted */
 	assert_int_equal(load(f, NOTOPO, "process \"p\" { cmd = { \"true\" } }"), 0);
 	assert_null(f->sc->procs[0].host);
