@@ -722,8 +722,14 @@ validate(struct sc_lua *S, struct dd_err *err)
 
 	if (!sc->has_timeline)
 		return where_error(err, sc, 1, "no timeline(function() ... end) declared");
-	if (sc->n_hosts == 0)
-		return where_error(err, sc, 1, "no hosts declared (host \"name\" { ... })");
+	if (sc->n_hosts == 0 && !sc->no_topology)
+		return where_error(err, sc, 1, "no hosts declared (host \"name\" { ... }); "
+		    "scenario { topology = false } runs without a network of its own");
+	{
+		int rc = sc_lua_topology_finish(S, err);
+		if (rc < 0)
+			return rc;
+	}
 	for (size_t i = 0; i < sc->n_nets; i++)
 		for (size_t j = 0; j < sc->nets[i].n_members; j++)
 			if (!scenario_host(sc, sc->nets[i].members[j].host))
@@ -731,11 +737,11 @@ validate(struct sc_lua *S, struct dd_err *err)
 				    sc->nets[i].is_link ? "link" : "lan", sc->nets[i].name,
 				    sc->nets[i].members[j].host);
 	for (size_t i = 0; i < sc->n_dns; i++)
-		if (!scenario_host(sc, sc->dns[i].host))
+		if (sc->dns[i].host != NULL && !scenario_host(sc, sc->dns[i].host))
 			return where_error(err, sc, sc->dns[i].line, "dns '%s': unknown host '%s'",
 			    sc->dns[i].name, sc->dns[i].host);
 	for (size_t i = 0; i < sc->n_procs; i++) {
-		if (!scenario_host(sc, sc->procs[i].host))
+		if (sc->procs[i].host != NULL && !scenario_host(sc, sc->procs[i].host))
 			return where_error(err, sc, sc->procs[i].line, "process '%s': unknown host '%s'",
 			    sc->procs[i].name, sc->procs[i].host);
 		if (scenario_dns(sc, sc->procs[i].name))
@@ -743,7 +749,7 @@ validate(struct sc_lua *S, struct dd_err *err)
 			    "process '%s': a dns server has that name", sc->procs[i].name);
 	}
 	for (size_t i = 0; i < sc->n_probes; i++)
-		if (!scenario_host(sc, sc->probes[i].host))
+		if (sc->probes[i].host != NULL && !scenario_host(sc, sc->probes[i].host))
 			return where_error(err, sc, sc->probes[i].line, "probe '%s': unknown host '%s'",
 			    sc->probes[i].name, sc->probes[i].host);
 	for (size_t i = 0; i < sc->n_watches; i++)
@@ -752,7 +758,7 @@ validate(struct sc_lua *S, struct dd_err *err)
 			return where_error(err, sc, sc->watches[i].line, "watch '%s': unknown process '%s'",
 			    sc->watches[i].name, sc->watches[i].process);
 	for (size_t i = 0; i < sc->n_caps; i++)
-		if (!scenario_host(sc, sc->caps[i].host))
+		if (sc->caps[i].host != NULL && !scenario_host(sc, sc->caps[i].host))
 			return where_error(err, sc, sc->caps[i].line, "capture '%s': unknown host '%s'",
 			    sc->caps[i].name, sc->caps[i].host);
 	/* matchers name things that exist */

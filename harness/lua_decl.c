@@ -148,7 +148,7 @@ static int
 l_scenario(lua_State *L)
 {
 	static const char *const known[] = { "name", "description", "speed",
-		"duration", "max_duration", "seed", "start", NULL };
+		"duration", "max_duration", "seed", "start", "topology", NULL };
 	struct sc_lua *S = sc_lua_of(L);
 	struct scenario *sc = S->sc;
 	uint64_t us;
@@ -180,6 +180,13 @@ l_scenario(lua_State *L)
 	}
 	lua_pop(L, 1);
 	sc_lua_time_start(L, 1, sc);
+	/* topology = false: probe real endpoints from here (lua_remote.c) */
+	lua_getfield(L, 1, "topology");
+	if (!lua_isnil(L, -1)) {
+		sc->no_topology = !opt_bool(L, 1, "topology", "scenario", true);
+		sc->no_topology_line = cur_line(L);
+	}
+	lua_pop(L, 1);
 	if (opt_duration(L, 1, "max_duration", "scenario", &us))
 		sc->max_duration_us = us;
 	if (opt_duration(L, 1, "duration", "scenario", &us))
@@ -611,16 +618,18 @@ static int
 d_dns(lua_State *L, const char *name, int t)
 {
 	static const char *const known[] = { "host", "listen", "zones", "zone", "upstreams",
-		"rules", "upstream_timeout", "capacity", "sign", "nsec3", NULL };
+		"rules", "upstream_timeout", "capacity", "sign", "nsec3", "remote", NULL };
 	struct sc_lua *S = sc_lua_of(L);
 	struct scenario *sc = S->sc;
 	char what[64];
 	struct sc_dns *d;
 
 	d = DECL_NEW(L, t, "dns", name, known, sc->dns, sc->n_dns, struct sc_dns, what);
+	/* a faultd dnsdrill does not start (lua_remote.c); host is checked
+	 * once every declaration is in (topology = false) */
+	if (sc_lua_dns_remote(L, t, what, d))
+		return 0;
 	d->host = dup_str(L, t, "host", what);
-	if (d->host == NULL)
-		luaL_error(L, "%s: needs host = \"...\" (where faultd runs)", what);
 	opt_strlist(L, t, "listen", what, &d->listen, &d->n_listen);
 	if (d->n_listen == 0)
 		luaL_error(L, "%s: needs listen = \"ADDR:PORT\"", what);
@@ -654,9 +663,7 @@ d_probe(lua_State *L, const char *name, int t)
 	int kinds = 0;
 
 	p = DECL_NEW(L, t, "probe", name, known, sc->probes, sc->n_probes, struct sc_probe, what);
-	p->host = dup_str(L, t, "host", what);
-	if (p->host == NULL)
-		luaL_error(L, "%s: needs host = \"...\" (where the probe runs)", what);
+	p->host = dup_str(L, t, "host", what);   /* checked in lua_remote.c */
 	p->interval_us = SC_PROBE_DEFAULT_EVERY_US;
 	p->timeout_us = SC_PROBE_DEFAULT_TIMEOUT_US;
 	opt_duration(L, t, "every", what, &p->interval_us);
@@ -803,8 +810,6 @@ d_capture(lua_State *L, const char *name, int t)
 	c->host = dup_str(L, t, "host", what);
 	c->iface = dup_str(L, t, "iface", what);
 	c->count_from = dup_str(L, t, "sut", what);
-	if (c->host == NULL)
-		luaL_error(L, "%s: needs host=", what);
 	if (c->iface == NULL)
 		c->iface = sc_strdup("any");
 	if (c->count_from) {

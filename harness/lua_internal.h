@@ -189,6 +189,14 @@ struct sc_dns;
 void sc_lua_dnssec_register(lua_State *L);
 void sc_lua_dnssec_dns(lua_State *L, int t, const char *what, struct sc_dns *d);
 
+/* lua_remote.c: a dns declaration's remote = {...} at table t into d
+ * (false when there is none; Lua errors name what and the field, among
+ * them every started-faultd option given beside remote); after loading,
+ * the rules of host = with and without a topology (scenario { topology =
+ * false }): 0 or DD_EINVAL with file:line in err. */
+bool sc_lua_dns_remote(lua_State *L, int t, const char *what, struct sc_dns *d);
+int sc_lua_topology_finish(struct sc_lua *S, struct dd_err *err);
+
 /* use "name" (lua_use.c) into the table on top; the library folder is
  * S->lib_dir (sc_lua_lib_dir_default() unless set). */
 void sc_lua_use_register(lua_State *L);

@@ -91,9 +91,9 @@ sc_lua_decl_process(lua_State *L, const char *name, int t)
 
 	p = SC_LUA_DECL_NEW(L, t, "process", name, known, sc->procs, sc->n_procs,
 	    struct sc_process, what);
+	/* host = is checked once the scenario says whether it has a
+	 * topology (lua_remote.c) */
 	p->host = sc_strdup(sc_lua_opt_str(L, t, "host", what));
-	if (p->host == NULL)
-		luaL_error(L, "%s: needs host = \"...\"", what);
 	sc_lua_opt_strlist(L, t, "cmd", what, &p->argv, &p->argc);
 	if (p->argc == 0)
 		luaL_error(L, "%s: needs cmd = { \"program\", \"arg\", ... }", what);

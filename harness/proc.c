@@ -96,7 +96,7 @@ proc_new(struct ev_loop *loop, struct netns_topo *topo, const struct proc_spec *
 	p->pid = -1;
 	p->pidfd = -1;
 	p->name = strdup(s->name);
-	p->host = strdup(s->host);
+	p->host = s->host ? strdup(s->host) : NULL;
 	p->cwd = s->cwd ? strdup(s->cwd) : NULL;
 	p->user = s->user ? strdup(s->user) : NULL;
 	p->group = s->group ? strdup(s->group) : NULL;
@@ -114,7 +114,7 @@ proc_new(struct ev_loop *loop, struct netns_topo *topo, const struct proc_spec *
 		    i ? "stderr" : "stdout") < 0)
 			p->out[i].path = NULL;
 	}
-	if (!p->name || !p->host || !p->argv || !p->out[0].path || !p->out[1].path ||
+	if (!p->name || (s->host && !p->host) || !p->argv || !p->out[0].path || !p->out[1].path ||
 	    (s->user && !p->user) || (s->group && !p->group)) {
 		proc_free(p);
 		return NULL;
@@ -336,12 +336,15 @@ proc_start(struct proc *p, struct dd_err *err)
 			goto fail;
 	o.stdout_fd = w[0];
 	o.stderr_fd = w[1];
-	rc = netns_spawn(p->topo, p->host, &o, &pid);
+	rc = proc_spawn(p->topo, p->host, &o, &pid, err);
 	close(w[0]);
 	close(w[1]);
 	w[0] = w[1] = -1;
 	if (rc < 0) {
-		dd_err_set(err, "process '%s': %s", p->name, netns_errmsg(p->topo));
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		dd_err_set(err, "process '%s': %s", p->name, why);
 		goto fail;
 	}
 	p->pid = pid;

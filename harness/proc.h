@@ -34,7 +34,7 @@ typedef void (*proc_exit_cb)(void *arg, struct proc *p, int code, int sig);
 
 struct proc_spec {
 	const char *name;
-	const char *host;            /* netns host */
+	const char *host;            /* netns host; NULL: here (no topology) */
 	const char *const *argv;     /* NULL-terminated */
 	const char *const *envp;     /* NULL: inherit */
 	const char *cwd;
@@ -64,6 +64,17 @@ void proc_tail(const struct proc *p, char *buf, size_t len, int nlines);
 /* SIGTERM, wait up to grace_ms on the loop, then SIGKILL and reap. */
 void proc_stop_wait(struct proc *p, unsigned grace_ms);
 void proc_free(struct proc *p);
+
+/*
+ * Start o->argv inside host (netns_spawn), or, with host NULL (a scenario
+ * without a topology), here in dnsdrill's own namespaces: a new process
+ * group, stdin /dev/null, o's stdout/stderr, cwd and ids, killed if
+ * dnsdrill dies (harness/proc_spawn.c).  0 with *pid the caller's child,
+ * or a negative code with err saying why.
+ */
+struct netns_spawn_opts;
+int proc_spawn(struct netns_topo *topo, const char *host,
+    const struct netns_spawn_opts *o, pid_t *pid, struct dd_err *err);
 
 /* A user to drop to: uid, the group (the user's own, or group when given)
  * and the supplementary groups (the user's, as initgroups would set them). */

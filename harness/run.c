@@ -91,7 +91,7 @@ check(struct run *r)
 	r->topo = netns_topo_new(NULL);
 	if (r->topo == NULL)
 		return run_fail(r, DD_EINVAL, "%s: network: out of memory", o->scenario);
-	if ((rc = run_build_describe(r)) < 0)
+	if (!r->sc->no_topology && (rc = run_build_describe(r)) < 0)
 		return run_fail(r, DD_EINVAL, "%s: network: %s", o->scenario, netns_errmsg(r->topo));
 	if ((rc = run_check_programs(r)) < 0)
 		return rc;
@@ -115,7 +115,8 @@ preflight(struct run *r)
 
 	if ((rc = run_check_programs(r)) < 0)
 		return rc;
-	if ((rc = netns_check_privilege(&err)) < 0)
+	/* without a topology nothing needs privilege (a capture may) */
+	if (!r->sc->no_topology && (rc = netns_check_privilege(&err)) < 0)
 		return run_fail(r, rc, "%s", err.msg);
 	return 0;
 }
@@ -284,13 +285,15 @@ drive_timeline(struct run *r)
 }
 
 /* Probes first (so nothing scores the stopping), faultd's last counters,
- * processes in reverse start order with faultd last, observers, then the
+ * the remotes' rules and zones put back, processes in reverse start order with faultd last, observers, then the
  * network. */
 static void
 shutdown_all(struct run *r)
 {
 	run_build_stop_probes(r);
 	run_fault_stats_end(r);
+	/* a remote faultd is left as the run found it, whatever ended it */
+	run_remote_restore(r);
 	run_proc_stop_all(r);
 	run_build_close(r);
 	run_status_stop(r);

@@ -130,6 +130,12 @@ run_build_network(struct run *r)
 {
 	int rc;
 
+	if (r->sc->no_topology) {
+		/* scenario { topology = false }: nothing to build; everything
+		 * runs in the namespaces dnsdrill runs in */
+		run_say(r, "no topology: probes and processes run here");
+		return 0;
+	}
 	if ((rc = run_build_describe(r)) < 0)
 		return run_fail(r, rc, "%s: network: %s", r->sc->file, netns_errmsg(r->topo));
 	if ((rc = netns_build(r->topo)) < 0)
@@ -378,15 +384,16 @@ run_build_start(struct run *r)
 	if ((rc = run_keys_write(r)) < 0)
 		return rc;
 	for (size_t i = 0; i < sc->n_dns; i++)
-		if ((rc = add_faultd(r, &sc->dns[i])) < 0)
+		if ((rc = sc->dns[i].remote ? run_remote_add(r, &sc->dns[i]) :
+		    add_faultd(r, &sc->dns[i])) < 0)
 			return rc;
 	for (size_t i = 0; i < sc->n_procs; i++)
 		if ((rc = add_process(r, &sc->procs[i])) < 0)
 			return rc;
 	for (size_t i = 0; i < r->nprocs; i++) {
 		struct run_proc *rp = &r->procs[i];
-		if (rp->decl && !rp->decl->autostart)
-			continue;
+		if ((rp->decl && !rp->decl->autostart) || rp->remote)
+			continue;   /* the timeline's; a remote runs on its own */
 		if ((rc = run_proc_start(r, rp)) < 0 || (rc = run_proc_wait_ready(r, rp)) < 0)
 			return rc;
 		/* without a ready check, run_proc_settle() decides later */

@@ -60,7 +60,7 @@ run_check_probe_timeouts(struct run *r, FILE *f)
 
 	for (size_t i = 0; i < r->sc->n_probes; i++) {
 		const struct sc_probe *p = &r->sc->probes[i];
-		const struct sc_host *h = scenario_host(r->sc, p->host);
+		const struct sc_host *h = p->host ? scenario_host(r->sc, p->host) : NULL;
 		const char *text, *whose;
 		struct resolvconf_wait w;
 		char t[32];
@@ -76,18 +76,19 @@ run_check_probe_timeouts(struct run *r, FILE *f)
 				machine_read = true;
 			}
 			text = machine;
-			whose = "this machine's /etc/resolv.conf, which the host sees";
+			whose = p->host ? "this machine's /etc/resolv.conf, which the host sees" :
+			    "this machine's /etc/resolv.conf (no topology: the real one)";
 		}
 		resolvconf_stub_worst(text, &w);
 		if (p->timeout_us >= (uint64_t)w.glibc_s * 1000000u)
 			continue;
 		fmt_us(t, sizeof(t), p->timeout_us);
 		fprintf(f, "dnsdrill: warning: %s:%d: probe '%s': timeout %s%s is shorter than "
-		    "the stub resolver on host '%s' may wait (glibc: timeout %ds x attempts %d%s "
+		    "the stub resolver %s '%s' may wait (glibc: timeout %ds x attempts %d%s "
 		    "= %ds; c-ares, doubling its timeout each round: %lds; from %s): a lookup "
 		    "that takes longer but succeeds counts as a failure\n",
 		    r->sc->file, p->line, p->name, t, p->timeout_given ? "" : " (the default)",
-		    p->host, w.timeout_s, w.attempts, w.servers > 1 ? " over its servers" : "",
+		    p->host ? "on host" : "of", p->host ? p->host : "this machine", w.timeout_s, w.attempts, w.servers > 1 ? " over its servers" : "",
 		    w.glibc_s, w.cares_s, whose);
 		warned++;
 	}
@@ -113,7 +114,10 @@ run_check_programs(struct run *r)
 			return run_fail(r, rc, "%s:%d: probe '%s': cannot run %s", r->sc->file,
 			    p->line, p->name, err.msg);
 	}
-	if (r->sc->n_dns > 0) {
+	bool starts_faultd = false;
+	for (size_t i = 0; i < r->sc->n_dns; i++)
+		starts_faultd = starts_faultd || r->sc->dns[i].remote == NULL;
+	if (starts_faultd) {
 		char fd_path[PATH_MAX];
 		const char *faultd = getenv("DNSDRILL_FAULTD");
 		snprintf(fd_path, sizeof(fd_path), "%s/faultd", r->o->build_dir);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "faultd/ctl.h"
+#include "faultd/rule.h"
 #include "harness/proc.h"
 #include "harness/run_internal.h"
 #include "lib/evloop.h"
@@ -204,11 +205,68 @@ on_add(void *arg, int rc, const char *status, const char *data, size_t data_len,
 	free(q);
 }
 
+/* ---------------- what a remote must get back ---------------- */
+
+/* A rule sent to a remote, as faultd lists it (rule_parse's canonical
+ * text): found again at the end should its id never come back. */
+static void
+remote_note_rule(struct run_remote *m, const char *rule)
+{
+	struct rule *ru;
+	struct dd_err e;
+	char **g, *c;
+
+	if (rule_parse(rule, &ru, &e) < 0)
+		return;
+	c = strdup(ru->text);
+	rule_free(ru);
+	for (size_t i = 0; c != NULL && i < m->n_sent; i++)
+		if (strcmp(m->sent[i], c) == 0) {
+			free(c);
+			return;
+		}
+	if (c == NULL || (g = realloc(m->sent, (m->n_sent + 1) * sizeof(*g))) == NULL) {
+		free(c);
+		return;
+	}
+	m->sent = g;
+	g[m->n_sent++] = c;
+}
+
+static void
+remote_zone_add(struct run_remote *m, const char *name, size_t len, bool find)
+{
+	for (size_t i = 0; i < m->n_zones; i++)
+		if (strlen(m->zones[i].name) == len && strncmp(m->zones[i].name, name, len) == 0 &&
+		    m->zones[i].find == find)
+			return;
+	if (m->n_zones < RUN_REMOTE_ZONES_MAX &&
+	    (m->zones[m->n_zones].name = strndup(name, len)) != NULL)
+		m->zones[m->n_zones++].find = find;
+}
+
+/* A live change acknowledged: faultd names the zone it changed ("zone
+ * example.com.: ...", "... in zone example.com.", "... from zone ..."),
+ * except for `record ttl NAME`, whose zone is found from NAME at the end. */
+static void
+remote_note_zone(struct run_remote *m, const char *line, const char *status)
+{
+	const char *z;
+
+	if (status != NULL && (z = strstr(status, "zone ")) != NULL) {
+		z += 5;
+		remote_zone_add(m, z, strcspn(z, ": "), false);
+	} else if (line != NULL && strncmp(line, "record ttl ", 11) == 0) {
+		remote_zone_add(m, line + 11, strcspn(line + 11, " "), true);
+	}
+}
+
 /* ---------------- live zone changes ---------------- */
 
 /* One zone change on its way: where the timeline asked for it. */
 struct run_zone_req {
 	struct run_proc *rp;
+	char *line;                 /* the command (a remote's reset needs it) */
 	char where[];
 };
 
@@ -224,12 +282,15 @@ on_zone(void *arg, int rc, const char *status, const char *data, size_t data_len
 	if (rc == 0) {
 		elog_zone(r->log, run_now_ms(r), rp->dns->name, status);
 		run_say(r, "zone change on %s: %s", rp->dns->name, status);
+		if (rp->rem != NULL)
+			remote_note_zone(rp->rem, q->line, status);
 	} else if (rc != CTL_ECANCELED) {
 		/* faultd refused (the old data still answers) or is gone */
 		run_fail(r, rc == DD_EINVAL ? DD_EINVAL : rc, "%s: faultd refused: %s",
 		    q->where, errmsg ? errmsg : dd_strerror(rc));
 		r->stop = true;
 	}
+	free(q->line);
 	free(q);
 }
 
@@ -239,7 +300,7 @@ run_fault_zone(struct run *r, struct run_proc *rp, const char *line,
 {
 	size_t wl = strlen(where) + 1;
 	struct run_zone_req *q = malloc(sizeof(*q) + wl);
-	int rc;
+	int rc = 0;
 
 	(void)r;
 	if (q == NULL) {
@@ -248,7 +309,12 @@ run_fault_zone(struct run *r, struct run_proc *rp, const char *line,
 	}
 	q->rp = rp;
 	memcpy(q->where, where, wl);
-	if ((rc = ctl_client_send(rp->ctl, line, FAULT_CTL_TIMEOUT_US, on_zone, q)) < 0) {
+	q->line = strdup(line);
+	if (q->line == NULL ||
+	    (rc = ctl_client_send(rp->ctl, line, FAULT_CTL_TIMEOUT_US, on_zone, q)) < 0) {
+		if (q->line == NULL)
+			rc = DD_ENOMEM;
+		free(q->line);
 		free(q);
 		dd_err_set(err, "cannot send the change to faultd: %s", dd_strerror(rc));
 	}
@@ -357,7 +423,7 @@ run_fault_stats_end(struct run *r)
 
 		if (rp->dns == NULL || rp->ctl == NULL || !rp->ready)
 			continue;       /* never came up: nothing to read */
-		if (rp->p == NULL || !proc_running(rp->p)) {
+		if (!rp->remote && (rp->p == NULL || !proc_running(rp->p))) {
 			stats_error(r, rp, ELOG_STATS_END, "faultd was not running");
 			continue;
 		}
@@ -455,6 +521,8 @@ run_fault_inject(struct run *r, struct run_proc *rp, const char *rule, uint64_t 
 	q->rp = rp;
 	q->handle = ++r->fault_seq;
 	memcpy(q->rule, rule, len + 1);
+	if (rp->rem != NULL)
+		remote_note_rule(rp->rem, rule);
 	rc = ctl_client_send(rp->ctl, line, FAULT_CTL_TIMEOUT_US, on_add, q);
 	free(line);
 	if (rc < 0) {
@@ -508,6 +576,30 @@ run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct dd_e
 	}
 	clear_done(cl, !r->stop);
 	return 0;
+}
+
+void
+run_fault_settle(struct run *r, struct run_proc *rp)
+{
+	uint64_t deadline = dd_now_us() + FAULT_CTL_TIMEOUT_US + 500000;
+	bool busy = true;
+
+	while (busy && dd_now_us() < deadline) {
+		busy = false;
+		for (size_t i = 0; i < rp->n_faults; i++)
+			busy = busy || rp->faults[i].state != FAULT_ACTIVE;
+		if (busy)
+			ev_loop_once(r->loop, 20000);
+	}
+}
+
+bool
+run_fault_is_ours(const struct run_proc *rp, unsigned long long fid)
+{
+	for (size_t i = 0; i < rp->n_faults; i++)
+		if (rp->faults[i].state != FAULT_ADDING && rp->faults[i].fid == fid)
+			return true;
+	return false;
 }
 
 void

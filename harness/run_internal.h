@@ -47,6 +47,7 @@ struct capture;
 struct ctl_client;
 struct run_fault;
 struct run_guard;
+struct run_remote;
 struct elog;
 struct ev_loop;
 struct ev_timer;
@@ -68,6 +69,8 @@ struct run_proc {
 	struct proc *p;
 	struct sc_process *decl;   /* NULL for a dns server */
 	struct sc_dns *dns;        /* NULL for a process */
+	bool remote;               /* a faultd dnsdrill did not start: no p */
+	struct run_remote *rem;    /* its bookkeeping (run_remote.c) */
 	char sock[108];            /* faultd's control socket */
 	struct ctl_client *ctl;    /* faultd's control client (run_fault.c) */
 	struct run_fault *faults;  /* rules injected by the timeline */
@@ -242,6 +245,11 @@ int run_fault_clear(struct run *r, struct run_proc *rp, uint64_t handle, struct 
  * faultd acknowledges it, a refusal is a run error naming where. */
 int run_fault_zone(struct run *r, struct run_proc *rp, const char *line,
     const char *where, struct dd_err *err);
+/* Pump the loop until no rule of rp's is being added or deleted (each
+ * request bounded by its timeout). */
+void run_fault_settle(struct run *r, struct run_proc *rp);
+/* Is fid (faultd's id) a rule the timeline added and has not deleted? */
+bool run_fault_is_ours(const struct run_proc *rp, unsigned long long fid);
 /* Free the client (pending requests cancelled, nothing logged) and the
  * bookkeeping.  NULL client is fine. */
 void run_fault_close(struct run_proc *rp);
@@ -256,6 +264,48 @@ int run_fault_stats(struct run *r, struct run_proc *rp, enum elog_stats_why why,
 /* The end-of-run reading of every faultd that is up, waited for on the
  * loop (each request bounded by its timeout).  Call before stopping them. */
 void run_fault_stats_end(struct run *r);
+
+/* ---- run_remote.c ---- */
+
+/* What the run changed on a remote faultd, to undo at the end: the rule
+ * ids it had at the start (not ours), the canonical texts of the rules
+ * the run sent (to find one whose answer was lost), and the zones its live
+ * changes touched -- an origin, or (find) a name whose zone is looked up
+ * with `zone show` on its suffixes.  run_remote.c owns it; run_fault.c
+ * notes what is sent and acknowledged. */
+#define RUN_REMOTE_ZONES_MAX 64
+struct run_remote {
+	unsigned long long *before;
+	size_t n_before;
+	char **sent;
+	size_t n_sent;
+	struct run_remote_zone { char *name; bool find; } zones[RUN_REMOTE_ZONES_MAX];
+	size_t n_zones;
+};
+
+/* How long a remote faultd may take to answer the first ping. */
+#define RUN_REMOTE_PING_MS 5000
+/*
+ * A dns declared with remote = {...}: its entry in r->procs (no process:
+ * dnsdrill never starts, stops or kills it), its control client on the
+ * transport remote names (remote_client(), the one place that chooses it),
+ * then, pumping the loop, a ping (DD_EIO naming the address when there is
+ * no answer in RUN_REMOTE_PING_MS), its version into r->versions and the
+ * ids of the rules it already has.  0 or the recorded error.
+ */
+int run_remote_add(struct run *r, struct sc_dns *d);
+/*
+ * On every way out of a run that reached remotes (shutdown, before the
+ * processes stop): the rules the run added deleted (the ones it knows the
+ * id of, and any rule that was not there at the start whose text the run
+ * sent: an answer lost on the way), then every zone a change touched read
+ * again from its file (`zone reset`), pumping the loop with each request
+ * bounded.  What cannot be undone is recorded (run_fail, DD_EIO) naming
+ * the rules left; the remote is never stopped.
+ */
+void run_remote_restore(struct run *r);
+/* Free rp's remote bookkeeping (NULL-safe; run_proc_free_all). */
+void run_remote_free(struct run_proc *rp);
 
 /* ---- run_check.c ---- */
 

@@ -82,6 +82,11 @@ op_proc(void *arg, const char *name, const char *what, struct dd_err *err)
 	struct run_proc *rp = run_proc_find(r, name);
 	int rc;
 
+	if (rp == NULL && (rp = run_proc_dns(r, name)) != NULL && rp->remote) {
+		dd_err_set(err, "dns '%s' is a remote faultd: dnsdrill does not start or stop it",
+		    name);
+		return DD_EINVAL;
+	}
 	if (rp == NULL) {
 		dd_err_set(err, "no process '%s'", name);
 		return DD_ENOTFOUND;

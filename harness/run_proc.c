@@ -46,7 +46,7 @@ struct run_proc *
 run_proc_find(struct run *r, const char *name)
 {
 	for (size_t i = 0; i < r->nprocs; i++)
-		if (strcmp(proc_name(r->procs[i].p), name) == 0)
+		if (r->procs[i].p != NULL && strcmp(proc_name(r->procs[i].p), name) == 0)
 			return &r->procs[i];
 	return NULL;
 }
@@ -111,6 +111,15 @@ on_exit_cb(void *arg, struct proc *p, int code, int sig)
 	}
 }
 
+/* The host a process runs on; "(here)" without a topology. */
+static const char *
+where(const struct run_proc *rp)
+{
+	const char *h = rp->decl ? rp->decl->host : rp->dns->host;
+
+	return h != NULL ? h : "(here)";
+}
+
 int
 run_proc_start(struct run *r, struct run_proc *rp)
 {
@@ -131,8 +140,8 @@ run_proc_start(struct run *r, struct run_proc *rp)
 	else
 		snprintf(cmd, sizeof(cmd), "faultd (dns %s)", rp->dns->name);
 	elog_proc_start(r->log, run_now_ms(r), proc_name(rp->p), cmd);
-	run_say(r, "started %s on host %s (pid %d)", proc_name(rp->p),
-	    rp->decl ? rp->decl->host : rp->dns->host, (int)proc_pid(rp->p));
+	run_say(r, "started %s on host %s (pid %d)", proc_name(rp->p), where(rp),
+	    (int)proc_pid(rp->p));
 	return 0;
 }
 
@@ -145,7 +154,7 @@ fail_start(struct run *r, struct run_proc *rp, const char *why)
 	proc_poll_output(rp->p);
 	proc_tail(rp->p, tail, sizeof(tail), 8);
 	return run_fail(r, DD_EIO, "process '%s' on host '%s' %s\n%s", proc_name(rp->p),
-	    rp->decl ? rp->decl->host : rp->dns->host, why, tail[0] ? tail : "  (no output)\n");
+	    where(rp), why, tail[0] ? tail : "  (no output)\n");
 }
 
 /* "exited during start-up (status 4)" for a process that ended. */
@@ -334,7 +343,8 @@ run_proc_free_all(struct run *r)
 			regfree(&rp->ready_re);
 		rp->has_ready_re = false;
 		run_fault_close(rp);
-		if (rp->dns)
+		run_remote_free(rp);
+		if (rp->dns && !rp->remote)   /* never a remote faultd's socket */
 			unlink(rp->sock);
 	}
 	for (size_t i = 0; i < r->nwatches; i++)

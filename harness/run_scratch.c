@@ -160,7 +160,8 @@ set_version(struct run *r, const struct sc_process *d, const char *v)
 int
 run_scratch_version(struct run *r, const struct sc_process *d)
 {
-	char path[PATH_MAX], v[RUN_VERSION_MAX], why[200];
+	char path[PATH_MAX], v[RUN_VERSION_MAX], why[sizeof(((struct dd_err *)0)->msg) + 16];
+	struct dd_err e = { "" };
 	char **argv;
 	pid_t pid;
 	int rc, status = 0;
@@ -181,13 +182,13 @@ run_scratch_version(struct run *r, const struct sc_process *d)
 	snprintf(path, sizeof(path), "%s/%s.version", r->out, d->name);
 	struct netns_spawn_opts o = { .argv = (const char *const *)argv, .stdout_path = path,
 		.stderr_path = path };
-	rc = netns_spawn(r->topo, d->host, &o, &pid);
+	rc = proc_spawn(r->topo, d->host, &o, &pid, &e);
 	for (size_t i = 0; i < d->version_argc; i++)
 		free(argv[i]);
 	free(argv);
 	if (rc < 0) {
 		/* informational: the run goes on, the result says why */
-		snprintf(why, sizeof(why), "unknown (%s)", netns_errmsg(r->topo));
+		snprintf(why, sizeof(why), "unknown (%s)", e.msg);
 		return set_version(r, d, why);
 	}
 	for (unsigned waited = 0; waited < RUN_VERSION_TIMEOUT_MS; waited += 10) {

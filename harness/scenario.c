@@ -113,6 +113,15 @@ scenario_free(struct scenario *sc)
 		struct sc_dns *d = &sc->dns[i];
 		free(d->name);
 		free(d->host);
+		if (d->remote != NULL) {
+			free(d->remote->control);
+			free(d->remote->addr);
+			free(d->remote->ca);
+			free(d->remote->cert);
+			free(d->remote->key);
+			free(d->remote->server_name);
+			free(d->remote);
+		}
 		free_strv(d->listen, d->n_listen);
 		free_strv(d->zone_files, d->n_zone_files);
 		free_strv(d->zone_texts, d->n_zone_texts);

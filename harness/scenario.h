@@ -56,9 +56,23 @@ struct sc_net {
 	int line;
 };
 
+/* dns { remote = { control = ... } }: a faultd that dnsdrill does not
+ * start (harness/lua_remote.c; doc/scenario-api.md, "Remote targets and
+ * scenarios without a topology").  control is a unix socket path, or
+ * "tls://HOST:PORT" with tls set, addr "HOST:PORT" and the credentials'
+ * paths (absolute, or resolved against the scenario's folder). */
+struct sc_remote {
+	char *control;       /* as written */
+	bool tls;
+	char *addr;          /* tls: "HOST:PORT"; NULL for a unix socket */
+	char *ca, *cert, *key;   /* tls: the files (checked readable at load) */
+	char *server_name;   /* tls: name = "...", else NULL (HOST is used) */
+};
+
 struct sc_dns {
 	char *name;
-	char *host;
+	char *host;          /* NULL for a remote one */
+	struct sc_remote *remote;   /* NULL: dnsdrill starts faultd on host */
 	char **listen;       /* ADDR:PORT */
 	size_t n_listen;
 	char **zone_files;   /* resolved paths */
@@ -253,6 +267,11 @@ struct scenario {
 	uint64_t duration_us;       /* expected timeline length (incident time), 0 unknown */
 	uint64_t seed;
 	bool seed_set;
+	/* scenario { topology = false }: no namespaces are built; probes,
+	 * processes, watches and captures run where dnsdrill runs, and every
+	 * dns is remote (doc/scenario-api.md) */
+	bool no_topology;
+	int no_topology_line;
 
 	struct sc_host *hosts;       size_t n_hosts;
 	struct sc_net *nets;         size_t n_nets;
