@@ -211,6 +211,8 @@ ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out)
 	next_word(&rest, cmd, sizeof(cmd));
 	if (strcmp(cmd, "ping") == 0) {
 		dd_buf_printf(out, "OK pong\n");
+	} else if (strcmp(cmd, "version") == 0) {
+		dd_buf_printf(out, "OK faultd %s\n", DNSDRILL_VERSION);
 	} else if (strcmp(cmd, "rule") == 0) {
 		rule_cmd(t, rest, out);
 	} else if (strcmp(cmd, "clear") == 0) {

@@ -6,8 +6,8 @@
  * readings.  What differs is the beginning and the end, here:
  *
  *   - start: the control client on the transport the declaration names
- *     (remote_client(): a unix socket today; tls:// once faultd's TLS
- *     control client is merged, one call), a ping that must be answered,
+ *     (remote_client(): a unix socket or tls://HOST:PORT with a client
+ *     certificate), a ping that must be answered,
  *     its version (result.json `versions`) and the ids of the rules it has
  *     already (they are not ours to touch);
  *   - end, on every way out (the skeleton's shutdown runs on errors and
@@ -34,23 +34,35 @@
 
 /* ---------------- the transport ---------------- */
 
-/*
- * The one place that chooses how the control channel is reached.  After
- * helper C's TLS control channel is merged, the tls branch becomes:
- *
- *   struct ctl_tls_opts o = { .addr = rm->addr, .ca_file = rm->ca,
- *       .cert_file = rm->cert, .key_file = rm->key,
- *       .server_name = rm->server_name };
- *   return ctl_client_new_tls(loop, &o, err);
- */
+/* The one place that chooses how the control channel is reached: a unix
+ * socket, or TCP with TLS and a client certificate (faultd --control-tls;
+ * the files were checked at `check`, the client reads them again here). */
 static struct ctl_client *
 remote_client(struct ev_loop *loop, const struct sc_remote *rm, struct dd_err *err)
 {
+	struct ctl_tls_opts o = { .addr = rm->addr, .ca_file = rm->ca,
+		.cert_file = rm->cert, .key_file = rm->key, .server_name = rm->server_name };
+	char host[256];
+	const char *colon;
+
 	if (!rm->tls)
 		return ctl_client_new(loop, rm->control, err);
-	dd_err_set(err, "%s: this dnsdrill has no TLS control client yet (not built yet: "
-	    "use a unix socket, e.g. through an ssh tunnel)", rm->control);
-	return NULL;
+	/* name = "..." or else HOST: faultd's certificate must carry it (a
+	 * DNS name, or an IP address in its IP entries) */
+	if (o.server_name == NULL && (colon = strrchr(rm->addr, ':')) != NULL) {
+		const char *h = rm->addr;
+		size_t n = (size_t)(colon - h);
+		if (*h == '[' && n >= 2 && h[n - 1] == ']') {
+			h++;
+			n -= 2;
+		}
+		if (n > 0 && n < sizeof(host)) {
+			memcpy(host, h, n);
+			host[n] = '\0';
+			o.server_name = host;
+		}
+	}
+	return ctl_client_new_tls(loop, &o, err);
 }
 
 /* ---------------- one request, waited for ---------------- */

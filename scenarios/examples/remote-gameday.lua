@@ -4,7 +4,9 @@
 --
 -- On the staging side, faultd runs as a service, e.g.
 --   faultd --listen 10.20.0.53:53 --zone staging.zone --control /run/faultd/edge.sock
--- and this runs next to it (or through a forwarded unix socket):
+-- and this runs next to it (or through a forwarded unix socket; or over
+-- the network with faultd --control-tls ADDR:PORT and
+-- --set control=tls://ADDR:PORT --set ca=ca.pem --set cert=me.pem --set key=me.key):
 --   dnsdrill run scenarios/examples/remote-gameday.lua \
 --     --set control=/run/faultd/edge.sock --set server=10.20.0.53 \
 --     --set name=www.staging.example.com
@@ -22,7 +24,11 @@ scenario {
 }
 
 local control = param("control", { default = "/run/faultd/edge.sock",
-  doc = "the remote faultd's control socket" })
+  doc = "the remote faultd's control socket, or tls://HOST:PORT (faultd --control-tls)" })
+local ca = param("ca", { default = "",
+  doc = "with control = tls://...: the CA that signed faultd's certificate (PEM)" })
+local cert = param("cert", { default = "", doc = "with tls://: this client's certificate (PEM)" })
+local key = param("key", { default = "", doc = "with tls://: the client certificate's key (PEM)" })
 local server = param("server", { default = "10.20.0.53",
   doc = "the DNS server the probe asks (the remote faultd, or a resolver in front of it)" })
 local name = param("name", { default = "www.staging.example.com", doc = "the name probed" })
@@ -30,7 +36,9 @@ local fault_at = param("fault_at", { default = 2, min = 0, doc = "seconds of bas
 local fault_for = param("fault_for", { default = 3, min = 0.5, doc = "seconds the fault holds" })
 scenario { duration = fault_at + fault_for + 2 }
 
-dns "edge" { remote = { control = control } }
+local remote = { control = control }
+if control:find("^tls://") then remote.ca, remote.cert, remote.key = ca, cert, key end
+dns "edge" { remote = remote }
 
 probe "www" {
   every = "100ms", timeout = "1s",

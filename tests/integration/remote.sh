@@ -11,7 +11,9 @@
 # the rule it had before and still runs; an interrupted run (SIGINT while a
 # fault and live zone changes hold) takes its rule and zone changes back;
 # a remote that does not answer is a clear exit 3; `check` refuses the bad
-# combinations naming the field and file:line.
+# combinations naming the field and file:line; the same game day over TLS
+# (faultd --control-tls, a client certificate) passes and cleans up, and a
+# certificate from another CA is refused.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/tap.sh
 set -u
@@ -160,7 +162,53 @@ check "check refuses host beside remote in a scenario with a topology" \
 	sh -c '[ "$1" = 2 ] && printf "%s" "$2" | grep -q "b.lua:3: dns .e.: host = "' _ "$rc" "$out"
 printf 'scenario { name = "b", topology = false }\ndns "e" { remote = { control = "tls://198.18.0.1:853", ca = "%s", cert = "%s", key = "%s", name = "faultd.test" } }\nprobe "p" { tcp = "198.18.0.1:1" }\ntimeline(function() end)\n' "$T/ca.pem" "$T/ca.pem" "$T/ca.pem" >"$T/b.lua"
 check "check accepts a tls:// remote with its files" "$DD" check -q "$T/b.lua"
-out=$(ip netns exec "$CLI" "$DD" run "$T/b.lua" --out "$T/run4" --quiet 2>&1); rc=$?
-check "running a tls:// remote today: exit 3, 'not built yet'" \
-	sh -c '[ "$1" = 3 ] && printf "%s" "$2" | grep -q "not built yet"' _ "$rc" "$out" || printf '#   %s\n' "$out"
+
+# 5. over TLS: a second faultd on 198.18.77.2 with --control-tls (and a
+# unix socket for this test to look), driven by the same game day from the
+# client namespace with a client certificate; one from another CA is refused
+if command -v openssl >/dev/null; then
+	C=$T/tls; mkdir -p "$C"
+	gen_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$C/$1.key" 2>/dev/null; }
+	gen_ca() { gen_key "$1"; openssl req -x509 -new -key "$C/$1.key" -subj "/CN=$2" -days 2 -out "$C/$1.pem" 2>/dev/null; }
+	gen_leaf() {   # NAME CN CA [SAN]
+		gen_key "$1"
+		openssl req -new -key "$C/$1.key" -subj "/CN=$2" -out "$C/$1.csr" 2>/dev/null
+		if [ -n "${4:-}" ]; then printf 'subjectAltName=%s\n' "$4" >"$C/$1.ext"; else : >"$C/$1.ext"; fi
+		openssl x509 -req -in "$C/$1.csr" -CA "$C/$3.pem" -CAkey "$C/$3.key" -CAcreateserial \
+			-days 2 -extfile "$C/$1.ext" -out "$C/$1.pem" 2>/dev/null
+	}
+	gen_ca ca "remote test CA"; gen_ca other "another CA"
+	gen_leaf server faultd ca "IP:198.18.77.2"
+	gen_leaf me dnsdrill ca
+	gen_leaf intruder intruder other
+	ip -n "$SRV" addr add 198.18.77.2/24 dev "ddrs$$"
+	ip netns exec "$SRV" "$FAULTD" --listen 198.18.77.2:53 --zone "$T/ex.zone" --control "$T/ctl2" \
+		--control-tls 198.18.77.2:8953 --tls-cert "$C/server.pem" --tls-key "$C/server.key" \
+		--tls-ca "$C/ca.pem" >"$T/faultd2.log" 2>&1 &
+	FPID2=$!
+	for _ in $(seq 100); do "$FAULTCTL" --control "$T/ctl2" ping >/dev/null 2>&1 && break; sleep 0.05; done
+	"$FAULTCTL" --control "$T/ctl2" rule add 'name=keep.example.test action=refused' >/dev/null
+	gd() {   # gd OUTDIR CERT: the game day over TLS as that client
+		ip netns exec "$CLI" "$DD" run scenarios/examples/remote-gameday.lua --out "$T/$1" --quiet \
+			--set control=tls://198.18.77.2:8953 --set ca="$C/ca.pem" --set cert="$C/$2.pem" \
+			--set key="$C/$2.key" --set server=198.18.77.2 --set name=www.example.test \
+			--set fault_at=1 --set fault_for=2 >"$T/$1.out" 2>&1
+	}
+	gd run5 me; rc=$?
+	check "over TLS with a client certificate: the game day passes (exit $rc)" test "$rc" = 0 \
+		|| sed 's/^/#   /' "$T/run5.out"
+	check "over TLS: the fault was injected there and seen (availability < 0.5, faultd counted empty answers)" \
+		jqt '.metrics.availability < 0.5 and (.dns_stats.edge[-1].actions.empty > 0)' "$T/run5/result.json"
+	check "over TLS: the remote's version is recorded ($(jq -r .versions.edge "$T/run5/result.json"))" \
+		jqt '.versions.edge | startswith("faultd ")' "$T/run5/result.json"
+	check "over TLS: afterwards the remote has only the operator's rule" \
+		test "$("$FAULTCTL" --control "$T/ctl2" rule list | cut -f3 | sed '/^$/d')" = "name=keep.example.test action=refused"
+	gd run6 intruder; rc=$?
+	check "a client certificate from another CA is refused: exit 3 naming TLS ($(grep -o 'TLS[^;]*' "$T/run6.out" | head -1))" \
+		sh -c '[ "$1" = 3 ] && grep -q "TLS" "$2"' _ "$rc" "$T/run6.out" || sed 's/^/#   /' "$T/run6.out"
+	check "faultd logged the refusal with the client's address" grep -q "refused 198.18.77.10" "$T/faultd2.log"
+	kill "$FPID2" 2>/dev/null; wait "$FPID2" 2>/dev/null
+else
+	skip "a remote over TLS" "no openssl CLI"
+fi
 t_done
