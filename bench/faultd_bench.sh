@@ -10,8 +10,12 @@
 #
 # Measurements
 #  (a) forwarding: faultd with 1,000 non-matching rules vs dnsdist 1.7 with
-#      1,000 equivalent QNameRule(...) rules, both in front of the same
-#      backend (udp_echo, the fastest possible one).  qps at saturation with
+#      the same 1,000 names, both in front of the same backend (udp_echo,
+#      the fastest possible one).  dnsdist twice: at its best, one
+#      SuffixMatchNodeRule over a SuffixMatchNode of the 1,000 names (what
+#      a dnsdist user writes: one lookup per query), and, for reference, as
+#      1,000 separate QNameRule(...) rules (evaluated one by one: its
+#      slowest).  qps at saturation with
 #      the server's CPU use, and p50/p99 latency of 2,000 sequential queries
 #      timed by it_dnsq while dnsperf offers a fixed load (BENCH_RATE qps).
 #  (b) authoritative: faultd answering from a zone vs udp_echo (recvmmsg/
@@ -145,6 +149,25 @@ sleep 1   # first health check
 echo "(a) dnsdist forwarding ..." >&2
 R[a_dd]=$(perf "$DP" "${PIDS[-1]}"); R[a_dd_lat]=$(lat "$DP")
 stop_last
+
+DP=$(bench_port)
+{
+	echo "setLocal('127.0.0.1:$DP')"
+	echo "newServer({address='127.0.0.1:$BE', checkName='q0.bench.test.', checkInterval=3600})"
+	echo "setServerPolicy(firstAvailable)"
+	echo "local names = newSuffixMatchNode()"
+	for i in $(seq 1 1000); do
+		echo "names:add('n$i.nomatch.test.')"
+	done
+	echo "addAction(SuffixMatchNodeRule(names), RCodeAction(DNSRCode.NXDOMAIN))"
+} >"$T/dnsdist-smn.conf"
+$PIN_SRV dnsdist --supervised --disable-syslog -C "$T/dnsdist-smn.conf" >"$T/dnsdist.log" 2>&1 &
+PIDS+=($!)
+bench_wait_listen "$DP" || { cat "$T/dnsdist.log" >&2; exit 3; }
+sleep 1   # first health check
+echo "(a) dnsdist forwarding, SuffixMatchNodeRule ..." >&2
+R[a_ds]=$(perf "$DP" "${PIDS[-1]}"); R[a_ds_lat]=$(lat "$DP")
+stop_last
 stop_last   # the echo backend
 
 # ---- (b) authoritative vs the echo limit; (c) rule count; (d) RSS ----
@@ -188,6 +211,7 @@ row() {
 		"$(f "$2" 2)" "${3:--}" "${4:--}"
 }
 row "(a) faultd fwd -> udp_echo, 1,000 non-matching rules" a_fd "$(f a_fd_lat 1)" "$(f a_fd_lat 2)"
+row "(a) dnsdist 1.7 fwd -> udp_echo, SuffixMatchNodeRule" a_ds "$(f a_ds_lat 1)" "$(f a_ds_lat 2)"
 row "(a) dnsdist 1.7 fwd -> udp_echo, 1,000 QNameRule rules" a_dd "$(f a_dd_lat 1)" "$(f a_dd_lat 2)"
 row "(b) udp_echo (recvmmsg/sendmmsg, physical limit)" b_echo "$(f b_echo_lat 1)" "$(f b_echo_lat 2)"
 row "(b)(c) faultd authoritative (zone), 0 rules" c_0 "$(f b_fd_lat 1)" "$(f b_fd_lat 2)"
@@ -195,9 +219,15 @@ row "(c) faultd authoritative, 1,000 non-matching rules" c_1000
 row "(c) faultd authoritative, 10,000 non-matching rules" c_10000
 row "(e) faultd authoritative, --capacity 10M (model's cost)" e_10000000 "$(f e_10000000_lat 1)" "$(f e_10000000_lat 2)"
 row "(e) faultd authoritative, --capacity 20000 --queue 200" e_20000 "$(f e_20000_lat 1)" "$(f e_20000_lat 2)"
+# the issue's comparison: faultd against dnsdist at its best, same run
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
+qpc() { awk -v q="$(f "$1" 1)" -v c="$(f "$1" 4)" 'BEGIN {if (c > 0) printf "%.0f", q * 100 / c; else print 0}'; }
+printf '%-56s %9s %6s %11s %8s %8s %8s\n' "(a) faultd / dnsdist SuffixMatchNodeRule" \
+	"$(ratio "$(f a_fd 1)" "$(f a_ds 1)")" "" "$(ratio "$(qpc a_fd)" "$(qpc a_ds)")" "" \
+	"$(ratio "$(f a_fd_lat 1)" "$(f a_ds_lat 1)")" "$(ratio "$(f a_fd_lat 2)" "$(f a_ds_lat 2)")"
 printf '%-56s %9s\n' "(d) faultd VmRSS, 0 rules (after load)" "${R[rss_after_0]} kB"
 printf '%-56s %9s\n' "(d) faultd VmRSS, 10,000 rules (start / after load)" "${R[rss_10000]} / ${R[rss_after_10000]} kB"
-lost=$(for k in a_fd a_dd b_echo c_0 c_1000 c_10000 e_10000000; do f $k 3; done | awk '{s+=$1} END {print s+0}')
+lost=$(for k in a_fd a_ds a_dd b_echo c_0 c_1000 c_10000 e_10000000; do f $k 3; done | awk '{s+=$1} END {print s+0}')
 printf '\nqps: dnsperf -l %s -c 2 -q 200 (saturation), avg ms from the same run; cpu%%: the\n' "$DUR"
 printf 'server process (all threads) over that run; qps/core = qps / (cpu%%/100).\n'
 printf 'p50/p99: 2,000 sequential it_dnsq queries while dnsperf offers %s qps (-Q).\n' "$RATE"

@@ -2,7 +2,11 @@
  * server.c -- faultd's I/O.  UDP datagrams are read and answered in batches
  * (recvmmsg/sendmmsg); TCP connections carry RFC 7766 framed queries, any
  * number in flight per connection, each answered on its own schedule.  A
- * delayed reply is a timer; nothing here ever sleeps.
+ * delayed reply is a timer; nothing here ever sleeps.  UDP replies that do
+ * not answer the batch being read (forwarded, delayed) wait in an out queue
+ * sent with sendmmsg at the end of the event-loop iteration (an ev_post
+ * hook), so a burst of upstream replies costs one system call, not one
+ * sendto() each.
  *
  * TCP clients are held to bounds, so a few misbehaving ones cannot take
  * TCP away from the rest:
@@ -102,6 +106,14 @@ struct listener {
 	struct acc_listener acc;     /* TCP only */
 };
 
+/* A UDP reply waiting for the end of the iteration. */
+struct udp_out {
+	int fd;
+	struct dd_sockaddr addr;
+	size_t len;
+	uint8_t data[UDP_IN_MAX];
+};
+
 struct server {
 	const struct faultd_config *cfg;
 	struct ev_loop *loop;
@@ -116,6 +128,8 @@ struct server {
 	struct ev_timer *sweep;
 	struct delayed *delayed;     /* doubly linked */
 	uint64_t delayed_pending;
+	struct udp_out outq[BATCH];  /* UDP replies to send at the end of the iteration */
+	size_t noutq;
 };
 
 static uint8_t scratch[OUT_MAX];
@@ -324,19 +338,79 @@ conn_send(struct tcp_conn *c, const uint8_t *p, size_t len)
 
 /* ---------------- delivering replies ---------------- */
 
-/* Send or queue a reply.  UDP counts it as sent here; TCP counts it when
- * it is written whole (conn_consume) or as a drop when it cannot be. */
+/* Send the queued UDP replies: one sendmmsg per run of the same socket. */
+static void
+outq_flush(struct server *srv)
+{
+	struct mmsghdr m[BATCH];
+	struct iovec iov[BATCH];
+	size_t i = 0;
+
+	while (i < srv->noutq) {
+		size_t j = i, n;
+		int done = 0;
+
+		while (j < srv->noutq && srv->outq[j].fd == srv->outq[i].fd) {
+			struct udp_out *o = &srv->outq[j];
+			iov[j - i] = (struct iovec){ .iov_base = o->data, .iov_len = o->len };
+			memset(&m[j - i], 0, sizeof(m[0]));
+			m[j - i].msg_hdr.msg_iov = &iov[j - i];
+			m[j - i].msg_hdr.msg_iovlen = 1;
+			m[j - i].msg_hdr.msg_name = &o->addr.u;
+			m[j - i].msg_hdr.msg_namelen = o->addr.len;
+			j++;
+		}
+		n = j - i;
+		while ((size_t)done < n) {
+			int k = sendmmsg(srv->outq[i].fd, m + done, (unsigned)(n - (size_t)done), MSG_DONTWAIT);
+			if (k <= 0) {
+				/* the one that failed is lost; the rest still go */
+				srv->eng->stats.drops++;
+				done++;
+				continue;
+			}
+			done += k;
+			srv->eng->stats.replies += (uint64_t)k;
+		}
+		i = j;
+	}
+	srv->noutq = 0;
+}
+
+static void
+on_post(struct ev_loop *loop, void *arg)
+{
+	(void)loop;
+	if (((struct server *)arg)->noutq > 0)
+		outq_flush(arg);
+}
+
+/* Send or queue a reply.  UDP counts it as sent when the queue is sent
+ * (this iteration); TCP counts it when it is written whole (conn_consume)
+ * or as a drop when it cannot be. */
 static void
 send_now(struct server *srv, const struct dest *to, const uint8_t *p, size_t len)
 {
+	struct udp_out *o;
+
 	if (to->t == TRANSPORT_TCP) {
 		conn_send(to->conn, p, len);
 		return;
 	}
-	if (sendto(to->udp_fd, p, len, MSG_DONTWAIT, &to->addr.u.sa, to->addr.len) < 0)
-		srv->eng->stats.drops++;
-	else
-		srv->eng->stats.replies++;
+	if (len > UDP_IN_MAX) {
+		if (sendto(to->udp_fd, p, len, MSG_DONTWAIT, &to->addr.u.sa, to->addr.len) < 0)
+			srv->eng->stats.drops++;
+		else
+			srv->eng->stats.replies++;
+		return;
+	}
+	if (srv->noutq == BATCH)
+		outq_flush(srv);
+	o = &srv->outq[srv->noutq++];
+	o->fd = to->udp_fd;
+	o->addr = to->addr;
+	o->len = len;
+	memcpy(o->data, p, len);
 }
 
 /* The reply owed through to is settled (sent, queued or dropped). */
@@ -833,7 +907,7 @@ server_open(struct server **out, struct ev_loop *loop,
 			goto fail;
 	}
 	srv->sweep = ev_timer_add(loop, 1000, on_sweep, srv);
-	if (srv->sweep == NULL) {
+	if (srv->sweep == NULL || ev_post_add(loop, on_post, srv) < 0) {
 		dd_err_set(err, "out of memory");
 		rc = DD_ENOMEM;
 		goto fail;
@@ -860,6 +934,9 @@ server_close(struct server *srv)
 	}
 	while (srv->conns != NULL)
 		conn_close(srv->conns);
+	/* replies already counted as owed go out before their sockets close */
+	outq_flush(srv);
+	ev_post_del(srv->loop, on_post, srv);
 	for (size_t i = 0; i < srv->nls; i++) {
 		if (srv->ls[i].tcp)
 			acc_fini(&srv->ls[i].acc);
