@@ -28,6 +28,10 @@
 #      --capacity 20000 --queue 200 (the answers a second it lets through:
 #      about 20,000, the rest dropped and counted lost by dnsperf; p50/p99
 #      under BENCH_RATE's offered load are then queueing).
+#  (f) --workers 1 and 2 (SO_REUSEPORT threads), authoritative and
+#      forwarding, nothing pinned and dnsperf with 8 sockets: how far a
+#      second worker goes on this machine, where dnsperf (and the echo
+#      backend) need CPU too.
 # CPU pinning (2+ CPUs; BENCH_PIN=0 turns it off): the server under test on
 # CPU 0, dnsperf (and the backend in (a)) on CPU 1, so the client never
 # steals the server's core and multi-threaded dnsdist gets one core, like
@@ -200,6 +204,47 @@ for cap in 10000000:1000000 20000:200; do
 	stop_last
 done
 
+# ---- (f) --workers: one and two threads, nothing pinned ----
+# On this machine's 2 CPUs dnsperf needs one of them, so a second worker
+# can only show how far it goes; 8 client sockets so SO_REUSEPORT spreads
+# them over both workers.
+perf_free() {   # perf_free PORT PID: like perf, unpinned, -c 8
+	local t0 t1
+	t0=$(bench_ticks "$2")
+	dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l "$DUR" -c 8 -q 400 -t 2 >"$T/perf.out" 2>&1
+	t1=$(bench_ticks "$2")
+	awk -v dt="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v dur="$DUR" '
+	     /Queries per second:/ {q=$4}
+	     /Average Latency \(s\):/ {a=$4 * 1000}
+	     /Queries lost:/ {l=$3}
+	     END {printf "%.0f %.3f %s %.0f\n", q, a, l, 100 * dt / hz / dur}' "$T/perf.out"
+}
+for w in 1 2; do
+	AP=$(bench_port)
+	"$FAULTD" --listen "127.0.0.1:$AP" --rules "$T/rules.0" --zone "$T/bench.zone" \
+		--workers $w --log-level warn >>"$T/faultd.log" 2>&1 &
+	PIDS+=($!)
+	bench_wait_listen "$AP" || exit 3
+	echo "(f) faultd authoritative, --workers $w, unpinned ..." >&2
+	R[f_auth_$w]=$(perf_free "$AP" "${PIDS[-1]}")
+	stop_last
+done
+BE=$(bench_port)
+"$ECHO" "127.0.0.1:$BE" &
+PIDS+=($!)
+bench_wait_listen "$BE" || exit 3
+for w in 1 2; do
+	FP=$(bench_port)
+	"$FAULTD" --listen "127.0.0.1:$FP" --rules "$T/rules.1000" --upstream "127.0.0.1:$BE" \
+		--workers $w --log-level warn >>"$T/faultd.log" 2>&1 &
+	PIDS+=($!)
+	bench_wait_listen "$FP" || exit 3
+	echo "(f) faultd forwarding, --workers $w, unpinned ..." >&2
+	R[f_fwd_$w]=$(perf_free "$FP" "${PIDS[-1]}")
+	stop_last
+done
+stop_last   # the echo backend
+
 f() { echo "${R[$1]}" | awk -v k="$2" '{print $k}'; }
 printf '\n'
 H='%-56s %9s %6s %11s %8s %8s %8s\n'
@@ -225,6 +270,10 @@ qpc() { awk -v q="$(f "$1" 1)" -v c="$(f "$1" 4)" 'BEGIN {if (c > 0) printf "%.0
 printf '%-56s %9s %6s %11s %8s %8s %8s\n' "(a) faultd / dnsdist SuffixMatchNodeRule" \
 	"$(ratio "$(f a_fd 1)" "$(f a_ds 1)")" "" "$(ratio "$(qpc a_fd)" "$(qpc a_ds)")" "" \
 	"$(ratio "$(f a_fd_lat 1)" "$(f a_ds_lat 1)")" "$(ratio "$(f a_fd_lat 2)" "$(f a_ds_lat 2)")"
+row "(f) faultd authoritative, --workers 1, unpinned, -c 8" f_auth_1
+row "(f) faultd authoritative, --workers 2, unpinned, -c 8" f_auth_2
+row "(f) faultd fwd -> udp_echo, --workers 1, unpinned, -c 8" f_fwd_1
+row "(f) faultd fwd -> udp_echo, --workers 2, unpinned, -c 8" f_fwd_2
 printf '%-56s %9s\n' "(d) faultd VmRSS, 0 rules (after load)" "${R[rss_after_0]} kB"
 printf '%-56s %9s\n' "(d) faultd VmRSS, 10,000 rules (start / after load)" "${R[rss_10000]} / ${R[rss_after_10000]} kB"
 lost=$(for k in a_fd a_ds a_dd b_echo c_0 c_1000 c_10000 e_10000000; do f $k 3; done | awk '{s+=$1} END {print s+0}')
