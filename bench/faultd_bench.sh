@@ -10,8 +10,12 @@
 #
 # Measurements
 #  (a) forwarding: faultd with 1,000 non-matching rules vs dnsdist 1.7 with
-#      1,000 equivalent QNameRule(...) rules, both in front of the same
-#      backend (udp_echo, the fastest possible one).  qps at saturation with
+#      the same 1,000 names, both in front of the same backend (udp_echo,
+#      the fastest possible one).  dnsdist twice: at its best, one
+#      SuffixMatchNodeRule over a SuffixMatchNode of the 1,000 names (what
+#      a dnsdist user writes: one lookup per query), and, for reference, as
+#      1,000 separate QNameRule(...) rules (evaluated one by one: its
+#      slowest).  qps at saturation with
 #      the server's CPU use, and p50/p99 latency of 2,000 sequential queries
 #      timed by it_dnsq while dnsperf offers a fixed load (BENCH_RATE qps).
 #  (b) authoritative: faultd answering from a zone vs udp_echo (recvmmsg/
@@ -24,6 +28,10 @@
 #      --capacity 20000 --queue 200 (the answers a second it lets through:
 #      about 20,000, the rest dropped and counted lost by dnsperf; p50/p99
 #      under BENCH_RATE's offered load are then queueing).
+#  (f) --workers 1 and 2 (SO_REUSEPORT threads), authoritative and
+#      forwarding, nothing pinned and dnsperf with 8 sockets: how far a
+#      second worker goes on this machine, where dnsperf (and the echo
+#      backend) need CPU too.
 # CPU pinning (2+ CPUs; BENCH_PIN=0 turns it off): the server under test on
 # CPU 0, dnsperf (and the backend in (a)) on CPU 1, so the client never
 # steals the server's core and multi-threaded dnsdist gets one core, like
@@ -145,6 +153,25 @@ sleep 1   # first health check
 echo "(a) dnsdist forwarding ..." >&2
 R[a_dd]=$(perf "$DP" "${PIDS[-1]}"); R[a_dd_lat]=$(lat "$DP")
 stop_last
+
+DP=$(bench_port)
+{
+	echo "setLocal('127.0.0.1:$DP')"
+	echo "newServer({address='127.0.0.1:$BE', checkName='q0.bench.test.', checkInterval=3600})"
+	echo "setServerPolicy(firstAvailable)"
+	echo "local names = newSuffixMatchNode()"
+	for i in $(seq 1 1000); do
+		echo "names:add('n$i.nomatch.test.')"
+	done
+	echo "addAction(SuffixMatchNodeRule(names), RCodeAction(DNSRCode.NXDOMAIN))"
+} >"$T/dnsdist-smn.conf"
+$PIN_SRV dnsdist --supervised --disable-syslog -C "$T/dnsdist-smn.conf" >"$T/dnsdist.log" 2>&1 &
+PIDS+=($!)
+bench_wait_listen "$DP" || { cat "$T/dnsdist.log" >&2; exit 3; }
+sleep 1   # first health check
+echo "(a) dnsdist forwarding, SuffixMatchNodeRule ..." >&2
+R[a_ds]=$(perf "$DP" "${PIDS[-1]}"); R[a_ds_lat]=$(lat "$DP")
+stop_last
 stop_last   # the echo backend
 
 # ---- (b) authoritative vs the echo limit; (c) rule count; (d) RSS ----
@@ -177,6 +204,47 @@ for cap in 10000000:1000000 20000:200; do
 	stop_last
 done
 
+# ---- (f) --workers: one and two threads, nothing pinned ----
+# On this machine's 2 CPUs dnsperf needs one of them, so a second worker
+# can only show how far it goes; 8 client sockets so SO_REUSEPORT spreads
+# them over both workers.
+perf_free() {   # perf_free PORT PID: like perf, unpinned, -c 8
+	local t0 t1
+	t0=$(bench_ticks "$2")
+	dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l "$DUR" -c 8 -q 400 -t 2 >"$T/perf.out" 2>&1
+	t1=$(bench_ticks "$2")
+	awk -v dt="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v dur="$DUR" '
+	     /Queries per second:/ {q=$4}
+	     /Average Latency \(s\):/ {a=$4 * 1000}
+	     /Queries lost:/ {l=$3}
+	     END {printf "%.0f %.3f %s %.0f\n", q, a, l, 100 * dt / hz / dur}' "$T/perf.out"
+}
+for w in 1 2; do
+	AP=$(bench_port)
+	"$FAULTD" --listen "127.0.0.1:$AP" --rules "$T/rules.0" --zone "$T/bench.zone" \
+		--workers $w --log-level warn >>"$T/faultd.log" 2>&1 &
+	PIDS+=($!)
+	bench_wait_listen "$AP" || exit 3
+	echo "(f) faultd authoritative, --workers $w, unpinned ..." >&2
+	R[f_auth_$w]=$(perf_free "$AP" "${PIDS[-1]}")
+	stop_last
+done
+BE=$(bench_port)
+"$ECHO" "127.0.0.1:$BE" &
+PIDS+=($!)
+bench_wait_listen "$BE" || exit 3
+for w in 1 2; do
+	FP=$(bench_port)
+	"$FAULTD" --listen "127.0.0.1:$FP" --rules "$T/rules.1000" --upstream "127.0.0.1:$BE" \
+		--workers $w --log-level warn >>"$T/faultd.log" 2>&1 &
+	PIDS+=($!)
+	bench_wait_listen "$FP" || exit 3
+	echo "(f) faultd forwarding, --workers $w, unpinned ..." >&2
+	R[f_fwd_$w]=$(perf_free "$FP" "${PIDS[-1]}")
+	stop_last
+done
+stop_last   # the echo backend
+
 f() { echo "${R[$1]}" | awk -v k="$2" '{print $k}'; }
 printf '\n'
 H='%-56s %9s %6s %11s %8s %8s %8s\n'
@@ -188,6 +256,7 @@ row() {
 		"$(f "$2" 2)" "${3:--}" "${4:--}"
 }
 row "(a) faultd fwd -> udp_echo, 1,000 non-matching rules" a_fd "$(f a_fd_lat 1)" "$(f a_fd_lat 2)"
+row "(a) dnsdist 1.7 fwd -> udp_echo, SuffixMatchNodeRule" a_ds "$(f a_ds_lat 1)" "$(f a_ds_lat 2)"
 row "(a) dnsdist 1.7 fwd -> udp_echo, 1,000 QNameRule rules" a_dd "$(f a_dd_lat 1)" "$(f a_dd_lat 2)"
 row "(b) udp_echo (recvmmsg/sendmmsg, physical limit)" b_echo "$(f b_echo_lat 1)" "$(f b_echo_lat 2)"
 row "(b)(c) faultd authoritative (zone), 0 rules" c_0 "$(f b_fd_lat 1)" "$(f b_fd_lat 2)"
@@ -195,9 +264,19 @@ row "(c) faultd authoritative, 1,000 non-matching rules" c_1000
 row "(c) faultd authoritative, 10,000 non-matching rules" c_10000
 row "(e) faultd authoritative, --capacity 10M (model's cost)" e_10000000 "$(f e_10000000_lat 1)" "$(f e_10000000_lat 2)"
 row "(e) faultd authoritative, --capacity 20000 --queue 200" e_20000 "$(f e_20000_lat 1)" "$(f e_20000_lat 2)"
+# the issue's comparison: faultd against dnsdist at its best, same run
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
+qpc() { awk -v q="$(f "$1" 1)" -v c="$(f "$1" 4)" 'BEGIN {if (c > 0) printf "%.0f", q * 100 / c; else print 0}'; }
+printf '%-56s %9s %6s %11s %8s %8s %8s\n' "(a) faultd / dnsdist SuffixMatchNodeRule" \
+	"$(ratio "$(f a_fd 1)" "$(f a_ds 1)")" "" "$(ratio "$(qpc a_fd)" "$(qpc a_ds)")" "" \
+	"$(ratio "$(f a_fd_lat 1)" "$(f a_ds_lat 1)")" "$(ratio "$(f a_fd_lat 2)" "$(f a_ds_lat 2)")"
+row "(f) faultd authoritative, --workers 1, unpinned, -c 8" f_auth_1
+row "(f) faultd authoritative, --workers 2, unpinned, -c 8" f_auth_2
+row "(f) faultd fwd -> udp_echo, --workers 1, unpinned, -c 8" f_fwd_1
+row "(f) faultd fwd -> udp_echo, --workers 2, unpinned, -c 8" f_fwd_2
 printf '%-56s %9s\n' "(d) faultd VmRSS, 0 rules (after load)" "${R[rss_after_0]} kB"
 printf '%-56s %9s\n' "(d) faultd VmRSS, 10,000 rules (start / after load)" "${R[rss_10000]} / ${R[rss_after_10000]} kB"
-lost=$(for k in a_fd a_dd b_echo c_0 c_1000 c_10000 e_10000000; do f $k 3; done | awk '{s+=$1} END {print s+0}')
+lost=$(for k in a_fd a_ds a_dd b_echo c_0 c_1000 c_10000 e_10000000; do f $k 3; done | awk '{s+=$1} END {print s+0}')
 printf '\nqps: dnsperf -l %s -c 2 -q 200 (saturation), avg ms from the same run; cpu%%: the\n' "$DUR"
 printf 'server process (all threads) over that run; qps/core = qps / (cpu%%/100).\n'
 printf 'p50/p99: 2,000 sequential it_dnsq queries while dnsperf offers %s qps (-Q).\n' "$RATE"

@@ -52,6 +52,8 @@ faultd_usage(FILE *out)
 	    "                          (base names), or a KSK+ZSK made now (ECDSAP256SHA256)\n"
 	    "  --nsec3                 deny with NSEC3 (no salt, 0 iterations) not NSEC\n"
 	    "  --ds-out FILE           write the signed zones' DS records to FILE\n"
+	    "  --workers N             N threads serve DNS on the same addresses (SO_REUSEPORT),\n"
+	    "                          sharing rules, zones and counters (default 1)\n"
 	    "  --config FILE           read these settings from FILE ('listen 127.0.0.1:53')\n"
 	    "  --log-level LEVEL       error, warn, info (default) or debug\n"
 	    "  --help, --version\n"
@@ -69,7 +71,7 @@ enum {
 	OPT_SEED, OPT_UPTIMEOUT, OPT_TCPIDLE, OPT_MAXTCP, OPT_MAXTCPOUT, OPT_CONFIG, OPT_LOGLEVEL,
 	OPT_HELP, OPT_VERSION,
 	OPT_CTLIDLE, OPT_TIMESCALE, OPT_CAPACITY, OPT_QUEUE, OPT_OVERFLOW,
-	OPT_SIGN, OPT_NSEC3, OPT_DSOUT,
+	OPT_SIGN, OPT_NSEC3, OPT_DSOUT, OPT_WORKERS,
 	OPT_CTLTLS, OPT_TLSCERT, OPT_TLSKEY, OPT_TLSCA, OPT_METRICS,
 };
 
@@ -98,6 +100,7 @@ static const struct option longopts[] = {
 	{ "sign", required_argument, NULL, OPT_SIGN },
 	{ "nsec3", no_argument, NULL, OPT_NSEC3 },
 	{ "ds-out", required_argument, NULL, OPT_DSOUT },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -263,6 +266,13 @@ apply(struct faultd_config *c, int opt, const char *v, const char *where,
 		else
 			c->tcp_idle_us = u;
 		return CFG_OK;
+	case OPT_WORKERS:
+		if (dd_parse_u64(v, &u) < 0 || u == 0 || u > CFG_WORKERS_MAX) {
+			dd_err_set(err, "%s: '%s' must be 1..%d", where, v, CFG_WORKERS_MAX);
+			return CFG_USAGE;
+		}
+		c->workers = (unsigned)u;
+		return CFG_OK;
 	case OPT_MAXTCP:
 		if (dd_parse_u64(v, &u) < 0 || u == 0 || u > 65536) {
 			dd_err_set(err, "%s: '%s' must be 1..65536", where, v);
@@ -421,6 +431,7 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 	c->tcp_idle_us = 10000000;
 	c->control_idle_us = 60000000;
 	c->max_tcp = 1024;
+	c->workers = 1;
 	c->tcp_out_max = 16u << 20;
 	c->time_scale = 1.0;
 	optind = 0;    /* 0, not 1: glibc then also resets its own state (a second parse) */
@@ -493,6 +504,17 @@ faultd_config_parse(struct faultd_config *c, int argc, char **argv,
 		    c->tls_cert != NULL ? "--tls-cert" : c->tls_key != NULL ? "--tls-key" :
 		    "--tls-ca");
 		return CFG_USAGE;
+	}
+	/* each worker binds the addresses itself: port 0 would give each
+	 * its own port */
+	for (size_t i = 0; c->workers > 1 && i < c->nlisten; i++) {
+		char a[80];
+		const struct dd_sockaddr *l = &c->listen[i];
+		if ((l->u.sa.sa_family == AF_INET6 ? l->u.sin6.sin6_port : l->u.sin.sin_port) == 0) {
+			dd_err_set(err, "--workers %u: --listen %s needs a port other than 0",
+			    c->workers, dd_sockaddr_str(&c->listen[i], a, sizeof(a)));
+			return CFG_USAGE;
+		}
 	}
 	if (!c->capacity_queue_set)
 		c->capacity_queue = CAPACITY_QUEUE_DEFAULT;

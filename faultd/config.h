@@ -49,9 +49,12 @@ struct faultd_config {
 	size_t nsign;
 	bool nsec3;                      /* --nsec3 */
 	const char *ds_out;              /* --ds-out FILE */
+	unsigned workers;                /* --workers: event-loop threads (1) */
 	char *owned[8192];               /* strings from a config file */
 	size_t nowned;
 };
+
+#define CFG_WORKERS_MAX 64
 
 enum { CFG_OK = 0, CFG_EXIT_OK = 1, CFG_USAGE = 2 };
 

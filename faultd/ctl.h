@@ -114,6 +114,11 @@ struct ctl_target {
 	 * kept) and a negative code is returned.  NULL: no zones here. */
 	int (*zone)(void *arg, const char *cmd, const char *args,
 	    struct dd_buf *data, char *msg, size_t msglen, struct dd_err *err);
+	/* Taken around every command (faultd --workers: the engine's lock,
+	 * since other threads serve queries from the same rules, zones and
+	 * counters); NULL: none. */
+	void (*lock)(void *arg);
+	void (*unlock)(void *arg);
 	void *arg;
 };
 

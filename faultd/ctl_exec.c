@@ -202,8 +202,8 @@ zone_cmd(const struct ctl_target *t, const char *cmd, const char *rest,
 	dd_buf_printf(out, "OK %s\n", msg);
 }
 
-void
-ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out)
+static void
+ctl_exec_locked(const struct ctl_target *t, const char *line, struct dd_buf *out)
 {
 	char cmd[32];
 	const char *rest = line;
@@ -239,4 +239,14 @@ ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out)
 		dd_buf_printf(out, "ERR unknown command '%s' (rule, clear, stats, reload, "
 		    "zone, record, delegation, ping)\n", cmd);
 	}
+}
+
+void
+ctl_exec(const struct ctl_target *t, const char *line, struct dd_buf *out)
+{
+	if (t->lock != NULL)
+		t->lock(t->arg);
+	ctl_exec_locked(t, line, out);
+	if (t->unlock != NULL)
+		t->unlock(t->arg);
 }

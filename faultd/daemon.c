@@ -65,7 +65,13 @@ daemon_stats(void *arg, struct ctl_stats *st)
 {
 	const struct faultd *d = arg;
 	const struct engine_stats *s = &d->eng.stats;
-	const struct upstream_stats *u = d->up ? upstream_get_stats(d->up) : NULL;
+	struct workers_sum w = { 0 };
+	const struct upstream_stats *u = &w.up;
+
+	/* the main thread's own, plus what the workers published */
+	if (d->up != NULL)
+		w.up = *upstream_get_stats(d->up);
+	workers_add(d->workers, &w);
 
 	ctl_stats_add(st, "queries", s->queries);
 	ctl_stats_add(st, "queries_udp", s->queries_udp);
@@ -77,20 +83,49 @@ daemon_stats(void *arg, struct ctl_stats *st)
 	ctl_stats_add(st, "authoritative", s->authoritative);
 	ctl_stats_add(st, "forwarded", s->forwarded);
 	ctl_stats_add(st, "refused_no_zone", s->refused_no_zone);
-	ctl_stats_add(st, "upstream_timeouts", u ? u->timeouts : 0);
-	ctl_stats_add(st, "upstream_failures", u ? u->failures : 0);
-	ctl_stats_add(st, "upstream_tcp_retries", u ? u->tcp_retries : 0);
+	ctl_stats_add(st, "upstream_timeouts", u->timeouts);
+	ctl_stats_add(st, "upstream_failures", u->failures);
+	ctl_stats_add(st, "upstream_tcp_retries", u->tcp_retries);
 	ctl_stats_add(st, "upstream_servfail", s->upstream_servfail);
-	ctl_stats_gauge(st, "tcp_connections", d->srv ? server_tcp_connections(d->srv) : 0);
-	ctl_stats_gauge(st, "delayed_pending", d->srv ? server_delayed_pending(d->srv) : 0);
+	ctl_stats_gauge(st, "tcp_connections",
+	    (d->srv ? server_tcp_connections(d->srv) : 0) + w.tcp_connections);
+	ctl_stats_gauge(st, "delayed_pending",
+	    (d->srv ? server_delayed_pending(d->srv) : 0) + w.delayed_pending);
 	ctl_stats_add(st, "ttl_floored", s->ttl_floored);
 	ctl_stats_gauge(st, "ttl_floored_min", s->ttl_floored_min);
 	ctl_stats_gauge(st, "ttl_floored_max", s->ttl_floored_max);
 	ctl_stats_add(st, "capacity_queued", s->capacity_queued);
 	ctl_stats_add(st, "capacity_overflow", s->capacity_overflow);
 	ctl_stats_gauge(st, "capacity_wait_max_us", s->capacity_wait_max_us);
+	ctl_stats_gauge(st, "workers", d->cfg->workers);
 	memcpy(st->actions, s->actions, sizeof(st->actions));
 	clients_stats(&d->eng, st);
+}
+
+void
+faultd_lock(struct faultd *d)
+{
+	if (d->locking)
+		pthread_mutex_lock(&d->lock);
+}
+
+void
+faultd_unlock(struct faultd *d)
+{
+	if (d->locking)
+		pthread_mutex_unlock(&d->lock);
+}
+
+static void
+target_lock(void *arg)
+{
+	faultd_lock(arg);
+}
+
+static void
+target_unlock(void *arg)
+{
+	faultd_unlock(arg);
 }
 
 /* --sign: the keys (loaded or made once, kept for reloads); --ds-out. */
@@ -171,6 +206,13 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 	memset(d, 0, sizeof(*d));
 	d->cfg = cfg;
 	d->loop = loop;
+	if (cfg->workers > 1) {
+		if ((rc = pthread_mutex_init(&d->lock, NULL)) != 0) {
+			dd_err_set(err, "--workers: %s", strerror(rc));
+			return DD_EIO;
+		}
+		d->locking = true;
+	}
 	rs = ruleset_new();
 	if (rs == NULL) {
 		dd_err_set(err, "out of memory");
@@ -219,13 +261,21 @@ faultd_open(struct faultd *d, const struct faultd_config *cfg,
 			goto fail;
 		}
 	}
-	if ((rc = server_open(&d->srv, loop, cfg, &d->eng, d->up, err)) < 0)
+	if (d->locking && (rc = server_addrs_free(cfg, err)) < 0)
+		goto fail;
+	if ((rc = server_open(&d->srv, loop, cfg, &d->eng, d->up,
+	    d->locking ? &d->lock : NULL, err)) < 0)
+		goto fail;
+	if (cfg->workers > 1 &&
+	    (rc = workers_start(&d->workers, cfg, &d->eng, &d->lock, cfg->workers - 1, err)) < 0)
 		goto fail;
 	d->target = (struct ctl_target){
 		.rules = d->eng.rules,
 		.stats = daemon_stats,
 		.reload = daemon_reload,
 		.zone = daemon_zone,
+		.lock = target_lock,
+		.unlock = target_unlock,
 		.arg = d,
 	};
 	if (cfg->control != NULL &&
@@ -261,6 +311,9 @@ faultd_close(struct faultd *d)
 	d->ctl_tls = NULL;
 	control_close(d->ctl);
 	d->ctl = NULL;
+	/* the other threads first: they use the engine below */
+	workers_stop(d->workers);
+	d->workers = NULL;
 	server_close(d->srv);
 	d->srv = NULL;
 	upstream_free(d->up);
@@ -268,6 +321,10 @@ faultd_close(struct faultd *d)
 	engine_fini(&d->eng);
 	zsign_conf_free(d->sign);    /* after the zones that use its keys */
 	d->sign = NULL;
+	if (d->locking) {
+		pthread_mutex_destroy(&d->lock);
+		d->locking = false;
+	}
 }
 
 int

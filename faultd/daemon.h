@@ -19,6 +19,7 @@
 #include "faultd/metrics.h"
 #include "faultd/server.h"
 #include "faultd/upstream.h"
+#include "faultd/workers.h"
 #include "faultd/zone_sign.h"
 #include "lib/err.h"
 #include "lib/evloop.h"
@@ -34,6 +35,10 @@ struct faultd {
 	struct metrics *metrics;           /* NULL without --metrics */
 	struct ctl_target target;          /* what the control socket works on */
 	struct zsign_conf *sign;           /* --sign: keys for every load; or NULL */
+	/* --workers N > 1: the engine's lock and the N-1 other threads */
+	pthread_mutex_t lock;
+	bool locking;
+	struct workers *workers;
 };
 
 /*
@@ -46,6 +51,12 @@ int faultd_open(struct faultd *d, const struct faultd_config *cfg,
 /* Take everything down (the control socket's file too).  Safe after a
  * failed faultd_open. */
 void faultd_close(struct faultd *d);
+
+/* With --workers, the lock around the engine: take it to change rules or
+ * zones or read counters outside a control command (a no-op with one
+ * worker).  Control commands run under it already. */
+void faultd_lock(struct faultd *d);
+void faultd_unlock(struct faultd *d);
 
 /* SIGHUP and `reload`: re-read --rules and --zone files; on any error keep
  * the old data and fill err.  Rules from --rule and the control socket

@@ -24,7 +24,12 @@ on_signal(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			struct dd_err e;
-			if (faultd_reload(d, &e) < 0)
+			int rc;
+
+			faultd_lock(d);
+			rc = faultd_reload(d, &e);
+			faultd_unlock(d);
+			if (rc < 0)
 				log_warnx("SIGHUP: reload refused, old rules and zones kept: %s", e.msg);
 			else
 				log_info("SIGHUP: rules and zones reloaded (%zu rules)",

@@ -60,8 +60,8 @@ family(struct dd_buf *out, const char *name, const char *type, const char *help)
 	dd_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-void
-metrics_render(const struct ctl_target *t, struct dd_buf *out)
+static void
+render_locked(const struct ctl_target *t, struct dd_buf *out)
 {
 	const struct rule *const *rules;
 	size_t nrules = ruleset_list(t->rules, &rules);
@@ -110,6 +110,18 @@ metrics_render(const struct ctl_target *t, struct dd_buf *out)
 	if (st.n_clients > 0 || st.clients_other > 0)
 		dd_buf_printf(out, "faultd_client_queries_total{client=\"other\"} %llu\n",
 		    (unsigned long long)st.clients_other);
+}
+
+void
+metrics_render(const struct ctl_target *t, struct dd_buf *out)
+{
+	/* faultd --workers: the counters and rule hits are shared with the
+	 * threads serving DNS */
+	if (t->lock != NULL)
+		t->lock(t->arg);
+	render_locked(t, out);
+	if (t->unlock != NULL)
+		t->unlock(t->arg);
 }
 
 /* A method token: RFC 9110 tchar, at least one. */

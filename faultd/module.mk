@@ -34,7 +34,7 @@ $(LIBFAULTD): $(FAULTD_OBJS)
 
 $(BUILD)/faultd: $(BUILD)/obj/faultd/main.o $(LIBFAULTD) $(LIBFAULTCTL) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDNS_LIBS) $(SSL_LIBS) -lm
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDNS_LIBS) $(SSL_LIBS) -lm
 
 $(BUILD)/faultctl: $(BUILD)/obj/faultd/faultctl.o $(LIBFAULTCTL) $(LIBCOMMON)
 	@$(if $(Q),echo "  LD      $@")

@@ -2,7 +2,11 @@
  * server.c -- faultd's I/O.  UDP datagrams are read and answered in batches
  * (recvmmsg/sendmmsg); TCP connections carry RFC 7766 framed queries, any
  * number in flight per connection, each answered on its own schedule.  A
- * delayed reply is a timer; nothing here ever sleeps.
+ * delayed reply is a timer; nothing here ever sleeps.  UDP replies that do
+ * not answer the batch being read (forwarded, delayed) wait in an out queue
+ * sent with sendmmsg at the end of the event-loop iteration (an ev_post
+ * hook), so a burst of upstream replies costs one system call, not one
+ * sendto() each.
  *
  * TCP clients are held to bounds, so a few misbehaving ones cannot take
  * TCP away from the rest:
@@ -27,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -102,10 +107,21 @@ struct listener {
 	struct acc_listener acc;     /* TCP only */
 };
 
+/* A UDP reply waiting for the end of the iteration. */
+struct udp_out {
+	int fd;
+	struct dd_sockaddr addr;
+	size_t len;
+	uint8_t data[UDP_IN_MAX];
+};
+
 struct server {
 	const struct faultd_config *cfg;
 	struct ev_loop *loop;
 	struct engine *eng;
+	/* the engine's lock when several servers (worker threads) share it;
+	 * NULL when this is the only one (no locking at all) */
+	pthread_mutex_t *lock;
 	struct upstream *up;
 	struct listener ls[2 * CFG_MAX];
 	size_t nls;
@@ -116,9 +132,38 @@ struct server {
 	struct ev_timer *sweep;
 	struct delayed *delayed;     /* doubly linked */
 	uint64_t delayed_pending;
+	struct udp_out outq[BATCH];  /* UDP replies to send at the end of the iteration */
+	size_t noutq;
+	/* on_udp's batch and the answer being built: per server, so worker
+	 * threads never share them */
+	uint8_t inbuf[BATCH][UDP_IN_MAX];
+	uint8_t outbuf[BATCH][UDP_IN_MAX];
+	struct dd_sockaddr from[BATCH];
+	struct mmsghdr in[BATCH], out[BATCH];
+	struct iovec iin[BATCH], iout[BATCH];
+	uint8_t scratch[OUT_MAX];
 };
 
-static uint8_t scratch[OUT_MAX];
+static void
+eng_lock(struct server *srv)
+{
+	if (srv->lock != NULL)
+		pthread_mutex_lock(srv->lock);
+}
+
+static void
+eng_unlock(struct server *srv)
+{
+	if (srv->lock != NULL)
+		pthread_mutex_unlock(srv->lock);
+}
+
+/* The engine's counters are shared by every worker: add under the lock. */
+#define STAT(srv, field, n) do { \
+		eng_lock(srv); \
+		(srv)->eng->stats.field += (uint64_t)(n); \
+		eng_unlock(srv); \
+	} while (0)
 
 /* ---------------- TCP connections ---------------- */
 
@@ -171,7 +216,7 @@ conn_close(struct tcp_conn *c)
 		return;
 	c->closed = true;
 	/* answers that never reached the client were not replies */
-	srv->eng->stats.drops += c->wframes;
+	STAT(srv, drops, c->wframes);
 	c->wframes = 0;
 	srv->out_total -= conn_out(c);
 	dd_buf_free(&c->w);
@@ -232,7 +277,7 @@ conn_consume(struct tcp_conn *c, size_t n)
 		n -= k;
 		if (c->head_left == 0) {
 			c->wframes--;
-			srv->eng->stats.replies++;
+			STAT(srv, replies, 1);
 		}
 	}
 }
@@ -290,29 +335,29 @@ conn_send(struct tcp_conn *c, const uint8_t *p, size_t len)
 	char who[64];
 
 	if (c->closed) {
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		return;
 	}
 	if (conn_out(c) + len + 2 > TCP_OUT_HARD) {
 		log_info("tcp %s: client does not read its replies (%zu bytes unwritten); closing",
 		    conn_name(c, who, sizeof(who)), conn_out(c));
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		conn_close(c);
 		return;
 	}
 	if (!out_make_room(srv, c, len + 2)) {
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		return;
 	}
 	dns_put16(hdr, (uint16_t)len);
 	if (dd_buf_append(&c->w, hdr, 2) < 0) {
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		return;
 	}
 	srv->out_total += 2;
 	if (dd_buf_append(&c->w, p, len) < 0) {
 		/* half a frame would desynchronise the stream */
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		conn_close(c);
 		return;
 	}
@@ -324,19 +369,79 @@ conn_send(struct tcp_conn *c, const uint8_t *p, size_t len)
 
 /* ---------------- delivering replies ---------------- */
 
-/* Send or queue a reply.  UDP counts it as sent here; TCP counts it when
- * it is written whole (conn_consume) or as a drop when it cannot be. */
+/* Send the queued UDP replies: one sendmmsg per run of the same socket. */
+static void
+outq_flush(struct server *srv)
+{
+	struct mmsghdr m[BATCH];
+	struct iovec iov[BATCH];
+	size_t i = 0;
+
+	while (i < srv->noutq) {
+		size_t j = i, n;
+		int done = 0;
+
+		while (j < srv->noutq && srv->outq[j].fd == srv->outq[i].fd) {
+			struct udp_out *o = &srv->outq[j];
+			iov[j - i] = (struct iovec){ .iov_base = o->data, .iov_len = o->len };
+			memset(&m[j - i], 0, sizeof(m[0]));
+			m[j - i].msg_hdr.msg_iov = &iov[j - i];
+			m[j - i].msg_hdr.msg_iovlen = 1;
+			m[j - i].msg_hdr.msg_name = &o->addr.u;
+			m[j - i].msg_hdr.msg_namelen = o->addr.len;
+			j++;
+		}
+		n = j - i;
+		while ((size_t)done < n) {
+			int k = sendmmsg(srv->outq[i].fd, m + done, (unsigned)(n - (size_t)done), MSG_DONTWAIT);
+			if (k <= 0) {
+				/* the one that failed is lost; the rest still go */
+				STAT(srv, drops, 1);
+				done++;
+				continue;
+			}
+			done += k;
+			STAT(srv, replies, (uint64_t)k);
+		}
+		i = j;
+	}
+	srv->noutq = 0;
+}
+
+static void
+on_post(struct ev_loop *loop, void *arg)
+{
+	(void)loop;
+	if (((struct server *)arg)->noutq > 0)
+		outq_flush(arg);
+}
+
+/* Send or queue a reply.  UDP counts it as sent when the queue is sent
+ * (this iteration); TCP counts it when it is written whole (conn_consume)
+ * or as a drop when it cannot be. */
 static void
 send_now(struct server *srv, const struct dest *to, const uint8_t *p, size_t len)
 {
+	struct udp_out *o;
+
 	if (to->t == TRANSPORT_TCP) {
 		conn_send(to->conn, p, len);
 		return;
 	}
-	if (sendto(to->udp_fd, p, len, MSG_DONTWAIT, &to->addr.u.sa, to->addr.len) < 0)
-		srv->eng->stats.drops++;
-	else
-		srv->eng->stats.replies++;
+	if (len > UDP_IN_MAX) {
+		if (sendto(to->udp_fd, p, len, MSG_DONTWAIT, &to->addr.u.sa, to->addr.len) < 0)
+			STAT(srv, drops, 1);
+		else
+			STAT(srv, replies, 1);
+		return;
+	}
+	if (srv->noutq == BATCH)
+		outq_flush(srv);
+	o = &srv->outq[srv->noutq++];
+	o->fd = to->udp_fd;
+	o->addr = to->addr;
+	o->len = len;
+	memcpy(o->data, p, len);
 }
 
 /* The reply owed through to is settled (sent, queued or dropped). */
@@ -393,7 +498,7 @@ deliver(struct server *srv, struct dest *to, const uint8_t *p, size_t len,
 	}
 	dl = malloc(sizeof(*dl) + len);
 	if (dl == NULL) {
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		dest_release(to);
 		return;
 	}
@@ -403,7 +508,7 @@ deliver(struct server *srv, struct dest *to, const uint8_t *p, size_t len,
 	memcpy(dl->data, p, len);
 	dl->timer = ev_timer_add(srv->loop, delay_us, on_delayed, dl);
 	if (dl->timer == NULL) {
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		dest_release(to);
 		free(dl);
 		return;
@@ -423,11 +528,12 @@ on_upstream(void *arg, uint8_t *reply, size_t len, size_t cap)
 	struct server *srv = fw->srv;
 	size_t n = 0;
 
+	eng_lock(srv);
 	if (len > 0)
 		n = engine_finish_upstream(srv->eng, &fw->res, fw->query, fw->to.t, reply, len, cap);
-	if (n == 0) {
+	if (n == 0)
 		n = engine_servfail(srv->eng, &fw->res, fw->query, reply, cap);
-	}
+	eng_unlock(srv);
 	deliver(srv, &fw->to, reply, n, fw->res.delay_us);
 	free(fw);
 }
@@ -467,13 +573,16 @@ handle_query(struct server *srv, const uint8_t *pkt, size_t len, struct dest *to
 	struct engine_result res;
 	struct forward *fw;
 
+	eng_lock(srv);
 	srv->eng->now_us = ev_now_us(srv->loop);
 	engine_query(srv->eng, pkt, len, &to->addr.u.sa, to->t, out, cap, &res);
+	/* res.rule is the rule set's: read it before another thread changes it */
 	if (log_get_level() >= LOG_LVL_DEBUG)
 		log_query(to, &res);
+	eng_unlock(srv);
 	switch (res.verdict) {
 	case ENG_DROP:
-		srv->eng->stats.drops++;
+		STAT(srv, drops, 1);
 		dest_release(to);
 		return 0;
 	case ENG_REPLY:
@@ -484,7 +593,7 @@ handle_query(struct server *srv, const uint8_t *pkt, size_t len, struct dest *to
 	case ENG_FORWARD:
 		fw = malloc(sizeof(*fw) + len);
 		if (fw == NULL) {
-			srv->eng->stats.drops++;
+			STAT(srv, drops, 1);
 			dest_release(to);
 			return 0;
 		}
@@ -493,7 +602,10 @@ handle_query(struct server *srv, const uint8_t *pkt, size_t len, struct dest *to
 		fw->res = res;
 		memcpy(fw->query, pkt, len);
 		if (upstream_query(srv->up, pkt, len, on_upstream, fw) < 0) {
-			size_t n = engine_servfail(srv->eng, &res, pkt, out, cap);
+			size_t n;
+			eng_lock(srv);
+			n = engine_servfail(srv->eng, &res, pkt, out, cap);
+			eng_unlock(srv);
 			deliver(srv, &fw->to, out, n, 0);
 			free(fw);
 		}
@@ -507,12 +619,12 @@ handle_query(struct server *srv, const uint8_t *pkt, size_t len, struct dest *to
 static void
 on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 {
-	static uint8_t inbuf[BATCH][UDP_IN_MAX];
-	static uint8_t outbuf[BATCH][UDP_IN_MAX];
-	static struct dd_sockaddr from[BATCH];
-	static struct mmsghdr in[BATCH], out[BATCH];
-	static struct iovec iin[BATCH], iout[BATCH];
 	struct server *srv = arg;
+	uint8_t (*inbuf)[UDP_IN_MAX] = srv->inbuf, (*outbuf)[UDP_IN_MAX] = srv->outbuf;
+	uint8_t *scratch = srv->scratch;
+	struct dd_sockaddr *from = srv->from;
+	struct mmsghdr *in = srv->in, *out = srv->out;
+	struct iovec *iin = srv->iin, *iout = srv->iout;
 
 	(void)loop;
 	(void)events;
@@ -539,14 +651,14 @@ on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 			to.addr.len = in[i].msg_hdr.msg_namelen;
 			if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				/* larger than any query we accept */
-				srv->eng->stats.queries++;
-				srv->eng->stats.malformed++;
-				srv->eng->stats.drops++;
+				STAT(srv, queries, 1);
+				STAT(srv, malformed, 1);
+				STAT(srv, drops, 1);
 				continue;
 			}
 			/* answers are built in scratch (they may be large before
 			 * they are cut to the UDP size) and copied into the batch */
-			slen = handle_query(srv, inbuf[i], in[i].msg_len, &to, scratch, sizeof(scratch));
+			slen = handle_query(srv, inbuf[i], in[i].msg_len, &to, scratch, OUT_MAX);
 			if (slen == 0 || slen > UDP_IN_MAX)
 				continue;
 			memcpy(outbuf[nout], scratch, slen);
@@ -562,11 +674,11 @@ on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		for (int sent = 0; sent < nout;) {
 			int k = sendmmsg(fd, out + sent, (unsigned)(nout - sent), MSG_DONTWAIT);
 			if (k <= 0) {
-				srv->eng->stats.drops += (uint64_t)(nout - sent);
+				STAT(srv, drops, (uint64_t)(nout - sent));
 				break;
 			}
 			sent += k;
-			srv->eng->stats.replies += (uint64_t)k;
+			STAT(srv, replies, (uint64_t)k);
 		}
 		if (n < BATCH)
 			return;
@@ -586,9 +698,9 @@ conn_process(struct tcp_conn *c)
 		size_t flen = dns_get16(c->rbuf + off);
 		if (flen == 0) {
 			/* a zero-length frame is garbage: count it and hang up */
-			srv->eng->stats.queries++;
-			srv->eng->stats.malformed++;
-			srv->eng->stats.drops++;
+			STAT(srv, queries, 1);
+			STAT(srv, malformed, 1);
+			STAT(srv, drops, 1);
 			conn_close(c);
 			break;
 		}
@@ -600,7 +712,7 @@ conn_process(struct tcp_conn *c)
 		to.addr = c->peer;
 		c->refs++;
 		c->owed++;
-		handle_query(srv, c->rbuf + off + 2, flen, &to, scratch, sizeof(scratch));
+		handle_query(srv, c->rbuf + off + 2, flen, &to, srv->scratch, OUT_MAX);
 		off += 2 + flen;
 	}
 	if (!c->closed && off > 0) {
@@ -754,6 +866,9 @@ open_listener(struct server *srv, const struct dd_sockaddr *a, bool tcp,
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* --workers: every worker binds the same address */
+	if (srv->lock != NULL && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		goto fail;
 	if (a->u.sa.sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (!tcp) {
@@ -809,9 +924,38 @@ tcp_limit(const struct faultd_config *cfg)
 }
 
 int
+server_addrs_free(const struct faultd_config *cfg, struct dd_err *err)
+{
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		const struct dd_sockaddr *a = &cfg->listen[i];
+		for (int tcp = 0; tcp < 2; tcp++) {
+			int fd = socket(a->u.sa.sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+			int one = 1, e;
+			char s[80];
+
+			if (fd < 0)
+				continue;      /* open_listener will say */
+			if (tcp)
+				setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (a->u.sa.sa_family == AF_INET6)
+				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+			e = bind(fd, &a->u.sa, a->len) < 0 ? errno : 0;
+			close(fd);
+			if (e == EADDRINUSE) {
+				dd_err_set(err, "--listen %s (%s): %s (--workers shares an address only "
+				    "among its own threads)", dd_sockaddr_str(a, s, sizeof(s)),
+				    tcp ? "tcp" : "udp", strerror(e));
+				return DD_EIO;
+			}
+		}
+	}
+	return 0;
+}
+
+int
 server_open(struct server **out, struct ev_loop *loop,
     const struct faultd_config *cfg, struct engine *eng, struct upstream *up,
-    struct dd_err *err)
+    pthread_mutex_t *lock, struct dd_err *err)
 {
 	struct server *srv;
 	int rc;
@@ -826,6 +970,7 @@ server_open(struct server **out, struct ev_loop *loop,
 	srv->loop = loop;
 	srv->eng = eng;
 	srv->up = up;
+	srv->lock = lock;
 	srv->max_tcp = tcp_limit(cfg);
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		if ((rc = open_listener(srv, &cfg->listen[i], false, err)) < 0 ||
@@ -833,7 +978,7 @@ server_open(struct server **out, struct ev_loop *loop,
 			goto fail;
 	}
 	srv->sweep = ev_timer_add(loop, 1000, on_sweep, srv);
-	if (srv->sweep == NULL) {
+	if (srv->sweep == NULL || ev_post_add(loop, on_post, srv) < 0) {
 		dd_err_set(err, "out of memory");
 		rc = DD_ENOMEM;
 		goto fail;
@@ -860,6 +1005,9 @@ server_close(struct server *srv)
 	}
 	while (srv->conns != NULL)
 		conn_close(srv->conns);
+	/* replies already counted as owed go out before their sockets close */
+	outq_flush(srv);
+	ev_post_del(srv->loop, on_post, srv);
 	for (size_t i = 0; i < srv->nls; i++) {
 		if (srv->ls[i].tcp)
 			acc_fini(&srv->ls[i].acc);

@@ -4,7 +4,7 @@
  * UDP first; a truncated reply is retried over TCP to the same server; on a
  * timeout the next upstream is tried; when every upstream has failed the
  * callback gets len 0 and the caller answers SERVFAIL.  Never a hang: each
- * try has its own event-loop timer.  Queries leave from connected sockets
+ * try has a deadline under the event loop's timers.  Queries leave from connected sockets
  * with random source ports and a random ID; a reply counts only from the
  * server's address and port, with that ID and the query's question.
  */
@@ -32,8 +32,10 @@ struct upstream *upstream_new(struct ev_loop *loop, const struct dd_sockaddr *se
     size_t n, uint64_t timeout_us);
 void upstream_free(struct upstream *u);     /* NULL-safe; calls no callbacks */
 
-/* Forward query (copied).  Returns 0, or a negative code when it cannot even
- * be sent (then the callback is not called). */
+/* Forward query (copied).  It leaves at the end of the event-loop iteration
+ * (batched with the others of that iteration) or sooner when a batch fills.
+ * Returns 0, or a negative code when it cannot even be queued (then the
+ * callback is not called). */
 int upstream_query(struct upstream *u, const uint8_t *query, size_t len,
     upstream_cb cb, void *arg);
 

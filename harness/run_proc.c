@@ -217,6 +217,10 @@ run_proc_wait_ready(struct run *r, struct run_proc *rp)
 	 * returns (a failure), and its answer arrives later */
 	struct run_ready_wait *w = &rp->ready_wait;
 	bool probing = false;
+	/* between failed TCP/HTTP attempts: 5 ms, doubling up to 100 ms, so a
+	 * program that listens within milliseconds is not held up by a fixed
+	 * pace, and one that takes seconds is not polled hard */
+	uint64_t pace_us = 5000;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
@@ -241,8 +245,13 @@ run_proc_wait_ready(struct run *r, struct run_proc *rp)
 				rp->ready = true;
 			else if (!probing || w->done) {
 				/* no new attempt once ready: it would outlive us */
-				if (w->done)
-					ev_loop_once(r->loop, 100000);   /* retry pacing */
+				if (w->done) {
+					uint64_t now, until = dd_now_us() + pace_us;
+					/* other events may end the wait early: keep the pace */
+					while ((now = dd_now_us()) < until && !r->stop)
+						ev_loop_once(r->loop, until - now);
+					pace_us = pace_us * 2 > 100000 ? 100000 : pace_us * 2;
+				}
 				if ((rc = ready_probe(r, d, w)) < 0)
 					return rc;
 				probing = true;

@@ -29,6 +29,11 @@ struct ev_timer {
 	void *arg;
 };
 
+struct ev_post {
+	ev_post_cb cb;
+	void *arg;
+};
+
 struct ev_loop {
 	int epfd;
 	bool stop;
@@ -39,6 +44,8 @@ struct ev_loop {
 	int nio;
 	struct ev_timer **heap;
 	unsigned nheap, capheap;
+	struct ev_post post[EV_POST_MAX];
+	unsigned npost;
 };
 
 uint64_t
@@ -295,7 +302,30 @@ ev_loop_once(struct ev_loop *l, uint64_t max_wait_us)
 		l->io[fd].cb(l, fd, e, l->io[fd].arg);
 	}
 	run_timers(l);
+	for (unsigned i = 0; i < l->npost; i++)
+		l->post[i].cb(l, l->post[i].arg);
 	return 0;
+}
+
+int
+ev_post_add(struct ev_loop *l, ev_post_cb cb, void *arg)
+{
+	if (l->npost == EV_POST_MAX)
+		return -ENOSPC;
+	l->post[l->npost++] = (struct ev_post){ .cb = cb, .arg = arg };
+	return 0;
+}
+
+void
+ev_post_del(struct ev_loop *l, ev_post_cb cb, void *arg)
+{
+	for (unsigned i = 0; i < l->npost; i++) {
+		if (l->post[i].cb == cb && l->post[i].arg == arg) {
+			memmove(&l->post[i], &l->post[i + 1], (l->npost - i - 1) * sizeof(l->post[0]));
+			l->npost--;
+			return;
+		}
+	}
 }
 
 int

@@ -22,6 +22,7 @@ struct ev_timer;
 
 typedef void (*ev_io_cb)(struct ev_loop *loop, int fd, unsigned events, void *arg);
 typedef void (*ev_timer_cb)(struct ev_loop *loop, void *arg);
+typedef void (*ev_post_cb)(struct ev_loop *loop, void *arg);
 
 struct ev_loop *ev_loop_new(void);
 void ev_loop_free(struct ev_loop *loop);   /* NULL-safe; cancels timers */
@@ -37,6 +38,17 @@ struct ev_timer *ev_timer_add(struct ev_loop *loop, uint64_t delay_us,
 void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t);
 /* Number of pending timers. */
 unsigned ev_timer_count(const struct ev_loop *loop);
+
+/*
+ * Run cb at the end of every iteration, after the I/O callbacks and the
+ * timers that were due: where a caller sends in one system call what the
+ * iteration's callbacks queued (sendmmsg).  At most EV_POST_MAX hooks, run
+ * in the order added.  Returns 0, or -ENOSPC when all are taken.
+ */
+#define EV_POST_MAX 8
+int ev_post_add(struct ev_loop *loop, ev_post_cb cb, void *arg);
+/* Remove the hook added with this cb and arg (a no-op when there is none). */
+void ev_post_del(struct ev_loop *loop, ev_post_cb cb, void *arg);
 
 /* Run until ev_loop_stop(); returns 0 or a negative errno. */
 int ev_loop_run(struct ev_loop *loop);

@@ -478,10 +478,33 @@ test_too_many_listen(void **state)
 	assert_non_null(strstr(E.msg, ":65: at most 64 listen addresses"));
 }
 
+static void
+test_workers(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", NULL), CFG_OK);
+	assert_int_equal(C.workers, 1);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--workers", "4", NULL), CFG_OK);
+	assert_int_equal(C.workers, 4);
+	write_file("listen 127.0.0.1:5300\nworkers 2\n");
+	assert_int_equal(parse("--config", FILE_, NULL), CFG_OK);
+	assert_int_equal(C.workers, 2);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--workers", "0", NULL), CFG_USAGE);
+	assert_string_equal(E.msg, "--workers: '0' must be 1..64");
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--workers", "65", NULL), CFG_USAGE);
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--workers", "two", NULL), CFG_USAGE);
+	/* every worker binds the address itself: port 0 would give each its own */
+	assert_int_equal(parse("--listen", "127.0.0.1:5300", "--listen", "[::1]:0",
+	    "--workers", "2", NULL), CFG_USAGE);
+	assert_string_equal(E.msg, "--workers 2: --listen [::1]:0 needs a port other than 0");
+	assert_int_equal(parse("--listen", "127.0.0.1:0", NULL), CFG_OK);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_workers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_file, setup, teardown),

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -195,6 +196,56 @@ test_run_stop(void **state)
 	ev_loop_free(NULL);
 }
 
+/* post hooks see what the iteration's I/O callback and timers did */
+static int post_seen_io, post_seen_timers, post_order[8], npost;
+
+static void
+post_cb(struct ev_loop *loop, void *arg)
+{
+	(void)loop;
+	post_order[npost++] = (int)(intptr_t)arg;
+	post_seen_io = io_calls;
+	post_seen_timers = nfired;
+}
+
+static void
+test_post_hooks(void **state)
+{
+	(void)state;
+	struct ev_loop *l = ev_loop_new();
+	int p[2], arg = 0;
+	assert_int_equal(pipe(p), 0);
+	io_calls = 0;
+	nfired = 0;
+	npost = 0;
+	assert_int_equal(ev_io_add(l, p[0], EV_READ, io_cb, &arg), 0);
+	assert_int_equal(ev_post_add(l, post_cb, (void *)(intptr_t)1), 0);
+	assert_int_equal(ev_post_add(l, post_cb, (void *)(intptr_t)2), 0);
+	ev_timer_add(l, 0, rec_cb, (void *)(intptr_t)7);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(ev_loop_once(l, 1000000), 0);
+	/* both hooks, in the order added, after the read and the due timer */
+	assert_int_equal(npost, 2);
+	assert_int_equal(post_order[0], 1);
+	assert_int_equal(post_order[1], 2);
+	assert_int_equal(post_seen_io, 1);
+	assert_int_equal(post_seen_timers, 1);
+	/* a removed hook no longer runs; removing an unknown one is a no-op */
+	ev_post_del(l, post_cb, (void *)(intptr_t)1);
+	ev_post_del(l, post_cb, (void *)(intptr_t)9);
+	assert_int_equal(ev_loop_once(l, 1000), 0);
+	assert_int_equal(npost, 3);
+	assert_int_equal(post_order[2], 2);
+	/* the table is bounded */
+	for (int i = 0; i < EV_POST_MAX - 1; i++)
+		assert_int_equal(ev_post_add(l, post_cb, (void *)(intptr_t)(10 + i)), 0);
+	assert_int_equal(ev_post_add(l, post_cb, NULL), -ENOSPC);
+	ev_io_del(l, p[0]);
+	close(p[0]);
+	close(p[1]);
+	ev_loop_free(l);
+}
+
 int
 main(void)
 {
@@ -204,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_zero_delay),
 		cmocka_unit_test(test_io_read),
 		cmocka_unit_test(test_run_stop),
+		cmocka_unit_test(test_post_hooks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
