@@ -32,8 +32,9 @@ ns IN A 198.18.0.54
 fwd IN A 198.18.2.2
 EOF2
 fd_start up "$UP" --zone "$T/up.zone" || { not_ok "upstream faultd starts"; t_done; }
-P=$(free_port)
+P=$(free_port); MP=$(free_port)
 fd_start front "$P" --workers 2 --zone "$T/z" --upstream 127.0.0.1:$UP --control "$T/ctl" \
+	--metrics 127.0.0.1:$MP \
 	|| { not_ok "faultd --workers 2 starts"; t_done; }
 PID=${FD_PID[front]}
 check "two threads serve (/proc/PID/task)" test "$(ls /proc/$PID/task | wc -l)" = 2
@@ -62,6 +63,8 @@ au=$(awk '$1 == "authoritative" {print $2}' <<<"$OUT")
 check "the counters add up over both threads: queries $q = replies $r = dnsperf's $sent1" \
 	test "$q" = "$sent1" -a "$r" = "$sent1"
 check "forwarded ($fw) + authoritative ($au) = queries ($q)" test $((fw + au)) = "$q"
+mq=$(curl -s --max-time 5 "http://127.0.0.1:$MP/metrics" | awk '$1 == "faultd_queries_total" {print $2}')
+check "the metrics endpoint says the same over both threads (faultd_queries_total $mq)" test "$mq" = "$q"
 fc stats --json
 upq=$(jq '.upstream_timeouts + .upstream_failures' <<<"$OUT" 2>/dev/null)
 check "no upstream timeouts or failures across the workers ($upq)" test "$upq" = 0
