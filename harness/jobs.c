@@ -206,6 +206,25 @@ fail:
 	return DD_EIO;
 }
 
+/* Read what *fd has now into buf; 0 at EOF or an error (then *fd is
+ * closed), -1 when nothing more is there yet, else the byte count. */
+static ssize_t
+read_some(int *fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (*fd < 0)
+		return 0;
+	while ((n = read(*fd, buf, len)) < 0 && errno == EINTR)
+		;
+	if (n > 0)
+		return n;
+	if (n < 0 && errno == EAGAIN)
+		return -1;
+	close_fd(fd);
+	return 0;
+}
+
 /* Read what is there; EOF closes the pipe. */
 static void
 drain(struct pool *p, struct jobs_task *t)
@@ -213,26 +232,9 @@ drain(struct pool *p, struct jobs_task *t)
 	char buf[4096];
 	ssize_t n;
 
-	while (t->out >= 0 && (n = read(t->out, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				close_fd(&t->out);
-			break;
-		}
+	while ((n = read_some(&t->out, buf, sizeof(buf))) > 0)
 		jobs_feed(t, buf, (size_t)n, p->log);
-	}
-	if (t->out >= 0 && n == 0)
-		close_fd(&t->out);
-	while (t->dfd >= 0 && (n = read(t->dfd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				close_fd(&t->dfd);
-			break;
-		}
+	while ((n = read_some(&t->dfd, buf, sizeof(buf))) > 0) {
 		char *d = realloc(t->data, t->ndata + (size_t)n + 1);
 		if (d == NULL)
 			continue;   /* the result is lost; the row will say so */
@@ -241,8 +243,6 @@ drain(struct pool *p, struct jobs_task *t)
 		t->ndata += (size_t)n;
 		t->data[t->ndata] = '\0';
 	}
-	if (t->dfd >= 0 && n == 0)
-		close_fd(&t->dfd);
 }
 
 /* Pass a stopping signal on to every child still running. */
