@@ -760,7 +760,12 @@ matrix_main(int argc, char **argv, const char *build_dir)
 		code = RUN_ENV;
 		goto out;
 	}
-	code = c.jobs > 1 && c.total > 1 ? matrix_run_jobs(&c) : run_all(&c);
+	if (c.jobs > 1 && c.total > 1) {
+		code = matrix_run_jobs(&c);
+	} else {
+		c.repeat_jobs = c.jobs;   /* one combination: its group's runs */
+		code = run_all(&c);
+	}
 	if (code != RUN_USAGE)
 		write_table(&c);
 out:
