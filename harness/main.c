@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/jobs.h"
 #include "harness/matrix.h"
 #include "harness/repeat.h"
 #include "harness/runner.h"
@@ -34,13 +35,13 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  run SCENARIO.lua [--out DIR [--force]] [--set key=value]... [--seed N]\n"
-	    "                   [--junit FILE] [--quiet] [--repeat N]\n"
+	    "                   [--junit FILE] [--quiet] [--repeat N [--jobs N]]\n"
 	    "                   build, run, score, report, tear down\n"
 	    "  check SCENARIO.lua [--set key=value]...\n"
 	    "                   load and validate the scenario, look for its programs,\n"
 	    "                   list its parameters; build nothing\n"
 	    "  matrix SCENARIO.lua --vary key=v1,v2 [--vary ...] [--set key=value]...\n"
-	    "                   [--out DIR] [--seed N] [--repeat N]\n"
+	    "                   [--out DIR] [--seed N] [--repeat N] [--jobs N]\n"
 	    "                   one run per combination, one comparison table\n"
 	    "  report DIR|FILE  render DIR/report.html again from DIR/result.json\n"
 	    "  report --format markdown|summary-json DIR\n"
@@ -77,6 +78,10 @@ run_usage(FILE *f, const char *cmd)
 		    "                     min/median/p90/max;\n"
 		    "                     expect \"p90(failover_s) < 3\" gates on a statistic,\n"
 		    "                     a plain expectation must hold in every run\n"
+		    "  --jobs N           with --repeat: N runs side by side, each in its own\n"
+		    "                     process and sealed network (default 1: one after\n"
+		    "                     another; 0 or auto: 4 per CPU); the seeds and the\n"
+		    "                     group are the same; output lines start with [run-K]\n"
 		    "\n"
 		    "Writes DIR/result.json, DIR/junit.xml, DIR/*.pcap and each process's\n"
 		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  Needs root.\n"
@@ -157,12 +162,16 @@ cmd_run(int argc, char **argv, bool check_only)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "repeat", required_argument, NULL, 'R' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "lua-mem", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_opts o = { .check_only = check_only };
 	uint64_t repeat = 0;
+	unsigned jobs = 1;
+	bool jobs_given = false;
+	struct dd_err jerr;
 	const char **sets = calloc((size_t)argc + 1, sizeof(char *));
 	char build[PATH_MAX];
 	int opt, rc;
@@ -208,6 +217,16 @@ cmd_run(int argc, char **argv, bool check_only)
 				return RUN_USAGE;
 			}
 			break;
+		case 'J':
+			if (check_only || jobs_parse(optarg, sysconf(_SC_NPROCESSORS_ONLN), &jobs,
+			    &jerr) < 0) {
+				fprintf(stderr, "dnsdrill %s: %s\n", argv[0], check_only ?
+				    "--jobs: only for run --repeat, not check" : jerr.msg);
+				free(sets);
+				return RUN_USAGE;
+			}
+			jobs_given = true;
+			break;
 		case 'h':
 			run_usage(stdout, argv[0]);
 			free(sets);
@@ -232,7 +251,13 @@ cmd_run(int argc, char **argv, bool check_only)
 		free(sets);
 		return RUN_USAGE;
 	}
-	rc = repeat > 0 ? repeat_main(&o, (unsigned)repeat) : runner_main(&o);
+	if (jobs_given && repeat == 0) {
+		fprintf(stderr, "dnsdrill run: --jobs runs the runs of --repeat side by side; "
+		    "it needs --repeat N\n");
+		free(sets);
+		return RUN_USAGE;
+	}
+	rc = repeat > 0 ? repeat_main(&o, (unsigned)repeat, jobs) : runner_main(&o);
 	free(sets);
 	return rc;
 }

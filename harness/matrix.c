@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/jobs.h"
 #include "harness/outdir.h"
 #include "harness/repeat.h"
 #include "harness/runner.h"
@@ -52,6 +53,11 @@ matrix_usage(FILE *f)
 	    "  --repeat N         each combination N times (seeds S..S+N-1, S the seed),\n"
 	    "                     its group in DIR/LABEL/ (dnsdrill run --repeat); the\n"
 	    "                     table shows each metric's median over the N runs\n"
+	    "  --jobs N           run N combinations side by side, each in its own\n"
+	    "                     process and sealed network (default 1: one after\n"
+	    "                     another; 0 or auto: 4 per CPU, since a run mostly\n"
+	    "                     waits); the table is the same, in combination order;\n"
+	    "                     each run's output lines start with [LABEL]\n"
 	    "  --quiet            only the table\n"
 	    "  --from             run nothing: the table of runs that exist, each DIR a\n"
 	    "                     run's folder (with result.json) or a folder of them\n"
@@ -168,6 +174,8 @@ struct matrix_cmd {
 	size_t nscen;
 	size_t ncombo;           /* combinations of the axes (1 without) */
 	size_t total;            /* runs: nscen x ncombo */
+	unsigned jobs;           /* --jobs: runs side by side; 1 one after another */
+	unsigned repeat_jobs;    /* with --repeat, a group's runs side by side */
 };
 
 /* --from: the folders, and nothing that only a live matrix takes. */
@@ -203,6 +211,7 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "repeat", required_argument, NULL, 'R' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -241,6 +250,12 @@ parse_args(struct matrix_cmd *c, int argc, char **argv)
 			c->repeat = (unsigned)n;
 			break;
 		}
+		case 'j':
+			if (jobs_parse(optarg, sysconf(_SC_NPROCESSORS_ONLN), &c->jobs, &err) < 0) {
+				fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
+				return RUN_USAGE;
+			}
+			break;
 		case 'h': matrix_usage(stdout); return 1;
 		default: matrix_usage(stderr); return RUN_USAGE;
 		}
@@ -331,7 +346,8 @@ run_combo(struct matrix_cmd *c, struct run_opts *o, size_t i, char *label, size_
 	o->sets = c->sets;
 	o->n_sets = c->nsets + c->m.naxes;
 	if (median != NULL && c->repeat > 0)
-		rc = repeat_run(o, c->repeat, o->out_dir, false, median);
+		rc = repeat_run(o, c->repeat, c->repeat_jobs ? c->repeat_jobs : 1,
+		    o->out_dir, false, median);
 	else
 		rc = runner_main(o);
 	for (size_t k = 0; k < c->m.naxes; k++)
@@ -496,6 +512,181 @@ run_all(struct matrix_cmd *c)
 	return code == 0 && any_fail ? RUN_FAIL : code;
 }
 
+/* ---------------- side by side (--jobs) ---------------- */
+
+/* A row for run i that left no result of its own (its process died, or
+ * it ended before writing one): verdict error, with the reason, the
+ * combination's parameters and the --set ones, so the table shows it. */
+static struct result *
+error_row(struct matrix_cmd *c, size_t i, const char *reason)
+{
+	char name[200], label[512];
+	char *kv[MATRIX_MAX_AXES] = { 0 };
+	struct run_opts o = c->base;
+	struct result *res;
+
+	if (run_plan(c, i, &o, kv, label, sizeof(label)) < 0)
+		return NULL;
+	scen_name(o.scenario, name, sizeof(name));
+	res = result_new(name);
+	for (size_t k = 0; res != NULL && k < c->nsets + c->m.naxes; k++) {
+		const char *p = k < c->nsets ? c->sets[k] : kv[k - c->nsets];
+		const char *eq = strchr(p, '=');
+		char key[200];
+
+		if (eq == NULL)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
+		(void)result_set_param(res, key, eq + 1);
+	}
+	if (res != NULL && result_set_error(res, reason) < 0) {
+		result_free(res);
+		res = NULL;
+	}
+	for (size_t k = 0; k < c->m.naxes; k++)
+		free(kv[k]);
+	return res;
+}
+
+/* What the parallel matrix learnt so far (the done callback's state). */
+struct job_state {
+	struct matrix_cmd *c;
+	size_t finished;
+	bool usage;              /* a run ended with a scenario error */
+	bool env;                /* one could not complete */
+	bool any_fail;
+};
+
+/* In run i's own process: what run_all does for one combination; with
+ * --repeat the group's row (its medians) goes back through data_fd as
+ * result.json text. */
+static int
+job_run(void *arg, size_t i, int data_fd)
+{
+	struct matrix_cmd *c = ((struct job_state *)arg)->c;
+	char dir[PATH_MAX + 512], label[512];
+	struct run_opts o = c->base;
+	struct result *median = NULL;
+	int rc;
+
+	if (combo_label(c, i, label, sizeof(label)) < 0)
+		return RUN_ENV;
+	snprintf(dir, sizeof(dir), "%s/%s", c->out, label);
+	o.out_dir = dir;
+	o.quiet = true;
+	o.no_summary = true;
+	rc = run_combo(c, &o, i, label, sizeof(label), &median);
+	if (median != NULL) {
+		FILE *f = fdopen(dup(data_fd), "w");
+
+		if (f == NULL || result_json_write(median, f) < 0)
+			rc = rc == RUN_PASS || rc == RUN_FAIL ? RUN_ENV : rc;
+		if (f != NULL)
+			fclose(f);
+		result_free(median);
+	}
+	return rc;
+}
+
+/* In the parent, run i has ended: its row, as run_all would have it. */
+static enum jobs_next
+job_done(void *arg, size_t i, struct jobs_task *t)
+{
+	struct job_state *st = arg;
+	struct matrix_cmd *c = st->c;
+	char dir[PATH_MAX + 512], why[300], msg[600];
+	const char *verdict;
+
+	st->finished++;
+	snprintf(dir, sizeof(dir), "%s/%s", c->out, t->label);
+	if (jobs_reason(t, why, sizeof(why))[0] != '\0') {
+		/* it crashed: an error row with the reason, never a pass */
+		snprintf(msg, sizeof(msg), "the run's process %s%s%s", why,
+		    t->last[0] ? "; its last words: " : "", t->last);
+		c->runs[i] = error_row(c, i, msg);
+		st->env = true;
+	} else if (t->code == RUN_USAGE) {
+		st->usage = true;
+	} else if (c->repeat > 0 && t->ndata > 0) {
+		struct dd_err err = { "" };
+
+		if (result_json_read(t->data, t->ndata, &c->runs[i], &err) < 0) {
+			fprintf(stderr, "dnsdrill matrix: %s: the group's row: %s\n", t->label,
+			    err.msg);
+			c->runs[i] = error_row(c, i, "the group's row was lost");
+			st->env = true;
+		}
+	} else if (has_result_json(dir)) {
+		c->runs[i] = read_result(dir);
+	} else {
+		snprintf(msg, sizeof(msg), "no result.json (exit %d)%s%s", t->code,
+		    t->last[0] ? ": " : "", t->last);
+		c->runs[i] = error_row(c, i, msg);
+	}
+	if (t->code == RUN_ENV)
+		st->env = true;
+	st->any_fail |= t->code == RUN_FAIL;
+	verdict = c->runs[i] != NULL ? result_verdict(c->runs[i]) :
+	    t->code == RUN_USAGE ? "scenario error" : "error";
+	fprintf(stderr, "dnsdrill matrix: run %zu/%zu done (%zu of %zu): %s: %s, %.1f s\n",
+	    i + 1, c->total, st->finished, c->total, t->label, verdict, t->secs);
+	/* a scenario error stops the matrix, as run_all does */
+	return st->usage ? JOBS_STOP_ALL : JOBS_GO_ON;
+}
+
+/* run_all with up to c->jobs runs side by side, each in its own process
+ * (harness/jobs.h); the rows land in c->runs by combination, whatever the
+ * order the runs end in, so the table is the one run_all would give.
+ * With --repeat each combination's runs share its job's share of the
+ * slots (repeat_run's own jobs). */
+static int
+matrix_run_jobs(struct matrix_cmd *c)
+{
+	struct job_state st = { .c = c };
+	struct jobs j = { 0 };
+	struct dd_err err = { "" };
+	unsigned slots = c->jobs < c->total ? c->jobs : (unsigned)c->total;
+	int rc;
+
+	j.t = calloc(c->total, sizeof(*j.t));
+	if (j.t == NULL)
+		return RUN_ENV;
+	for (size_t i = 0; i < c->total; i++) {
+		char label[512];
+
+		if (combo_label(c, i, label, sizeof(label)) < 0 ||
+		    (c->labels[i] = strdup(label)) == NULL) {
+			free(j.t);
+			return RUN_ENV;
+		}
+		j.t[i].label = c->labels[i];
+	}
+	j.n = c->total;
+	j.max = slots;
+	j.run = job_run;
+	j.done = job_done;
+	j.arg = &st;
+	/* the runs inside one combination's group share what is left */
+	c->repeat_jobs = c->repeat > 0 ? c->jobs / slots : 1;
+	fprintf(stderr, "dnsdrill matrix: %zu runs, %u side by side\n", c->total,
+	    slots * (c->repeat > 1 ? c->repeat_jobs : 1));
+	rc = jobs_run(&j, &err);
+	if (rc < 0)
+		fprintf(stderr, "dnsdrill matrix: %s\n", err.msg);
+	jobs_fini(&j);
+	free(j.t);
+	if (j.interrupted) {
+		fprintf(stderr, "dnsdrill matrix: interrupted by signal %d; the table has the "
+		    "runs started so far (%zu of %zu)\n", j.signo, st.finished, c->total);
+		return RUN_ENV;
+	}
+	if (st.usage)
+		return RUN_USAGE;
+	if (rc < 0 || st.env)
+		return RUN_ENV;
+	return st.any_fail ? RUN_FAIL : 0;
+}
+
 /* The table over the runs that produced a result: files and stdout. */
 static void
 write_table(struct matrix_cmd *c)
@@ -546,6 +737,7 @@ matrix_main(int argc, char **argv, const char *build_dir)
 
 	memset(&c, 0, sizeof(c));
 	c.base.build_dir = build_dir;
+	c.jobs = 1;
 	c.sets = calloc((size_t)argc + MATRIX_MAX_AXES + 1, sizeof(char *));
 	if (c.sets == NULL)
 		return RUN_ENV;
@@ -568,7 +760,12 @@ matrix_main(int argc, char **argv, const char *build_dir)
 		code = RUN_ENV;
 		goto out;
 	}
-	code = run_all(&c);
+	if (c.jobs > 1 && c.total > 1) {
+		code = matrix_run_jobs(&c);
+	} else {
+		c.repeat_jobs = c.jobs;   /* one combination: its group's runs */
+		code = run_all(&c);
+	}
 	if (code != RUN_USAGE)
 		write_table(&c);
 out:

@@ -25,16 +25,22 @@
  * be empty), then write the group's files into dir; print the summary on
  * stdout when summary is set.  A run that ends in error (exit 2 or 3)
  * stops the group there: its verdict is error, over the runs made so far.
+ * With jobs > 1, up to jobs runs go side by side, each in its own process
+ * (harness/jobs.h), all with seeds fixed before the first starts (without
+ * --seed, run 1's chosen by loading the scenario once, as a lone run would
+ * choose it); no run starts after one ended in error, and the group is
+ * runs 1..K, K the first by number that ended in error -- what one after
+ * another gives -- whatever order they ended in.
  * When median is not NULL it gets a result standing for the group (its
  * medians, the group's checks and verdict: repeat_median_result()), or
  * NULL.  Returns the exit status: 0 every expectation of the group held,
  * 1 one failed, else the erring run's status.
  */
-int repeat_run(const struct run_opts *o, unsigned n, const char *dir,
+int repeat_run(const struct run_opts *o, unsigned n, unsigned jobs, const char *dir,
     bool summary, struct result **median);
 
-/* `dnsdrill run --repeat N`: prepare o->out_dir (or a new
+/* `dnsdrill run --repeat N [--jobs J]`: prepare o->out_dir (or a new
  * dnsdrill-out/NAME-repeat-TIME) and repeat_run() into it. */
-int repeat_main(const struct run_opts *o, unsigned n);
+int repeat_main(const struct run_opts *o, unsigned n, unsigned jobs);
 
 #endif

@@ -73,6 +73,8 @@ load(struct run *r)
 		sc_lua_set_mem_limit(r->S, (size_t)o->lua_mem_mib << 20);
 	if ((rc = sc_lua_load(r->S, &err)) < 0 || (rc = rulecheck_scenario(r->sc, &err)) < 0)
 		return run_fail(r, rc == DD_ENOMEM ? rc : DD_EINVAL, "%s", err.msg);
+	if (o->seed_out != NULL)
+		*o->seed_out = r->sc->seed;
 	for (size_t i = 0; o->sets_declared != NULL && i < o->n_sets && i < r->sc->n_sets; i++)
 		if (r->sc->set_used[i] || strcmp(r->sc->sets[i].key, "speed") == 0)
 			o->sets_declared[i] = true;

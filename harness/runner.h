@@ -45,6 +45,9 @@ struct run_opts {
 	                                 the scenario declares that key (a matrix
 	                                 over several scenarios finds a key none
 	                                 declares) */
+	uint64_t *seed_out;           /* or NULL: gets the run's seed once the
+	                                 scenario is loaded (--seed, its `seed`,
+	                                 else the random one), check_only too */
 };
 
 /* Returns one of the exit codes above. */

@@ -144,7 +144,7 @@ check "... and a link inside was not followed" test "$(cat "$work/elsewhere/keep
 check "--out on a new directory (parents made) still works" test -s "$work/fresh/new/result.json"
 
 # 7. dnsdrill matrix gates CI: exit 1 when any run failed, 0 when all passed
-"$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false,true --out "$work/mx" \
+"$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false,true --jobs 2 --out "$work/mx" \
 	>"$work/mx.out" 2>&1; rc=$?
 check "matrix with a failing run exits 1 (rc $rc)" test "$rc" = 1
 check "... after running both (the table has a pass and a FAIL row)" \
@@ -154,7 +154,7 @@ check "matrix where every run passed exits 0 (rc $rc)" test "$rc" = 0
 # several scenarios in one matrix (the catalogue): each runs, labelled by its
 # name; a --set key only one declares goes to that one, the other runs as is
 "$DD" matrix tests/scenarios/matrix-verdict.lua tests/scenarios/time-scale.lua \
-	--set strict=true --out "$work/mxs" >"$work/mxs.out" 2>&1; rc=$?
+	--set strict=true --jobs 2 --out "$work/mxs" >"$work/mxs.out" 2>&1; rc=$?
 check "matrix over two scenarios: both ran (exit $rc: one fails on purpose), each in its own folder" \
 	test "$rc" = 1 -a -f "$work/mxs/matrix-verdict/result.json" -a -f "$work/mxs/time-scale/result.json"
 check "... --set strict=true reached the scenario that declares it, and only that one" \

@@ -79,9 +79,9 @@ check "failover off: censored, at least the fault's length" \
 	     .metric_bounds.failover_s.at_least >= (.fault.end_ms - .fault.start_ms) / 1000 - 0.001' \
 	"$work/off/result.json"
 
-# 3. a matrix: one row per combination
+# 3. a matrix: one row per combination (side by side: --jobs 4)
 "$DD" matrix "$SC" --vary fault=empty,timeout --vary serve_expired=false,true \
-	--set speed=$SPEED --seed 1 --out "$work/mx" >"$work/mx.out" 2>&1
+	--set speed=$SPEED --seed 1 --jobs 4 --out "$work/mx" >"$work/mx.out" 2>&1
 rc=$?
 check "matrix exits 0 (rc $rc)" test "$rc" = 0
 rows=$(grep -cE '^ *fault-(empty|timeout)_serve_expired-(true|false)' "$work/mx/matrix.txt")

@@ -12,7 +12,9 @@ work=$(mktemp -d /tmp/dd-it-repeat.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 jqt() { jq -e "$@" >/dev/null; }
 
-"$DD" run "$SC" --repeat 3 --seed 41 --out "$work/g" >"$work/g.out" 2>&1; rc=$?
+# side by side (--jobs 3): what follows holds as it does one after another
+# (tests/integration/matrix_jobs.sh compares the two)
+"$DD" run "$SC" --repeat 3 --seed 41 --jobs 3 --out "$work/g" >"$work/g.out" 2>&1; rc=$?
 R=$work/g/repeat.json
 check "--repeat 3 with a failing statistic exits 1 (rc $rc)" test "$rc" = 1
 check "repeat.json: format, scenario, verdict fail, params" \
@@ -50,7 +52,8 @@ check "stdout: the failing statistic" grep -q "^  FAIL  max(detection_s) = .* ov
 
 # matrix --repeat: each combination a group in DIR/LABEL, the table its
 # medians, exit 1 as the group failed.
-"$DD" matrix "$SC" --vary fault_for=1 --repeat 2 --seed 5 --out "$work/m" >"$work/m.out" 2>&1; rc=$?
+# --jobs 2: the group's two runs side by side
+"$DD" matrix "$SC" --vary fault_for=1 --repeat 2 --seed 5 --jobs 2 --out "$work/m" >"$work/m.out" 2>&1; rc=$?
 M=$work/m/fault_for-1/repeat.json
 check "matrix --repeat 2: exit 1, the combination's group with seeds 5, 6 ($rc)" \
 	test "$rc" = 1 -a "$(jq -c '.seeds' "$M" 2>/dev/null)" = "[5,6]"
@@ -66,8 +69,28 @@ check "the matrix says its rows are medians" grep -q "each row is 2 runs, each m
 check "--repeat 1 without --seed: rc 1 (the max gate), seed recorded ($rc)" \
 	test "$rc" = 1 -a "$(jq '.seeds[0]' "$work/one/repeat.json")" = "$(jq '.seed' "$work/one/run-1/result.json")"
 
+# ... and side by side: run 1's seed chosen before any starts, the others
+# following it, as one after another
+"$DD" run "$SC" --repeat 2 --jobs 2 --out "$work/two" >"$work/two.out" 2>&1; rc=$?
+check "--repeat 2 --jobs 2 without --seed: seeds S, S+1, each the run's own ($rc)" \
+	bash -c "test '$rc' = 1 && s=\$(jq '.seeds[0]' '$work/two/repeat.json') &&
+	         test \"\$(jq -c '.seeds' '$work/two/repeat.json')\" = \"[\$s,\$((s + 1))]\" &&
+	         test \"\$(jq .seed '$work/two/run-2/result.json')\" = \$((s + 1))"
+# matrix --repeat --jobs over two combinations: each group's row comes back
+# from its own process (as result.json text) and is the group's median
+"$DD" matrix "$SC" --vary fault_for=1,2 --repeat 2 --seed 5 --jobs 4 --out "$work/mj" >"$work/mj.out" 2>&1; rc=$?
+bad=""
+for l in fault_for-1 fault_for-2; do
+	med=$(jq '.metrics[] | select(.metric == "detection_s") | .median.value' "$work/mj/$l/repeat.json" 2>/dev/null)
+	awk -v m="$med" -v l="$l" '$1 == "run" { for (i = 1; i <= NF; i++) col[$i] = i }
+	    $1 == l { d = $(col["detection_s"]) + 0; ok = m != "" && d - m < 0.001 && m - d < 0.001 }
+	    END { exit !ok }' "$work/mj/matrix.txt" || bad="$bad $l"
+done
+check "matrix --repeat 2 --jobs 4 over two combinations: exit 1, each row its group's median${bad:+ (not:$bad)} ($rc)" \
+	test "$rc" = 1 -a -z "$bad"
+
 # A scenario error stops before any folder is made: exit 2.
-"$DD" run tests/scenarios/syntax-error.lua --repeat 2 --out "$work/bad" >"$work/bad.out" 2>&1; rc=$?
+"$DD" run tests/scenarios/syntax-error.lua --repeat 2 --jobs 2 --out "$work/bad" >"$work/bad.out" 2>&1; rc=$?
 check "--repeat on a broken scenario exits 2 and makes nothing ($rc)" test "$rc" = 2 -a ! -e "$work/bad"
 "$DD" run "$SC" --repeat 0 >/dev/null 2>&1; rc=$?
 check "--repeat 0 is a usage error ($rc)" test "$rc" = 2

@@ -280,6 +280,45 @@ test_median_result(void **state)
 	fixture_free(&fx);
 }
 
+/* matrix --repeat --jobs hands each group's row from its process to the
+ * matrix's as result.json text: the table row is the same as the one the
+ * row itself gives (what a matrix run one after another shows). */
+static void
+test_median_result_round_trip(void **state)
+{
+	struct fixture fx;
+	struct result *r, *back = NULL;
+	struct dd_err err = { "" };
+	char *json = NULL, *t1 = NULL, *t2 = NULL;
+	size_t jlen = 0, l1 = 0, l2 = 0;
+	FILE *f;
+	const char *label[1] = { "ttl-5" };
+
+	(void)state;
+	fixture_make(&fx, "drill");
+	r = repeat_median_result(&fx.g);
+	assert_non_null(r);
+	f = open_memstream(&json, &jlen);
+	assert_int_equal(result_json_write(r, f), 0);
+	fclose(f);
+	assert_int_equal(result_json_read(json, jlen, &back, &err), 0);
+	f = open_memstream(&t1, &l1);
+	assert_int_equal(report_matrix_text_write(&r, 1, label, f), 0);
+	fclose(f);
+	f = open_memstream(&t2, &l2);
+	assert_int_equal(report_matrix_text_write(&back, 1, label, f), 0);
+	fclose(f);
+	assert_string_equal(t1, t2);
+	assert_non_null(strstr(t1, "ttl-5"));
+	assert_string_equal(result_verdict(back), result_verdict(r));
+	free(json);
+	free(t1);
+	free(t2);
+	result_free(back);
+	result_free(r);
+	fixture_free(&fx);
+}
+
 int
 main(void)
 {
@@ -288,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_repeat_junit_html_text),
 		cmocka_unit_test(test_write_repeat_files),
 		cmocka_unit_test(test_median_result),
+		cmocka_unit_test(test_median_result_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
