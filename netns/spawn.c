@@ -208,13 +208,13 @@ child(const struct nn_host *h, const struct netns_spawn_opts *o, const char *con
 		child_fail(rep, ST_MOUNTNS);
 	private_dirs(h, kp, rep);
 	if (h->resolv != NULL) {
-		snprintf(path, sizeof(path), NN_ETC_DIR "/%s/resolv.conf", h->nsname);
+		snprintf(path, sizeof(path), "%s/resolv.conf", h->etc_dir);
 		touch_target("/etc/resolv.conf");
 		if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
 			child_fail(rep, ST_RESOLV);
 	}
 	if (h->hosts != NULL) {
-		snprintf(path, sizeof(path), NN_ETC_DIR "/%s/hosts", h->nsname);
+		snprintf(path, sizeof(path), "%s/hosts", h->etc_dir);
 		touch_target("/etc/hosts");
 		if (mount(path, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
 			child_fail(rep, ST_HOSTS);
