@@ -107,7 +107,25 @@ rc=$?
 check "cleanup as $RL_USER: exit 0, says nothing is left ($(head -1 "$work/cleanup.out"))" \
 	sh -c '[ "$1" = 0 ] && grep -q "nothing to remove" "$2"' _ "$rc" "$work/cleanup.out"
 
-# 7. SIGKILL to dnsdrill mid-run (no teardown at all): its PID namespace
+# 7. SIGTERM to the dnsdrill the user started (the parent outside the PID
+# namespace) reaches the run: torn down, verdict error, exit 3; and a
+# matrix runs rootless too
+as_user $DD run scenarios/examples/empty-record.lua --out "$O/term" --quiet >/dev/null 2>&1 &
+tp=$!
+for _ in $(seq 100); do pgrep -u "$RL_UID" -x faultd >/dev/null && break; sleep 0.1; done
+kill -TERM "$(pgrep -u "$RL_UID" -x dnsdrill -o)"
+wait $tp
+rc=$?
+check "SIGTERM to dnsdrill mid-run: exit 3 (rc $rc), result.json says error" \
+	sh -c '[ "$1" = 3 ] && jq -e ".verdict == \"error\"" "$2" >/dev/null' _ "$rc" "$O/term/result.json"
+as_user $DD matrix tests/scenarios/matrix-verdict.lua --vary strict=false,true --out "$O/mx" \
+	>"$work/mx.out" 2>&1
+rc=$?
+check "matrix as $RL_USER: both runs, one pass and one FAIL, exit 1 (rc $rc)" \
+	sh -c '[ "$1" = 1 ] && grep -q "2 runs: 1 pass, 1 fail" "$2/matrix.txt"' _ "$rc" "$O/mx"
+[ "$rc" = 1 ] || tail -5 "$work/mx.out" | sed 's/^/#   /'
+
+# 8. SIGKILL to dnsdrill mid-run (no teardown at all): its PID namespace
 # takes faultd with it
 as_user $DD run scenarios/examples/empty-record.lua --out "$O/killed" --quiet >/dev/null 2>&1 &
 for _ in $(seq 100); do pgrep -u "$RL_UID" -x faultd >/dev/null && break; sleep 0.1; done
@@ -118,7 +136,7 @@ for _ in $(seq 50); do pgrep -u "$RL_UID" >/dev/null || break; sleep 0.1; done
 check "SIGKILL to dnsdrill mid-run: its faultd ($had) went with it ('$(pgrep -u "$RL_UID" -a)')" \
 	sh -c '[ "$1" -gt 0 ] && ! pgrep -u "$2" >/dev/null' _ "$had" "$RL_UID"
 
-# 8. nothing of the user is left on the host
+# 9. nothing of the user is left on the host
 sleep 0.2
 left=$( { pgrep -u "$RL_UID" -a
 	find /run/netns /run/dnsdrill /etc/netns -maxdepth 2 -uid "$RL_UID" 2>/dev/null
