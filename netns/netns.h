@@ -43,7 +43,8 @@
  * a host (netns_enter) affects only the calling thread.
  *
  * Privilege.  Building needs CAP_NET_ADMIN and CAP_SYS_ADMIN (in practice:
- * root).  Describing and validating need nothing.
+ * root, or root of a user namespace of our own: netns_rootless_enter()
+ * below).  Describing and validating need nothing.
  */
 #ifndef DD_NETNS_H
 #define DD_NETNS_H
