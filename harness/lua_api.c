@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "harness/lua_internal.h"
+#include "harness/rootless.h"
 #include "harness/rulecheck.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -324,6 +325,15 @@ l_speed(lua_State *L)
 	return 1;
 }
 
+/* rootless(): true in a rootless run (or check), where only root is
+ * mapped: profiles leave out dropping privileges (doc/rootless.md) */
+static int
+l_rootless(lua_State *L)
+{
+	lua_pushboolean(L, rootless_active());
+	return 1;
+}
+
 static int
 l_seen(lua_State *L)
 {
@@ -530,7 +540,7 @@ static const luaL_Reg api[] = {
 	{ "wait_until", l_wait_until }, { "phase", l_phase }, { "mark", l_mark },
 	{ "inject", l_inject }, { "clear", l_clear }, { "start", l_start },
 	{ "stop", l_stop }, { "kill", l_kill }, { "now", l_now }, { "seen", l_seen },
-	{ "speed", l_speed },
+	{ "speed", l_speed }, { "rootless", l_rootless },
 	{ "probe_ok", l_probe_ok }, { "stats", l_stats },
 	{ NULL, NULL },
 };

@@ -16,6 +16,7 @@
 #include "harness/jobs.h"
 #include "harness/matrix.h"
 #include "harness/repeat.h"
+#include "harness/rootless.h"
 #include "harness/runner.h"
 #include "harness/summary.h"
 #include "model/result.h"
@@ -48,6 +49,10 @@ usage(FILE *f)
 	    "                   a pull-request summary of a run, repeat or matrix\n"
 	    "  list [DIR]       scenarios under DIR (default: the scenario library)\n"
 	    "  cleanup          remove what crashed runs left behind\n"
+	    "\n"
+	    "  --rootless, --no-rootless  (any command) run, matrix, check and cleanup\n"
+	    "                   as an unprivileged user, in user namespaces of their own:\n"
+	    "                   the default when not root (doc/rootless.md)\n"
 	    "\n"
 	    "exit status: 0 pass, 1 an expectation failed, 2 scenario or usage error,\n"
 	    "3 environment error (privilege, missing program, start-up failure, interrupted)\n"
@@ -84,7 +89,10 @@ run_usage(FILE *f, const char *cmd)
 		    "                     group are the same; output lines start with [run-K]\n"
 		    "\n"
 		    "Writes DIR/result.json, DIR/junit.xml, DIR/*.pcap and each process's\n"
-		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  Needs root.\n"
+		    "output (DIR/NAME.stdout, DIR/NAME.stderr).  As root it builds in the\n"
+	    "machine's namespaces; as a user (or with --rootless) inside user, mount,\n"
+	    "network and PID namespaces of its own that end with it (doc/rootless.md;\n"
+	    "--no-rootless to refuse).\n"
 		    "\n"
 		    "SIGINT, SIGTERM or SIGHUP stops the run: everything is torn down and\n"
 		    "result.json says verdict \"error\" (exit 3).  When the scenario's code is\n"
@@ -122,7 +130,8 @@ run_usage(FILE *f, const char *cmd)
 	else if (strcmp(cmd, "cleanup") == 0)
 		fprintf(f, "usage: dnsdrill cleanup\n"
 		    "Remove namespaces, links, mounts, files and processes left by runs\n"
-		    "whose dnsdrill is gone.  Live runs are left alone.\n");
+		    "whose dnsdrill is gone.  Live runs are left alone.  As a user (rootless)\n"
+		    "there is nothing to remove: a rootless run leaves nothing behind.\n");
 }
 
 /* Where the project's programs are: beside this binary. */
@@ -481,6 +490,8 @@ cmd_cleanup(int argc, char **argv)
 		run_usage(stdout, "cleanup");
 		return 0;
 	}
+	if (rootless_active())
+		return rootless_cleanup();
 	if (netns_check_privilege(&err) < 0) {
 		fprintf(stderr, "dnsdrill cleanup: %s\n", err.msg);
 		return RUN_ENV;
@@ -509,6 +520,9 @@ main(int argc, char **argv)
 		printf("dnsdrill %s\n", DNSDRILL_VERSION);
 		return 0;
 	}
+	int rc = rootless_setup(&argc, argv);
+	if (rc != 0)
+		return rc;
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "check"))

@@ -8,6 +8,7 @@
  * loop runs for the whole life of a run's processes.
  */
 #include "harness/proc.h"
+#include "harness/rootless.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -511,6 +512,11 @@ proc_ids_lookup(const char *user, const char *group, struct proc_ids *ids,
 	}
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
+	if (rootless_active() && ids->uid != 0) {
+		dd_err_set(err, "user '%s': a rootless run maps only root (uid 0 inside); "
+		    "leave `user` out when rootless() (doc/rootless.md)", user);
+		return DD_EINVAL;
+	}
 	if (group != NULL) {
 		if ((gr = getgrnam(group)) == NULL) {
 			dd_err_set(err, "group '%s': no such group on this machine", group);

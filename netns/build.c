@@ -102,18 +102,19 @@ host_files(struct netns_topo *t)
 		any |= t->hosts[i].resolv != NULL || t->hosts[i].hosts != NULL;
 	if (!any)
 		return 0;
-	if ((rc = make_dir(t, NN_ETC_DIR, 0755)) < 0)
+	if ((rc = make_dir(t, t->etc, 0755)) < 0)
 		return rc;
 	for (i = 0; i < t->nhosts; i++) {
 		struct nn_host *h = &t->hosts[i];
 		if (h->resolv == NULL && h->hosts == NULL)
 			continue;
-		snprintf(dir, sizeof(dir), NN_ETC_DIR "/%s", h->nsname);
+		snprintf(dir, sizeof(dir), "%s/%s", t->etc, h->nsname);
 		/* another run may rmdir an empty /etc/netns in between */
 		for (int tries = 0; (rc = make_dir(t, dir, 0755)) == -ENOENT && tries < 5; tries++)
-			make_dir(t, NN_ETC_DIR, 0755);
+			make_dir(t, t->etc, 0755);
 		if (rc < 0)
 			return rc;
+		snprintf(h->etc_dir, sizeof(h->etc_dir), "%s", dir);
 		if (h->resolv != NULL) {
 			snprintf(path, sizeof(path), "%s/resolv.conf", dir);
 			if ((rc = make_file(t, path, h->resolv)) < 0)

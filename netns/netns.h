@@ -43,7 +43,8 @@
  * a host (netns_enter) affects only the calling thread.
  *
  * Privilege.  Building needs CAP_NET_ADMIN and CAP_SYS_ADMIN (in practice:
- * root).  Describing and validating need nothing.
+ * root, or root of a user namespace of our own: netns_rootless_enter()
+ * below).  Describing and validating need nothing.
  */
 #ifndef DD_NETNS_H
 #define DD_NETNS_H
@@ -82,6 +83,13 @@ void netns_topo_free(struct netns_topo *t);
 
 /* Where run directories live; default "/run/dnsdrill".  Before build only. */
 int netns_set_run_root(struct netns_topo *t, const char *dir);
+
+/* Where per-host files (resolv.conf, hosts) go: DIR/dd-RUNID-NAME/.
+ * Default /etc/netns (the `ip netns exec` convention), or /run/etc-netns
+ * in a process that called netns_rootless_enter() (/etc is not writable
+ * there).  Before build only; netns_etc_root() says which. */
+int netns_set_etc_root(struct netns_topo *t, const char *dir);
+const char *netns_etc_root(const struct netns_topo *t);
 
 /* How long teardown waits after SIGTERM before SIGKILL (default 2000 ms). */
 void netns_set_kill_grace(struct netns_topo *t, unsigned ms);
@@ -196,6 +204,44 @@ int netns_catch_signals(struct netns_topo *t);
  * gets the number of runs cleaned.  Errors on one run do not stop the
  * others; err (may be NULL) gets the first message. */
 int netns_cleanup(const char *root, int *removed, struct dd_err *err);
+
+/*
+ * Rootless (doc/rootless.md).  netns_rootless_enter() moves this process
+ * into new user, mount, network and PID namespaces: the caller's uid and
+ * gid are mapped to 0 inside (setgroups denied), mounts are made private,
+ * a tmpfs is mounted on /run (so /run/netns, /run/dnsdrill and the per-host
+ * files, /run/etc-netns, are ours; /run/user is bound back from the
+ * machine) and /proc is mounted for the new PID namespace.  It forks: the
+ * child, PID 1 of the new namespace, returns 0 and carries on as root of
+ * its namespaces; the parent never returns: it passes on SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT sent to it alone and exits with the child's status.
+ * When the child ends, the kernel kills whatever is left in its PID
+ * namespace, and the namespaces go with their last process: nothing of the
+ * run outlives it on the machine.  Call it while single-threaded, before
+ * anything is built.  DD_EPERM with a one-line message (the cause and the
+ * fix, from netns_userns_explain()) when user namespaces are unavailable;
+ * DD_EIO when a later step fails.  Nothing needs undoing after a failure:
+ * the parent's namespaces die with it.
+ */
+int netns_rootless_enter(struct dd_err *err);
+
+/* True in a process that netns_rootless_enter() returned 0 to. */
+bool netns_rootless(void);
+
+/* What the machine says about user namespaces, read for the message (-1:
+ * not there / unreadable). */
+struct netns_userns_sysctls {
+	long max_user_namespaces;        /* user.max_user_namespaces */
+	long unprivileged_userns_clone;  /* kernel.unprivileged_userns_clone (Debian) */
+	long apparmor_restrict;          /* kernel.apparmor_restrict_unprivileged_userns (Ubuntu) */
+};
+void netns_userns_sysctls_read(struct netns_userns_sysctls *s);
+
+/* One line naming why unshare(CLONE_NEWUSER) failed with errno err_no
+ * given the sysctls, and the fix (the setting, or running as root).  Pure:
+ * reads nothing. */
+void netns_userns_explain(int err_no, const struct netns_userns_sysctls *s,
+    char *buf, size_t len);
 
 /* Testing hook: called before each journaled step of the build with a
  * running step number (1, 2, ...) and a description ("netns dd-x-client").

@@ -206,18 +206,33 @@ child(const struct nn_host *h, const struct netns_spawn_opts *o, const char *con
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		child_fail(rep, ST_MOUNTNS);
-	private_dirs(h, kp, rep);
+	/* the host's files are held open first: their folder may lie under
+	 * /run (rootless: /run/etc-netns), which private_dirs covers */
+	int rfd = -1, hfd = -1;
 	if (h->resolv != NULL) {
-		snprintf(path, sizeof(path), NN_ETC_DIR "/%s/resolv.conf", h->nsname);
-		touch_target("/etc/resolv.conf");
-		if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+		snprintf(path, sizeof(path), "%s/resolv.conf", h->etc_dir);
+		if ((rfd = open(path, O_PATH | O_CLOEXEC)) < 0)
 			child_fail(rep, ST_RESOLV);
 	}
 	if (h->hosts != NULL) {
-		snprintf(path, sizeof(path), NN_ETC_DIR "/%s/hosts", h->nsname);
+		snprintf(path, sizeof(path), "%s/hosts", h->etc_dir);
+		if ((hfd = open(path, O_PATH | O_CLOEXEC)) < 0)
+			child_fail(rep, ST_HOSTS);
+	}
+	private_dirs(h, kp, rep);
+	if (rfd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", rfd);
+		touch_target("/etc/resolv.conf");
+		if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+			child_fail(rep, ST_RESOLV);
+		close(rfd);
+	}
+	if (hfd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", hfd);
 		touch_target("/etc/hosts");
 		if (mount(path, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
 			child_fail(rep, ST_HOSTS);
+		close(hfd);
 	}
 	/* best effort, as in iproute2: a /sys of the host's interfaces */
 	if (umount2("/sys", MNT_DETACH) == 0)

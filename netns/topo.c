@@ -175,6 +175,7 @@ netns_topo_new(const char *run_id)
 		nn_random_run_id(t->run_id, sizeof(t->run_id));
 	}
 	snprintf(t->root, sizeof(t->root), "%s", NN_JR_DEFAULT_ROOT);
+	snprintf(t->etc, sizeof(t->etc), "%s", nn_etc_default());
 	nn_jr_init(&t->jr);
 	return t;
 }
@@ -236,6 +237,38 @@ netns_set_run_root(struct netns_topo *t, const char *dir)
 		    dir, sizeof(t->root));
 	snprintf(t->root, sizeof(t->root), "%s", dir);
 	return 0;
+}
+
+static bool etc_rootless;
+
+const char *
+nn_etc_default(void)
+{
+	return etc_rootless ? NN_ETC_DIR_ROOTLESS : NN_ETC_DIR;
+}
+
+void
+nn_etc_default_rootless(void)
+{
+	etc_rootless = true;
+}
+
+int
+netns_set_etc_root(struct netns_topo *t, const char *dir)
+{
+	if (t == NULL || dir == NULL || t->built)
+		return DD_EINVAL;
+	if (dir[0] != '/' || strlen(dir) >= sizeof(t->etc))
+		return fail(t, "etc root '%s': must be an absolute path under %zu characters",
+		    dir, sizeof(t->etc));
+	snprintf(t->etc, sizeof(t->etc), "%s", dir);
+	return 0;
+}
+
+const char *
+netns_etc_root(const struct netns_topo *t)
+{
+	return t == NULL ? NULL : t->etc;
 }
 
 void

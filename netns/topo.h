@@ -33,7 +33,8 @@
 
 #define NN_PATH_MAX NN_JR_PATH_MAX  /* paths we build are journaled */
 #define NN_NETNS_DIR "/run/netns"
-#define NN_ETC_DIR "/etc/netns"
+#define NN_ETC_DIR "/etc/netns"        /* default per-host files root */
+#define NN_ETC_DIR_ROOTLESS "/run/etc-netns"  /* after netns_rootless_enter() */
 #define NN_PRIVATE_SIZE "64m"      /* each host's /tmp and /run (tmpfs) */
 /* Interfaces we create get ifindexes from here up, chosen by us so no
  * round trip is needed to learn them; fresh namespaces only hold lo and
@@ -62,6 +63,8 @@ struct nn_host {
 	/* the host's private /tmp and /run as the machine sees them (tmpfs
 	 * mounts in the run directory); "" until built */
 	char priv_tmp[NN_PATH_MAX], priv_run[NN_PATH_MAX];
+	/* ETCROOT/NSNAME: the host's resolv.conf and hosts; "" until built */
+	char etc_dir[NN_PATH_MAX];
 	int fd;                    /* namespace fd, -1 when not built */
 	struct nl_sock *nl;        /* rtnetlink socket inside, during build */
 	int next_ifindex;
@@ -97,6 +100,9 @@ struct netns_topo {
 	char run_id[NETNS_RUNID_MAX + 1];
 	bool run_id_given;
 	char root[NN_PATH_MAX - 2 * NETNS_RUNID_MAX];
+	/* where per-host files go (netns_set_etc_root): /etc/netns, or
+	 * nn_etc_default() */
+	char etc[NN_PATH_MAX - 2 * NETNS_RUNID_MAX - NETNS_NAME_MAX];
 	struct dd_err err;
 
 	struct nn_host *hosts;
@@ -119,6 +125,11 @@ struct netns_topo {
 };
 
 void nn_random_run_id(char *out, size_t n);
+/* The per-host files root a new topology starts with: NN_ETC_DIR, or
+ * NN_ETC_DIR_ROOTLESS once nn_etc_default_rootless() was called (by
+ * netns_rootless_enter(): /etc is not ours to write there). */
+const char *nn_etc_default(void);
+void nn_etc_default_rootless(void);
 struct nn_host *nn_host_find(const struct netns_topo *t, const char *name);
 int nn_prefix_parse(const char *s, bool need_len, struct nn_prefix *p);
 bool nn_prefix_allowed(const struct nn_prefix *p);

@@ -149,12 +149,18 @@ function M.declare(o)
 
   -- dnsdist keeps group 0 unless told (--gid): the user's same-named group,
   -- or Debian's nogroup for nobody (there is no group nobody)
+  -- (rootless: only root is mapped; dnsdist stays root)
   local user = o.user or "_dnsdist"
   local group = user == "nobody" and "nogroup" or user
+  local cmd = { "dnsdist", "--supervised", "--disable-syslog" }
+  if not o.rootless then
+    for _, a in ipairs({ "--uid", user, "--gid", group }) do cmd[#cmd + 1] = a end
+  end
+  cmd[#cmd + 1] = "-C"
+  cmd[#cmd + 1] = scratch() .. "/dnsdist.conf"
   process(o.name) {
     host = o.host,
-    cmd = { "dnsdist", "--supervised", "--disable-syslog", "--uid", user, "--gid", group,
-            "-C", scratch() .. "/dnsdist.conf" },
+    cmd = cmd,
     files = { ["dnsdist.conf"] = table.concat(c, "\n") .. "\n" },
     ready = { tcp = server_addr({ addr = o.listen[1], port = 53 }) },
     version = { "dnsdist", "--version" },

@@ -136,6 +136,13 @@ function M.declare(o)
 
   local cmd = { "dnsmasq", "-k", "--conf-file=" .. scratch() .. "/dnsmasq.conf" }
   if o.user then cmd[#cmd + 1] = "--user=" .. o.user end
+  -- rootless: only root (uid and gid 0) is mapped; dnsmasq keeps root
+  -- when told so (its default user is nobody, its default group dip; an
+  -- empty group skips the setgroups() a user namespace denies)
+  if o.rootless and not o.user then
+    cmd[#cmd + 1] = "--user=root"
+    cmd[#cmd + 1] = "--group="  -- empty: no group change, no setgroups()
+  end
   local l = o.listen[1]
   process(o.name) {
     host = o.host,

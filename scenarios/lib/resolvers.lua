@@ -55,6 +55,10 @@
 --   { software = "unbound", declare = function(o) ... end }
 -- where o is the normalized options table:
 --   o.name, o.host, o.user       strings (o.user may be nil)
+--   o.rootless                   rootless(): only root is mapped in this run
+--                                (doc/rootless.md), so the profile must not
+--                                drop to another user by default; o.user is
+--                                then nil or "root" (another user is an error)
 --   o.listen                     list of addresses (strings), at least one
 --   o.zones                      list of { zone = "amazonaws.com." (absolute,
 --                                lower case), kind = "forward" | "stub",
@@ -186,10 +190,17 @@ function M.resolver(t)
     error(what .. ": needs listen = { \"ADDR\", ... }", 2)
   end
 
+  if rootless() and t.user ~= nil and t.user ~= "root" then
+    error(what .. ": user = \"" .. tostring(t.user) .. "\": a rootless run maps only root,"
+      .. " so the resolver cannot drop to another user (leave user out when rootless();"
+      .. " doc/rootless.md)", 2)
+  end
+
   local speed = speed()
   local o = {
     software = sw, name = t.name or "resolver", host = t.host, user = t.user,
     listen = listen, zones = {}, extra = t.extra, speed = speed, timers = {},
+    rootless = rootless(),
   }
   zones_of(t.forward, "forward", o.zones, what)
   zones_of(t.stub, "stub", o.zones, what)
