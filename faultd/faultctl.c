@@ -42,6 +42,7 @@ usage(FILE *out)
 	    "                       per action and per rule\n"
 	    "  reload               re-read rules and zone files (as SIGHUP)\n"
 	    "  ping\n"
+	    "  version              faultd's version (\"faultd 0.1.0\")\n"
 	    "\n"
 	    "live changes to the zones (each applies to the next query):\n"
 	    "  zone set ORIGIN FILE|-         replace the zone with a zone file's text\n"
@@ -230,7 +231,8 @@ main(int argc, char **argv)
 	{
 		const char *c0 = argv[optind];
 		if (strcmp(c0, "rule") && strcmp(c0, "clear") && strcmp(c0, "stats") &&
-		    strcmp(c0, "reload") && strcmp(c0, "ping") && strcmp(c0, "zone") &&
+		    strcmp(c0, "reload") && strcmp(c0, "ping") && strcmp(c0, "version") &&
+		    strcmp(c0, "zone") &&
 		    strcmp(c0, "record") && strcmp(c0, "delegation")) {
 			fprintf(stderr, "faultctl: unknown command '%s' (see --help)\n", c0);
 			dd_buf_free(&cmd);

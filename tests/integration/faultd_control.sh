@@ -16,6 +16,9 @@ chk "control socket is a socket with mode 0600" \
 	test "$(stat -c '%F %a' "$T/ctl")" = "socket 600" || stat "$T/ctl"
 fc ping
 chk "faultctl ping: exit 0, pong" test "$RC" = 0 -a "$OUT" = pong
+fc version
+chk "faultctl version: faultd's own (\"$OUT\" = faultd --version)" \
+	test "$RC" = 0 -a "$OUT" = "$("$FAULTD" --version)"
 
 # background traffic: a steady flow of queries for www over UDP and TCP
 flow() {
