@@ -12,6 +12,10 @@
 #   bench_rss_kb PID      VmRSS of PID in kB
 #   bench_udp_drops       the host's UDP receive-buffer drops so far
 #                         (/proc/net/snmp RcvbufErrors, IPv4)
+#   bench_summary WHAT FIGURE [GOAL]
+#                         one line for `make bench`'s closing table
+#                         (bench/run.sh sets BENCH_SUMMARY; a no-op
+#                         when a benchmark runs on its own)
 
 bench_pinning() {
 	if [ "${BENCH_PIN:-1}" = 0 ]; then
@@ -63,4 +67,9 @@ bench_setup() {
 	PIDS=()
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT TERM
+}
+
+bench_summary() {
+	[ -n "${BENCH_SUMMARY:-}" ] || return 0
+	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"$BENCH_SUMMARY"
 }

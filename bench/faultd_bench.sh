@@ -274,6 +274,18 @@ row "(f) faultd authoritative, --workers 1, unpinned, -c 8" f_auth_1
 row "(f) faultd authoritative, --workers 2, unpinned, -c 8" f_auth_2
 row "(f) faultd fwd -> udp_echo, --workers 1, unpinned, -c 8" f_fwd_1
 row "(f) faultd fwd -> udp_echo, --workers 2, unpinned, -c 8" f_fwd_2
+qpc_row() { echo "$(f "$1" 1) qps, $(qpc "$1") qps/core, p50 $(f "$1_lat" 1) ms, p99 $(f "$1_lat" 2) ms"; }
+bench_summary "faultd forwarding (1,000 rules), 1 core" "$(qpc_row a_fd)"
+bench_summary "dnsdist SuffixMatchNodeRule (its best), 1 core" "$(qpc_row a_ds)"
+bench_summary "dnsdist 1,000 QNameRule (reference)" "$(qpc_row a_dd)"
+bench_summary "faultd / dnsdist at its best: qps, qps/core" \
+	"$(ratio "$(f a_fd 1)" "$(f a_ds 1)"), $(ratio "$(qpc a_fd)" "$(qpc a_ds)"); p99 $(f a_fd_lat 2) vs $(f a_ds_lat 2) ms" \
+	">= 1.3x qps/core, qps not lower, p99 not worse"
+bench_summary "faultd authoritative (zone), 1 core" \
+	"$(f c_0 1) qps, $(qpc c_0) qps/core, p50 $(f b_fd_lat 1) ms, p99 $(f b_fd_lat 2) ms"
+bench_summary "udp_echo (the limit), 1 core" "$(f b_echo 1) qps"
+bench_summary "--workers 1 / 2, authoritative, unpinned" "$(f f_auth_1 1) / $(f f_auth_2 1) qps"
+bench_summary "--workers 1 / 2, forwarding, unpinned" "$(f f_fwd_1 1) / $(f f_fwd_2 1) qps"
 printf '%-56s %9s\n' "(d) faultd VmRSS, 0 rules (after load)" "${R[rss_after_0]} kB"
 printf '%-56s %9s\n' "(d) faultd VmRSS, 10,000 rules (start / after load)" "${R[rss_10000]} / ${R[rss_after_10000]} kB"
 lost=$(for k in a_fd a_ds a_dd b_echo c_0 c_1000 c_10000 e_10000000; do f $k 3; done | awk '{s+=$1} END {print s+0}')

@@ -71,3 +71,10 @@ for d in "$T"/serial/*/; do
 done | tee "$T/rows"
 worst=$(awk -F' [|] ' 'NF == 3 && $3 != "-" { d = $3 < 0 ? -$3 : $3; if (d > w) w = d } END { print w + 0 }' "$T/rows")
 echo "largest difference: $worst probe intervals"
+if [ -n "${BENCH_SUMMARY:-}" ]; then
+	printf '%s\t%s\t%s\n' "flagship 4x2 matrix: serial / --jobs $JOBS / one run" \
+		"$(echo "scale=1; $ser_ms / 1000" | bc) / $(echo "scale=1; $par_ms / 1000" | bc) / $(echo "scale=1; $one_ms / 1000" | bc) s" \
+		"--jobs <= 1.5x one run" >>"$BENCH_SUMMARY"
+	printf '%s\t%s\t%s\n' "--jobs: metrics vs the same runs alone" "largest difference $worst probe intervals" \
+		"<= 1 interval" >>"$BENCH_SUMMARY"
+fi

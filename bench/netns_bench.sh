@@ -153,4 +153,6 @@ printf 'ip script build+teardown median %8.2f ms  (min %s, max %s)\n' "$ipmed" \
 	"$(sort -n "$TMP/ip.out" | head -1)" "$(sort -n "$TMP/ip.out" | tail -1)"
 ratio=$(awk -v a="$ipmed" -v b="$lib" 'BEGIN {printf "%.1f", a / b}')
 echo "speed-up: ${ratio}x (goal: >= 5x, and library < 250 ms)"
+[ -n "${BENCH_SUMMARY:-}" ] && printf '%s\t%s\t%s\n' "10-host topology build+teardown: library / ip script" \
+	"$lib / $ipmed ms (${ratio}x)" ">= 5x, library < 250 ms" >>"$BENCH_SUMMARY"
 awk -v r="$ratio" -v l="$lib" 'BEGIN {exit !(r >= 5 && l < 250)}' && echo "goal: met" || echo "goal: NOT met"

@@ -52,9 +52,13 @@ med() { sort -n | awk '{v[NR]=$1} END {print (NR ? v[int((NR + 1) / 2)] : "-")}'
 printf 'machine: %s, %s CPUs, %s; load %s\n' "$(uname -r)" "$(nproc)" \
 	"$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %10s %10s %10s %10s\n' "scenario (median of $N)" "start-up" "ready" "harness" "teardown"
+. bench/bench_lib.sh
 for sc in scenarios/aws-use1-2025-10-20/scenario.lua bench/scenarios/hosts20.lua; do
 	for i in $(seq 1 "$N"); do one "$sc" "$T/run$i"; rm -rf "$T/run$i"; done >"$T/rows"
-	printf '%-34s %8s ms %8s ms %8s ms %8s ms\n' "$(basename "$(dirname "$sc")")/$(basename "$sc")" \
-		"$(cut -d' ' -f1 "$T/rows" | med)" "$(cut -d' ' -f2 "$T/rows" | med)" \
-		"$(cut -d' ' -f3 "$T/rows" | med)" "$(cut -d' ' -f4 "$T/rows" | med)"
+	name="$(basename "$(dirname "$sc")")/$(basename "$sc")"
+	su=$(cut -d' ' -f1 "$T/rows" | med); rd=$(cut -d' ' -f2 "$T/rows" | med)
+	hs=$(cut -d' ' -f3 "$T/rows" | med); td=$(cut -d' ' -f4 "$T/rows" | med)
+	printf '%-34s %8s ms %8s ms %8s ms %8s ms\n' "$name" "$su" "$rd" "$hs" "$td"
+	bench_summary "start-up / teardown: ${name%%/*}" \
+		"${hs} ms harness (+${rd} ms its processes' readiness) / ${td} ms" "< 1 s each"
 done
