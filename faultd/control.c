@@ -61,9 +61,7 @@ struct ctl_conn {
 	SSL *ssl;                /* TLS connections only */
 	bool hs;                 /* TLS handshake under way */
 	bool hs_write;           /* ... waiting to write (else to read) */
-	bool rd_wants_write;     /* SSL_read waits for the socket to be writable */
-	bool wr_wants_read;      /* SSL_write waits for it to be readable */
-	bool tls_dead;           /* a TLS error: no close_notify */
+	struct ctl_tls_wait tw;  /* what SSL_read/SSL_write wait for; dead: no close_notify */
 	struct ev_timer *kick;   /* read what OpenSSL holds decrypted */
 	char peer[64];           /* "198.18.0.10:40112", for log lines */
 };
@@ -99,7 +97,7 @@ conn_free(struct ctl_conn *c)
 	if (c->ssl != NULL) {
 		/* best effort, never waited for: the protocol's status lines say
 		 * where replies end, so a missing close_notify loses nothing */
-		if (!c->hs && !c->tls_dead) {
+		if (!c->hs && !c->tw.dead) {
 			ERR_clear_error();
 			(void)SSL_shutdown(c->ssl);
 		}
@@ -112,76 +110,31 @@ conn_free(struct ctl_conn *c)
 	acc_resume(&ctl->acc);   /* a descriptor is free again */
 }
 
-/* An OpenSSL result in errno terms (see conn_tx). */
-static ssize_t
-tls_result(struct ctl_conn *c, int k, int other, bool *wants_other)
-{
-	int e = errno, se = SSL_get_error(c->ssl, k);
-
-	switch (se) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		*wants_other = se == other;
-		errno = EAGAIN;
-		return -1;
-	case SSL_ERROR_ZERO_RETURN:
-		return 0;
-	case SSL_ERROR_SYSCALL:
-		ERR_clear_error();
-		c->tls_dead = true;
-		if (e == 0 || e == EAGAIN)
-			return 0;
-		errno = e;
-		return -1;
-	default: {
-		char why[256];
-
-		ctl_tls_errstr(c->ssl, why, sizeof(why));
-		log_info("%s: %s: %s", c->ctl->what, c->peer, why);
-		c->tls_dead = true;
-		errno = EPROTO;
-		return -1;
-	}
-	}
-}
-
 /* Bytes to the client: n, or -1 with errno (EAGAIN: wait for the event
  * conn_events asks for). */
 static ssize_t
 conn_tx(struct ctl_conn *c, const void *p, size_t n)
 {
-	int k;
+	ssize_t k;
 
 	if (c->ssl == NULL)
 		return send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	ERR_clear_error();
-	errno = 0;
-	k = SSL_write(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
-	if (k > 0) {
-		c->wr_wants_read = false;
-		return k;
-	}
-	if (tls_result(c, k, SSL_ERROR_WANT_READ, &c->wr_wants_read) == 0)
-		errno = EPIPE;
-	return -1;
+	if ((k = ctl_tls_write(c->ssl, p, n, &c->tw)) < 0 && errno == EPROTO)
+		log_info("%s: %s: %s", c->ctl->what, c->peer, c->tw.msg);
+	return k;
 }
 
 /* Bytes from the client: n, 0 at its end, or -1 with errno. */
 static ssize_t
 conn_rx(struct ctl_conn *c, void *p, size_t n)
 {
-	int k;
+	ssize_t k;
 
 	if (c->ssl == NULL)
 		return recv(c->fd, p, n, MSG_DONTWAIT);
-	ERR_clear_error();
-	errno = 0;
-	k = SSL_read(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
-	if (k > 0) {
-		c->rd_wants_write = false;
-		return k;
-	}
-	return tls_result(c, k, SSL_ERROR_WANT_WRITE, &c->rd_wants_write);
+	if ((k = ctl_tls_read(c->ssl, p, n, &c->tw)) < 0 && errno == EPROTO)
+		log_info("%s: %s: %s", c->ctl->what, c->peer, c->tw.msg);
+	return k;
 }
 
 static size_t
@@ -244,7 +197,7 @@ conn_flush(struct ctl_conn *c)
 	ev_io_mod(c->ctl->loop, c->fd,
 	    (c->closing || c->full || c->eof ? 0 : EV_READ) |
 	    (conn_pending(c) > 0 ? EV_WRITE : 0) |
-	    (c->wr_wants_read ? EV_READ : 0) | (c->rd_wants_write ? EV_WRITE : 0));
+	    (c->tw.wr_wants_read ? EV_READ : 0) | (c->tw.rd_wants_write ? EV_WRITE : 0));
 	/* decrypted bytes OpenSSL holds wake no epoll: read them from a timer */
 	if (c->ssl != NULL && c->kick == NULL && !c->closing && !c->full && !c->eof &&
 	    SSL_pending(c->ssl) > 0 && ctl_session_room(&c->in) > 0)
@@ -290,7 +243,7 @@ conn_handshake(struct ctl_conn *c)
 			ctl_tls_errstr(c->ssl, why, sizeof(why));
 		log_warnx("%s: refused %s: %s", c->ctl->what, c->peer, why);
 	}
-	c->tls_dead = true;
+	c->tw.dead = true;
 	conn_free(c);
 	return false;
 }
@@ -309,9 +262,9 @@ on_conn(struct ev_loop *loop, int fd, unsigned events, void *arg)
 			return;
 		events |= EV_READ;    /* the first command may have come with it */
 	}
-	if ((events & EV_WRITE || c->wr_wants_read) && !conn_flush(c))
+	if ((events & EV_WRITE || c->tw.wr_wants_read) && !conn_flush(c))
 		return;
-	if (!(events & EV_READ) && !c->rd_wants_write)
+	if (!(events & EV_READ) && !c->tw.rd_wants_write)
 		return;
 	room = ctl_session_room(&c->in);
 	if (c->closing || c->full || c->eof || room == 0) {

@@ -24,7 +24,7 @@
  * to the rest of this file (n, or -1 with errno; EAGAIN to wait for the
  * event want() asks for); a TLS connection first runs its handshake on
  * the loop (handshaking), and TLS errors come back as EPROTO with the
- * reason in tls_msg.  A TLS end of stream, clean or not, is an EOF and a
+ * reason in tw.msg.  A TLS end of stream, clean or not, is an EOF and a
  * reset an ECONNRESET, so the resend rule (hung_up) is the same for both.
  */
 #include "faultd/ctl.h"
@@ -69,9 +69,7 @@ struct ctl_client {
 	SSL *ssl;                 /* the TLS connection, while connected */
 	bool handshaking;         /* TLS handshake under way */
 	bool hs_write;            /* ... and it waits to write (else to read) */
-	bool rd_wants_write;      /* SSL_read waits for the socket to be writable */
-	bool wr_wants_read;       /* SSL_write waits for it to be readable */
-	char tls_msg[320];        /* the last TLS failure (EPROTO) */
+	struct ctl_tls_wait tw;   /* what SSL_read/SSL_write wait for; msg: the last TLS failure */
 	bool wshut;               /* faultd refuses more bytes (EPIPE): read what it said */
 	struct ctl_req *head, *tail;
 	struct ctl_req *wnext;    /* first request not fully written */
@@ -141,7 +139,7 @@ disconnect(struct ctl_client *c)
 	SSL_free(c->ssl);         /* and its BIO; the fd is closed above */
 	c->ssl = NULL;
 	c->handshaking = c->hs_write = false;
-	c->rd_wants_write = c->wr_wants_read = false;
+	c->tw = (struct ctl_tls_wait){ 0 };   /* a fresh connection: nothing waited for, no failure */
 	c->fd = -1;
 	c->connecting = false;
 	c->wshut = false;
@@ -224,10 +222,10 @@ hung_up(struct ctl_client *c, bool reset, const char *msg)
 static void
 fail_errno(struct ctl_client *c, const char *what, int e)
 {
-	char msg[sizeof(c->name) + sizeof(c->tls_msg) + 64];
+	char msg[sizeof(c->name) + sizeof(c->tw.msg) + 64];
 
-	if (e == EPROTO && c->tls_msg[0] != '\0')
-		snprintf(msg, sizeof(msg), "TLS with faultd at %s: %s", c->name, c->tls_msg);
+	if (e == EPROTO && c->tw.msg[0] != '\0')
+		snprintf(msg, sizeof(msg), "TLS with faultd at %s: %s", c->name, c->tw.msg);
 	else
 		snprintf(msg, sizeof(msg), "%s %s: %s", what, c->name, strerror(e));
 	fail_all(c, DD_EIO, msg);
@@ -243,58 +241,18 @@ want(struct ctl_client *c)
 	else if (c->handshaking)
 		ev = c->hs_write ? EV_WRITE : EV_READ;
 	else
-		ev = EV_READ | ((c->wnext != NULL && !c->wshut && !c->wr_wants_read) ||
-		    c->rd_wants_write ? EV_WRITE : 0);
+		ev = EV_READ | ((c->wnext != NULL && !c->wshut && !c->tw.wr_wants_read) ||
+		    c->tw.rd_wants_write ? EV_WRITE : 0);
 	ev_io_mod(c->loop, c->fd, ev);
-}
-
-/* An OpenSSL result into errno terms: EAGAIN (with *wants_other set when
- * it waits for `other`, the event of the opposite direction), 0 for an end
- * of stream, or EPROTO with tls_msg filled. */
-static ssize_t
-tls_result(struct ctl_client *c, int k, int other, bool *wants_other)
-{
-	int e = errno, se = SSL_get_error(c->ssl, k);
-
-	switch (se) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		*wants_other = se == other;
-		errno = EAGAIN;
-		return -1;
-	case SSL_ERROR_ZERO_RETURN:
-		return 0;
-	case SSL_ERROR_SYSCALL:
-		ERR_clear_error();
-		if (e == 0 || e == EAGAIN)
-			return 0;        /* the peer went away without a word */
-		errno = e;
-		return -1;
-	default:
-		ctl_tls_errstr(c->ssl, c->tls_msg, sizeof(c->tls_msg));
-		errno = EPROTO;
-		return -1;
-	}
 }
 
 /* Write to faultd: bytes written, or -1 with errno. */
 static ssize_t
 tx(struct ctl_client *c, const void *p, size_t n)
 {
-	int k;
-
 	if (c->ssl == NULL)
 		return send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	ERR_clear_error();
-	errno = 0;
-	k = SSL_write(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
-	if (k > 0) {
-		c->wr_wants_read = false;
-		return k;
-	}
-	if (tls_result(c, k, SSL_ERROR_WANT_READ, &c->wr_wants_read) == 0)
-		errno = EPIPE;
-	return -1;
+	return ctl_tls_write(c->ssl, p, n, &c->tw);
 }
 
 /* Read from faultd: bytes read, 0 at the end of the stream, or -1 with
@@ -302,18 +260,9 @@ tx(struct ctl_client *c, const void *p, size_t n)
 static ssize_t
 rx(struct ctl_client *c, void *p, size_t n)
 {
-	int k;
-
 	if (c->ssl == NULL)
 		return recv(c->fd, p, n, MSG_DONTWAIT);
-	ERR_clear_error();
-	errno = 0;
-	k = SSL_read(c->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
-	if (k > 0) {
-		c->rd_wants_write = false;
-		return k;
-	}
-	return tls_result(c, k, SSL_ERROR_WANT_WRITE, &c->rd_wants_write);
+	return ctl_tls_read(c->ssl, p, n, &c->tw);
 }
 
 /* The TLS connection on a connected socket: checks faultd's certificate
@@ -376,15 +325,15 @@ tls_step(struct ctl_client *c)
 		return true;
 	}
 	if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-		snprintf(c->tls_msg, sizeof(c->tls_msg), "the handshake was cut off (%s)",
+		snprintf(c->tw.msg, sizeof(c->tw.msg), "the handshake was cut off (%s)",
 		    errno != 0 ? strerror(errno) : "connection closed");
 	else
-		ctl_tls_errstr(c->ssl, c->tls_msg, sizeof(c->tls_msg));
+		ctl_tls_errstr(c->ssl, c->tw.msg, sizeof(c->tw.msg));
 	{
-		char msg[sizeof(c->name) + sizeof(c->tls_msg) + 64];
+		char msg[sizeof(c->name) + sizeof(c->tw.msg) + 64];
 
 		snprintf(msg, sizeof(msg), "TLS handshake with faultd at %s failed: %s",
-		    c->name, c->tls_msg);
+		    c->name, c->tw.msg);
 		fail_all(c, DD_EIO, msg);
 	}
 	return false;
@@ -481,14 +430,14 @@ on_io(struct ev_loop *loop, int fd, unsigned events, void *arg)
 		}
 		events |= EV_WRITE;   /* the requests waiting go out now */
 	}
-	if ((events & EV_WRITE) || c->wr_wants_read) {
+	if ((events & EV_WRITE) || c->tw.wr_wants_read) {
 		flush(c);
 		if (c->fd < 0)
 			goto out;
 	}
 	/* a TLS record may hold more than one read takes: read on while
 	 * OpenSSL holds decrypted bytes */
-	while ((events & EV_READ) || c->rd_wants_write ||
+	while ((events & EV_READ) || c->tw.rd_wants_write ||
 	    (c->ssl != NULL && SSL_pending(c->ssl) > 0)) {
 		char b[16384];
 		ssize_t n = rx(c, b, sizeof(b));

@@ -60,6 +60,69 @@ ctl_tls_errstr(const SSL *ssl, char *buf, size_t len)
 	}
 }
 
+/* An OpenSSL result in errno terms (ctl_tls.h): EAGAIN with *wants_other
+ * set when it waits for `other` (the event of the opposite direction), 0
+ * for an end of stream, or -1 with errno. */
+static ssize_t
+tls_result(SSL *ssl, int k, int other, bool *wants_other, struct ctl_tls_wait *w)
+{
+	int e = errno, se = SSL_get_error(ssl, k);
+
+	switch (se) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		*wants_other = se == other;
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		w->dead = true;
+		if (e == 0 || e == EAGAIN)
+			return 0;        /* the peer went away without a word */
+		errno = e;
+		return -1;
+	default:
+		ctl_tls_errstr(ssl, w->msg, sizeof(w->msg));
+		w->dead = true;
+		errno = EPROTO;
+		return -1;
+	}
+}
+
+ssize_t
+ctl_tls_write(SSL *ssl, const void *p, size_t n, struct ctl_tls_wait *w)
+{
+	int k;
+
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_write(ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (k > 0) {
+		w->wr_wants_read = false;
+		return k;
+	}
+	if (tls_result(ssl, k, SSL_ERROR_WANT_READ, &w->wr_wants_read, w) == 0)
+		errno = EPIPE;
+	return -1;
+}
+
+ssize_t
+ctl_tls_read(SSL *ssl, void *p, size_t n, struct ctl_tls_wait *w)
+{
+	int k;
+
+	ERR_clear_error();
+	errno = 0;
+	k = SSL_read(ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+	if (k > 0) {
+		w->rd_wants_write = false;
+		return k;
+	}
+	return tls_result(ssl, k, SSL_ERROR_WANT_WRITE, &w->rd_wants_write, w);
+}
+
 SSL_CTX *
 ctl_tls_ctx_new(bool server, const char *cert_file, const char *key_file,
     const char *ca_file, struct dd_err *err)

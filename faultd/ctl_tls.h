@@ -62,4 +62,25 @@ BIO *ctl_tls_bio_new(int fd);
  * Writes "unknown TLS error" when there is none. */
 void ctl_tls_errstr(const SSL *ssl, char *buf, size_t len);
 
+/*
+ * Reading and writing a non-blocking TLS connection in errno terms, for
+ * both ends of the control channel.  w carries what the last call waits
+ * for: SSL_read may need the socket writable (rd_wants_write) and
+ * SSL_write readable (wr_wants_read) -- the caller watches for that event
+ * too; `dead` is set once the connection failed (no close_notify then),
+ * and msg holds the reason of an EPROTO.
+ *   ctl_tls_write: bytes written, or -1 with errno EAGAIN (wait), EPIPE
+ *     (the peer closed), EPROTO (a TLS error) or the socket's;
+ *   ctl_tls_read: bytes read, 0 at the end of the stream (a clean close or
+ *     the peer gone without a word), or -1 with errno as above.
+ */
+struct ctl_tls_wait {
+	bool rd_wants_write;
+	bool wr_wants_read;
+	bool dead;
+	char msg[320];
+};
+ssize_t ctl_tls_write(SSL *ssl, const void *p, size_t n, struct ctl_tls_wait *w);
+ssize_t ctl_tls_read(SSL *ssl, void *p, size_t n, struct ctl_tls_wait *w);
+
 #endif
