@@ -85,9 +85,13 @@ done
 # over the run: when dnsperf is the bottleneck, qps per CPU is the fair
 # comparison)
 perf() {
-	local t0 t1
+	perf_with "$PIN_CLI" 2 200 "$@"
+}
+# perf_with PIN CLIENTS OUTSTANDING PORT PID: perf with another client set-up
+perf_with() {
+	local t0 t1 pin=$1 c=$2 q=$3; shift 3
 	t0=$(bench_ticks "$2")
-	$PIN_CLI dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l "$DUR" -c 2 -q 200 -t 2 \
+	$pin dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l "$DUR" -c "$c" -q "$q" -t 2 \
 		>"$T/perf.out" 2>&1
 	t1=$(bench_ticks "$2")
 	awk -v dt="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v dur="$DUR" '
@@ -208,17 +212,6 @@ done
 # On this machine's 2 CPUs dnsperf needs one of them, so a second worker
 # can only show how far it goes; 8 client sockets so SO_REUSEPORT spreads
 # them over both workers.
-perf_free() {   # perf_free PORT PID: like perf, unpinned, -c 8
-	local t0 t1
-	t0=$(bench_ticks "$2")
-	dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l "$DUR" -c 8 -q 400 -t 2 >"$T/perf.out" 2>&1
-	t1=$(bench_ticks "$2")
-	awk -v dt="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v dur="$DUR" '
-	     /Queries per second:/ {q=$4}
-	     /Average Latency \(s\):/ {a=$4 * 1000}
-	     /Queries lost:/ {l=$3}
-	     END {printf "%.0f %.3f %s %.0f\n", q, a, l, 100 * dt / hz / dur}' "$T/perf.out"
-}
 for w in 1 2; do
 	AP=$(bench_port)
 	"$FAULTD" --listen "127.0.0.1:$AP" --rules "$T/rules.0" --zone "$T/bench.zone" \
@@ -226,7 +219,7 @@ for w in 1 2; do
 	PIDS+=($!)
 	bench_wait_listen "$AP" || exit 3
 	echo "(f) faultd authoritative, --workers $w, unpinned ..." >&2
-	R[f_auth_$w]=$(perf_free "$AP" "${PIDS[-1]}")
+	R[f_auth_$w]=$(perf_with "" 8 400 "$AP" "${PIDS[-1]}")
 	stop_last
 done
 BE=$(bench_port)
@@ -240,7 +233,7 @@ for w in 1 2; do
 	PIDS+=($!)
 	bench_wait_listen "$FP" || exit 3
 	echo "(f) faultd forwarding, --workers $w, unpinned ..." >&2
-	R[f_fwd_$w]=$(perf_free "$FP" "${PIDS[-1]}")
+	R[f_fwd_$w]=$(perf_with "" 8 400 "$FP" "${PIDS[-1]}")
 	stop_last
 done
 stop_last   # the echo backend
