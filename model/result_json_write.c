@@ -56,43 +56,8 @@ json_u64(uint64_t u)
 	return json_stringn_nocheck(big, (size_t)n + 1);
 }
 
-/* json_real() refuses NaN and infinities: those are null. */
-static json_t *
-json_num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* A C string as a JSON string, invalid UTF-8 replaced; NULL is null. */
-static json_t *
-json_text(const char *s)
-{
-	size_t len, n;
-	char *clean;
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	len = strlen(s);
-	if (utf8_valid(s, len))
-		return json_stringn_nocheck(s, len);
-	if ((clean = utf8_dup_valid(s, len, &n)) == NULL)
-		return NULL;
-	v = json_stringn_nocheck(clean, n);
-	free(clean);
-	return v;
-}
-
 /* ------------------------------------------------------------------ */
 /* The tree */
-
-/* obj[key] = v, taking v; false when v is NULL (out of memory) or the set
- * failed.  key must be valid UTF-8. */
-static bool
-put(json_t *obj, const char *key, json_t *v)
-{
-	return v != NULL && json_object_set_new(obj, key, v) == 0;
-}
 
 static bool
 append(json_t *arr, json_t *v)
@@ -106,7 +71,7 @@ static bool
 put_key_valid(json_t *obj, const char *key, json_t *v)
 {
 	char *clean = utf8_dup_valid(key, strlen(key), NULL);
-	bool ok = clean != NULL && put(obj, clean, v);
+	bool ok = clean != NULL && rjson_put(obj, clean, v);
 
 	if (clean == NULL)
 		json_decref(v);
@@ -120,7 +85,7 @@ kvs_tree(const struct result_kv *kv, size_t n)
 	json_t *o = json_object();
 
 	for (size_t i = 0; o != NULL && i < n; i++) {
-		if (!put_key_valid(o, kv[i].key, json_text(kv[i].value))) {
+		if (!put_key_valid(o, kv[i].key, rjson_text(kv[i].value))) {
 			json_decref(o);
 			o = NULL;
 		}
@@ -133,25 +98,25 @@ event_tree(const struct elog_ev *e)
 {
 	json_t *o = json_object();
 	bool ok = o != NULL &&
-	    put(o, "t_ms", json_u64(e->t_ms)) &&
-	    put(o, "kind", json_string(elog_kind_name(e->kind))) &&
-	    put(o, "source", json_text(e->source)) &&
-	    put(o, "text", json_text(e->text));
+	    rjson_put(o, "t_ms", json_u64(e->t_ms)) &&
+	    rjson_put(o, "kind", json_string(elog_kind_name(e->kind))) &&
+	    rjson_put(o, "source", rjson_text(e->source)) &&
+	    rjson_put(o, "text", rjson_text(e->text));
 
 	switch (e->kind) {
 	case ELOG_PROBE:
-		ok = ok && put(o, "ok", json_boolean(e->u.probe.ok)) &&
-		    put(o, "latency_ms", json_num(e->u.probe.latency_ms)) &&
+		ok = ok && rjson_put(o, "ok", json_boolean(e->u.probe.ok)) &&
+		    rjson_put(o, "latency_ms", rjson_num(e->u.probe.latency_ms)) &&
 		    (!e->u.probe.has_start ||
-		    put(o, "start_ms", json_u64(e->u.probe.start_ms)));
+		    rjson_put(o, "start_ms", json_u64(e->u.probe.start_ms)));
 		break;
 	case ELOG_PROC_EXIT:
-		ok = ok && put(o, "exit_code", json_integer(e->u.exit.code)) &&
-		    put(o, "signal", json_integer(e->u.exit.signal));
+		ok = ok && rjson_put(o, "exit_code", json_integer(e->u.exit.code)) &&
+		    rjson_put(o, "signal", json_integer(e->u.exit.signal));
 		break;
 	case ELOG_RATE:
-		ok = ok && put(o, "qps", json_num(e->u.rate.qps)) &&
-		    put(o, "window_ms", json_u64(e->u.rate.window_ms));
+		ok = ok && rjson_put(o, "qps", rjson_num(e->u.rate.qps)) &&
+		    rjson_put(o, "window_ms", json_u64(e->u.rate.window_ms));
 		break;
 	default:
 		break;
@@ -169,14 +134,14 @@ expect_tree(const struct result_expect *e)
 	json_t *o = json_object();
 
 	if (o != NULL &&
-	    put(o, "metric", json_text(result_expect_metric(e))) &&
-	    put(o, "bound", json_text(e->bound)) &&
-	    put(o, "observed", e->has_observed ? json_num(e->observed) :
+	    rjson_put(o, "metric", rjson_text(result_expect_metric(e))) &&
+	    rjson_put(o, "bound", rjson_text(e->bound)) &&
+	    rjson_put(o, "observed", e->has_observed ? rjson_num(e->observed) :
 	    json_null()) &&
-	    put(o, "pass", json_boolean(e->pass)) &&
-	    put(o, "message", json_text(e->message)) &&
-	    (!e->censored || (put(o, "censored", json_true()) &&
-	    put(o, "at_least", json_num(e->at_least)))))
+	    rjson_put(o, "pass", json_boolean(e->pass)) &&
+	    rjson_put(o, "message", rjson_text(e->message)) &&
+	    (!e->censored || (rjson_put(o, "censored", json_true()) &&
+	    rjson_put(o, "at_least", rjson_num(e->at_least)))))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -193,13 +158,13 @@ probe_tree(const struct result_probe *p)
 	json_t *o = json_object();
 
 	if (o != NULL &&
-	    put(o, "name", json_text(p->name)) &&
-	    put(o, "kind", json_text(p->kind)) &&
-	    put(o, "host", json_text(p->host)) &&
-	    put(o, "target", json_text(p->target)) &&
-	    put(o, "every_ms", json_u64(p->every_ms)) &&
-	    put(o, "timeout_ms", json_u64(p->timeout_ms)) &&
-	    put(o, "timeout_default", json_boolean(p->timeout_default)))
+	    rjson_put(o, "name", rjson_text(p->name)) &&
+	    rjson_put(o, "kind", rjson_text(p->kind)) &&
+	    rjson_put(o, "host", rjson_text(p->host)) &&
+	    rjson_put(o, "target", rjson_text(p->target)) &&
+	    rjson_put(o, "every_ms", json_u64(p->every_ms)) &&
+	    rjson_put(o, "timeout_ms", json_u64(p->timeout_ms)) &&
+	    rjson_put(o, "timeout_default", json_boolean(p->timeout_default)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -219,19 +184,19 @@ metrics_tree(const struct result_metric *metric, enum metric_part part)
 		if (rm->absent)
 			continue;
 		if (part == PART_VALUES) {
-			ok = put(o, name, rm->has ? json_num(rm->value) :
+			ok = rjson_put(o, name, rm->has ? rjson_num(rm->value) :
 			    json_null());
 		} else if (part == PART_NOTES) {
 			if (rm->has || rm->note == NULL)
 				continue;
-			ok = put(o, name, json_text(rm->note));
+			ok = rjson_put(o, name, rjson_text(rm->note));
 		} else {
 			if (rm->has || !rm->censored)
 				continue;
 			b = json_object();
-			ok = b != NULL && put(b, "censored", json_true()) &&
-			    put(b, "at_least", json_num(rm->at_least));
-			ok = ok ? put(o, name, b) : (json_decref(b), false);
+			ok = b != NULL && rjson_put(b, "censored", json_true()) &&
+			    rjson_put(b, "at_least", rjson_num(rm->at_least));
+			ok = ok ? rjson_put(o, name, b) : (json_decref(b), false);
 		}
 		if (!ok) {
 			json_decref(o);
@@ -263,13 +228,13 @@ probes_tree(const struct result *r)
 		json_t *po = json_object();
 		char *key = utf8_dup_valid(p->name, strlen(p->name), NULL);
 		bool ok = po != NULL && key != NULL &&
-		    put(po, "metrics", metrics_tree(p->metric, PART_VALUES)) &&
-		    put(po, "metric_notes", metrics_tree(p->metric,
+		    rjson_put(po, "metrics", metrics_tree(p->metric, PART_VALUES)) &&
+		    rjson_put(po, "metric_notes", metrics_tree(p->metric,
 		    PART_NOTES)) &&
-		    (!any_censored(p->metric) || put(po, "metric_bounds",
+		    (!any_censored(p->metric) || rjson_put(po, "metric_bounds",
 		    metrics_tree(p->metric, PART_BOUNDS)));
 
-		ok = ok ? put(o, key, po) : (json_decref(po), false);
+		ok = ok ? rjson_put(o, key, po) : (json_decref(po), false);
 		free(key);
 		if (!ok) {
 			json_decref(o);
@@ -288,10 +253,10 @@ fault_tree(const struct result *r)
 		return json_null();
 	o = json_object();
 	if (o != NULL &&
-	    put(o, "start_ms", json_u64(r->fault_start_ms)) &&
-	    put(o, "end_ms", json_u64(r->fault_end_ms)) &&
-	    put(o, "cleared", json_boolean(r->fault_cleared)) &&
-	    put(o, "service_disrupted", json_boolean(r->service_disrupted)))
+	    rjson_put(o, "start_ms", json_u64(r->fault_start_ms)) &&
+	    rjson_put(o, "end_ms", json_u64(r->fault_end_ms)) &&
+	    rjson_put(o, "cleared", json_boolean(r->fault_cleared)) &&
+	    rjson_put(o, "service_disrupted", json_boolean(r->service_disrupted)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -324,9 +289,9 @@ links_tree(const struct result *r, bool notes)
 		bool ok = key != NULL;
 
 		if (ok && !notes)
-			ok = put(o, key, m->has ? json_num(m->value) : json_null());
+			ok = rjson_put(o, key, m->has ? rjson_num(m->value) : json_null());
 		else if (ok && !m->has && m->note != NULL)
-			ok = put(o, key, json_text(m->note));
+			ok = rjson_put(o, key, rjson_text(m->note));
 		free(key);
 		if (!ok) {
 			json_decref(o);
@@ -343,11 +308,11 @@ snap_tree(const struct elog_stats *s)
 {
 	json_t *o = json_object(), *rules = json_array(), *clients = json_array();
 	bool ok = o != NULL && rules != NULL && clients != NULL &&
-	    put(o, "t_ms", json_u64(s->t_ms)) &&
-	    put(o, "why", json_string(elog_stats_why_name(s->why)));
+	    rjson_put(o, "t_ms", json_u64(s->t_ms)) &&
+	    rjson_put(o, "why", json_string(elog_stats_why_name(s->why)));
 
 	if (ok && s->error != NULL) {
-		ok = put(o, "error", json_text(s->error));
+		ok = rjson_put(o, "error", rjson_text(s->error));
 		goto out;
 	}
 	for (size_t i = 0; ok && i < s->n_counters; i++) {
@@ -361,28 +326,28 @@ snap_tree(const struct elog_stats *s)
 			free(key);
 			continue;
 		}
-		ok = key != NULL && put(o, key, json_u64(s->counters[i].value));
+		ok = key != NULL && rjson_put(o, key, json_u64(s->counters[i].value));
 		free(key);
 	}
 	for (size_t i = 0; ok && i < s->n_rules; i++) {
 		json_t *r = json_object();
 
 		ok = append(rules, r) &&
-		    put(r, "id", json_u64(s->rules[i].id)) &&
-		    put(r, "hits", json_u64(s->rules[i].hits)) &&
-		    put(r, "rule", json_text(s->rules[i].rule));
+		    rjson_put(r, "id", json_u64(s->rules[i].id)) &&
+		    rjson_put(r, "hits", json_u64(s->rules[i].hits)) &&
+		    rjson_put(r, "rule", rjson_text(s->rules[i].rule));
 	}
 	for (size_t i = 0; ok && i < s->n_clients; i++) {
 		json_t *c = json_object();
 
 		ok = append(clients, c) &&
-		    put(c, "addr", json_text(s->clients[i].name)) &&
-		    put(c, "queries", json_u64(s->clients[i].value));
+		    rjson_put(c, "addr", rjson_text(s->clients[i].name)) &&
+		    rjson_put(c, "queries", json_u64(s->clients[i].value));
 	}
-	ok = ok && put(o, "actions", counts_tree(s->actions, s->n_actions)) &&
-	    put(o, "rule_hits", json_incref(rules)) &&
-	    put(o, "clients", json_incref(clients)) &&
-	    put(o, "clients_other", json_u64(s->clients_other));
+	ok = ok && rjson_put(o, "actions", counts_tree(s->actions, s->n_actions)) &&
+	    rjson_put(o, "rule_hits", json_incref(rules)) &&
+	    rjson_put(o, "clients", json_incref(clients)) &&
+	    rjson_put(o, "clients_other", json_u64(s->clients_other));
 out:
 	json_decref(rules);
 	json_decref(clients);
@@ -434,16 +399,16 @@ authority_tree(const struct result *r)
 		bool hq = result_authority_qps(a, false, &q);
 		bool hb = result_authority_qps(a, true, &b);
 		bool ok = e != NULL &&
-		    put(e, "queries", a->queries.has ? json_num(a->queries.value) : json_null()) &&
-		    put(e, "fault_s", a->queries.has ? json_num(a->fault_s) : json_null()) &&
-		    put(e, "qps", hq ? json_num(q) : json_null()) &&
-		    put(e, "baseline_queries", a->baseline.has ? json_num(a->baseline.value) : json_null()) &&
-		    put(e, "baseline_s", a->baseline.has ? json_num(a->baseline_s) : json_null()) &&
-		    put(e, "baseline_qps", hb ? json_num(b) : json_null()) &&
-		    put(e, "ratio", a->ratio.has ? json_num(a->ratio.value) : json_null()) &&
-		    (a->queries.has || put(e, "queries_note", json_text(a->queries.note))) &&
-		    (a->baseline.has || put(e, "baseline_note", json_text(a->baseline.note))) &&
-		    (a->ratio.has || put(e, "ratio_note", json_text(a->ratio.note)));
+		    rjson_put(e, "queries", a->queries.has ? rjson_num(a->queries.value) : json_null()) &&
+		    rjson_put(e, "fault_s", a->queries.has ? rjson_num(a->fault_s) : json_null()) &&
+		    rjson_put(e, "qps", hq ? rjson_num(q) : json_null()) &&
+		    rjson_put(e, "baseline_queries", a->baseline.has ? rjson_num(a->baseline.value) : json_null()) &&
+		    rjson_put(e, "baseline_s", a->baseline.has ? rjson_num(a->baseline_s) : json_null()) &&
+		    rjson_put(e, "baseline_qps", hb ? rjson_num(b) : json_null()) &&
+		    rjson_put(e, "ratio", a->ratio.has ? rjson_num(a->ratio.value) : json_null()) &&
+		    (a->queries.has || rjson_put(e, "queries_note", rjson_text(a->queries.note))) &&
+		    (a->baseline.has || rjson_put(e, "baseline_note", rjson_text(a->baseline.note))) &&
+		    (a->ratio.has || rjson_put(e, "ratio_note", rjson_text(a->ratio.note)));
 
 		if (!(ok ? put_key_valid(o, a->dns, e) : (json_decref(e), false))) {
 			json_decref(o);
@@ -467,8 +432,8 @@ metrics_incident_tree(const struct result *r)
 
 		if (rm->absent || !result_metric_is_incident_time((enum score_metric)m))
 			continue;
-		if (!put(o, score_metric_name((enum score_metric)m),
-		    rm->has ? json_num(round(rm->value * speed * 1e6) / 1e6) : json_null())) {
+		if (!rjson_put(o, score_metric_name((enum score_metric)m),
+		    rm->has ? rjson_num(round(rm->value * speed * 1e6) / 1e6) : json_null())) {
 			json_decref(o);
 			o = NULL;
 		}
@@ -486,11 +451,11 @@ distortions_tree(const struct result *r)
 		const struct timescale_distortion *d = &r->distortions.v[i];
 		json_t *o = json_object();
 		bool ok = o != NULL &&
-		    put(o, "kind", json_string(timescale_kind_name(d->kind))) &&
-		    put(o, "what", json_text(d->what)) &&
-		    put(o, "incident_s", d->has_incident ? json_num(d->incident_s) : json_null()) &&
-		    put(o, "real_s", d->has_real ? json_num(d->real_s) : json_null()) &&
-		    put(o, "note", json_text(d->note));
+		    rjson_put(o, "kind", json_string(timescale_kind_name(d->kind))) &&
+		    rjson_put(o, "what", rjson_text(d->what)) &&
+		    rjson_put(o, "incident_s", d->has_incident ? rjson_num(d->incident_s) : json_null()) &&
+		    rjson_put(o, "real_s", d->has_real ? rjson_num(d->real_s) : json_null()) &&
+		    rjson_put(o, "note", rjson_text(d->note));
 
 		if (!(ok ? append(a, o) : (json_decref(o), false))) {
 			json_decref(a);
@@ -516,36 +481,36 @@ result_tree(const struct result *r)
 	for (size_t i = 0; ok && r->events != NULL && i < r->events->n; i++)
 		ok = append(ev, event_tree(&r->events->ev[i]));
 	ok = ok &&
-	    put(root, "format", json_string(RESULT_FORMAT)) &&
-	    put(root, "scenario", json_text(r->scenario)) &&
-	    put(root, "description", json_text(r->description)) &&
-	    put(root, "verdict", json_string(result_verdict(r))) &&
-	    (r->error == NULL || put(root, "error", json_text(r->error))) &&
-	    put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
-	    put(root, "started", json_text(r->started)) &&
+	    rjson_put(root, "format", json_string(RESULT_FORMAT)) &&
+	    rjson_put(root, "scenario", rjson_text(r->scenario)) &&
+	    rjson_put(root, "description", rjson_text(r->description)) &&
+	    rjson_put(root, "verdict", json_string(result_verdict(r))) &&
+	    (r->error == NULL || rjson_put(root, "error", rjson_text(r->error))) &&
+	    rjson_put(root, "seed", r->has_seed ? json_u64(r->seed) : json_null()) &&
+	    rjson_put(root, "started", rjson_text(r->started)) &&
 	    (!r->has_time ||
-	    (put(root, "incident_start", json_text(r->incident_start)) &&
-	    put(root, "incident_t0_ms", json_u64(r->incident_t0_ms)))) &&
-	    put(root, "duration_ms", json_u64(r->duration_ms)) &&
-	    put(root, "params", kvs_tree(r->params, r->n_params)) &&
-	    put(root, "versions", kvs_tree(r->versions, r->n_versions)) &&
-	    put(root, "metrics", metrics_tree(r->metric, PART_VALUES)) &&
-	    put(root, "metric_notes", metrics_tree(r->metric, PART_NOTES)) &&
-	    (!any_censored(r->metric) || put(root, "metric_bounds",
+	    (rjson_put(root, "incident_start", rjson_text(r->incident_start)) &&
+	    rjson_put(root, "incident_t0_ms", json_u64(r->incident_t0_ms)))) &&
+	    rjson_put(root, "duration_ms", json_u64(r->duration_ms)) &&
+	    rjson_put(root, "params", kvs_tree(r->params, r->n_params)) &&
+	    rjson_put(root, "versions", kvs_tree(r->versions, r->n_versions)) &&
+	    rjson_put(root, "metrics", metrics_tree(r->metric, PART_VALUES)) &&
+	    rjson_put(root, "metric_notes", metrics_tree(r->metric, PART_NOTES)) &&
+	    (!any_censored(r->metric) || rjson_put(root, "metric_bounds",
 	    metrics_tree(r->metric, PART_BOUNDS))) &&
-	    (!r->has_time || put(root, "metrics_incident", metrics_incident_tree(r))) &&
-	    (r->n_probe_metrics == 0 || put(root, "probe_metrics", probes_tree(r))) &&
-	    put(root, "fault", fault_tree(r)) &&
-	    put(root, "expectations", json_incref(ex)) &&
-	    (!r->has_probes || put(root, "probes", json_incref(pr))) &&
+	    (!r->has_time || rjson_put(root, "metrics_incident", metrics_incident_tree(r))) &&
+	    (r->n_probe_metrics == 0 || rjson_put(root, "probe_metrics", probes_tree(r))) &&
+	    rjson_put(root, "fault", fault_tree(r)) &&
+	    rjson_put(root, "expectations", json_incref(ex)) &&
+	    (!r->has_probes || rjson_put(root, "probes", json_incref(pr))) &&
 	    (r->n_links == 0 ||
-	    (put(root, "amplification", links_tree(r, false)) &&
-	    put(root, "amplification_notes", links_tree(r, true)))) &&
-	    (!r->has_time || put(root, "time_distortions", distortions_tree(r))) &&
-	    (r->n_authority == 0 || put(root, "authority", authority_tree(r))) &&
+	    (rjson_put(root, "amplification", links_tree(r, false)) &&
+	    rjson_put(root, "amplification_notes", links_tree(r, true)))) &&
+	    (!r->has_time || rjson_put(root, "time_distortions", distortions_tree(r))) &&
+	    (r->n_authority == 0 || rjson_put(root, "authority", authority_tree(r))) &&
 	    (r->events == NULL || r->events->n_stats == 0 ||
-	    put(root, "dns_stats", dns_stats_tree(r->events))) &&
-	    put(root, "events", json_incref(ev));
+	    rjson_put(root, "dns_stats", dns_stats_tree(r->events))) &&
+	    rjson_put(root, "events", json_incref(ev));
 	json_decref(ex);
 	json_decref(pr);
 	json_decref(ev);

@@ -3,6 +3,12 @@
  */
 #include "model/rjson.h"
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/utf8.h"
+
 const char *
 rjson_big_digits(const json_t *v)
 {
@@ -19,4 +25,39 @@ rjson_big_digits(const json_t *v)
 		if (s[i] < '0' || s[i] > '9')
 			return NULL;
 	return s + 1;
+}
+
+json_t *
+rjson_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *
+rjson_text(const char *s)
+{
+	size_t len, n;
+	char *clean;
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	len = strlen(s);
+	if (utf8_valid(s, len))
+		return json_stringn_nocheck(s, len);
+	if ((clean = utf8_dup_valid(s, len, &n)) == NULL)
+		return NULL;
+	v = json_stringn_nocheck(clean, n);
+	free(clean);
+	return v;
+}
+
+bool
+rjson_put(json_t *obj, const char *key, json_t *v)
+{
+	if (obj == NULL || v == NULL) {
+		json_decref(v);
+		return false;
+	}
+	return json_object_set_new(obj, key, v) == 0;
 }

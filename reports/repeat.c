@@ -14,44 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/utf8.h"
+#include "model/rjson.h"
 #include "reports/markup.h"
 
 /* ------------------------------------------------------------------ */
-/* repeat.json */
-
-/* A string as JSON, invalid UTF-8 replaced; NULL as null. */
-static json_t *
-jtext(const char *s)
-{
-	char *clean;
-	size_t n;
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	if ((clean = utf8_dup_valid(s, strlen(s), &n)) == NULL)
-		return NULL;
-	v = json_stringn(clean, n);
-	free(clean);
-	return v;
-}
-
-static json_t *
-jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* Set key to v (stolen); false when v is NULL (out of memory). */
-static bool
-put(json_t *o, const char *key, json_t *v)
-{
-	return v != NULL && json_object_set_new(o, key, v) == 0;
-}
-
 static bool
 push(json_t *a, json_t *v)
 {
@@ -78,8 +44,8 @@ stat_tree(const struct dist_stat *s)
 
 	if (!s->has)
 		return json_null();
-	if ((o = json_object()) != NULL && put(o, "value", jnum(s->v)) &&
-	    put(o, "at_least", json_boolean(s->at_least)))
+	if ((o = json_object()) != NULL && rjson_put(o, "value", rjson_num(s->v)) &&
+	    rjson_put(o, "at_least", json_boolean(s->at_least)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -95,7 +61,7 @@ sample_tree(const struct dist_sample *s)
 		return json_null();
 	if (!s->censored)
 		return json_real(s->v);
-	if ((o = json_object()) != NULL && put(o, "at_least", json_real(s->v)))
+	if ((o = json_object()) != NULL && rjson_put(o, "at_least", json_real(s->v)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -107,16 +73,16 @@ series_tree(const struct repeat_group *g, const struct repeat_series *s)
 	json_t *o = json_object(), *vals = json_array();
 	bool ok = o != NULL && vals != NULL;
 
-	ok = ok && put(o, "metric", jtext(s->label)) &&
-	    put(o, "n", json_integer((json_int_t)s->dist.n)) &&
-	    put(o, "missing", json_integer((json_int_t)s->dist.n_missing)) &&
-	    put(o, "censored", json_integer((json_int_t)s->dist.n_censored));
+	ok = ok && rjson_put(o, "metric", rjson_text(s->label)) &&
+	    rjson_put(o, "n", json_integer((json_int_t)s->dist.n)) &&
+	    rjson_put(o, "missing", json_integer((json_int_t)s->dist.n_missing)) &&
+	    rjson_put(o, "censored", json_integer((json_int_t)s->dist.n_censored));
 	for (int w = 0; ok && w < DIST_WHICH_COUNT; w++)
-		ok = put(o, dist_which_name((enum dist_which)w),
+		ok = rjson_put(o, dist_which_name((enum dist_which)w),
 		    stat_tree(&s->dist.stat[w]));
 	for (size_t k = 0; ok && k < g->n_runs; k++)
 		ok = push(vals, sample_tree(&s->samples[k]));
-	if (ok && put(o, "values", vals))
+	if (ok && rjson_put(o, "values", vals))
 		return o;
 	if (!ok)
 		json_decref(vals);
@@ -130,17 +96,17 @@ check_tree(const struct repeat_check *c)
 	json_t *o = json_object();
 	bool stat = c->parsed && c->expect.has_stat;
 
-	if (o != NULL && put(o, "metric", jtext(c->label)) &&
-	    put(o, "bound", jtext(c->bound)) &&
-	    put(o, "statistic", stat ? json_string(dist_which_name(
+	if (o != NULL && rjson_put(o, "metric", rjson_text(c->label)) &&
+	    rjson_put(o, "bound", rjson_text(c->bound)) &&
+	    rjson_put(o, "statistic", stat ? json_string(dist_which_name(
 	    c->expect.stat)) : json_null()) &&
-	    put(o, "value", stat && c->has_value ? jnum(c->value) :
+	    rjson_put(o, "value", stat && c->has_value ? rjson_num(c->value) :
 	    json_null()) &&
-	    put(o, "at_least", json_boolean(c->has_value && c->at_least)) &&
-	    put(o, "held", stat ? json_null() :
+	    rjson_put(o, "at_least", json_boolean(c->has_value && c->at_least)) &&
+	    rjson_put(o, "held", stat ? json_null() :
 	    json_integer((json_int_t)c->n_held)) &&
-	    put(o, "pass", json_boolean(c->pass)) &&
-	    put(o, "message", jtext(c->message)))
+	    rjson_put(o, "pass", json_boolean(c->pass)) &&
+	    rjson_put(o, "message", rjson_text(c->message)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -177,9 +143,9 @@ repeat_tree(const struct report_repeat *rp)
 	/* the containers go in first, in the documented order, and are
 	 * filled in place; root holds the references that count */
 	ok = root && params && seeds && runs && metrics && checks &&
-	    put(root, "format", json_string(REPORT_REPEAT_FORMAT)) &&
-	    put(root, "scenario", jtext(r0 != NULL ? r0->scenario : NULL)) &&
-	    put(root, "verdict", json_string(repeat_verdict(g))) &&
+	    rjson_put(root, "format", json_string(REPORT_REPEAT_FORMAT)) &&
+	    rjson_put(root, "scenario", rjson_text(r0 != NULL ? r0->scenario : NULL)) &&
+	    rjson_put(root, "verdict", json_string(repeat_verdict(g))) &&
 	    json_object_set(root, "params", params) == 0 &&
 	    json_object_set(root, "seeds", seeds) == 0 &&
 	    json_object_set(root, "runs", runs) == 0 &&
@@ -191,14 +157,14 @@ repeat_tree(const struct report_repeat *rp)
 	json_decref(metrics);
 	json_decref(checks);
 	for (size_t i = 0; ok && r0 != NULL && i < r0->n_params; i++)
-		ok = put(params, r0->params[i].key, jtext(r0->params[i].value));
+		ok = rjson_put(params, r0->params[i].key, rjson_text(r0->params[i].value));
 	for (size_t k = 0; ok && k < g->n_runs; k++) {
 		json_t *o = json_object();
 
 		ok = push(runs, o) && push(seeds, jseed(rp->seeds[k])) &&
-		    put(o, "dir", jtext(rp->dirs[k])) &&
-		    put(o, "seed", jseed(rp->seeds[k])) &&
-		    put(o, "verdict", json_string(run_verdict(g->runs[k])));
+		    rjson_put(o, "dir", rjson_text(rp->dirs[k])) &&
+		    rjson_put(o, "seed", jseed(rp->seeds[k])) &&
+		    rjson_put(o, "verdict", json_string(run_verdict(g->runs[k])));
 	}
 	for (size_t i = 0; ok && i < g->n_series; i++)
 		ok = push(metrics, series_tree(g, &g->series[i]));

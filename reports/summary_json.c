@@ -18,42 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/utf8.h"
-
-static json_t *
-jtext(const char *s)
-{
-	char *clean;
-	size_t n;
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	if ((clean = utf8_dup_valid(s, strlen(s), &n)) == NULL)
-		return NULL;
-	v = json_stringn(clean, n);
-	free(clean);
-	return v;
-}
-
-static json_t *
-jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* Set key to v (stolen); false when v is NULL (out of memory). */
-static bool
-put(json_t *o, const char *key, json_t *v)
-{
-	if (o == NULL || v == NULL) {
-		json_decref(v);
-		return false;
-	}
-	return json_object_set_new(o, key, v) == 0;
-}
+#include "model/rjson.h"
 
 static bool
 push(json_t *a, json_t *v)
@@ -85,7 +50,7 @@ jparams(const struct result *r)
 	bool ok = o != NULL;
 
 	for (size_t i = 0; ok && r != NULL && i < r->n_params; i++)
-		ok = put(o, r->params[i].key, jtext(r->params[i].value));
+		ok = rjson_put(o, r->params[i].key, rjson_text(r->params[i].value));
 	if (ok)
 		return o;
 	json_decref(o);
@@ -97,8 +62,8 @@ static bool
 put_value(json_t *o, const char *key, bool has, double v, bool censored,
     double at_least)
 {
-	return put(o, key, has ? jnum(v) : json_null()) &&
-	    put(o, "at_least", !has && censored ? jnum(at_least) :
+	return rjson_put(o, key, has ? rjson_num(v) : json_null()) &&
+	    rjson_put(o, "at_least", !has && censored ? rjson_num(at_least) :
 	    json_null());
 }
 
@@ -110,13 +75,13 @@ jexpect(const struct result_expect *e)
 
 	snprintf(label, sizeof(label), "%s %s", result_expect_metric(e),
 	    e->bound);
-	if (put(o, "expectation", jtext(label)) &&
-	    put(o, "metric", jtext(result_expect_metric(e))) &&
-	    put(o, "bound", jtext(e->bound)) &&
+	if (rjson_put(o, "expectation", rjson_text(label)) &&
+	    rjson_put(o, "metric", rjson_text(result_expect_metric(e))) &&
+	    rjson_put(o, "bound", rjson_text(e->bound)) &&
 	    put_value(o, "observed", e->has_observed, e->observed, e->censored,
 	    e->at_least) &&
-	    put(o, "pass", json_boolean(e->pass)) &&
-	    put(o, "message", jtext(e->message)))
+	    rjson_put(o, "pass", json_boolean(e->pass)) &&
+	    rjson_put(o, "message", rjson_text(e->message)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -130,9 +95,9 @@ jfault(const struct result *r)
 	if (!r->fault_found)
 		return json_null();
 	o = json_object();
-	if (put(o, "start_s", json_real((double)r->fault_start_ms / 1000.0)) &&
-	    put(o, "end_s", json_real((double)r->fault_end_ms / 1000.0)) &&
-	    put(o, "cleared", json_boolean(r->fault_cleared)))
+	if (rjson_put(o, "start_s", json_real((double)r->fault_start_ms / 1000.0)) &&
+	    rjson_put(o, "end_s", json_real((double)r->fault_end_ms / 1000.0)) &&
+	    rjson_put(o, "cleared", json_boolean(r->fault_cleared)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -157,13 +122,13 @@ put_metrics(json_t *root, const struct result *r)
 			continue;
 		o = json_object();
 		if (!rm->has && !rm->censored)
-			ok = push(missing, o) && put(o, "metric", json_string(
+			ok = push(missing, o) && rjson_put(o, "metric", json_string(
 			    score_metric_name((enum score_metric)m))) &&
-			    put(o, "why", jtext(rm->note));
+			    rjson_put(o, "why", rjson_text(rm->note));
 		else
-			ok = push(seen, o) && put(o, "metric", json_string(
+			ok = push(seen, o) && rjson_put(o, "metric", json_string(
 			    score_metric_name((enum score_metric)m))) &&
-			    put(o, "key", json_boolean(report_metric_key(r,
+			    rjson_put(o, "key", json_boolean(report_metric_key(r,
 			    (enum score_metric)m))) &&
 			    put_value(o, "value", rm->has, rm->value, rm->censored,
 			    rm->at_least);
@@ -172,13 +137,13 @@ put_metrics(json_t *root, const struct result *r)
 		const struct result_metric *rm = &r->links[i].amplification;
 		json_t *o = json_object();
 
-		ok = push(seen, o) && put(o, "metric",
+		ok = push(seen, o) && rjson_put(o, "metric",
 		    json_string("query_amplification")) &&
-		    put(o, "link", jtext(r->links[i].link)) &&
-		    put(o, "key", json_true()) &&
+		    rjson_put(o, "link", rjson_text(r->links[i].link)) &&
+		    rjson_put(o, "key", json_true()) &&
 		    put_value(o, "value", rm->has, rm->value, rm->censored,
 		    rm->at_least) &&
-		    put(o, "why", rm->has ? json_null() : jtext(rm->note));
+		    rjson_put(o, "why", rm->has ? json_null() : rjson_text(rm->note));
 	}
 	return ok;
 }
@@ -193,14 +158,14 @@ jprobes(const struct result *r)
 		const struct result_probe_metrics *p = &r->probe_metrics[i];
 		json_t *o = json_object();
 
-		ok = push(a, o) && put(o, "probe", jtext(p->name));
+		ok = push(a, o) && rjson_put(o, "probe", rjson_text(p->name));
 		for (int m = 0; ok && m < SCORE_METRIC_COUNT; m++) {
 			const struct result_metric *rm = &p->metric[m];
 
 			if (rm->absent)
 				continue;
-			ok = put(o, score_metric_name((enum score_metric)m),
-			    rm->has ? jnum(rm->value) : json_null());
+			ok = rjson_put(o, score_metric_name((enum score_metric)m),
+			    rm->has ? rjson_num(rm->value) : json_null());
 		}
 	}
 	if (ok)
@@ -212,7 +177,7 @@ jprobes(const struct result *r)
 static json_t *
 jmetric_or_null(const struct result_metric *rm)
 {
-	return rm->has ? jnum(rm->value) : json_null();
+	return rm->has ? rjson_num(rm->value) : json_null();
 }
 
 static json_t *
@@ -228,14 +193,14 @@ jauthority(const struct result *r)
 		json_t *o = json_object();
 		double qps;
 
-		ok = push(a, o) && put(o, "dns", jtext(au->dns)) &&
-		    put(o, "queries", jmetric_or_null(&au->queries)) &&
-		    put(o, "fault_s", au->queries.has ? jnum(au->fault_s) :
+		ok = push(a, o) && rjson_put(o, "dns", rjson_text(au->dns)) &&
+		    rjson_put(o, "queries", jmetric_or_null(&au->queries)) &&
+		    rjson_put(o, "fault_s", au->queries.has ? rjson_num(au->fault_s) :
 		    json_null()) &&
-		    put(o, "baseline_qps", result_authority_qps(au, true, &qps) ?
-		    jnum(qps) : json_null()) &&
-		    put(o, "ratio", jmetric_or_null(&au->ratio)) &&
-		    put(o, "why", jtext(why));
+		    rjson_put(o, "baseline_qps", result_authority_qps(au, true, &qps) ?
+		    rjson_num(qps) : json_null()) &&
+		    rjson_put(o, "ratio", jmetric_or_null(&au->ratio)) &&
+		    rjson_put(o, "why", rjson_text(why));
 	}
 	if (ok)
 		return a;
@@ -278,21 +243,21 @@ run_tree(const struct result *r)
 {
 	json_t *o = json_object();
 
-	if (put(o, "format", json_string(REPORT_SUMMARY_FORMAT)) &&
-	    put(o, "kind", json_string("run")) &&
-	    put(o, "scenario", jtext(r->scenario)) &&
-	    put(o, "description", jtext(r->description)) &&
-	    put(o, "verdict", json_string(result_verdict(r))) &&
-	    put(o, "error", jtext(r->error)) &&
-	    put(o, "seed", r->has_seed ? jseed(r->seed) : json_null()) &&
-	    put(o, "duration_s", json_real((double)r->duration_ms / 1000.0)) &&
-	    put(o, "speed", jnum(result_speed(r))) &&
-	    put(o, "params", jparams(r)) &&
-	    put(o, "fault", jfault(r)) &&
-	    put(o, "expectations", jexpectations(r)) &&
+	if (rjson_put(o, "format", json_string(REPORT_SUMMARY_FORMAT)) &&
+	    rjson_put(o, "kind", json_string("run")) &&
+	    rjson_put(o, "scenario", rjson_text(r->scenario)) &&
+	    rjson_put(o, "description", rjson_text(r->description)) &&
+	    rjson_put(o, "verdict", json_string(result_verdict(r))) &&
+	    rjson_put(o, "error", rjson_text(r->error)) &&
+	    rjson_put(o, "seed", r->has_seed ? jseed(r->seed) : json_null()) &&
+	    rjson_put(o, "duration_s", json_real((double)r->duration_ms / 1000.0)) &&
+	    rjson_put(o, "speed", rjson_num(result_speed(r))) &&
+	    rjson_put(o, "params", jparams(r)) &&
+	    rjson_put(o, "fault", jfault(r)) &&
+	    rjson_put(o, "expectations", jexpectations(r)) &&
 	    put_metrics(o, r) &&
-	    put(o, "probes", jprobes(r)) &&
-	    put(o, "authority", jauthority(r)))
+	    rjson_put(o, "probes", jprobes(r)) &&
+	    rjson_put(o, "authority", jauthority(r)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -331,8 +296,8 @@ jstat(const struct dist_stat *s)
 	if (!s->has)
 		return json_null();
 	o = json_object();
-	if (put(o, "value", jnum(s->v)) &&
-	    put(o, "at_least", json_boolean(s->at_least)))
+	if (rjson_put(o, "value", rjson_num(s->v)) &&
+	    rjson_put(o, "at_least", json_boolean(s->at_least)))
 		return o;
 	json_decref(o);
 	return NULL;
@@ -351,19 +316,19 @@ jgates(const struct repeat_group *g)
 		json_t *o = json_object();
 
 		snprintf(label, sizeof(label), "%s %s", c->label, c->bound);
-		ok = push(a, o) && put(o, "expectation", jtext(label)) &&
-		    put(o, "metric", jtext(c->label)) &&
-		    put(o, "bound", jtext(c->bound)) &&
-		    put(o, "statistic", stat ? json_string(dist_which_name(
+		ok = push(a, o) && rjson_put(o, "expectation", rjson_text(label)) &&
+		    rjson_put(o, "metric", rjson_text(c->label)) &&
+		    rjson_put(o, "bound", rjson_text(c->bound)) &&
+		    rjson_put(o, "statistic", stat ? json_string(dist_which_name(
 		    c->expect.stat)) : json_null()) &&
-		    put(o, "value", stat && c->has_value ? jnum(c->value) :
+		    rjson_put(o, "value", stat && c->has_value ? rjson_num(c->value) :
 		    json_null()) &&
-		    put(o, "at_least", json_boolean(stat && c->has_value &&
+		    rjson_put(o, "at_least", json_boolean(stat && c->has_value &&
 		    c->at_least)) &&
-		    put(o, "held", stat ? json_null() :
+		    rjson_put(o, "held", stat ? json_null() :
 		    json_integer((json_int_t)c->n_held)) &&
-		    put(o, "pass", json_boolean(c->pass)) &&
-		    put(o, "message", jtext(c->message));
+		    rjson_put(o, "pass", json_boolean(c->pass)) &&
+		    rjson_put(o, "message", rjson_text(c->message));
 	}
 	if (ok)
 		return a;
@@ -381,14 +346,14 @@ jspread(const struct repeat_group *g)
 		const struct repeat_series *s = &g->series[i];
 		json_t *o = json_object();
 
-		ok = push(a, o) && put(o, "metric", jtext(s->label)) &&
-		    put(o, "n", json_integer((json_int_t)s->dist.n)) &&
-		    put(o, "censored",
+		ok = push(a, o) && rjson_put(o, "metric", rjson_text(s->label)) &&
+		    rjson_put(o, "n", json_integer((json_int_t)s->dist.n)) &&
+		    rjson_put(o, "censored",
 		    json_integer((json_int_t)s->dist.n_censored)) &&
-		    put(o, "missing",
+		    rjson_put(o, "missing",
 		    json_integer((json_int_t)s->dist.n_missing));
 		for (int w = 0; ok && w < DIST_WHICH_COUNT; w++)
-			ok = put(o, dist_which_name((enum dist_which)w),
+			ok = rjson_put(o, dist_which_name((enum dist_which)w),
 			    jstat(&s->dist.stat[w]));
 	}
 	if (ok)
@@ -412,25 +377,25 @@ report_repeat_summary_json_write(const struct report_repeat *rp, FILE *f)
 	o = json_object();
 	runs = json_array();
 	ok = runs != NULL &&
-	    put(o, "format", json_string(REPORT_SUMMARY_FORMAT)) &&
-	    put(o, "kind", json_string("repeat")) &&
-	    put(o, "scenario", jtext(r0 != NULL ? r0->scenario : NULL)) &&
-	    put(o, "verdict", json_string(repeat_verdict(g))) &&
-	    put(o, "params", jparams(r0)) &&
-	    put(o, "expectations", jgates(g)) &&
-	    put(o, "spread", jspread(g)) &&
+	    rjson_put(o, "format", json_string(REPORT_SUMMARY_FORMAT)) &&
+	    rjson_put(o, "kind", json_string("repeat")) &&
+	    rjson_put(o, "scenario", rjson_text(r0 != NULL ? r0->scenario : NULL)) &&
+	    rjson_put(o, "verdict", json_string(repeat_verdict(g))) &&
+	    rjson_put(o, "params", jparams(r0)) &&
+	    rjson_put(o, "expectations", jgates(g)) &&
+	    rjson_put(o, "spread", jspread(g)) &&
 	    json_object_set(o, "runs", runs) == 0;
 	for (size_t k = 0; ok && k < g->n_runs; k++) {
 		const struct result *r = g->runs[k];
 		json_t *run = json_object();
 
-		ok = push(runs, run) && put(run, "dir", jtext(rp->dirs[k])) &&
-		    put(run, "seed", jseed(rp->seeds[k])) &&
-		    put(run, "verdict", json_string(r != NULL ?
+		ok = push(runs, run) && rjson_put(run, "dir", rjson_text(rp->dirs[k])) &&
+		    rjson_put(run, "seed", jseed(rp->seeds[k])) &&
+		    rjson_put(run, "verdict", json_string(r != NULL ?
 		    result_verdict(r) : "error")) &&
-		    put(run, "error", r != NULL ? jtext(r->error) :
+		    rjson_put(run, "error", r != NULL ? rjson_text(r->error) :
 		    json_string("the run left no result")) &&
-		    put(run, "failed", jfailed(r));
+		    rjson_put(run, "failed", jfailed(r));
 	}
 	json_decref(runs);
 	if (!ok) {
@@ -462,25 +427,25 @@ report_matrix_summary_json_write(struct result *const *runs, size_t n,
 	o = json_object();
 	rows = json_array();
 	ok = rows != NULL &&
-	    put(o, "format", json_string(REPORT_SUMMARY_FORMAT)) &&
-	    put(o, "kind", json_string("matrix")) &&
-	    put(o, "verdict", json_string(n_err > 0 ? "error" : n_fail > 0 ?
+	    rjson_put(o, "format", json_string(REPORT_SUMMARY_FORMAT)) &&
+	    rjson_put(o, "kind", json_string("matrix")) &&
+	    rjson_put(o, "verdict", json_string(n_err > 0 ? "error" : n_fail > 0 ?
 	    "fail" : "pass")) &&
-	    put(o, "n_runs", json_integer((json_int_t)n)) &&
-	    put(o, "n_fail", json_integer((json_int_t)n_fail)) &&
-	    put(o, "n_error", json_integer((json_int_t)n_err)) &&
+	    rjson_put(o, "n_runs", json_integer((json_int_t)n)) &&
+	    rjson_put(o, "n_fail", json_integer((json_int_t)n_fail)) &&
+	    rjson_put(o, "n_error", json_integer((json_int_t)n_err)) &&
 	    json_object_set(o, "runs", rows) == 0;
 	for (size_t i = 0; ok && i < n; i++) {
 		const struct result *r = runs[i];
 		json_t *row = json_object();
 
-		ok = push(rows, row) && put(row, "label", jtext(labels != NULL &&
+		ok = push(rows, row) && rjson_put(row, "label", rjson_text(labels != NULL &&
 		    labels[i] != NULL ? labels[i] : r->scenario)) &&
-		    put(row, "scenario", jtext(r->scenario)) &&
-		    put(row, "verdict", json_string(result_verdict(r))) &&
-		    put(row, "error", jtext(r->error)) &&
-		    put(row, "params", jparams(r)) &&
-		    put(row, "failed", jfailed(r));
+		    rjson_put(row, "scenario", rjson_text(r->scenario)) &&
+		    rjson_put(row, "verdict", json_string(result_verdict(r))) &&
+		    rjson_put(row, "error", rjson_text(r->error)) &&
+		    rjson_put(row, "params", jparams(r)) &&
+		    rjson_put(row, "failed", jfailed(r));
 	}
 	json_decref(rows);
 	if (!ok) {
