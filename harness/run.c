@@ -117,6 +117,13 @@ preflight(struct run *r)
 
 	if ((rc = run_check_programs(r)) < 0)
 		return rc;
+	/* a rootless run lives in a network namespace of its own: what a
+	 * scenario without a topology probes would be out of its reach */
+	if (r->sc->no_topology && netns_rootless())
+		return run_fail(r, DD_EINVAL, "%s:%d: scenario { topology = false } probes this "
+		    "machine's network, which a rootless run cannot see (it runs in a network "
+		    "namespace of its own): run it with --no-rootless (it needs no root)",
+		    r->sc->file, r->sc->no_topology_line);
 	/* without a topology nothing needs privilege (a capture may) */
 	if (!r->sc->no_topology && (rc = netns_check_privilege(&err)) < 0)
 		return run_fail(r, rc, "%s", err.msg);

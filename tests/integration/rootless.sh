@@ -89,6 +89,20 @@ as_user $DD run --no-rootless scenarios/examples/empty-record.lua --out "$O/nr" 
 rc=$?
 check "--no-rootless as a user: exit 3, needs root" \
 	sh -c '[ "$1" = 3 ] && grep -q "needs root" "$2"' _ "$rc" "$work/nr.out"
+# a scenario without a topology probes this machine's network: rootless it
+# could not see it (it refuses, naming --no-rootless); with --no-rootless a
+# user runs it (no root needed): here it goes on to the remote control
+# socket, which does not exist, and stops there (exit 3)
+as_user $DD run scenarios/examples/remote-gameday.lua --out "$O/gd" --quiet \
+	--set control="$work/none.sock" >"$work/gd.out" 2>&1
+rc=$?
+check "topology = false rootless: refused, naming --no-rootless (exit $rc)" \
+	sh -c '[ "$1" = 2 ] && grep -q "run it with --no-rootless" "$2"' _ "$rc" "$work/gd.out"
+as_user $DD run --no-rootless scenarios/examples/remote-gameday.lua --out "$O/gd2" --quiet \
+	--set control="$work/none.sock" >"$work/gd2.out" 2>&1
+rc=$?
+check "topology = false with --no-rootless as a user: past the privilege check, to the remote (exit $rc: $(grep -o 'does not answer' "$work/gd2.out" | head -1))" \
+	sh -c '[ "$1" = 3 ] && grep -q "does not answer" "$2" && ! grep -q "needs root" "$2"' _ "$rc" "$work/gd2.out"
 
 # 5. no user namespaces: the user's own namespace with max_user_namespaces
 # 0 (the nested unshare fails with ENOSPC, as on a machine set so)
