@@ -59,6 +59,6 @@ for sc in scenarios/aws-use1-2025-10-20/scenario.lua bench/scenarios/hosts20.lua
 	su=$(cut -d' ' -f1 "$T/rows" | med); rd=$(cut -d' ' -f2 "$T/rows" | med)
 	hs=$(cut -d' ' -f3 "$T/rows" | med); td=$(cut -d' ' -f4 "$T/rows" | med)
 	printf '%-34s %8s ms %8s ms %8s ms %8s ms\n' "$name" "$su" "$rd" "$hs" "$td"
-	bench_summary "start-up / teardown: ${name%%/*}" \
+	bench_summary "start-up / teardown: $([ "${name##*/}" = scenario.lua ] && echo "${name%%/*}" || basename "$sc" .lua)" \
 		"${hs} ms harness (+${rd} ms its processes' readiness) / ${td} ms" "< 1 s each"
 done
