@@ -680,6 +680,10 @@ on_udp(struct ev_loop *loop, int fd, unsigned events, void *arg)
 			sent += k;
 			STAT(srv, replies, (uint64_t)k);
 		}
+		/* this batch's forwarded queries leave now, not after up to
+		 * 15 more batches: latency, not just throughput */
+		if (srv->up != NULL)
+			upstream_flush(srv->up);
 		if (n < BATCH)
 			return;
 	}

@@ -404,6 +404,12 @@ on_post(struct ev_loop *loop, void *arg)
 	flush(arg);
 }
 
+void
+upstream_flush(struct upstream *u)
+{
+	flush(u);
+}
+
 /* A try of f: its deadline now, the datagram at the end of the iteration. */
 static void
 try_send(struct fwdq *f)

@@ -39,6 +39,10 @@ void upstream_free(struct upstream *u);     /* NULL-safe; calls no callbacks */
 int upstream_query(struct upstream *u, const uint8_t *query, size_t len,
     upstream_cb cb, void *arg);
 
+/* Send the queries queued so far now (the server calls it after each
+ * batch it reads, so a query never waits behind more than one batch). */
+void upstream_flush(struct upstream *u);
+
 const struct upstream_stats *upstream_get_stats(const struct upstream *u);
 
 #endif

@@ -139,6 +139,31 @@ test_batched_send_and_replies(void **state)
 }
 
 static void
+test_flush_now(void **state)
+{
+	(void)state;
+	struct ev_loop *l = fixture();
+	struct upstream *u = upstream_new(l, &server_addr, 1, 2000000);
+	uint8_t q[512], r[512];
+	int got_n = 0;
+	assert_non_null(u);
+
+	for (unsigned i = 0; i < 3; i++) {
+		size_t len = make_query(q, i);
+		assert_int_equal(upstream_query(u, q, len, cb, (void *)(uintptr_t)i), 0);
+	}
+	/* sent by the call, without an iteration of the loop */
+	upstream_flush(u);
+	assert_int_equal(upstream_get_stats(u)->sent, 3);
+	while (recv(server_fd, r, sizeof(r), MSG_DONTWAIT) > 0)
+		got_n++;
+	assert_int_equal(got_n, 3);
+	upstream_free(u);
+	ev_loop_free(l);
+	close(server_fd);
+}
+
+static void
 test_timeouts_in_order(void **state)
 {
 	(void)state;
@@ -202,6 +227,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batched_send_and_replies),
+		cmocka_unit_test(test_flush_now),
 		cmocka_unit_test(test_timeouts_in_order),
 		cmocka_unit_test(test_free_with_queries_pending),
 	};
