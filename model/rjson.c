@@ -3,7 +3,9 @@
  */
 #include "model/rjson.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,4 +62,25 @@ rjson_put(json_t *obj, const char *key, json_t *v)
 		return false;
 	}
 	return json_object_set_new(obj, key, v) == 0;
+}
+
+bool
+rjson_push(json_t *arr, json_t *v)
+{
+	if (arr == NULL || v == NULL) {
+		json_decref(v);
+		return false;
+	}
+	return json_array_append_new(arr, v) == 0;
+}
+
+json_t *
+rjson_seed(uint64_t seed)
+{
+	char buf[24];
+
+	if (seed <= (uint64_t)INT64_MAX)
+		return json_integer((json_int_t)seed);
+	snprintf(buf, sizeof(buf), "%" PRIu64, seed);
+	return json_string(buf);
 }

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The digits of a big integer, or NULL when v is anything else. */
 const char *rjson_big_digits(const json_t *v);
@@ -25,5 +26,10 @@ json_t *rjson_text(const char *s);
 /* obj[key] = v, taking v; false when obj or v is NULL (out of memory) or
  * the set failed.  key must be valid UTF-8. */
 bool rjson_put(json_t *obj, const char *key, json_t *v);
+/* Append v to arr, taking v; false when arr or v is NULL or it failed. */
+bool rjson_push(json_t *arr, json_t *v);
+/* A seed (0..2^64-1): a number up to 2^63 - 1 (jansson's integers are
+ * signed), a string of its digits above, as repeat.json writes it. */
+json_t *rjson_seed(uint64_t seed);
 
 #endif

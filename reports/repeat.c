@@ -17,26 +17,6 @@
 #include "model/rjson.h"
 #include "reports/markup.h"
 
-/* ------------------------------------------------------------------ */
-static bool
-push(json_t *a, json_t *v)
-{
-	return v != NULL && json_array_append_new(a, v) == 0;
-}
-
-/* A seed: a number up to 2^63 - 1 (jansson's integers are signed), a
- * string of digits above. */
-static json_t *
-jseed(uint64_t seed)
-{
-	char buf[24];
-
-	if (seed <= (uint64_t)INT64_MAX)
-		return json_integer((json_int_t)seed);
-	snprintf(buf, sizeof(buf), "%" PRIu64, seed);
-	return json_string(buf);
-}
-
 static json_t *
 stat_tree(const struct dist_stat *s)
 {
@@ -81,7 +61,7 @@ series_tree(const struct repeat_group *g, const struct repeat_series *s)
 		ok = rjson_put(o, dist_which_name((enum dist_which)w),
 		    stat_tree(&s->dist.stat[w]));
 	for (size_t k = 0; ok && k < g->n_runs; k++)
-		ok = push(vals, sample_tree(&s->samples[k]));
+		ok = rjson_push(vals, sample_tree(&s->samples[k]));
 	if (ok && rjson_put(o, "values", vals))
 		return o;
 	if (!ok)
@@ -161,15 +141,15 @@ repeat_tree(const struct report_repeat *rp)
 	for (size_t k = 0; ok && k < g->n_runs; k++) {
 		json_t *o = json_object();
 
-		ok = push(runs, o) && push(seeds, jseed(rp->seeds[k])) &&
+		ok = rjson_push(runs, o) && rjson_push(seeds, rjson_seed(rp->seeds[k])) &&
 		    rjson_put(o, "dir", rjson_text(rp->dirs[k])) &&
-		    rjson_put(o, "seed", jseed(rp->seeds[k])) &&
+		    rjson_put(o, "seed", rjson_seed(rp->seeds[k])) &&
 		    rjson_put(o, "verdict", json_string(run_verdict(g->runs[k])));
 	}
 	for (size_t i = 0; ok && i < g->n_series; i++)
-		ok = push(metrics, series_tree(g, &g->series[i]));
+		ok = rjson_push(metrics, series_tree(g, &g->series[i]));
 	for (size_t i = 0; ok && i < g->n_checks; i++)
-		ok = push(checks, check_tree(&g->checks[i]));
+		ok = rjson_push(checks, check_tree(&g->checks[i]));
 	if (ok)
 		return root;
 	json_decref(root);

@@ -12,36 +12,12 @@
  */
 #include "reports/report.h"
 
-#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/rjson.h"
-
-static bool
-push(json_t *a, json_t *v)
-{
-	if (a == NULL || v == NULL) {
-		json_decref(v);
-		return false;
-	}
-	return json_array_append_new(a, v) == 0;
-}
-
-/* A seed: a number up to 2^63 - 1, a string of digits above (as in
- * repeat.json). */
-static json_t *
-jseed(uint64_t seed)
-{
-	char buf[24];
-
-	if (seed <= (uint64_t)INT64_MAX)
-		return json_integer((json_int_t)seed);
-	snprintf(buf, sizeof(buf), "%" PRIu64, seed);
-	return json_string(buf);
-}
 
 static json_t *
 jparams(const struct result *r)
@@ -122,11 +98,11 @@ put_metrics(json_t *root, const struct result *r)
 			continue;
 		o = json_object();
 		if (!rm->has && !rm->censored)
-			ok = push(missing, o) && rjson_put(o, "metric", json_string(
+			ok = rjson_push(missing, o) && rjson_put(o, "metric", json_string(
 			    score_metric_name((enum score_metric)m))) &&
 			    rjson_put(o, "why", rjson_text(rm->note));
 		else
-			ok = push(seen, o) && rjson_put(o, "metric", json_string(
+			ok = rjson_push(seen, o) && rjson_put(o, "metric", json_string(
 			    score_metric_name((enum score_metric)m))) &&
 			    rjson_put(o, "key", json_boolean(report_metric_key(r,
 			    (enum score_metric)m))) &&
@@ -137,7 +113,7 @@ put_metrics(json_t *root, const struct result *r)
 		const struct result_metric *rm = &r->links[i].amplification;
 		json_t *o = json_object();
 
-		ok = push(seen, o) && rjson_put(o, "metric",
+		ok = rjson_push(seen, o) && rjson_put(o, "metric",
 		    json_string("query_amplification")) &&
 		    rjson_put(o, "link", rjson_text(r->links[i].link)) &&
 		    rjson_put(o, "key", json_true()) &&
@@ -158,7 +134,7 @@ jprobes(const struct result *r)
 		const struct result_probe_metrics *p = &r->probe_metrics[i];
 		json_t *o = json_object();
 
-		ok = push(a, o) && rjson_put(o, "probe", rjson_text(p->name));
+		ok = rjson_push(a, o) && rjson_put(o, "probe", rjson_text(p->name));
 		for (int m = 0; ok && m < SCORE_METRIC_COUNT; m++) {
 			const struct result_metric *rm = &p->metric[m];
 
@@ -193,7 +169,7 @@ jauthority(const struct result *r)
 		json_t *o = json_object();
 		double qps;
 
-		ok = push(a, o) && rjson_put(o, "dns", rjson_text(au->dns)) &&
+		ok = rjson_push(a, o) && rjson_put(o, "dns", rjson_text(au->dns)) &&
 		    rjson_put(o, "queries", jmetric_or_null(&au->queries)) &&
 		    rjson_put(o, "fault_s", au->queries.has ? rjson_num(au->fault_s) :
 		    json_null()) &&
@@ -215,7 +191,7 @@ jexpectations(const struct result *r)
 	bool ok = a != NULL;
 
 	for (size_t i = 0; ok && i < r->n_expect; i++)
-		ok = push(a, jexpect(&r->expect[i]));
+		ok = rjson_push(a, jexpect(&r->expect[i]));
 	if (ok)
 		return a;
 	json_decref(a);
@@ -231,7 +207,7 @@ jfailed(const struct result *r)
 
 	for (size_t i = 0; ok && r != NULL && i < r->n_expect; i++)
 		if (!r->expect[i].pass)
-			ok = push(a, jexpect(&r->expect[i]));
+			ok = rjson_push(a, jexpect(&r->expect[i]));
 	if (ok)
 		return a;
 	json_decref(a);
@@ -249,7 +225,7 @@ run_tree(const struct result *r)
 	    rjson_put(o, "description", rjson_text(r->description)) &&
 	    rjson_put(o, "verdict", json_string(result_verdict(r))) &&
 	    rjson_put(o, "error", rjson_text(r->error)) &&
-	    rjson_put(o, "seed", r->has_seed ? jseed(r->seed) : json_null()) &&
+	    rjson_put(o, "seed", r->has_seed ? rjson_seed(r->seed) : json_null()) &&
 	    rjson_put(o, "duration_s", json_real((double)r->duration_ms / 1000.0)) &&
 	    rjson_put(o, "speed", rjson_num(result_speed(r))) &&
 	    rjson_put(o, "params", jparams(r)) &&
@@ -316,7 +292,7 @@ jgates(const struct repeat_group *g)
 		json_t *o = json_object();
 
 		snprintf(label, sizeof(label), "%s %s", c->label, c->bound);
-		ok = push(a, o) && rjson_put(o, "expectation", rjson_text(label)) &&
+		ok = rjson_push(a, o) && rjson_put(o, "expectation", rjson_text(label)) &&
 		    rjson_put(o, "metric", rjson_text(c->label)) &&
 		    rjson_put(o, "bound", rjson_text(c->bound)) &&
 		    rjson_put(o, "statistic", stat ? json_string(dist_which_name(
@@ -346,7 +322,7 @@ jspread(const struct repeat_group *g)
 		const struct repeat_series *s = &g->series[i];
 		json_t *o = json_object();
 
-		ok = push(a, o) && rjson_put(o, "metric", rjson_text(s->label)) &&
+		ok = rjson_push(a, o) && rjson_put(o, "metric", rjson_text(s->label)) &&
 		    rjson_put(o, "n", json_integer((json_int_t)s->dist.n)) &&
 		    rjson_put(o, "censored",
 		    json_integer((json_int_t)s->dist.n_censored)) &&
@@ -389,8 +365,8 @@ report_repeat_summary_json_write(const struct report_repeat *rp, FILE *f)
 		const struct result *r = g->runs[k];
 		json_t *run = json_object();
 
-		ok = push(runs, run) && rjson_put(run, "dir", rjson_text(rp->dirs[k])) &&
-		    rjson_put(run, "seed", jseed(rp->seeds[k])) &&
+		ok = rjson_push(runs, run) && rjson_put(run, "dir", rjson_text(rp->dirs[k])) &&
+		    rjson_put(run, "seed", rjson_seed(rp->seeds[k])) &&
 		    rjson_put(run, "verdict", json_string(r != NULL ?
 		    result_verdict(r) : "error")) &&
 		    rjson_put(run, "error", r != NULL ? rjson_text(r->error) :
@@ -439,7 +415,7 @@ report_matrix_summary_json_write(struct result *const *runs, size_t n,
 		const struct result *r = runs[i];
 		json_t *row = json_object();
 
-		ok = push(rows, row) && rjson_put(row, "label", rjson_text(labels != NULL &&
+		ok = rjson_push(rows, row) && rjson_put(row, "label", rjson_text(labels != NULL &&
 		    labels[i] != NULL ? labels[i] : r->scenario)) &&
 		    rjson_put(row, "scenario", rjson_text(r->scenario)) &&
 		    rjson_put(row, "verdict", json_string(result_verdict(r))) &&
