@@ -556,6 +556,10 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 		(void)engine_rewrite_ttls(reply, len, res->ttl);
 	/* what the incident's internet says runs on the incident's clock */
 	(void)engine_scale_ttls(e, reply, len);
+	/* a compression pointer into a TTL (fuzzing found one) names other
+	 * bytes once the TTL is rewritten: read the names again */
+	if ((res->has_ttl || e->time_scale != 1.0) && dns_check_names(reply, len) < 0)
+		return 0;
 	if (transport == TRANSPORT_UDP)
 		len = engine_fit_udp(q, reply, len);
 	return len;
