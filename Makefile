@@ -76,7 +76,7 @@ UNIT_TESTS :=
 TEST_HELPERS :=
 MAN_PAGES :=
 
-.PHONY: all deps test unit integration demo bench install clean
+.PHONY: all deps deps-check test unit integration demo bench install clean
 all: deps-check
 
 include lib/module.mk
@@ -93,8 +93,10 @@ include lib/module.mk
 
 all: $(BINS) $(TEST_HELPERS) $(UNIT_TESTS)
 
-# Generic compile rule: every object depends on its headers through -MMD.
-$(BUILD)/obj/%.o: %.c
+# Generic compile rule: every object depends on its headers through -MMD,
+# and (order-only) on the packages being there: `make -j` on a fresh
+# machine must not compile before `deps-check` has installed the headers.
+$(BUILD)/obj/%.o: %.c | deps-check
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c -o $@ $<

@@ -33,6 +33,18 @@ runs=(
 	"fb-off   facebook-2021-10-04         serve_stale=false"
 )
 cat_run_all
+# gcore: the app is hit only if a refresh of api.example.com comes back
+# empty (each does with p=0.25, some 18 refreshes over the fault: about one
+# run in 180 is never hit, and then neither the failover nor its absence
+# shows); such a run is run again, once, and said so
+again=()
+for n in gc gc-off; do
+	if jq -e '.probe_metrics.api.metrics.availability == 1' "$(R $n)" >/dev/null 2>&1; then
+		echo "# $n: api.example.com was never answered empty (seed $(jq .seed "$(R $n)")): run again"
+		again+=("$n")
+	fi
+done
+[ ${#again[@]} = 0 ] || cat_rerun "${again[@]}"
 # the expectations that failed, by metric
 failed() { jv '[.expectations[] | select(.pass == false) | .metric] | join(",")' "$(R "$1")"; }
 # a run's verdict and wall time, then the protection-off run's failures

@@ -9,29 +9,52 @@
 #                        namespaces), waits; then rc[NAME] is its exit status,
 #                        secs[NAME] its wall time (seconds, one decimal) and
 #                        $work/NAME its folder, $work/NAME.out its output
+#   cat_rerun NAME...    those runs again (a random fault that missed)
 #   R NAME               its result.json
 #   metric NAME JQ       jq -r JQ on it
 #   failed_on NAME M     the verdict is fail and expectation M failed
 #   passed_on NAME M     expectation M passed
 declare -A rc secs
-cat_run_all() {
-	local r n sc s sets
-	declare -A pids
-	for r in "${runs[@]}"; do
-		set -- $r
-		n=$1 sc=$2 sets=()
-		for s in ${3//,/ }; do sets+=(--set "$s"); done
-		( st=$(date +%s%N)
-		  "$DD" run "scenarios/$sc/scenario.lua" "${sets[@]}" --out "$work/$n" --quiet \
-			>"$work/$n.out" 2>&1
-		  echo "$? $(( ($(date +%s%N) - st) / 1000000 ))" >"$work/$n.rc" ) &
-		pids[$n]=$!
-	done
+# start one entry of runs[] in the background; its pid in pids[NAME]
+cat_start() {
+	local n sc s sets
+	set -- $1
+	n=$1 sc=$2 sets=()
+	for s in ${3//,/ }; do sets+=(--set "$s"); done
+	rm -rf "${work:?}/$n"
+	( st=$(date +%s%N)
+	  "$DD" run "scenarios/$sc/scenario.lua" "${sets[@]}" --out "$work/$n" --quiet \
+		>"$work/$n.out" 2>&1
+	  echo "$? $(( ($(date +%s%N) - st) / 1000000 ))" >"$work/$n.rc" ) &
+	pids[$n]=$!
+}
+cat_wait() {
+	local n s
 	for n in "${!pids[@]}"; do
 		wait "${pids[$n]}"
 		read -r rc[$n] s <"$work/$n.rc"
 		secs[$n]=$(awk -v ms="$s" 'BEGIN { printf "%.1f", ms / 1000 }')
 	done
+	pids=()
+}
+cat_run_all() {
+	local r
+	declare -gA pids=()
+	for r in "${runs[@]}"; do cat_start "$r"; done
+	cat_wait
+}
+# cat_rerun NAME...: run these entries of runs[] again, side by side (for
+# a run whose random fault never reached what the checks are about; the
+# caller says so on a "# " line)
+cat_rerun() {
+	local r n
+	declare -gA pids=()
+	for n in "$@"; do
+		for r in "${runs[@]}"; do
+			[ "${r%% *}" = "$n" ] && cat_start "$r"
+		done
+	done
+	cat_wait
 }
 R() { echo "$work/$1/result.json"; }
 metric() { jq -r "$2" "$(R "$1")"; }
