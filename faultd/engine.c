@@ -541,9 +541,11 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 	    memcmp(name, q->qname, (size_t)n) != 0 ||
 	    dns_get16(reply + off) != q->qtype)
 		return 0;
-	/* its names must read before its header changes: a pointer into the
-	 * header would name something else once the ID is the client's (the
-	 * client gets SERVFAIL, as from a resolver that cannot parse it) */
+	/* its names must read before its header changes, each pointer to a
+	 * label of an earlier name: one into the header would name something
+	 * else once the ID is the client's, one into a TTL (fuzzing found
+	 * one) once the TTLs are rewritten (the client gets SERVFAIL, as
+	 * from a resolver that cannot parse it) */
 	if (dns_check_names(reply, len) < 0)
 		return 0;
 	/* the client's ID and its question exactly as sent (0x20 case); off
@@ -556,10 +558,6 @@ engine_finish_upstream(struct engine *e, const struct engine_result *res,
 		(void)engine_rewrite_ttls(reply, len, res->ttl);
 	/* what the incident's internet says runs on the incident's clock */
 	(void)engine_scale_ttls(e, reply, len);
-	/* a compression pointer into a TTL (fuzzing found one) names other
-	 * bytes once the TTL is rewritten: read the names again */
-	if ((res->has_ttl || e->time_scale != 1.0) && dns_check_names(reply, len) < 0)
-		return 0;
 	if (transport == TRANSPORT_UDP)
 		len = engine_fit_udp(q, reply, len);
 	return len;

@@ -3,7 +3,8 @@
  *
  * Everything here is bounds-checked against the buffer length: a malformed
  * message yields an error code, never a read past the end.  Compression
- * pointers must point strictly backwards, which also rules out loops.
+ * pointers must point strictly backwards, which also rules out loops;
+ * dns_check_names() holds them to the start of a label of an earlier name.
  */
 #include "lib/dnswire.h"
 #include "lib/err.h"
@@ -97,13 +98,65 @@ dns_skip_rr(const uint8_t *pkt, size_t len, size_t *off, struct dns_rr_ref *rr)
 }
 
 /*
- * The names in the rdata of rr, for the types whose rdata names may be
- * compressed (RFC 3597 section 4: NS, MD, MF, CNAME, SOA, MB, MG, MR, PTR,
- * MINFO, MX): each must read (pointers backwards, not into the header)
- * and end inside the rdata, and the rdata must hold nothing else.
+ * The label starts of the names read so far in a message, one bit per
+ * octet: what RFC 1035 (4.1.4) lets a compression pointer name, "a prior
+ * occurrence of the same name".  A pointer anywhere else -- into a TTL,
+ * a length, the middle of a label -- names bytes that were never a name,
+ * and that a rewrite of those bytes (a TTL) would change.
+ */
+struct name_marks {
+	uint8_t bit[65536 / 8];
+};
+
+static inline bool
+marked(const struct name_marks *m, size_t off)
+{
+	return (m->bit[off >> 3] >> (off & 7)) & 1;
+}
+
+/*
+ * dns_read_name() with every pointer held to the marks; on success the
+ * labels written out in this name (not those reached through a pointer)
+ * become marks in turn, so a later name may point at them.
  */
 static int
-check_rdata_names(const uint8_t *pkt, const struct dns_rr_ref *rr)
+read_name_marked(const uint8_t *pkt, size_t len, size_t *off, struct name_marks *m)
+{
+	size_t pos = *off, labels[DNS_MAX_NAME / 2 + 1];
+	int n = 0, r;
+
+	/* the walk below only reads what dns_read_name accepts */
+	r = dns_read_name(pkt, len, off, NULL, false);
+	if (r < 0)
+		return r;
+	for (;;) {
+		uint8_t l = pkt[pos];
+		if ((l & 0xc0) == 0xc0) {
+			size_t ptr = ((size_t)(l & 0x3f) << 8) | pkt[pos + 1];
+			/* a marked target: the rest of the name was read
+			 * (and held to the marks) with the earlier name */
+			if (!marked(m, ptr))
+				return DD_EFORMERR;
+			break;
+		}
+		if (l == 0)
+			break;
+		labels[n++] = pos;
+		pos += 1 + (size_t)l;
+	}
+	for (int i = 0; i < n; i++)
+		m->bit[labels[i] >> 3] |= (uint8_t)(1u << (labels[i] & 7));
+	return r;
+}
+
+/*
+ * The names in the rdata of rr, for the types whose rdata names may be
+ * compressed (RFC 3597 section 4: NS, MD, MF, CNAME, SOA, MB, MG, MR, PTR,
+ * MINFO, MX): each must read (pointers to earlier names' labels) and end
+ * inside the rdata, and the rdata must hold nothing else.
+ */
+static int
+check_rdata_names(const uint8_t *pkt, const struct dns_rr_ref *rr, struct name_marks *m)
 {
 	size_t pos = rr->rdata_off, end = rr->rdata_off + rr->rdlen, fixed = 0;
 	int names = 1;
@@ -128,7 +181,7 @@ check_rdata_names(const uint8_t *pkt, const struct dns_rr_ref *rr)
 	for (int i = 0; i < names; i++)
 		/* end as the length: labels stay inside the rdata, pointers
 		 * lead back anyway */
-		if (pos > end || dns_read_name(pkt, end, &pos, NULL, false) < 0)
+		if (pos > end || read_name_marked(pkt, end, &pos, m) < 0)
 			return DD_EFORMERR;
 	return pos + fixed == end ? 0 : DD_EFORMERR;
 }
@@ -153,15 +206,27 @@ dns_skip_questions(const uint8_t *pkt, size_t len, size_t *off)
 int
 dns_check_names(const uint8_t *pkt, size_t len)
 {
-	size_t off;
-	int total = dns_skip_questions(pkt, len, &off);
+	struct name_marks m;
+	size_t off = DNS_HDR_LEN;
+	int total;
 
-	if (total < 0)
-		return total;
+	if (pkt == NULL || len < DNS_HDR_LEN)
+		return DD_EMALFORMED;
+	if (len > 65535)
+		return DD_EFORMERR;
+	memset(m.bit, 0, (len + 7) / 8);
+	for (unsigned i = 0, qd = dns_get16(pkt + 4); i < qd; i++) {
+		if (read_name_marked(pkt, len, &off, &m) < 0 || off + 4 > len)
+			return DD_EFORMERR;
+		off += 4;
+	}
+	total = (int)dns_get16(pkt + 6) + dns_get16(pkt + 8) + dns_get16(pkt + 10);
 	for (int i = 0; i < total; i++) {
 		struct dns_rr_ref rr;
+		size_t own = off;
 
-		if (dns_skip_rr(pkt, len, &off, &rr) < 0 || check_rdata_names(pkt, &rr) < 0)
+		if (read_name_marked(pkt, len, &own, &m) < 0 ||
+		    dns_skip_rr(pkt, len, &off, &rr) < 0 || check_rdata_names(pkt, &rr, &m) < 0)
 			return DD_EFORMERR;
 		/* class 0 is reserved (RFC 6895): no answer carries it, and
 		 * parsers take such a record for an update's, whose TTL must

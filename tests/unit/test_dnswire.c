@@ -290,6 +290,53 @@ test_names_not_into_header(void **state)
 	assert_int_equal(dns_check_names(pkt, 50), DD_EFORMERR);
 }
 
+/* dns_check_names() holds a pointer to the start of a label of an earlier
+ * name (RFC 1035 4.1.4): not into a TTL, a length or a label's middle,
+ * not forward, not into the name being read; names in the rdata of the
+ * compressible types are earlier names too. */
+static void
+test_names_point_at_label_starts(void **state)
+{
+	(void)state;
+	uint8_t pkt[128];
+	size_t n;
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[5] = 1;                               /* one question */
+	pkt[7] = 2;                               /* two answers */
+	memcpy(pkt + 12, "\3www\7example\3com\0\0\1\0\1", 21);
+	/* CNAME www.example.com. -> mail.example.com. (rdata at 45) */
+	memcpy(pkt + 33, "\xc0\x0c\0\5\0\1\0\0\0\x3c\0\x07\4mail\xc0\x10", 19);
+	/* A mail.example.com. (owner: pointer to the rdata name) */
+	memcpy(pkt + 52, "\xc0\x2d\0\1\0\1\0\0\0\x3c\0\x04\0\x12\0\x01", 16);
+	n = 68;
+	assert_int_equal(dns_check_names(pkt, n), 0);
+	pkt[53] = 0x10;                           /* "example" from the question */
+	assert_int_equal(dns_check_names(pkt, n), 0);
+	pkt[53] = 0x18;                           /* "com" from the question */
+	assert_int_equal(dns_check_names(pkt, n), 0);
+	pkt[53] = 0x0d;                           /* the middle of "www" */
+	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
+	pkt[53] = 0x27;                           /* the CNAME's TTL: its 0 reads as the root */
+	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
+	pkt[53] = 0x2b;                           /* the CNAME's rdlen */
+	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
+	pkt[53] = 0x2d;
+	/* the CNAME's rdata pointing at its own label: a loop, and no
+	 * earlier name */
+	pkt[51] = 0x2d;
+	assert_int_equal(dns_check_names(pkt, n), DD_EFORMERR);
+	pkt[51] = 0x10;
+	assert_int_equal(dns_check_names(pkt, n), 0);
+	/* an A record's rdata is not a name: pointing into it (its first
+	 * octet, 0, reads as the root) is refused */
+	pkt[7] = 3;
+	memcpy(pkt + 68, "\xc0\x40\0\1\0\1\0\0\0\x3c\0\x04\xc6\x12\0\x02", 16);
+	assert_int_equal(dns_check_names(pkt, 84), DD_EFORMERR);
+	pkt[69] = 0x2d;
+	assert_int_equal(dns_check_names(pkt, 84), 0);
+}
+
 static void
 test_skip_rr(void **state)
 {
@@ -511,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_parse_qr_only_defect),
 		cmocka_unit_test(test_read_name_compressed),
 		cmocka_unit_test(test_names_not_into_header),
+		cmocka_unit_test(test_names_point_at_label_starts),
 		cmocka_unit_test(test_skip_rr),
 		cmocka_unit_test(test_name_from_str),
 		cmocka_unit_test(test_name_to_str),
