@@ -60,12 +60,16 @@ wave_ratio() {
 for k in on off; do
 	w=$(wave_ratio dyn-$k)
 	# (1.2-1.9x measured on an idle machine; 0.82 once with the CPU
-	# shared by ~20 runs: the resolver's own pacing slows, so the bound
-	# checks the claim that survives load -- the authority keeps being
-	# asked at about its usual rate or more while it drops)
-	check "dyn, $k: the authority kept being asked in wave 1 at 0.7x its usual rate or more (x$(printf %.2f "$w")), though it dropped many (drops $(metric dyn-$k '.dns_stats.dyn[-1].actions.drop'), queued $(metric dyn-$k '.dns_stats.dyn[-1].capacity_queued'))" \
+	# shared by ~20 runs: the resolver's own pacing slows, and the
+	# baseline is only 2.5 real s, its cold start included.  0.7 left
+	# 15 % below the one loaded figure, so the bound is half the usual
+	# rate: what it catches is a resolver (or faultd's counting) that
+	# stops asking a dropping authority -- serve-stale without refresh,
+	# a server marked down for the wave -- which shows as a ratio near 0,
+	# not 0.6)
+	check "dyn, $k: the authority kept being asked in wave 1 at 0.5x its usual rate or more (x$(printf %.2f "$w")), though it dropped many (drops $(metric dyn-$k '.dns_stats.dyn[-1].actions.drop'), queued $(metric dyn-$k '.dns_stats.dyn[-1].capacity_queued'))" \
 		jqt -n --argjson w "$w" --argjson d "$(metric dyn-$k '.dns_stats.dyn[-1].actions.drop')" \
-		  --argjson q "$(metric dyn-$k '.dns_stats.dyn[-1].capacity_queued')" '$w > 0.7 and $d > 100 and $q > 0'
+		  --argjson q "$(metric dyn-$k '.dns_stats.dyn[-1].capacity_queued')" '$w > 0.5 and $d > 100 and $q > 0'
 	echo "# dyn-2016-10-21 serve_stale=$([ $k = on ] && echo true || echo false): ${secs[dyn-$k]} s, verdict $(metric dyn-$k .verdict), availability $(metric dyn-$k .metrics.availability), p95 $(metric dyn-$k .metrics.latency_p95_ms) ms, authority x$(metric dyn-$k .authority.dyn.ratio) over the window, wave-1 x$(printf %.2f "$w")"
 done
 check "dyn: availability from the probes' own events matches the run's" \
