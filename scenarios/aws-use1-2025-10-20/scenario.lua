@@ -10,6 +10,23 @@
 -- for another).  faultd, authoritative for amazonaws.com, blanks the
 -- us-east-1 record for the incident's 157 minutes (compressed), then puts it
 -- back.  Does the app notice, fail over to us-west-2, and come home?
+--
+-- What resolvers saw: AWS's summary speaks of an "empty DNS record"; whether
+-- resolvers got NOERROR with no data or NXDOMAIN is not stated, so the
+-- fault is a parameter (empty by default; nxdomain, servfail and timeout
+-- show what other failures of the same record would have done).
+--
+-- Timeline (speed 360, six incident minutes a real second): 05:48
+-- baseline; 06:48 the record is emptied; 09:25 restored; 09:40 end.
+--
+-- Assumptions (parameters): the kind of failure [empty]; the negative TTL
+-- of the empty answer [5 s: the record's short TTL, as an endpoint behind
+-- health-checked DNS has]; the app's failover after 3 failures; its
+-- stub's one try of 1 s.  The app and its two regions are the demo client
+-- and two HTTP responders, not DynamoDB.
+--
+-- Source: AWS, "Summary of the Amazon DynamoDB Service Disruption in the
+-- Northern Virginia (US-EAST-1) Region" (October 2025).
 
 scenario {
   name = "aws-use1-2025-10-20",

@@ -141,8 +141,9 @@ check "gc: clients through the caching resolver saw a share of the same order (1
 	jqt -n "$names >= 0.10 and $names <= 0.50"
 check "gc: the empty answers appeared only once the fault began" \
 	jqt "[.events[] | select(.kind == \"probe\" and .text == \"NOERROR empty\")] | length > 10 and all(.t_ms > $F0)" "$G"
-check "gc: the app failed over and came home (failover and failback events)" \
-	jqt '[.events[] | select(.kind == "watch" and .source == "failover")] | length >= 1' "$G"
+check "gc: the app failed over and came home (failover events, and its last switch a failback)" \
+	jqt '[.events[] | select(.kind == "watch" and (.source == "failover" or .source == "failback"))]
+		| (map(select(.source == "failover")) | length >= 1) and .[-1].source == "failback"' "$G"
 
 # --- facebook-2021-10-04 -----------------------------------------------------
 verdicts fb fb-off query_amplification.users
