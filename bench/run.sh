@@ -9,7 +9,7 @@ rc=0
 export BENCH_SUMMARY
 BENCH_SUMMARY=$(mktemp /tmp/dd-bench-summary.XXXXXX)
 trap 'rm -f "$BENCH_SUMMARY"' EXIT
-for b in bench/faultd_bench.sh bench/netns_bench.sh bench/probe_jitter.sh bench/startup_bench.sh bench/matrix_jobs_bench.sh; do
+for b in bench/faultd_bench.sh bench/netns_bench.sh bench/probe_jitter.sh bench/dnssec_bench.sh bench/startup_bench.sh bench/matrix_jobs_bench.sh; do
 	echo "== $b"
 	bash "$b" "$BUILD" || rc=1
 done
