@@ -3,7 +3,8 @@
 # rootless.sh -- dnsdrill as an unprivileged user (doc/rootless.md): a user
 # made for the test (removed on every way out) runs `dnsdrill check`, the
 # example scenario to a verdict with its files written and owned by it, the
-# flagship compressed to PASS, and resolver profiles (unbound, and dnsmasq
+# flagship compressed to PASS, a catalogue scenario on the sealed internet
+# (se-2022-02-04: a signed test root, DNSSEC validation), and resolver profiles (unbound, and dnsmasq
 # which would drop to nobody/dip) through faultd to a verdict.  While the
 # example runs, its namespaces and run folder exist inside its own mount
 # namespace and nowhere on the host; after everything, nothing of the user
@@ -62,11 +63,17 @@ fp=$!
 as_user $DD run tests/scenarios/resolvers-a.lua --out "$O/unbound" --seed 1 --quiet \
 	--set software=unbound --set fault=servfail >"$work/unbound.out" 2>&1 &
 up=$!
+# a catalogue scenario on the sealed internet: a signed test root, a TLD
+# with several name servers, validating and non-validating unbound
+as_user $DD run scenarios/se-2022-02-04/scenario.lua --out "$O/se" --quiet \
+	>"$work/se.out" 2>&1 &
+sp=$!
 as_user $DD run tests/scenarios/resolver-forwarding.lua --out "$O/dnsmasq" --quiet \
 	--set software=dnsmasq --set fault=servfail >"$work/dnsmasq.out" 2>&1
 mrc=$?
 wait $up; urc=$?
 wait $fp; frc=$?
+wait $sp; src=$?
 check "flagship as $RL_USER: exit 0 (rc $frc)" test "$frc" = 0
 [ "$frc" = 0 ] || tail -8 "$work/flag.out" | sed 's/^/#   /'
 check "flagship: verdict pass, failed over ($(jq -c .metrics.failover_s "$O/flag/result.json" 2>/dev/null) s)" \
@@ -79,6 +86,9 @@ check "dnsmasq profile: exit 0 (rc $mrc), it answered through faultd ($(jq -c .a
 	jqt '.verdict == "pass" and .authority.auth.queries > 0' "$O/dnsmasq/result.json"
 check "dnsmasq: it did not try to change its user or group" \
 	sh -c '! grep -q "FAILED to start\|failed to change" "$1"' _ "$O/dnsmasq/resolver.stderr"
+check "se-2022-02-04 (sealed internet, DNSSEC) as $RL_USER: exit 0 (rc $src), the validator failed bank.se ($(jq -c '.probe_metrics.val.metrics.availability' "$O/se/result.json" 2>/dev/null)), the non-validator did not" \
+	jqt '.verdict == "pass" and .probe_metrics.val.metrics.availability < 0.2 and .probe_metrics.nonval.metrics.availability >= 0.99' "$O/se/result.json"
+[ "$src" = 0 ] || tail -8 "$work/se.out" | sed 's/^/#   /'
 
 # 4. what cannot work rootless, said plainly
 as_user $DD check tests/scenarios/resolvers-a.lua --set user=nobody >"$work/user.out" 2>&1
