@@ -12,15 +12,18 @@
 
 #include "lib/addr.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "netns/netns.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CAP_MAX_PORTS 16
 /* The kernel ring is split into frames sized by the snaplen (capped by the
@@ -340,9 +343,23 @@ capture_open(struct netns_topo *topo, const char *host, const char *ifname,
 		dd_err_set(err, "capture on %s: no selectable fd", c->where);
 		goto fail;
 	}
-	if (pcap_path != NULL && (c->dump = pcap_dump_open(c->pc, pcap_path)) == NULL) {
-		dd_err_set(err, "capture on %s: %s", c->where, pcap_geterr(c->pc));
-		goto fail;
+	if (pcap_path != NULL) {
+		/* a new file (dd_open_new): a link planted there is not followed */
+		int fd = dd_open_new(pcap_path, 0644);
+		FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+
+		if (f == NULL) {
+			dd_err_set(err, "capture on %s: %s: %s", c->where, pcap_path,
+			    strerror(fd < 0 ? -fd : errno));
+			if (fd >= 0)
+				close(fd);
+			goto fail;
+		}
+		if ((c->dump = pcap_dump_fopen(c->pc, f)) == NULL) {
+			dd_err_set(err, "capture on %s: %s", c->where, pcap_geterr(c->pc));
+			fclose(f);
+			goto fail;
+		}
 	}
 	return c;
 fail:

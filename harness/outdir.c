@@ -3,7 +3,9 @@
  * (openat, fstatat, unlinkat), so a name is looked up only inside the
  * directory already opened: a symbolic link met on the way is unlinked as
  * itself (AT_SYMLINK_NOFOLLOW, O_NOFOLLOW), and a directory swapped for a
- * link between the look and the open is not followed either.
+ * link between the look and the open is not followed either.  A folder
+ * named with --out must be one only the user running dnsdrill can write
+ * in (check_owned), so nothing can be planted in it during the run.
  */
 #include "harness/outdir.h"
 
@@ -145,26 +147,79 @@ has_entries(const char *dir)
 	return n;
 }
 
+/* Is the directory dir one only we can write in?  It must not be a link
+ * (with --force, whatever it points at would be emptied), must be ours
+ * (owned by the effective user), and no one else may create names in it
+ * (not writable by group or others, sticky or not): otherwise another
+ * user could plant a link where a file of the run will be written, or
+ * swap a folder of it, while we run as root.  0 or DD_EINVAL / -errno. */
+static int
+check_owned(const char *dir, struct dd_err *err)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = -errno;
+		/* replaced by a link or a file since we looked */
+		dd_err_set(err, "--out %s: %s", dir, rc == -ELOOP || rc == -ENOTDIR ?
+		    "not a directory of ours (replaced while dnsdrill looked)" :
+		    strerror(-rc));
+		if (rc == -ELOOP || rc == -ENOTDIR)
+			rc = DD_EINVAL;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	if (st.st_uid != geteuid()) {
+		dd_err_set(err, "--out %s: owned by uid %u, not by the user running "
+		    "dnsdrill (uid %u): its owner could plant links among the run's "
+		    "files; give a directory of your own or a new path", dir,
+		    (unsigned)st.st_uid, (unsigned)geteuid());
+		return DD_EINVAL;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		dd_err_set(err, "--out %s: writable by %s (mode %04o): another user could "
+		    "plant links among the run's files; give a directory only you can "
+		    "write in (chmod go-w) or a new path", dir,
+		    (st.st_mode & S_IWOTH) ? "everyone" : "its group",
+		    (unsigned)(st.st_mode & 07777));
+		return DD_EINVAL;
+	}
+	return 0;
+}
+
 int
 outdir_prepare(const char *dir, bool force, struct dd_err *err)
 {
 	struct stat st;
 	int rc;
 
-	if (stat(dir, &st) < 0) {
+	if (lstat(dir, &st) < 0) {
 		if (errno != ENOENT) {
 			rc = -errno;
 			dd_err_set(err, "--out %s: %s", dir, strerror(errno));
 			return rc;
 		}
-		if ((rc = mkdir_p(dir)) < 0)
+		if ((rc = mkdir_p(dir)) < 0) {
 			dd_err_set(err, "--out %s: %s", dir, strerror(-rc));
-		return rc;
+			return rc;
+		}
+		/* made by us, unless another got there first */
+		return check_owned(dir, err);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		dd_err_set(err, "--out %s: is a symbolic link; give the directory it "
+		    "points at", dir);
+		return DD_EINVAL;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		dd_err_set(err, "--out %s: not a directory", dir);
 		return DD_EINVAL;
 	}
+	if ((rc = check_owned(dir, err)) < 0)
+		return rc;
 	if ((rc = has_entries(dir)) < 0) {
 		dd_err_set(err, "--out %s: %s", dir, strerror(-rc));
 		return rc;

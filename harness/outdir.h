@@ -18,9 +18,11 @@
 
 /*
  * Make dir (and its parents) ready for a run's files.  When it exists it
- * must be a directory; a non-empty one is refused (DD_EINVAL, the message
- * names dir and --force) unless force, which empties it first.  Returns 0,
- * DD_EINVAL, or a negative errno with err naming the path.
+ * must be a directory, not a symbolic link, owned by the effective user and
+ * not writable by group or others (else DD_EINVAL: another user could
+ * plant links where the run writes); a non-empty one is refused (DD_EINVAL,
+ * the message names dir and --force) unless force, which empties it first.
+ * Returns 0, DD_EINVAL, or a negative errno with err naming the path.
  */
 int outdir_prepare(const char *dir, bool force, struct dd_err *err);
 

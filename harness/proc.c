@@ -272,17 +272,18 @@ on_pidfd(struct ev_loop *loop, int fd, unsigned events, void *arg)
 	reap(arg);
 }
 
-/* The pipe of stream s for a new start: its file opened (truncated at the
- * first start, appended to after), a fresh pipe on the loop.  Returns the
- * writing end for the child, or -1 with err set. */
+/* The pipe of stream s for a new start: its file created at the first
+ * start (a new file: nothing already at that path, a planted link
+ * included, is opened) and kept open after, a fresh pipe on the loop.
+ * Returns the writing end for the child, or -1 with err set. */
 static int
 open_stream(struct proc *p, struct stream *s, struct dd_err *err)
 {
 	int fds[2];
 
-	if (s->file < 0 && (s->file = open(s->path, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_APPEND | O_CLOEXEC, 0644)) < 0) {
-		dd_err_set(err, "process '%s': %s: %s", p->name, s->path, strerror(errno));
+	if (s->file < 0 && (s->file = dd_open_new(s->path, 0644)) < 0) {
+		dd_err_set(err, "process '%s': %s: %s", p->name, s->path, strerror(-s->file));
+		s->file = -1;
 		return -1;
 	}
 	/* what is left of an earlier life (a grandchild's pipe) ends here */

@@ -50,7 +50,8 @@ out_fd(int given, const char *path)
 {
 	if (given > 2)
 		return dup(given);
-	return open(path ? path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	return open(path ? path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW,
+	    0644);
 }
 
 static int

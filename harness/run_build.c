@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/capture.h"
 #include "harness/probe.h"
@@ -24,6 +25,7 @@
 #include "lib/buf.h"
 #include "lib/evloop.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "model/elog.h"
 #include "netns/netns.h"
 
@@ -160,16 +162,29 @@ run_build_network(struct run *r)
 
 /* ---------------- faultd and the processes ---------------- */
 
-/* 0 or -errno. */
+/* Write text to path, a new file in the run's folder (anything already
+ * there, a link planted included, is refused: dd_open_new).  0 or -errno. */
 static int
 write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
+	size_t len = strlen(text), off = 0;
+	int fd = dd_open_new(path, 0644), rc = 0;
 
-	if (f == NULL)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) == 0 ? 0 : -errno;
+	if (fd < 0)
+		return fd;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = w < 0 ? -errno : -EIO;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
 }
 
 static void
@@ -183,7 +198,8 @@ free_argv(char **v)
 }
 
 /* argv for one faultd (NULL-terminated, owned by the caller), or NULL when
- * out of memory.  Inline zones are written into the run's folder. */
+ * out of memory or an inline zone could not be written into the run's
+ * folder (then with run_fail). */
 static char **
 faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 {
@@ -207,8 +223,11 @@ faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 	for (size_t i = 0; i < d->n_zone_texts; i++) {
 		snprintf(path, sizeof(path), "%s/%s-zone%zu.zone", r->out, d->name, i + 1);
 		int rc = write_file(path, d->zone_texts[i]);
-		if (rc < 0)
-			log_warnx("%s: %s", path, strerror(-rc));
+		if (rc < 0) {
+			run_fail(r, DD_EIO, "dns '%s': %s: %s", d->name, path, strerror(-rc));
+			oom = true;
+			break;
+		}
 		ARG("--zone");
 		ARG(path);
 	}
@@ -262,7 +281,10 @@ faultd_argv(struct run *r, const struct sc_dns *d, const char *sock)
 	}
 #undef ARG
 	if (oom || sc_push(&v, &n, sizeof(char *)) == NULL) {
-		free_argv(v);
+		/* v is not NULL-terminated here */
+		for (size_t k = 0; k < n; k++)
+			free(v[k]);
+		free(v);
 		return NULL;
 	}
 	return v;
@@ -289,7 +311,7 @@ add_faultd(struct run *r, struct sc_dns *d)
 			    "(paths too long)", d->name);
 	}
 	if ((argv = faultd_argv(r, d, bind)) == NULL)
-		return run_fail(r, DD_ENOMEM, "out of memory");
+		return r->rc < 0 ? r->rc : run_fail(r, DD_ENOMEM, "out of memory");
 	rc = run_proc_add(r, d->name, d->host, argv, NULL, 0, NULL, NULL, d);
 	free_argv(argv);
 	if (rc < 0)

@@ -2,6 +2,7 @@
 #include "lib/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,4 +148,13 @@ double
 dd_rng_double(struct dd_rng *r)
 {
 	return (double)(dd_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+int
+dd_open_new(const char *path, unsigned mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    (mode_t)mode);
+
+	return fd < 0 ? -errno : fd;
 }

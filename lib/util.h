@@ -1,6 +1,6 @@
 /*
  * util.h -- small helpers shared by every binary: monotonic time, durations
- * as users write them, and a seeded random generator.
+ * as users write them, a seeded random generator, and new files.
  */
 #ifndef DD_UTIL_H
 #define DD_UTIL_H
@@ -33,6 +33,11 @@ void dd_rng_seed(struct dd_rng *r, uint64_t seed);
 uint64_t dd_rng_next(struct dd_rng *r);
 /* Uniform in [0, 1). */
 double dd_rng_double(struct dd_rng *r);
+
+/* Create path as a new file for writing (O_EXCL): an entry already there,
+ * a symbolic link included, is never opened or followed (EEXIST, ELOOP).
+ * Close-on-exec.  Returns the descriptor or a negative errno. */
+int dd_open_new(const char *path, unsigned mode);
 
 /* Strict unsigned/double parsing: whole string, no trailing junk. */
 int dd_parse_u64(const char *s, uint64_t *out);

@@ -265,7 +265,8 @@ struct netns_spawn_opts {
 	const char *const *argv;  /* required; argv[0] searched in PATH if it has no '/' */
 	const char *const *envp;  /* NULL: the caller's environment */
 	const char *cwd;          /* NULL: the caller's working directory */
-	const char *stdout_path;  /* NULL: /dev/null; created or truncated, 0644 */
+	const char *stdout_path;  /* NULL: /dev/null; created or truncated, 0644;
+	                           * a symbolic link there is refused */
 	const char *stderr_path;  /* NULL: /dev/null; may equal stdout_path */
 	/* A descriptor above 2 (a pipe's writing end, say) instead of the
 	 * path: the child's stdout or stderr is a duplicate of it; the caller

@@ -258,7 +258,7 @@ static int
 open_out(const char *path, struct dd_err *e)
 {
 	int fd = open(path ? path : "/dev/null",
-	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 
 	if (fd < 0) {
 		int rc = -errno;

@@ -143,6 +143,29 @@ check "... and a link inside was not followed" test "$(cat "$work/elsewhere/keep
 "$DD" run tests/scenarios/proc-exit.lua --out "$work/fresh/new" --quiet >/dev/null 2>&1
 check "--out on a new directory (parents made) still works" test -s "$work/fresh/new/result.json"
 
+# 6b. an --out DIR another user could write in (the README's /tmp/drill made
+# by someone else, or world-writable): refused before anything is written,
+# so a link planted there (junit.xml -> a file of root's) is never followed
+mkdir -p "$work/shared"
+echo "root's file" >"$work/victim"
+ln -s "$work/victim" "$work/shared/junit.xml"
+chmod 1777 "$work/shared"
+out=$("$DD" run tests/scenarios/proc-exit.lua --out "$work/shared" --force --quiet 2>&1); rc=$?
+check "--out writable by everyone exits 2 even with --force (rc $rc)" test "$rc" = 2
+check "... saying why ($out)" grep -q -- "--out $work/shared: writable by everyone" <<<"$out"
+chmod 0755 "$work/shared"
+chown 4242:4242 "$work/shared"
+out=$("$DD" run tests/scenarios/proc-exit.lua --out "$work/shared" --force --quiet 2>&1); rc=$?
+check "--out owned by another user exits 2 (rc $rc)" test "$rc" = 2
+check "... naming its owner ($out)" grep -q -- "--out $work/shared: owned by uid 4242" <<<"$out"
+check "... the planted link neither followed nor removed" \
+	test "$(cat "$work/victim")" = "root's file" -a -L "$work/shared/junit.xml"
+ln -s "$work/fresh/new" "$work/outlink"
+out=$("$DD" run tests/scenarios/proc-exit.lua --out "$work/outlink" --force --quiet 2>&1); rc=$?
+check "--out that is a symbolic link exits 2 (rc $rc): --force would empty its target" test "$rc" = 2
+check "... saying so ($out), its target untouched" \
+	bash -c 'grep -q "is a symbolic link" <<<"$1" && test -s "$2"' _ "$out" "$work/fresh/new/result.json"
+
 # 7. dnsdrill matrix gates CI: exit 1 when any run failed, 0 when all passed
 "$DD" matrix tests/scenarios/matrix-verdict.lua --vary strict=false,true --jobs 2 --out "$work/mx" \
 	>"$work/mx.out" 2>&1; rc=$?

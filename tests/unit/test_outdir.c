@@ -2,7 +2,9 @@
  * test_outdir.c -- a run's output folder: new or empty, a non-empty one
  * refused naming it and --force, --force emptying only what is inside
  * (symbolic links removed, never followed: what they point to stays), and
- * a default folder always a new one.
+ * a default folder always a new one; a folder others could plant links in
+ * (not ours, writable by group or others, itself a link) refused; the run's
+ * files created new, never through a link planted at their path.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "harness/outdir.h"
+#include "lib/util.h"
 
 static char top[64];
 
@@ -159,6 +163,72 @@ test_create_new(void **state)
 	assert_int_equal(outdir_empty(base, &err), DD_EINVAL);
 }
 
+/* --out names a folder another user could write in: refused, naming why */
+static void
+test_not_ours_refused(void **state)
+{
+	struct dd_err err = { "" };
+	char dir[256], link[256];
+
+	(void)state;
+	path(dir, sizeof(dir), "shared");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(outdir_prepare(dir, false, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "writable by everyone (mode 1777)"));
+	assert_non_null(strstr(err.msg, dir));
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(outdir_prepare(dir, true, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "writable by its group"));
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(outdir_prepare(dir, false, &err), 0);
+	/* a link to a folder of ours is refused too: --force would empty
+	 * whatever it points at */
+	path(link, sizeof(link), "link");
+	assert_int_equal(symlink(dir, link), 0);
+	assert_int_equal(outdir_prepare(link, true, &err), DD_EINVAL);
+	assert_non_null(strstr(err.msg, "is a symbolic link"));
+	if (geteuid() == 0) {
+		assert_int_equal(chown(dir, 4242, 4242), 0);
+		assert_int_equal(outdir_prepare(dir, false, &err), DD_EINVAL);
+		assert_non_null(strstr(err.msg, "owned by uid 4242"));
+	}
+	/* a new folder made by us passes */
+	path(dir, sizeof(dir), "fresh/run");
+	assert_int_equal(outdir_prepare(dir, false, &err), 0);
+}
+
+/* the run's files are new files: a link planted at the path is neither
+ * followed nor replaced, and what it points at stays as it was */
+static void
+test_open_new(void **state)
+{
+	char victim[256], at[256], dangling[256], fresh[256], buf[16] = "";
+	FILE *f;
+	int fd;
+
+	(void)state;
+	put_file("victim", "precious");
+	path(victim, sizeof(victim), "victim");
+	path(at, sizeof(at), "junit.xml");
+	assert_int_equal(symlink(victim, at), 0);
+	assert_int_equal(dd_open_new(at, 0644), -EEXIST);
+	path(dangling, sizeof(dangling), "auth.stdout");
+	path(fresh, sizeof(fresh), "created-through-link");
+	assert_int_equal(symlink(fresh, dangling), 0);
+	assert_int_equal(dd_open_new(dangling, 0644), -EEXIST);
+	assert_false(exists("created-through-link"));
+	f = fopen(victim, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious");
+	fd = dd_open_new(fresh, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(dd_open_new(fresh, 0644), -EEXIST);
+}
+
 int
 main(void)
 {
@@ -166,6 +236,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_new_and_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_then_forced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_new, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_ours_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_new, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
