@@ -9,6 +9,7 @@
 #include "model/result.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -107,6 +108,22 @@ u64_of(const json_t *v, uint64_t *out)
 	if (errno != 0 || *end != '\0')
 		return false;
 	*out = (uint64_t)u;
+	return true;
+}
+
+/* A whole number that fits an int (an exit code, a signal); anything
+ * else, 3e103 included, is not one. */
+static bool
+int_of(const json_t *v, int *out)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		return false;
+	n = json_integer_value(v);
+	if (n < INT_MIN || n > INT_MAX)
+		return false;
+	*out = (int)n;
 	return true;
 }
 
@@ -504,6 +521,7 @@ read_event(const json_t *o, size_t i, struct elog *log, struct dd_err *err)
 {
 	struct elog_ev e;
 	const char *kind = str_of(json_object_get(o, "kind"));
+	const json_t *code, *sig;
 	double d;
 
 	memset(&e, 0, sizeof(e));
@@ -530,10 +548,15 @@ read_event(const json_t *o, size_t i, struct elog *log, struct dd_err *err)
 		    &e.u.probe.start_ms);
 		break;
 	case ELOG_PROC_EXIT:
-		if (num_of(json_object_get(o, "exit_code"), &d))
-			e.u.exit.code = (int)d;
-		if (num_of(json_object_get(o, "signal"), &d))
-			e.u.exit.signal = (int)d;
+		/* absent when it did not apply; a value that is not an int is
+		 * an error, not a number cast out of range */
+		code = json_object_get(o, "exit_code");
+		sig = json_object_get(o, "signal");
+		if ((code != NULL && !json_is_null(code) && !int_of(code, &e.u.exit.code)) ||
+		    (sig != NULL && !json_is_null(sig) && !int_of(sig, &e.u.exit.signal))) {
+			dd_err_set(err, "events[%zu]: exit_code and signal must be integers", i);
+			return DD_EINVAL;
+		}
 		break;
 	case ELOG_RATE:
 		if (!num_of(json_object_get(o, "qps"), &e.u.rate.qps)) {

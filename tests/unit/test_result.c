@@ -361,6 +361,14 @@ test_json_read_errors(void **state)
 		{ "{\"scenario\":\"s\",\"verdict\":\"pass\",\"metrics\":{},"
 		    "\"events\":[{\"t_ms\":-1,\"kind\":\"mark\"}]}",
 		    "events[0]: needs t_ms and kind" },
+		/* an exit code no int holds (found by fuzz_matrix: a cast out
+		 * of range) or not a whole number */
+		{ "{\"scenario\":\"s\",\"verdict\":\"pass\",\"metrics\":{},"
+		    "\"events\":[{\"t_ms\":1,\"kind\":\"proc_exit\",\"exit_code\":3.3e103}]}",
+		    "events[0]: exit_code and signal must be integers" },
+		{ "{\"scenario\":\"s\",\"verdict\":\"pass\",\"metrics\":{},"
+		    "\"events\":[{\"t_ms\":1,\"kind\":\"proc_exit\",\"signal\":2147483648}]}",
+		    "events[0]: exit_code and signal must be integers" },
 		{ "{\"scenario\":\"s\",\"verdict\":\"pass\",\"metrics\":{},"
 		    "\"expectations\":[{\"metric\":\"x\"}]}",
 		    "expectations[0]: needs metric, bound and pass" },
