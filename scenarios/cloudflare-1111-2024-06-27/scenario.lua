@@ -17,8 +17,9 @@
 -- Two client sites reach it over their own paths: site A's path is
 -- black-holed (a drop rule on site A's subnet, client=198.18.1.0/24), site
 -- B's is slowed (delay= on its subnet).  Site A's stub lists the public
--- resolver first and its ISP's resolver (a real unbound) second, with
--- glibc's `timeout:1 attempts:2`; site B lists only the public resolver.
+-- resolver first and its ISP's resolver (a real unbound; --set
+-- resolver=bind9|knot|pdns for another) second, with glibc's `timeout:1
+-- attempts:2`; site B lists only the public resolver.
 -- Measured per site, by glibc's own lookups (getent): availability and the
 -- latency of a whole lookup.  The protection: site A's second nameserver;
 -- --set second_resolver=false leaves it out, and site A goes dark.
@@ -31,7 +32,10 @@
 -- Assumptions (parameters): the detour's extra latency (`delay` 250 ms,
 -- +-50 ms) was not published; the hour the routes were withdrawn (`until`,
 -- minutes after 18:51) is a guess; the stubs' timeouts are glibc's options
--- as many hosts set them, not Cloudflare's figures.
+-- as many hosts set them, not Cloudflare's figures.  Site A's ISP resolver
+-- is unbound by default (`resolver`): an ISP's recursive resolver, so one
+-- of the recursive resolvers (unbound, bind9, knot, pdns); the forwarders
+-- dnsmasq and dnsdist resolve nothing themselves and are refused.
 scenario {
   name = "cloudflare-1111-2024-06-27",
   description = "public resolver black-holed from one site by a route hijack, slow from another (Cloudflare 1.1.1.1, 2024-06-27)",
@@ -49,6 +53,11 @@ local until_min = param("until", { default = 189, min = 80, max = 600,
   doc = "minutes after 18:51 when the bad routes were withdrawn (default 22:00)" })
 local timeout = param("timeout", { default = 1, min = 1, max = 30,
   doc = "site A's stub timeout per server (resolv.conf timeout:, seconds, real)" })
+local resolver = param("resolver", { default = "unbound",
+  choices = { "unbound", "bind9", "knot", "pdns" },
+  doc = "site A's ISP resolver, its second nameserver (a profile in "
+     .. "scenarios/lib/resolver_NAME.lua): a recursive resolver, so not the "
+     .. "forwarders dnsmasq or dnsdist" })
 
 -- the network ---------------------------------------------------------------
 local PUBLIC = "198.18.53.1"            -- "1.1.1.1" in this sealed network
@@ -81,8 +90,10 @@ www  IN A   198.18.50.80
 -- the public resolver: faultd forwarding to the authority, so its rules can
 -- treat each client network differently (the routes decided who reached it)
 dns "public" { host = "public", listen = PUBLIC .. ":53", upstreams = { "198.18.9.2" } }
+-- site A's ISP resolver (scenarios/lib/resolvers.lua): example.com from
+-- its authority, like every recursive resolver of the sealed network
 resolvers.resolver {
-  software = "unbound", name = "isp-a", host = "isp-a",
+  software = resolver, name = "isp-a", host = "isp-a",
   listen = { "198.18.1.53" },
   stub = { ["example.com"] = { "198.18.9.2" } },
 }

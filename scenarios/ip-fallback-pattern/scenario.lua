@@ -12,7 +12,8 @@
 -- invented one.
 --
 -- The drill.  An app (the demo client, dd-regional-client, resolving with
--- glibc through a real unbound that forwards example.com to faultd) calls
+-- glibc through a real unbound that forwards example.com to faultd; --set
+-- resolver=bind9|knot|pdns|dnsmasq|dnsdist for another) calls
 -- api.example.com every 200 ms.  Its deployment carries the endpoint's
 -- address as a fixed fallback (`--fallback-addr api.example.com=
 -- 198.18.0.101`).  The authority then answers the endpoint's name with an
@@ -43,7 +44,9 @@
 -- Assumptions (parameters): the record TTL and negative TTL (60 s); the
 -- kind of resolution failure (`fault`, default empty); a lookup that times
 -- out entirely is not a fallback trigger in the demo client (its request
--- deadline covers the lookup), so `fault` offers no timeout.
+-- deadline covers the lookup), so `fault` offers no timeout.  The site's
+-- resolver (`resolver`, default unbound) only forwards example.com to the
+-- authority, which every profile can, forwarders included.
 scenario {
   name = "ip-fallback-pattern",
   description = "hard-coded IP fallback when resolution fails, and the stale-fallback risk (pattern)",
@@ -64,6 +67,10 @@ local fault = param("fault", { default = "empty", choices = { "empty", "servfail
   doc = "what resolution returns during the fault: NOERROR/no data, SERVFAIL, NXDOMAIN" })
 local ttl = param("ttl", { default = 60, min = 1, max = 3600,
   doc = "TTL of the endpoint's record and negative TTL (SOA minimum), incident seconds" })
+local resolvers = use "resolvers"
+local resolver = param("resolver", { default = "unbound", choices = resolvers.software,
+  doc = "the site's resolver, forwarding example.com to the authority (a profile "
+     .. "in scenarios/lib/resolver_NAME.lua)" })
 
 local OLD, NEW = "198.18.0.101", "198.18.0.103"
 local current = moved and NEW or OLD   -- the endpoint DNS names during the fault
@@ -94,8 +101,8 @@ api  IN A   %s
 ]], ttl, ttl, OLD),
 }
 
-use "resolvers".resolver {
-  software = "unbound", name = "resolver", host = "resolver",
+resolvers.resolver {
+  software = resolver, name = "resolver", host = "resolver",
   listen = { "198.18.0.53" },
   forward = { ["example.com"] = { "198.18.9.2" } },
 }

@@ -11,15 +11,16 @@
 --
 -- The drill.  A sealed internet (use "internet": test root, com., and
 -- example.com with the app's endpoint api.example.com); the region's
--- resolver is a real unbound iterating from the root.  An app (the demo
+-- resolver is a real unbound iterating from the root (--set
+-- resolver=bind9|knot|pdns for another).  An app (the demo
 -- client, glibc's getaddrinfo through the host's resolv.conf) calls the
 -- endpoint every 200 ms.  During the incident the timeline kills the
 -- resolver (SIGKILL: a crash) and starts it again, `up` incident seconds
 -- up and `down` down, for the 18 minutes.  Each start is a cold cache: it
 -- asks the root, com. and example.com again, a burst at the authorities
 -- that a warm cache never sends.
--- The protection: a second resolver instance in resolv.conf (another
--- unbound, on its own host, not in the loop; glibc moves to it at once
+-- The protection: a second resolver instance in resolv.conf (the same
+-- software, on its own host, not in the loop; glibc moves to it at once
 -- when the first one's port is closed, after `timeout` when it is
 -- silent).  --set second_resolver=false leaves the app with the looping
 -- one alone (protection off).
@@ -38,6 +39,13 @@
 -- which glibc waits `timeout` for, is not modelled); the second resolver
 -- shares nothing with the first (in the incident, every resolver of the
 -- region was in the loop: the protection is a resolver of another fate).
+-- The software of both instances (`resolver`, default unbound) must
+-- iterate from the test root: unbound, bind9, knot or pdns; the forwarders
+-- dnsmasq and dnsdist cannot and are refused.  kresd (knot) keeps its
+-- cache on disk in its run folder, where a crash leaves it warm; the
+-- incident's resolvers came back empty, so with knot each start clears
+-- it first (cache.clear() in its configuration) and is as cold as the
+-- others'.
 scenario {
   name = "render-2023-03-01",
   description = "recursive resolvers crash-loop from a cold cache across a region (Render, 2023-03-01)",
@@ -54,6 +62,11 @@ local down = param("down", { default = 90, min = 10, max = 600,
   doc = "incident seconds it stays down before it is started again" })
 local timeout = param("timeout", { default = 1, min = 1, max = 30,
   doc = "the app's stub timeout per server (resolv.conf timeout:, real seconds)" })
+local resolver = param("resolver", { default = "unbound",
+  choices = { "unbound", "bind9", "knot", "pdns" },
+  doc = "the software of both resolver instances (a profile in "
+     .. "scenarios/lib/resolver_NAME.lua): it iterates from the test root, "
+     .. "which the forwarders dnsmasq and dnsdist cannot" })
 
 host "resolver" {}
 host "resolver2" {}
@@ -76,11 +89,14 @@ local net = use "internet".internet {
   },
 }
 
+-- both instances iterate from the test root (scenarios/lib/resolvers.lua);
+-- a start is a cold cache: kresd's on-disk cache is emptied as it starts
 local resolvers = use "resolvers"
-resolvers.resolver { software = "unbound", name = "resolver", host = "resolver",
-  listen = "198.18.100.53", root_hints = net.hints }
-resolvers.resolver { software = "unbound", name = "resolver2", host = "resolver2",
-  listen = "198.18.100.54", root_hints = net.hints }
+local cold = resolver == "knot" and "cache.clear()" or nil
+resolvers.resolver { software = resolver, name = "resolver", host = "resolver",
+  listen = "198.18.100.53", root_hints = net.hints, extra = cold }
+resolvers.resolver { software = resolver, name = "resolver2", host = "resolver2",
+  listen = "198.18.100.54", root_hints = net.hints, extra = cold }
 
 process "api" {
   host = "api", timers = {},

@@ -4,10 +4,11 @@
 # source and lost sites): dyn-2016-10-21, azure-dns-2021-04-01,
 # cloudflare-1111-2024-06-27 and linode-2022-08-23, each run with its
 # shipped settings (must pass, exit 0) and with its protection switched off
-# (must fail, exit 1, on the named expectation), all eight side by side
-# (each run is sealed in its own namespaces).  Then what each incident
-# teaches, held against faultd's counters (dns_stats) and the probes' own
-# events.  "# " lines give each run's wall time and key metrics.
+# (must fail, exit 1, on the named expectation), and cloudflare once more
+# with BIND 9 as site A's ISP resolver (--set resolver=bind9), all nine
+# side by side (each run is sealed in its own namespaces).  Then what each
+# incident teaches, held against faultd's counters (dns_stats) and the
+# probes' own events.  "# " lines give each run's wall time and key metrics.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/catalogue.sh"
 B=${BUILD_ABS:-$PWD/build}
@@ -24,6 +25,7 @@ runs=(
 	"azure-off azure-dns-2021-04-01 serve_stale=false"
 	"cf-on cloudflare-1111-2024-06-27"
 	"cf-off cloudflare-1111-2024-06-27 second_resolver=false"
+	"cf-bind9 cloudflare-1111-2024-06-27 resolver=bind9"
 	"linode-on linode-2022-08-23"
 	"linode-off linode-2022-08-23 serve_stale=false"
 )
@@ -43,6 +45,8 @@ for r in "${runs[@]}"; do
 	set -- $r
 	if [ -z "${3:-}" ]; then
 		check "$2 passes with its shipped settings (exit ${rc[$1]}, ${secs[$1]} s)" test "${rc[$1]}" = 0
+	elif [ "${3%%=*}" = resolver ]; then
+		check "$2 with $3 passes (exit ${rc[$1]}, ${secs[$1]} s)" test "${rc[$1]}" = 0
 	else
 		check "$2 with $3 fails (exit ${rc[$1]}, ${secs[$1]} s)" test "${rc[$1]}" = 1
 	fi
@@ -104,9 +108,20 @@ check "cloudflare: without the second nameserver site A is dark in the fault, an
 	jqt '.probe_metrics["site-a"].metrics.availability < 0.2 and .probe_metrics["site-b"].metrics.availability >= 0.95' "$(R cf-off)"
 check "cloudflare: the public resolver dropped site A's queries (faultd: $(metric cf-on '.dns_stats.public[-1].actions.drop') drops) and saw both sites" \
 	jqt '.dns_stats.public[-1].actions.drop > 5 and ([.dns_stats.public[-1].clients[].addr] | sort == ["198.18.1.10", "198.18.2.10"])' "$(R cf-on)"
+# site A's ISP resolver is a parameter: BIND 9 plays it as unbound does,
+# and the forwarders, which resolve nothing themselves, are refused by name
+check "cloudflare, resolver=bind9: passes (exit ${rc[cf-bind9]}) with BIND as site A's ISP resolver ($(metric cf-bind9 '.versions["isp-a"]' | cut -c1-12)), which asked the authority ($(metric cf-bind9 '[.dns_stats.auth[-1].clients[] | select(.addr == "198.18.9.3") | .queries][0]') queries) and carried site A (availability $(metric cf-bind9 '.probe_metrics["site-a"].metrics.availability'))" \
+	jqt --argjson rc "${rc[cf-bind9]}" '$rc == 0 and (.versions["isp-a"] | startswith("BIND "))
+	     and ([.dns_stats.auth[-1].clients[] | select(.addr == "198.18.9.3") | .queries][0] // 0) > 0
+	     and .probe_metrics["site-a"].metrics.availability >= 0.95' "$(R cf-bind9)"
+for r in dnsmasq dnsdist; do
+	check "cloudflare, resolver=$r: check refuses it, naming the param and the choices" \
+		cat_refused cloudflare-1111-2024-06-27 resolver=$r "unbound, bind9, knot, pdns"
+done
 for k in on off; do
 	echo "# cloudflare-1111-2024-06-27 second_resolver=$([ $k = on ] && echo true || echo false): ${secs[cf-$k]} s, verdict $(metric cf-$k .verdict), site-a availability $(metric cf-$k '.probe_metrics["site-a"].metrics.availability') p50 $(metric cf-$k '.probe_metrics["site-a"].metrics.latency_p50_ms') ms, site-b availability $(metric cf-$k '.probe_metrics["site-b"].metrics.availability') p50 $(metric cf-$k '.probe_metrics["site-b"].metrics.latency_p50_ms') ms (baseline $(metric cf-$k '.probe_metrics["site-b"].metrics.baseline_latency_p50_ms') ms)"
 done
+echo "# cloudflare-1111-2024-06-27 resolver=bind9: ${secs[cf-bind9]} s, verdict $(metric cf-bind9 .verdict), site-a availability $(metric cf-bind9 '.probe_metrics["site-a"].metrics.availability') p50 $(metric cf-bind9 '.probe_metrics["site-a"].metrics.latency_p50_ms') ms, site-b availability $(metric cf-bind9 '.probe_metrics["site-b"].metrics.availability') p50 $(metric cf-bind9 '.probe_metrics["site-b"].metrics.latency_p50_ms') ms"
 
 # --- linode: serve-stale answers what it has seen, never a first lookup
 check "linode, serve_stale=false: 'availability.cached >= 0.95' is what fails" failed_on linode-off availability.cached

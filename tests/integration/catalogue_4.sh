@@ -4,8 +4,9 @@
 # loss): ip-fallback-pattern, multi-provider-pattern and render-2023-03-01,
 # each run with its shipped settings (must pass, exit 0) and with its
 # protection switched off (must fail, exit 1, on the named expectation),
-# plus the stale-fallback runs of ip-fallback-pattern, all side by side
-# (each run is sealed in its own namespaces).  Then what each teaches, held
+# plus the stale-fallback runs of ip-fallback-pattern and ip-fallback and
+# render with Knot Resolver (--set resolver=knot), all side by side (each
+# run is sealed in its own namespaces).  Then what each teaches, held
 # against faultd's counters (dns_stats) and the SUT's own log lines.
 # "# " lines give each run's wall time and key metrics.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -22,10 +23,12 @@ runs=(
 	"fb-off ip-fallback-pattern fallback=false"
 	"fb-moved ip-fallback-pattern moved=true"
 	"fb-serves ip-fallback-pattern moved=true,old_serves=true"
+	"fb-knot ip-fallback-pattern resolver=knot"
 	"mp-on multi-provider-pattern"
 	"mp-off multi-provider-pattern checker=false"
 	"render-on render-2023-03-01"
 	"render-off render-2023-03-01 second_resolver=false"
+	"render-knot render-2023-03-01 resolver=knot"
 )
 cat_run_all
 
@@ -39,6 +42,7 @@ for r in "${runs[@]}"; do
 	set -- $r
 	case $1 in
 	*-on) check "$2 passes with its shipped settings (exit ${rc[$1]}, ${secs[$1]} s)" test "${rc[$1]}" = 0 ;;
+	*-knot) check "$2 with $3 passes (exit ${rc[$1]}, ${secs[$1]} s)" test "${rc[$1]}" = 0 ;;
 	*) check "$2 with $3 fails (exit ${rc[$1]}, ${secs[$1]} s)" test "${rc[$1]}" = 1 ;;
 	esac
 done
@@ -60,8 +64,8 @@ check "ip-fallback, moved=true: the app's failed requests say connect:ECONNREFUS
 	jqt -n --argjson md "$m_dns" --argjson mc "$m_conn" --argjson od "$o_dns" --argjson oc "$o_conn" '$md == 0 and $mc > 20 and $od > 20 and $oc == 0'
 check "ip-fallback, moved=true old_serves=true: available, yet on the wrong endpoint (only right-endpoint fails)" \
 	bash -c "$(declare -f failed_on passed_on jqt R); work=$work; passed_on fb-serves availability && failed_on fb-serves availability.right-endpoint"
-for k in on off moved serves; do
-	echo "# ip-fallback-pattern $(case $k in on) echo shipped ;; off) echo fallback=false ;; moved) echo moved=true ;; serves) echo moved=true old_serves=true ;; esac): ${secs[fb-$k]} s, verdict $(metric fb-$k .verdict), availability $(metric fb-$k .metrics.availability), right-endpoint $(metric fb-$k '.probe_metrics["right-endpoint"].metrics.availability'), fallbacks $(in_fault fb-$k fallback), dns errors $(in_fault fb-$k dns-error), connect errors $(in_fault fb-$k connect-error)"
+for k in on off moved serves knot; do
+	echo "# ip-fallback-pattern $(case $k in on) echo shipped ;; off) echo fallback=false ;; moved) echo moved=true ;; serves) echo moved=true old_serves=true ;; knot) echo resolver=knot ;; esac): ${secs[fb-$k]} s, verdict $(metric fb-$k .verdict), availability $(metric fb-$k .metrics.availability), right-endpoint $(metric fb-$k '.probe_metrics["right-endpoint"].metrics.availability'), fallbacks $(in_fault fb-$k fallback), dns errors $(in_fault fb-$k dns-error), connect errors $(in_fault fb-$k connect-error)"
 done
 
 # --- multi-provider-pattern -------------------------------------------------
@@ -87,6 +91,13 @@ check "multi-provider: without the checker the resolver still asked A past the t
 	jqt -n --argjson l "$la_off" --argjson s "$fstart_off" '$l >= $s + 450 * 1000 / 60'
 check "multi-provider: the health checker's own probe of A failed throughout the fault" \
 	jqt '.probe_metrics["provider-a"].metrics.availability < 0.1' "$(R mp-on)"
+# the site's resolver is a parameter, any profile (it only forwards)
+check "ip-fallback, resolver=knot: Knot Resolver ($(metric fb-knot .versions.resolver)) in unbound's place, the app fell back through the fault ($(in_fault fb-knot fallback)) on the authority's empty answers ($(metric fb-knot '.dns_stats.auth[-1].actions.empty'))" \
+	jqt --argjson f "$(in_fault fb-knot fallback)" '(.versions.resolver | startswith("Knot Resolver")) and $f > 20 and .dns_stats.auth[-1].actions.empty > 5' "$(R fb-knot)"
+for r in dnsmasq dnsdist; do
+	check "ip-fallback, resolver=$r: check accepts a forwarder" \
+		bash -c '"$1" check scenarios/ip-fallback-pattern/scenario.lua --set resolver=$2 >/dev/null 2>&1' _ "$DD" $r
+done
 for k in on off; do
 	la=$(last_a mp-$k)
 	echo "# multi-provider-pattern checker=$([ $k = on ] && echo true || echo false): ${secs[mp-$k]} s, verdict $(metric mp-$k .verdict), availability $(metric mp-$k .metrics.availability), resolver's queries at provider A in the fault $(metric mp-$k '[.dns_stats["ns1-provider-a-test"][] | [.clients[]? | select(.addr == "198.18.100.53") | .queries][0] // 0] | .[-1] - .[0]'), last one $(( (la - $(metric mp-$k .fault.start_ms)) * 60 / 1000 )) incident s into the fault$([ $k = on ] && echo ", $(( (la - wd) * 60 / 1000 )) s after the withdrawal at $(( (wd - $(metric mp-$k .fault.start_ms)) * 60 / 1000 )) s")"
@@ -114,8 +125,20 @@ check "render: example.com's servers got more queries a second from the looping 
 	jqt -n --argjson b "$((eb + eb2))" --argjson l "$((el + el2))" --argjson tb "$etb" --argjson tl "$etl" '$l / $tl > 1.5 * ($b / $tb)'
 check "render: the app without a second resolver logged DNS errors in the loop, with one almost none" \
 	jqt -n --argjson a "$(in_fault render-off dns-error)" --argjson b "$(in_fault render-on dns-error)" '$a > 10 and $b <= 3'
-for k in on off; do
+# both instances' software is a parameter: kresd keeps its cache on disk,
+# where a crash leaves it warm, so the scenario empties it at each start;
+# without that the loop sends no query to the root at all (seen: 0)
+read -r kb kl _ _ <<<"$(rates render-knot a-root-servers-test)"
+kn=$(metric render-knot '[.events[] | select(.kind == "mark" and (.text | startswith("restart")))] | length')
+check "render, resolver=knot: Knot Resolver ($(metric render-knot .versions.resolver)) starts cold too: $kl root queries in the loop for $kn restarts, $kb in the warm baseline" \
+	jqt -n --argjson rb "$kb" --argjson rl "$kl" --argjson n "$kn" --arg v "$(metric render-knot .versions.resolver)" \
+	  '($v | startswith("Knot Resolver")) and $n >= 5 and $rl >= $n / 2 and $rb <= 1'
+for r in dnsmasq dnsdist; do
+	check "render, resolver=$r: check refuses a forwarder (the instances iterate from the root), naming the param and the choices" \
+		cat_refused render-2023-03-01 resolver=$r "unbound, bind9, knot, pdns"
+done
+for k in on off knot; do
 	read -r rb rl _ _ <<<"$(rates render-$k a-root-servers-test)"
-	echo "# render-2023-03-01 second_resolver=$([ $k = on ] && echo true || echo false): ${secs[render-$k]} s, verdict $(metric render-$k .verdict), availability $(metric render-$k .metrics.availability), looping resolver $(metric render-$k .probe_metrics.resolver.metrics.availability), recovery $(metric render-$k .metrics_incident.recovery_s) incident s, restarts $(metric render-$k '[.events[] | select(.kind == "mark" and (.text | startswith("restart")))] | length'), root queries baseline/loop $rb/$rl, app dns errors $(in_fault render-$k dns-error)"
+	echo "# render-2023-03-01 $(case $k in on) echo second_resolver=true ;; off) echo second_resolver=false ;; knot) echo resolver=knot ;; esac): ${secs[render-$k]} s, verdict $(metric render-$k .verdict), availability $(metric render-$k .metrics.availability), looping resolver $(metric render-$k .probe_metrics.resolver.metrics.availability), recovery $(metric render-$k .metrics_incident.recovery_s) incident s, restarts $(metric render-$k '[.events[] | select(.kind == "mark" and (.text | startswith("restart")))] | length'), root queries baseline/loop $rb/$rl, app dns errors $(in_fault render-$k dns-error)"
 done
 t_done

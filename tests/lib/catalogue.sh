@@ -14,6 +14,9 @@
 #   metric NAME JQ       jq -r JQ on it
 #   failed_on NAME M     the verdict is fail and expectation M failed
 #   passed_on NAME M     expectation M passed
+#   cat_refused SCENARIO KEY=VALUE CHOICES
+#                        `dnsdrill check` refuses --set KEY=VALUE (exit 2)
+#                        with "--set KEY=VALUE: not one of CHOICES"
 declare -A rc secs
 # start one entry of runs[] in the background; its pid in pids[NAME]
 cat_start() {
@@ -64,4 +67,10 @@ failed_on() {
 }
 passed_on() {
 	jq -e --arg m "$2" 'any(.expectations[]; .metric == $m and .pass == true)' "$(R "$1")" >/dev/null
+}
+cat_refused() {
+	local out e
+	out=$("$DD" check "scenarios/$1/scenario.lua" --set "$2" 2>&1)
+	e=$?
+	[ "$e" = 2 ] && grep -qF -- "--set $2: not one of $3" <<<"$out"
 }
