@@ -427,21 +427,30 @@ run_build_start(struct run *r)
 
 /* ---------------- captures and probes ---------------- */
 
+/* Read what a capture holds.  A capture of ours that broke ends the run:
+ * its evidence is incomplete.  Every read checks, on_rate's too: a deleted
+ * link makes the fd readable only once (libpcap's reads fail from then on,
+ * but the fd never turns readable again), so when on_rate's read meets the
+ * error first, on_cap is never called to see it. */
 static void
-on_cap(struct ev_loop *loop, int fd, unsigned events, void *arg)
+cap_read(struct run_cap *c)
 {
-	struct run_cap *c = arg;
 	struct run *r = c->r;
 
-	(void)loop;
-	(void)fd;
-	(void)events;
 	if (capture_dispatch(c->cap) < 0 && !r->stop) {
-		/* a capture of ours broke: the run's evidence is incomplete */
 		run_fail(r, DD_EIO, "%s:%d: capture '%s' failed; the run cannot go on",
 		    r->sc->file, c->c->line, c->c->name);
 		r->stop = true;
 	}
+}
+
+static void
+on_cap(struct ev_loop *loop, int fd, unsigned events, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	cap_read(arg);
 }
 
 /* Every second: each counting capture's query rate over the last window
@@ -456,7 +465,7 @@ on_rate(struct ev_loop *loop, void *arg)
 	r->rate_timer = NULL;
 	for (size_t i = 0; i < r->ncaps; i++) {
 		struct run_cap *c = &r->caps[i];
-		capture_dispatch(c->cap);
+		cap_read(c);
 		if (c->c->count_from == NULL && !c->c->count_all)
 			continue;
 		uint64_t n = capture_queries(c->cap);

@@ -154,6 +154,53 @@ check "... result.json has verdict error and the error names 'auth'" \
 left=$(left_by "${id:-none}" "$work/fd/auth.ctl")
 check "... nothing left behind (run $id): '$left'" test -n "$id" -a -z "$left"
 
+# 4g. a capture breaks under the run (its link deleted from outside; a
+# link merely set down does not fail libpcap's reads): the run ends at once
+# as an environment error naming the capture, not scored on half the evidence.
+# The run's teardown may SIGTERM ip (it sits in the run's namespace while the
+# kernel finishes the delete), so ip's status is only shown, not checked.
+"$DD" run tests/scenarios/capture-dies.lua --out "$work/cd" >"$work/cd.out" 2>&1 &
+pid=$!
+for _ in $(seq 50); do grep -q 'auth is ready' "$work/cd.out" && break; sleep 0.1; done
+id=$(run_id "$work/cd.out")
+sleep 0.5
+{ ip -n "dd-$id-client" link del lan0; } 2>/dev/null; del=$?
+wait "$pid"; rc=$?
+check "a capture breaking under the run exits 3 (got $rc; ip link del: $del)" test "$rc" = 3
+check "... naming the capture ($(grep -m1 '^dnsdrill: .*failed; the run cannot go on' "$work/cd.out"))" \
+	grep -q "dnsdrill: tests/scenarios/capture-dies.lua:[0-9]*: capture 'client_lan' failed" "$work/cd.out"
+check "... result.json has verdict error, the error names 'client_lan', the timeline cut short" \
+	jqt '.verdict == "error" and (.error | test("capture .client_lan. failed"))
+	    and ([.events[] | select(.kind == "mark" and .text == "still running")] | length == 0)' \
+	"$work/cd/result.json"
+left=$(left_by "${id:-none}" "$work/cd/auth.ctl")
+check "... nothing left behind (run $id): '$left'" test -n "$id" -a -z "$left"
+# The same with the link deleted while dnsdrill sits at on_rate's entry (held
+# there by gdb): the once-only error reaches the once-a-second read first,
+# which must end the run too (the kernel never flags the fd again).
+if command -v gdb >/dev/null; then
+	"$DD" run tests/scenarios/capture-dies.lua --out "$work/cr" >"$work/cr.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do grep -q 'auth is ready' "$work/cr.out" && break; sleep 0.1; done
+	id=$(run_id "$work/cr.out")
+	timeout 30 gdb -p "$pid" -batch -ex 'break on_rate' -ex continue -ex delete \
+		-ex "shell ip -n dd-$id-client link del lan0 && echo dd-link-deleted" \
+		-ex detach >"$work/cr.gdb" 2>&1
+	wait "$pid"; rc=$?
+	if grep -q '^Breakpoint 1, on_rate\|hit Breakpoint 1, on_rate' "$work/cr.gdb" &&
+	    grep -q dd-link-deleted "$work/cr.gdb"; then
+		check "... a capture failure met by the rate read exits 3 too (got $rc)" test "$rc" = 3
+		check "... result.json has verdict error naming 'client_lan'" \
+			jqt '.verdict == "error" and (.error | test("capture .client_lan. failed"))' "$work/cr/result.json"
+		left=$(left_by "${id:-none}" "$work/cr/auth.ctl")
+		check "... nothing left behind (run $id): '$left'" test -n "$id" -a -z "$left"
+	else
+		skip "a capture failure met by the rate read" "gdb could not stop at on_rate"
+	fi
+else
+	skip "a capture failure met by the rate read" "no gdb"
+fi
+
 # 5. SIGINT mid-run: everything torn down
 "$DD" run tests/scenarios/long-run.lua --out "$work/int" >"$work/int.out" 2>&1 &
 pid=$!
