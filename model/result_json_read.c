@@ -113,17 +113,17 @@ u64_of(const json_t *v, uint64_t *out)
 
 /* A whole number that fits an int (an exit code, a signal); anything
  * else, 3e103 included, is not one. */
+static bool num_of(const json_t *v, double *out);
+
 static bool
 int_of(const json_t *v, int *out)
 {
-	json_int_t n;
+	double d;
 
-	if (!json_is_integer(v))
+	/* numbers may arrive as reals (how the reader decodes them) */
+	if (!num_of(v, &d) || !(d >= INT_MIN && d <= INT_MAX) || d != (double)(long long)d)
 		return false;
-	n = json_integer_value(v);
-	if (n < INT_MIN || n > INT_MAX)
-		return false;
-	*out = (int)n;
+	*out = (int)d;
 	return true;
 }
 
