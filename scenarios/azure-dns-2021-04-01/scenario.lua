@@ -33,19 +33,23 @@
 -- surge subsides; run ends 22:30 (most services back).
 --
 -- What it showed (unbound 1.17): without serve-stale the users lose most
--- lookups during the overload; with it they keep their answers.  Either
--- way the company's one resolver sent its authority many times its
--- baseline rate while the platform turned queries away: ~10x without
--- serve-stale (unbound's 5 s SERVFAIL cache holds it back), 4x to 80x with
--- it (each lookup of an expired name may set unbound trying the four
--- servers again; how often varies from run to run).  Retries from
--- legitimate resolvers are what the surge is made of.
+-- lookups during the overload (availability 0.08-0.19 over four runs side
+-- by side); with it they keep their answers (1.0).  Either way the
+-- company's one resolver sent its authority many times its baseline rate
+-- while the platform turned queries away: ~10x without serve-stale
+-- (unbound's 5 s SERVFAIL cache holds it back), ~75x with it (each lookup
+-- of an expired name may set unbound trying the four servers again).
+-- Retries from legitimate resolvers are what the surge is made of.
+-- At capacity 300 (a quarter of the surge over it) the outcome without
+-- serve-stale was a coin toss: 0.18 to 0.99 from run to run, as unbound
+-- did or did not meet a SERVFAIL from all four servers; 200 makes the
+-- lesson hold every time.
 -- Distortion: unbound caches a SERVFAIL for 5 s whatever the speed (15
 -- incident minutes at 180), so without serve-stale the failures look less
 -- intermittent than at speed 1 (--set speed=30 for a closer look).
 --
 -- Assumptions (parameters): the surge's size (`surge` 400 q/s against
--- `capacity` 300 q/s during the defect) and the answer to queries over
+-- `capacity` 200 q/s during the defect) and the answer to queries over
 -- capacity (`overflow` servfail; drop and refused also offered) are not
 -- published figures; the records' TTL (`ttl` 300 s) is a typical one.
 scenario {
@@ -63,7 +67,7 @@ local serve_stale = param("serve_stale", { default = true,
   doc = "the resolver answers from its expired cache when the authority fails (RFC 8767): the protection" })
 local surge = param("surge", { default = 400, min = 0, max = 5000,
   doc = "the surge's queries a second at the authority (dnsperf, real time)" })
-local capacity = param("capacity", { default = 300, min = 1, max = 100000,
+local capacity = param("capacity", { default = 200, min = 1, max = 100000,
   doc = "queries a second the platform answers while the defect lasts" })
 local queue = param("queue", { default = 50, min = 0, max = 100000,
   doc = "queries that may wait for the platform (their answers come late)" })
@@ -152,7 +156,7 @@ end
 
 score { service = { "app1", "app2" }, stable = "1s" }
 expect {
-  -- serve-stale rides out the overload (without it, measured: 0.1-0.8)
+  -- serve-stale rides out the overload (without it, measured: 0.08-0.19)
   "availability >= 0.95",
   "availability_worst >= 0.9",
   "dns_answers.azuredns.pass > 0",
