@@ -7,6 +7,7 @@
 #   BENCH_RATE=10000  offered load (qps) during the latency runs (below
 #                     every server's capacity here, so it measures service,
 #                     not queueing)
+#   BENCH_LAT_ROUNDS=5  rounds of the forwarding latency runs in (a)
 #
 # Measurements
 #  (a) forwarding: faultd with 1,000 non-matching rules vs dnsdist 1.7 with
@@ -15,9 +16,11 @@
 #      SuffixMatchNodeRule over a SuffixMatchNode of the 1,000 names (what
 #      a dnsdist user writes: one lookup per query), and, for reference, as
 #      1,000 separate QNameRule(...) rules (evaluated one by one: its
-#      slowest).  qps at saturation with
-#      the server's CPU use, and p50/p99 latency of 2,000 sequential queries
-#      timed by it_dnsq while dnsperf offers a fixed load (BENCH_RATE qps).
+#      slowest).  qps at saturation with the server's CPU use, and p50/p99
+#      latency of sequential queries timed by it_dnsq while dnsperf offers
+#      a fixed load (BENCH_RATE qps): the three servers run side by side
+#      (each idle while another is measured) and take turns, BENCH_LAT_ROUNDS
+#      rounds of 2,000 queries each, percentiles over the pooled times.
 #  (b) authoritative: faultd answering from a zone vs udp_echo (recvmmsg/
 #      sendmmsg, sets QR, nothing else: the physical limit).
 #  (c) rule matching cost: faultd authoritative with 0, 1,000 and 10,000
@@ -45,6 +48,7 @@ cd "$(dirname "$0")/.." || exit 2
 . bench/bench_lib.sh
 DUR=${BENCH_SECONDS:-10}
 RATE=${BENCH_RATE:-10000}
+ROUNDS=${BENCH_LAT_ROUNDS:-5}
 FAULTD=$B/faultd
 ECHO=$B/bench/udp_echo
 DNSQ=$B/tests/it_dnsq
@@ -100,12 +104,12 @@ perf_with() {
 	     /Queries lost:/ {l=$3}
 	     END {printf "%.0f %.3f %s %.0f\n", q, a, l, 100 * dt / hz / dur}' "$T/perf.out"
 }
-# lat PORT -> "p50_ms p99_ms": 2,000 sequential queries timed by it_dnsq
-# (CLOCK_MONOTONIC around each exchange) while dnsperf offers RATE qps in
-# the background.  dnsperf's own per-query times (-v) have a ~4 ms tail
-# even against udp_echo (its send loop's scheduling), so they are not used
-# for the tail.
-lat() {
+# lat_into PORT FILE: 2,000 sequential queries, each timed by it_dnsq
+# (CLOCK_MONOTONIC around each exchange), while dnsperf offers RATE qps in
+# the background; their times (ms) appended to FILE.  dnsperf's own
+# per-query times (-v) have a ~4 ms tail even against udp_echo (its send
+# loop's scheduling), so they are not used for the tail.
+lat_into() {
 	$PIN_CLI dnsperf -s 127.0.0.1 -p "$1" -d "$T/queries" -l 30 -c 2 -q 200 -t 2 \
 		-Q "$RATE" >"$T/bg.out" 2>&1 &
 	local bg=$!
@@ -113,10 +117,19 @@ lat() {
 	$PIN_CLI "$DNSQ" --server "127.0.0.1:$1" --name q7.bench.test --repeat 2000 --timeout 1000 \
 		>"$T/lat.out" 2>&1
 	kill -INT "$bg" 2>/dev/null; wait "$bg" 2>/dev/null
-	sed -n 's/^elapsed_ms=\([0-9.]*\).*/\1/p' "$T/lat.out" | sort -n |
-		awk '{v[NR]=$1} END {if (NR == 0) {print "- -"; exit}
-		     i50=int(NR*0.50); if (i50<1) i50=1; i99=int(NR*0.99); if (i99<1) i99=1;
-		     printf "%.3f %.3f\n", v[i50], v[i99]}'
+	sed -n 's/^elapsed_ms=\([0-9.]*\).*/\1/p' "$T/lat.out" >>"$2"
+}
+# pct FILE -> "p50_ms p99_ms n" over the times in FILE
+pct() {
+	sort -n "$1" | awk '{v[NR]=$1} END {if (NR == 0) {print "- - 0"; exit}
+	     i50=int(NR*0.50); if (i50<1) i50=1; i99=int(NR*0.99); if (i99<1) i99=1;
+	     printf "%.3f %.3f %d\n", v[i50], v[i99], NR}'
+}
+# lat PORT -> "p50_ms p99_ms n": one lat_into
+lat() {
+	: >"$T/lat.one"
+	lat_into "$1" "$T/lat.one"
+	pct "$T/lat.one"
 }
 
 start_faultd() {   # start_faultd PORT RULES_FILE ARGS...
@@ -137,9 +150,7 @@ PIDS+=($!)
 bench_wait_listen "$BE" || exit 3
 FP=$(bench_port)
 start_faultd "$FP" "$T/rules.1000" --upstream "127.0.0.1:$BE" || exit 3
-echo "(a) faultd forwarding ..." >&2
-R[a_fd]=$(perf "$FP" "${PIDS[-1]}"); R[a_fd_lat]=$(lat "$FP")
-stop_last
+FPID=${PIDS[-1]}
 
 DP=$(bench_port)
 {
@@ -152,15 +163,12 @@ DP=$(bench_port)
 } >"$T/dnsdist.conf"
 $PIN_SRV dnsdist --supervised --disable-syslog -C "$T/dnsdist.conf" >"$T/dnsdist.log" 2>&1 &
 PIDS+=($!)
+DPID=$!
 bench_wait_listen "$DP" || { cat "$T/dnsdist.log" >&2; exit 3; }
-sleep 1   # first health check
-echo "(a) dnsdist forwarding ..." >&2
-R[a_dd]=$(perf "$DP" "${PIDS[-1]}"); R[a_dd_lat]=$(lat "$DP")
-stop_last
 
-DP=$(bench_port)
+SP=$(bench_port)
 {
-	echo "setLocal('127.0.0.1:$DP')"
+	echo "setLocal('127.0.0.1:$SP')"
 	echo "newServer({address='127.0.0.1:$BE', checkName='q0.bench.test.', checkInterval=3600})"
 	echo "setServerPolicy(firstAvailable)"
 	echo "local names = newSuffixMatchNode()"
@@ -169,13 +177,31 @@ DP=$(bench_port)
 	done
 	echo "addAction(SuffixMatchNodeRule(names), RCodeAction(DNSRCode.NXDOMAIN))"
 } >"$T/dnsdist-smn.conf"
-$PIN_SRV dnsdist --supervised --disable-syslog -C "$T/dnsdist-smn.conf" >"$T/dnsdist.log" 2>&1 &
+$PIN_SRV dnsdist --supervised --disable-syslog -C "$T/dnsdist-smn.conf" >"$T/dnsdist-smn.log" 2>&1 &
 PIDS+=($!)
-bench_wait_listen "$DP" || { cat "$T/dnsdist.log" >&2; exit 3; }
-sleep 1   # first health check
+SPID=$!
+bench_wait_listen "$SP" || { cat "$T/dnsdist-smn.log" >&2; exit 3; }
+sleep 1   # first health checks
+
+# all three up on the same core, each measured while the others idle
+echo "(a) faultd forwarding ..." >&2
+R[a_fd]=$(perf "$FP" "$FPID")
 echo "(a) dnsdist forwarding, SuffixMatchNodeRule ..." >&2
-R[a_ds]=$(perf "$DP" "${PIDS[-1]}"); R[a_ds_lat]=$(lat "$DP")
-stop_last
+R[a_ds]=$(perf "$SP" "$SPID")
+echo "(a) dnsdist forwarding, 1,000 QNameRule ..." >&2
+R[a_dd]=$(perf "$DP" "$DPID")
+# the tails: LAT_ROUNDS rounds of 2,000 queries, the three servers in turn
+# in each round, so a change in the machine's load falls on all of them
+# alike; p50/p99 over the pooled times
+: >"$T/lat.a_fd"; : >"$T/lat.a_ds"; : >"$T/lat.a_dd"
+for r in $(seq 1 "$ROUNDS"); do
+	echo "(a) latency, round $r of $ROUNDS ..." >&2
+	lat_into "$FP" "$T/lat.a_fd"
+	lat_into "$SP" "$T/lat.a_ds"
+	lat_into "$DP" "$T/lat.a_dd"
+done
+R[a_fd_lat]=$(pct "$T/lat.a_fd"); R[a_ds_lat]=$(pct "$T/lat.a_ds"); R[a_dd_lat]=$(pct "$T/lat.a_dd")
+stop_last; stop_last; stop_last
 stop_last   # the echo backend
 
 # ---- (b) authoritative vs the echo limit; (c) rule count; (d) RSS ----
@@ -284,6 +310,7 @@ printf '%-56s %9s\n' "(d) faultd VmRSS, 10,000 rules (start / after load)" "${R[
 lost=$(for k in a_fd a_ds a_dd b_echo c_0 c_1000 c_10000 e_10000000; do f $k 3; done | awk '{s+=$1} END {print s+0}')
 printf '\nqps: dnsperf -l %s -c 2 -q 200 (saturation), avg ms from the same run; cpu%%: the\n' "$DUR"
 printf 'server process (all threads) over that run; qps/core = qps / (cpu%%/100).\n'
-printf 'p50/p99: 2,000 sequential it_dnsq queries while dnsperf offers %s qps (-Q).\n' "$RATE"
+printf 'p50/p99: sequential it_dnsq queries while dnsperf offers %s qps (-Q): 2,000 a\n' "$RATE"
+printf 'row; (a) %s rounds of 2,000 for each server, taking turns, pooled.\n' "$ROUNDS"
 printf 'queries lost over all saturation runs: %s (the capacity-limited run excepted: it\n' "$lost"
 printf 'loses by design, %s).  CPU pinning: %s.\n' "$(f e_20000 3)" "$PINNING"
