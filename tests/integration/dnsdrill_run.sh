@@ -137,9 +137,10 @@ check "an inject faultd cannot take exits 3" test "$rc" = 3
 check "... naming the dns server ($(tail -1 "$work/fg.out"))" \
 	grep -Eq "dns 'auth'(: rule \"name=www.example.com action=servfail\": cannot reach faultd| \(faultd\) (killed by signal|exited with status))" "$work/fg.out"
 
-# 4f. faultd dies with no inject after it (a probe-only timeline): the run
-# ends at once as an environment error, not scored as the SUT's
-"$DD" run tests/scenarios/faultd-dies.lua --out "$work/fd" >"$work/fd.out" 2>&1 &
+# 4f. faultd dies with no inject after it (a probe-only timeline; its
+# capture unharmed): the run ends at once as an environment error, not
+# scored as the SUT's
+"$DD" run tests/scenarios/part-dies.lua --out "$work/fd" >"$work/fd.out" 2>&1 &
 pid=$!
 for _ in $(seq 50); do grep -q 'auth is ready' "$work/fd.out" && break; sleep 0.1; done
 id=$(run_id "$work/fd.out")
@@ -159,7 +160,7 @@ check "... nothing left behind (run $id): '$left'" test -n "$id" -a -z "$left"
 # as an environment error naming the capture, not scored on half the evidence.
 # The run's teardown may SIGTERM ip (it sits in the run's namespace while the
 # kernel finishes the delete), so ip's status is only shown, not checked.
-"$DD" run tests/scenarios/capture-dies.lua --out "$work/cd" >"$work/cd.out" 2>&1 &
+"$DD" run tests/scenarios/part-dies.lua --out "$work/cd" >"$work/cd.out" 2>&1 &
 pid=$!
 for _ in $(seq 50); do grep -q 'auth is ready' "$work/cd.out" && break; sleep 0.1; done
 id=$(run_id "$work/cd.out")
@@ -168,7 +169,7 @@ sleep 0.5
 wait "$pid"; rc=$?
 check "a capture breaking under the run exits 3 (got $rc; ip link del: $del)" test "$rc" = 3
 check "... naming the capture ($(grep -m1 '^dnsdrill: .*failed; the run cannot go on' "$work/cd.out"))" \
-	grep -q "dnsdrill: tests/scenarios/capture-dies.lua:[0-9]*: capture 'client_lan' failed" "$work/cd.out"
+	grep -q "dnsdrill: tests/scenarios/part-dies.lua:[0-9]*: capture 'client_lan' failed" "$work/cd.out"
 check "... result.json has verdict error, the error names 'client_lan', the timeline cut short" \
 	jqt '.verdict == "error" and (.error | test("capture .client_lan. failed"))
 	    and ([.events[] | select(.kind == "mark" and .text == "still running")] | length == 0)' \
@@ -179,7 +180,7 @@ check "... nothing left behind (run $id): '$left'" test -n "$id" -a -z "$left"
 # there by gdb): the once-only error reaches the once-a-second read first,
 # which must end the run too (the kernel never flags the fd again).
 if command -v gdb >/dev/null; then
-	"$DD" run tests/scenarios/capture-dies.lua --out "$work/cr" >"$work/cr.out" 2>&1 &
+	"$DD" run tests/scenarios/part-dies.lua --out "$work/cr" >"$work/cr.out" 2>&1 &
 	pid=$!
 	for _ in $(seq 50); do grep -q 'auth is ready' "$work/cr.out" && break; sleep 0.1; done
 	id=$(run_id "$work/cr.out")
