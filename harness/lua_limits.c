@@ -6,7 +6,8 @@
  *   - memory: the state's allocator counts every byte and refuses to go
  *     past the limit (SC_LUA_MEM_DEFAULT, --lua-mem), so Lua raises "not
  *     enough memory" instead of the host swapping;
- *   - string.rep builds at most SC_LUA_STRING_MAX bytes, table.move moves
+ *   - string.rep builds at most SC_LUA_STRING_MAX bytes (and repeats an
+ *     empty string and separator no times at all), table.move moves
  *     at most as many elements as the memory limit could hold;
  *   - string.find, match, gmatch and gsub refuse a pattern whose worst case
  *     (Lua patterns backtrack) is over SC_LUA_PATTERN_BUDGET steps for the
@@ -76,6 +77,12 @@ l_rep(lua_State *L)
 	    (double)SC_LUA_STRING_MAX)
 		return luaL_error(L, "string.rep: the result would be over %d MiB, the "
 		    "limit for a scenario's strings", SC_LUA_STRING_MAX >> 20);
+	/* nothing repeated n times is nothing, but the library would still
+	 * loop n times in C (fuzzing: string.rep("", 4 << 40) never returned) */
+	if (l == 0 && lsep == 0) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
 	return orig(L)(L);
 }
 

@@ -1,0 +1,1 @@
+loca= string.rep("",4 << 40)
