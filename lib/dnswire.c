@@ -554,3 +554,22 @@ dns_w_counts(struct dns_writer *w, uint16_t an, uint16_t ns, uint16_t ar)
 	dns_put16(w->buf + 8, ns);
 	dns_put16(w->buf + 10, ar);
 }
+
+int
+dns_count_type(const uint8_t *pkt, size_t len, uint16_t type)
+{
+	size_t off = 0;
+	int n = dns_skip_questions(pkt, len, &off), count = 0;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		struct dns_rr_ref rr;
+		int rc = dns_skip_rr(pkt, len, &off, &rr);
+		if (rc < 0)
+			return rc;
+		if (rr.type == type)
+			count++;
+	}
+	return count;
+}

@@ -43,7 +43,7 @@ enum dns_rcode {
 enum dns_type {
 	DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_SOA = 6,
 	DNS_T_PTR = 12, DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28,
-	DNS_T_SRV = 33, DNS_T_OPT = 41, DNS_T_ANY = 255,
+	DNS_T_SRV = 33, DNS_T_OPT = 41, DNS_T_TSIG = 250, DNS_T_ANY = 255,
 };
 #define DNS_C_IN 1
 
@@ -95,6 +95,15 @@ int dns_skip_rr(const uint8_t *pkt, size_t len, size_t *off, struct dns_rr_ref *
  * there is no header.  With dns_skip_rr, the walk over a message's records.
  */
 int dns_skip_questions(const uint8_t *pkt, size_t len, size_t *off);
+
+/*
+ * How many of a message's records (answer, authority, additional) have
+ * this type, walking them with dns_skip_rr: 0 or more, or a negative error
+ * when the walk fails.  Used before handing a message from elsewhere to
+ * ldns, which leaks a TSIG record when a message holds two (it keeps the
+ * last one it reads and drops the pointer to the other: ldns 1.8).
+ */
+int dns_count_type(const uint8_t *pkt, size_t len, uint16_t type);
 
 /*
  * Every name of a message reads: the questions, each record's owner, and

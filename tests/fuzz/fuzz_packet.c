@@ -299,7 +299,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (up == NULL)
 			abort();
 		memcpy(up, data, ulen);
-		up_ok = ldns_wire2pkt(&p, up, ulen) == LDNS_STATUS_OK;
+		/* ldns leaks all but the last of several TSIG records (the
+		 * goal run found one): such a reply is not checked with ldns */
+		up_ok = dns_count_type(up, ulen, DNS_T_TSIG) <= 1 &&
+		    ldns_wire2pkt(&p, up, ulen) == LDNS_STATUS_OK;
 		ldns_pkt_free(p);
 		if (up_ok)
 			ldns_counts(up, ulen, before);

@@ -246,6 +246,35 @@ test_read_name_compressed(void **state)
 /* A pointer into the header names nothing (and reads a rewritten ID once a
  * reply gets a new header); dns_check_names() reads every name of a
  * message, rdata names of the compressible types included. */
+/* dns_count_type: records of a type over all sections; two TSIGs counted
+ * (ldns would leak one), a walk that fails is an error. */
+static void
+test_count_type(void **state)
+{
+	(void)state;
+	uint8_t pkt[128];
+	size_t n;
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[5] = 1;                               /* one question */
+	pkt[7] = 1;                               /* one answer */
+	pkt[11] = 2;                              /* two additional */
+	memcpy(pkt + 12, "\3www\7example\3com\0\0\1\0\1", 21);
+	/* the answer: A; then two TSIG records with empty rdata */
+	memcpy(pkt + 33, "\xc0\x0c\0\1\0\1\0\0\0\x3c\0\x04\xc6\x12\0\x88", 16);
+	memcpy(pkt + 49, "\0\0\xfa\0\xff\0\0\0\0\0\0", 11);
+	memcpy(pkt + 60, "\0\0\xfa\0\xff\0\0\0\0\0\0", 11);
+	n = 71;
+	assert_int_equal(dns_count_type(pkt, n, DNS_T_TSIG), 2);
+	assert_int_equal(dns_count_type(pkt, n, DNS_T_A), 1);
+	assert_int_equal(dns_count_type(pkt, n, DNS_T_OPT), 0);
+	pkt[11] = 1;                              /* one TSIG, the last record */
+	assert_int_equal(dns_count_type(pkt, 60, DNS_T_TSIG), 1);
+	pkt[11] = 3;                              /* a third record that is not there */
+	assert_true(dns_count_type(pkt, n, DNS_T_TSIG) < 0);
+	assert_true(dns_count_type(pkt, 11, DNS_T_TSIG) < 0);
+}
+
 static void
 test_names_not_into_header(void **state)
 {
@@ -564,6 +593,7 @@ main(void)
 		cmocka_unit_test(test_name_to_str),
 		cmocka_unit_test(test_name_helpers),
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_count_type),
 		cmocka_unit_test(test_writer_overflow),
 		cmocka_unit_test(test_writer_reply_start),
 	};
