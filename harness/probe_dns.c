@@ -238,13 +238,14 @@ dns_check_reply(struct dns_attempt *da, const uint8_t *buf, size_t len)
 		    "short message" : "ID or QR mismatch");
 		return 1;
 	}
-	/* one TSIG at most (RFC 8945: the last record): ldns leaks all but
-	 * the last of several */
-	if (dns_count_type(buf, len, DNS_T_TSIG) > 1) {
+	/* records that walk, and one TSIG at most (RFC 8945: the last
+	 * record): ldns leaks all but the last of several */
+	int ntsig = dns_count_type(buf, len, DNS_T_TSIG);
+	if (ntsig > 1) {
 		probe_attempt_done(a, false, "bad reply: more than one TSIG record");
 		return 1;
 	}
-	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK) {
+	if (ntsig < 0 || ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK) {
 		probe_attempt_done(a, false, "bad reply: malformed message");
 		return 1;
 	}
